@@ -1,0 +1,72 @@
+package io.memsnap;
+
+import java.nio.file.Path;
+
+/**
+ * Bytes on disk do not match what memsnap wrote: a checksum failed, a length is impossible, a file is
+ * shorter than a snapshot says it must be. Carries the file, the offset and, where a checksum was
+ * compared, the expected and actual values.
+ */
+public class CorruptStoreException extends MemsnapException
+{
+    private static final long serialVersionUID = 1L;
+
+    private final transient Path file;
+    private final long offset;
+    private final long expectedChecksum;
+    private final long actualChecksum;
+
+    public CorruptStoreException(
+        final String problem, final Path file, final long offset, final long expectedChecksum, final long actualChecksum)
+    {
+        super(format(problem, file, offset, expectedChecksum, actualChecksum));
+        this.file = file;
+        this.offset = offset;
+        this.expectedChecksum = expectedChecksum;
+        this.actualChecksum = actualChecksum;
+    }
+
+    public CorruptStoreException(final String problem, final Path file, final long offset)
+    {
+        this(problem, file, offset, -1, -1);
+    }
+
+    private static String format(
+        final String problem, final Path file, final long offset, final long expected, final long actual)
+    {
+        final StringBuilder sb = new StringBuilder(problem);
+        sb.append(" (file=").append(file).append(", offset=").append(offset);
+        if (expected >= 0 || actual >= 0)
+        {
+            sb.append(", expected crc32c=0x").append(Long.toHexString(expected))
+                .append(", actual crc32c=0x").append(Long.toHexString(actual));
+        }
+        sb.append("). The store is damaged (disk or memory fault?): run 'memsnap verify --deep' on it, "
+            + "and restore from a backup or an exported archive if it reports the same problem.");
+        return sb.toString();
+    }
+
+    /** @return the damaged file. */
+    public Path file()
+    {
+        return file;
+    }
+
+    /** @return the byte offset of the damaged structure within {@link #file()}. */
+    public long offset()
+    {
+        return offset;
+    }
+
+    /** @return the checksum stored on disk, or -1 when no checksum was compared. */
+    public long expectedChecksum()
+    {
+        return expectedChecksum;
+    }
+
+    /** @return the checksum computed over the bytes read, or -1 when no checksum was compared. */
+    public long actualChecksum()
+    {
+        return actualChecksum;
+    }
+}

@@ -1,0 +1,11 @@
+package io.memsnap;
+
+/**
+ * Receives entries without copying them. The {@link EntryView} passed in is valid only during the call and must
+ * not be retained or handed to another thread.
+ */
+@FunctionalInterface
+public interface EntryVisitor
+{
+    void visit(EntryView entry);
+}

@@ -1,0 +1,15 @@
+package io.memsnap;
+
+import java.nio.file.Path;
+
+/** The store directory holds a file memsnap did not write. memsnap refuses to share its directory. */
+public class ForeignFileException extends MemsnapException
+{
+    private static final long serialVersionUID = 1L;
+
+    public ForeignFileException(final Path file)
+    {
+        super("foreign file in store directory: " + file + ". memsnap owns its directory and will not open it " +
+            "while files it did not write are there: move the file elsewhere, or point memsnap at another directory.");
+    }
+}

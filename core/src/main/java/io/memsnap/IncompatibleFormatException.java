@@ -1,0 +1,33 @@
+package io.memsnap;
+
+import java.nio.file.Path;
+
+/** A file was written in a format version this build cannot read. Nothing was changed on disk. */
+public class IncompatibleFormatException extends MemsnapException
+{
+    private static final long serialVersionUID = 1L;
+
+    private final int foundMajor;
+    private final int foundMinor;
+
+    public IncompatibleFormatException(
+        final Path file, final int foundMajor, final int foundMinor, final int supportedMajor, final int supportedMinor)
+    {
+        super("unsupported memsnap format version " + foundMajor + "." + foundMinor + " in " + file +
+            ": this build reads major version " + supportedMajor + " (up to " + supportedMajor + "." + supportedMinor +
+            "). Open it with the memsnap release that wrote it, or migrate it with that release's 'memsnap migrate'; " +
+            "nothing was changed on disk.");
+        this.foundMajor = foundMajor;
+        this.foundMinor = foundMinor;
+    }
+
+    public int foundMajor()
+    {
+        return foundMajor;
+    }
+
+    public int foundMinor()
+    {
+        return foundMinor;
+    }
+}

@@ -1,0 +1,12 @@
+package io.memsnap;
+
+/** An entry, id, vector, state or label was rejected before anything was written. The store is unchanged. */
+public class InvalidEntryException extends MemsnapException
+{
+    private static final long serialVersionUID = 1L;
+
+    public InvalidEntryException(final String message)
+    {
+        super(message);
+    }
+}

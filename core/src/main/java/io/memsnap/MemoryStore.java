@@ -1,0 +1,791 @@
+package io.memsnap;
+
+import io.memsnap.internal.ReaderGuard;
+import io.memsnap.internal.StoreOpener;
+import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.KeyHash;
+import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.index.KeyMatcher;
+import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.snapshot.Freeze;
+import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestCodec;
+import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.SnapshotWriter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static io.memsnap.internal.format.RecordDescriptor.*;
+
+/**
+ * A memory of sparse-vector entries and named state, kept in memory-mapped segment files off the Java heap and
+ * found through an off-heap copy-on-write index; {@link #snapshot} makes it durable at the cost of what changed.
+ *
+ * <p><b>Concurrency.</b> Thread safe. Writes ({@code put}, {@code delete}, {@code putState}, {@code deleteState})
+ * are serialised by one internal lock and are visible to readers as soon as they return. Reads ({@code get},
+ * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
+ * snapshot. {@link #snapshot} and {@link #sync} may run on any thread beside readers and writers; snapshot holds
+ * the write lock only for an O(1) freeze. {@link #close} waits for readers inside and for a running snapshot.
+ *
+ * <p><b>Durability.</b> With {@link Durability#ON_SYNC} (default) a write is durable once a later {@link #sync()} or
+ * {@link #snapshot} returns; with {@link Durability#EVERY_WRITE}, when it returns. After a crash, {@link #open}
+ * restores every durable write and possibly some later ones, always a prefix of the writes in order.
+ *
+ * <p><b>Memory.</b> Entries and the index live in mapped files; the heap holds a fixed number of small objects
+ * whatever the number of entries.
+ *
+ * <p>JVM flag: Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
+ */
+public final class MemoryStore implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger("io.memsnap");
+
+    private final Path dir;
+    private final StoreOptions options;
+    private final int dimension;
+    private final long seed;
+    private final StoreOpener.OpenState state;
+    private final SegmentLog log;
+    private final HashIndex index;
+    private final ManifestStore manifests;
+    private final SnapshotWriter snapshotWriter;
+    private final RecoveryReport recoveryReport;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock snapshotLock = new ReentrantLock();
+    private final ReaderGuard guard = new ReaderGuard();
+    private final ThreadLocal<ReadContext> readContexts = ThreadLocal.withInitial(ReadContext::new);
+
+    private volatile long entryCount;
+    private volatile long stateCount;
+    /** Last committed manifest; guarded by snapshotLock. */
+    private Manifest durable;
+    private long nextGeneration;
+    /** Address up to which records were msynced by {@link #sync()}; guarded by snapshotLock. */
+    private long syncedTail;
+
+    private MemoryStore(final Path dir, final StoreOptions options, final StoreOpener.OpenState state)
+    {
+        this.dir = dir;
+        this.options = options;
+        this.state = state;
+        this.log = state.log;
+        this.index = state.index;
+        this.manifests = state.manifests;
+        this.snapshotWriter = state.snapshotWriter;
+        this.durable = state.manifest;
+        this.dimension = state.manifest.dimension;
+        this.seed = state.manifest.seed;
+        this.nextGeneration = state.nextGeneration;
+        this.entryCount = state.entryCount;
+        this.stateCount = state.stateCount;
+        this.recoveryReport = state.report;
+        this.syncedTail = IndexPageDescriptor.address(state.manifest.tailSegment, state.manifest.tailOffset);
+    }
+
+    /**
+     * Creates a store in {@code dir} (created if missing) or restores the one there.
+     *
+     * @throws StoreLockedException         if another writer has the store open.
+     * @throws IncompatibleFormatException  if the store was written by an incompatible format version.
+     * @throws CorruptStoreException        if no snapshot validates (or, in STRICT mode, any damage is found).
+     * @throws ForeignFileException         if the directory holds files memsnap did not write.
+     * @throws StoreIoException             if the file system fails.
+     */
+    public static MemoryStore open(final Path dir, final StoreOptions options)
+    {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
+        {
+            throw new UnsupportedOperationException("memsnap's format is little-endian and needs a little-endian CPU");
+        }
+        try
+        {
+            return new MemoryStore(dir, options, StoreOpener.open(dir, options));
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not open store " + dir, ex);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ writes
+
+    /** As {@link #put(String, SparseVector, float, long, byte[])} with importance 1, now, and no metadata. */
+    public void put(final String id, final SparseVector vector)
+    {
+        put(id, vector, 1.0f, System.currentTimeMillis(), null);
+    }
+
+    /**
+     * Stores or replaces an entry.
+     *
+     * @param metadata up to {@link StoreOptions#maxMetadataBytes()} bytes, or null for none.
+     * @throws InvalidEntryException if anything is out of bounds; nothing is written then.
+     */
+    public void put(final String id, final SparseVector vector, final float importance, final long storedAtMillis,
+        final byte[] metadata)
+    {
+        requireWritable();
+        final int idLength = checkId(id, "id");
+        if (vector == null)
+        {
+            throw new InvalidEntryException("vector of '" + id + "' must not be null");
+        }
+        SparseVector.validate(vector.indicesUnsafe(), vector.valuesUnsafe(), dimension);
+        if (!Float.isFinite(importance))
+        {
+            throw new InvalidEntryException("importance of '" + id + "' is " + importance + ": it must be finite");
+        }
+        final byte[] meta = metadata == null ? new byte[0] : metadata;
+        if (meta.length > options.maxMetadataBytes())
+        {
+            throw new InvalidEntryException("metadata of '" + id + "' is " + meta.length + " bytes; at most " +
+                options.maxMetadataBytes() + " are allowed (StoreOptions.maxMetadataBytes)");
+        }
+        log.requireFits(RecordDescriptor.recordLength(vector.nnz(), idLength, meta.length), "entry '" + id + "'");
+        final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
+        writeLock.lock();
+        try
+        {
+            requireOpen();
+            final int bucket = index.prepare(hash);
+            final long address = log.appendPut(id, idLength, vector.indicesUnsafe(), vector.valuesUnsafe(),
+                importance, storedAtMillis, meta);
+            if (index.put(bucket, hash, id, KeyHash.NAMESPACE_ENTRY, log, address) == 0)
+            {
+                entryCount++;
+            }
+            afterWrite(address);
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes an entry.
+     *
+     * @return whether it existed.
+     */
+    public boolean delete(final String id)
+    {
+        return deleteKey(id, KeyHash.NAMESPACE_ENTRY);
+    }
+
+    /**
+     * Stores or replaces a named state: a small blob kept beside the entries (a transition table, a history,
+     * an encoder configuration) and snapshotted with them.
+     */
+    public void putState(final String name, final byte[] value)
+    {
+        requireWritable();
+        final int nameLength = checkId(name, "state name");
+        if (value == null || value.length > options.maxStateBytes())
+        {
+            throw new InvalidEntryException("state '" + name + "' must be non-null and at most " +
+                options.maxStateBytes() + " bytes (StoreOptions.maxStateBytes)" +
+                (value == null ? "" : "; it is " + value.length));
+        }
+        log.requireFits(RecordDescriptor.recordLength(0, nameLength, value.length), "state '" + name + "'");
+        final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_STATE, name);
+        writeLock.lock();
+        try
+        {
+            requireOpen();
+            final int bucket = index.prepare(hash);
+            final long address = log.appendState(name, nameLength, value, System.currentTimeMillis());
+            if (index.put(bucket, hash, name, KeyHash.NAMESPACE_STATE, log, address) == 0)
+            {
+                stateCount++;
+            }
+            afterWrite(address);
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+    }
+
+    /** @return whether the named state existed. */
+    public boolean deleteState(final String name)
+    {
+        return deleteKey(name, KeyHash.NAMESPACE_STATE);
+    }
+
+    private boolean deleteKey(final String key, final long namespace)
+    {
+        requireWritable();
+        final boolean isState = namespace == KeyHash.NAMESPACE_STATE;
+        final int length = checkId(key, isState ? "state name" : "id");
+        final long hash = KeyHash.hash(seed, namespace, key);
+        writeLock.lock();
+        try
+        {
+            requireOpen();
+            if (index.lookup(hash, key, namespace, log) == 0)
+            {
+                return false;
+            }
+            final int bucket = index.prepare(hash);
+            final long address = log.appendDelete(key, length, isState);
+            index.remove(bucket, hash, key, namespace, log);
+            if (isState)
+            {
+                stateCount--;
+            }
+            else
+            {
+                entryCount--;
+            }
+            afterWrite(address);
+            return true;
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+    }
+
+    private void afterWrite(final long address)
+    {
+        if (options.durability() == Durability.EVERY_WRITE)
+        {
+            try
+            {
+                log.forceRecord(address);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                throw new StoreIoException("could not flush the write (it is stored but may not be durable)",
+                    ex.getCause());
+            }
+        }
+    }
+
+    private int checkId(final String id, final String what)
+    {
+        if (id == null || id.isEmpty())
+        {
+            throw new InvalidEntryException(what + " must be a non-empty string");
+        }
+        final int length = Utf8.encodedLength(id, what + " '" + abbreviate(id) + "'");
+        final int max = Math.min(options.maxIdBytes(), StoreOptions.ID_BYTES_LIMIT);
+        if (length > max)
+        {
+            throw new InvalidEntryException(what + " '" + abbreviate(id) + "' is " + length + " UTF-8 bytes; at most " +
+                max + " are allowed (StoreOptions.maxIdBytes)");
+        }
+        return length;
+    }
+
+    private static String abbreviate(final String s)
+    {
+        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+    }
+
+    // ------------------------------------------------------------------------------------------------ reads
+
+    /**
+     * Hands the entry to {@code visitor} without copying or allocating.
+     *
+     * @return whether the entry exists (the visitor was called).
+     * @throws CorruptStoreException if the record fails its checksum.
+     */
+    public boolean read(final String id, final EntryVisitor visitor)
+    {
+        final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
+        final ReadContext context = readContexts.get();
+        final int token = guard.enter();
+        try
+        {
+            final long address = index.lookup(hash, id, KeyHash.NAMESPACE_ENTRY, context);
+            if (address == 0)
+            {
+                return false;
+            }
+            context.view.wrap(log.buffer(IndexPageDescriptor.segmentId(address)), IndexPageDescriptor.offset(address));
+            visitor.visit(context.view);
+            return true;
+        }
+        finally
+        {
+            guard.exit(token);
+        }
+    }
+
+    /** @return a copy of the entry, or empty. */
+    public Optional<MemoryEntry> get(final String id)
+    {
+        final MemoryEntry[] found = new MemoryEntry[1];
+        read(id, view -> found[0] = view.toEntry());
+        return Optional.ofNullable(found[0]);
+    }
+
+    public boolean contains(final String id)
+    {
+        final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
+        final ReadContext context = readContexts.get();
+        final int token = guard.enter();
+        try
+        {
+            return index.lookup(hash, id, KeyHash.NAMESPACE_ENTRY, context) != 0;
+        }
+        finally
+        {
+            guard.exit(token);
+        }
+    }
+
+    /** @return the number of live entries (named state not counted). */
+    public long size()
+    {
+        return entryCount;
+    }
+
+    /**
+     * Visits every live entry once, in no particular order, without copying. Weakly consistent: writes made during
+     * the iteration may or may not be seen; no entry is seen twice. For an exact point-in-time view, open a
+     * snapshot read-only.
+     */
+    public void forEach(final EntryVisitor visitor)
+    {
+        final ReadContext context = readContexts.get();
+        final int token = guard.enter();
+        try
+        {
+            index.forEach((hash, address) ->
+            {
+                final UnsafeBuffer b = context.verified(address);
+                final int offset = IndexPageDescriptor.offset(address);
+                if (b.getByte(offset + TYPE_OFFSET) == TYPE_PUT)
+                {
+                    context.view.wrap(b, offset);
+                    visitor.visit(context.view);
+                }
+            });
+        }
+        finally
+        {
+            guard.exit(token);
+        }
+    }
+
+    /** @return a copy of the named state, or empty. */
+    public Optional<byte[]> getState(final String name)
+    {
+        final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_STATE, name);
+        final ReadContext context = readContexts.get();
+        final int token = guard.enter();
+        try
+        {
+            final long address = index.lookup(hash, name, KeyHash.NAMESPACE_STATE, context);
+            if (address == 0)
+            {
+                return Optional.empty();
+            }
+            final UnsafeBuffer b = log.buffer(IndexPageDescriptor.segmentId(address));
+            final int offset = IndexPageDescriptor.offset(address);
+            final byte[] value = new byte[b.getInt(offset + VALUE_LENGTH_OFFSET)];
+            b.getBytes(valueOffset(offset, 0, b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF), value);
+            return Optional.of(value);
+        }
+        finally
+        {
+            guard.exit(token);
+        }
+    }
+
+    /** @return the names of the named states, sorted. */
+    public List<String> stateNames()
+    {
+        final List<String> names = new ArrayList<>();
+        final ReadContext context = readContexts.get();
+        final int token = guard.enter();
+        try
+        {
+            index.forEach((hash, address) ->
+            {
+                final UnsafeBuffer b = context.verified(address);
+                final int offset = IndexPageDescriptor.offset(address);
+                if (b.getByte(offset + TYPE_OFFSET) == TYPE_STATE_PUT)
+                {
+                    names.add(Utf8.decode(b, idOffset(offset, 0), b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF));
+                }
+            });
+        }
+        finally
+        {
+            guard.exit(token);
+        }
+        Collections.sort(names);
+        return names;
+    }
+
+    /** @return the number of named states. */
+    public long stateCount()
+    {
+        return stateCount;
+    }
+
+    // ------------------------------------------------------------------------------------------------ durability
+
+    /**
+     * Makes every write so far durable without taking a snapshot: msyncs the records appended since the last sync
+     * or snapshot. After a crash they are replayed from the tail.
+     */
+    public void sync()
+    {
+        requireWritable();
+        snapshotLock.lock();
+        try
+        {
+            final long tail;
+            writeLock.lock();
+            try
+            {
+                requireOpen();
+                tail = log.tailAddress();
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
+            forceRecords(syncedTail, tail);
+            syncedTail = tail;
+        }
+        finally
+        {
+            snapshotLock.unlock();
+        }
+    }
+
+    private void forceRecords(final long from, final long to)
+    {
+        final int fromSegment = IndexPageDescriptor.segmentId(from);
+        final int toSegment = IndexPageDescriptor.segmentId(to);
+        for (int id = fromSegment; id <= toSegment; id++)
+        {
+            final Segment s = log.segment(id);
+            if (s != null)
+            {
+                final int start = id == fromSegment ? IndexPageDescriptor.offset(from) : 0;
+                final int end = id == toSegment ? IndexPageDescriptor.offset(to) : s.length();
+                try
+                {
+                    s.force(start, end);
+                }
+                catch (final UncheckedIOException ex)
+                {
+                    throw new StoreIoException("could not flush segment " + s.path(), ex.getCause());
+                }
+            }
+        }
+    }
+
+    /** As {@link #snapshot(Map)} without labels. */
+    public SnapshotInfo snapshot()
+    {
+        return snapshot(Collections.emptyMap());
+    }
+
+    /**
+     * Takes a snapshot: freezes the current version in O(1), then, without blocking readers or writers, flushes
+     * the records and index pages written since the previous snapshot and commits a new manifest atomically.
+     *
+     * @param labels small key/value pairs kept with the snapshot (encoder or memory configuration, say).
+     * @return what the snapshot holds.
+     * @throws StoreIoException if the flush or the commit fails: the previous snapshot stays intact, the store
+     *                          stays usable, and a later snapshot succeeds once the cause is gone.
+     */
+    public SnapshotInfo snapshot(final Map<String, String> labels)
+    {
+        requireWritable();
+        ManifestCodec.validateLabels(labels);
+        snapshotLock.lock();
+        try
+        {
+            final long start = System.nanoTime();
+            final Freeze freeze;
+            writeLock.lock();
+            try
+            {
+                requireOpen();
+                freeze = Freeze.take(index, log, entryCount, stateCount, start);
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
+            final long generation = nextGeneration++;
+            final Manifest manifest;
+            try
+            {
+                manifest = snapshotWriter.write(freeze, durable, generation, labels);
+            }
+            catch (final IOException ex)
+            {
+                throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
+                    durable.generation + " is intact", ex);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
+                    durable.generation + " is intact", ex.getCause());
+            }
+            durable = manifest;
+            syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
+            deleteOldManifests(generation);
+            return info(manifest);
+        }
+        finally
+        {
+            snapshotLock.unlock();
+        }
+    }
+
+    private void deleteOldManifests(final long newest)
+    {
+        try
+        {
+            final List<Long> generations = manifests.generations();
+            for (int i = options.retainedSnapshots(); i < generations.size(); i++)
+            {
+                if (generations.get(i) < newest)
+                {
+                    manifests.delete(generations.get(i));
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "could not delete old manifests in " + dir + "; will retry", ex);
+        }
+    }
+
+    /** @return the retained snapshots that validate, newest first. */
+    public List<SnapshotInfo> snapshots()
+    {
+        requireOpenState();
+        final List<SnapshotInfo> infos = new ArrayList<>();
+        try
+        {
+            for (final long generation : manifests.generations())
+            {
+                try
+                {
+                    infos.add(info(manifests.read(generation)));
+                }
+                catch (final CorruptStoreException | java.nio.file.NoSuchFileException ex)
+                {
+                    LOG.log(System.Logger.Level.DEBUG, "skipping snapshot " + generation + ": " + ex.getMessage());
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not list snapshots of " + dir, ex);
+        }
+        return infos;
+    }
+
+    private static SnapshotInfo info(final Manifest m)
+    {
+        return new SnapshotInfo(m.generation, m.lastSequence, m.createdAtMillis, m.entryCount, m.stateCount,
+            m.bytesFlushed, m.durationNanos, m.labels);
+    }
+
+    /** @return the snapshot this store was opened at (read-only) or last committed. */
+    public SnapshotInfo lastSnapshot()
+    {
+        snapshotLock.lock();
+        try
+        {
+            return info(durable);
+        }
+        finally
+        {
+            snapshotLock.unlock();
+        }
+    }
+
+    /** @return what {@link #open} found and repaired. */
+    public RecoveryReport recoveryReport()
+    {
+        return recoveryReport;
+    }
+
+    public int dimension()
+    {
+        return dimension;
+    }
+
+    public Path directory()
+    {
+        return dir;
+    }
+
+    public StoreOptions options()
+    {
+        return options;
+    }
+
+    /** @return the sequence number of the last write. */
+    public long lastSequence()
+    {
+        writeLock.lock();
+        try
+        {
+            return log.nextSequence() - 1;
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+    }
+
+    private void requireWritable()
+    {
+        if (options.readOnly())
+        {
+            throw new ReadOnlyStoreException();
+        }
+        requireOpenState();
+    }
+
+    private void requireOpenState()
+    {
+        if (guard.isClosed())
+        {
+            throw new StoreClosedException();
+        }
+    }
+
+    private void requireOpen()
+    {
+        if (guard.isClosed())
+        {
+            throw new StoreClosedException();
+        }
+    }
+
+    /**
+     * Closes the store: waits for a running snapshot and for readers inside, unmaps everything and releases the
+     * lock. Writes not yet synced or snapshotted are flushed by the operating system in its own time but are not
+     * promised to survive a machine crash. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        snapshotLock.lock();
+        try
+        {
+            writeLock.lock();
+            try
+            {
+                if (guard.isClosed())
+                {
+                    return;
+                }
+                guard.closeAndAwait();
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
+            log.unmapAll();
+            state.indexFile.unmapAll();
+            if (state.directory != null)
+            {
+                state.directory.close();
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not release the lock of " + dir, ex);
+        }
+        finally
+        {
+            snapshotLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "MemoryStore{dir=" + dir + ", entries=" + entryCount + ", states=" + stateCount + ", dimension=" +
+            dimension + (options.readOnly() ? ", read-only generation " + durable.generation : "") + '}';
+    }
+
+    /**
+     * Per-thread scratch of the read path, so that reads allocate nothing: the entry view, a checksum and a view of
+     * each segment for it. Matching a key checks the record's CRC first, so a damaged record is reported rather
+     * than silently not found.
+     */
+    private final class ReadContext implements KeyMatcher
+    {
+        final EntryView view = new EntryView();
+        final Checksum checksum = new Checksum();
+        ByteBuffer[] views = new ByteBuffer[0];
+
+        @Override
+        public boolean matches(final long address, final CharSequence key, final long namespace)
+        {
+            verified(address);
+            return log.matches(address, key, namespace);
+        }
+
+        UnsafeBuffer verified(final long address)
+        {
+            final int segmentId = IndexPageDescriptor.segmentId(address);
+            final Segment segment = log.segment(segmentId);
+            final int offset = IndexPageDescriptor.offset(address);
+            if (segment == null || offset < 0 || offset > segment.length() - HEADER_LENGTH)
+            {
+                throw new CorruptStoreException("index points at segment " + segmentId + " offset " + offset +
+                    ", outside the store", state.indexFile.path(), -1);
+            }
+            final UnsafeBuffer b = segment.buffer();
+            if (options.verifyChecksumsOnRead())
+            {
+                final int length = b.getInt(offset + LENGTH_OFFSET);
+                if (length < HEADER_LENGTH || length > segment.length() - offset)
+                {
+                    throw new CorruptStoreException("record has impossible length " + length, segment.path(), offset);
+                }
+                if (segmentId >= views.length)
+                {
+                    views = Arrays.copyOf(views, Math.max(segmentId + 1, views.length * 2));
+                }
+                if (views[segmentId] == null)
+                {
+                    views[segmentId] = segment.newView();
+                }
+                final int actual = checksum.compute(views[segmentId], offset + CHECKSUMMED_FROM,
+                    length - CHECKSUMMED_FROM);
+                final int stored = b.getInt(offset + CRC_OFFSET);
+                if (actual != stored)
+                {
+                    throw new CorruptStoreException("record checksum mismatch", segment.path(), offset,
+                        Checksum.unsigned(stored), Checksum.unsigned(actual));
+                }
+            }
+            return b;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.memsnap;
+
+/**
+ * Base of every error memsnap raises on purpose. Messages say what went wrong and what to do next.
+ * Unchecked so that visitors and lambdas stay usable; callers that care catch the subtypes.
+ */
+public class MemsnapException extends RuntimeException
+{
+    private static final long serialVersionUID = 1L;
+
+    public MemsnapException(final String message)
+    {
+        super(message);
+    }
+
+    public MemsnapException(final String message, final Throwable cause)
+    {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,12 @@
+package io.memsnap;
+
+/** A write was attempted on a store opened read-only. */
+public class ReadOnlyStoreException extends MemsnapException
+{
+    private static final long serialVersionUID = 1L;
+
+    public ReadOnlyStoreException()
+    {
+        super("store is open read-only (a retained snapshot): open it without StoreOptions.readOnly to write");
+    }
+}

@@ -1,0 +1,18 @@
+package io.memsnap;
+
+import java.io.IOException;
+
+/**
+ * The operating system refused an I/O operation (disk full, permission, device error). The operation that
+ * raised it had no effect on what is stored; the store stays usable once the cause is gone.
+ */
+public class StoreIoException extends MemsnapException
+{
+    private static final long serialVersionUID = 1L;
+
+    public StoreIoException(final String what, final IOException cause)
+    {
+        super(what + ": " + cause + ". Nothing that was already stored is affected; fix the cause " +
+            "(free disk space, permissions) and retry.", cause);
+    }
+}

@@ -1,0 +1,15 @@
+package io.memsnap;
+
+import java.nio.file.Path;
+
+/** Another process (or another open store in this JVM) already writes to this directory. */
+public class StoreLockedException extends MemsnapException
+{
+    private static final long serialVersionUID = 1L;
+
+    public StoreLockedException(final Path lockFile)
+    {
+        super("store is locked by another writer: " + lockFile + " is held. Close the other process's store first, " +
+            "or open this one read-only (StoreOptions.readOnly) to read a retained snapshot while it runs.");
+    }
+}

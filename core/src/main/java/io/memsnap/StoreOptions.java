@@ -1,0 +1,310 @@
+package io.memsnap;
+
+/**
+ * Typed, validated configuration of a {@link MemoryStore}. Build with {@link #builder()}. Thread safe: immutable.
+ *
+ * <p>The dimension is fixed when a store is created and recorded in it; reopening with another non-zero dimension
+ * is refused. All other options may change between opens.
+ */
+public final class StoreOptions
+{
+    /** Default size of one segment file. */
+    public static final int DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
+    /** Smallest segment size accepted. */
+    public static final int MIN_SEGMENT_SIZE = 64 * 1024;
+    /** Largest segment size accepted: record addresses hold a 31-bit offset. */
+    public static final int MAX_SEGMENT_SIZE = 1 << 30;
+    /** Default longest id, in UTF-8 bytes. */
+    public static final int DEFAULT_MAX_ID_BYTES = 1024;
+    /** Hard limit of the id length: the record stores it in an unsigned 16-bit field. */
+    public static final int ID_BYTES_LIMIT = 0xFFFF;
+    /** Default largest metadata of one entry. */
+    public static final int DEFAULT_MAX_METADATA_BYTES = 64 * 1024;
+    /** Default largest value of one named state. */
+    public static final int DEFAULT_MAX_STATE_BYTES = 16 * 1024 * 1024;
+    /** Default number of snapshots kept on disk. */
+    public static final int DEFAULT_RETAINED_SNAPSHOTS = 3;
+    /** Fewest snapshots kept: one to fall back to when the newest is damaged. */
+    public static final int MIN_RETAINED_SNAPSHOTS = 2;
+    /** Open the newest snapshot. */
+    public static final long NEWEST_GENERATION = -1;
+
+    private final int dimension;
+    private final int segmentSize;
+    private final Durability durability;
+    private final RecoveryMode recoveryMode;
+    private final int maxIdBytes;
+    private final int maxMetadataBytes;
+    private final int maxStateBytes;
+    private final int retainedSnapshots;
+    private final boolean verifyChecksumsOnRead;
+    private final boolean preallocate;
+    private final boolean readOnly;
+    private final long generation;
+
+    private StoreOptions(final Builder b)
+    {
+        dimension = b.dimension;
+        segmentSize = b.segmentSize;
+        durability = b.durability;
+        recoveryMode = b.recoveryMode;
+        maxIdBytes = b.maxIdBytes;
+        maxMetadataBytes = b.maxMetadataBytes;
+        maxStateBytes = b.maxStateBytes;
+        retainedSnapshots = b.retainedSnapshots;
+        verifyChecksumsOnRead = b.verifyChecksumsOnRead;
+        preallocate = b.preallocate;
+        readOnly = b.readOnly;
+        generation = b.generation;
+    }
+
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** @return the options of a store of this dimension, everything else default. */
+    public static StoreOptions ofDimension(final int dimension)
+    {
+        return builder().dimension(dimension).build();
+    }
+
+    /** @return a builder holding these options. */
+    public Builder toBuilder()
+    {
+        final Builder b = new Builder();
+        b.dimension = dimension;
+        b.segmentSize = segmentSize;
+        b.durability = durability;
+        b.recoveryMode = recoveryMode;
+        b.maxIdBytes = maxIdBytes;
+        b.maxMetadataBytes = maxMetadataBytes;
+        b.maxStateBytes = maxStateBytes;
+        b.retainedSnapshots = retainedSnapshots;
+        b.verifyChecksumsOnRead = verifyChecksumsOnRead;
+        b.preallocate = preallocate;
+        b.readOnly = readOnly;
+        b.generation = generation;
+        return b;
+    }
+
+    /** @return the exclusive upper bound of vector indices; 0 means "whatever the existing store says". */
+    public int dimension()
+    {
+        return dimension;
+    }
+
+    public int segmentSize()
+    {
+        return segmentSize;
+    }
+
+    public Durability durability()
+    {
+        return durability;
+    }
+
+    public RecoveryMode recoveryMode()
+    {
+        return recoveryMode;
+    }
+
+    public int maxIdBytes()
+    {
+        return maxIdBytes;
+    }
+
+    public int maxMetadataBytes()
+    {
+        return maxMetadataBytes;
+    }
+
+    public int maxStateBytes()
+    {
+        return maxStateBytes;
+    }
+
+    public int retainedSnapshots()
+    {
+        return retainedSnapshots;
+    }
+
+    public boolean verifyChecksumsOnRead()
+    {
+        return verifyChecksumsOnRead;
+    }
+
+    public boolean preallocate()
+    {
+        return preallocate;
+    }
+
+    public boolean readOnly()
+    {
+        return readOnly;
+    }
+
+    /** @return the generation a read-only store opens, or {@link #NEWEST_GENERATION}. */
+    public long generation()
+    {
+        return generation;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "StoreOptions{dimension=" + dimension + ", segmentSize=" + segmentSize + ", durability=" + durability +
+            ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
+            ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
+            ", verifyChecksumsOnRead=" + verifyChecksumsOnRead + ", preallocate=" + preallocate + ", readOnly=" +
+            readOnly + ", generation=" + generation + '}';
+    }
+
+    /** Builder of {@link StoreOptions}. Not thread safe. Each setter validates its argument at once. */
+    public static final class Builder
+    {
+        private int dimension;
+        private int segmentSize = DEFAULT_SEGMENT_SIZE;
+        private Durability durability = Durability.ON_SYNC;
+        private RecoveryMode recoveryMode = RecoveryMode.FALLBACK;
+        private int maxIdBytes = DEFAULT_MAX_ID_BYTES;
+        private int maxMetadataBytes = DEFAULT_MAX_METADATA_BYTES;
+        private int maxStateBytes = DEFAULT_MAX_STATE_BYTES;
+        private int retainedSnapshots = DEFAULT_RETAINED_SNAPSHOTS;
+        private boolean verifyChecksumsOnRead = true;
+        private boolean preallocate = true;
+        private boolean readOnly;
+        private long generation = NEWEST_GENERATION;
+
+        private Builder()
+        {
+        }
+
+        /** @param dimension exclusive upper bound of indices, at least 1; required to create a store. */
+        public Builder dimension(final int dimension)
+        {
+            if (dimension < 1)
+            {
+                throw new IllegalArgumentException("dimension must be at least 1, was " + dimension);
+            }
+            this.dimension = dimension;
+            return this;
+        }
+
+        /** @param bytes size of one segment file, a multiple of 4096 in [64 KiB, 1 GiB]. */
+        public Builder segmentSize(final int bytes)
+        {
+            if (bytes < MIN_SEGMENT_SIZE || bytes > MAX_SEGMENT_SIZE || (bytes & 4095) != 0)
+            {
+                throw new IllegalArgumentException("segmentSize must be a multiple of 4096 between " +
+                    MIN_SEGMENT_SIZE + " and " + MAX_SEGMENT_SIZE + ", was " + bytes);
+            }
+            this.segmentSize = bytes;
+            return this;
+        }
+
+        public Builder durability(final Durability durability)
+        {
+            this.durability = java.util.Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        public Builder recoveryMode(final RecoveryMode recoveryMode)
+        {
+            this.recoveryMode = java.util.Objects.requireNonNull(recoveryMode, "recoveryMode");
+            return this;
+        }
+
+        /** @param bytes longest id in UTF-8 bytes, 1 to 65535. */
+        public Builder maxIdBytes(final int bytes)
+        {
+            if (bytes < 1 || bytes > ID_BYTES_LIMIT)
+            {
+                throw new IllegalArgumentException("maxIdBytes must be in [1, " + ID_BYTES_LIMIT + "], was " + bytes);
+            }
+            this.maxIdBytes = bytes;
+            return this;
+        }
+
+        /** @param bytes largest metadata of one entry, 0 to 16 MiB. */
+        public Builder maxMetadataBytes(final int bytes)
+        {
+            if (bytes < 0 || bytes > 16 * 1024 * 1024)
+            {
+                throw new IllegalArgumentException("maxMetadataBytes must be in [0, 16 MiB], was " + bytes);
+            }
+            this.maxMetadataBytes = bytes;
+            return this;
+        }
+
+        /** @param bytes largest value of one named state, 0 to 512 MiB (and it must fit in a segment). */
+        public Builder maxStateBytes(final int bytes)
+        {
+            if (bytes < 0 || bytes > 512 * 1024 * 1024)
+            {
+                throw new IllegalArgumentException("maxStateBytes must be in [0, 512 MiB], was " + bytes);
+            }
+            this.maxStateBytes = bytes;
+            return this;
+        }
+
+        /** @param count snapshots kept on disk, at least 2 so that a damaged newest one has a fallback. */
+        public Builder retainedSnapshots(final int count)
+        {
+            if (count < MIN_RETAINED_SNAPSHOTS)
+            {
+                throw new IllegalArgumentException("retainedSnapshots must be at least " + MIN_RETAINED_SNAPSHOTS +
+                    ", was " + count);
+            }
+            this.retainedSnapshots = count;
+            return this;
+        }
+
+        /** @param verify check each record's CRC32C on every read (default true; costs ~0.1 ns a byte). */
+        public Builder verifyChecksumsOnRead(final boolean verify)
+        {
+            this.verifyChecksumsOnRead = verify;
+            return this;
+        }
+
+        /**
+         * @param preallocate write zeros through a new segment or index chunk before mapping it (default true), so
+         *                    that a full disk is an exception at allocation rather than a fault inside a mapped write.
+         */
+        public Builder preallocate(final boolean preallocate)
+        {
+            this.preallocate = preallocate;
+            return this;
+        }
+
+        /**
+         * Opens a retained snapshot read-only: no lock is taken, nothing is written, the tail is not replayed, so
+         * another process may write to the store at the same time.
+         */
+        public Builder readOnly(final boolean readOnly)
+        {
+            this.readOnly = readOnly;
+            return this;
+        }
+
+        /** @param generation the snapshot a read-only store opens, or {@link #NEWEST_GENERATION}. */
+        public Builder generation(final long generation)
+        {
+            if (generation < 0 && generation != NEWEST_GENERATION)
+            {
+                throw new IllegalArgumentException("generation must be >= 0 or NEWEST_GENERATION, was " + generation);
+            }
+            this.generation = generation;
+            return this;
+        }
+
+        public StoreOptions build()
+        {
+            if (generation != NEWEST_GENERATION && !readOnly)
+            {
+                throw new IllegalArgumentException("a generation other than the newest can only be opened readOnly");
+            }
+            return new StoreOptions(this);
+        }
+    }
+}

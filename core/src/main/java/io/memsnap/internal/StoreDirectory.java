@@ -1,0 +1,165 @@
+package io.memsnap.internal;
+
+import io.memsnap.ForeignFileException;
+import io.memsnap.StoreIoException;
+import io.memsnap.StoreLockedException;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.SegmentDescriptor;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The files of a store directory: which of them are memsnap's, and the writer's lock. Refuses a directory that
+ * holds anything else. Not thread safe; used while opening and closing.
+ */
+public final class StoreDirectory implements AutoCloseable
+{
+    public static final String LOCK_FILE = "memsnap.lock";
+
+    private final Path dir;
+    private final List<Integer> segmentIds = new ArrayList<>();
+    private boolean hasIndex;
+    private boolean hasManifest;
+    private FileChannel lockChannel;
+    private FileLock lock;
+
+    private StoreDirectory(final Path dir)
+    {
+        this.dir = dir;
+    }
+
+    /**
+     * Lists the directory (creating it if {@code create}).
+     *
+     * @throws ForeignFileException if it holds a file memsnap did not write.
+     */
+    public static StoreDirectory scan(final Path dir, final boolean create) throws IOException
+    {
+        if (create)
+        {
+            Files.createDirectories(dir);
+        }
+        else if (!Files.isDirectory(dir))
+        {
+            throw new java.nio.file.NoSuchFileException(dir.toString(), null, "no memsnap store here");
+        }
+        final StoreDirectory d = new StoreDirectory(dir);
+        try (Stream<Path> files = Files.list(dir))
+        {
+            for (final Path p : (Iterable<Path>)files::iterator)
+            {
+                final String name = p.getFileName().toString();
+                final int segmentId = SegmentDescriptor.parseFileName(name);
+                if (segmentId > 0 && Files.isRegularFile(p))
+                {
+                    d.segmentIds.add(segmentId);
+                }
+                else if (ManifestDescriptor.parseFileName(name) >= 0 && Files.isRegularFile(p))
+                {
+                    d.hasManifest = true;
+                }
+                else if (name.equals(IndexPageDescriptor.FILE_NAME) && Files.isRegularFile(p))
+                {
+                    d.hasIndex = true;
+                }
+                else if (!(name.equals(LOCK_FILE) ||
+                    (name.startsWith(ManifestDescriptor.FILE_PREFIX) &&
+                        name.endsWith(ManifestDescriptor.PENDING_SUFFIX))))
+                {
+                    throw new ForeignFileException(p);
+                }
+            }
+        }
+        d.segmentIds.sort(Integer::compare);
+        return d;
+    }
+
+    /**
+     * Takes the exclusive writer lock, held until {@link #close()}.
+     *
+     * @throws StoreLockedException if another process or another store in this JVM holds it.
+     */
+    public void lock()
+    {
+        final Path lockFile = dir.resolve(LOCK_FILE);
+        try
+        {
+            lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            lock = lockChannel.tryLock();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            lock = null;
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not open lock file " + lockFile, ex);
+        }
+        if (lock == null)
+        {
+            closeQuietly();
+            throw new StoreLockedException(lockFile);
+        }
+    }
+
+    public Path path()
+    {
+        return dir;
+    }
+
+    /** @return the segment ids present, ascending. */
+    public List<Integer> segmentIds()
+    {
+        return segmentIds;
+    }
+
+    public boolean hasIndex()
+    {
+        return hasIndex;
+    }
+
+    public boolean hasManifest()
+    {
+        return hasManifest;
+    }
+
+    private void closeQuietly()
+    {
+        try
+        {
+            if (lockChannel != null)
+            {
+                lockChannel.close();
+            }
+        }
+        catch (final IOException ignore)
+        {
+            // the channel was only opened to lock; closing it releases the lock either way
+        }
+        lockChannel = null;
+    }
+
+    /** Releases the lock. */
+    @Override
+    public void close() throws IOException
+    {
+        if (lock != null && lock.isValid())
+        {
+            lock.release();
+        }
+        if (lockChannel != null)
+        {
+            lockChannel.close();
+        }
+    }
+}

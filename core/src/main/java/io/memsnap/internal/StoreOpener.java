@@ -1,0 +1,465 @@
+package io.memsnap.internal;
+
+import io.memsnap.CorruptStoreException;
+import io.memsnap.RecoveryMode;
+import io.memsnap.RecoveryReport;
+import io.memsnap.StoreOptions;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.KeyHash;
+import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.segment.MappedFiles;
+import io.memsnap.internal.segment.RecordScanner;
+import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.snapshot.Freeze;
+import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.SnapshotWriter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static io.memsnap.internal.format.RecordDescriptor.*;
+
+/**
+ * Opens a store directory: creates a new store, or restores the newest snapshot that validates and replays the
+ * valid tail after it.
+ *
+ * <p>Everything that can refuse the store (foreign files, the lock, format versions, damaged manifests) is checked
+ * before anything on disk is changed. Then, and only for a writer: stale pending manifests and manifests newer than
+ * the one restored (they failed to validate) are deleted, segments past a torn tail are deleted, and a torn tail is
+ * left behind by starting a new segment, so that bytes after the cut can never be mistaken for records later.
+ *
+ * <p>Not thread safe: runs once, before the store is handed out.
+ */
+public final class StoreOpener
+{
+    private static final System.Logger LOG = System.getLogger("io.memsnap.recovery");
+
+    /** What an open produced. Fields are handed to the store and owned by it from then on. */
+    public static final class OpenState
+    {
+        public StoreDirectory directory;
+        public ManifestStore manifests;
+        public SegmentLog log;
+        public IndexFile indexFile;
+        public HashIndex index;
+        public SnapshotWriter snapshotWriter;
+        public Manifest manifest;
+        public long nextGeneration;
+        public long entryCount;
+        public long stateCount;
+        public RecoveryReport report;
+    }
+
+    private StoreOpener()
+    {
+    }
+
+    public static OpenState open(final Path dir, final StoreOptions options) throws IOException
+    {
+        final long start = System.nanoTime();
+        final StoreDirectory directory = StoreDirectory.scan(dir, !options.readOnly());
+        if (options.readOnly())
+        {
+            return openReadOnly(directory, options, start);
+        }
+        try
+        {
+            directory.lock();
+            final ManifestStore manifests = new ManifestStore(dir);
+            final List<Long> generations = manifests.generations();
+            if (generations.isEmpty())
+            {
+                return create(directory, manifests, options, start);
+            }
+            final List<String> skipped = new ArrayList<>();
+            for (final long generation : generations)
+            {
+                IndexFile indexFile = null;
+                try
+                {
+                    final Manifest manifest = manifests.read(generation);
+                    checkDimension(manifest, options, manifests.path(generation));
+                    indexFile = IndexFile.open(dir, manifest.indexPages, false, options.preallocate());
+                    final HashIndex index = HashIndex.open(indexFile, manifest.rootPage, manifest.indexPages);
+                    return recover(directory, manifests, manifest, indexFile, index, generations, skipped, options,
+                        start);
+                }
+                catch (final CorruptStoreException ex)
+                {
+                    if (indexFile != null)
+                    {
+                        indexFile.unmapAll();
+                    }
+                    if (options.recoveryMode() == RecoveryMode.STRICT)
+                    {
+                        throw ex;
+                    }
+                    skipped.add("generation " + generation + ": " + ex.getMessage());
+                    LOG.log(System.Logger.Level.WARNING, "snapshot generation {0} of {1} does not validate, " +
+                        "falling back to the previous one: {2}", generation, dir, ex.getMessage());
+                }
+            }
+            throw new CorruptStoreException("no snapshot in the store validates (" + String.join("; ", skipped) + ")",
+                dir, 0);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            directory.close();
+            throw ex;
+        }
+    }
+
+    private static void checkDimension(final Manifest manifest, final StoreOptions options, final Path file)
+    {
+        if (options.dimension() != 0 && options.dimension() != manifest.dimension)
+        {
+            throw new IllegalArgumentException("the store in " + file.getParent() + " has dimension " +
+                manifest.dimension + " but StoreOptions asks for " + options.dimension() +
+                ": open it with dimension " + manifest.dimension + " (or 0 to take the store's)");
+        }
+    }
+
+    private static OpenState create(final StoreDirectory directory, final ManifestStore manifests,
+        final StoreOptions options, final long start) throws IOException
+    {
+        if (options.dimension() == 0)
+        {
+            throw new IllegalArgumentException("there is no store in " + directory.path() +
+                " yet: creating one needs StoreOptions.dimension");
+        }
+        final Path dir = directory.path();
+        // Without a manifest, no write was ever acknowledged: any files are from a creation that did not finish.
+        // Refuse if a segment holds a record all the same (manifests deleted by hand?) rather than lose it.
+        for (final int id : directory.segmentIds())
+        {
+            final long size = Files.size(dir.resolve(SegmentDescriptor.fileName(id)));
+            if (size >= SegmentDescriptor.HEADER_LENGTH + 8)
+            {
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                    dir.resolve(SegmentDescriptor.fileName(id))))
+                {
+                    final java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(8);
+                    ch.read(first, SegmentDescriptor.HEADER_LENGTH);
+                    if (first.getLong(0) != 0)
+                    {
+                        throw new CorruptStoreException("the store has no manifest but segment " + id +
+                            " holds records: its manifests were lost", dir.resolve(SegmentDescriptor.fileName(id)),
+                            SegmentDescriptor.HEADER_LENGTH);
+                    }
+                }
+            }
+        }
+        manifests.deletePending();
+        for (final int id : directory.segmentIds())
+        {
+            Files.delete(dir.resolve(SegmentDescriptor.fileName(id)));
+        }
+        Files.deleteIfExists(dir.resolve(IndexPageDescriptor.FILE_NAME));
+
+        final OpenState state = new OpenState();
+        state.directory = directory;
+        state.manifests = manifests;
+        state.indexFile = IndexFile.create(dir, options.preallocate());
+        state.index = HashIndex.create(state.indexFile);
+        final Segment first = Segment.create(dir, 1, options.segmentSize(), 1, options.preallocate());
+        state.log = new SegmentLog(dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first});
+        state.log.resume(1, SegmentDescriptor.HEADER_LENGTH, 1, new int[2]);
+        final long seed = new SecureRandom().nextLong();
+        state.snapshotWriter = new SnapshotWriter(dir, manifests, state.indexFile, state.log, seed,
+            options.dimension());
+        final Freeze freeze = Freeze.take(state.index, state.log, 0, 0, System.nanoTime());
+        state.manifest = state.snapshotWriter.write(freeze, null, 0, Collections.emptyMap());
+        state.nextGeneration = 1;
+        state.report = new RecoveryReport(0, List.of(), 0, 0, null, List.of(), System.nanoTime() - start);
+        return state;
+    }
+
+    private static OpenState recover(
+        final StoreDirectory directory,
+        final ManifestStore manifests,
+        final Manifest manifest,
+        final IndexFile indexFile,
+        final HashIndex index,
+        final List<Long> generations,
+        final List<String> skipped,
+        final StoreOptions options,
+        final long start) throws IOException
+    {
+        final Path dir = directory.path();
+        final List<Integer> ids = directory.segmentIds();
+        final int maxId = Math.max(ids.isEmpty() ? 0 : ids.get(ids.size() - 1), manifest.tailSegment);
+        final Segment[] segments = new Segment[maxId + 1];
+        final List<Integer> unreadable = new ArrayList<>();
+        try
+        {
+            for (final int id : ids)
+            {
+                try
+                {
+                    segments[id] = Segment.open(dir, id, false);
+                }
+                catch (final CorruptStoreException ex)
+                {
+                    if (manifest.segment(id) != null)
+                    {
+                        throw ex;
+                    }
+                    unreadable.add(id); // a segment whose creation a crash interrupted; nothing reached it
+                }
+            }
+            final int[] ends = new int[segments.length];
+            for (final Manifest.FileEntry entry : manifest.segments)
+            {
+                final Segment s = entry.segmentId < segments.length ? segments[entry.segmentId] : null;
+                if (s == null || s.length() < entry.committedLength)
+                {
+                    throw new CorruptStoreException("segment " + entry.segmentId + " that snapshot " +
+                        manifest.generation + " needs is missing or shorter than its committed " +
+                        entry.committedLength + " bytes", dir.resolve(SegmentDescriptor.fileName(entry.segmentId)),
+                        s == null ? 0 : s.length());
+                }
+                ends[entry.segmentId] = entry.committedLength;
+            }
+
+            final SegmentLog log = new SegmentLog(dir, options.segmentSize(), options.preallocate(), segments);
+            final OpenState state = new OpenState();
+            state.entryCount = manifest.entryCount;
+            state.stateCount = manifest.stateCount;
+
+            // Replay the tail: valid records with consecutive sequence numbers, following the segment chain.
+            final RecordScanner scanner = new RecordScanner();
+            Segment current = segments[manifest.tailSegment];
+            int offset = manifest.tailOffset;
+            long expected = manifest.lastSequence + 1;
+            long replayed = 0;
+            String cut = null;
+            while (true)
+            {
+                final int status = scanner.scan(current, offset, expected);
+                if (status == RecordScanner.VALID)
+                {
+                    apply(state, index, log, manifest.seed, current, offset, scanner.type());
+                    offset += scanner.alignedLength();
+                    expected++;
+                    replayed++;
+                    continue;
+                }
+                final Segment next = current.id() + 1 < segments.length ? segments[current.id() + 1] : null;
+                if (next != null && next.firstSequence() == expected)
+                {
+                    ends[current.id()] = offset;
+                    current = next;
+                    offset = SegmentDescriptor.HEADER_LENGTH;
+                    continue;
+                }
+                if (status == RecordScanner.TORN)
+                {
+                    cut = current.path() + " at offset " + offset + " (sequence " + expected + "): " +
+                        scanner.problem();
+                    if (options.recoveryMode() == RecoveryMode.STRICT)
+                    {
+                        throw new CorruptStoreException("torn record in the tail after snapshot " +
+                            manifest.generation + ": " + scanner.problem(), current.path(), offset,
+                            scanner.expectedCrc(), scanner.actualCrc());
+                    }
+                }
+                break;
+            }
+
+            // From here on the directory changes.
+            final List<String> discarded = new ArrayList<>();
+            manifests.deletePending();
+            for (final long generation : generations)
+            {
+                if (generation > manifest.generation)
+                {
+                    manifests.delete(generation);
+                    discarded.add(manifests.path(generation).getFileName().toString());
+                }
+            }
+            for (int id = current.id() + 1; id < segments.length; id++)
+            {
+                if (segments[id] != null || unreadable.contains(id))
+                {
+                    if (segments[id] != null)
+                    {
+                        segments[id].unmap();
+                        segments[id] = null;
+                    }
+                    Files.deleteIfExists(dir.resolve(SegmentDescriptor.fileName(id)));
+                    discarded.add(SegmentDescriptor.fileName(id));
+                }
+            }
+            log.resume(current.id(), offset, expected, ends);
+            if (cut != null)
+            {
+                LOG.log(System.Logger.Level.WARNING, "cut the tail of {0} at a torn record: {1}", dir, cut);
+                log.startNewSegment();
+            }
+            if (!discarded.isEmpty())
+            {
+                LOG.log(System.Logger.Level.WARNING, "discarded unreachable files in {0}: {1}", dir, discarded);
+                MappedFiles.syncDirectory(dir);
+            }
+
+            state.directory = directory;
+            state.manifests = manifests;
+            state.log = log;
+            state.indexFile = indexFile;
+            state.index = index;
+            state.manifest = manifest;
+            state.nextGeneration = generations.get(0) + 1;
+            state.snapshotWriter = new SnapshotWriter(dir, manifests, indexFile, log, manifest.seed,
+                manifest.dimension);
+            state.report = new RecoveryReport(manifest.generation, skipped, replayed, expected - 1, cut, discarded,
+                System.nanoTime() - start);
+            return state;
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            for (final Segment s : segments)
+            {
+                if (s != null)
+                {
+                    s.unmap();
+                }
+            }
+            indexFile.unmapAll();
+            throw ex;
+        }
+    }
+
+    /** Applies one replayed record to the index, as the write path did when it was written. */
+    private static void apply(final OpenState state, final HashIndex index, final SegmentLog log, final long seed,
+        final Segment segment, final int offset, final byte type)
+    {
+        final UnsafeBuffer b = segment.buffer();
+        final int nnz = b.getInt(offset + NNZ_OFFSET);
+        final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
+        final String id = Utf8.decode(b, RecordDescriptor.idOffset(offset, nnz), idLength);
+        final boolean isState = RecordDescriptor.isStateType(type);
+        final long namespace = isState ? KeyHash.NAMESPACE_STATE : KeyHash.NAMESPACE_ENTRY;
+        final long hash = KeyHash.hash(seed, namespace, id);
+        final int bucket = index.prepare(hash);
+        if (RecordDescriptor.isDeleteType(type))
+        {
+            if (index.remove(bucket, hash, id, namespace, log) != 0)
+            {
+                if (isState)
+                {
+                    state.stateCount--;
+                }
+                else
+                {
+                    state.entryCount--;
+                }
+            }
+        }
+        else if (index.put(bucket, hash, id, namespace, log, IndexPageDescriptor.address(segment.id(), offset)) == 0)
+        {
+            if (isState)
+            {
+                state.stateCount++;
+            }
+            else
+            {
+                state.entryCount++;
+            }
+        }
+    }
+
+    private static OpenState openReadOnly(final StoreDirectory directory, final StoreOptions options,
+        final long start) throws IOException
+    {
+        final Path dir = directory.path();
+        final ManifestStore manifests = new ManifestStore(dir);
+        final List<Long> generations = manifests.generations();
+        final List<String> skipped = new ArrayList<>();
+        for (final long generation : generations)
+        {
+            if (options.generation() != StoreOptions.NEWEST_GENERATION && generation != options.generation())
+            {
+                continue;
+            }
+            IndexFile indexFile = null;
+            final List<Segment> opened = new ArrayList<>();
+            try
+            {
+                final Manifest manifest = manifests.read(generation);
+                checkDimension(manifest, options, manifests.path(generation));
+                indexFile = IndexFile.open(dir, manifest.indexPages, true, false);
+                final HashIndex index = HashIndex.open(indexFile, manifest.rootPage, manifest.indexPages);
+                final Segment[] segments = new Segment[manifest.tailSegment + 1];
+                final int[] ends = new int[segments.length];
+                for (final Manifest.FileEntry entry : manifest.segments)
+                {
+                    final Segment s = Segment.open(dir, entry.segmentId, true);
+                    opened.add(s);
+                    if (s.length() < entry.committedLength)
+                    {
+                        throw new CorruptStoreException("segment is shorter than its committed " +
+                            entry.committedLength + " bytes", s.path(), s.length());
+                    }
+                    segments[entry.segmentId] = s;
+                    ends[entry.segmentId] = entry.committedLength;
+                }
+                if (segments[manifest.tailSegment] == null)
+                {
+                    throw new CorruptStoreException("manifest does not list its own tail segment " +
+                        manifest.tailSegment, manifests.path(generation), 0);
+                }
+                final OpenState state = new OpenState();
+                state.manifests = manifests;
+                state.indexFile = indexFile;
+                state.index = index;
+                state.log = new SegmentLog(dir, options.segmentSize(), false, segments);
+                state.log.resume(manifest.tailSegment, manifest.tailOffset, manifest.lastSequence + 1, ends);
+                state.manifest = manifest;
+                state.entryCount = manifest.entryCount;
+                state.stateCount = manifest.stateCount;
+                state.nextGeneration = generations.get(0) + 1;
+                state.report = new RecoveryReport(generation, skipped, 0, manifest.lastSequence, null, List.of(),
+                    System.nanoTime() - start);
+                return state;
+            }
+            catch (final CorruptStoreException ex)
+            {
+                for (final Segment s : opened)
+                {
+                    s.unmap();
+                }
+                if (indexFile != null)
+                {
+                    indexFile.unmapAll();
+                }
+                if (options.generation() != StoreOptions.NEWEST_GENERATION ||
+                    options.recoveryMode() == RecoveryMode.STRICT)
+                {
+                    throw ex;
+                }
+                skipped.add("generation " + generation + ": " + ex.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "snapshot generation {0} of {1} does not validate, " +
+                    "falling back to the previous one: {2}", generation, dir, ex.getMessage());
+            }
+        }
+        if (options.generation() != StoreOptions.NEWEST_GENERATION)
+        {
+            throw new io.memsnap.MemsnapException("snapshot generation " + options.generation() + " is not retained in " +
+                dir + ": the retained ones are " + generations);
+        }
+        throw new CorruptStoreException(generations.isEmpty() ? "no memsnap store here (no manifest)" :
+            "no snapshot in the store validates (" + String.join("; ", skipped) + ")", dir, 0);
+    }
+}

@@ -1,0 +1,106 @@
+package io.memsnap.internal.format;
+
+import static org.agrona.BitUtil.SIZE_OF_BYTE;
+import static org.agrona.BitUtil.SIZE_OF_INT;
+import static org.agrona.BitUtil.SIZE_OF_LONG;
+import static org.agrona.BitUtil.SIZE_OF_SHORT;
+
+/**
+ * Layout of the index file {@code index.msi}: an array of 4 KiB pages that only grows. Page 0 is the file
+ * header; pages from 1 hold the extendible hash index (one root page, directory pages, bucket pages). A page
+ * below the watermark of the last snapshot is never written again (copy-on-write); a snapshot seals the pages
+ * added since the previous one by writing their CRC32C, flushes them, and names the root page in its manifest.
+ *
+ * <pre>
+ * File header (page 0):
+ *  0  magic            8 bytes  "MSNPIDX\0"
+ *  8  major version    uint16
+ * 10  minor version    uint16
+ * 12  page size        int32    4096
+ * 16  reserved         zero up to 60
+ * 60  CRC32C of [0, 60)
+ *
+ * Every other page:
+ *  0  CRC32C of [4, 4096)   written when a snapshot seals the page
+ *  4  page type        int8     1 root, 2 directory, 3 bucket
+ *  5  depth            int8     root: global depth; bucket: local depth; directory: 0
+ *  6  reserved         int16
+ *  8  count            int32    bucket: slots used; root: directory pages; directory: 0
+ * 12  created in       int32    generation of the snapshot that first sealed it (low 32 bits)
+ * 16  body
+ *
+ * Root body:       512 x int32 page numbers of directory pages (2^depth / 512 of them, at least 1)
+ * Directory body:  512 x int32 page numbers of buckets
+ * Bucket body:     255 slots x { int64 key hash, int64 record address } ; address 0 = deleted
+ * </pre>
+ *
+ * A record address is {@code segmentId << 32 | offset}; segment ids start at 1, so 0 never addresses a record.
+ */
+public final class IndexPageDescriptor
+{
+    public static final long MAGIC = 0x0058_4449_504E_534DL; // "MSNPIDX\0" little-endian
+    public static final int PAGE_SIZE = 4096;
+    public static final int PAGE_SHIFT = 12;
+
+    public static final int FILE_MAGIC_OFFSET = 0;
+    public static final int FILE_MAJOR_OFFSET = FILE_MAGIC_OFFSET + SIZE_OF_LONG;
+    public static final int FILE_MINOR_OFFSET = FILE_MAJOR_OFFSET + SIZE_OF_SHORT;
+    public static final int FILE_PAGE_SIZE_OFFSET = FILE_MINOR_OFFSET + SIZE_OF_SHORT;
+    public static final int FILE_CRC_OFFSET = 60;
+    public static final int FILE_HEADER_CHECKSUMMED_LENGTH = FILE_CRC_OFFSET;
+
+    public static final int CRC_OFFSET = 0;
+    public static final int TYPE_OFFSET = CRC_OFFSET + SIZE_OF_INT;
+    public static final int DEPTH_OFFSET = TYPE_OFFSET + SIZE_OF_BYTE;
+    public static final int RESERVED_OFFSET = DEPTH_OFFSET + SIZE_OF_BYTE;
+    public static final int COUNT_OFFSET = RESERVED_OFFSET + SIZE_OF_SHORT;
+    public static final int CREATED_IN_OFFSET = COUNT_OFFSET + SIZE_OF_INT;
+    public static final int BODY_OFFSET = CREATED_IN_OFFSET + SIZE_OF_INT;
+    public static final int CHECKSUMMED_FROM = TYPE_OFFSET;
+
+    public static final byte TYPE_ROOT = 1;
+    public static final byte TYPE_DIRECTORY = 2;
+    public static final byte TYPE_BUCKET = 3;
+
+    /** Entries of a root or directory page; a power of two. */
+    public static final int FANOUT_SHIFT = 9;
+    public static final int FANOUT = 1 << FANOUT_SHIFT;
+    /** Deepest global depth: FANOUT directory pages of FANOUT buckets. */
+    public static final int MAX_DEPTH = 2 * FANOUT_SHIFT;
+
+    public static final int SLOT_HASH_OFFSET = 0;
+    public static final int SLOT_ADDRESS_OFFSET = SLOT_HASH_OFFSET + SIZE_OF_LONG;
+    public static final int SLOT_LENGTH = SLOT_ADDRESS_OFFSET + SIZE_OF_LONG;
+    public static final int BUCKET_SLOTS = (PAGE_SIZE - BODY_OFFSET) / SLOT_LENGTH;
+
+    public static final String FILE_NAME = "index.msi";
+
+    private IndexPageDescriptor()
+    {
+    }
+
+    public static int slotOffset(final int slot)
+    {
+        return BODY_OFFSET + slot * SLOT_LENGTH;
+    }
+
+    public static int entryOffset(final int entry)
+    {
+        return BODY_OFFSET + entry * SIZE_OF_INT;
+    }
+
+    public static long address(final int segmentId, final int offset)
+    {
+        return ((long)segmentId << 32) | (offset & 0xFFFF_FFFFL);
+    }
+
+    public static int segmentId(final long address)
+    {
+        return (int)(address >>> 32);
+    }
+
+    public static int offset(final long address)
+    {
+        return (int)address;
+    }
+}

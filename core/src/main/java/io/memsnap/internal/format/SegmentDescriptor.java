@@ -1,0 +1,65 @@
+package io.memsnap.internal.format;
+
+import static org.agrona.BitUtil.SIZE_OF_INT;
+import static org.agrona.BitUtil.SIZE_OF_LONG;
+import static org.agrona.BitUtil.SIZE_OF_SHORT;
+
+/**
+ * Layout of the header of a segment file {@code segment-NNNNNNNNNN.seg}. The file has a fixed size, chosen when
+ * it is created; records follow the header from {@link #HEADER_LENGTH}.
+ *
+ * <pre>
+ *  0  magic            8 bytes  "MSNPSEG\0"
+ *  8  major version    uint16
+ * 10  minor version    uint16
+ * 12  segment id       int32    (also in the file name)
+ * 16  first sequence   int64    sequence number of the first record written into this segment
+ * 24  file length      int32    size of the file in bytes
+ * 28  reserved         32 bytes zero
+ * 60  CRC32C of [0, 60)
+ * 64  first record
+ * </pre>
+ */
+public final class SegmentDescriptor
+{
+    public static final long MAGIC = 0x0047_4553_504E_534DL; // "MSNPSEG\0" little-endian
+    public static final int MAGIC_OFFSET = 0;
+    public static final int MAJOR_OFFSET = MAGIC_OFFSET + SIZE_OF_LONG;
+    public static final int MINOR_OFFSET = MAJOR_OFFSET + SIZE_OF_SHORT;
+    public static final int SEGMENT_ID_OFFSET = MINOR_OFFSET + SIZE_OF_SHORT;
+    public static final int FIRST_SEQUENCE_OFFSET = SEGMENT_ID_OFFSET + SIZE_OF_INT;
+    public static final int FILE_LENGTH_OFFSET = FIRST_SEQUENCE_OFFSET + SIZE_OF_LONG;
+    public static final int RESERVED_OFFSET = FILE_LENGTH_OFFSET + SIZE_OF_INT;
+    public static final int CRC_OFFSET = 60;
+    public static final int HEADER_LENGTH = CRC_OFFSET + SIZE_OF_INT;
+
+    public static final String FILE_PREFIX = "segment-";
+    public static final String FILE_SUFFIX = ".seg";
+
+    private SegmentDescriptor()
+    {
+    }
+
+    public static String fileName(final int segmentId)
+    {
+        return String.format("%s%010d%s", FILE_PREFIX, segmentId, FILE_SUFFIX);
+    }
+
+    /** @return the id in a segment file name, or -1 if the name is not one. */
+    public static int parseFileName(final String name)
+    {
+        if (!name.startsWith(FILE_PREFIX) || !name.endsWith(FILE_SUFFIX) ||
+            name.length() != FILE_PREFIX.length() + 10 + FILE_SUFFIX.length())
+        {
+            return -1;
+        }
+        try
+        {
+            return Integer.parseInt(name.substring(FILE_PREFIX.length(), FILE_PREFIX.length() + 10));
+        }
+        catch (final NumberFormatException ex)
+        {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,429 @@
+package io.memsnap.internal.index;
+
+import io.memsnap.StoreFullException;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import static io.memsnap.internal.format.IndexPageDescriptor.*;
+
+/**
+ * The index from key hash to record address: an extendible hash table in the pages of an {@link IndexFile}, kept
+ * off the heap and copy-on-write.
+ *
+ * <p>A root page holds the global depth {@code g} and the directory pages; {@code 2^g} directory entries name
+ * bucket pages; a bucket of local depth {@code l} holds the keys whose hashes share its low {@code l} bits. A full
+ * bucket splits in two, doubling the directory when {@code l == g}.
+ *
+ * <p><b>Copy-on-write.</b> {@link #freeze()} records the root and the page watermark in O(1). Every page below the
+ * watermark is immutable from then on: the writer copies a frozen page before changing it and relinks the copy,
+ * copying the path up to the root. So a frozen version stays readable and can be written to disk while writers go
+ * on, and only pages created since the last freeze reach the disk at the next snapshot.
+ *
+ * <p><b>Concurrency.</b> One writer at a time ({@link #prepare}, {@link #put}, {@link #remove}, {@link #freeze});
+ * the store serialises them. Any number of readers ({@link #lookup}, {@link #forEach}) run without locks: slots are
+ * filled before a bucket's count is published, addresses and directory entries are published with release stores
+ * and read with acquire loads, a new root is published through a volatile field, and a page is never freed while
+ * the store is open. A reader therefore sees, for each key, either the state before or after a concurrent write.
+ */
+public final class HashIndex
+{
+    private static final int BUCKET_COUNT_OFFSET = COUNT_OFFSET;
+    /** A full bucket with fewer live slots than this is compacted instead of split. */
+    private static final int COMPACT_BELOW = BUCKET_SLOTS * 3 / 4;
+
+    private final IndexFile file;
+    private volatile int rootPage;
+    private int frozenWatermark;
+
+    private HashIndex(final IndexFile file, final int rootPage, final int frozenWatermark)
+    {
+        this.file = file;
+        this.rootPage = rootPage;
+        this.frozenWatermark = frozenWatermark;
+    }
+
+    /** Writer: lays out an empty index (root, one directory page, one bucket) in a new file. */
+    public static HashIndex create(final IndexFile file)
+    {
+        file.ensureCapacity(3);
+        final int root = file.allocate();
+        final int dir = file.allocate();
+        final int bucket = file.allocate();
+        initPage(file, bucket, TYPE_BUCKET, 0);
+        initPage(file, dir, TYPE_DIRECTORY, 0);
+        file.buffer(dir).putInt(IndexFile.pageOffset(dir) + entryOffset(0), bucket);
+        initPage(file, root, TYPE_ROOT, 0);
+        file.buffer(root).putInt(IndexFile.pageOffset(root) + COUNT_OFFSET, 1);
+        file.buffer(root).putInt(IndexFile.pageOffset(root) + entryOffset(0), dir);
+        return new HashIndex(file, root, 1);
+    }
+
+    /** Opens the index of a snapshot: its root page and its sealed length. */
+    public static HashIndex open(final IndexFile file, final int rootPage, final int committedPages)
+    {
+        file.checkPage(rootPage, TYPE_ROOT);
+        return new HashIndex(file, rootPage, committedPages);
+    }
+
+    private static void initPage(final IndexFile file, final int page, final byte type, final int depth)
+    {
+        final UnsafeBuffer b = file.buffer(page);
+        final int o = IndexFile.pageOffset(page);
+        b.putByte(o + TYPE_OFFSET, type);
+        b.putByte(o + DEPTH_OFFSET, (byte)depth);
+    }
+
+    // ------------------------------------------------------------------------------------------------ readers
+
+    /**
+     * Any thread. Allocates nothing.
+     *
+     * @return the address of the live record of {@code key}, or 0 if there is none.
+     */
+    public long lookup(final long hash, final CharSequence key, final long namespace, final KeyMatcher matcher)
+    {
+        final int bucket = bucketOf(rootPage, hash);
+        final UnsafeBuffer b = file.buffer(bucket);
+        final int o = IndexFile.pageOffset(bucket);
+        final int count = Math.min(b.getIntAcquire(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
+        for (int s = 0; s < count; s++)
+        {
+            final int so = o + slotOffset(s);
+            if (b.getLong(so + SLOT_HASH_OFFSET) == hash)
+            {
+                final long address = b.getLongAcquire(so + SLOT_ADDRESS_OFFSET);
+                if (address != 0 && matcher.matches(address, key, namespace))
+                {
+                    return address;
+                }
+            }
+        }
+        return 0;
+    }
+
+    private int bucketOf(final int root, final long hash)
+    {
+        file.checkPage(root, TYPE_ROOT);
+        final UnsafeBuffer rb = file.buffer(root);
+        final int ro = IndexFile.pageOffset(root);
+        final int depth = rb.getByteVolatile(ro + DEPTH_OFFSET);
+        final int index = (int)hash & ((1 << depth) - 1);
+        final int dir = rb.getIntAcquire(ro + entryOffset(index >>> FANOUT_SHIFT));
+        file.checkPage(dir, TYPE_DIRECTORY);
+        final int bucket = file.buffer(dir).getIntAcquire(IndexFile.pageOffset(dir) + entryOffset(index & (FANOUT - 1)));
+        file.checkPage(bucket, TYPE_BUCKET);
+        return bucket;
+    }
+
+    /**
+     * Any thread: visits every live slot once, in an order that splits and directory doublings cannot disturb
+     * (by bit-reversed hash), without locks. Weakly consistent: a key written during the iteration may or may not
+     * be seen, but no key is seen twice.
+     */
+    public void forEach(final SlotVisitor visitor)
+    {
+        long cursor = 0;
+        final long end = 1L << 32;
+        while (cursor < end)
+        {
+            final int root = rootPage;
+            file.checkPage(root, TYPE_ROOT);
+            final int globalDepth = file.buffer(root).getByteVolatile(IndexFile.pageOffset(root) + DEPTH_OFFSET);
+            final int top = globalDepth == 0 ? 0 : (int)(cursor >>> (32 - globalDepth));
+            final long directoryIndex = Integer.reverse(top) >>> (32 - Math.max(globalDepth, 1)) &
+                ((1L << globalDepth) - 1);
+            final int bucket = bucketOf(root, directoryIndex);
+            final UnsafeBuffer b = file.buffer(bucket);
+            final int o = IndexFile.pageOffset(bucket);
+            final int localDepth = b.getByte(o + DEPTH_OFFSET);
+            final int count = Math.min(b.getIntAcquire(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
+            for (int s = 0; s < count; s++)
+            {
+                final int so = o + slotOffset(s);
+                final long address = b.getLongAcquire(so + SLOT_ADDRESS_OFFSET);
+                if (address != 0)
+                {
+                    visitor.visit(b.getLong(so + SLOT_HASH_OFFSET), address);
+                }
+            }
+            final long low = directoryIndex & ((1L << localDepth) - 1);
+            final long rangeStart = localDepth == 0 ? 0 : (Integer.reverse((int)low) >>> (32 - localDepth)) &
+                0xFFFF_FFFFL;
+            cursor = (rangeStart << (32 - localDepth)) + (1L << (32 - localDepth));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ writer
+
+    /**
+     * Writer: makes the bucket of {@code hash} writable (copying frozen pages on the way) with room for one more
+     * slot (compacting or splitting it as needed). Grows the file first, so that everything after the growth is
+     * memory work that cannot fail half-way.
+     *
+     * @return the bucket page, valid until the next writer call.
+     * @throws StoreFullException if the bucket is at the deepest depth and full.
+     */
+    public int prepare(final long hash)
+    {
+        file.ensureCapacity(2 * FANOUT + 4 * MAX_DEPTH + 8);
+        while (true)
+        {
+            final int root = rootPage;
+            final UnsafeBuffer rb = file.buffer(root);
+            final int ro = IndexFile.pageOffset(root);
+            final int globalDepth = rb.getByte(ro + DEPTH_OFFSET);
+            final int bucket = bucketOf(root, hash);
+            final UnsafeBuffer b = file.buffer(bucket);
+            final int o = IndexFile.pageOffset(bucket);
+            final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
+            final int localDepth = b.getByte(o + DEPTH_OFFSET);
+            if (count < BUCKET_SLOTS)
+            {
+                if (bucket < frozenWatermark)
+                {
+                    final int copy = copyPage(bucket);
+                    relink(hash, localDepth, copy, copy);
+                    return copy;
+                }
+                return bucket;
+            }
+            final int live = liveSlots(b, o, count);
+            if (live < COMPACT_BELOW)
+            {
+                final int compacted = file.allocate();
+                initPage(file, compacted, TYPE_BUCKET, localDepth);
+                moveLiveSlots(b, o, count, compacted, -1, 0);
+                relink(hash, localDepth, compacted, compacted);
+                continue;
+            }
+            if (localDepth >= MAX_DEPTH)
+            {
+                throw new StoreFullException("index bucket for hash 0x" + Long.toHexString(hash) +
+                    " is full at the deepest level (" + MAX_DEPTH + "): the store holds about as many entries as " +
+                    "one index can address; split the data over several stores");
+            }
+            if (localDepth == globalDepth)
+            {
+                doubleDirectory();
+            }
+            final int zero = file.allocate();
+            final int one = file.allocate();
+            initPage(file, zero, TYPE_BUCKET, localDepth + 1);
+            initPage(file, one, TYPE_BUCKET, localDepth + 1);
+            moveLiveSlots(b, o, count, zero, localDepth, 0);
+            moveLiveSlots(b, o, count, one, localDepth, 1);
+            relink(hash, localDepth, zero, one);
+        }
+    }
+
+    /**
+     * Writer: in the bucket returned by {@link #prepare}, points {@code key} at {@code address}.
+     *
+     * @return the previous address of the key, or 0 if it had none.
+     */
+    public long put(final int bucket, final long hash, final CharSequence key, final long namespace,
+        final KeyMatcher matcher, final long address)
+    {
+        final UnsafeBuffer b = file.buffer(bucket);
+        final int o = IndexFile.pageOffset(bucket);
+        final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
+        final int slot = find(b, o, count, hash, key, namespace, matcher);
+        if (slot >= 0)
+        {
+            final int so = o + slotOffset(slot);
+            final long previous = b.getLong(so + SLOT_ADDRESS_OFFSET);
+            b.putLongRelease(so + SLOT_ADDRESS_OFFSET, address);
+            return previous;
+        }
+        final int so = o + slotOffset(count);
+        b.putLong(so + SLOT_HASH_OFFSET, hash);
+        b.putLong(so + SLOT_ADDRESS_OFFSET, address);
+        b.putIntRelease(o + BUCKET_COUNT_OFFSET, count + 1);
+        return 0;
+    }
+
+    /**
+     * Writer: in the bucket returned by {@link #prepare}, marks {@code key} deleted.
+     *
+     * @return the previous address of the key, or 0 if it had none.
+     */
+    public long remove(final int bucket, final long hash, final CharSequence key, final long namespace,
+        final KeyMatcher matcher)
+    {
+        final UnsafeBuffer b = file.buffer(bucket);
+        final int o = IndexFile.pageOffset(bucket);
+        final int slot = find(b, o, b.getInt(o + BUCKET_COUNT_OFFSET), hash, key, namespace, matcher);
+        if (slot < 0)
+        {
+            return 0;
+        }
+        final int so = o + slotOffset(slot);
+        final long previous = b.getLong(so + SLOT_ADDRESS_OFFSET);
+        b.putLongRelease(so + SLOT_ADDRESS_OFFSET, 0L);
+        return previous;
+    }
+
+    /**
+     * Writer, O(1): makes every page created so far immutable.
+     *
+     * @return the root page of the frozen version; its pages are those below {@link #frozenWatermark()}.
+     */
+    public int freeze()
+    {
+        frozenWatermark = file.nextPage();
+        return rootPage;
+    }
+
+    /** @return the page count at the last freeze: pages below it never change again. */
+    public int frozenWatermark()
+    {
+        return frozenWatermark;
+    }
+
+    public int rootPage()
+    {
+        return rootPage;
+    }
+
+    public IndexFile file()
+    {
+        return file;
+    }
+
+    private static int find(final UnsafeBuffer b, final int o, final int count, final long hash,
+        final CharSequence key, final long namespace, final KeyMatcher matcher)
+    {
+        for (int s = 0; s < count; s++)
+        {
+            final int so = o + slotOffset(s);
+            if (b.getLong(so + SLOT_HASH_OFFSET) == hash)
+            {
+                final long address = b.getLong(so + SLOT_ADDRESS_OFFSET);
+                if (address != 0 && matcher.matches(address, key, namespace))
+                {
+                    return s;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static int liveSlots(final UnsafeBuffer b, final int o, final int count)
+    {
+        int live = 0;
+        for (int s = 0; s < count; s++)
+        {
+            if (b.getLong(o + slotOffset(s) + SLOT_ADDRESS_OFFSET) != 0)
+            {
+                live++;
+            }
+        }
+        return live;
+    }
+
+    /** Copies the live slots of a bucket whose hash bit {@code bit} equals {@code value} (all if bit is -1). */
+    private void moveLiveSlots(final UnsafeBuffer from, final int fo, final int count, final int to, final int bit,
+        final int value)
+    {
+        final UnsafeBuffer tb = file.buffer(to);
+        final int to0 = IndexFile.pageOffset(to);
+        int n = 0;
+        for (int s = 0; s < count; s++)
+        {
+            final int so = fo + slotOffset(s);
+            final long address = from.getLong(so + SLOT_ADDRESS_OFFSET);
+            final long hash = from.getLong(so + SLOT_HASH_OFFSET);
+            if (address != 0 && (bit < 0 || ((hash >>> bit) & 1) == value))
+            {
+                final int dso = to0 + slotOffset(n++);
+                tb.putLong(dso + SLOT_HASH_OFFSET, hash);
+                tb.putLong(dso + SLOT_ADDRESS_OFFSET, address);
+            }
+        }
+        tb.putInt(to0 + BUCKET_COUNT_OFFSET, n);
+    }
+
+    private int copyPage(final int page)
+    {
+        final int copy = file.allocate();
+        file.buffer(copy).putBytes(IndexFile.pageOffset(copy), file.buffer(page), IndexFile.pageOffset(page), PAGE_SIZE);
+        file.buffer(copy).putInt(IndexFile.pageOffset(copy) + CRC_OFFSET, 0);
+        return copy;
+    }
+
+    /**
+     * Points every directory entry of the bucket of {@code hash} at local depth {@code depth} to {@code zero} or
+     * {@code one}, by the entry's bit {@code depth}. Copies frozen directory pages and the root on the way.
+     */
+    private void relink(final long hash, final int depth, final int zero, final int one)
+    {
+        final int root = mutableRoot();
+        final UnsafeBuffer rb = file.buffer(root);
+        final int ro = IndexFile.pageOffset(root);
+        final int globalDepth = rb.getByte(ro + DEPTH_OFFSET);
+        final int size = 1 << globalDepth;
+        final int step = 1 << depth;
+        for (int index = (int)hash & (step - 1); index < size; index += step)
+        {
+            final int dirSlot = index >>> FANOUT_SHIFT;
+            int dir = rb.getInt(ro + entryOffset(dirSlot));
+            if (dir < frozenWatermark)
+            {
+                dir = copyPage(dir);
+                rb.putIntRelease(ro + entryOffset(dirSlot), dir);
+            }
+            final int target = ((index >>> depth) & 1) == 0 ? zero : one;
+            file.buffer(dir).putIntRelease(IndexFile.pageOffset(dir) + entryOffset(index & (FANOUT - 1)), target);
+        }
+    }
+
+    private int mutableRoot()
+    {
+        final int root = rootPage;
+        if (root >= frozenWatermark)
+        {
+            return root;
+        }
+        final int copy = copyPage(root);
+        rootPage = copy;
+        return copy;
+    }
+
+    private void doubleDirectory()
+    {
+        final int root = mutableRoot();
+        final UnsafeBuffer rb = file.buffer(root);
+        final int ro = IndexFile.pageOffset(root);
+        final int globalDepth = rb.getByte(ro + DEPTH_OFFSET);
+        if (globalDepth >= MAX_DEPTH)
+        {
+            throw new StoreFullException("index directory is at its largest (2^" + MAX_DEPTH + " buckets): " +
+                "split the data over several stores");
+        }
+        if (globalDepth < FANOUT_SHIFT)
+        {
+            int dir = rb.getInt(ro + entryOffset(0));
+            if (dir < frozenWatermark)
+            {
+                dir = copyPage(dir);
+                rb.putIntRelease(ro + entryOffset(0), dir);
+            }
+            final UnsafeBuffer db = file.buffer(dir);
+            final int dO = IndexFile.pageOffset(dir);
+            final int size = 1 << globalDepth;
+            for (int i = 0; i < size; i++)
+            {
+                db.putInt(dO + entryOffset(size + i), db.getInt(dO + entryOffset(i)));
+            }
+        }
+        else
+        {
+            final int pages = rb.getInt(ro + COUNT_OFFSET);
+            for (int k = 0; k < pages; k++)
+            {
+                rb.putInt(ro + entryOffset(pages + k), copyPage(rb.getInt(ro + entryOffset(k))));
+            }
+            rb.putInt(ro + COUNT_OFFSET, pages * 2);
+        }
+        rb.putByteVolatile(ro + DEPTH_OFFSET, (byte)(globalDepth + 1));
+    }
+}

@@ -1,0 +1,166 @@
+package io.memsnap.internal.segment;
+
+import io.memsnap.CorruptStoreException;
+import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.FormatVersion;
+import io.memsnap.internal.format.SegmentDescriptor;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+import static io.memsnap.internal.format.SegmentDescriptor.*;
+
+/**
+ * One segment file, mapped whole for its lifetime. Records are appended by the single writer of the store; any
+ * thread may read bytes that the index published. The mapping is released only by {@link #unmap()}, which the
+ * store calls after every reader has left.
+ */
+public final class Segment
+{
+    private final int id;
+    private final Path path;
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer buffer;
+    private final long firstSequence;
+    private final int length;
+
+    private Segment(final int id, final Path path, final MappedByteBuffer mapped, final long firstSequence)
+    {
+        this.id = id;
+        this.path = path;
+        this.mapped = mapped;
+        this.buffer = new UnsafeBuffer(mapped);
+        this.firstSequence = firstSequence;
+        this.length = mapped.capacity();
+    }
+
+    /** Creates, preallocates, writes the header of, syncs and maps a new segment. */
+    public static Segment create(
+        final Path dir, final int id, final int length, final long firstSequence, final boolean preallocate)
+        throws IOException
+    {
+        final Path path = dir.resolve(SegmentDescriptor.fileName(id));
+        try (FileChannel channel = FileChannel.open(
+            path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        {
+            MappedFiles.extend(channel, length, preallocate);
+            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            header.putLong(MAGIC_OFFSET, MAGIC)
+                .putShort(MAJOR_OFFSET, (short)FormatVersion.CURRENT_MAJOR)
+                .putShort(MINOR_OFFSET, (short)FormatVersion.CURRENT_MINOR)
+                .putInt(SEGMENT_ID_OFFSET, id)
+                .putLong(FIRST_SEQUENCE_OFFSET, firstSequence)
+                .putInt(FILE_LENGTH_OFFSET, length);
+            header.putInt(CRC_OFFSET, new Checksum().compute(header.array(), 0, CRC_OFFSET));
+            while (header.hasRemaining())
+            {
+                channel.write(header, header.position());
+            }
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            Files.deleteIfExists(path);
+            throw ex;
+        }
+        return new Segment(id, path, MappedFiles.map(path, false, 0, length), firstSequence);
+    }
+
+    /**
+     * Maps an existing segment and validates its header.
+     *
+     * @throws CorruptStoreException if the header is damaged or does not match the file.
+     */
+    public static Segment open(final Path dir, final int id, final boolean readOnly) throws IOException
+    {
+        final Path path = dir.resolve(SegmentDescriptor.fileName(id));
+        final long size = Files.size(path);
+        if (size < HEADER_LENGTH || size > Integer.MAX_VALUE)
+        {
+            throw new CorruptStoreException("segment file has impossible length " + size, path, 0);
+        }
+        final MappedByteBuffer mapped = MappedFiles.map(path, readOnly, 0, size);
+        final UnsafeBuffer header = new UnsafeBuffer(mapped);
+        try
+        {
+            final int stored = header.getInt(CRC_OFFSET);
+            final int actual = new Checksum().compute(mapped.duplicate(), 0, CRC_OFFSET);
+            if (stored != actual)
+            {
+                throw new CorruptStoreException("segment header checksum mismatch", path, 0,
+                    Checksum.unsigned(stored), Checksum.unsigned(actual));
+            }
+            if (header.getLong(MAGIC_OFFSET) != MAGIC)
+            {
+                throw new CorruptStoreException("not a memsnap segment (bad magic)", path, MAGIC_OFFSET);
+            }
+            FormatVersion.check(path, header.getShort(MAJOR_OFFSET) & 0xFFFF, header.getShort(MINOR_OFFSET) & 0xFFFF);
+            if (header.getInt(SEGMENT_ID_OFFSET) != id || header.getInt(FILE_LENGTH_OFFSET) != size)
+            {
+                throw new CorruptStoreException("segment header names id " + header.getInt(SEGMENT_ID_OFFSET) +
+                    " and length " + header.getInt(FILE_LENGTH_OFFSET) + " but the file is " + id + " of " + size +
+                    " bytes", path, SEGMENT_ID_OFFSET);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            IoUtil.unmap(mapped);
+            throw ex;
+        }
+        return new Segment(id, path, mapped, header.getLong(FIRST_SEQUENCE_OFFSET));
+    }
+
+    public int id()
+    {
+        return id;
+    }
+
+    public Path path()
+    {
+        return path;
+    }
+
+    /** @return the bytes of the whole file; readers may read only what the index or a manifest points at. */
+    public UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+
+    /** @return a new view of the mapping with its own position and limit, for checksumming. */
+    public ByteBuffer newView()
+    {
+        return mapped.duplicate();
+    }
+
+    public long firstSequence()
+    {
+        return firstSequence;
+    }
+
+    public int length()
+    {
+        return length;
+    }
+
+    /** msyncs the bytes in [from, to). */
+    public void force(final int from, final int to)
+    {
+        if (to > from)
+        {
+            mapped.force(from, to - from);
+        }
+    }
+
+    /** Releases the mapping. The caller guarantees that no thread reads this segment any more. */
+    public void unmap()
+    {
+        IoUtil.unmap(mapped);
+    }
+}

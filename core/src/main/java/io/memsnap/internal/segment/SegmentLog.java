@@ -1,0 +1,292 @@
+package io.memsnap.internal.segment;
+
+import io.memsnap.InvalidEntryException;
+import io.memsnap.StoreFullException;
+import io.memsnap.StoreIoException;
+import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.KeyHash;
+import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.index.KeyMatcher;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static io.memsnap.internal.format.RecordDescriptor.*;
+
+/**
+ * The chain of segments: appends records at the tail and resolves record addresses for readers.
+ *
+ * <p>Concurrency: the append methods and {@link #resume} are for the single writer (the store serialises them under
+ * its write lock). {@link #segment(int)}, {@link #buffer(int)} and {@link #matches} may be called by any thread:
+ * the segment table is published through a volatile field and a segment is never unmapped while the store is
+ * open. Bytes of a record are written before the index publishes its address with a release store, so a reader
+ * that found an address sees the whole record.
+ */
+public final class SegmentLog implements KeyMatcher
+{
+    private final Path dir;
+    private final int segmentSize;
+    private final boolean preallocate;
+    private final Checksum writerChecksum = new Checksum();
+
+    private volatile Segment[] segments;
+    private volatile int filesCreated;
+
+    private Segment current;
+    private ByteBuffer currentView;
+    private int position;
+    private long nextSequence;
+    /** Write end of each segment that the writer has left (index = segment id); the current one is open. */
+    private int[] sealedEnds;
+
+    public SegmentLog(final Path dir, final int segmentSize, final boolean preallocate, final Segment[] segments)
+    {
+        this.dir = dir;
+        this.segmentSize = segmentSize;
+        this.preallocate = preallocate;
+        this.segments = segments;
+        this.sealedEnds = new int[segments.length];
+    }
+
+    /**
+     * Sets the tail: the next record goes to {@code segment} at {@code offset} with sequence {@code nextSequence}.
+     * Segments with a lower id are sealed at the ends given.
+     */
+    public void resume(final int segmentId, final int offset, final long nextSequence, final int[] endsById)
+    {
+        this.current = segments[segmentId];
+        this.currentView = current.newView();
+        this.position = offset;
+        this.nextSequence = nextSequence;
+        this.sealedEnds = Arrays.copyOf(endsById, Math.max(endsById.length, segments.length));
+    }
+
+    /** Starts a fresh segment for the next record (after recovery cut a torn tail). */
+    public void startNewSegment() throws IOException
+    {
+        roll();
+    }
+
+    /**
+     * @throws InvalidEntryException if a record of this length can never fit in a segment.
+     */
+    public void requireFits(final long recordLength, final String what)
+    {
+        final long capacity = segmentSize - SegmentDescriptor.HEADER_LENGTH;
+        if (recordLength > capacity)
+        {
+            throw new InvalidEntryException(what + " needs a record of " + recordLength + " bytes but a segment holds " +
+                capacity + ": make it smaller or open the store with a larger StoreOptions.segmentSize");
+        }
+    }
+
+    public long appendPut(
+        final CharSequence id,
+        final int idLength,
+        final int[] indices,
+        final float[] values,
+        final float importance,
+        final long storedAtMillis,
+        final byte[] metadata)
+    {
+        final int nnz = indices.length;
+        final int length = (int)RecordDescriptor.recordLength(nnz, idLength, metadata.length);
+        final int offset = reserve(length);
+        final UnsafeBuffer b = current.buffer();
+        writeHeader(b, offset, length, TYPE_PUT, idLength, nnz, metadata.length, importance, storedAtMillis);
+        int p = indicesOffset(offset);
+        for (int i = 0; i < nnz; i++, p += 4)
+        {
+            b.putInt(p, indices[i]);
+        }
+        for (int i = 0; i < nnz; i++, p += 4)
+        {
+            b.putFloat(p, values[i]);
+        }
+        Utf8.encode(id, b, p);
+        b.putBytes(p + idLength, metadata);
+        return finish(offset, length);
+    }
+
+    public long appendDelete(final CharSequence id, final int idLength, final boolean state)
+    {
+        final int length = (int)RecordDescriptor.recordLength(0, idLength, 0);
+        final int offset = reserve(length);
+        final UnsafeBuffer b = current.buffer();
+        writeHeader(b, offset, length, state ? TYPE_STATE_DELETE : TYPE_DELETE, idLength, 0, 0, 0.0f, 0L);
+        Utf8.encode(id, b, idOffset(offset, 0));
+        return finish(offset, length);
+    }
+
+    public long appendState(final CharSequence name, final int nameLength, final byte[] value, final long storedAtMillis)
+    {
+        final int length = (int)RecordDescriptor.recordLength(0, nameLength, value.length);
+        final int offset = reserve(length);
+        final UnsafeBuffer b = current.buffer();
+        writeHeader(b, offset, length, TYPE_STATE_PUT, nameLength, 0, value.length, 0.0f, storedAtMillis);
+        Utf8.encode(name, b, idOffset(offset, 0));
+        b.putBytes(valueOffset(offset, 0, nameLength), value);
+        return finish(offset, length);
+    }
+
+    private void writeHeader(
+        final UnsafeBuffer b,
+        final int offset,
+        final int length,
+        final byte type,
+        final int idLength,
+        final int nnz,
+        final int valueLength,
+        final float importance,
+        final long storedAtMillis)
+    {
+        b.putInt(offset + LENGTH_OFFSET, length);
+        b.putLong(offset + SEQUENCE_OFFSET, nextSequence);
+        b.putByte(offset + TYPE_OFFSET, type);
+        b.putByte(offset + RESERVED_OFFSET, (byte)0);
+        b.putShort(offset + ID_LENGTH_OFFSET, (short)idLength);
+        b.putInt(offset + NNZ_OFFSET, nnz);
+        b.putInt(offset + VALUE_LENGTH_OFFSET, valueLength);
+        b.putFloat(offset + IMPORTANCE_OFFSET, importance);
+        b.putLong(offset + STORED_AT_OFFSET, storedAtMillis);
+    }
+
+    private int reserve(final int length)
+    {
+        final int aligned = RecordDescriptor.alignedLength(length);
+        if (position + aligned > current.length())
+        {
+            try
+            {
+                roll();
+            }
+            catch (final IOException ex)
+            {
+                throw new StoreIoException("could not create segment " + (current.id() + 1) + " in " + dir, ex);
+            }
+        }
+        return position;
+    }
+
+    private long finish(final int offset, final int length)
+    {
+        final UnsafeBuffer b = current.buffer();
+        final int aligned = RecordDescriptor.alignedLength(length);
+        for (int p = offset + length; p < offset + aligned; p++)
+        {
+            b.putByte(p, (byte)0);
+        }
+        final int crc = writerChecksum.compute(currentView, offset + CHECKSUMMED_FROM, length - CHECKSUMMED_FROM);
+        b.putIntRelease(offset + CRC_OFFSET, crc);
+        position = offset + aligned;
+        nextSequence++;
+        return IndexPageDescriptor.address(current.id(), offset);
+    }
+
+    private void roll() throws IOException
+    {
+        final int nextId = current.id() + 1;
+        if (nextId <= 0)
+        {
+            throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
+        }
+        final Segment next = Segment.create(dir, nextId, segmentSize, nextSequence, preallocate);
+        final Segment[] grown = Arrays.copyOf(segments, Math.max(segments.length, nextId + 1));
+        grown[nextId] = next;
+        if (sealedEnds.length <= current.id())
+        {
+            sealedEnds = Arrays.copyOf(sealedEnds, current.id() + 1);
+        }
+        sealedEnds[current.id()] = position;
+        segments = grown;
+        filesCreated++;
+        current = next;
+        currentView = next.newView();
+        position = SegmentDescriptor.HEADER_LENGTH;
+    }
+
+    /** Writer: msyncs the record just appended at {@code address}. */
+    public void forceRecord(final long address)
+    {
+        current.force(IndexPageDescriptor.offset(address), position);
+    }
+
+    /** @return the address where the next record will go (segment id and offset). */
+    public long tailAddress()
+    {
+        return IndexPageDescriptor.address(current.id(), position);
+    }
+
+    /** @return the sequence number the next record will carry. */
+    public long nextSequence()
+    {
+        return nextSequence;
+    }
+
+    /** Writer (under the store's write lock): the write end of every segment before the tail, by id. */
+    public int[] sealedEndsCopy()
+    {
+        return sealedEnds.clone();
+    }
+
+    /**
+     * Any thread: counts segment files created by this instance. A snapshot fsyncs the directory when the count
+     * changed since its last fsync, so that every segment a manifest names has a durable directory entry.
+     */
+    public int filesCreated()
+    {
+        return filesCreated;
+    }
+
+    /** @return the segment with this id, or null. Any thread. */
+    public Segment segment(final int id)
+    {
+        final Segment[] s = segments;
+        return id > 0 && id < s.length ? s[id] : null;
+    }
+
+    /** @return the mapped bytes of the segment with this id. Any thread; the id must come from a published address. */
+    public UnsafeBuffer buffer(final int id)
+    {
+        return segments[id].buffer();
+    }
+
+    /** @return the table of segments by id (entries may be null). Any thread; do not modify. */
+    public Segment[] segments()
+    {
+        return segments;
+    }
+
+    @Override
+    public boolean matches(final long address, final CharSequence key, final long namespace)
+    {
+        final UnsafeBuffer b = buffer(IndexPageDescriptor.segmentId(address));
+        final int offset = IndexPageDescriptor.offset(address);
+        final boolean stateRecord = RecordDescriptor.isStateType(b.getByte(offset + TYPE_OFFSET));
+        if (stateRecord != (namespace == KeyHash.NAMESPACE_STATE))
+        {
+            return false;
+        }
+        final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
+        final int nnz = b.getInt(offset + NNZ_OFFSET);
+        return Utf8.equals(key, b, idOffset(offset, nnz), idLength);
+    }
+
+    /** Releases every mapping. The caller guarantees no reader is left. */
+    public void unmapAll()
+    {
+        for (final Segment s : segments)
+        {
+            if (s != null)
+            {
+                s.unmap();
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.memsnap.internal.snapshot;
+
+import io.memsnap.CorruptStoreException;
+import io.memsnap.InvalidEntryException;
+import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.FormatVersion;
+import io.memsnap.internal.format.Utf8;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import static io.memsnap.internal.format.ManifestDescriptor.*;
+
+/** Encodes and decodes manifests (layout in {@link io.memsnap.internal.format.ManifestDescriptor}). Stateless. */
+public final class ManifestCodec
+{
+    private ManifestCodec()
+    {
+    }
+
+    /**
+     * @throws InvalidEntryException if the labels are too large.
+     */
+    public static void validateLabels(final Map<String, String> labels)
+    {
+        long bytes = 0;
+        for (final Map.Entry<String, String> e : labels.entrySet())
+        {
+            if (e.getKey() == null || e.getValue() == null || e.getKey().isEmpty())
+            {
+                throw new InvalidEntryException("snapshot label keys must be non-empty and values non-null");
+            }
+            final int keyLength = Utf8.encodedLength(e.getKey(), "snapshot label key");
+            if (keyLength > 0xFFFF)
+            {
+                throw new InvalidEntryException("snapshot label key is " + keyLength + " bytes; at most 65535");
+            }
+            bytes += keyLength + Utf8.encodedLength(e.getValue(), "snapshot label value");
+        }
+        if (bytes > MAX_LABEL_BYTES)
+        {
+            throw new InvalidEntryException("snapshot labels take " + bytes + " bytes; at most " + MAX_LABEL_BYTES +
+                " are allowed: keep large configuration in named state (putState) instead");
+        }
+    }
+
+    public static byte[] encode(final Manifest m)
+    {
+        final byte[][] keys = new byte[m.labels.size()][];
+        final byte[][] values = new byte[m.labels.size()][];
+        int labelBytes = 0;
+        int i = 0;
+        for (final Map.Entry<String, String> e : m.labels.entrySet())
+        {
+            keys[i] = e.getKey().getBytes(StandardCharsets.UTF_8);
+            values[i] = e.getValue().getBytes(StandardCharsets.UTF_8);
+            labelBytes += 2 + keys[i].length + 4 + values[i].length;
+            i++;
+        }
+        final int length = FIXED_LENGTH + m.segments.length * FILE_ENTRY_LENGTH + INDEX_ENTRY_LENGTH + labelBytes + 4;
+        final ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(MAGIC).putShort((short)FormatVersion.CURRENT_MAJOR).putShort((short)FormatVersion.CURRENT_MINOR)
+            .putInt(length)
+            .putLong(m.generation).putLong(m.lastSequence).putLong(m.createdAtMillis)
+            .putLong(m.entryCount).putLong(m.stateCount).putLong(m.seed)
+            .putInt(m.dimension).putInt(m.hashFunction).putInt(m.rootPage).putInt(m.indexPages)
+            .putInt(m.tailSegment).putInt(m.tailOffset)
+            .putLong(m.bytesFlushed).putLong(m.durationNanos)
+            .putInt(m.segments.length).putInt(m.labels.size());
+        for (final Manifest.FileEntry f : m.segments)
+        {
+            b.putInt(f.segmentId).putInt(f.committedLength).putInt(f.flushedFrom).putInt(f.flushedCrc);
+        }
+        b.putInt(m.indexPages).putInt(m.sealedFromPage).putInt(m.sealedCrc).putInt(0);
+        for (int k = 0; k < keys.length; k++)
+        {
+            b.putShort((short)keys[k].length).put(keys[k]).putInt(values[k].length).put(values[k]);
+        }
+        b.putInt(new Checksum().compute(b.array(), 0, length - 4));
+        return b.array();
+    }
+
+    /**
+     * @throws CorruptStoreException if the bytes are not a whole, valid manifest.
+     * @throws io.memsnap.IncompatibleFormatException if the major version is not one this build reads.
+     */
+    public static Manifest decode(final byte[] bytes, final Path file)
+    {
+        if (bytes.length < FIXED_LENGTH + INDEX_ENTRY_LENGTH + 4)
+        {
+            throw new CorruptStoreException("manifest is " + bytes.length + " bytes, too short", file, 0);
+        }
+        final ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (b.getLong(MAGIC_OFFSET) != MAGIC)
+        {
+            throw new CorruptStoreException("not a memsnap manifest (bad magic)", file, 0);
+        }
+        final int length = b.getInt(TOTAL_LENGTH_OFFSET);
+        final int stored = length == bytes.length ? b.getInt(length - 4) : 0;
+        final int actual = new Checksum().compute(bytes, 0, Math.max(0, Math.min(length, bytes.length) - 4));
+        if (length != bytes.length || stored != actual)
+        {
+            // Check the checksum before trusting the version: a flipped bit must read as damage, not as a
+            // format this build does not know.
+            throw new CorruptStoreException("manifest checksum mismatch or truncated (length field " + length +
+                ", file " + bytes.length + " bytes)", file, Math.max(0, bytes.length - 4),
+                Checksum.unsigned(stored), Checksum.unsigned(actual));
+        }
+        FormatVersion.check(file, b.getShort(MAJOR_OFFSET) & 0xFFFF, b.getShort(MINOR_OFFSET) & 0xFFFF);
+        try
+        {
+            b.position(GENERATION_OFFSET);
+            final int minor = b.getShort(MINOR_OFFSET) & 0xFFFF;
+            final long generation = b.getLong();
+            final long lastSequence = b.getLong();
+            final long createdAt = b.getLong();
+            final long entryCount = b.getLong();
+            final long stateCount = b.getLong();
+            final long seed = b.getLong();
+            final int dimension = b.getInt();
+            final int hashFunction = b.getInt();
+            final int rootPage = b.getInt();
+            final int indexPages = b.getInt();
+            final int tailSegment = b.getInt();
+            final int tailOffset = b.getInt();
+            final long bytesFlushed = b.getLong();
+            final long duration = b.getLong();
+            final int segmentCount = b.getInt();
+            final int labelCount = b.getInt();
+            if (segmentCount < 0 || segmentCount > (bytes.length - FIXED_LENGTH) / FILE_ENTRY_LENGTH ||
+                labelCount < 0 || labelCount > bytes.length)
+            {
+                throw new CorruptStoreException("manifest counts are impossible (" + segmentCount + " segments, " +
+                    labelCount + " labels)", file, SEGMENT_COUNT_OFFSET);
+            }
+            final Manifest.FileEntry[] segments = new Manifest.FileEntry[segmentCount];
+            for (int i = 0; i < segmentCount; i++)
+            {
+                segments[i] = new Manifest.FileEntry(b.getInt(), b.getInt(), b.getInt(), b.getInt());
+            }
+            b.getInt();
+            final int sealedFrom = b.getInt();
+            final int sealedCrc = b.getInt();
+            b.getInt();
+            final Map<String, String> labels = new LinkedHashMap<>();
+            for (int i = 0; i < labelCount; i++)
+            {
+                final byte[] key = new byte[b.getShort() & 0xFFFF];
+                b.get(key);
+                final int valueLength = b.getInt();
+                if (valueLength < 0 || valueLength > b.remaining())
+                {
+                    throw new CorruptStoreException("manifest label has impossible length " + valueLength, file,
+                        b.position());
+                }
+                final byte[] value = new byte[valueLength];
+                b.get(value);
+                labels.put(new String(key, StandardCharsets.UTF_8), new String(value, StandardCharsets.UTF_8));
+            }
+            if (b.position() != length - 4)
+            {
+                throw new CorruptStoreException("manifest has " + (length - 4 - b.position()) + " unexplained bytes",
+                    file, b.position());
+            }
+            return new Manifest(minor, generation, lastSequence, createdAt, entryCount, stateCount, seed, dimension,
+                hashFunction, rootPage, indexPages, sealedFrom, sealedCrc, tailSegment, tailOffset, bytesFlushed,
+                duration, segments, labels);
+        }
+        catch (final BufferUnderflowException ex)
+        {
+            throw new CorruptStoreException("manifest ends inside a field", file, bytes.length);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Internal, not API: manifests, their encoding and the commit protocol. */
+package io.memsnap.internal.snapshot;
