@@ -1,0 +1,34 @@
+package io.memsnap.cli;
+
+import io.memsnap.CorruptStoreException;
+import io.memsnap.ForeignFileException;
+import io.memsnap.IncompatibleFormatException;
+import io.memsnap.InvalidEntryException;
+import io.memsnap.StoreLockedException;
+import picocli.CommandLine;
+
+/** Maps exceptions to the tool's documented exit codes. Thread safe: stateless. */
+final class ExitCodes
+{
+    private ExitCodes()
+    {
+    }
+
+    static int of(final Throwable ex)
+    {
+        if (ex instanceof CorruptStoreException)
+        {
+            return Main.CORRUPT;
+        }
+        if (ex instanceof StoreLockedException || ex instanceof IncompatibleFormatException)
+        {
+            return Main.UNAVAILABLE;
+        }
+        if (ex instanceof InvalidEntryException || ex instanceof ForeignFileException ||
+            ex instanceof IllegalArgumentException || ex instanceof CommandLine.ParameterException)
+        {
+            return Main.USAGE;
+        }
+        return Main.USAGE;
+    }
+}

@@ -1,0 +1,227 @@
+package io.memsnap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.memsnap.TestEntries.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+class RoundTripTest
+{
+    @TempDir
+    Path dir;
+
+    private StoreOptions options()
+    {
+        return StoreOptions.builder().dimension(DIMENSION).segmentSize(256 * 1024).build();
+    }
+
+    @Test
+    void emptyStoreSurvivesReopen()
+    {
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            assertEquals(0, store.size());
+            assertFalse(store.contains("x"));
+        }
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().build()))
+        {
+            assertEquals(0, store.size());
+            assertEquals(DIMENSION, store.dimension());
+            assertTrue(store.get("x").isEmpty());
+            assertTrue(store.recoveryReport().clean(), store.recoveryReport().toString());
+        }
+    }
+
+    @Test
+    void oneEntryEveryFieldBitExactAcrossReopen()
+    {
+        final SparseVector v = SparseVector.of(new int[] {0, 7, DIMENSION - 1},
+            new float[] {Float.MIN_VALUE, -0.0f, Float.MAX_VALUE});
+        final byte[] metadata = {0, 1, (byte)0xFF, 42};
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            store.put("ünïcødé-id-\uD83D\uDE00", v, 0.25f, 1_700_000_000_123L, metadata);
+            store.snapshot();
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            final MemoryEntry e = store.get("ünïcødé-id-\uD83D\uDE00").orElseThrow();
+            assertEquals(v, e.vector());
+            assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(e.vector().value(1)));
+            assertEquals(0.25f, e.importance());
+            assertEquals(1_700_000_000_123L, e.storedAtMillis());
+            assertArrayEquals(metadata, e.metadata());
+            assertEquals(1, store.size());
+        }
+    }
+
+    @Test
+    void overwritesAndDeletesSurviveSnapshotAndTailReplay()
+    {
+        final int n = 3000;
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            for (int i = 0; i < n; i++)
+            {
+                put(store, i, 0);
+            }
+            store.snapshot(Map.of("encoder", "bow-v1"));
+            for (int i = 0; i < n; i += 3)
+            {
+                put(store, i, 1);
+            }
+            for (int i = 1; i < n; i += 3)
+            {
+                assertTrue(store.delete(id(i)));
+            }
+            assertFalse(store.delete("never-there"));
+            store.sync(); // tail only: replayed at reopen
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            assertEquals(n - n / 3, store.size());
+            assertEquals(2000, store.recoveryReport().replayedRecords());
+            for (int i = 0; i < n; i++)
+            {
+                final int version = i % 3 == 0 ? 1 : 0;
+                if (i % 3 == 1)
+                {
+                    assertTrue(store.get(id(i)).isEmpty(), id(i));
+                }
+                else
+                {
+                    assertTrue(matches(store.get(id(i)).orElseThrow(), i, version), id(i));
+                }
+            }
+            store.snapshot();
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            assertEquals(n - n / 3, store.size());
+            assertEquals(0, store.recoveryReport().replayedRecords());
+            final Set<String> seen = new HashSet<>();
+            store.forEach(view -> assertTrue(seen.add(view.id()), "seen twice: " + view.id()));
+            assertEquals(n - n / 3, seen.size());
+            assertTrue(matches(store.get(id(3)).orElseThrow(), 3, 1));
+        }
+    }
+
+    @Test
+    void namedStateIsKeptBesideEntries()
+    {
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            store.put("transitions", SparseVector.of(new int[] {1}, new float[] {1}));
+            store.putState("transitions", new byte[] {1, 2, 3});
+            store.putState("encoder", new byte[0]);
+            store.snapshot();
+            store.putState("transitions", new byte[] {4});
+            assertTrue(store.deleteState("encoder"));
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            assertArrayEquals(new byte[] {4}, store.getState("transitions").orElseThrow());
+            assertTrue(store.getState("encoder").isEmpty());
+            assertEquals(List.of("transitions"), store.stateNames());
+            assertEquals(1, store.stateCount());
+            assertEquals(1, store.size());
+            assertTrue(store.contains("transitions"));
+        }
+    }
+
+    @Test
+    void manyEntriesSplitTheIndexAndRollSegments()
+    {
+        final int n = 40_000;
+        final Map<Integer, Integer> versions = new HashMap<>();
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            for (int i = 0; i < n; i++)
+            {
+                put(store, i, 0);
+                if (i % 10_000 == 0)
+                {
+                    store.snapshot();
+                }
+            }
+            for (int i = 0; i < n; i += 7)
+            {
+                put(store, i, 2);
+                versions.put(i, 2);
+            }
+            store.snapshot();
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            assertEquals(n, store.size());
+            for (int i = 0; i < n; i++)
+            {
+                assertTrue(matches(store.get(id(i)).orElseThrow(), i, versions.getOrDefault(i, 0)), id(i));
+            }
+            final long[] count = {0};
+            store.forEach(view -> count[0]++);
+            assertEquals(n, count[0]);
+        }
+    }
+
+    @Test
+    void snapshotInfoAndListing()
+    {
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            put(store, 1, 0);
+            final SnapshotInfo a = store.snapshot(Map.of("k", "v"));
+            put(store, 2, 0);
+            final SnapshotInfo b = store.snapshot();
+            assertTrue(b.generation() > a.generation());
+            assertEquals(1, a.entryCount());
+            assertEquals(2, b.entryCount());
+            assertEquals(Map.of("k", "v"), a.labels());
+            assertEquals(b.lastSequence(), a.lastSequence() + 1);
+            assertTrue(a.bytesFlushed() > 0);
+            for (int i = 0; i < 5; i++)
+            {
+                store.snapshot();
+            }
+            final List<SnapshotInfo> listed = store.snapshots();
+            assertEquals(StoreOptions.DEFAULT_RETAINED_SNAPSHOTS, listed.size());
+            assertTrue(listed.get(0).generation() > listed.get(1).generation());
+        }
+    }
+
+    @Test
+    void readOnlyOpensARetainedGenerationWhileTheWriterRuns()
+    {
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            put(store, 1, 0);
+            final SnapshotInfo first = store.snapshot();
+            put(store, 1, 1);
+            put(store, 2, 0);
+            store.snapshot();
+            put(store, 3, 0);
+
+            try (MemoryStore old = MemoryStore.open(dir,
+                StoreOptions.builder().readOnly(true).generation(first.generation()).build()))
+            {
+                assertEquals(1, old.size());
+                assertTrue(matches(old.get(id(1)).orElseThrow(), 1, 0));
+                assertTrue(old.get(id(2)).isEmpty());
+                assertThrows(ReadOnlyStoreException.class, () -> put(old, 9, 0));
+            }
+            try (MemoryStore newest = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+            {
+                assertEquals(2, newest.size());
+                assertTrue(newest.get(id(3)).isEmpty(), "read-only sees the snapshot, not the unsnapshotted tail");
+            }
+        }
+    }
+}
