@@ -1,0 +1,200 @@
+package io.memsnap;
+
+import io.memsnap.internal.format.FormatVersion;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.format.SegmentDescriptor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Reads a store written by format version 1.0 (committed, gzipped, under {@code src/test/resources/golden/v1.0})
+ * and checks every value and the header bytes against the descriptors. A change that breaks reading old stores,
+ * or that moves a field without a new version, fails here. Regenerate only for a new format version, into a new
+ * folder, with {@link #main(String[])}; never overwrite an old version's files.
+ */
+class FormatGoldenTest
+{
+    static final String[] FILES = {
+        "index.msi", "segment-0000000001.seg", "segment-0000000002.seg", "manifest-00000000000000000000.msm",
+        "manifest-00000000000000000001.msm", "manifest-00000000000000000002.msm"};
+
+    @TempDir
+    Path dir;
+
+    /** Writes the golden store; run by hand (with the add-exports flag) for a new format version. */
+    public static void main(final String[] args) throws IOException
+    {
+        final Path store = Files.createTempDirectory("golden");
+        try (MemoryStore s = MemoryStore.open(store, options()))
+        {
+            s.put("golden-0", SparseVector.of(new int[] {0, 5, 1023}, new float[] {1.5f, -2.25f, 0.125f}), 0.5f,
+                1_700_000_000_000L, "{\"source\":\"golden\"}".getBytes(StandardCharsets.UTF_8));
+            s.put("gölden-ü-\uD83D\uDE00", SparseVector.of(new int[] {7}, new float[] {-0.0f}), 1.0f, 42L, null);
+            s.put("golden-2", SparseVector.empty(), 0.0f, 0L, new byte[] {0, 1, 2, (byte)255});
+            s.putState("transitions", new byte[] {9, 8, 7});
+            s.snapshot(Map.of("encoder", "golden-encoder", "version", "1.0.0"));
+            s.put("golden-0", SparseVector.of(new int[] {1, 2}, new float[] {3f, 4f}), 0.75f, 1_700_000_000_001L, null);
+            s.delete("golden-2");
+            s.putState("config", "{\"dim\":1024}".getBytes(StandardCharsets.UTF_8));
+            for (int i = 0; i < 100; i++)
+            {
+                s.put("filler-" + i, SparseVector.of(new int[] {i, i + 100}, new float[] {i, -i}), 0.1f, i,
+                    new byte[700]);
+            }
+            s.snapshot(Map.of("encoder", "golden-encoder"));
+            s.put("tail-0", SparseVector.of(new int[] {3}, new float[] {3f}), 0.3f, 3L, null);
+            s.delete("filler-0");
+            s.sync();
+        }
+        final Path out = Path.of(args.length > 0 ? args[0] : "core/src/test/resources/golden/v1.0");
+        Files.createDirectories(out);
+        try (Stream<Path> files = Files.list(store))
+        {
+            for (final Path p : files.collect(Collectors.toList()))
+            {
+                if (!p.getFileName().toString().equals("memsnap.lock"))
+                {
+                    try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(
+                        out.resolve(p.getFileName() + ".gz"))))
+                    {
+                        Files.copy(p, o);
+                    }
+                }
+            }
+        }
+        System.out.println("golden store written to " + out);
+    }
+
+    static StoreOptions options()
+    {
+        return StoreOptions.builder().dimension(1024).segmentSize(64 * 1024).build();
+    }
+
+    private void unpack() throws IOException
+    {
+        for (final String name : FILES)
+        {
+            try (InputStream in = new GZIPInputStream(
+                FormatGoldenTest.class.getResourceAsStream("/golden/v1.0/" + name + ".gz")))
+            {
+                Files.copy(in, dir.resolve(name));
+            }
+        }
+    }
+
+    @Test
+    void readsEveryValueOfAVersion10Store() throws IOException
+    {
+        unpack();
+        try (MemoryStore s = MemoryStore.open(dir, options()))
+        {
+            assertEquals(2, s.recoveryReport().restoredGeneration());
+            assertEquals(2, s.recoveryReport().replayedRecords(), "the tail after the last snapshot");
+            assertEquals(102, s.size());
+            final MemoryEntry g0 = s.get("golden-0").orElseThrow();
+            assertEquals(SparseVector.of(new int[] {1, 2}, new float[] {3f, 4f}), g0.vector());
+            assertEquals(0.75f, g0.importance());
+            assertEquals(1_700_000_000_001L, g0.storedAtMillis());
+            assertEquals(0, g0.metadata().length);
+            final MemoryEntry u = s.get("gölden-ü-\uD83D\uDE00").orElseThrow();
+            assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(u.vector().value(0)));
+            assertEquals(42L, u.storedAtMillis());
+            assertTrue(s.get("golden-2").isEmpty());
+            assertTrue(s.get("filler-0").isEmpty());
+            assertEquals(SparseVector.of(new int[] {99, 199}, new float[] {99f, -99f}),
+                s.get("filler-99").orElseThrow().vector());
+            assertTrue(s.contains("tail-0"));
+            assertArrayEquals(new byte[] {9, 8, 7}, s.getState("transitions").orElseThrow());
+            assertEquals("{\"dim\":1024}", new String(s.getState("config").orElseThrow(), StandardCharsets.UTF_8));
+            assertEquals(List.of("config", "transitions"), s.stateNames());
+            final List<SnapshotInfo> snapshots = s.snapshots();
+            assertEquals(Map.of("encoder", "golden-encoder"), snapshots.get(0).labels());
+            assertEquals(Map.of("encoder", "golden-encoder", "version", "1.0.0"), snapshots.get(1).labels());
+        }
+    }
+
+    @Test
+    void readsTheFirstSnapshotReadOnly() throws IOException
+    {
+        unpack();
+        try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).generation(1).build()))
+        {
+            assertEquals(3, s.size());
+            final MemoryEntry g0 = s.get("golden-0").orElseThrow();
+            assertEquals(SparseVector.of(new int[] {0, 5, 1023}, new float[] {1.5f, -2.25f, 0.125f}), g0.vector());
+            assertEquals("{\"source\":\"golden\"}", new String(g0.metadata(), StandardCharsets.UTF_8));
+            assertArrayEquals(new byte[] {0, 1, 2, (byte)255}, s.get("golden-2").orElseThrow().metadata());
+        }
+    }
+
+    @Test
+    void headerBytesMatchTheDescriptors() throws IOException
+    {
+        unpack();
+        final ByteBuffer segment = read("segment-0000000001.seg");
+        assertEquals(SegmentDescriptor.MAGIC, segment.getLong(SegmentDescriptor.MAGIC_OFFSET));
+        assertEquals("MSNPSEG", ascii(segment, 0, 7));
+        assertEquals(FormatVersion.MAJOR_1, segment.getShort(SegmentDescriptor.MAJOR_OFFSET));
+        assertEquals(FormatVersion.MINOR_0, segment.getShort(SegmentDescriptor.MINOR_OFFSET));
+        assertEquals(1, segment.getInt(SegmentDescriptor.SEGMENT_ID_OFFSET));
+        assertEquals(1L, segment.getLong(SegmentDescriptor.FIRST_SEQUENCE_OFFSET));
+        assertEquals(64 * 1024, segment.getInt(SegmentDescriptor.FILE_LENGTH_OFFSET));
+
+        final int r = SegmentDescriptor.HEADER_LENGTH;
+        assertEquals(1L, segment.getLong(r + RecordDescriptor.SEQUENCE_OFFSET));
+        assertEquals(RecordDescriptor.TYPE_PUT, segment.get(r + RecordDescriptor.TYPE_OFFSET));
+        assertEquals(3, segment.getInt(r + RecordDescriptor.NNZ_OFFSET));
+        assertEquals("golden-0".length(), segment.getShort(r + RecordDescriptor.ID_LENGTH_OFFSET));
+        assertEquals(0.5f, segment.getFloat(r + RecordDescriptor.IMPORTANCE_OFFSET));
+        assertEquals(1_700_000_000_000L, segment.getLong(r + RecordDescriptor.STORED_AT_OFFSET));
+        assertEquals(1023, segment.getInt(RecordDescriptor.indicesOffset(r) + 8));
+        assertEquals(-2.25f, segment.getFloat(RecordDescriptor.valuesOffset(r, 3) + 4));
+        assertEquals("golden-0", ascii(segment, RecordDescriptor.idOffset(r, 3), 8));
+        assertEquals(RecordDescriptor.recordLength(3, 8, 19), segment.getInt(r + RecordDescriptor.LENGTH_OFFSET));
+
+        final ByteBuffer index = read("index.msi");
+        assertEquals(IndexPageDescriptor.MAGIC, index.getLong(IndexPageDescriptor.FILE_MAGIC_OFFSET));
+        assertEquals(IndexPageDescriptor.PAGE_SIZE, index.getInt(IndexPageDescriptor.FILE_PAGE_SIZE_OFFSET));
+        assertEquals(IndexPageDescriptor.TYPE_ROOT, index.get(IndexPageDescriptor.PAGE_SIZE +
+            IndexPageDescriptor.TYPE_OFFSET), "page 1 is the first root");
+
+        final ByteBuffer manifest = read("manifest-00000000000000000002.msm");
+        assertEquals(ManifestDescriptor.MAGIC, manifest.getLong(ManifestDescriptor.MAGIC_OFFSET));
+        assertEquals(2L, manifest.getLong(ManifestDescriptor.GENERATION_OFFSET));
+        assertEquals(manifest.capacity(), manifest.getInt(ManifestDescriptor.TOTAL_LENGTH_OFFSET));
+        assertEquals(1024, manifest.getInt(ManifestDescriptor.DIMENSION_OFFSET));
+        assertEquals(102L, manifest.getLong(ManifestDescriptor.ENTRY_COUNT_OFFSET));
+        assertEquals(2L, manifest.getLong(ManifestDescriptor.STATE_COUNT_OFFSET));
+    }
+
+    private ByteBuffer read(final String name) throws IOException
+    {
+        return ByteBuffer.wrap(Files.readAllBytes(dir.resolve(name))).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static String ascii(final ByteBuffer b, final int offset, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        b.get(offset, bytes);
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+}
