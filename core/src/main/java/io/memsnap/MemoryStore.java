@@ -11,7 +11,9 @@ import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.KeyMatcher;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.Freeze;
+import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestStore;
@@ -40,8 +42,9 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * <p><b>Concurrency.</b> Thread safe. Writes ({@code put}, {@code delete}, {@code putState}, {@code deleteState})
  * are serialised by one internal lock and are visible to readers as soon as they return. Reads ({@code get},
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
- * snapshot. {@link #snapshot} and {@link #sync} may run on any thread beside readers and writers; snapshot holds
- * the write lock only for an O(1) freeze. {@link #close} waits for readers inside and for a running snapshot.
+ * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
+ * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints
+ * the index. {@link #close} stops it and waits for readers inside and for a running snapshot.
  *
  * <p><b>Durability.</b> With {@link Durability#ON_SYNC} (default) a write is durable once a later {@link #sync()} or
  * {@link #snapshot} returns; with {@link Durability#EVERY_WRITE}, when it returns. After a crash, {@link #open}
@@ -65,9 +68,13 @@ public final class MemoryStore implements AutoCloseable
     private final HashIndex index;
     private final ManifestStore manifests;
     private final SnapshotWriter snapshotWriter;
+    private final IndexCheckpointer checkpointer;
+    private final Thread checkpointThread;
+    private volatile boolean stopping;
     private final RecoveryReport recoveryReport;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock snapshotLock = new ReentrantLock();
+    private final ReentrantLock checkpointLock = new ReentrantLock();
     private final ReaderGuard guard = new ReaderGuard();
     private final ThreadLocal<ReadContext> readContexts = ThreadLocal.withInitial(ReadContext::new);
 
@@ -88,6 +95,7 @@ public final class MemoryStore implements AutoCloseable
         this.index = state.index;
         this.manifests = state.manifests;
         this.snapshotWriter = state.snapshotWriter;
+        this.checkpointer = state.checkpointer;
         this.durable = state.manifest;
         this.dimension = state.manifest.dimension;
         this.seed = state.manifest.seed;
@@ -96,6 +104,16 @@ public final class MemoryStore implements AutoCloseable
         this.stateCount = state.stateCount;
         this.recoveryReport = state.report;
         this.syncedTail = IndexPageDescriptor.address(state.manifest.tailSegment, state.manifest.tailOffset);
+        if (options.readOnly())
+        {
+            this.checkpointThread = null;
+        }
+        else
+        {
+            this.checkpointThread = new Thread(this::checkpointLoop, "memsnap-checkpoint " + dir.getFileName());
+            this.checkpointThread.setDaemon(true);
+            this.checkpointThread.start();
+        }
     }
 
     /**
@@ -505,8 +523,10 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
-     * Takes a snapshot: freezes the current version in O(1), then, without blocking readers or writers, flushes
-     * the records and index pages written since the previous snapshot and commits a new manifest atomically.
+     * Takes a snapshot: records the current point of the log in O(1), then, without blocking readers or writers,
+     * flushes the records written since the previous snapshot and commits a new manifest atomically. The manifest
+     * names the newest durable index checkpoint; opening the snapshot maps it and replays the records after it.
+     * The cost is what was written since the previous snapshot, whatever the size of the store.
      *
      * @param labels small key/value pairs kept with the snapshot (encoder or memory configuration, say).
      * @return what the snapshot holds.
@@ -521,12 +541,13 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             final long start = System.nanoTime();
+            final Checkpoint checkpoint = checkpointer.durable(); // read before the freeze: never newer than it
             final Freeze freeze;
             writeLock.lock();
             try
             {
                 requireOpen();
-                freeze = Freeze.take(index, log, entryCount, stateCount, start);
+                freeze = Freeze.take(log, entryCount, stateCount, start);
             }
             finally
             {
@@ -536,7 +557,7 @@ public final class MemoryStore implements AutoCloseable
             final Manifest manifest;
             try
             {
-                manifest = snapshotWriter.write(freeze, durable, generation, labels);
+                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels);
             }
             catch (final IOException ex)
             {
@@ -556,6 +577,92 @@ public final class MemoryStore implements AutoCloseable
         finally
         {
             snapshotLock.unlock();
+        }
+    }
+
+    /**
+     * Checkpoints the index now: freezes the current index version in O(1) and, without blocking readers or
+     * writers, seals and flushes the index pages created since the previous checkpoint. The next snapshot names it,
+     * and opening that snapshot replays only the records written after it. A background thread does this on its
+     * own every {@link StoreOptions#checkpointRecords()} records; call it before a planned restart to make the next
+     * open replay nothing.
+     */
+    public void checkpoint()
+    {
+        requireWritable();
+        checkpointLock.lock();
+        try
+        {
+            final IndexCheckpointer.Pending pending;
+            writeLock.lock();
+            try
+            {
+                requireOpen();
+                pending = checkpointer.freeze(log, entryCount, stateCount);
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
+            checkpointer.write(pending);
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("index checkpoint of " + dir + " failed; the previous one is intact", ex);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new StoreIoException("index checkpoint of " + dir + " failed; the previous one is intact",
+                ex.getCause());
+        }
+        finally
+        {
+            checkpointLock.unlock();
+        }
+    }
+
+    private void checkpointLoop()
+    {
+        while (!stopping)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+            if (stopping)
+            {
+                return;
+            }
+            try
+            {
+                if (recordsSinceCheckpoint() >= options.checkpointRecords())
+                {
+                    checkpoint();
+                }
+            }
+            catch (final StoreClosedException ex)
+            {
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "background index checkpoint of " + dir + " failed; " +
+                    "will retry (opens replay more records meanwhile)", ex);
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
+            }
+        }
+    }
+
+    private long recordsSinceCheckpoint()
+    {
+        if (!writeLock.tryLock())
+        {
+            return 0;
+        }
+        try
+        {
+            return checkpointer.recordsSince(log.nextSequence());
+        }
+        finally
+        {
+            writeLock.unlock();
         }
     }
 
@@ -692,6 +799,8 @@ public final class MemoryStore implements AutoCloseable
     @Override
     public void close()
     {
+        stopCheckpointThread();
+        checkpointLock.lock();
         snapshotLock.lock();
         try
         {
@@ -722,6 +831,32 @@ public final class MemoryStore implements AutoCloseable
         finally
         {
             snapshotLock.unlock();
+            checkpointLock.unlock();
+        }
+    }
+
+    private void stopCheckpointThread()
+    {
+        stopping = true;
+        if (checkpointThread != null && checkpointThread != Thread.currentThread())
+        {
+            java.util.concurrent.locks.LockSupport.unpark(checkpointThread);
+            boolean interrupted = false;
+            while (checkpointThread.isAlive())
+            {
+                try
+                {
+                    checkpointThread.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -26,6 +26,8 @@ public final class StoreOptions
     public static final int DEFAULT_RETAINED_SNAPSHOTS = 3;
     /** Fewest snapshots kept: one to fall back to when the newest is damaged. */
     public static final int MIN_RETAINED_SNAPSHOTS = 2;
+    /** Default number of records after which the index is checkpointed in the background. */
+    public static final long DEFAULT_CHECKPOINT_RECORDS = 100_000;
     /** Open the newest snapshot. */
     public static final long NEWEST_GENERATION = -1;
 
@@ -41,6 +43,7 @@ public final class StoreOptions
     private final boolean preallocate;
     private final boolean readOnly;
     private final long generation;
+    private final long checkpointRecords;
 
     private StoreOptions(final Builder b)
     {
@@ -56,6 +59,7 @@ public final class StoreOptions
         preallocate = b.preallocate;
         readOnly = b.readOnly;
         generation = b.generation;
+        checkpointRecords = b.checkpointRecords;
     }
 
     public static Builder builder()
@@ -85,6 +89,7 @@ public final class StoreOptions
         b.preallocate = preallocate;
         b.readOnly = readOnly;
         b.generation = generation;
+        b.checkpointRecords = checkpointRecords;
         return b;
     }
 
@@ -150,10 +155,19 @@ public final class StoreOptions
         return generation;
     }
 
+    /**
+     * @return after how many records written since the last index checkpoint a background thread checkpoints the
+     * index again; bounds what an open replays.
+     */
+    public long checkpointRecords()
+    {
+        return checkpointRecords;
+    }
+
     @Override
     public String toString()
     {
-        return "StoreOptions{dimension=" + dimension + ", segmentSize=" + segmentSize + ", durability=" + durability +
+        return "StoreOptions{checkpointRecords=" + checkpointRecords + ", dimension=" + dimension + ", segmentSize=" + segmentSize + ", durability=" + durability +
             ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
             ", verifyChecksumsOnRead=" + verifyChecksumsOnRead + ", preallocate=" + preallocate + ", readOnly=" +
@@ -175,6 +189,7 @@ public final class StoreOptions
         private boolean preallocate = true;
         private boolean readOnly;
         private long generation = NEWEST_GENERATION;
+        private long checkpointRecords = DEFAULT_CHECKPOINT_RECORDS;
 
         private Builder()
         {
@@ -295,6 +310,20 @@ public final class StoreOptions
                 throw new IllegalArgumentException("generation must be >= 0 or NEWEST_GENERATION, was " + generation);
             }
             this.generation = generation;
+            return this;
+        }
+
+        /**
+         * @param records checkpoint the index in the background once this many records were written since the last
+         *                checkpoint (default 100,000). Smaller: faster opens, more background index writes.
+         */
+        public Builder checkpointRecords(final long records)
+        {
+            if (records < 1)
+            {
+                throw new IllegalArgumentException("checkpointRecords must be at least 1, was " + records);
+            }
+            this.checkpointRecords = records;
             return this;
         }
 

@@ -60,6 +60,7 @@ class FormatGoldenTest
                 s.put("filler-" + i, SparseVector.of(new int[] {i, i + 100}, new float[] {i, -i}), 0.1f, i,
                     new byte[700]);
             }
+            s.checkpoint();
             s.snapshot(Map.of("encoder", "golden-encoder"));
             s.put("tail-0", SparseVector.of(new int[] {3}, new float[] {3f}), 0.3f, 3L, null);
             s.delete("filler-0");

@@ -15,7 +15,9 @@ import io.memsnap.internal.segment.MappedFiles;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.Freeze;
+import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
 import io.memsnap.internal.snapshot.SnapshotWriter;
@@ -55,6 +57,7 @@ public final class StoreOpener
         public IndexFile indexFile;
         public HashIndex index;
         public SnapshotWriter snapshotWriter;
+        public IndexCheckpointer checkpointer;
         public Manifest manifest;
         public long nextGeneration;
         public long entryCount;
@@ -91,8 +94,9 @@ public final class StoreOpener
                 {
                     final Manifest manifest = manifests.read(generation);
                     checkDimension(manifest, options, manifests.path(generation));
-                    indexFile = IndexFile.open(dir, manifest.indexPages, false, options.preallocate());
-                    final HashIndex index = HashIndex.open(indexFile, manifest.rootPage, manifest.indexPages);
+                    final Checkpoint checkpoint = manifest.checkpoint;
+                    indexFile = IndexFile.open(dir, checkpoint.indexPages, false, options.preallocate());
+                    final HashIndex index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
                     return recover(directory, manifests, manifest, indexFile, index, generations, skipped, options,
                         start);
                 }
@@ -177,10 +181,13 @@ public final class StoreOpener
         state.log = new SegmentLog(dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first});
         state.log.resume(1, SegmentDescriptor.HEADER_LENGTH, 1, new int[2]);
         final long seed = new SecureRandom().nextLong();
-        state.snapshotWriter = new SnapshotWriter(dir, manifests, state.indexFile, state.log, seed,
-            options.dimension());
-        final Freeze freeze = Freeze.take(state.index, state.log, 0, 0, System.nanoTime());
-        state.manifest = state.snapshotWriter.write(freeze, null, 0, Collections.emptyMap());
+        state.snapshotWriter = new SnapshotWriter(dir, manifests, state.log, seed, options.dimension());
+        final Checkpoint nothingSealed = new Checkpoint(state.index.rootPage(), 1, 1, 0, 1,
+            SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
+        state.checkpointer = new IndexCheckpointer(state.indexFile, state.index, nothingSealed);
+        final Checkpoint initial = state.checkpointer.write(state.checkpointer.freeze(state.log, 0, 0));
+        final Freeze freeze = Freeze.take(state.log, 0, 0, System.nanoTime());
+        state.manifest = state.snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap());
         state.nextGeneration = 1;
         state.report = new RecoveryReport(0, List.of(), 0, 0, null, List.of(), System.nanoTime() - start);
         return state;
@@ -235,48 +242,24 @@ public final class StoreOpener
 
             final SegmentLog log = new SegmentLog(dir, options.segmentSize(), options.preallocate(), segments);
             final OpenState state = new OpenState();
-            state.entryCount = manifest.entryCount;
-            state.stateCount = manifest.stateCount;
-
-            // Replay the tail: valid records with consecutive sequence numbers, following the segment chain.
-            final RecordScanner scanner = new RecordScanner();
-            Segment current = segments[manifest.tailSegment];
-            int offset = manifest.tailOffset;
-            long expected = manifest.lastSequence + 1;
-            long replayed = 0;
-            String cut = null;
-            while (true)
+            final Replay replay = replay(state, index, log, segments, manifest, Long.MAX_VALUE, ends);
+            if (replay.expected <= manifest.lastSequence)
             {
-                final int status = scanner.scan(current, offset, expected);
-                if (status == RecordScanner.VALID)
-                {
-                    apply(state, index, log, manifest.seed, current, offset, scanner.type());
-                    offset += scanner.alignedLength();
-                    expected++;
-                    replayed++;
-                    continue;
-                }
-                final Segment next = current.id() + 1 < segments.length ? segments[current.id() + 1] : null;
-                if (next != null && next.firstSequence() == expected)
-                {
-                    ends[current.id()] = offset;
-                    current = next;
-                    offset = SegmentDescriptor.HEADER_LENGTH;
-                    continue;
-                }
-                if (status == RecordScanner.TORN)
-                {
-                    cut = current.path() + " at offset " + offset + " (sequence " + expected + "): " +
-                        scanner.problem();
-                    if (options.recoveryMode() == RecoveryMode.STRICT)
-                    {
-                        throw new CorruptStoreException("torn record in the tail after snapshot " +
-                            manifest.generation + ": " + scanner.problem(), current.path(), offset,
-                            scanner.expectedCrc(), scanner.actualCrc());
-                    }
-                }
-                break;
+                throw new CorruptStoreException("record " + replay.expected + ", which snapshot " +
+                    manifest.generation + " holds, is " + (replay.cut == null ? "missing (the log ends before it)" :
+                    "damaged: " + replay.problem), replay.current.path(), replay.offset, replay.expectedCrc,
+                    replay.actualCrc);
             }
+            if (replay.cut != null && options.recoveryMode() == RecoveryMode.STRICT)
+            {
+                throw new CorruptStoreException("torn record in the tail after snapshot " + manifest.generation +
+                    ": " + replay.problem, replay.current.path(), replay.offset, replay.expectedCrc, replay.actualCrc);
+            }
+            final Segment current = replay.current;
+            final int offset = replay.offset;
+            final long expected = replay.expected;
+            final String cut = replay.cut;
+            final long replayed = replay.replayed;
 
             // From here on the directory changes.
             final List<String> discarded = new ArrayList<>();
@@ -321,8 +304,8 @@ public final class StoreOpener
             state.index = index;
             state.manifest = manifest;
             state.nextGeneration = generations.get(0) + 1;
-            state.snapshotWriter = new SnapshotWriter(dir, manifests, indexFile, log, manifest.seed,
-                manifest.dimension);
+            state.snapshotWriter = new SnapshotWriter(dir, manifests, log, manifest.seed, manifest.dimension);
+            state.checkpointer = new IndexCheckpointer(indexFile, index, manifest.checkpoint);
             state.report = new RecoveryReport(manifest.generation, skipped, replayed, expected - 1, cut, discarded,
                 System.nanoTime() - start);
             return state;
@@ -339,6 +322,72 @@ public final class StoreOpener
             indexFile.unmapAll();
             throw ex;
         }
+    }
+
+    /** Where a replay stopped, and why. */
+    private static final class Replay
+    {
+        Segment current;
+        int offset;
+        long expected;
+        long replayed;
+        String cut;
+        String problem;
+        long expectedCrc;
+        long actualCrc;
+    }
+
+    /**
+     * Replays, on top of the manifest's index checkpoint, the records after it that checksum and carry the next
+     * sequence number, following the segment chain, up to {@code maxSequence} at most. Sets the counts in
+     * {@code state} and the end of each segment passed in {@code ends}.
+     */
+    private static Replay replay(final OpenState state, final HashIndex index, final SegmentLog log,
+        final Segment[] segments, final Manifest manifest, final long maxSequence, final int[] ends)
+    {
+        final Checkpoint checkpoint = manifest.checkpoint;
+        state.entryCount = checkpoint.entryCount;
+        state.stateCount = checkpoint.stateCount;
+        final RecordScanner scanner = new RecordScanner();
+        final Replay r = new Replay();
+        r.current = segments[checkpoint.replaySegment];
+        r.offset = checkpoint.replayOffset;
+        r.expected = checkpoint.lastSequence + 1;
+        while (r.expected <= maxSequence)
+        {
+            final int status = scanner.scan(r.current, r.offset, r.expected);
+            if (status == RecordScanner.VALID)
+            {
+                apply(state, index, log, manifest.seed, r.current, r.offset, scanner.type());
+                r.offset += scanner.alignedLength();
+                r.expected++;
+                r.replayed++;
+                continue;
+            }
+            final int nextId = r.current.id() + 1;
+            final Segment next = nextId < segments.length ? segments[nextId] : null;
+            if (next != null && next.firstSequence() == r.expected)
+            {
+                ends[r.current.id()] = r.offset;
+                r.current = next;
+                r.offset = SegmentDescriptor.HEADER_LENGTH;
+                continue;
+            }
+            if (status == RecordScanner.TORN)
+            {
+                r.problem = scanner.problem();
+                r.expectedCrc = scanner.expectedCrc();
+                r.actualCrc = scanner.actualCrc();
+                r.cut = r.current.path() + " at offset " + r.offset + " (sequence " + r.expected + "): " + r.problem;
+            }
+            else if (r.expected <= maxSequence && maxSequence != Long.MAX_VALUE)
+            {
+                r.problem = "the log ends before sequence " + maxSequence;
+                r.cut = r.current.path() + " at offset " + r.offset + ": " + r.problem;
+            }
+            break;
+        }
+        return r;
     }
 
     /** Applies one replayed record to the index, as the write path did when it was written. */
@@ -399,12 +448,18 @@ public final class StoreOpener
             {
                 final Manifest manifest = manifests.read(generation);
                 checkDimension(manifest, options, manifests.path(generation));
-                indexFile = IndexFile.open(dir, manifest.indexPages, true, false);
-                final HashIndex index = HashIndex.open(indexFile, manifest.rootPage, manifest.indexPages);
+                final Checkpoint checkpoint = manifest.checkpoint;
+                indexFile = IndexFile.open(dir, checkpoint.indexPages, true, false);
+                final HashIndex index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
                 final Segment[] segments = new Segment[manifest.tailSegment + 1];
                 final int[] ends = new int[segments.length];
                 for (final Manifest.FileEntry entry : manifest.segments)
                 {
+                    if (entry.segmentId <= 0 || entry.segmentId > manifest.tailSegment)
+                    {
+                        throw new CorruptStoreException("manifest names segment " + entry.segmentId + " beyond its " +
+                            "tail " + manifest.tailSegment, manifests.path(generation), 0);
+                    }
                     final Segment s = Segment.open(dir, entry.segmentId, true);
                     opened.add(s);
                     if (s.length() < entry.committedLength)
@@ -415,23 +470,28 @@ public final class StoreOpener
                     segments[entry.segmentId] = s;
                     ends[entry.segmentId] = entry.committedLength;
                 }
-                if (segments[manifest.tailSegment] == null)
+                if (segments[manifest.tailSegment] == null || segments[checkpoint.replaySegment] == null)
                 {
-                    throw new CorruptStoreException("manifest does not list its own tail segment " +
-                        manifest.tailSegment, manifests.path(generation), 0);
+                    throw new CorruptStoreException("manifest does not list the segments it replays (" +
+                        checkpoint.replaySegment + " to " + manifest.tailSegment + ")", manifests.path(generation), 0);
                 }
+                final SegmentLog log = new SegmentLog(dir, options.segmentSize(), false, segments);
                 final OpenState state = new OpenState();
+                final Replay replay = replay(state, index, log, segments, manifest, manifest.lastSequence, ends);
+                if (replay.cut != null)
+                {
+                    throw new CorruptStoreException("a record that snapshot " + generation + " holds is damaged: " +
+                        replay.problem, replay.current.path(), replay.offset, replay.expectedCrc, replay.actualCrc);
+                }
                 state.manifests = manifests;
                 state.indexFile = indexFile;
                 state.index = index;
-                state.log = new SegmentLog(dir, options.segmentSize(), false, segments);
+                state.log = log;
                 state.log.resume(manifest.tailSegment, manifest.tailOffset, manifest.lastSequence + 1, ends);
                 state.manifest = manifest;
-                state.entryCount = manifest.entryCount;
-                state.stateCount = manifest.stateCount;
                 state.nextGeneration = generations.get(0) + 1;
-                state.report = new RecoveryReport(generation, skipped, 0, manifest.lastSequence, null, List.of(),
-                    System.nanoTime() - start);
+                state.report = new RecoveryReport(generation, skipped, replay.replayed, manifest.lastSequence, null,
+                    List.of(), System.nanoTime() - start);
                 return state;
             }
             catch (final CorruptStoreException ex)

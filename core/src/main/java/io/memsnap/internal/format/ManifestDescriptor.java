@@ -8,31 +8,42 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * Layout of a manifest {@code manifest-GGGGGGGGGGGGGGGGGGGG.msm}, the small file whose atomic appearance commits a
  * snapshot. Written to {@code .pending}, fsynced, renamed, and the directory fsynced (Lucene's segments_N protocol).
  *
+ * <p>A snapshot names two positions in the log of records: its own end (everything up to {@code last sequence} is
+ * durable) and the index checkpoint it builds on (an index version whose pages are durable, and the position from
+ * which records must be replayed on top of it). Opening the snapshot maps the checkpoint and replays the records
+ * from the checkpoint's position; the replay is bounded because checkpoints follow the log.
+ *
  * <pre>
- *   0  magic             8 bytes  "MSNPMAN\0"
- *   8  major version     uint16
- *  10  minor version     uint16
- *  12  total length      int32    bytes of the whole file, checksum included
- *  16  generation        int64
- *  24  last sequence     int64
- *  32  created at        int64    epoch milliseconds
- *  40  entry count       int64
- *  48  state count       int64
- *  56  store seed        int64    seed of the key hash
- *  64  dimension         int32
- *  68  hash function     int32    1 = KeyHash function 1
- *  72  root page         int32    page number of the index root
- *  76  index pages       int32    committed length of index.msi in pages (pages below it are sealed)
- *  80  tail segment      int32    segment the next record goes to
- *  84  tail offset       int32    offset in it of the next record
- *  88  bytes flushed     int64    what this snapshot wrote
- *  96  duration          int64    nanoseconds, freeze to commit
- * 104  segment count     int32    N
- * 108  label count       int32    L
- * 112  N x file entry    { int32 segment id, int32 committed length, int32 CRC32C of the bytes this snapshot
- *                          flushed in that file (0 if none), int32 reserved }  (16 bytes each)
- *      index entry       { int32 committed pages, int32 CRC32C of the pages this snapshot sealed, int64 reserved }
- *      L x label         { uint16 key length, key UTF-8, int32 value length, value UTF-8 }
+ *   0  magic                  8 bytes  "MSNPMAN\0"
+ *   8  major version          uint16
+ *  10  minor version          uint16
+ *  12  total length           int32    bytes of the whole file, checksum included
+ *  16  generation             int64
+ *  24  last sequence          int64    last record the snapshot holds
+ *  32  created at             int64    epoch milliseconds
+ *  40  entry count            int64
+ *  48  state count            int64
+ *  56  store seed             int64    seed of the key hash
+ *  64  dimension              int32
+ *  68  hash function          int32    1 = KeyHash function 1
+ *  72  tail segment           int32    segment of the first record after the snapshot
+ *  76  tail offset            int32    offset of it
+ *  80  bytes flushed          int64    record bytes this snapshot flushed
+ *  88  duration               int64    nanoseconds, freeze to manifest written
+ *  96  checkpoint root        int32    page number of the index root of the checkpoint
+ * 100  checkpoint pages       int32    pages of index.msi the checkpoint uses (all below it are sealed)
+ * 104  replay segment         int32    segment of the first record after the checkpoint
+ * 108  replay offset          int32    offset of it
+ * 112  checkpoint sequence    int64    last record the checkpoint's index holds
+ * 120  checkpoint entries     int64    entry count at the checkpoint
+ * 128  checkpoint states      int64    state count at the checkpoint
+ * 136  segment count          int32    N
+ * 140  label count            int32    L
+ * 144  N x segment entry      { int32 segment id, int32 committed length, int32 flushed from, int32 CRC32C of
+ *                              [flushed from, committed length) } (16 bytes each; the range this snapshot flushed)
+ *      index entry            { int32 checkpoint pages, int32 sealed from page, int32 CRC32C of the page checksums
+ *                              of [sealed from, checkpoint pages) in order, int32 reserved }
+ *      L x label              { uint16 key length, key UTF-8, int32 value length, value UTF-8 }
  * end-4 CRC32C of [0, end-4)
  * </pre>
  */
@@ -51,13 +62,18 @@ public final class ManifestDescriptor
     public static final int SEED_OFFSET = STATE_COUNT_OFFSET + SIZE_OF_LONG;
     public static final int DIMENSION_OFFSET = SEED_OFFSET + SIZE_OF_LONG;
     public static final int HASH_FUNCTION_OFFSET = DIMENSION_OFFSET + SIZE_OF_INT;
-    public static final int ROOT_PAGE_OFFSET = HASH_FUNCTION_OFFSET + SIZE_OF_INT;
-    public static final int INDEX_PAGES_OFFSET = ROOT_PAGE_OFFSET + SIZE_OF_INT;
-    public static final int TAIL_SEGMENT_OFFSET = INDEX_PAGES_OFFSET + SIZE_OF_INT;
+    public static final int TAIL_SEGMENT_OFFSET = HASH_FUNCTION_OFFSET + SIZE_OF_INT;
     public static final int TAIL_OFFSET_OFFSET = TAIL_SEGMENT_OFFSET + SIZE_OF_INT;
     public static final int BYTES_FLUSHED_OFFSET = TAIL_OFFSET_OFFSET + SIZE_OF_INT;
     public static final int DURATION_OFFSET = BYTES_FLUSHED_OFFSET + SIZE_OF_LONG;
-    public static final int SEGMENT_COUNT_OFFSET = DURATION_OFFSET + SIZE_OF_LONG;
+    public static final int CHECKPOINT_ROOT_OFFSET = DURATION_OFFSET + SIZE_OF_LONG;
+    public static final int CHECKPOINT_PAGES_OFFSET = CHECKPOINT_ROOT_OFFSET + SIZE_OF_INT;
+    public static final int REPLAY_SEGMENT_OFFSET = CHECKPOINT_PAGES_OFFSET + SIZE_OF_INT;
+    public static final int REPLAY_OFFSET_OFFSET = REPLAY_SEGMENT_OFFSET + SIZE_OF_INT;
+    public static final int CHECKPOINT_SEQUENCE_OFFSET = REPLAY_OFFSET_OFFSET + SIZE_OF_INT;
+    public static final int CHECKPOINT_ENTRIES_OFFSET = CHECKPOINT_SEQUENCE_OFFSET + SIZE_OF_LONG;
+    public static final int CHECKPOINT_STATES_OFFSET = CHECKPOINT_ENTRIES_OFFSET + SIZE_OF_LONG;
+    public static final int SEGMENT_COUNT_OFFSET = CHECKPOINT_STATES_OFFSET + SIZE_OF_LONG;
     public static final int LABEL_COUNT_OFFSET = SEGMENT_COUNT_OFFSET + SIZE_OF_INT;
     public static final int FIXED_LENGTH = LABEL_COUNT_OFFSET + SIZE_OF_INT;
 

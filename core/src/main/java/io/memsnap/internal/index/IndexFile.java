@@ -42,11 +42,13 @@ public final class IndexFile
     private final boolean readOnly;
     private final boolean preallocate;
     private final int pagesAtOpen;
+    private final int firstFreePage;
     private final UnsafeBuffer checkedAtOpen;
     private final ThreadLocal<PageChecker> checkers = ThreadLocal.withInitial(PageChecker::new);
 
     private volatile UnsafeBuffer[] chunks;
-    private MappedByteBuffer[] mapped;
+    /** Mapped chunks (and, read-only, anonymous ones for replay), for msync and unmapping; writer only. */
+    private ByteBuffer[] mapped;
     private int nextPage;
     private volatile boolean grownSinceSync;
 
@@ -57,9 +59,10 @@ public final class IndexFile
         this.readOnly = readOnly;
         this.preallocate = preallocate;
         this.pagesAtOpen = pagesAtOpen;
+        this.firstFreePage = nextPage;
         this.nextPage = nextPage;
         this.chunks = new UnsafeBuffer[0];
-        this.mapped = new MappedByteBuffer[0];
+        this.mapped = new ByteBuffer[0];
         this.checkedAtOpen = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, pagesAtOpen)));
     }
 
@@ -124,7 +127,9 @@ public final class IndexFile
         FormatVersion.check(path, header.getShort(FILE_MAJOR_OFFSET) & 0xFFFF,
             header.getShort(FILE_MINOR_OFFSET) & 0xFFFF);
 
-        final IndexFile file = new IndexFile(path, readOnly, preallocate, committedPages, committedPages);
+        final int firstFreePage = readOnly ? ((committedPages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT) << CHUNK_SHIFT :
+            committedPages;
+        final IndexFile file = new IndexFile(path, readOnly, preallocate, committedPages, firstFreePage);
         if (readOnly)
         {
             file.mapReadOnly(committedPages);
@@ -140,7 +145,7 @@ public final class IndexFile
     {
         final int chunkCount = (pages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
         final UnsafeBuffer[] c = new UnsafeBuffer[chunkCount];
-        mapped = new MappedByteBuffer[chunkCount];
+        mapped = new ByteBuffer[chunkCount];
         for (int i = 0; i < chunkCount; i++)
         {
             final long start = i * CHUNK_BYTES;
@@ -165,6 +170,21 @@ public final class IndexFile
         {
             return;
         }
+        if (readOnly)
+        {
+            // A read-only store replays into memory of its own, after the chunks it maps read-only.
+            final int target = (int)((needed + CHUNK_PAGES - 1) >>> CHUNK_SHIFT);
+            final UnsafeBuffer[] c = Arrays.copyOf(chunks, target);
+            final ByteBuffer[] m = Arrays.copyOf(mapped, target);
+            for (; chunkCount < target; chunkCount++)
+            {
+                m[chunkCount] = ByteBuffer.allocateDirect((int)CHUNK_BYTES);
+                c[chunkCount] = new UnsafeBuffer(m[chunkCount]);
+            }
+            mapped = m;
+            chunks = c;
+            return;
+        }
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
         {
             final long fileChunks = (channel.size() + CHUNK_BYTES - 1) / CHUNK_BYTES;
@@ -176,7 +196,7 @@ public final class IndexFile
                 grownSinceSync = true;
             }
             final UnsafeBuffer[] c = Arrays.copyOf(chunks, target);
-            final MappedByteBuffer[] m = Arrays.copyOf(mapped, target);
+            final ByteBuffer[] m = Arrays.copyOf(mapped, target);
             for (; chunkCount < target; chunkCount++)
             {
                 m[chunkCount] = channel.map(FileChannel.MapMode.READ_WRITE, chunkCount * CHUNK_BYTES, CHUNK_BYTES);
@@ -225,7 +245,7 @@ public final class IndexFile
      */
     public void checkPage(final int page, final byte expectedType)
     {
-        if (page <= 0 || page >= nextPageVisible())
+        if (page <= 0 || page >= nextPageVisible() || readOnly && page >= pagesAtOpen && page < firstFreePage)
         {
             throw new CorruptStoreException("index refers to page " + page + " outside the file", path,
                 (long)page * PAGE_SIZE);
@@ -245,7 +265,7 @@ public final class IndexFile
 
     private int nextPageVisible()
     {
-        return readOnly ? pagesAtOpen : chunks.length * CHUNK_PAGES;
+        return chunks.length * CHUNK_PAGES;
     }
 
     /**
@@ -285,7 +305,7 @@ public final class IndexFile
         {
             final int chunk = page >>> CHUNK_SHIFT;
             final int end = Math.min(to, (chunk + 1) << CHUNK_SHIFT);
-            mapped[chunk].force(pageOffset(page), (end - page) << PAGE_SHIFT);
+            ((MappedByteBuffer)mapped[chunk]).force(pageOffset(page), (end - page) << PAGE_SHIFT);
             page = end;
         }
         if (grownSinceSync)
@@ -317,7 +337,7 @@ public final class IndexFile
     /** Releases every mapping. The caller guarantees no reader is left. */
     public void unmapAll()
     {
-        for (final MappedByteBuffer m : mapped)
+        for (final ByteBuffer m : mapped)
         {
             IoUtil.unmap(m);
         }

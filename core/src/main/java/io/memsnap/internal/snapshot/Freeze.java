@@ -1,17 +1,15 @@
 package io.memsnap.internal.snapshot;
 
 import io.memsnap.internal.format.IndexPageDescriptor;
-import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.segment.SegmentLog;
 
 /**
- * The frozen version a snapshot writes: taken in O(1) (plus a copy of the per-segment ends, one int a segment)
- * under the store's write lock, then written without it. Thread safe: immutable once built.
+ * The point of the log a snapshot commits: the tail position, the last sequence number and the counts. Taken
+ * under the store's write lock in O(1) (plus a copy of the per-segment ends, one int a segment), then written
+ * without it. Thread safe: immutable once built.
  */
 public final class Freeze
 {
-    public final int rootPage;
-    public final int watermark;
     public final int tailSegment;
     public final int tailOffset;
     public final long lastSequence;
@@ -19,13 +17,10 @@ public final class Freeze
     public final long stateCount;
     public final long createdAtMillis;
     public final long startNanos;
-    final int[] sealedEnds;
+    private final int[] sealedEnds;
 
-    private Freeze(final HashIndex index, final SegmentLog log, final long entryCount, final long stateCount,
-        final long startNanos)
+    private Freeze(final SegmentLog log, final long entryCount, final long stateCount, final long startNanos)
     {
-        this.rootPage = index.freeze();
-        this.watermark = index.frozenWatermark();
         final long tail = log.tailAddress();
         this.tailSegment = IndexPageDescriptor.segmentId(tail);
         this.tailOffset = IndexPageDescriptor.offset(tail);
@@ -37,14 +32,14 @@ public final class Freeze
         this.startNanos = startNanos;
     }
 
-    /** Writer (under the store's write lock): freezes the current version. */
-    public static Freeze take(final HashIndex index, final SegmentLog log, final long entryCount,
-        final long stateCount, final long startNanos)
+    /** Writer (under the store's write lock). */
+    public static Freeze take(final SegmentLog log, final long entryCount, final long stateCount,
+        final long startNanos)
     {
-        return new Freeze(index, log, entryCount, stateCount, startNanos);
+        return new Freeze(log, entryCount, stateCount, startNanos);
     }
 
-    /** @return the write end of segment {@code id} in this version. */
+    /** @return the write end of segment {@code id} at this point. */
     public int committedLength(final int id)
     {
         return id == tailSegment ? tailOffset : sealedEnds[id];

@@ -5,7 +5,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The decoded content of one manifest: everything needed to open a snapshot. Thread safe: immutable.
+ * The decoded content of one manifest: everything needed to open a snapshot: the index checkpoint it builds on,
+ * the end of its records, the files it needs. Thread safe: immutable.
  */
 public final class Manifest
 {
@@ -35,10 +36,7 @@ public final class Manifest
     public final long seed;
     public final int dimension;
     public final int hashFunction;
-    public final int rootPage;
-    public final int indexPages;
-    public final int sealedFromPage;
-    public final int sealedCrc;
+    public final Checkpoint checkpoint;
     public final int tailSegment;
     public final int tailOffset;
     public final long bytesFlushed;
@@ -56,10 +54,7 @@ public final class Manifest
         final long seed,
         final int dimension,
         final int hashFunction,
-        final int rootPage,
-        final int indexPages,
-        final int sealedFromPage,
-        final int sealedCrc,
+        final Checkpoint checkpoint,
         final int tailSegment,
         final int tailOffset,
         final long bytesFlushed,
@@ -76,10 +71,7 @@ public final class Manifest
         this.seed = seed;
         this.dimension = dimension;
         this.hashFunction = hashFunction;
-        this.rootPage = rootPage;
-        this.indexPages = indexPages;
-        this.sealedFromPage = sealedFromPage;
-        this.sealedCrc = sealedCrc;
+        this.checkpoint = checkpoint;
         this.tailSegment = tailSegment;
         this.tailOffset = tailOffset;
         this.bytesFlushed = bytesFlushed;

@@ -68,15 +68,18 @@ public final class ManifestCodec
             .putInt(length)
             .putLong(m.generation).putLong(m.lastSequence).putLong(m.createdAtMillis)
             .putLong(m.entryCount).putLong(m.stateCount).putLong(m.seed)
-            .putInt(m.dimension).putInt(m.hashFunction).putInt(m.rootPage).putInt(m.indexPages)
+            .putInt(m.dimension).putInt(m.hashFunction)
             .putInt(m.tailSegment).putInt(m.tailOffset)
-            .putLong(m.bytesFlushed).putLong(m.durationNanos)
+            .putLong(m.bytesFlushed).putLong(m.durationNanos);
+        final Checkpoint c = m.checkpoint;
+        b.putInt(c.rootPage).putInt(c.indexPages).putInt(c.replaySegment).putInt(c.replayOffset)
+            .putLong(c.lastSequence).putLong(c.entryCount).putLong(c.stateCount)
             .putInt(m.segments.length).putInt(m.labels.size());
         for (final Manifest.FileEntry f : m.segments)
         {
             b.putInt(f.segmentId).putInt(f.committedLength).putInt(f.flushedFrom).putInt(f.flushedCrc);
         }
-        b.putInt(m.indexPages).putInt(m.sealedFromPage).putInt(m.sealedCrc).putInt(0);
+        b.putInt(c.indexPages).putInt(c.sealedFromPage).putInt(c.sealedCrc).putInt(0);
         for (int k = 0; k < keys.length; k++)
         {
             b.putShort((short)keys[k].length).put(keys[k]).putInt(values[k].length).put(values[k]);
@@ -124,12 +127,17 @@ public final class ManifestCodec
             final long seed = b.getLong();
             final int dimension = b.getInt();
             final int hashFunction = b.getInt();
-            final int rootPage = b.getInt();
-            final int indexPages = b.getInt();
             final int tailSegment = b.getInt();
             final int tailOffset = b.getInt();
             final long bytesFlushed = b.getLong();
             final long duration = b.getLong();
+            final int rootPage = b.getInt();
+            final int indexPages = b.getInt();
+            final int replaySegment = b.getInt();
+            final int replayOffset = b.getInt();
+            final long checkpointSequence = b.getLong();
+            final long checkpointEntries = b.getLong();
+            final long checkpointStates = b.getLong();
             final int segmentCount = b.getInt();
             final int labelCount = b.getInt();
             if (segmentCount < 0 || segmentCount > (bytes.length - FIXED_LENGTH) / FILE_ENTRY_LENGTH ||
@@ -143,7 +151,10 @@ public final class ManifestCodec
             {
                 segments[i] = new Manifest.FileEntry(b.getInt(), b.getInt(), b.getInt(), b.getInt());
             }
-            b.getInt();
+            if (b.getInt() != indexPages)
+            {
+                throw new CorruptStoreException("manifest names two different index lengths", file, b.position() - 4);
+            }
             final int sealedFrom = b.getInt();
             final int sealedCrc = b.getInt();
             b.getInt();
@@ -167,9 +178,18 @@ public final class ManifestCodec
                 throw new CorruptStoreException("manifest has " + (length - 4 - b.position()) + " unexplained bytes",
                     file, b.position());
             }
+            if (checkpointSequence > lastSequence || rootPage <= 0 || indexPages <= rootPage || replaySegment <= 0 ||
+                tailSegment < replaySegment)
+            {
+                throw new CorruptStoreException("manifest fields are inconsistent (checkpoint sequence " +
+                    checkpointSequence + " after last sequence " + lastSequence + ", root page " + rootPage +
+                    " of " + indexPages + ", replay segment " + replaySegment + ", tail segment " + tailSegment + ")",
+                    file, CHECKPOINT_ROOT_OFFSET);
+            }
+            final Checkpoint checkpoint = new Checkpoint(rootPage, indexPages, sealedFrom, sealedCrc, replaySegment,
+                replayOffset, checkpointSequence, checkpointEntries, checkpointStates);
             return new Manifest(minor, generation, lastSequence, createdAt, entryCount, stateCount, seed, dimension,
-                hashFunction, rootPage, indexPages, sealedFrom, sealedCrc, tailSegment, tailOffset, bytesFlushed,
-                duration, segments, labels);
+                hashFunction, checkpoint, tailSegment, tailOffset, bytesFlushed, duration, segments, labels);
         }
         catch (final BufferUnderflowException ex)
         {

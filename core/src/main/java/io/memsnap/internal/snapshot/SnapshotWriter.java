@@ -3,7 +3,6 @@ package io.memsnap.internal.snapshot;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.SegmentDescriptor;
-import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.MappedFiles;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
@@ -14,25 +13,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.memsnap.internal.format.IndexPageDescriptor.PAGE_SIZE;
-
 /**
- * Writes a frozen version to disk and commits its manifest. Costs what changed since the previous snapshot: it
- * seals and msyncs the index pages created since then and msyncs the record bytes appended since then, never
- * anything older.
+ * Commits a snapshot: msyncs the record bytes appended since the previous snapshot, fsyncs the directory if
+ * segments were created, then commits a manifest naming the point of the log and the newest durable index
+ * checkpoint. Costs what was written since the previous snapshot, never anything older, whatever the size of the
+ * store.
  *
- * <p>Order: seal and flush index pages, flush records, fsync the directory if segments were created, then commit
- * the manifest (pending file, fsync, rename, directory fsync). Nothing the previous manifest needs is touched, so a
- * failure at any step leaves the previous snapshot whole.
+ * <p>Nothing the previous manifest needs is touched, so a failure at any step leaves the previous snapshot whole.
  *
- * <p>Concurrency: runs on the snapshot thread without the write lock; the pages and bytes it touches are below the
- * freeze and the writer no longer changes them. One snapshot at a time (the store's snapshot lock).
+ * <p>Concurrency: runs without the write lock (the bytes it flushes are below the freeze and never change again);
+ * one snapshot at a time (the store's snapshot lock).
  */
 public final class SnapshotWriter
 {
     private final Path dir;
     private final ManifestStore manifests;
-    private final IndexFile indexFile;
     private final SegmentLog log;
     private final long seed;
     private final int dimension;
@@ -40,32 +35,28 @@ public final class SnapshotWriter
     /** Value of {@link SegmentLog#filesCreated()} at the last directory fsync. */
     private int directorySyncedAt = -1;
 
-    public SnapshotWriter(final Path dir, final ManifestStore manifests, final IndexFile indexFile,
-        final SegmentLog log, final long seed, final int dimension)
+    public SnapshotWriter(final Path dir, final ManifestStore manifests, final SegmentLog log, final long seed,
+        final int dimension)
     {
         this.dir = dir;
         this.manifests = manifests;
-        this.indexFile = indexFile;
         this.log = log;
         this.seed = seed;
         this.dimension = dimension;
     }
 
     /**
-     * @param previous the last committed manifest, or null for the first snapshot of a new store.
+     * @param freeze     the point of the log to commit.
+     * @param checkpoint a durable index checkpoint at or before the freeze.
+     * @param previous   the last committed manifest, or null for the first snapshot of a new store.
      * @return the manifest committed.
      */
-    public Manifest write(final Freeze freeze, final Manifest previous, final long generation,
-        final Map<String, String> labels) throws IOException
+    public Manifest write(final Freeze freeze, final Checkpoint checkpoint, final Manifest previous,
+        final long generation, final Map<String, String> labels) throws IOException
     {
-        final int sealFrom = previous == null ? 1 : previous.indexPages;
-        final int sealTo = freeze.watermark;
-        final int sealedCrc = indexFile.seal(sealFrom, sealTo);
-        indexFile.force(sealFrom, sealTo);
-        long bytes = (long)(sealTo - sealFrom) * PAGE_SIZE;
-
         final int previousTailSegment = previous == null ? 0 : previous.tailSegment;
         final int previousTailOffset = previous == null ? SegmentDescriptor.HEADER_LENGTH : previous.tailOffset;
+        long bytes = 0;
         final List<Manifest.FileEntry> entries = new ArrayList<>();
         for (final Segment segment : log.segments())
         {
@@ -81,7 +72,7 @@ public final class SnapshotWriter
             }
             else if (segment.id() == previousTailSegment)
             {
-                from = previousTailOffset;
+                from = Math.min(previousTailOffset, committed);
             }
             else
             {
@@ -104,8 +95,8 @@ public final class SnapshotWriter
         }
 
         final Manifest manifest = new Manifest(0, generation, freeze.lastSequence, freeze.createdAtMillis,
-            freeze.entryCount, freeze.stateCount, seed, dimension, KeyHash.FUNCTION_ID, freeze.rootPage, sealTo,
-            sealFrom, sealedCrc, freeze.tailSegment, freeze.tailOffset, bytes, System.nanoTime() - freeze.startNanos,
+            freeze.entryCount, freeze.stateCount, seed, dimension, KeyHash.FUNCTION_ID, checkpoint,
+            freeze.tailSegment, freeze.tailOffset, bytes, System.nanoTime() - freeze.startNanos,
             entries.toArray(new Manifest.FileEntry[0]), labels);
         manifests.commit(manifest);
         return manifest;

@@ -1,0 +1,47 @@
+package io.memsnap.internal.snapshot;
+
+/**
+ * A durable index version: its root page, the pages it spans (all sealed and flushed), and the point of the log it
+ * reflects (records after it are replayed on top at open). Thread safe: immutable.
+ */
+public final class Checkpoint
+{
+    public final int rootPage;
+    public final int indexPages;
+    public final int sealedFromPage;
+    public final int sealedCrc;
+    public final int replaySegment;
+    public final int replayOffset;
+    public final long lastSequence;
+    public final long entryCount;
+    public final long stateCount;
+
+    public Checkpoint(
+        final int rootPage,
+        final int indexPages,
+        final int sealedFromPage,
+        final int sealedCrc,
+        final int replaySegment,
+        final int replayOffset,
+        final long lastSequence,
+        final long entryCount,
+        final long stateCount)
+    {
+        this.rootPage = rootPage;
+        this.indexPages = indexPages;
+        this.sealedFromPage = sealedFromPage;
+        this.sealedCrc = sealedCrc;
+        this.replaySegment = replaySegment;
+        this.replayOffset = replayOffset;
+        this.lastSequence = lastSequence;
+        this.entryCount = entryCount;
+        this.stateCount = stateCount;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Checkpoint{root=" + rootPage + ", pages=" + indexPages + ", replayFrom=" + replaySegment + ":" +
+            replayOffset + ", lastSequence=" + lastSequence + ", entries=" + entryCount + '}';
+    }
+}

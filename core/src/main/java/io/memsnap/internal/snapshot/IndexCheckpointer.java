@@ -1,0 +1,96 @@
+package io.memsnap.internal.snapshot;
+
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.segment.SegmentLog;
+
+import java.io.IOException;
+
+/**
+ * Makes index versions durable, so that an open replays only the records written since the last one.
+ *
+ * <p>{@link #freeze} records, in O(1) under the store's write lock, the index root, the page watermark (the writer
+ * copies any page below it before changing it) and the log position the version reflects. {@link #write}, without
+ * the lock, seals (CRC32C) and msyncs the pages created since the previous checkpoint, which nobody changes any more,
+ * and then publishes the new checkpoint. The next snapshot's manifest names it. A checkpoint costs the index pages
+ * that changed since the previous one; snapshots do not wait for it.
+ *
+ * <p>Concurrency: {@code freeze} under the write lock; {@code write} by one thread at a time (the caller
+ * serialises); {@link #durable()} from any thread.
+ */
+public final class IndexCheckpointer
+{
+    /** A frozen index version waiting to be written. */
+    public static final class Pending
+    {
+        final int rootPage;
+        final int watermark;
+        final int replaySegment;
+        final int replayOffset;
+        final long lastSequence;
+        final long entryCount;
+        final long stateCount;
+
+        Pending(final int rootPage, final int watermark, final long tail, final long lastSequence,
+            final long entryCount, final long stateCount)
+        {
+            this.rootPage = rootPage;
+            this.watermark = watermark;
+            this.replaySegment = IndexPageDescriptor.segmentId(tail);
+            this.replayOffset = IndexPageDescriptor.offset(tail);
+            this.lastSequence = lastSequence;
+            this.entryCount = entryCount;
+            this.stateCount = stateCount;
+        }
+    }
+
+    private final IndexFile file;
+    private final HashIndex index;
+    private volatile Checkpoint durable;
+
+    public IndexCheckpointer(final IndexFile file, final HashIndex index, final Checkpoint durable)
+    {
+        this.file = file;
+        this.index = index;
+        this.durable = durable;
+    }
+
+    /** @return the newest checkpoint whose pages are durable. */
+    public Checkpoint durable()
+    {
+        return durable;
+    }
+
+    /** Writer (under the store's write lock), O(1): freezes the current index version. */
+    public Pending freeze(final SegmentLog log, final long entryCount, final long stateCount)
+    {
+        final int root = index.freeze();
+        return new Pending(root, index.frozenWatermark(), log.tailAddress(), log.nextSequence() - 1, entryCount,
+            stateCount);
+    }
+
+    /**
+     * Seals and flushes the pages of a frozen version created since the previous checkpoint, then publishes it.
+     *
+     * @return the checkpoint, now durable.
+     */
+    public Checkpoint write(final Pending pending) throws IOException
+    {
+        final Checkpoint previous = durable;
+        final int from = previous.indexPages;
+        final int to = pending.watermark;
+        final int crc = file.seal(from, to);
+        file.force(from, to);
+        final Checkpoint checkpoint = new Checkpoint(pending.rootPage, to, from, crc, pending.replaySegment,
+            pending.replayOffset, pending.lastSequence, pending.entryCount, pending.stateCount);
+        durable = checkpoint;
+        return checkpoint;
+    }
+
+    /** @return the number of records written since the durable checkpoint, given the next sequence number. */
+    public long recordsSince(final long nextSequence)
+    {
+        return nextSequence - 1 - durable.lastSequence;
+    }
+}
