@@ -714,7 +714,7 @@ public final class MemoryStore implements AutoCloseable
     private static SnapshotInfo info(final Manifest m)
     {
         return new SnapshotInfo(m.generation, m.lastSequence, m.createdAtMillis, m.entryCount, m.stateCount,
-            m.bytesFlushed, m.durationNanos, m.labels);
+            m.bytesFlushed, m.durationNanos, m.labels, m.checkpoint.lastSequence);
     }
 
     /** @return the snapshot this store was opened at (read-only) or last committed. */

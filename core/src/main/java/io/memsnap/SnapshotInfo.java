@@ -15,6 +15,7 @@ public final class SnapshotInfo
     private final long bytesFlushed;
     private final long durationNanos;
     private final Map<String, String> labels;
+    private final long checkpointSequence;
 
     public SnapshotInfo(
         final long generation,
@@ -24,7 +25,8 @@ public final class SnapshotInfo
         final long stateCount,
         final long bytesFlushed,
         final long durationNanos,
-        final Map<String, String> labels)
+        final Map<String, String> labels,
+        final long checkpointSequence)
     {
         this.generation = generation;
         this.lastSequence = lastSequence;
@@ -34,6 +36,16 @@ public final class SnapshotInfo
         this.bytesFlushed = bytesFlushed;
         this.durationNanos = durationNanos;
         this.labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+        this.checkpointSequence = checkpointSequence;
+    }
+
+    /**
+     * @return the last sequence number the snapshot's index checkpoint holds: opening the snapshot replays the
+     * records after it, {@code lastSequence() - checkpointSequence()} of them.
+     */
+    public long checkpointSequence()
+    {
+        return checkpointSequence;
     }
 
     /** @return the snapshot's number; each snapshot's is larger than the previous one's. */
@@ -88,6 +100,6 @@ public final class SnapshotInfo
     {
         return "SnapshotInfo{generation=" + generation + ", lastSequence=" + lastSequence + ", createdAtMillis=" +
             createdAtMillis + ", entryCount=" + entryCount + ", stateCount=" + stateCount + ", bytesFlushed=" +
-            bytesFlushed + ", durationNanos=" + durationNanos + ", labels=" + labels + '}';
+            bytesFlushed + ", durationNanos=" + durationNanos + ", labels=" + labels + ", checkpointSequence=" + checkpointSequence + '}';
     }
 }

@@ -1,0 +1,65 @@
+package io.memsnap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import static io.memsnap.TestEntries.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A snapshot costs what changed since the previous one, not the size of the store: the bytes it flushes after the
+ * same 1,000 changes are the same for a small and a 50 times larger store, and are exactly the records written.
+ * (How long that takes is measured by the JMH benchmarks, not asserted here.)
+ */
+class SnapshotCostTest
+{
+    private static final int CHANGES = 1000;
+
+    @TempDir
+    Path small;
+    @TempDir
+    Path large;
+
+    @Test
+    void bytesFlushedAfterTheSameChangesDoNotDependOnStoreSize()
+    {
+        final long smallBytes = flushedAfterChanges(small, 2_000);
+        final long largeBytes = flushedAfterChanges(large, 100_000);
+        assertEquals(smallBytes, largeBytes, "the same changes must flush the same bytes at any store size");
+    }
+
+    private static long flushedAfterChanges(final Path dir, final int size)
+    {
+        final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(16 << 20).build();
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            for (int i = 0; i < size; i++)
+            {
+                store.put(id(i), SparseVector.of(new int[] {i % DIMENSION}, new float[] {1f}));
+            }
+            store.checkpoint();
+            store.snapshot();
+            final SplittableRandom random = new SplittableRandom(42);
+            long recordBytes = 0;
+            for (int c = 0; c < CHANGES; c++)
+            {
+                final int n = random.nextInt(size);
+                final String id = id(n);
+                final SparseVector v = vector(c, 1);
+                store.put(id, v, 0.5f, c, metadata(c, 1));
+                recordBytes += align8(40 + 8L * v.nnz() + id.length() + metadata(c, 1).length);
+            }
+            final SnapshotInfo info = store.snapshot();
+            assertEquals(recordBytes, info.bytesFlushed(), "a snapshot flushes exactly the records written since the last");
+            return info.bytesFlushed();
+        }
+    }
+
+    private static long align8(final long n)
+    {
+        return (n + 7) & -8L;
+    }
+}
