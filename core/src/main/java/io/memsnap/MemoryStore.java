@@ -731,6 +731,38 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
+    /**
+     * Checks the store against its checksums: every retained manifest and every index page of the durable
+     * checkpoint; with {@code deep}, also every record of the log and every live index slot against its record.
+     * Runs beside readers and writers; reads only.
+     *
+     * @return the problems found, empty when the store is sound.
+     */
+    public VerifyReport verify(final boolean deep)
+    {
+        final long last;
+        writeLock.lock();
+        try
+        {
+            requireOpen();
+            last = log.nextSequence() - 1;
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+        final int token = guard.enter();
+        try
+        {
+            return new io.memsnap.internal.Verifier().verify(manifests, state.indexFile, index,
+                checkpointer.durable(), log, last, seed, deep);
+        }
+        finally
+        {
+            guard.exit(token);
+        }
+    }
+
     /** @return what {@link #open} found and repaired. */
     public RecoveryReport recoveryReport()
     {

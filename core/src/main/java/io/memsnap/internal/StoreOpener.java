@@ -488,6 +488,7 @@ public final class StoreOpener
                 state.index = index;
                 state.log = log;
                 state.log.resume(manifest.tailSegment, manifest.tailOffset, manifest.lastSequence + 1, ends);
+                state.checkpointer = new IndexCheckpointer(indexFile, index, checkpoint); // never writes here
                 state.manifest = manifest;
                 state.nextGeneration = generations.get(0) + 1;
                 state.report = new RecoveryReport(generation, skipped, replay.replayed, manifest.lastSequence, null,

@@ -316,14 +316,14 @@ public final class IndexFile
     }
 
     /**
-     * Verification: compares every page in [1, to) with its CRC32C.
+     * Verification: compares every page in [from, to), all sealed, with its CRC32C.
      *
      * @throws CorruptStoreException at the first that does not match.
      */
-    public void verifyAll(final int to)
+    public void verifyRange(final int from, final int to)
     {
         final PageChecker checker = new PageChecker();
-        for (int page = 1; page < to; page++)
+        for (int page = from; page < to; page++)
         {
             checker.check(page);
         }

@@ -1,0 +1,187 @@
+package io.memsnap.internal;
+
+import io.memsnap.CorruptStoreException;
+import io.memsnap.IncompatibleFormatException;
+import io.memsnap.VerifyReport;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.KeyHash;
+import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.segment.RecordScanner;
+import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.snapshot.Checkpoint;
+import io.memsnap.internal.snapshot.ManifestStore;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.memsnap.internal.format.RecordDescriptor.*;
+
+/**
+ * Checks a store against its checksums: every retained manifest, every index page of the durable checkpoint, and,
+ * when deep, every record of the log (following the segment chain as recovery does) and every live index slot
+ * against the record it points at (type, id hash). Reads only; runs beside readers and writers, checking what
+ * existed when it started.
+ *
+ * <p>Not thread safe: one instance per verification.
+ */
+public final class Verifier
+{
+    private final List<VerifyReport.Problem> problems = new ArrayList<>();
+    private long manifestsChecked;
+    private long pagesChecked;
+    private long recordsChecked;
+    private long entriesChecked;
+
+    public VerifyReport verify(final ManifestStore manifests, final IndexFile indexFile, final HashIndex index,
+        final Checkpoint checkpoint, final SegmentLog log, final long lastSequence, final long seed,
+        final boolean deep)
+    {
+        checkManifests(manifests);
+        checkIndexPages(indexFile, checkpoint);
+        if (deep)
+        {
+            checkRecords(log, lastSequence);
+            checkSlots(index, log, seed);
+        }
+        return new VerifyReport(problems, manifestsChecked, pagesChecked, recordsChecked, entriesChecked);
+    }
+
+    private void checkManifests(final ManifestStore manifests)
+    {
+        try
+        {
+            for (final long generation : manifests.generations())
+            {
+                manifestsChecked++;
+                try
+                {
+                    manifests.read(generation);
+                }
+                catch (final CorruptStoreException ex)
+                {
+                    problems.add(new VerifyReport.Problem(ex.getMessage(), String.valueOf(ex.file()), ex.offset()));
+                }
+                catch (final IncompatibleFormatException ex)
+                {
+                    problems.add(new VerifyReport.Problem(ex.getMessage(), manifests.path(generation).toString(), 8));
+                }
+                catch (final java.nio.file.NoSuchFileException ex)
+                {
+                    manifestsChecked--; // deleted by retention while we looked
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            problems.add(new VerifyReport.Problem("cannot list manifests: " + ex, "", 0));
+        }
+    }
+
+    private void checkIndexPages(final IndexFile indexFile, final Checkpoint checkpoint)
+    {
+        try
+        {
+            indexFile.verifyRange(1, checkpoint.indexPages);
+            pagesChecked = checkpoint.indexPages - 1;
+        }
+        catch (final CorruptStoreException ex)
+        {
+            problems.add(new VerifyReport.Problem(ex.getMessage(), String.valueOf(ex.file()), ex.offset()));
+        }
+    }
+
+    private void checkRecords(final SegmentLog log, final long lastSequence)
+    {
+        final Segment[] segments = log.segments();
+        Segment current = null;
+        for (final Segment s : segments)
+        {
+            if (s != null)
+            {
+                current = s;
+                break;
+            }
+        }
+        if (current == null)
+        {
+            problems.add(new VerifyReport.Problem("no segment", "", 0));
+            return;
+        }
+        final RecordScanner scanner = new RecordScanner();
+        int offset = SegmentDescriptor.HEADER_LENGTH;
+        long expected = current.firstSequence();
+        while (expected <= lastSequence)
+        {
+            final int status = scanner.scan(current, offset, expected);
+            if (status == RecordScanner.VALID)
+            {
+                recordsChecked++;
+                offset += scanner.alignedLength();
+                expected++;
+                continue;
+            }
+            final int nextId = current.id() + 1;
+            final Segment next = nextId < segments.length ? segments[nextId] : null;
+            if (next != null && next.firstSequence() == expected)
+            {
+                current = next;
+                offset = SegmentDescriptor.HEADER_LENGTH;
+                continue;
+            }
+            problems.add(new VerifyReport.Problem("record " + expected + (status == RecordScanner.TORN ?
+                " is damaged: " + scanner.problem() : " is missing: the log ends before it"),
+                current.path().toString(), offset));
+            return;
+        }
+    }
+
+    private void checkSlots(final HashIndex index, final SegmentLog log, final long seed)
+    {
+        try
+        {
+            index.forEach((hash, address) ->
+            {
+                final Segment segment = log.segment(IndexPageDescriptor.segmentId(address));
+                final int offset = IndexPageDescriptor.offset(address);
+                if (segment == null || offset < SegmentDescriptor.HEADER_LENGTH ||
+                    offset > segment.length() - HEADER_LENGTH)
+                {
+                    problems.add(new VerifyReport.Problem("index slot points outside the store (segment " +
+                        IndexPageDescriptor.segmentId(address) + ", offset " + offset + ")", "index.msi", -1));
+                    return;
+                }
+                final UnsafeBuffer b = segment.buffer();
+                final byte type = b.getByte(offset + TYPE_OFFSET);
+                final int nnz = b.getInt(offset + NNZ_OFFSET);
+                final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
+                final long idEnd = (long)RecordDescriptor.idOffset(offset, Math.max(0, nnz)) + idLength;
+                if ((type != TYPE_PUT && type != TYPE_STATE_PUT) || nnz < 0 || idEnd > segment.length())
+                {
+                    problems.add(new VerifyReport.Problem("index slot points at something that is not a live " +
+                        "record", segment.path().toString(), offset));
+                    return;
+                }
+                final String id = Utf8.decode(b, RecordDescriptor.idOffset(offset, nnz), idLength);
+                final long namespace = type == TYPE_STATE_PUT ? KeyHash.NAMESPACE_STATE : KeyHash.NAMESPACE_ENTRY;
+                if (KeyHash.hash(seed, namespace, id) != hash)
+                {
+                    problems.add(new VerifyReport.Problem("index slot hash does not match the id of its record '" +
+                        id + "'", segment.path().toString(), offset));
+                    return;
+                }
+                entriesChecked++;
+            });
+        }
+        catch (final CorruptStoreException ex)
+        {
+            problems.add(new VerifyReport.Problem(ex.getMessage(), String.valueOf(ex.file()), ex.offset()));
+        }
+    }
+}
