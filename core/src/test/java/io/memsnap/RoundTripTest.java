@@ -226,4 +226,25 @@ class RoundTripTest
             }
         }
     }
+
+    @Test
+    void forEachInIdOrderVisitsEveryEntryByCodePoint()
+    {
+        final String[] ids = {"b", "a", "\uD83D\uDE00", "\uFFFD", "aa", "Z", "ä"};
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            for (final String id : ids)
+            {
+                store.put(id, SparseVector.of(new int[] {1}, new float[] {1}));
+            }
+            store.putState("state-is-not-an-entry", new byte[1]);
+            final java.util.List<String> seen = new java.util.ArrayList<>();
+            store.forEachInIdOrder(view -> seen.add(view.id()));
+            final java.util.List<String> expected = new java.util.ArrayList<>(java.util.List.of(ids));
+            expected.sort((x, y) -> java.util.Arrays.compareUnsigned(x.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                y.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            assertEquals(expected, seen);
+            assertEquals("\uD83D\uDE00", seen.get(seen.size() - 1), "code point order, not UTF-16 order");
+        }
+    }
 }
