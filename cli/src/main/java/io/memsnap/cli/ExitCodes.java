@@ -24,6 +24,11 @@ final class ExitCodes
         {
             return Main.UNAVAILABLE;
         }
+        if (ex instanceof java.nio.file.NoSuchFileException || ex instanceof io.memsnap.MemsnapException &&
+            ex.getMessage() != null && ex.getMessage().contains("is not retained"))
+        {
+            return Main.NOT_FOUND;
+        }
         if (ex instanceof InvalidEntryException || ex instanceof ForeignFileException ||
             ex instanceof IllegalArgumentException || ex instanceof CommandLine.ParameterException)
         {

@@ -12,7 +12,10 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Off-heap snapshot engine for the memory of AI systems.",
-    subcommands = {DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+        DemoCommand.class, LoadCommand.class, GetCommand.class, DumpCommand.class, DeleteCommand.class,
+        SnapshotCommand.class, ListCommand.class, InspectCommand.class, VerifyCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main
 {
     /** Exit code: success. */

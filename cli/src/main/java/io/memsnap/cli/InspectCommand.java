@@ -1,0 +1,114 @@
+package io.memsnap.cli;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.memsnap.MemoryStore;
+import io.memsnap.SnapshotInfo;
+import io.memsnap.cli.json.JsonEntries;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/** {@code memsnap inspect DIR [--json]}: what a store holds. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = "Show format version, snapshot, entries, files, bytes, snapshots, labels and state names.")
+final class InspectCommand implements Callable<Integer>
+{
+    @Parameters(index = "0", description = "Store directory.")
+    Path dir;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean asJson;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        try (MemoryStore store = Stores.readOnly(dir, null))
+        {
+            final SnapshotInfo newest = store.lastSnapshot();
+            final List<SnapshotInfo> snapshots = store.snapshots();
+            final List<String> states = store.stateNames();
+            long bytes = 0;
+            int segments = 0;
+            try (Stream<Path> files = Files.list(dir))
+            {
+                for (final Path p : (Iterable<Path>)files::iterator)
+                {
+                    bytes += Files.size(p);
+                    segments += p.getFileName().toString().startsWith("segment-") ? 1 : 0;
+                }
+            }
+            if (asJson)
+            {
+                printJson(store, newest, snapshots, states, bytes, segments);
+            }
+            else
+            {
+                System.out.println("store        " + dir.toAbsolutePath());
+                System.out.println("format       " + io.memsnap.internal.format.FormatVersion.CURRENT_MAJOR + "." +
+                    io.memsnap.internal.format.FormatVersion.CURRENT_MINOR);
+                System.out.println("generation   " + newest.generation() + " (sequence " + newest.lastSequence() +
+                    ", index checkpoint at " + newest.checkpointSequence() + ")");
+                System.out.println("entries      " + newest.entryCount());
+                System.out.println("dimension    " + store.dimension());
+                System.out.println("on disk      " + Demo.bytes(bytes) + " in " + segments + " segment(s), index and " +
+                    "manifests");
+                System.out.println("snapshots    " + snapshots.stream().map(s -> String.valueOf(s.generation()))
+                    .reduce((a, b) -> a + ", " + b).orElse("none"));
+                System.out.println("labels       " + newest.labels());
+                System.out.println("states       " + states);
+            }
+            return Main.OK;
+        }
+    }
+
+    private static void printJson(final MemoryStore store, final SnapshotInfo newest,
+        final List<SnapshotInfo> snapshots, final List<String> states, final long bytes, final int segments)
+        throws IOException
+    {
+        final JsonGenerator g = new JsonEntries(1 << 20).generator(System.out);
+        g.writeStartObject();
+        g.writeStringField("formatVersion", io.memsnap.internal.format.FormatVersion.CURRENT_MAJOR + "." +
+            io.memsnap.internal.format.FormatVersion.CURRENT_MINOR);
+        g.writeNumberField("generation", newest.generation());
+        g.writeNumberField("lastSequence", newest.lastSequence());
+        g.writeNumberField("checkpointSequence", newest.checkpointSequence());
+        g.writeNumberField("entries", newest.entryCount());
+        g.writeNumberField("dimension", store.dimension());
+        g.writeNumberField("bytes", bytes);
+        g.writeNumberField("segments", segments);
+        g.writeArrayFieldStart("snapshots");
+        for (final SnapshotInfo s : snapshots)
+        {
+            g.writeStartObject();
+            g.writeNumberField("generation", s.generation());
+            g.writeNumberField("createdAt", s.createdAtMillis());
+            g.writeNumberField("lastSequence", s.lastSequence());
+            g.writeNumberField("entries", s.entryCount());
+            g.writeObjectFieldStart("labels");
+            for (final Map.Entry<String, String> l : s.labels().entrySet())
+            {
+                g.writeStringField(l.getKey(), l.getValue());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("states");
+        for (final String s : states)
+        {
+            g.writeString(s);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+        g.flush();
+        System.out.println();
+    }
+}
