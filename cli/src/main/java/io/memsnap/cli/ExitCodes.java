@@ -14,6 +14,22 @@ final class ExitCodes
     {
     }
 
+    /** @return the one line a failure prints first on stderr. */
+    static String describe(final Throwable ex)
+    {
+        if (ex instanceof CorruptStoreException)
+        {
+            final CorruptStoreException c = (CorruptStoreException)ex;
+            return "memsnap: corrupt: " + c.file() + " at offset " + c.offset() + ": " + c.getMessage();
+        }
+        if (ex instanceof java.nio.file.NoSuchFileException)
+        {
+            return "memsnap: " + ex.getMessage() + (((java.nio.file.NoSuchFileException)ex).getReason() == null ?
+                ": no such file or directory" : "");
+        }
+        return "memsnap: " + (ex.getMessage() == null ? ex.toString() : ex.getMessage());
+    }
+
     static int of(final Throwable ex)
     {
         if (ex instanceof CorruptStoreException)

@@ -41,7 +41,7 @@ public final class Main
         commandLine.setExitCodeExceptionMapper(ExitCodes::of);
         commandLine.setExecutionExceptionHandler((ex, cmd, parsed) ->
         {
-            cmd.getErr().println("memsnap: " + ex.getMessage());
+            cmd.getErr().println(ExitCodes.describe(ex));
             return ExitCodes.of(ex);
         });
         return commandLine.execute(args);

@@ -69,6 +69,22 @@ public final class StoreOpener
     {
     }
 
+    /**
+     * A record that the restored snapshot holds is damaged or missing. Older snapshots replay the same log, so
+     * falling back would only hide the damage (and a writer would then cut the log there, dropping the intact
+     * records after it): this is thrown to the caller instead.
+     */
+    private static final class DamagedLogException extends CorruptStoreException
+    {
+        private static final long serialVersionUID = 1L;
+
+        DamagedLogException(final String problem, final Path file, final long offset, final long expected,
+            final long actual)
+        {
+            super(problem, file, offset, expected, actual);
+        }
+    }
+
     public static OpenState open(final Path dir, final StoreOptions options) throws IOException
     {
         final long start = System.nanoTime();
@@ -106,7 +122,7 @@ public final class StoreOpener
                     {
                         indexFile.unmapAll();
                     }
-                    if (options.recoveryMode() == RecoveryMode.STRICT)
+                    if (options.recoveryMode() == RecoveryMode.STRICT || ex instanceof DamagedLogException)
                     {
                         throw ex;
                     }
@@ -245,7 +261,7 @@ public final class StoreOpener
             final Replay replay = replay(state, index, log, segments, manifest, Long.MAX_VALUE, ends);
             if (replay.expected <= manifest.lastSequence)
             {
-                throw new CorruptStoreException("record " + replay.expected + ", which snapshot " +
+                throw new DamagedLogException("record " + replay.expected + ", which snapshot " +
                     manifest.generation + " holds, is " + (replay.cut == null ? "missing (the log ends before it)" :
                     "damaged: " + replay.problem), replay.current.path(), replay.offset, replay.expectedCrc,
                     replay.actualCrc);
@@ -480,8 +496,9 @@ public final class StoreOpener
                 final Replay replay = replay(state, index, log, segments, manifest, manifest.lastSequence, ends);
                 if (replay.cut != null)
                 {
-                    throw new CorruptStoreException("a record that snapshot " + generation + " holds is damaged: " +
-                        replay.problem, replay.current.path(), replay.offset, replay.expectedCrc, replay.actualCrc);
+                    throw new DamagedLogException("record " + replay.expected + ", which snapshot " + generation +
+                        " holds, is damaged or missing: " + replay.problem, replay.current.path(), replay.offset,
+                        replay.expectedCrc, replay.actualCrc);
                 }
                 state.manifests = manifests;
                 state.indexFile = indexFile;
@@ -506,7 +523,7 @@ public final class StoreOpener
                     indexFile.unmapAll();
                 }
                 if (options.generation() != StoreOptions.NEWEST_GENERATION ||
-                    options.recoveryMode() == RecoveryMode.STRICT)
+                    options.recoveryMode() == RecoveryMode.STRICT || ex instanceof DamagedLogException)
                 {
                     throw ex;
                 }
