@@ -118,6 +118,10 @@ public final class HashIndex
      * Any thread: visits every live slot once, in an order that splits and directory doublings cannot disturb
      * (by bit-reversed hash), without locks. Weakly consistent: a key written during the iteration may or may not
      * be seen, but no key is seen twice.
+     *
+     * <p>A split relinks the directory entries of a bucket one release store at a time, so the iterator may meet
+     * the new half of a bucket and then, through an entry not yet relinked, the old whole bucket, whose range starts
+     * before the cursor; the slots of such a bucket that lie before the cursor were visited already and are skipped.
      */
     public void forEach(final SlotVisitor visitor)
     {
@@ -140,9 +144,10 @@ public final class HashIndex
             {
                 final int so = o + slotOffset(s);
                 final long address = b.getLongAcquire(so + SLOT_ADDRESS_OFFSET);
-                if (address != 0)
+                final long hash = b.getLong(so + SLOT_HASH_OFFSET);
+                if (address != 0 && (Integer.reverse((int)hash) & 0xFFFF_FFFFL) >= cursor)
                 {
-                    visitor.visit(b.getLong(so + SLOT_HASH_OFFSET), address);
+                    visitor.visit(hash, address);
                 }
             }
             final long low = directoryIndex & ((1L << localDepth) - 1);
