@@ -163,7 +163,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
-            final int bucket = index.prepare(hash);
+            final int bucket = index.prepare(hash, id, KeyHash.NAMESPACE_ENTRY, log);
             final long address = log.appendPut(id, idLength, vector.indicesUnsafe(), vector.valuesUnsafe(),
                 importance, storedAtMillis, meta);
             if (index.put(bucket, hash, id, KeyHash.NAMESPACE_ENTRY, log, address) == 0)
@@ -208,7 +208,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
-            final int bucket = index.prepare(hash);
+            final int bucket = index.prepare(hash, name, KeyHash.NAMESPACE_STATE, log);
             final long address = log.appendState(name, nameLength, value, System.currentTimeMillis());
             if (index.put(bucket, hash, name, KeyHash.NAMESPACE_STATE, log, address) == 0)
             {
@@ -242,7 +242,7 @@ public final class MemoryStore implements AutoCloseable
             {
                 return false;
             }
-            final int bucket = index.prepare(hash);
+            final int bucket = index.prepare(hash, key, namespace, log);
             final long address = log.appendDelete(key, length, isState);
             index.remove(bucket, hash, key, namespace, log);
             if (isState)

@@ -160,14 +160,25 @@ public final class HashIndex
     // ------------------------------------------------------------------------------------------------ writer
 
     /**
-     * Writer: makes the bucket of {@code hash} writable (copying frozen pages on the way) with room for one more
-     * slot (compacting or splitting it as needed). Grows the file first, so that everything after the growth is
-     * memory work that cannot fail half-way.
-     *
-     * @return the bucket page, valid until the next writer call.
-     * @throws StoreFullException if the bucket is at the deepest depth and full.
+     * Writer: as {@link #prepare(long, CharSequence, long, KeyMatcher)} for a key known not to be in the index.
      */
     public int prepare(final long hash)
+    {
+        return prepare(hash, null, 0, null);
+    }
+
+    /**
+     * Writer: makes the bucket of {@code hash} writable (copying frozen pages on the way) with room for one more
+     * slot (compacting or splitting it as needed), or, if it is full at the deepest depth, where {@code key} can
+     * only be updated or removed in place. Grows the file first, so that everything after the growth is memory work
+     * that cannot fail half-way.
+     *
+     * @param key the key about to be put or removed, or null if it is known to be new.
+     * @return the bucket page, valid until the next writer call.
+     * @throws StoreFullException if the bucket is at the deepest depth, full of live keys, and {@code key} is not
+     *                            one of them.
+     */
+    public int prepare(final long hash, final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
         file.ensureCapacity(2 * FANOUT + 4 * MAX_DEPTH + 8);
         while (true)
@@ -181,7 +192,8 @@ public final class HashIndex
             final int o = IndexFile.pageOffset(bucket);
             final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
             final int localDepth = b.getByte(o + DEPTH_OFFSET);
-            if (count < BUCKET_SLOTS)
+            if (count < BUCKET_SLOTS ||
+                (localDepth >= MAX_DEPTH && key != null && find(b, o, count, hash, key, namespace, matcher) >= 0))
             {
                 if (bucket < frozenWatermark)
                 {
@@ -192,7 +204,7 @@ public final class HashIndex
                 return bucket;
             }
             final int live = liveSlots(b, o, count);
-            if (live < COMPACT_BELOW)
+            if (live < COMPACT_BELOW || (localDepth >= MAX_DEPTH && live < count))
             {
                 final int compacted = file.allocate();
                 initPage(file, compacted, TYPE_BUCKET, localDepth);
