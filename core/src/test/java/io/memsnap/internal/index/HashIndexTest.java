@@ -357,7 +357,7 @@ class HashIndexTest
             throw new AssertionError(failure.get());
         }
         assertTrue(globalDepth(index) > depthBefore + 1, "the writer must have doubled the directory");
-        assertTrue(passes.get() >= 2, "forEach passes: " + passes.get());
+        assertTrue(passes.get() >= 2 && lookups.get() > 0, "forEach passes: " + passes.get());
     }
 
     @Test
