@@ -312,6 +312,7 @@ public final class MemoryStore implements AutoCloseable
         final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        final EntryView view = context.enterView();
         try
         {
             final long address = index.lookup(hash, id, KeyHash.NAMESPACE_ENTRY, context);
@@ -319,12 +320,13 @@ public final class MemoryStore implements AutoCloseable
             {
                 return false;
             }
-            context.view.wrap(log.buffer(IndexPageDescriptor.segmentId(address)), IndexPageDescriptor.offset(address));
-            visitor.visit(context.view);
+            view.wrap(log.buffer(IndexPageDescriptor.segmentId(address)), IndexPageDescriptor.offset(address));
+            visitor.visit(view);
             return true;
         }
         finally
         {
+            context.exitView();
             guard.exit(token);
         }
     }
@@ -367,6 +369,7 @@ public final class MemoryStore implements AutoCloseable
     {
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        final EntryView view = context.enterView();
         try
         {
             index.forEach((hash, address) ->
@@ -375,13 +378,14 @@ public final class MemoryStore implements AutoCloseable
                 final int offset = IndexPageDescriptor.offset(address);
                 if (b.getByte(offset + TYPE_OFFSET) == TYPE_PUT)
                 {
-                    context.view.wrap(b, offset);
-                    visitor.visit(context.view);
+                    view.wrap(b, offset);
+                    visitor.visit(view);
                 }
             });
         }
         finally
         {
+            context.exitView();
             guard.exit(token);
         }
     }
@@ -742,6 +746,19 @@ public final class MemoryStore implements AutoCloseable
         final EntryView view = new EntryView();
         final Checksum checksum = new Checksum();
         ByteBuffer[] views = new ByteBuffer[0];
+        /** Visits in progress on this thread: a visitor may read the store again. */
+        int depth;
+
+        /** @return the view to hand to a visitor: this thread's own, or a new one for a read nested in a visit. */
+        EntryView enterView()
+        {
+            return depth++ == 0 ? view : new EntryView();
+        }
+
+        void exitView()
+        {
+            depth--;
+        }
 
         @Override
         public boolean matches(final long address, final CharSequence key, final long namespace)
