@@ -55,6 +55,8 @@ import static org.junit.jupiter.api.Assertions.*;
  *     <li>{@link MemoryStore#sync()} from another thread during writes never fails, and an image of the directory
  *     taken after it returned (files copied while the writer goes on, as a crash would leave them) recovers every
  *     write finished before it was called.</li>
+ *     <li>The per-thread scratch of the read path is re-entrant: a read or {@code forEach} nested in a visitor on
+ *     the same thread leaves the outer {@link EntryView} on its own entry.</li>
  * </ul>
  */
 class ConcurrencyTest
@@ -259,6 +261,33 @@ class ConcurrencyTest
         {
             history.assertHolds(store);
             assertTrue(store.recoveryReport().replayedRecords() > 0, "the writes were synced, not snapshotted");
+        }
+    }
+
+    @Test
+    void aReadNestedInAVisitorLeavesTheOuterViewOnItsEntry()
+    {
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                put(store, i, 0);
+            }
+            final int[] visits = {0};
+            assertTrue(store.read(id(1), outer ->
+            {
+                assertTrue(matches(store.get(id(2)).orElseThrow(), 2, 0));
+                assertTrue(store.read(id(3), inner -> checkView(inner, 3, vector(3, 0))));
+                store.forEach(inner -> visits[0]++);
+                checkView(outer, 1, vector(1, 0));
+            }));
+            assertEquals(100, visits[0]);
+            store.forEach(outer ->
+            {
+                final int n = numberOf(outer.id());
+                assertTrue(store.get(id((n + 1) % 100)).isPresent());
+                checkView(outer, n, vector(n, 0));
+            });
         }
     }
 
