@@ -181,7 +181,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
-            final int bucket = index.prepare(hash);
+            final int bucket = index.prepare(hash, id, KeyHash.NAMESPACE_ENTRY, log);
             final long address = log.appendPut(id, idLength, vector.indicesUnsafe(), vector.valuesUnsafe(),
                 importance, storedAtMillis, meta);
             if (index.put(bucket, hash, id, KeyHash.NAMESPACE_ENTRY, log, address) == 0)
@@ -226,7 +226,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
-            final int bucket = index.prepare(hash);
+            final int bucket = index.prepare(hash, name, KeyHash.NAMESPACE_STATE, log);
             final long address = log.appendState(name, nameLength, value, System.currentTimeMillis());
             if (index.put(bucket, hash, name, KeyHash.NAMESPACE_STATE, log, address) == 0)
             {
@@ -260,7 +260,7 @@ public final class MemoryStore implements AutoCloseable
             {
                 return false;
             }
-            final int bucket = index.prepare(hash);
+            final int bucket = index.prepare(hash, key, namespace, log);
             final long address = log.appendDelete(key, length, isState);
             index.remove(bucket, hash, key, namespace, log);
             if (isState)
@@ -330,6 +330,7 @@ public final class MemoryStore implements AutoCloseable
         final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        final EntryView view = context.enterView();
         try
         {
             final long address = index.lookup(hash, id, KeyHash.NAMESPACE_ENTRY, context);
@@ -337,12 +338,13 @@ public final class MemoryStore implements AutoCloseable
             {
                 return false;
             }
-            context.view.wrap(log.buffer(IndexPageDescriptor.segmentId(address)), IndexPageDescriptor.offset(address));
-            visitor.visit(context.view);
+            view.wrap(log.buffer(IndexPageDescriptor.segmentId(address)), IndexPageDescriptor.offset(address));
+            visitor.visit(view);
             return true;
         }
         finally
         {
+            context.exitView();
             guard.exit(token);
         }
     }
@@ -385,6 +387,7 @@ public final class MemoryStore implements AutoCloseable
     {
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        final EntryView view = context.enterView();
         try
         {
             index.forEach((hash, address) ->
@@ -393,13 +396,14 @@ public final class MemoryStore implements AutoCloseable
                 final int offset = IndexPageDescriptor.offset(address);
                 if (b.getByte(offset + TYPE_OFFSET) == TYPE_PUT)
                 {
-                    context.view.wrap(b, offset);
-                    visitor.visit(context.view);
+                    view.wrap(b, offset);
+                    visitor.visit(view);
                 }
             });
         }
         finally
         {
+            context.exitView();
             guard.exit(token);
         }
     }
@@ -943,6 +947,19 @@ public final class MemoryStore implements AutoCloseable
         final EntryView view = new EntryView();
         final Checksum checksum = new Checksum();
         ByteBuffer[] views = new ByteBuffer[0];
+        /** Visits in progress on this thread: a visitor may read the store again. */
+        int depth;
+
+        /** @return the view to hand to a visitor: this thread's own, or a new one for a read nested in a visit. */
+        EntryView enterView()
+        {
+            return depth++ == 0 ? view : new EntryView();
+        }
+
+        void exitView()
+        {
+            depth--;
+        }
 
         @Override
         public boolean matches(final long address, final CharSequence key, final long namespace)

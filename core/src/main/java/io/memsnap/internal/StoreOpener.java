@@ -417,7 +417,7 @@ public final class StoreOpener
         final boolean isState = RecordDescriptor.isStateType(type);
         final long namespace = isState ? KeyHash.NAMESPACE_STATE : KeyHash.NAMESPACE_ENTRY;
         final long hash = KeyHash.hash(seed, namespace, id);
-        final int bucket = index.prepare(hash);
+        final int bucket = index.prepare(hash, id, namespace, log);
         if (RecordDescriptor.isDeleteType(type))
         {
             if (index.remove(bucket, hash, id, namespace, log) != 0)

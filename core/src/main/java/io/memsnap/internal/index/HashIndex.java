@@ -118,6 +118,10 @@ public final class HashIndex
      * Any thread: visits every live slot once, in an order that splits and directory doublings cannot disturb
      * (by bit-reversed hash), without locks. Weakly consistent: a key written during the iteration may or may not
      * be seen, but no key is seen twice.
+     *
+     * <p>A split relinks the directory entries of a bucket one release store at a time, so the iterator may meet
+     * the new half of a bucket and then, through an entry not yet relinked, the old whole bucket, whose range starts
+     * before the cursor; the slots of such a bucket that lie before the cursor were visited already and are skipped.
      */
     public void forEach(final SlotVisitor visitor)
     {
@@ -140,9 +144,10 @@ public final class HashIndex
             {
                 final int so = o + slotOffset(s);
                 final long address = b.getLongAcquire(so + SLOT_ADDRESS_OFFSET);
-                if (address != 0)
+                final long hash = b.getLong(so + SLOT_HASH_OFFSET);
+                if (address != 0 && (Integer.reverse((int)hash) & 0xFFFF_FFFFL) >= cursor)
                 {
-                    visitor.visit(b.getLong(so + SLOT_HASH_OFFSET), address);
+                    visitor.visit(hash, address);
                 }
             }
             final long low = directoryIndex & ((1L << localDepth) - 1);
@@ -155,14 +160,25 @@ public final class HashIndex
     // ------------------------------------------------------------------------------------------------ writer
 
     /**
-     * Writer: makes the bucket of {@code hash} writable (copying frozen pages on the way) with room for one more
-     * slot (compacting or splitting it as needed). Grows the file first, so that everything after the growth is
-     * memory work that cannot fail half-way.
-     *
-     * @return the bucket page, valid until the next writer call.
-     * @throws StoreFullException if the bucket is at the deepest depth and full.
+     * Writer: as {@link #prepare(long, CharSequence, long, KeyMatcher)} for a key known not to be in the index.
      */
     public int prepare(final long hash)
+    {
+        return prepare(hash, null, 0, null);
+    }
+
+    /**
+     * Writer: makes the bucket of {@code hash} writable (copying frozen pages on the way) with room for one more
+     * slot (compacting or splitting it as needed), or, if it is full at the deepest depth, where {@code key} can
+     * only be updated or removed in place. Grows the file first, so that everything after the growth is memory work
+     * that cannot fail half-way.
+     *
+     * @param key the key about to be put or removed, or null if it is known to be new.
+     * @return the bucket page, valid until the next writer call.
+     * @throws StoreFullException if the bucket is at the deepest depth, full of live keys, and {@code key} is not
+     *                            one of them.
+     */
+    public int prepare(final long hash, final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
         file.ensureCapacity(2 * FANOUT + 4 * MAX_DEPTH + 8);
         while (true)
@@ -176,7 +192,8 @@ public final class HashIndex
             final int o = IndexFile.pageOffset(bucket);
             final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
             final int localDepth = b.getByte(o + DEPTH_OFFSET);
-            if (count < BUCKET_SLOTS)
+            if (count < BUCKET_SLOTS ||
+                (localDepth >= MAX_DEPTH && key != null && find(b, o, count, hash, key, namespace, matcher) >= 0))
             {
                 if (bucket < frozenWatermark)
                 {
@@ -187,7 +204,7 @@ public final class HashIndex
                 return bucket;
             }
             final int live = liveSlots(b, o, count);
-            if (live < COMPACT_BELOW)
+            if (live < COMPACT_BELOW || (localDepth >= MAX_DEPTH && live < count))
             {
                 final int compacted = file.allocate();
                 initPage(file, compacted, TYPE_BUCKET, localDepth);

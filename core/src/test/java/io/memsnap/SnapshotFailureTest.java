@@ -1,0 +1,353 @@
+package io.memsnap;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static io.memsnap.TestEntries.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Proves, on a real file system that really runs out of space (a small tmpfs, filled with a filler file), that a
+ * full disk is a typed {@link StoreIoException} and never a crash: a snapshot that cannot write its manifest fails
+ * to its caller, leaves the previous snapshot intact on disk (it still opens read-only, unchanged) and the store
+ * usable (reads, deletes and puts into the preallocated current segment go on, which would be a SIGBUS in a sparse
+ * mapping); a put that needs a new segment, or an index that needs to grow, fails with the same exception and
+ * changes nothing; once the filler is gone the next put and snapshot succeed, and reopening restores every write.
+ *
+ * <p>Needs {@code mount -t tmpfs} (root); skipped where that is refused.
+ */
+class SnapshotFailureTest
+{
+    private static final String TMPFS_SIZE = "24m";
+
+    @TempDir
+    Path dir;
+
+    private Path mountPoint;
+    private boolean mounted;
+
+    @BeforeEach
+    void mountTmpfs() throws Exception
+    {
+        mountPoint = dir.resolve("tmpfs");
+        Files.createDirectories(mountPoint);
+        final String output = run("mount", "-t", "tmpfs", "-o", "size=" + TMPFS_SIZE, "tmpfs", mountPoint.toString());
+        mounted = output == null;
+        Assumptions.assumeTrue(mounted, "cannot mount a tmpfs here: " + output);
+    }
+
+    @AfterEach
+    void unmountTmpfs() throws Exception
+    {
+        if (mounted && run("umount", mountPoint.toString()) != null)
+        {
+            assertNull(run("umount", "-l", mountPoint.toString()), "could not unmount " + mountPoint);
+        }
+    }
+
+    @Test
+    void aSnapshotOnAFullDiskFailsWithStoreIoExceptionAndTheStoreStaysUsable() throws Exception
+    {
+        final Path storeDir = mountPoint.resolve("store");
+        final Path filler = mountPoint.resolve("filler");
+        final Map<Integer, Long> expected = new HashMap<>();
+        final SnapshotInfo first;
+        final SnapshotInfo recovered;
+        try (MemoryStore store = MemoryStore.open(storeDir, options()))
+        {
+            for (int i = 0; i < 1500; i++)
+            {
+                write(store, expected, i, 0);
+            }
+            first = store.snapshot();
+            for (int i = 0; i < 1500; i += 7)
+            {
+                write(store, expected, i, 1);
+            }
+            for (int i = 3; i < 1500; i += 11)
+            {
+                assertTrue(store.delete(id(i)));
+                expected.remove(i);
+            }
+            assertPreallocated(storeDir);
+            final List<String> manifestsBefore = manifestFiles(storeDir);
+
+            fill(filler);
+
+            final StoreIoException failed = assertThrows(StoreIoException.class, store::snapshot);
+            assertNoSpace(failed);
+            assertTrue(failed.getMessage().contains("snapshot " + first.generation() + " is intact"),
+                failed.getMessage());
+            assertEquals(first.generation(), store.lastSnapshot().generation());
+            assertEquals(manifestsBefore, manifestFiles(storeDir), "no manifest added, none left pending");
+            assertFirstSnapshotIntact(storeDir, first);
+            assertHolds(store, expected);
+
+            // The current segment was preallocated: writing into it needs no space. A put that needs a new
+            // segment cannot get one and fails whole.
+            int accepted = 0;
+            int refused = -1;
+            for (int i = 1500; i < 5000 && refused < 0; i++)
+            {
+                try
+                {
+                    write(store, expected, i, 0);
+                    accepted++;
+                }
+                catch (final StoreIoException ex)
+                {
+                    assertNoSpace(ex);
+                    refused = i;
+                }
+            }
+            assertTrue(accepted > 0, "puts into the preallocated segment must go on");
+            assertTrue(refused > 0, "a put that needs a new segment must fail on a full disk");
+            assertTrue(store.get(id(refused)).isEmpty(), "the refused put left nothing");
+            assertTrue(store.delete(id(0)), "a delete still fits the current segment");
+            expected.remove(0);
+            assertThrows(StoreIoException.class, store::snapshot);
+            final int again = refused;
+            assertThrows(StoreIoException.class, () -> put(store, again, 0));
+            assertHolds(store, expected);
+            assertFirstSnapshotIntact(storeDir, first);
+
+            Files.delete(filler);
+
+            write(store, expected, refused, 0);
+            recovered = store.snapshot();
+            assertTrue(recovered.generation() > first.generation());
+            assertEquals(expected.size(), recovered.entryCount());
+            write(store, expected, refused + 1, 0);
+            write(store, expected, 1, 2);
+            store.sync();
+        }
+        try (MemoryStore store = MemoryStore.open(storeDir, options()))
+        {
+            assertEquals(recovered.generation(), store.recoveryReport().restoredGeneration());
+            assertEquals(2, store.recoveryReport().replayedRecords());
+            assertHolds(store, expected);
+        }
+        assertFirstSnapshotIntact(storeDir, first);
+    }
+
+    @Test
+    void anIndexThatCannotGrowFailsThePutAndTheNextPutSucceedsOnceSpaceIsBack() throws Exception
+    {
+        final Path storeDir = mountPoint.resolve("store");
+        final Path filler = mountPoint.resolve("filler");
+        final Path indexFile = storeDir.resolve("index.msi");
+        final int keys = 3000;
+        final long[] versions = new long[keys];
+        try (MemoryStore store = MemoryStore.open(storeDir, options()))
+        {
+            for (int i = 0; i < keys; i++)
+            {
+                putSmall(store, i, 0);
+            }
+            store.snapshot();
+            final long indexLength = Files.size(indexFile);
+
+            fill(filler);
+
+            // Each failed snapshot still froze the index, so the next put copies its path (root, directory page,
+            // bucket) to new pages, until the preallocated index chunks run out and the file must grow.
+            StoreIoException refused = null;
+            int cycles = 0;
+            int key = -1;
+            while (refused == null && cycles < 5_000)
+            {
+                assertThrows(StoreIoException.class, store::snapshot);
+                key = (cycles * 131) % keys;
+                try
+                {
+                    putSmall(store, key, versions[key] + 1);
+                    versions[key]++;
+                    cycles++;
+                }
+                catch (final StoreIoException ex)
+                {
+                    refused = ex;
+                }
+            }
+            assertNotNull(refused, "the index never needed to grow");
+            assertNoSpace(refused);
+            assertTrue(refused.getMessage().contains("index"), refused.getMessage());
+            assertTrue(cycles > 100, "the index grew after only " + cycles + " puts");
+            assertHoldsSmall(store, versions);
+
+            Files.delete(filler);
+
+            putSmall(store, key, versions[key] + 1);
+            versions[key]++;
+            assertTrue(Files.size(indexFile) > indexLength, "the index grew once space was back");
+            store.snapshot();
+            putSmall(store, 7, versions[7] + 1);
+            versions[7]++;
+            assertHoldsSmall(store, versions);
+        }
+        try (MemoryStore store = MemoryStore.open(storeDir, options()))
+        {
+            assertHoldsSmall(store, versions);
+            assertEquals(1, store.recoveryReport().replayedRecords());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private static StoreOptions options()
+    {
+        return StoreOptions.builder().dimension(DIMENSION).segmentSize(256 * 1024).build();
+    }
+
+    private static void write(final MemoryStore store, final Map<Integer, Long> expected, final int n,
+        final long version)
+    {
+        put(store, n, version);
+        expected.put(n, version);
+    }
+
+    /** A 56-byte record: one non-zero whose value is the version, no metadata. */
+    private static void putSmall(final MemoryStore store, final int n, final long version)
+    {
+        store.put("s" + n, SparseVector.of(new int[] {n}, new float[] {version}), 1.0f, n, null);
+    }
+
+    private static void assertHoldsSmall(final MemoryStore store, final long[] versions)
+    {
+        assertEquals(versions.length, store.size());
+        for (int n = 0; n < versions.length; n++)
+        {
+            final MemoryEntry e = store.get("s" + n).orElseThrow(() -> new AssertionError("missing"));
+            assertEquals(SparseVector.of(new int[] {n}, new float[] {versions[n]}), e.vector(), "s" + n);
+        }
+    }
+
+    private static void assertHolds(final MemoryStore store, final Map<Integer, Long> expected)
+    {
+        assertEquals(expected.size(), store.size());
+        for (int n = 0; n < 5000; n++)
+        {
+            final Long version = expected.get(n);
+            if (version == null)
+            {
+                assertTrue(store.get(id(n)).isEmpty(), id(n) + " must be absent");
+            }
+            else
+            {
+                assertTrue(matches(store.get(id(n)).orElseThrow(), n, version), id(n) + " version " + version);
+            }
+        }
+    }
+
+    /** The snapshot taken before the failures still opens, read-only, exactly as it was taken. */
+    private static void assertFirstSnapshotIntact(final Path storeDir, final SnapshotInfo first)
+    {
+        try (MemoryStore old = MemoryStore.open(storeDir,
+            StoreOptions.builder().readOnly(true).generation(first.generation()).build()))
+        {
+            assertEquals(1500, old.size());
+            for (int n = 0; n < 1500; n++)
+            {
+                assertTrue(matches(old.get(id(n)).orElseThrow(), n, 0), id(n));
+            }
+        }
+    }
+
+    private static void assertNoSpace(final StoreIoException ex)
+    {
+        for (Throwable t = ex; t != null; t = t.getCause())
+        {
+            if (t instanceof IOException && String.valueOf(t.getMessage()).contains("No space left on device"))
+            {
+                return;
+            }
+        }
+        fail("not a disk-full error", ex);
+    }
+
+    /** Every segment and the index file occupy disk blocks for their whole length: nothing mapped is sparse. */
+    private static void assertPreallocated(final Path storeDir) throws Exception
+    {
+        try (Stream<Path> files = Files.list(storeDir))
+        {
+            for (final Path f : (Iterable<Path>)files::iterator)
+            {
+                final String name = f.getFileName().toString();
+                if (name.endsWith(".seg") || name.equals("index.msi"))
+                {
+                    final String[] stat = runForOutput("stat", "-c", "%b %B", f.toString()).trim().split(" ");
+                    final long allocated = Long.parseLong(stat[0]) * Long.parseLong(stat[1]);
+                    assertTrue(allocated >= Files.size(f), name + " is sparse: " + allocated + " of " +
+                        Files.size(f) + " bytes allocated");
+                }
+            }
+        }
+    }
+
+    private static List<String> manifestFiles(final Path storeDir) throws IOException
+    {
+        try (Stream<Path> files = Files.list(storeDir))
+        {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("manifest-")).sorted()
+                .toList();
+        }
+    }
+
+    /** Writes a file until the file system refuses another byte. */
+    private static void fill(final Path filler) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(filler, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        {
+            for (final int size : new int[] {1 << 20, 64 * 1024, 4096, 1})
+            {
+                final ByteBuffer chunk = ByteBuffer.allocate(size);
+                try
+                {
+                    while (true)
+                    {
+                        chunk.clear();
+                        while (chunk.hasRemaining())
+                        {
+                            channel.write(chunk);
+                        }
+                    }
+                }
+                catch (final IOException full)
+                {
+                    assertTrue(String.valueOf(full.getMessage()).contains("No space left"), full.toString());
+                }
+            }
+        }
+    }
+
+    /** @return null on success, else what the command printed. */
+    private static String run(final String... command) throws Exception
+    {
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return process.waitFor() == 0 ? null : String.join(" ", command) + ": " + output;
+    }
+
+    private static String runForOutput(final String... command) throws Exception
+    {
+        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + output);
+        return output;
+    }
+}

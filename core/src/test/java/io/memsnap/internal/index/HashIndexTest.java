@@ -1,0 +1,573 @@
+package io.memsnap.internal.index;
+
+import io.memsnap.StoreFullException;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static io.memsnap.internal.format.IndexPageDescriptor.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Proves the copy-on-write extendible hash on its own, over a real {@link IndexFile}: it keeps every key through
+ * thousands of splits and directory doublings past the single-page directory (depth 9); it compacts a bucket of
+ * tombstones instead of splitting it; a frozen version (root and watermark) reads the old values, byte for byte
+ * untouched, while the live version moves on; {@code forEach} visits each live key exactly once, also while a
+ * writer splits buckets on another thread and over a directory caught half-way through a split; and keys that share
+ * one 64-bit hash fill a bucket and then fail with {@link StoreFullException} instead of splitting forever, leaving
+ * the index usable.
+ *
+ * <p>Keys are numbers; a record address is {@code (n + 1) << 20 | version}, so the matcher needs no records.
+ */
+class HashIndexTest
+{
+    private static final int VERSION_BITS = 20;
+    private static final long NS = 0;
+    private static final KeyMatcher MATCHER = (address, key, namespace) ->
+        (address >>> VERSION_BITS) - 1 == ((Key)key).n;
+
+    @TempDir
+    Path dir;
+
+    private IndexFile file;
+    private HashIndex index;
+    private final Key key = new Key();
+
+    @BeforeEach
+    void create() throws IOException
+    {
+        file = IndexFile.create(dir, true);
+        index = HashIndex.create(file);
+    }
+
+    @AfterEach
+    void unmap()
+    {
+        file.unmapAll();
+    }
+
+    @Test
+    void manyKeysSplitPastTheSinglePageDirectoryAndAllStayFindable()
+    {
+        final int n = 300_000;
+        for (int i = 0; i < n; i++)
+        {
+            assertEquals(0, put(hash(i), i, 0), "new key " + i);
+        }
+        assertTrue(globalDepth(index) >= 10, "depth " + globalDepth(index) + ": the directory must span pages");
+        assertEquals(1 << (globalDepth(index) - FANOUT_SHIFT), directoryPages(index));
+
+        for (int i = 0; i < n; i += 3)
+        {
+            assertEquals(address(i, 0), put(hash(i), i, 1), "overwrite returns the previous address");
+        }
+        for (int i = 0; i < n; i += 5)
+        {
+            assertEquals(address(i, i % 3 == 0 ? 1 : 0), remove(hash(i), i));
+        }
+        assertEquals(0, remove(hash(5), 5), "removing twice finds nothing");
+
+        final BitSet live = new BitSet();
+        for (int i = 0; i < n; i++)
+        {
+            final long expected = i % 5 == 0 ? 0 : address(i, i % 3 == 0 ? 1 : 0);
+            assertEquals(expected, lookup(index, i), "key " + i);
+            if (expected != 0)
+            {
+                live.set(i);
+            }
+        }
+        for (int i = n; i < n + 20_000; i++)
+        {
+            assertEquals(0, lookup(index, i), "absent key " + i);
+        }
+        assertEquals(live, visitOnce(index));
+    }
+
+    @Test
+    void aFullBucketOfTombstonesIsCompactedNotSplit()
+    {
+        // 254 keys, 200 of them removed while the bucket has room (removals keep their slot as a tombstone),
+        // then one key fills the last slot.
+        for (int i = 0; i < BUCKET_SLOTS - 1; i++)
+        {
+            put(hash(i), i, 0);
+        }
+        for (int i = 0; i < 200; i++)
+        {
+            remove(hash(i), i);
+        }
+        put(hash(999), 999, 0);
+        assertEquals(0, globalDepth(index), "255 slots fit the first bucket");
+        final int before = bucketPage(index, 0);
+        assertEquals(BUCKET_SLOTS, bucketCount(before), "removals leave tombstones");
+        final int frozenRoot = index.freeze();
+        final int watermark = index.frozenWatermark();
+
+        put(hash(1000), 1000, 0);
+
+        assertEquals(0, globalDepth(index), "compacted, not split");
+        final int after = bucketPage(index, 0);
+        assertNotEquals(before, after);
+        assertEquals(BUCKET_SLOTS - 1 - 200 + 2, bucketCount(after), "54 survivors, 999 and 1000");
+        assertEquals(BUCKET_SLOTS, bucketCount(before), "the frozen bucket is not touched");
+        final HashIndex frozen = HashIndex.open(file, frozenRoot, watermark);
+        for (int i = 0; i < BUCKET_SLOTS - 1; i++)
+        {
+            final long expected = i < 200 ? 0 : address(i, 0);
+            assertEquals(expected, lookup(index, i), "live key " + i);
+            assertEquals(expected, lookup(frozen, i), "frozen key " + i);
+        }
+        assertEquals(address(999, 0), lookup(frozen, 999));
+        assertEquals(address(1000, 0), lookup(index, 1000));
+        assertEquals(0, lookup(frozen, 1000));
+
+        // Few tombstones: a full bucket splits instead.
+        for (int i = 2000; bucketCount(bucketPage(index, 0)) < BUCKET_SLOTS; i++)
+        {
+            put(hash(i), i, 0);
+        }
+        remove(hash(1000), 1000);
+        put(hash(5000), 5000, 0);
+        assertEquals(1, globalDepth(index), "a bucket with 254 of 255 slots live splits");
+    }
+
+    @Test
+    void aFrozenVersionKeepsItsValuesAndItsPagesWhileTheLiveOneChanges()
+    {
+        final int first = 60_000;
+        for (int i = 0; i < first; i++)
+        {
+            put(hash(i), i, 0);
+        }
+        final int root1 = index.freeze();
+        final int watermark1 = index.frozenWatermark();
+        final byte[] pages1 = copyPages(1, watermark1);
+        assertTrue(globalDepth(index) < 10, "the next writes must double the directory past one page");
+
+        for (int i = 0; i < first; i++)
+        {
+            put(hash(i), i, 1);
+        }
+        for (int i = 0; i < first; i += 4)
+        {
+            remove(hash(i), i);
+        }
+        final int second = 200_000;
+        for (int i = first; i < second; i++)
+        {
+            put(hash(i), i, 0);
+        }
+        assertTrue(globalDepth(index) >= 10, "depth " + globalDepth(index));
+        final int root2 = index.freeze();
+        final int watermark2 = index.frozenWatermark();
+        final byte[] pages2 = copyPages(1, watermark2);
+
+        for (int i = 0; i < second; i += 2)
+        {
+            put(hash(i), i, 2);
+        }
+        for (int i = second; i < second + 60_000; i++)
+        {
+            put(hash(i), i, 0);
+        }
+
+        assertArrayEquals(pages1, copyPages(1, watermark1), "a page below the first watermark changed");
+        assertArrayEquals(pages2, copyPages(1, watermark2), "a page below the second watermark changed");
+
+        final HashIndex frozen1 = HashIndex.open(file, root1, watermark1);
+        final HashIndex frozen2 = HashIndex.open(file, root2, watermark2);
+        final BitSet keys1 = new BitSet();
+        final BitSet keys2 = new BitSet();
+        for (int i = 0; i < second + 60_000; i++)
+        {
+            final long v1 = i < first ? address(i, 0) : 0;
+            final long v2 = i < first ? (i % 4 == 0 ? 0 : address(i, 1)) : i < second ? address(i, 0) : 0;
+            final long live = i < second && i % 2 == 0 ? address(i, 2) : i < first ? address(i, 1) : address(i, 0);
+            assertEquals(v1, lookup(frozen1, i), "first frozen version, key " + i);
+            assertEquals(v2, lookup(frozen2, i), "second frozen version, key " + i);
+            assertEquals(live, lookup(index, i), "live version, key " + i);
+            if (v1 != 0)
+            {
+                keys1.set(i);
+            }
+            if (v2 != 0)
+            {
+                keys2.set(i);
+            }
+        }
+        assertEquals(keys1, visitOnce(frozen1));
+        assertEquals(keys2, visitOnce(frozen2));
+    }
+
+    @Test
+    void forEachOverADirectoryCaughtHalfWayThroughASplitVisitsEachKeyOnce()
+    {
+        // Even hashes with bit 1 clear drive the global depth to 3 and leave the odd half in one bucket of
+        // local depth 1, named by directory entries 1, 3, 5 and 7.
+        long next = 0;
+        for (int i = 0; i < BUCKET_SLOTS + 45; i++)
+        {
+            put(hash(next) & ~3L, next++, 0);
+        }
+        assertEquals(3, globalDepth(index));
+        final int odd = bucketPage(index, 1);
+        assertEquals(1, bucketDepth(odd));
+        while (bucketCount(odd) < BUCKET_SLOTS)
+        {
+            put(hash(next) | 1L, next++, 0);
+        }
+
+        // One more odd key, whose bit 1 is clear, splits the odd bucket: relink points entries 1 and 5 at the
+        // new bucket of ...01 and entries 3 and 7 at that of ...11, one release store after the other.
+        put((hash(next) | 1L) & ~2L, next++, 0);
+        final int zero = bucketPage(index, 1);
+        final int one = bucketPage(index, 3);
+        assertNotEquals(odd, zero);
+        assertNotEquals(odd, one);
+        assertEquals(2, bucketDepth(zero));
+
+        // A reader may see the directory between those stores: entry 1 already new, entries 3, 5, 7 still old.
+        setBucketPage(index, 3, odd);
+        setBucketPage(index, 5, odd);
+        setBucketPage(index, 7, odd);
+
+        final BitSet all = new BitSet();
+        all.set(0, (int)next);
+        assertEquals(all, visitOnce(index));
+        for (int i = 0; i < next - 1; i++)
+        {
+            assertNotEquals(0, lookupAnyHash(index, i), "key " + i + ", written before the split");
+        }
+    }
+
+    @Test
+    void forEachVisitsEachKeyOnceWhileAWriterSplitsAndFreezes() throws Exception
+    {
+        final int stable = 50_000;
+        final int added = 250_000;
+        for (int i = 0; i < stable; i++)
+        {
+            put(hash(i), i, 0);
+        }
+        final AtomicBoolean writing = new AtomicBoolean(true);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final AtomicLong passes = new AtomicLong();
+        final AtomicLong lookups = new AtomicLong();
+        final CountDownLatch started = new CountDownLatch(2);
+        final List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++)
+        {
+            final int seed = r;
+            readers.add(new Thread(() ->
+            {
+                final Key readerKey = new Key();
+                final SplittableRandom random = new SplittableRandom(seed);
+                final BitSet seen = new BitSet(stable + added);
+                started.countDown();
+                try
+                {
+                    do
+                    {
+                        seen.clear();
+                        index.forEach((hash, address) ->
+                        {
+                            final long n = (address >>> VERSION_BITS) - 1;
+                            if (hash != hash(n))
+                            {
+                                throw new AssertionError("slot of key " + n + " holds hash " + hash);
+                            }
+                            if (seen.get((int)n))
+                            {
+                                throw new AssertionError("forEach visited key " + n + " twice in one pass");
+                            }
+                            seen.set((int)n);
+                        });
+                        final int missing = seen.nextClearBit(0);
+                        if (missing < stable)
+                        {
+                            throw new AssertionError("forEach missed key " + missing + ", present throughout");
+                        }
+                        passes.incrementAndGet();
+                        for (int i = 0; i < 2_000; i++)
+                        {
+                            readerKey.n = random.nextInt(stable);
+                            final long address = index.lookup(hash(readerKey.n), readerKey, NS, MATCHER);
+                            if ((address >>> VERSION_BITS) - 1 != readerKey.n)
+                            {
+                                throw new AssertionError("lookup of key " + readerKey.n + " gave " + address);
+                            }
+                        }
+                        lookups.addAndGet(2_000);
+                    }
+                    while (writing.get());
+                }
+                catch (final Throwable t)
+                {
+                    failure.compareAndSet(null, t);
+                }
+            }, "index-reader-" + r));
+        }
+        readers.forEach(Thread::start);
+        started.await();
+        final int depthBefore = globalDepth(index);
+        try
+        {
+            final SplittableRandom random = new SplittableRandom(42);
+            for (int i = stable; i < stable + added && failure.get() == null; i++)
+            {
+                put(hash(i), i, 0);
+                final int s = random.nextInt(stable);
+                put(hash(s), s, 1 + (i & 0xFFFF));
+                if (i % 3 == 0 && i - 100 >= stable)
+                {
+                    remove(hash(i - 100), i - 100);
+                }
+                if (i % 20_000 == 0)
+                {
+                    index.freeze();
+                }
+            }
+        }
+        finally
+        {
+            writing.set(false);
+            for (final Thread t : readers)
+            {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            }
+        }
+        if (failure.get() != null)
+        {
+            throw new AssertionError(failure.get());
+        }
+        assertTrue(globalDepth(index) > depthBefore + 1, "the writer must have doubled the directory");
+        assertTrue(passes.get() >= 2 && lookups.get() > 0, "forEach passes: " + passes.get());
+    }
+
+    @Test
+    void keysSharingOneHashFillABucketThenFailWithStoreFullAndLeaveTheIndexUsable()
+    {
+        final long hash = 0x1234_5678_9ABC_DEF0L;
+        for (int i = 0; i < BUCKET_SLOTS; i++)
+        {
+            assertEquals(0, put(hash, i, 0), "colliding key " + i);
+        }
+        for (int i = 0; i < BUCKET_SLOTS; i++)
+        {
+            assertEquals(address(i, 0), lookupHash(index, hash, i), "colliding key " + i);
+        }
+
+        assertTimeoutPreemptively(Duration.ofSeconds(20),
+            () -> assertThrows(StoreFullException.class, () -> put(hash, BUCKET_SLOTS, 0)),
+            "a bucket whose keys share every bit must stop splitting at MAX_DEPTH");
+        assertEquals(MAX_DEPTH, globalDepth(index));
+        assertThrows(StoreFullException.class, () -> put(hash, BUCKET_SLOTS, 0), "and again, the same way");
+        assertEquals(0, lookupHash(index, hash, BUCKET_SLOTS), "the refused key is not there");
+
+        // Still usable: the colliding keys are found, updated and removed; other keys come and go.
+        for (int i = 0; i < BUCKET_SLOTS; i++)
+        {
+            assertEquals(address(i, 0), lookupHash(index, hash, i), "colliding key " + i);
+        }
+        for (int i = 1000; i < 21_000; i++)
+        {
+            put(hash(i), i, 0);
+        }
+        assertEquals(address(7, 0), put(hash, 7, 1), "an existing key of a full deepest bucket can be updated");
+        assertEquals(address(7, 1), lookupHash(index, hash, 7));
+        assertEquals(address(8, 0), remove(hash, 8), "and removed");
+        assertEquals(0, lookupHash(index, hash, 8));
+        assertEquals(0, put(hash, BUCKET_SLOTS, 0), "the freed slot takes a new colliding key");
+        assertEquals(address(BUCKET_SLOTS, 0), lookupHash(index, hash, BUCKET_SLOTS));
+        assertThrows(StoreFullException.class, () -> put(hash, BUCKET_SLOTS + 1, 0));
+
+        final BitSet expected = new BitSet();
+        expected.set(0, BUCKET_SLOTS + 1);
+        expected.clear(8);
+        expected.set(1000, 21_000);
+        final BitSet seen = new BitSet();
+        index.forEach((h, address) ->
+        {
+            final int n = (int)((address >>> VERSION_BITS) - 1);
+            assertFalse(seen.get(n), "visited twice: " + n);
+            seen.set(n);
+        });
+        assertEquals(expected, seen);
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    /** A key that is just a number; only the test's matcher looks inside. */
+    static final class Key implements CharSequence
+    {
+        long n;
+
+        Key()
+        {
+        }
+
+        Key(final long n)
+        {
+            this.n = n;
+        }
+
+        @Override
+        public int length()
+        {
+            return 0;
+        }
+
+        @Override
+        public char charAt(final int i)
+        {
+            throw new IndexOutOfBoundsException(i);
+        }
+
+        @Override
+        public CharSequence subSequence(final int start, final int end)
+        {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public String toString()
+        {
+            return "key-" + n;
+        }
+    }
+
+    static long address(final long n, final long version)
+    {
+        return ((n + 1) << VERSION_BITS) | version;
+    }
+
+    /** SplitMix64's finaliser: a well mixed, reproducible 64-bit hash of a key number. */
+    static long hash(final long n)
+    {
+        long z = n * 0x9E37_79B9_7F4A_7C15L + 0x632B_E59B_D9B4_E019L;
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private long put(final long hash, final long n, final long version)
+    {
+        key.n = n;
+        final int bucket = index.prepare(hash, key, NS, MATCHER);
+        return index.put(bucket, hash, key, NS, MATCHER, address(n, version));
+    }
+
+    private long remove(final long hash, final long n)
+    {
+        key.n = n;
+        final int bucket = index.prepare(hash, key, NS, MATCHER);
+        return index.remove(bucket, hash, key, NS, MATCHER);
+    }
+
+    private static long lookup(final HashIndex index, final long n)
+    {
+        return index.lookup(hash(n), new Key(n), NS, MATCHER);
+    }
+
+    private static long lookupHash(final HashIndex index, final long hash, final long n)
+    {
+        return index.lookup(hash, new Key(n), NS, MATCHER);
+    }
+
+    /** Lookup of a key whose hash the test altered: finds it through forEach's hash. */
+    private static long lookupAnyHash(final HashIndex index, final long n)
+    {
+        final long[] hash = {0};
+        index.forEach((h, address) ->
+        {
+            if ((address >>> VERSION_BITS) - 1 == n)
+            {
+                hash[0] = h;
+            }
+        });
+        return index.lookup(hash[0], new Key(n), NS, MATCHER);
+    }
+
+    /** @return the keys {@code forEach} visits; fails if one is visited twice. */
+    private static BitSet visitOnce(final HashIndex index)
+    {
+        final BitSet seen = new BitSet();
+        index.forEach((hash, address) ->
+        {
+            final int n = (int)((address >>> VERSION_BITS) - 1);
+            if (seen.get(n))
+            {
+                fail("forEach visited key " + n + " twice");
+            }
+            seen.set(n);
+        });
+        return seen;
+    }
+
+    private int globalDepth(final HashIndex index)
+    {
+        final int root = index.rootPage();
+        return file.buffer(root).getByte(IndexFile.pageOffset(root) + DEPTH_OFFSET);
+    }
+
+    private int directoryPages(final HashIndex index)
+    {
+        final int root = index.rootPage();
+        return file.buffer(root).getInt(IndexFile.pageOffset(root) + COUNT_OFFSET);
+    }
+
+    private int directoryPage(final HashIndex index, final int entry)
+    {
+        final int root = index.rootPage();
+        return file.buffer(root).getInt(IndexFile.pageOffset(root) + entryOffset(entry >>> FANOUT_SHIFT));
+    }
+
+    private int bucketPage(final HashIndex index, final int entry)
+    {
+        final int dirPage = directoryPage(index, entry);
+        return file.buffer(dirPage).getInt(IndexFile.pageOffset(dirPage) + entryOffset(entry & (FANOUT - 1)));
+    }
+
+    private void setBucketPage(final HashIndex index, final int entry, final int bucket)
+    {
+        final int dirPage = directoryPage(index, entry);
+        file.buffer(dirPage).putIntRelease(IndexFile.pageOffset(dirPage) + entryOffset(entry & (FANOUT - 1)), bucket);
+    }
+
+    private int bucketCount(final int bucket)
+    {
+        return file.buffer(bucket).getInt(IndexFile.pageOffset(bucket) + COUNT_OFFSET);
+    }
+
+    private int bucketDepth(final int bucket)
+    {
+        return file.buffer(bucket).getByte(IndexFile.pageOffset(bucket) + DEPTH_OFFSET);
+    }
+
+    private byte[] copyPages(final int from, final int to)
+    {
+        final byte[] bytes = new byte[(to - from) * PAGE_SIZE];
+        for (int page = from; page < to; page++)
+        {
+            final UnsafeBuffer b = file.buffer(page);
+            b.getBytes(IndexFile.pageOffset(page), bytes, (page - from) * PAGE_SIZE, PAGE_SIZE);
+        }
+        return bytes;
+    }
+}
