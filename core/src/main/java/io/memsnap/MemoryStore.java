@@ -417,6 +417,7 @@ public final class MemoryStore implements AutoCloseable
     {
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        final EntryView view = context.enterView();
         try (io.memsnap.internal.AddressSorter sorter = new io.memsnap.internal.AddressSorter(log))
         {
             index.forEach((hash, address) ->
@@ -431,13 +432,13 @@ public final class MemoryStore implements AutoCloseable
             for (int i = 0, n = sorter.size(); i < n; i++)
             {
                 final long address = sorter.get(i);
-                context.view.wrap(log.buffer(IndexPageDescriptor.segmentId(address)),
-                    IndexPageDescriptor.offset(address));
-                visitor.visit(context.view);
+                view.wrap(log.buffer(IndexPageDescriptor.segmentId(address)), IndexPageDescriptor.offset(address));
+                visitor.visit(view);
             }
         }
         finally
         {
+            context.exitView();
             guard.exit(token);
         }
     }
@@ -869,6 +870,11 @@ public final class MemoryStore implements AutoCloseable
     @Override
     public void close()
     {
+        if (readContexts.get().depth > 0)
+        {
+            throw new IllegalStateException("close() called from inside a visitor of this store: it would wait for " +
+                "its own read to end; close the store after the read returns");
+        }
         stopCheckpointThread();
         checkpointLock.lock();
         snapshotLock.lock();

@@ -50,7 +50,9 @@ public final class IndexFile
     /** Mapped chunks (and, read-only, anonymous ones for replay), for msync and unmapping; writer only. */
     private ByteBuffer[] mapped;
     private int nextPage;
-    private volatile boolean grownSinceSync;
+    /** Times the writer grew the file; the checkpoint thread fsyncs the file when it changed since it last did. */
+    private volatile int growths;
+    private int growthsSynced;
 
     private IndexFile(
         final Path path, final boolean readOnly, final boolean preallocate, final int pagesAtOpen, final int nextPage)
@@ -193,7 +195,7 @@ public final class IndexFile
             if (channel.size() < newLength)
             {
                 MappedFiles.extend(channel, newLength, preallocate);
-                grownSinceSync = true;
+                growths++;
             }
             final UnsafeBuffer[] c = Arrays.copyOf(chunks, target);
             final ByteBuffer[] m = Arrays.copyOf(mapped, target);
@@ -308,10 +310,11 @@ public final class IndexFile
             ((MappedByteBuffer)mapped[chunk]).force(pageOffset(page), (end - page) << PAGE_SHIFT);
             page = end;
         }
-        if (grownSinceSync)
+        final int grown = growths;
+        if (grown != growthsSynced)
         {
-            grownSinceSync = false;
             MappedFiles.syncFile(path);
+            growthsSynced = grown; // only once the length is durable: a failed fsync is retried next time
         }
     }
 
