@@ -36,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * then, and prints an acknowledgement after each {@code sync()} or {@code snapshot()} returns. The test kills it with
  * SIGKILL: after a random time; right after it starts a snapshot that has a large burst of writes to flush; while
  * it is still recovering the store; or a moment after it starts writing a batch, so sometimes inside a record (a
- * torn tail). Rounds cycle through these modes; the test fails unless some kill landed inside a snapshot.
+ * torn tail). The first round aims its kill at the creation of the store; the others cycle through the modes. The
+ * test fails unless some kill landed inside a snapshot.
  *
  * <p>After each kill the test recovers a copy of the directory (segments hard-linked, the rest copied; recovery
  * never writes into an existing segment) and checks, bit for bit, that it holds exactly the result of ops
@@ -67,6 +68,9 @@ class CrashTest
     @TempDir
     Path tmp;
 
+    /** The longest a child took from "opening" to "ready" so far: RECOVERY rounds kill within that time. */
+    private long longestOpenMillis = 300;
+
     private enum Mode
     {
         /** Killed 50-700 ms after ready; syncs and snapshots on the writing thread. */
@@ -75,13 +79,16 @@ class CrashTest
         CONCURRENT,
         /** Killed 0-4 ms after starting a snapshot of a 30k-op burst. */
         BURST,
-        /** Killed 0-60 ms after it starts opening (recovering) the store. */
+        /** Killed after it starts opening (recovering) the store, within the longest open seen so far. */
         RECOVERY,
         /** Killed 0-3 ms after it starts writing its 2nd or 3rd batch of 1500 ops: maybe inside a record. */
         TORN
     }
 
-    /** The modes of the rounds, in turn; kills inside a record are the rarest outcome, so they get two turns. */
+    /**
+     * The modes of the rounds after the first, in turn; kills inside a record are the rarest outcome, so they get two
+     * turns. The first round is {@link Mode#RECOVERY}: it aims at the creation of the store.
+     */
     private static final Mode[] CYCLE =
         {Mode.STEADY, Mode.TORN, Mode.CONCURRENT, Mode.BURST, Mode.TORN, Mode.RECOVERY};
 
@@ -114,7 +121,7 @@ class CrashTest
     private void round(final Path dir, final long seed, final int round, final Random random, final CrashOps model,
         final Tally tally) throws Exception
     {
-        final Mode mode = CYCLE[round % CYCLE.length];
+        final Mode mode = round == 0 ? Mode.RECOVERY : CYCLE[(round - 1) % CYCLE.length];
         final String context = "seed " + seed + " (-Dmemsnap.crash.seed=" + seed + "), round " + round + " (" +
             mode + ")";
         final ChildRun run = runAndKill(dir, seed, mode, random, context);
@@ -142,7 +149,7 @@ class CrashTest
             {
                 assertTrue(run.opening.await(TIMEOUT_SECONDS, TimeUnit.SECONDS),
                     () -> context + ": child never started opening: " + run.describe());
-                Thread.sleep(random.nextInt(60));
+                Thread.sleep(random.nextInt((int)longestOpenMillis));
             }
             else
             {
@@ -174,6 +181,7 @@ class CrashTest
         }
         assertEquals(SIGKILL_STATUS, run.process.exitValue(),
             () -> context + ": child was not killed by SIGKILL: " + run.describe());
+        longestOpenMillis = Math.min(1000, Math.max(longestOpenMillis, run.openMillis));
         return run;
     }
 
@@ -272,6 +280,10 @@ class CrashTest
     private static void linkedCopy(final Path dir, final Path copy) throws IOException
     {
         Files.createDirectory(copy);
+        if (!Files.exists(dir))
+        {
+            return; // killed before it created the directory
+        }
         try (Stream<Path> files = Files.list(dir))
         {
             for (final Path file : (Iterable<Path>)files::iterator)
@@ -302,6 +314,10 @@ class CrashTest
 
     private static long countFiles(final Path dir, final String suffix) throws IOException
     {
+        if (!Files.exists(dir))
+        {
+            return 0;
+        }
         try (Stream<Path> files = Files.list(dir))
         {
             return files.filter(p -> p.getFileName().toString().endsWith(suffix)).count();
@@ -320,6 +336,8 @@ class CrashTest
         final Deque<String> lastLines = new ArrayDeque<>();
         final long startNanos = System.nanoTime();
         volatile long killedAfterMillis = -1;
+        volatile long openingNanos;
+        volatile long openMillis = -1;
         volatile long readyAt = -1;
         volatile long lastAck = -1;
         volatile long announced = -1;
@@ -365,6 +383,7 @@ class CrashTest
             switch (words[0])
             {
                 case "opening":
+                    openingNanos = System.nanoTime();
                     opening.countDown();
                     break;
 
@@ -372,6 +391,7 @@ class CrashTest
                     readyAt = Long.parseLong(words[1]);
                     lastAck = readyAt;
                     announced = readyAt;
+                    openMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - openingNanos);
                     ready.countDown();
                     break;
 
@@ -442,7 +462,8 @@ class CrashTest
         synchronized String summary()
         {
             return "killed " + killedAfterMillis + " ms after start" +
-                (killedInRecovery() ? " while recovering" : ", opened at " + readyAt + ", acknowledged " + lastAck +
+                (killedInRecovery() ? " while recovering" : ", opened at " + readyAt + " in " + openMillis +
+                " ms, acknowledged " + lastAck +
                 ", announced " + announced + (openSnapshots > 0 ? ", during a snapshot" : ""));
         }
 
