@@ -25,7 +25,7 @@ import java.util.Random;
  *     <li>steady: batches of writes, each followed by a sync or (one in eight) a snapshot on the same thread;</li>
  *     <li>recovery: as steady (the parent kills this one while it opens the store);</li>
  *     <li>torn: as steady with batches of at least 1500 ops (the parent kills this one a moment after a batch
- *     starts, so likely in the middle of a record);</li>
+ *     starts, so sometimes in the middle of a record);</li>
  *     <li>concurrent: as steady but syncs only, while another thread takes snapshots under the writes;</li>
  *     <li>burst: first {@code burstOps} writes without a sync, then a snapshot that has all of them to flush,
  *     then steady.</li>
