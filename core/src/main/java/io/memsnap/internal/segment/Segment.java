@@ -41,7 +41,7 @@ public final class Segment
         this.length = mapped.capacity();
     }
 
-    /** Creates, preallocates, writes the header of, syncs and maps a new segment. */
+    /** Creates, preallocates, writes the header of, syncs (with its directory entry) and maps a new segment. */
     public static Segment create(
         final Path dir, final int id, final int length, final long firstSequence, final boolean preallocate)
         throws IOException
@@ -64,6 +64,9 @@ public final class Segment
                 channel.write(header, header.position());
             }
             channel.force(true);
+            // sync() and EVERY_WRITE acknowledge records in this segment before any snapshot fsyncs the directory:
+            // without this its name could vanish in a power loss, and with it every acknowledged record after it.
+            MappedFiles.syncDirectory(dir);
         }
         catch (final IOException ex)
         {

@@ -1,0 +1,173 @@
+package io.memsnap;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Random;
+
+/**
+ * The process {@link CrashTest} kills: opens the store, then writes the ops of {@link CrashOps} for ever, syncing
+ * and snapshotting now and then, until it is killed.
+ *
+ * <p>Protocol on stdout, one line each, flushed at once:
+ * <ul>
+ *     <li>{@code opening}: the store is about to be opened (recovered);</li>
+ *     <li>{@code ready <k>}: the store was opened holding ops {@code [0, k)};</li>
+ *     <li>{@code batch <end> <size>}: the next {@code size} ops, up to {@code end} (exclusive), are being issued;
+ *     </li>
+ *     <li>{@code snapshot-start}: a snapshot is about to be taken;</li>
+ *     <li>{@code durable <k> sync|snapshot}: printed after {@code sync()} or {@code snapshot()} returned: ops
+ *     {@code [0, k)} are durable (the acknowledgement).</li>
+ * </ul>
+ * Any failure prints its stack trace to stderr and exits with status 2.
+ *
+ * <p>Usage: {@code CrashChild <dir> <seed> <idSpace> <steady|concurrent|burst|recovery|torn> <burstOps>}.
+ * <ul>
+ *     <li>steady: batches of writes, each followed by a sync or (one in eight) a snapshot on the same thread;</li>
+ *     <li>recovery: as steady (the parent kills this one while it opens the store);</li>
+ *     <li>torn: as steady with batches of at least 1500 ops (the parent kills this one a moment after a batch
+ *     starts, so sometimes in the middle of a record);</li>
+ *     <li>concurrent: as steady but syncs only, while another thread takes snapshots under the writes;</li>
+ *     <li>burst: first {@code burstOps} writes without a sync, then a snapshot that has all of them to flush,
+ *     then steady.</li>
+ * </ul>
+ */
+public final class CrashChild
+{
+    static final int SEGMENT_SIZE = 256 * 1024;
+
+    private static final PrintStream OUT = System.out;
+
+    private CrashChild()
+    {
+    }
+
+    static StoreOptions options()
+    {
+        return StoreOptions.builder().dimension(TestEntries.DIMENSION).segmentSize(SEGMENT_SIZE).build();
+    }
+
+    public static void main(final String[] args)
+    {
+        try
+        {
+            run(Path.of(args[0]), Long.parseLong(args[1]), Integer.parseInt(args[2]), args[3],
+                Integer.parseInt(args[4]));
+        }
+        catch (final Throwable t)
+        {
+            t.printStackTrace();
+            System.exit(2);
+        }
+    }
+
+    private static void run(final Path dir, final long seed, final int idSpace, final String mode,
+        final int burstOps)
+    {
+        say("opening");
+        final MemoryStore store = MemoryStore.open(dir, options());
+        final long start = store.lastSequence();
+        if (start != store.recoveryReport().lastSequence())
+        {
+            throw new IllegalStateException("lastSequence " + start + " but the recovery report says " +
+                store.recoveryReport().lastSequence());
+        }
+        final CrashOps ops = new CrashOps(seed, idSpace).advanceTo(start);
+        final Random rhythm = new Random(seed + start);
+        say("ready " + start);
+        switch (mode)
+        {
+            case "steady":
+            case "recovery":
+                writeForEver(store, ops, rhythm, true, 1);
+                break;
+
+            case "torn":
+                writeForEver(store, ops, rhythm, true, 1500);
+                break;
+
+            case "concurrent":
+                final Thread snapshotter = new Thread(() -> snapshotForEver(store, new Random(seed - start)),
+                    "snapshotter");
+                snapshotter.setDaemon(true);
+                snapshotter.start();
+                writeForEver(store, ops, rhythm, false, 1);
+                break;
+
+            case "burst":
+                batch(store, ops, burstOps);
+                snapshot(store);
+                writeForEver(store, ops, rhythm, true, 1);
+                break;
+
+            default:
+                throw new IllegalArgumentException("unknown mode " + mode);
+        }
+    }
+
+    private static void writeForEver(final MemoryStore store, final CrashOps ops, final Random rhythm,
+        final boolean snapshots, final int minBatch)
+    {
+        while (true)
+        {
+            final int size = Math.max(minBatch, 1 + rhythm.nextInt(rhythm.nextInt(10) == 0 ? 3000 : 200));
+            batch(store, ops, size);
+            if (snapshots && rhythm.nextInt(8) == 0)
+            {
+                snapshot(store);
+            }
+            else
+            {
+                store.sync();
+                say("durable " + ops.applied() + " sync");
+            }
+        }
+    }
+
+    /** Computes {@code size} ops ahead, so that the kill is likely to land inside a write, then writes them. */
+    private static void batch(final MemoryStore store, final CrashOps ops, final int size)
+    {
+        final CrashOps.Op[] batch = new CrashOps.Op[size];
+        for (int i = 0; i < size; i++)
+        {
+            batch[i] = ops.next().prepare();
+        }
+        say("batch " + ops.applied() + " " + size);
+        for (final CrashOps.Op op : batch)
+        {
+            op.applyTo(store);
+        }
+    }
+
+    private static void snapshot(final MemoryStore store)
+    {
+        say("snapshot-start");
+        final SnapshotInfo info = store.snapshot();
+        say("durable " + info.lastSequence() + " snapshot");
+    }
+
+    private static void snapshotForEver(final MemoryStore store, final Random rhythm)
+    {
+        try
+        {
+            while (true)
+            {
+                Thread.sleep(10 + rhythm.nextInt(120));
+                snapshot(store);
+            }
+        }
+        catch (final Throwable t)
+        {
+            t.printStackTrace();
+            System.exit(2);
+        }
+    }
+
+    private static void say(final String line)
+    {
+        synchronized (OUT)
+        {
+            OUT.println(line);
+            OUT.flush();
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.memsnap;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Proves that the Java heap a store needs does not grow with the number of entries: a child JVM with a 128 MiB heap
+ * writes {@code memsnap.heap.entries} entries (default 2 million, about 30 non-zeros each) with periodic snapshots,
+ * reopens the store, reads a sample back bit for bit and visits every entry. The child must succeed (an
+ * {@link OutOfMemoryError} fails the test), and the heap in use after a full GC once all entries are written, after
+ * the reopen and after the reads must be within {@value #ALLOWED_GROWTH_MIB} MiB of what it was after the first
+ * 10%.
+ *
+ * <p>The benchmark size (5 million) is run by hand: {@code -Dtest=HeapBoundTest -Dmemsnap.heap.entries=5000000}.
+ */
+class HeapBoundTest
+{
+    private static final int ALLOWED_GROWTH_MIB = 16;
+    private static final long DEFAULT_ENTRIES = 2_000_000;
+    private static final int SAMPLE = 20_000;
+    private static final long TIMEOUT_MINUTES = 30;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void heapAfterGcStaysFlatFromTenPercentToAllEntries() throws Exception
+    {
+        final long entries = Long.getLong("memsnap.heap.entries", DEFAULT_ENTRIES);
+        assertTrue(entries >= 100, "memsnap.heap.entries must be at least 100");
+        final Path stderr = tmp.resolve("child.err");
+        final Process process = new ProcessBuilder(childCommand(tmp.resolve("store"), entries))
+            .redirectError(stderr.toFile())
+            .start();
+        process.getOutputStream().close();
+        final List<String> lines = readLines(process);
+        assertTrue(process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES), "child did not finish");
+        final String output = "stdout " + lines + ", stderr:\n" + Files.readString(stderr);
+        assertEquals(0, process.exitValue(), "child failed (an OutOfMemoryError exits with 3): " + output);
+        assertFalse(lines.isEmpty(), output);
+
+        assertTrue(lines.get(lines.size() - 1).startsWith("ok "), output);
+        final Map<String, Long> heap = parseHeap(lines);
+        System.out.println("HeapBoundTest: " + entries + " entries with -Xmx128m, heap after GC in MiB: " +
+            mib(heap) + "; " + lines.get(lines.size() - 2) + " bytes, child ran " +
+            lines.get(lines.size() - 1).substring("ok ".length()) + " ms");
+        final long base = heap.get("10%");
+        for (final String step : List.of("100%", "reopened", "read"))
+        {
+            final long growth = heap.get(step) - base;
+            assertTrue(growth < ALLOWED_GROWTH_MIB * 1024L * 1024L, "heap after GC grew by " + growth +
+                " bytes from 10% to '" + step + "' of " + entries + " entries: " + mib(heap));
+        }
+    }
+
+    private static List<String> childCommand(final Path dir, final long entries)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--add-exports");
+        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        command.add("-Xmx128m");
+        command.add("-XX:+UseSerialGC");
+        command.add("-XX:+ExitOnOutOfMemoryError");
+        command.add("-cp");
+        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        command.add(HeapBoundChild.class.getName());
+        command.add(dir.toString());
+        command.add(Long.toString(entries));
+        command.add(Integer.toString(SAMPLE));
+        return command;
+    }
+
+    private static List<String> readLines(final Process process) throws IOException
+    {
+        final List<String> lines = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
+        {
+            String line;
+            while ((line = in.readLine()) != null)
+            {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    private static Map<String, Long> parseHeap(final List<String> lines)
+    {
+        final Map<String, Long> heap = new LinkedHashMap<>();
+        for (final String line : lines)
+        {
+            final String[] words = line.split(" ");
+            if (words[0].equals("heap"))
+            {
+                heap.put(words[1], Long.parseLong(words[2]));
+            }
+        }
+        for (final String step : List.of("10%", "50%", "100%", "reopened", "read"))
+        {
+            assertTrue(heap.containsKey(step), "child did not report the heap at '" + step + "': " + lines);
+        }
+        return heap;
+    }
+
+    private static String mib(final Map<String, Long> heap)
+    {
+        final StringBuilder b = new StringBuilder();
+        heap.forEach((step, bytes) -> b.append(b.length() == 0 ? "" : ", ").append(step).append('=')
+            .append(String.format("%.1f", bytes / (1024.0 * 1024.0))));
+        return b.toString();
+    }
+}
