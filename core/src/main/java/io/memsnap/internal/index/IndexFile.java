@@ -48,7 +48,7 @@ public final class IndexFile
 
     private volatile UnsafeBuffer[] chunks;
     /** Mapped chunks (and, read-only, anonymous ones for replay), for msync and unmapping; writer only. */
-    private ByteBuffer[] mapped;
+    private volatile ByteBuffer[] mapped;
     private int nextPage;
     /** Times the writer grew the file; the checkpoint thread fsyncs the file when it changed since it last did. */
     private volatile int growths;
