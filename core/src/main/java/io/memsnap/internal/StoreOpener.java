@@ -84,14 +84,19 @@ public final class StoreOpener
                 return create(directory, manifests, options, start);
             }
             final List<String> skipped = new ArrayList<>();
+            // Index pages that a snapshot tried so far commits: a fallback replays into pages above them only, so
+            // that a newer snapshot stays whole on disk until the recovery that passes over it succeeds.
+            int committedByNewer = 0;
             for (final long generation : generations)
             {
                 IndexFile indexFile = null;
                 try
                 {
                     final Manifest manifest = manifests.read(generation);
+                    committedByNewer = Math.max(committedByNewer, manifest.indexPages);
                     checkDimension(manifest, options, manifests.path(generation));
-                    indexFile = IndexFile.open(dir, manifest.indexPages, false, options.preallocate());
+                    indexFile = IndexFile.open(dir, manifest.indexPages, committedByNewer, false,
+                        options.preallocate());
                     final HashIndex index = HashIndex.open(indexFile, manifest.rootPage, manifest.indexPages);
                     return recover(directory, manifests, manifest, indexFile, index, generations, skipped, options,
                         start);

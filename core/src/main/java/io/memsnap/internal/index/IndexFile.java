@@ -95,6 +95,18 @@ public final class IndexFile
     public static IndexFile open(final Path dir, final int committedPages, final boolean readOnly,
         final boolean preallocate) throws IOException
     {
+        return open(dir, committedPages, committedPages, readOnly, preallocate);
+    }
+
+    /**
+     * As {@link #open(Path, int, boolean, boolean)}, for a writer that must not reuse pages below
+     * {@code firstFreePage}: when recovery falls back to an older snapshot, the pages that newer snapshots still on
+     * disk commit stay untouched until they are discarded, so that an open that ends up refused changes none of
+     * them.
+     */
+    public static IndexFile open(final Path dir, final int committedPages, final int firstFreePage,
+        final boolean readOnly, final boolean preallocate) throws IOException
+    {
         final Path path = dir.resolve(FILE_NAME);
         final long size = Files.size(path);
         if (size < (long)committedPages * PAGE_SIZE)
@@ -124,7 +136,8 @@ public final class IndexFile
         FormatVersion.check(path, header.getShort(FILE_MAJOR_OFFSET) & 0xFFFF,
             header.getShort(FILE_MINOR_OFFSET) & 0xFFFF);
 
-        final IndexFile file = new IndexFile(path, readOnly, preallocate, committedPages, committedPages);
+        final IndexFile file = new IndexFile(path, readOnly, preallocate, committedPages,
+            Math.max(committedPages, firstFreePage));
         if (readOnly)
         {
             file.mapReadOnly(committedPages);
