@@ -149,21 +149,11 @@ public final class StoreOpener
         // Refuse if a segment holds a record all the same (manifests deleted by hand?) rather than lose it.
         for (final int id : directory.segmentIds())
         {
-            final long size = Files.size(dir.resolve(SegmentDescriptor.fileName(id)));
-            if (size >= SegmentDescriptor.HEADER_LENGTH + 8)
+            if (holdsRecord(dir, id))
             {
-                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-                    dir.resolve(SegmentDescriptor.fileName(id))))
-                {
-                    final java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(8);
-                    ch.read(first, SegmentDescriptor.HEADER_LENGTH);
-                    if (first.getLong(0) != 0)
-                    {
-                        throw new CorruptStoreException("the store has no manifest but segment " + id +
-                            " holds records: its manifests were lost", dir.resolve(SegmentDescriptor.fileName(id)),
-                            SegmentDescriptor.HEADER_LENGTH);
-                    }
-                }
+                throw new CorruptStoreException("the store has no manifest but segment " + id +
+                    " holds records: its manifests were lost", dir.resolve(SegmentDescriptor.fileName(id)),
+                    SegmentDescriptor.HEADER_LENGTH);
             }
         }
         manifests.deletePending();
@@ -191,6 +181,25 @@ public final class StoreOpener
         return state;
     }
 
+    /**
+     * @return whether anything was written where the first record of a segment goes. A segment whose creation a
+     * crash interrupted never received a record: its header is written and synced before the first record.
+     */
+    private static boolean holdsRecord(final Path dir, final int id) throws IOException
+    {
+        final Path file = dir.resolve(SegmentDescriptor.fileName(id));
+        if (Files.size(file) < SegmentDescriptor.HEADER_LENGTH + 8)
+        {
+            return false;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file))
+        {
+            final java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(8);
+            ch.read(first, SegmentDescriptor.HEADER_LENGTH);
+            return first.getLong(0) != 0;
+        }
+    }
+
     private static OpenState recover(
         final StoreDirectory directory,
         final ManifestStore manifests,
@@ -207,6 +216,7 @@ public final class StoreOpener
         final int maxId = Math.max(ids.isEmpty() ? 0 : ids.get(ids.size() - 1), manifest.tailSegment);
         final Segment[] segments = new Segment[maxId + 1];
         final List<Integer> unreadable = new ArrayList<>();
+        CorruptStoreException damagedTailSegment = null;
         try
         {
             for (final int id : ids)
@@ -220,6 +230,15 @@ public final class StoreOpener
                     if (manifest.segment(id) != null)
                     {
                         throw ex;
+                    }
+                    if (holdsRecord(dir, id))
+                    {
+                        // Damage, not an interrupted creation: records of the tail are lost with it.
+                        if (options.recoveryMode() == RecoveryMode.STRICT)
+                        {
+                            throw ex;
+                        }
+                        damagedTailSegment = damagedTailSegment == null ? ex : damagedTailSegment;
                     }
                     unreadable.add(id); // a segment whose creation a crash interrupted; nothing reached it
                 }
@@ -281,6 +300,11 @@ public final class StoreOpener
                     }
                 }
                 break;
+            }
+            if (cut == null && damagedTailSegment != null)
+            {
+                cut = "after " + current.path() + " (sequence " + expected + "): the next segment is damaged: " +
+                    damagedTailSegment.getMessage();
             }
 
             // From here on the directory changes.
