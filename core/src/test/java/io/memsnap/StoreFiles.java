@@ -1,5 +1,7 @@
 package io.memsnap;
 
+import io.memsnap.internal.StoreDirectory;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -18,7 +20,8 @@ import java.util.zip.CRC32C;
 
 /**
  * File-level tools of the damage tests: copying a closed store, damaging one file (a flipped byte, a truncation)
- * and fingerprinting a directory (name, size and CRC32C of every file) to prove that nothing changed.
+ * and fingerprinting a directory (name, size and CRC32C of every file) to prove that nothing changed. The lock
+ * file is never opened.
  */
 final class StoreFiles
 {
@@ -100,13 +103,27 @@ final class StoreFiles
         }
     }
 
-    /** @return name to "size:crc32c" of every file, sorted: equal fingerprints mean equal directories. */
+    /**
+     * @return name to "size:crc32c" of every file (and "directory" for each subdirectory), sorted: equal
+     * fingerprints mean equal directories.
+     */
     static Map<String, String> fingerprint(final Path dir)
     {
         final Map<String, String> result = new TreeMap<>();
         final ByteBuffer chunk = FINGERPRINT_BUFFER.get();
         for (final Path p : list(dir))
         {
+            if (Files.isDirectory(p))
+            {
+                result.put(p.getFileName() + "/", "directory");
+                continue;
+            }
+            if (p.getFileName().toString().equals(StoreDirectory.LOCK_FILE))
+            {
+                // Never opened: closing a channel on it would drop the lock a store in this JVM holds (POSIX).
+                result.put(StoreDirectory.LOCK_FILE, String.valueOf(size(p)));
+                continue;
+            }
             final CRC32C crc = new CRC32C();
             try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ))
             {
