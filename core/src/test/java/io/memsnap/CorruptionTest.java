@@ -3,6 +3,7 @@ package io.memsnap;
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
@@ -344,6 +345,122 @@ class CorruptionTest
             assertEquals(0, v.readErrors, v.errorSamples.toString());
         }
         StoreFiles.deleteTree(dir);
+    }
+
+    /**
+     * Copy-on-write must not reseal damage: a frozen directory page that no read has checked yet is copied when a
+     * bucket it does not lead to splits, and the copy gets a new, valid checksum at the next snapshot. The damaged
+     * directory entry here points at a neighbouring bucket page, so a laundered copy would make the ids behind it
+     * silently absent. Needs a directory of two pages: about 110 000 entries, a few seconds.
+     */
+    @Test
+    void copyOnWriteDoesNotResealADamagedDirectoryPage()
+    {
+        final Path dir = root.resolve("directory-pages");
+        final StoreOptions options = StoreOptions.builder().dimension(4).segmentSize(16 << 20).preallocate(false)
+            .build();
+        final StoreHistory h = new StoreHistory();
+        final SparseVector v = SparseVector.of(new int[] {1}, new float[] {0.5f});
+        int next = 0;
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            while (rootDepth(dir, store.snapshot().generation()) <= IndexPageDescriptor.FANOUT_SHIFT)
+            {
+                for (int i = 0; i < 10_000; i++, next++)
+                {
+                    h.put(store, "k" + next, v, 1.0f, next, null);
+                }
+            }
+        }
+        final Manifest m = ManifestCodec.decode(StoreFiles.read(dir.resolve(ManifestDescriptor.fileName(
+            newestGeneration(dir)))), dir);
+        final ByteBuffer index = ByteBuffer.wrap(StoreFiles.read(dir.resolve(IndexPageDescriptor.FILE_NAME)))
+            .order(ByteOrder.LITTLE_ENDIAN);
+        final int rootOffset = m.rootPage * IndexPageDescriptor.PAGE_SIZE;
+        assertEquals(IndexPageDescriptor.FANOUT_SHIFT + 1, index.get(rootOffset + IndexPageDescriptor.DEPTH_OFFSET));
+        final int firstDirectory = index.getInt(rootOffset + IndexPageDescriptor.entryOffset(0));
+        final int secondDirectory = index.getInt(rootOffset + IndexPageDescriptor.entryOffset(1));
+        // Trigger: an index of the first directory page whose bucket (local depth 9) it shares with the second page,
+        // so that splitting it relinks, and copies, both directory pages. Damage: another entry of the second page,
+        // its bucket number flipped to name the neighbouring bucket page; the split does not relink it.
+        int trigger = -1;
+        for (int j = 0; j < IndexPageDescriptor.FANOUT && trigger < 0; j++)
+        {
+            if (directoryEntry(index, firstDirectory, j) == directoryEntry(index, secondDirectory, j))
+            {
+                trigger = j;
+            }
+        }
+        int damaged = -1;
+        for (int j = 0; j < IndexPageDescriptor.FANOUT && damaged < 0; j++)
+        {
+            final int other = directoryEntry(index, secondDirectory, j) ^ 1;
+            if (j != trigger && other > 0 && other < m.indexPages &&
+                index.get(other * IndexPageDescriptor.PAGE_SIZE + IndexPageDescriptor.TYPE_OFFSET) ==
+                IndexPageDescriptor.TYPE_BUCKET)
+            {
+                damaged = j;
+            }
+        }
+        assertTrue(damaged >= 0 && trigger >= 0, "fixture: damaged entry " + damaged + ", trigger " + trigger);
+        final long hidden = IndexPageDescriptor.FANOUT + damaged;
+        assertTrue(h.ids().stream().anyMatch(id -> (hash(m, id) & 1023) == hidden), "no id behind the entry");
+        StoreFiles.flip(dir.resolve(IndexPageDescriptor.FILE_NAME), (long)secondDirectory *
+            IndexPageDescriptor.PAGE_SIZE + IndexPageDescriptor.entryOffset(damaged), 0x01);
+
+        // Fill the trigger's bucket until it splits: its lookups only read the first directory page.
+        String refused = null;
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            try
+            {
+                for (int written = 0; written < IndexPageDescriptor.BUCKET_SLOTS + 1; next++)
+                {
+                    final String id = "k" + next;
+                    if ((hash(m, id) & 1023) == trigger)
+                    {
+                        h.put(store, id, v, 1.0f, next, null);
+                        written++;
+                    }
+                }
+            }
+            catch (final CorruptStoreException ex)
+            {
+                refused = ex.getMessage();
+            }
+            store.snapshot();
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            final StoreHistory.Verification verification = h.verify(store, h.lastSequence(), "directory page");
+            assertTrue(refused != null || verification.readErrors > 0, "the damaged directory page went unnoticed");
+        }
+        StoreFiles.deleteTree(dir);
+    }
+
+    private static int directoryEntry(final ByteBuffer index, final int directoryPage, final int entry)
+    {
+        return index.getInt(directoryPage * IndexPageDescriptor.PAGE_SIZE + IndexPageDescriptor.entryOffset(entry));
+    }
+
+    private static long hash(final Manifest m, final String id)
+    {
+        return KeyHash.hash(m.seed, KeyHash.NAMESPACE_ENTRY, id);
+    }
+
+    private static long newestGeneration(final Path dir)
+    {
+        return StoreFiles.list(dir).stream().mapToLong(p -> ManifestDescriptor.parseFileName(p.getFileName()
+            .toString())).max().orElseThrow();
+    }
+
+    private static int rootDepth(final Path dir, final long generation)
+    {
+        final Manifest m = ManifestCodec.decode(StoreFiles.read(dir.resolve(ManifestDescriptor.fileName(generation))),
+            dir);
+        final byte[] page = StoreFiles.readPrefix(dir.resolve(IndexPageDescriptor.FILE_NAME),
+            (m.rootPage + 1) * IndexPageDescriptor.PAGE_SIZE);
+        return page[m.rootPage * IndexPageDescriptor.PAGE_SIZE + IndexPageDescriptor.DEPTH_OFFSET];
     }
 
     /** A version field rewritten with a valid checksum reads as a newer format: refused, nothing changed. */
