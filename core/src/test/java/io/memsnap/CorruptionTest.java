@@ -183,16 +183,22 @@ class CorruptionTest
                 .replace(", write after repair ok", "");
             summary.merge(kind + " " + e.getKey().split(" ")[1] + ": " + shape, 1, Integer::sum);
         }
-        sb.append("summary (file kind, damage, writer outcome):\n");
-        summary.forEach((k, v) -> sb.append(String.format("  %5d  %s%n", v, k)));
-        System.out.println(sb);
+        final StringBuilder totals = new StringBuilder("summary (file kind, damage, writer outcome):\n");
+        summary.forEach((k, v) -> totals.append(String.format("  %5d  %s%n", v, k)));
+        sb.append(totals);
         final Path target = Path.of("target");
         if (Files.isDirectory(target))
         {
-            try (Writer out = Files.newBufferedWriter(target.resolve("corruption-report.txt"), StandardCharsets.UTF_8))
+            final Path file = target.resolve("corruption-report.txt");
+            try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8))
             {
                 out.write(sb.toString());
             }
+            System.out.println(sb.substring(0, sb.indexOf("\n") + 1) + totals + "every case: " + file.toAbsolutePath());
+        }
+        else
+        {
+            System.out.println(sb);
         }
     }
 
