@@ -971,7 +971,7 @@ public final class MemoryStore implements AutoCloseable
         public boolean matches(final long address, final CharSequence key, final long namespace)
         {
             verified(address);
-            return log.matches(address, key, namespace);
+            return log.keyMatches(address, key, namespace);
         }
 
         UnsafeBuffer verified(final long address)

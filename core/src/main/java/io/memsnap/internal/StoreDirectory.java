@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -26,12 +28,20 @@ public final class StoreDirectory implements AutoCloseable
 {
     public static final String LOCK_FILE = "memsnap.lock";
 
+    /**
+     * Lock files this JVM holds, by real path. A POSIX record lock belongs to the process and is dropped when any
+     * channel on the file closes, so a second store in this JVM must be refused before it opens the lock file:
+     * closing its channel would release the lock the first one holds and let another process in.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
     private final Path dir;
     private final List<Integer> segmentIds = new ArrayList<>();
     private boolean hasIndex;
     private boolean hasManifest;
     private FileChannel lockChannel;
     private FileLock lock;
+    private Path held;
 
     private StoreDirectory(final Path dir)
     {
@@ -92,6 +102,19 @@ public final class StoreDirectory implements AutoCloseable
     public void lock()
     {
         final Path lockFile = dir.resolve(LOCK_FILE);
+        final Path key;
+        try
+        {
+            key = dir.toRealPath().resolve(LOCK_FILE);
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not resolve store directory " + dir, ex);
+        }
+        if (!HELD.add(key))
+        {
+            throw new StoreLockedException(lockFile);
+        }
         try
         {
             lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -103,13 +126,17 @@ public final class StoreDirectory implements AutoCloseable
         }
         catch (final IOException ex)
         {
+            closeQuietly();
+            HELD.remove(key);
             throw new StoreIoException("could not open lock file " + lockFile, ex);
         }
         if (lock == null)
         {
             closeQuietly();
+            HELD.remove(key);
             throw new StoreLockedException(lockFile);
         }
+        held = key;
     }
 
     public Path path()
@@ -153,13 +180,24 @@ public final class StoreDirectory implements AutoCloseable
     @Override
     public void close() throws IOException
     {
-        if (lock != null && lock.isValid())
+        try
         {
-            lock.release();
+            if (lock != null && lock.isValid())
+            {
+                lock.release();
+            }
+            if (lockChannel != null)
+            {
+                lockChannel.close();
+            }
         }
-        if (lockChannel != null)
+        finally
         {
-            lockChannel.close();
+            if (held != null)
+            {
+                HELD.remove(held);
+                held = null;
+            }
         }
     }
 }

@@ -69,21 +69,6 @@ public final class StoreOpener
     {
     }
 
-    /**
-     * A record that the restored snapshot holds is damaged or missing. Older snapshots replay the same log, so
-     * falling back would only hide the damage (and a writer would then cut the log there, dropping the intact
-     * records after it): this is thrown to the caller instead.
-     */
-    private static final class DamagedLogException extends CorruptStoreException
-    {
-        private static final long serialVersionUID = 1L;
-
-        DamagedLogException(final String problem, final Path file, final long offset, final long expected,
-            final long actual)
-        {
-            super(problem, file, offset, expected, actual);
-        }
-    }
 
     public static OpenState open(final Path dir, final StoreOptions options) throws IOException
     {
@@ -103,18 +88,26 @@ public final class StoreOpener
                 return create(directory, manifests, options, start);
             }
             final List<String> skipped = new ArrayList<>();
+            // Index pages that a snapshot tried so far commits: a fallback replays into pages above them only, so
+            // that a newer snapshot stays whole on disk until the recovery that passes over it succeeds.
+            int committedByNewer = 0;
+            // Fall back only past damage to a snapshot's own files (its manifest, its index root). Damage found
+            // while replaying the log is not repaired by an older snapshot, which replays the same log, and must
+            // not be "repaired" by cutting intact records: it is thrown, and nothing on disk has changed.
             for (final long generation : generations)
             {
                 IndexFile indexFile = null;
+                final Manifest manifest;
+                final HashIndex index;
                 try
                 {
-                    final Manifest manifest = manifests.read(generation);
+                    manifest = manifests.read(generation);
+                    committedByNewer = Math.max(committedByNewer, manifest.checkpoint.indexPages);
                     checkDimension(manifest, options, manifests.path(generation));
                     final Checkpoint checkpoint = manifest.checkpoint;
-                    indexFile = IndexFile.open(dir, checkpoint.indexPages, false, options.preallocate());
-                    final HashIndex index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
-                    return recover(directory, manifests, manifest, indexFile, index, generations, skipped, options,
-                        start);
+                    indexFile = IndexFile.open(dir, checkpoint.indexPages, committedByNewer, false,
+                        options.preallocate());
+                    index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
                 }
                 catch (final CorruptStoreException ex)
                 {
@@ -122,14 +115,17 @@ public final class StoreOpener
                     {
                         indexFile.unmapAll();
                     }
-                    if (options.recoveryMode() == RecoveryMode.STRICT || ex instanceof DamagedLogException)
+                    if (options.recoveryMode() == RecoveryMode.STRICT)
                     {
                         throw ex;
                     }
                     skipped.add("generation " + generation + ": " + ex.getMessage());
                     LOG.log(System.Logger.Level.WARNING, "snapshot generation {0} of {1} does not validate, " +
                         "falling back to the previous one: {2}", generation, dir, ex.getMessage());
+                    continue;
                 }
+                return recover(directory, manifests, manifest, indexFile, index, generations, skipped, options,
+                    start);
             }
             throw new CorruptStoreException("no snapshot in the store validates (" + String.join("; ", skipped) + ")",
                 dir, 0);
@@ -164,21 +160,11 @@ public final class StoreOpener
         // Refuse if a segment holds a record all the same (manifests deleted by hand?) rather than lose it.
         for (final int id : directory.segmentIds())
         {
-            final long size = Files.size(dir.resolve(SegmentDescriptor.fileName(id)));
-            if (size >= SegmentDescriptor.HEADER_LENGTH + 8)
+            if (holdsRecord(dir, id))
             {
-                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
-                    dir.resolve(SegmentDescriptor.fileName(id))))
-                {
-                    final java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(8);
-                    ch.read(first, SegmentDescriptor.HEADER_LENGTH);
-                    if (first.getLong(0) != 0)
-                    {
-                        throw new CorruptStoreException("the store has no manifest but segment " + id +
-                            " holds records: its manifests were lost", dir.resolve(SegmentDescriptor.fileName(id)),
-                            SegmentDescriptor.HEADER_LENGTH);
-                    }
-                }
+                throw new CorruptStoreException("the store has no manifest but segment " + id +
+                    " holds records: its manifests were lost", dir.resolve(SegmentDescriptor.fileName(id)),
+                    SegmentDescriptor.HEADER_LENGTH);
             }
         }
         manifests.deletePending();
@@ -209,6 +195,25 @@ public final class StoreOpener
         return state;
     }
 
+    /**
+     * @return whether anything was written where the first record of a segment goes. A segment whose creation a
+     * crash interrupted never received a record: its header is written and synced before the first record.
+     */
+    private static boolean holdsRecord(final Path dir, final int id) throws IOException
+    {
+        final Path file = dir.resolve(SegmentDescriptor.fileName(id));
+        if (Files.size(file) < SegmentDescriptor.HEADER_LENGTH + 8)
+        {
+            return false;
+        }
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file))
+        {
+            final java.nio.ByteBuffer first = java.nio.ByteBuffer.allocate(8);
+            ch.read(first, SegmentDescriptor.HEADER_LENGTH);
+            return first.getLong(0) != 0;
+        }
+    }
+
     private static OpenState recover(
         final StoreDirectory directory,
         final ManifestStore manifests,
@@ -225,6 +230,7 @@ public final class StoreOpener
         final int maxId = Math.max(ids.isEmpty() ? 0 : ids.get(ids.size() - 1), manifest.tailSegment);
         final Segment[] segments = new Segment[maxId + 1];
         final List<Integer> unreadable = new ArrayList<>();
+        CorruptStoreException damagedTailSegment = null;
         try
         {
             for (final int id : ids)
@@ -238,6 +244,15 @@ public final class StoreOpener
                     if (manifest.segment(id) != null)
                     {
                         throw ex;
+                    }
+                    if (holdsRecord(dir, id))
+                    {
+                        // Damage, not an interrupted creation: records of the tail are lost with it.
+                        if (options.recoveryMode() == RecoveryMode.STRICT)
+                        {
+                            throw ex;
+                        }
+                        damagedTailSegment = damagedTailSegment == null ? ex : damagedTailSegment;
                     }
                     unreadable.add(id); // a segment whose creation a crash interrupted; nothing reached it
                 }
@@ -261,7 +276,7 @@ public final class StoreOpener
             final Replay replay = replay(state, index, log, segments, manifest, Long.MAX_VALUE, ends);
             if (replay.expected <= manifest.lastSequence)
             {
-                throw new DamagedLogException("record " + replay.expected + ", which snapshot " +
+                throw new CorruptStoreException("record " + replay.expected + ", which snapshot " +
                     manifest.generation + " holds, is " + (replay.cut == null ? "missing (the log ends before it)" :
                     "damaged: " + replay.problem), replay.current.path(), replay.offset, replay.expectedCrc,
                     replay.actualCrc);
@@ -274,8 +289,13 @@ public final class StoreOpener
             final Segment current = replay.current;
             final int offset = replay.offset;
             final long expected = replay.expected;
-            final String cut = replay.cut;
             final long replayed = replay.replayed;
+            String cut = replay.cut;
+            if (cut == null && damagedTailSegment != null)
+            {
+                cut = "after " + current.path() + " (sequence " + expected + "): the next segment is damaged: " +
+                    damagedTailSegment.getMessage();
+            }
 
             // From here on the directory changes.
             final List<String> discarded = new ArrayList<>();
@@ -460,6 +480,7 @@ public final class StoreOpener
             }
             IndexFile indexFile = null;
             final List<Segment> opened = new ArrayList<>();
+            boolean snapshotFilesValid = false;
             try
             {
                 final Manifest manifest = manifests.read(generation);
@@ -467,6 +488,7 @@ public final class StoreOpener
                 final Checkpoint checkpoint = manifest.checkpoint;
                 indexFile = IndexFile.open(dir, checkpoint.indexPages, true, false);
                 final HashIndex index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
+                snapshotFilesValid = true; // from here on, damage is in the log: an older snapshot replays it too
                 final Segment[] segments = new Segment[manifest.tailSegment + 1];
                 final int[] ends = new int[segments.length];
                 for (final Manifest.FileEntry entry : manifest.segments)
@@ -496,7 +518,7 @@ public final class StoreOpener
                 final Replay replay = replay(state, index, log, segments, manifest, manifest.lastSequence, ends);
                 if (replay.cut != null)
                 {
-                    throw new DamagedLogException("record " + replay.expected + ", which snapshot " + generation +
+                    throw new CorruptStoreException("record " + replay.expected + ", which snapshot " + generation +
                         " holds, is damaged or missing: " + replay.problem, replay.current.path(), replay.offset,
                         replay.expectedCrc, replay.actualCrc);
                 }
@@ -523,7 +545,7 @@ public final class StoreOpener
                     indexFile.unmapAll();
                 }
                 if (options.generation() != StoreOptions.NEWEST_GENERATION ||
-                    options.recoveryMode() == RecoveryMode.STRICT || ex instanceof DamagedLogException)
+                    options.recoveryMode() == RecoveryMode.STRICT || snapshotFilesValid)
                 {
                     throw ex;
                 }

@@ -373,6 +373,7 @@ public final class HashIndex
      */
     private void relink(final long hash, final int depth, final int zero, final int one)
     {
+        checkFrozenDirectories(hash, depth);
         final int root = mutableRoot();
         final UnsafeBuffer rb = file.buffer(root);
         final int ro = IndexFile.pageOffset(root);
@@ -390,6 +391,28 @@ public final class HashIndex
             }
             final int target = ((index >>> depth) & 1) == 0 ? zero : one;
             file.buffer(dir).putIntRelease(IndexFile.pageOffset(dir) + entryOffset(index & (FANOUT - 1)), target);
+        }
+    }
+
+    /**
+     * Checks, before anything changes, the frozen directory pages that {@link #relink} will copy. A copy is sealed
+     * with a new checksum at the next snapshot, so a page read from disk must be checked before it is copied, or its
+     * damage would become valid; lookups only checked the pages on their own path.
+     */
+    private void checkFrozenDirectories(final long hash, final int depth)
+    {
+        final int root = rootPage;
+        final UnsafeBuffer rb = file.buffer(root);
+        final int ro = IndexFile.pageOffset(root);
+        final int size = 1 << rb.getByte(ro + DEPTH_OFFSET);
+        final int step = Math.max(1 << depth, FANOUT);
+        for (int index = (int)hash & ((1 << depth) - 1); index < size; index += step)
+        {
+            final int dir = rb.getInt(ro + entryOffset(index >>> FANOUT_SHIFT));
+            if (dir < frozenWatermark)
+            {
+                file.checkPage(dir, TYPE_DIRECTORY);
+            }
         }
     }
 
@@ -437,7 +460,12 @@ public final class HashIndex
             final int pages = rb.getInt(ro + COUNT_OFFSET);
             for (int k = 0; k < pages; k++)
             {
-                rb.putInt(ro + entryOffset(pages + k), copyPage(rb.getInt(ro + entryOffset(k))));
+                final int dir = rb.getInt(ro + entryOffset(k));
+                if (dir < frozenWatermark)
+                {
+                    file.checkPage(dir, TYPE_DIRECTORY);
+                }
+                rb.putInt(ro + entryOffset(pages + k), copyPage(dir));
             }
             rb.putInt(ro + COUNT_OFFSET, pages * 2);
         }

@@ -100,6 +100,18 @@ public final class IndexFile
     public static IndexFile open(final Path dir, final int committedPages, final boolean readOnly,
         final boolean preallocate) throws IOException
     {
+        return open(dir, committedPages, committedPages, readOnly, preallocate);
+    }
+
+    /**
+     * As {@link #open(Path, int, boolean, boolean)}, for a writer that must not reuse pages below
+     * {@code firstFreePage}: when recovery falls back to an older snapshot, the pages that newer snapshots still on
+     * disk commit stay untouched until they are discarded, so that an open that ends up refused changes none of
+     * them.
+     */
+    public static IndexFile open(final Path dir, final int committedPages, final int firstFreePage,
+        final boolean readOnly, final boolean preallocate) throws IOException
+    {
         final Path path = dir.resolve(FILE_NAME);
         final long size = Files.size(path);
         if (size < (long)committedPages * PAGE_SIZE)
@@ -129,9 +141,11 @@ public final class IndexFile
         FormatVersion.check(path, header.getShort(FILE_MAJOR_OFFSET) & 0xFFFF,
             header.getShort(FILE_MINOR_OFFSET) & 0xFFFF);
 
-        final int firstFreePage = readOnly ? ((committedPages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT) << CHUNK_SHIFT :
-            committedPages;
-        final IndexFile file = new IndexFile(path, readOnly, preallocate, committedPages, firstFreePage);
+        // A read-only store replays into anonymous memory from the next chunk boundary; a writer allocates above
+        // every page a snapshot still on disk commits.
+        final int firstFree = readOnly ? ((committedPages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT) << CHUNK_SHIFT :
+            Math.max(committedPages, firstFreePage);
+        final IndexFile file = new IndexFile(path, readOnly, preallocate, committedPages, firstFree);
         if (readOnly)
         {
             file.mapReadOnly(committedPages);

@@ -5,6 +5,7 @@ import io.memsnap.internal.format.RecordDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
@@ -12,7 +13,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * Decides what lies at one position of a segment: a valid record with the expected sequence number, the clean end
  * of what was written, or a torn (damaged) record. Used by recovery to replay the tail and by verification.
  *
- * <p>Not thread safe: one instance per scanning thread. The fields describe the last position scanned.
+ * <p>Not thread safe: one instance per scanning thread. The fields describe the last position scanned. A valid
+ * record is scanned without allocating once its segment has been seen.
  */
 public final class RecordScanner
 {
@@ -24,8 +26,9 @@ public final class RecordScanner
     public static final int TORN = 2;
 
     private final Checksum checksum = new Checksum();
-    private Segment viewOwner;
-    private ByteBuffer view;
+    /** A view of each segment scanned, by id, kept while the same segment object holds that id. */
+    private Segment[] viewOwners = new Segment[0];
+    private ByteBuffer[] views = new ByteBuffer[0];
 
     private int length;
     private byte type;
@@ -61,12 +64,7 @@ public final class RecordScanner
         {
             return torn("record has impossible length " + length);
         }
-        if (viewOwner != segment)
-        {
-            viewOwner = segment;
-            view = segment.newView();
-        }
-        final int crc = checksum.compute(view, offset + CHECKSUMMED_FROM, length - CHECKSUMMED_FROM);
+        final int crc = checksum.compute(view(segment), offset + CHECKSUMMED_FROM, length - CHECKSUMMED_FROM);
         if (crc != storedCrc)
         {
             expectedCrc = Checksum.unsigned(storedCrc);
@@ -89,6 +87,22 @@ public final class RecordScanner
             return torn("record has sequence " + sequence + " where " + expectedSequence + " was expected");
         }
         return VALID;
+    }
+
+    private ByteBuffer view(final Segment segment)
+    {
+        final int id = segment.id();
+        if (id >= views.length)
+        {
+            views = Arrays.copyOf(views, Math.max(id + 1, views.length * 2));
+            viewOwners = Arrays.copyOf(viewOwners, views.length);
+        }
+        if (viewOwners[id] != segment)
+        {
+            viewOwners[id] = segment;
+            views[id] = segment.newView();
+        }
+        return views[id];
     }
 
     private int torn(final String why)

@@ -1,5 +1,6 @@
 package io.memsnap.internal.segment;
 
+import io.memsnap.CorruptStoreException;
 import io.memsnap.InvalidEntryException;
 import io.memsnap.StoreFullException;
 import io.memsnap.StoreIoException;
@@ -23,7 +24,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * The chain of segments: appends records at the tail and resolves record addresses for readers.
  *
  * <p>Concurrency: the append methods and {@link #resume} are for the single writer (the store serialises them under
- * its write lock). {@link #segment(int)}, {@link #buffer(int)} and {@link #matches} may be called by any thread:
+ * its write lock), and so is {@link #matches}, the key matcher of the writer and of recovery.
+ * {@link #segment(int)}, {@link #buffer(int)} and {@link #keyMatches} may be called by any thread:
  * the segment table is published through a volatile field and a segment is never unmapped while the store is
  * open. Bytes of a record are written before the index publishes its address with a release store, so a reader
  * that found an address sees the whole record.
@@ -34,6 +36,7 @@ public final class SegmentLog implements KeyMatcher
     private final int segmentSize;
     private final boolean preallocate;
     private final Checksum writerChecksum = new Checksum();
+    private final RecordScanner writerScanner = new RecordScanner();
 
     private volatile Segment[] segments;
     private volatile int filesCreated;
@@ -263,8 +266,39 @@ public final class SegmentLog implements KeyMatcher
         return segments;
     }
 
+    /**
+     * Writer and recovery only (the store hands this log to the index as the key matcher of its writes): checks that
+     * {@code address} holds a whole record with a valid checksum before trusting the type, id length and nnz it
+     * reads. Without it a damaged record that a write replaces could throw out of bounds, or fail to match its own
+     * key and leave the index with two slots for it.
+     *
+     * @throws CorruptStoreException if the record is damaged.
+     */
     @Override
     public boolean matches(final long address, final CharSequence key, final long namespace)
+    {
+        final int segmentId = IndexPageDescriptor.segmentId(address);
+        final int offset = IndexPageDescriptor.offset(address);
+        final Segment segment = segment(segmentId);
+        if (segment == null || offset < SegmentDescriptor.HEADER_LENGTH || (offset & (ALIGNMENT - 1)) != 0)
+        {
+            throw new CorruptStoreException("index points at segment " + segmentId + " offset " + offset +
+                ", outside the store", dir.resolve(SegmentDescriptor.fileName(segmentId)), offset);
+        }
+        if (writerScanner.scan(segment, offset, -1) != RecordScanner.VALID)
+        {
+            throw new CorruptStoreException("record the index points at is damaged: " +
+                (writerScanner.problem() == null ? "nothing was written there" : writerScanner.problem()),
+                segment.path(), offset, writerScanner.expectedCrc(), writerScanner.actualCrc());
+        }
+        return keyMatches(address, key, namespace);
+    }
+
+    /**
+     * Any thread: whether the record at {@code address}, which the caller has checked, holds {@code key} in
+     * {@code namespace}. Allocates nothing.
+     */
+    public boolean keyMatches(final long address, final CharSequence key, final long namespace)
     {
         final UnsafeBuffer b = buffer(IndexPageDescriptor.segmentId(address));
         final int offset = IndexPageDescriptor.offset(address);
