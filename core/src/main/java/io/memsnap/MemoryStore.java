@@ -176,17 +176,32 @@ public final class MemoryStore implements AutoCloseable
                 options.maxMetadataBytes() + " are allowed (StoreOptions.maxMetadataBytes)");
         }
         log.requireFits(RecordDescriptor.recordLength(vector.nnz(), idLength, meta.length), "entry '" + id + "'");
-        final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
+        write(id, idLength, KeyHash.NAMESPACE_ENTRY, vector, importance, storedAtMillis, meta);
+    }
+
+    /** The write path of entries and named state: one record appended, then published in the index. */
+    private void write(final String key, final int keyLength, final long namespace, final SparseVector vector,
+        final float importance, final long storedAtMillis, final byte[] value)
+    {
+        final boolean isState = namespace == KeyHash.NAMESPACE_STATE;
+        final long hash = KeyHash.hash(seed, namespace, key);
         writeLock.lock();
         try
         {
             requireOpen();
-            final int bucket = index.prepare(hash, id, KeyHash.NAMESPACE_ENTRY, log);
-            final long address = log.appendPut(id, idLength, vector.indicesUnsafe(), vector.valuesUnsafe(),
-                importance, storedAtMillis, meta);
-            if (index.put(bucket, hash, id, KeyHash.NAMESPACE_ENTRY, log, address) == 0)
+            final int bucket = index.prepare(hash, key, namespace, log);
+            final long address = log.appendValue(isState ? TYPE_STATE_PUT : TYPE_PUT, key, keyLength,
+                vector.indicesUnsafe(), vector.valuesUnsafe(), importance, storedAtMillis, value);
+            if (index.put(bucket, hash, key, namespace, log, address) == 0)
             {
-                entryCount++;
+                if (isState)
+                {
+                    stateCount++;
+                }
+                else
+                {
+                    entryCount++;
+                }
             }
             afterWrite(address);
         }
@@ -221,23 +236,8 @@ public final class MemoryStore implements AutoCloseable
                 (value == null ? "" : "; it is " + value.length));
         }
         log.requireFits(RecordDescriptor.recordLength(0, nameLength, value.length), "state '" + name + "'");
-        final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_STATE, name);
-        writeLock.lock();
-        try
-        {
-            requireOpen();
-            final int bucket = index.prepare(hash, name, KeyHash.NAMESPACE_STATE, log);
-            final long address = log.appendState(name, nameLength, value, System.currentTimeMillis());
-            if (index.put(bucket, hash, name, KeyHash.NAMESPACE_STATE, log, address) == 0)
-            {
-                stateCount++;
-            }
-            afterWrite(address);
-        }
-        finally
-        {
-            writeLock.unlock();
-        }
+        write(name, nameLength, KeyHash.NAMESPACE_STATE, SparseVector.empty(), 0.0f, System.currentTimeMillis(),
+            value);
     }
 
     /** @return whether the named state existed. */

@@ -89,20 +89,26 @@ public final class SegmentLog implements KeyMatcher
         }
     }
 
-    public long appendPut(
-        final CharSequence id,
-        final int idLength,
+    /**
+     * Appends a PUT (entry) or STATE_PUT (named state, no vector) record.
+     *
+     * @return its address.
+     */
+    public long appendValue(
+        final byte type,
+        final CharSequence key,
+        final int keyLength,
         final int[] indices,
         final float[] values,
         final float importance,
         final long storedAtMillis,
-        final byte[] metadata)
+        final byte[] value)
     {
         final int nnz = indices.length;
-        final int length = (int)RecordDescriptor.recordLength(nnz, idLength, metadata.length);
+        final int length = (int)RecordDescriptor.recordLength(nnz, keyLength, value.length);
         final int offset = reserve(length);
         final UnsafeBuffer b = current.buffer();
-        writeHeader(b, offset, length, TYPE_PUT, idLength, nnz, metadata.length, importance, storedAtMillis);
+        writeHeader(b, offset, length, type, keyLength, nnz, value.length, importance, storedAtMillis);
         int p = indicesOffset(offset);
         for (int i = 0; i < nnz; i++, p += 4)
         {
@@ -112,8 +118,8 @@ public final class SegmentLog implements KeyMatcher
         {
             b.putFloat(p, values[i]);
         }
-        Utf8.encode(id, b, p);
-        b.putBytes(p + idLength, metadata);
+        Utf8.encode(key, b, p);
+        b.putBytes(p + keyLength, value);
         return finish(offset, length);
     }
 
@@ -124,17 +130,6 @@ public final class SegmentLog implements KeyMatcher
         final UnsafeBuffer b = current.buffer();
         writeHeader(b, offset, length, state ? TYPE_STATE_DELETE : TYPE_DELETE, idLength, 0, 0, 0.0f, 0L);
         Utf8.encode(id, b, idOffset(offset, 0));
-        return finish(offset, length);
-    }
-
-    public long appendState(final CharSequence name, final int nameLength, final byte[] value, final long storedAtMillis)
-    {
-        final int length = (int)RecordDescriptor.recordLength(0, nameLength, value.length);
-        final int offset = reserve(length);
-        final UnsafeBuffer b = current.buffer();
-        writeHeader(b, offset, length, TYPE_STATE_PUT, nameLength, 0, value.length, 0.0f, storedAtMillis);
-        Utf8.encode(name, b, idOffset(offset, 0));
-        b.putBytes(valueOffset(offset, 0, nameLength), value);
         return finish(offset, length);
     }
 
