@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code memsnap export DIR -o FILE [--generation G] [--format archive|jsonl] [--force]}: one snapshot as one
- * portable file, written all or nothing.
+ * portable file, written all or nothing. Not thread safe: one instance per command line.
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
     description = {"Write one snapshot of a store (the newest, or --generation) to one portable file: an archive " +

@@ -13,7 +13,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code memsnap import FILE DIR [--format F] [--dimension D]}: a new store from a file, all or nothing. */
+/**
+ * {@code memsnap import FILE DIR [--format F] [--dimension D]}: a new store from a file, all or nothing. Not thread
+ * safe: one instance per command line.
+ */
 @Command(name = "import", mixinStandardHelpOptions = true,
     description = {"Create a new store in DIR (which must not exist or be empty) from FILE: a memsnap archive, a " +
         "membrain snapshot (gzip JSON), a PENIN state (JSON) or JSON Lines (as dump). The format is detected " +

@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code memsnap verify DIR [--deep]} or {@code memsnap verify FILE}: exit 3 with the first problem's offset. */
+/**
+ * {@code memsnap verify DIR [--deep]} or {@code memsnap verify FILE}: exit 3 with the first problem's offset. Not
+ * thread safe: one instance per command line.
+ */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Check a store's manifests and index (and with --deep every record) against their checksums; " +
         "exit 3 naming the first problem's file and offset.",
@@ -61,8 +64,7 @@ final class VerifyCommand implements Callable<Integer>
         }
         catch (final CorruptArchiveException ex)
         {
-            System.err.println("memsnap: corrupt: " + ex.file() + " at offset " + ex.offset() + ": " +
-                ex.getMessage());
+            System.err.println("memsnap: " + ex.getMessage());
             return Main.CORRUPT;
         }
         System.out.println("OK: archive " + s.header().major() + "." + s.header().minor() + ", generation " +

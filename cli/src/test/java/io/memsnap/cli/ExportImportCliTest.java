@@ -128,7 +128,7 @@ class ExportImportCliTest
         Files.write(tmp.resolve("bad.msa"), flipped);
         final Run verify = run("verify", p("bad.msa"));
         assertEquals(3, verify.code, verify.toString());
-        assertTrue(verify.err.matches("(?s)memsnap: corrupt: .*bad\\.msa at offset \\d+: .*"), verify.err);
+        assertTrue(verify.err.matches("(?s)memsnap: corrupt archive .*bad\\.msa at offset \\d+: .*"), verify.err);
         final Run imported = run("import", p("bad.msa"), p("dst"));
         assertEquals(3, imported.code, imported.toString());
         assertFalse(Files.exists(tmp.resolve("dst")));

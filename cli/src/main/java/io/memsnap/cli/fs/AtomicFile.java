@@ -18,7 +18,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class AtomicFile
 {
-    /** What writes the content. */
+    /** What writes the content; called once, on the calling thread. */
     @FunctionalInterface
     public interface Body<T>
     {

@@ -48,6 +48,9 @@ public final class MembrainImporter implements FormatImporter
     /** Largest config copied into a snapshot label as well as into named state. */
     public static final int MAX_CONFIG_LABEL_BYTES = 8 * 1024;
 
+    /** Longest version string accepted (it becomes a label). */
+    static final int MAX_VERSION_LENGTH = 64;
+
     private static final byte[] NO_METADATA = new byte[0];
 
     private final Path file;
@@ -301,7 +304,8 @@ public final class MembrainImporter implements FormatImporter
     {
         final int dot = version.indexOf('.');
         final String major = dot < 0 ? version : version.substring(0, dot);
-        if (major.isEmpty() || major.length() > 9 || !major.chars().allMatch(c -> c >= '0' && c <= '9'))
+        if (version.length() > MAX_VERSION_LENGTH || major.isEmpty() || major.length() > 9 ||
+            !major.chars().allMatch(c -> c >= '0' && c <= '9'))
         {
             throw ImportJson.error(source, p, "\"version\" is \"" + abbreviate(version) + "\", not a version " +
                 "like \"1.0.0\"");

@@ -108,6 +108,9 @@ class MembrainImporterTest
         final InputException abc = fails(InputException.class, tmp.resolve("s"),
             importer(SNAPSHOT.replace("\"1.0.0\"", "\"v1\"")));
         assertTrue(abc.getMessage().contains("/metadata/version"), abc.getMessage());
+        final InputException longer = fails(InputException.class, tmp.resolve("s"),
+            importer(SNAPSHOT.replace("\"1.0.0\"", "\"1." + "0".repeat(100) + "\"")));
+        assertTrue(longer.getMessage().contains("not a version"), longer.getMessage());
         final InputException number = fails(InputException.class, tmp.resolve("s"),
             importer(SNAPSHOT.replace("\"1.0.0\"", "1.0")));
         assertTrue(number.getMessage().contains("must be a string"), number.getMessage());
