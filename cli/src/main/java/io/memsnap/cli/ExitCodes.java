@@ -5,6 +5,10 @@ import io.memsnap.ForeignFileException;
 import io.memsnap.IncompatibleFormatException;
 import io.memsnap.InvalidEntryException;
 import io.memsnap.StoreLockedException;
+import io.memsnap.cli.archive.CorruptArchiveException;
+import io.memsnap.cli.importer.DamagedInputException;
+import io.memsnap.cli.importer.InputException;
+import io.memsnap.cli.importer.UnsupportedVersionException;
 import picocli.CommandLine;
 
 /** Maps exceptions to the tool's documented exit codes. Thread safe: stateless. */
@@ -32,11 +36,17 @@ final class ExitCodes
 
     static int of(final Throwable ex)
     {
-        if (ex instanceof CorruptStoreException)
+        if (ex instanceof InputException)
+        {
+            return Main.USAGE;
+        }
+        if (ex instanceof CorruptStoreException || ex instanceof CorruptArchiveException ||
+            ex instanceof DamagedInputException)
         {
             return Main.CORRUPT;
         }
-        if (ex instanceof StoreLockedException || ex instanceof IncompatibleFormatException)
+        if (ex instanceof StoreLockedException || ex instanceof IncompatibleFormatException ||
+            ex instanceof UnsupportedVersionException)
         {
             return Main.UNAVAILABLE;
         }
