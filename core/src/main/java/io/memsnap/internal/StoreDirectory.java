@@ -12,6 +12,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -70,23 +71,25 @@ public final class StoreDirectory implements AutoCloseable
             {
                 final String name = p.getFileName().toString();
                 final int segmentId = SegmentDescriptor.parseFileName(name);
-                if (segmentId > 0 && Files.isRegularFile(p))
+                final boolean ours = segmentId > 0 || ManifestDescriptor.parseFileName(name) >= 0 ||
+                    name.equals(IndexPageDescriptor.FILE_NAME) || name.equals(LOCK_FILE) ||
+                    (name.startsWith(ManifestDescriptor.FILE_PREFIX) && name.endsWith(ManifestDescriptor.PENDING_SUFFIX));
+                // Classify by name: a writer in another process may rename or delete a manifest while we list.
+                if (!ours || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                {
+                    throw new ForeignFileException(p);
+                }
+                if (segmentId > 0)
                 {
                     d.segmentIds.add(segmentId);
                 }
-                else if (ManifestDescriptor.parseFileName(name) >= 0 && Files.isRegularFile(p))
+                else if (ManifestDescriptor.parseFileName(name) >= 0)
                 {
                     d.hasManifest = true;
                 }
-                else if (name.equals(IndexPageDescriptor.FILE_NAME) && Files.isRegularFile(p))
+                else if (name.equals(IndexPageDescriptor.FILE_NAME))
                 {
                     d.hasIndex = true;
-                }
-                else if (!(name.equals(LOCK_FILE) ||
-                    (name.startsWith(ManifestDescriptor.FILE_PREFIX) &&
-                        name.endsWith(ManifestDescriptor.PENDING_SUFFIX))))
-                {
-                    throw new ForeignFileException(p);
                 }
             }
         }

@@ -534,6 +534,22 @@ public final class StoreOpener
                     List.of(), System.nanoTime() - start);
                 return state;
             }
+            catch (final java.nio.file.NoSuchFileException ex)
+            {
+                // The writer's retention deleted this manifest while we listed: it is gone, not damaged.
+                for (final Segment s : opened)
+                {
+                    s.unmap();
+                }
+                if (indexFile != null)
+                {
+                    indexFile.unmapAll();
+                }
+                if (options.generation() != StoreOptions.NEWEST_GENERATION)
+                {
+                    throw ex;
+                }
+            }
             catch (final CorruptStoreException ex)
             {
                 for (final Segment s : opened)
