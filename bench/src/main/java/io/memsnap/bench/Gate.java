@@ -10,12 +10,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
 
-import static io.memsnap.bench.JmhResults.metric;
-import static io.memsnap.bench.JmhResults.percentile;
-import static io.memsnap.bench.JmhResults.score;
 
 /**
- * The benchmark gate: reads one run's JMH JSON (and its {@link Aux} figures), computes each property's ratio,
+ * The benchmark gate: reads one run's JMH JSON (and its {@link Aux} figures), merges the rounds of each
+ * configuration (the {@link Suite} interleaves them, so that a burst of load on a shared machine falls on both sides
+ * of a ratio), computes each property's ratio,
  * prints it beside its threshold (from {@code bench/gate.properties}) and exits 1 if any fails or could not be
  * measured. The properties (all for memsnap, all ratios of figures from the same run):
  *
@@ -76,16 +75,20 @@ public final class Gate
 
     private void check(final JmhResults results, final Properties thresholds)
     {
-        // The floor.
-        final Map<String, Object> sync = metric(results.one("DiskFloorBenchmark.fdatasync4k", "sample", Map.of()),
-            null);
-        final Map<String, Object> sequential = metric(results.one("DiskFloorBenchmark.sequentialWrite64m", "avgt",
-            Map.of()), null);
-        final double syncP50 = percentile(sync, "50.0");
-        final double syncP99 = percentile(sync, "99.0");
-        final double bandwidth = DiskFloorBenchmark.SEQUENTIAL_BYTES / (score(sequential) / 1000.0);
-        System.out.printf("floor: fdatasync of 4 KiB p50 %.3f ms, p99 %.3f ms; sequential write + fdatasync " +
-            "%.0f MiB/s%n", syncP50, syncP99, bandwidth / (1 << 20));
+        // The floor, over all the rounds.
+        final JmhResults.Merged sync = results.merged("DiskFloorBenchmark.fdatasync4k", "sample", Map.of(), null);
+        final JmhResults.Merged sequential = results.merged("DiskFloorBenchmark.sequentialWrite64m", "avgt",
+            Map.of(), null);
+        if (sync == null || sequential == null)
+        {
+            missing("the disk floor (fdatasync4k, sequentialWrite64m)");
+            return;
+        }
+        final double syncP50 = sync.percentile(50);
+        final double syncP99 = sync.percentile(99);
+        final double bandwidth = DiskFloorBenchmark.SEQUENTIAL_BYTES / (sequential.score() / 1000.0);
+        System.out.printf("floor (%d rounds): fdatasync of 4 KiB p50 %.3f ms, p99 %.3f ms; sequential write + " +
+            "fdatasync %.0f MiB/s%n", sync.rounds(), syncP50, syncP99, bandwidth / (1 << 20));
 
         // 1 and 2: snapshot latency against size.
         final TreeSet<Long> sizes = new TreeSet<>();
@@ -113,67 +116,73 @@ public final class Gate
         else
         {
             final long large = sizes.last();
-            final double small99 = percentile(snapshot(results, SMALL, changes), "99.0");
-            final double large99 = percentile(snapshot(results, large, changes), "99.0");
+            final JmhResults.Merged small = snapshot(results, SMALL, changes);
+            final JmhResults.Merged big = snapshot(results, large, changes);
+            System.out.printf("  (snapshots: %,d entries p50 %.3f ms over %d samples in %d rounds; %,d entries p50 " +
+                "%.3f ms over %d samples in %d rounds)%n", SMALL, small.percentile(50), small.samples(),
+                small.rounds(), large, big.percentile(50), big.samples(), big.rounds());
             ratio(String.format("snapshot p99 at %,d entries / at %,d (%s changes) [%.3f / %.3f ms]", large, SMALL,
-                changes, large99, small99), large99 / small99,
+                changes, big.percentile(99), small.percentile(99)), big.percentile(99) / small.percentile(99),
                 threshold(thresholds, "snapshot.p99.large.over.small.max"), true);
             for (final long size : sizes)
             {
-                final Map<String, Object> m = snapshot(results, size, changes);
+                final JmhResults.Merged m = snapshot(results, size, changes);
                 final double bytes = results.aux("SnapshotLatencyBenchmark.snapshot",
                     Map.of("engine", ENGINE, "entries", Long.toString(size), "changes", changes), "bytesFlushedMean");
                 final double floor99 = syncP99 + bytes / bandwidth * 1000.0;
                 final double floor50 = syncP50 + bytes / bandwidth * 1000.0;
                 System.out.printf("  (at %,d entries: p50 %.3f ms / floor at p50 %.3f ms = %.2f)%n", size,
-                    percentile(m, "50.0"), floor50, percentile(m, "50.0") / floor50);
+                    m.percentile(50), floor50, m.percentile(50) / floor50);
                 ratio(String.format("snapshot p99 at %,d entries / floor for its %.2f MB [%.3f / (%.3f + %.3f) ms]",
-                    size, bytes / 1e6, percentile(m, "99.0"), syncP99, bytes / bandwidth * 1000.0),
-                    percentile(m, "99.0") / floor99, threshold(thresholds, "snapshot.p99.over.floor.max"), true);
+                    size, bytes / 1e6, m.percentile(99), syncP99, bytes / bandwidth * 1000.0),
+                    m.percentile(99) / floor99, threshold(thresholds, "snapshot.p99.over.floor.max"), true);
             }
         }
 
         // 3: writer stall.
-        final Map<String, Object> alone = metric(results.one("WriterStallBenchmark.putsAlone", "sample",
-            Map.of("engine", ENGINE)), null);
-        final Map<String, Object> with = metric(results.one("WriterStallBenchmark.putsWithSnapshots", "sample",
-            Map.of("engine", ENGINE)), "put");
+        final JmhResults.Merged alone = results.merged("WriterStallBenchmark.putsAlone", "sample",
+            Map.of("engine", ENGINE), null);
+        final JmhResults.Merged with = results.merged("WriterStallBenchmark.putsWithSnapshots", "sample",
+            Map.of("engine", ENGINE), "put");
         if (alone == null || with == null)
         {
             missing("put latency of memsnap with and without snapshots");
         }
         else
         {
-            final double a = percentile(alone, "99.9");
-            final double w = percentile(with, "99.9");
-            System.out.printf("  (put p50 %.2f / %.2f us, p99 %.2f / %.2f us with / without snapshots)%n",
-                percentile(with, "50.0"), percentile(alone, "50.0"), percentile(with, "99.0"),
-                percentile(alone, "99.0"));
-            ratio(String.format("put p99.9 with snapshots running / alone [%.2f / %.2f us]", w, a), w / a,
+            // JMH keeps no histogram for a group's methods: both sides are the mean of the rounds' percentiles.
+            System.out.printf("  (puts, mean of %d rounds: p50 %.2f / %.2f us, p99 %.2f / %.2f us, p99.99 %.0f / " +
+                "%.0f us with / without snapshots)%n", alone.rounds(), with.roundMeanPercentile(50),
+                alone.roundMeanPercentile(50), with.roundMeanPercentile(99), alone.roundMeanPercentile(99),
+                with.roundMeanPercentile(99.99), alone.roundMeanPercentile(99.99));
+            ratio(String.format("put p99.9 with snapshots running / alone [%.2f / %.2f us]",
+                with.roundMeanPercentile(99.9), alone.roundMeanPercentile(99.9)),
+                with.roundMeanPercentile(99.9) / alone.roundMeanPercentile(99.9),
                 threshold(thresholds, "put.p999.with.snapshots.over.alone.max"), true);
         }
 
         // 4: reader contention.
-        final Map<String, Object> readers = metric(results.one("ReaderContentionBenchmark.readersAlone", "thrpt",
-            Map.of("engine", ENGINE)), null);
-        final Map<String, Object> busy = metric(results.one(
-            "ReaderContentionBenchmark.readersWithWriterAndSnapshots", "thrpt", Map.of("engine", ENGINE)), "get");
+        final JmhResults.Merged readers = results.merged("ReaderContentionBenchmark.readersAlone", "thrpt",
+            Map.of("engine", ENGINE), null);
+        final JmhResults.Merged busy = results.merged("ReaderContentionBenchmark.readersWithWriterAndSnapshots",
+            "thrpt", Map.of("engine", ENGINE), "get");
         if (readers == null || busy == null)
         {
             missing("get throughput of memsnap with and without a writer and a snapshotter");
         }
         else
         {
-            ratio(String.format("get throughput with a writer and snapshots / readers alone [%.3f / %.3f %s]",
-                score(busy), score(readers), JmhResults.unit(readers)), score(busy) / score(readers),
+            ratio(String.format("get throughput with a writer and snapshots / readers alone [%.3f / %.3f %s, " +
+                "%d rounds]", busy.score(), readers.score(), readers.unit(), readers.rounds()),
+                busy.score() / readers.score(),
                 threshold(thresholds, "get.throughput.with.writer.and.snapshots.over.alone.min"), false);
         }
     }
 
-    private static Map<String, Object> snapshot(final JmhResults results, final long entries, final String changes)
+    private static JmhResults.Merged snapshot(final JmhResults results, final long entries, final String changes)
     {
-        return metric(results.one("SnapshotLatencyBenchmark.snapshot", "sample",
-            Map.of("engine", ENGINE, "entries", Long.toString(entries), "changes", changes)), null);
+        return results.merged("SnapshotLatencyBenchmark.snapshot", "sample",
+            Map.of("engine", ENGINE, "entries", Long.toString(entries), "changes", changes), null);
     }
 
     private void ratio(final String what, final double value, final double threshold, final boolean atMost)

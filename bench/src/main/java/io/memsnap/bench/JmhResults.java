@@ -203,11 +203,12 @@ public final class JmhResults
         return ((Number)p.get(percentile)).doubleValue();
     }
 
-    /** @return a figure from the {@link Aux} lines of the benchmark and parameters, or NaN. */
+    /** @return a figure from the {@link Aux} lines of the benchmark and parameters (their mean), or NaN. */
     @SuppressWarnings("unchecked")
     public double aux(final String benchmark, final Map<String, String> params, final String key)
     {
-        double value = Double.NaN;
+        double sum = 0;
+        int n = 0;
         for (final Map<String, Object> line : aux)
         {
             if (!((String)line.get("benchmark")).endsWith("." + benchmark))
@@ -222,10 +223,148 @@ public final class JmhResults
             }
             if (match && line.get(key) instanceof Number)
             {
-                value = ((Number)line.get(key)).doubleValue();
+                sum += ((Number)line.get(key)).doubleValue();
+                n++;
             }
         }
-        return value;
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /**
+     * Merges every matching result (the rounds of an interleaved run): sample-time histograms are added up, so
+     * percentiles are those of all the samples together; other modes average the rounds' scores.
+     *
+     * @param metric null for the primary metric, else a secondary metric's label.
+     * @return the merged metric, or null when nothing matches.
+     */
+    public Merged merged(final String benchmark, final String mode, final Map<String, String> params,
+        final String metric)
+    {
+        final List<Map<String, Object>> found = find(benchmark, mode, params);
+        final List<Map<String, Object>> metrics = new ArrayList<>();
+        for (final Map<String, Object> r : found)
+        {
+            final Map<String, Object> m = metric(r, metric);
+            if (m != null)
+            {
+                metrics.add(m);
+            }
+        }
+        return metrics.isEmpty() ? null : new Merged(metrics);
+    }
+
+    /** One metric over several rounds. */
+    public static final class Merged
+    {
+        private final double[] values;
+        private final long[] counts;
+        private final long samples;
+        private final double meanScore;
+        private final int rounds;
+        private final String unit;
+        private final List<Map<String, Object>> metrics;
+
+        @SuppressWarnings("unchecked")
+        Merged(final List<Map<String, Object>> metrics)
+        {
+            this.metrics = metrics;
+            final java.util.TreeMap<Double, Long> histogram = new java.util.TreeMap<>();
+            double sum = 0;
+            for (final Map<String, Object> m : metrics)
+            {
+                sum += JmhResults.score(m);
+                final Object raw = m.get("rawDataHistogram");
+                if (raw instanceof List)
+                {
+                    for (final Object fork : (List<Object>)raw)
+                    {
+                        for (final Object iteration : (List<Object>)fork)
+                        {
+                            for (final Object bin : (List<Object>)iteration)
+                            {
+                                final List<Object> pair = (List<Object>)bin;
+                                histogram.merge(((Number)pair.get(0)).doubleValue(),
+                                    ((Number)pair.get(1)).longValue(), Long::sum);
+                            }
+                        }
+                    }
+                }
+            }
+            values = new double[histogram.size()];
+            counts = new long[histogram.size()];
+            long n = 0;
+            int i = 0;
+            for (final Map.Entry<Double, Long> e : histogram.entrySet())
+            {
+                values[i] = e.getKey();
+                counts[i++] = e.getValue();
+                n += e.getValue();
+            }
+            samples = n;
+            rounds = metrics.size();
+            meanScore = sum / metrics.size();
+            unit = JmhResults.unit(metrics.get(0));
+        }
+
+        /** @return the rounds' mean score (for sample time: the mean of the rounds' means). */
+        public double score()
+        {
+            return meanScore;
+        }
+
+        public int rounds()
+        {
+            return rounds;
+        }
+
+        public long samples()
+        {
+            return samples;
+        }
+
+        public String unit()
+        {
+            return unit;
+        }
+
+        /**
+         * @param p in percent, as JMH lists them: 0, 50, 90, 95, 99, 99.9, 99.99, 99.999, 99.9999, 100.
+         * @return the mean over the rounds of each round's percentile p (what a group's secondary metrics allow:
+         * JMH keeps no histogram for them).
+         */
+        public double roundMeanPercentile(final double p)
+        {
+            double sum = 0;
+            for (final Map<String, Object> m : metrics)
+            {
+                sum += JmhResults.percentile(m, String.valueOf(p));
+            }
+            return sum / metrics.size();
+        }
+
+        /**
+         * @param p in percent, 0 to 100.
+         * @return the smallest sample with at least p% of all the rounds' samples at or below it; without
+         * histograms, {@link #roundMeanPercentile}.
+         */
+        public double percentile(final double p)
+        {
+            if (samples == 0)
+            {
+                return roundMeanPercentile(p);
+            }
+            final long rank = Math.max(1, (long)Math.ceil(p / 100.0 * samples));
+            long seen = 0;
+            for (int i = 0; i < values.length; i++)
+            {
+                seen += counts[i];
+                if (seen >= rank)
+                {
+                    return values[i];
+                }
+            }
+            return values[values.length - 1];
+        }
     }
 
     /** @return the parameter of a result, or null. */

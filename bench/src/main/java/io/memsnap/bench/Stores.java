@@ -19,8 +19,8 @@ import java.util.concurrent.Future;
  * Stores of {@code n} entries of {@link Embeddings} for each engine, built once and reused by the later forks and
  * runs: {@code <data dir>/stores/<engine>-<n>}, complete once {@code <engine>-<n>.ready} (holding its size when
  * built) exists. Benchmarks overwrite existing ids, so the number of entries stays {@code n}; a store whose files
- * have grown past twice their built size is deleted when released and rebuilt when next needed, which bounds the
- * disk the runs use. The seeds' engine keeps its memory on the heap, so it is rebuilt from the generator each time.
+ * have grown too much is deleted when released and rebuilt when next needed, which bounds the
+ * disk the runs use: past its built size plus the larger of that size and 4 GiB. The seeds' engine keeps its memory on the heap, so it is rebuilt from the generator each time.
  */
 public final class Stores
 {
@@ -68,7 +68,7 @@ public final class Stores
         return store;
     }
 
-    /** Closes the store; deletes it when it has grown past twice its built size. */
+    /** Closes the store; deletes it when it has grown past its built size plus max(that size, 4 GiB). */
     public static void release(final Engine store, final String engine, final long entries)
     {
         store.close();
@@ -79,7 +79,7 @@ public final class Stores
             {
                 final long built = Long.parseLong(Files.readString(ready, StandardCharsets.US_ASCII).trim());
                 final Path dir = directory(engine, entries);
-                if (BenchDirs.sizeOf(dir) > 2 * built)
+                if (BenchDirs.sizeOf(dir) > built + Math.max(built, 4L << 30))
                 {
                     Files.delete(ready);
                     BenchDirs.deleteTree(dir);

@@ -33,12 +33,16 @@ import java.util.Map;
  * </pre>
  *
  * <ul>
- *   <li>{@code gate}: memsnap only, short iterations: what {@link Gate} needs (a few minutes on two cores).</li>
+ *   <li>{@code gate}: memsnap only, short iterations in three interleaved rounds: what {@link Gate} needs (a few
+ *       minutes on two cores).</li>
  *   <li>{@code full}: every engine on the class path, the sizes and the change counts of docs/benchmarks.md.</li>
  * </ul>
  */
 public final class Suite
 {
+    /** Interleaved rounds of the gate's configurations. */
+    private static final int GATE_ROUNDS = 3;
+
     private final Path out;
     private final Path aux;
     private final List<RunResult> results = new ArrayList<>();
@@ -100,16 +104,36 @@ public final class Suite
         suite.write();
     }
 
-    private void gate(final long large) throws RunnerException, IOException
+    /**
+     * The gate's configurations, in {@code ROUNDS} interleaved rounds, each configuration's order swapped every
+     * other round, so that the two sides of each ratio see the same machine.
+     */
+    private void gate(final long large) throws RunnerException
     {
         final String big = Long.toString(large);
-        run("DiskFloorBenchmark\\.", Map.of(), 1, 1, 4, 2, null);
-        run("SnapshotLatencyBenchmark\\.snapshot$",
-            params("engine", "memsnap", "entries", "10000," + big, "changes", "1000"), 2, 1, 4, 2, null);
-        run("WriterStallBenchmark\\.", params("engine", "memsnap", "entries", big, "pauseMicros", "50"),
-            1, 2, 4, 3, null);
-        run("ReaderContentionBenchmark\\.", params("engine", "memsnap", "entries", big, "pauseMicros", "50"),
-            1, 2, 4, 2, Mode.Throughput);
+        for (int round = 0; round < GATE_ROUNDS; round++)
+        {
+            final boolean swap = round % 2 == 1;
+            System.out.printf("%n##### gate round %d of %d%n", round + 1, GATE_ROUNDS);
+            run("DiskFloorBenchmark\\.", Map.of(), 1, 1, 2, 2, null);
+            for (final String size : swap ? List.of(big, "10000") : List.of("10000", big))
+            {
+                run("SnapshotLatencyBenchmark\\.snapshot$",
+                    params("engine", "memsnap", "entries", size, "changes", "1000"), 1, 1, 3, 2, null);
+            }
+            for (final String group : swap ? List.of("putsWithSnapshots", "putsAlone") :
+                List.of("putsAlone", "putsWithSnapshots"))
+            {
+                run("WriterStallBenchmark\\." + group + "$",
+                    params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 2, 3, 2, null);
+            }
+            for (final String group : swap ? List.of("readersWithWriterAndSnapshots", "readersAlone") :
+                List.of("readersAlone", "readersWithWriterAndSnapshots"))
+            {
+                run("ReaderContentionBenchmark\\." + group + "$",
+                    params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 1, 3, 2, Mode.Throughput);
+            }
+        }
     }
 
     private void full(final long large, final List<String> engines) throws RunnerException, IOException

@@ -14,6 +14,7 @@ import java.nio.file.Path;
  * memsnap with its defaults (64 MiB segments, {@code Durability.ON_SYNC}, background index checkpoints every
  * 100,000 records). Snapshot: {@link MemoryStore#snapshot()}, reporting {@code SnapshotInfo.bytesFlushed()}. The
  * zero-copy read is {@link MemoryStore#read} with a visitor that computes the dot product on the mapped record.
+ * For diagnosis only, {@code -Dmemsnap.bench.checkpointRecords=N} changes the background checkpoint interval.
  */
 public final class MemsnapEngine implements Engine
 {
@@ -22,7 +23,13 @@ public final class MemsnapEngine implements Engine
 
     public MemsnapEngine(final Path dir, final long capacity, final boolean existing)
     {
-        store = MemoryStore.open(dir, StoreOptions.builder().dimension(Corpus.DIMENSION).build());
+        final StoreOptions.Builder options = StoreOptions.builder().dimension(Corpus.DIMENSION);
+        final String checkpointRecords = System.getProperty("memsnap.bench.checkpointRecords");
+        if (checkpointRecords != null)
+        {
+            options.checkpointRecords(Long.parseLong(checkpointRecords));
+        }
+        store = MemoryStore.open(dir, options.build());
     }
 
     /** @return the store, for the benchmarks that use memsnap's own API. */
