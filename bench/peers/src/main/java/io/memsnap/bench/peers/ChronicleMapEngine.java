@@ -25,10 +25,14 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * of its own, so a snapshot pauses the writers (a read-write lock: puts share it, the snapshot takes it exclusively)
  * and copies the map's file to {@code snapshot.dat} (copy to a pending file, fsync, atomic rename, directory fsync);
  * it returns the bytes copied. Gets take no lock. Run with Chronicle's documented JVM flags (see {@code Jvm}) and
- * {@code -Dchronicle.analytics.disable=true}.
+ * {@code -Dchronicle.analytics.disable=true}: it refuses to open without it, and closing checks that neither of
+ * the analytics' files ({@code ~/.chronicle.analytics.client.id}, {@code ~/.chronicle.analytics.last}) was written.
  */
 public final class ChronicleMapEngine implements Engine
 {
+    /** The files Chronicle's analytics write in the user's home (chronicle-analytics' own names). */
+    private static final String[] ANALYTICS_FILES = {".chronicle.analytics.client.id", ".chronicle.analytics.last"};
+
     private final Path dir;
     private final Path file;
     private final ChronicleMap<String, byte[]> map;
@@ -36,6 +40,10 @@ public final class ChronicleMapEngine implements Engine
 
     public ChronicleMapEngine(final Path dir, final long capacity, final boolean existing)
     {
+        if (!Boolean.getBoolean("chronicle.analytics.disable"))
+        {
+            throw new IllegalStateException("run Chronicle Map with -Dchronicle.analytics.disable=true");
+        }
         this.dir = dir;
         this.file = dir.resolve("map.dat");
         try
@@ -141,5 +149,15 @@ public final class ChronicleMapEngine implements Engine
     public void close()
     {
         map.close();
+        for (final String name : ANALYTICS_FILES)
+        {
+            final Path written = Path.of(System.getProperty("user.home"), name);
+            if (Files.exists(written))
+            {
+                throw new IllegalStateException("Chronicle wrote its analytics file " + written +
+                    " although -Dchronicle.analytics.disable=true");
+            }
+        }
+        System.out.println("chronicle-map: no analytics file in " + System.getProperty("user.home"));
     }
 }
