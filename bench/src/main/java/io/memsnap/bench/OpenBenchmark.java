@@ -69,6 +69,7 @@ public class OpenBenchmark
     @Benchmark
     public Engine open()
     {
+        close();
         store = Engines.open(engine, Stores.directory(engine, entries), entries, true);
         store.get(Embeddings.id(0));
         return store;

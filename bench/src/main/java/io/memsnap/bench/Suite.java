@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Runs a profile of the benchmarks in one go and writes all their results to one JMH JSON file (and the
@@ -40,6 +41,8 @@ import java.util.Map;
  */
 public final class Suite
 {
+    /** How long a run waits for another JMH run on the machine to finish. */
+    private static final long LOCK_WAIT_NANOS = 15L * 60 * 1_000_000_000L;
     /** Interleaved rounds of the gate's configurations. */
     private static final int GATE_ROUNDS = 3;
 
@@ -221,7 +224,26 @@ public final class Suite
             options.param(e.getKey(), e.getValue().split(","));
         }
         System.out.printf("%n=== [%.0f s] %s %s%n", (System.nanoTime() - started) / 1e9, include, params);
-        results.addAll(new Runner(options.build()).run());
+        final long giveUp = System.nanoTime() + LOCK_WAIT_NANOS;
+        while (true)
+        {
+            try
+            {
+                results.addAll(new Runner(options.build()).run());
+                return;
+            }
+            catch (final RunnerException ex)
+            {
+                // Another JMH run on this machine holds JMH's lock: wait for it rather than measure beside it.
+                if (String.valueOf(ex.getMessage()).contains("JMH lock") && System.nanoTime() < giveUp)
+                {
+                    System.out.println("another JMH run holds its lock; waiting 15 s");
+                    LockSupport.parkNanos(15_000_000_000L);
+                    continue;
+                }
+                throw ex;
+            }
+        }
     }
 
     private void write() throws IOException
