@@ -32,7 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  * compete with the writer for the store, not for a core; the snapshotter snapshots back to back. One reader by
  * default (two cores); JMH's {@code -tg} changes the thread counts.
  *
- * <p>Claim under test: readers never wait for writers or snapshots: get throughput with them / alone near 1.
+ * <p>Claim under test: readers never wait for writers or snapshots: get throughput with them / alone near 1. The
+ * groups {@code readersWithWriter} and {@code readersWithSnapshots} run one of the two, for diagnosis.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
@@ -138,6 +139,42 @@ public class ReaderContentionBenchmark
     @Group("readersWithWriterAndSnapshots")
     @GroupThreads(1)
     public long snapshotLoop()
+    {
+        return store.snapshot();
+    }
+
+    /** Diagnosis: a get beside the paced writer only. */
+    @Benchmark
+    @Group("readersWithWriter")
+    @GroupThreads(1)
+    public double getBesideWriter(final Reader reader)
+    {
+        return getAndScore(store, reader);
+    }
+
+    /** Diagnosis: the paced writer beside the readers, no snapshots. */
+    @Benchmark
+    @Group("readersWithWriter")
+    @GroupThreads(1)
+    public void putBesideReaders(final Writer writer)
+    {
+        put(writer);
+    }
+
+    /** Diagnosis: a get beside the snapshotter only (snapshots of nothing new: the commit alone). */
+    @Benchmark
+    @Group("readersWithSnapshots")
+    @GroupThreads(1)
+    public double getBesideSnapshots(final Reader reader)
+    {
+        return getAndScore(store, reader);
+    }
+
+    /** Diagnosis: snapshots back to back beside the readers, no writer. */
+    @Benchmark
+    @Group("readersWithSnapshots")
+    @GroupThreads(1)
+    public long snapshotBesideReaders()
     {
         return store.snapshot();
     }

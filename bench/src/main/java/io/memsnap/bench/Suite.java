@@ -162,11 +162,13 @@ public final class Suite
                 run("SnapshotLatencyBenchmark\\.snapshot$",
                     params("engine", engine, "entries", "1000000", "changes", "100,10000"), 3, 1, 5, 2, null);
             }
+            // Stalls; memsnap also runs the diagnostic groups (syncs instead of snapshots; writer or snapshots only).
             final String stallSize = seed ? "100000" : "1000000";
-            run("WriterStallBenchmark\\.", params("engine", engine, "entries", stallSize, "pauseMicros", "50"),
-                2, 2, 5, 4, null);
-            run("ReaderContentionBenchmark\\.", params("engine", engine, "entries", stallSize, "pauseMicros", "50"),
-                2, 2, 5, 2, null);
+            run(memsnap ? "WriterStallBenchmark\\." : "WriterStallBenchmark\\.(putsAlone|putsWithSnapshots)$",
+                params("engine", engine, "entries", stallSize, "pauseMicros", "50"), 2, 2, 5, 4, null);
+            run(memsnap ? "ReaderContentionBenchmark\\." :
+                "ReaderContentionBenchmark\\.(readersAlone|readersWithWriterAndSnapshots)$",
+                params("engine", engine, "entries", stallSize, "pauseMicros", "50"), 2, 2, 5, 2, null);
             run(zeroCopy(engine) ? "ThroughputBenchmark\\." : "ThroughputBenchmark\\.(put|get)$",
                 params("engine", engine, "entries", stallSize), 2, 1, 5, 1, null);
             final String openSizes = seed ? "10000,100000" : memsnap ? "10000,100000,1000000," + big :

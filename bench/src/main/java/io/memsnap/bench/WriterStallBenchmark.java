@@ -1,6 +1,7 @@
 package io.memsnap.bench;
 
 import io.memsnap.bench.engine.Engine;
+import io.memsnap.bench.engine.MemsnapEngine;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,7 +30,8 @@ import java.util.concurrent.locks.LockSupport;
  * unpaced writer would fill the disk at the memory bus's speed and measure write-back, not stalls). Each group runs
  * in its own fork on the same store.
  *
- * <p>Claim under test: a snapshot never stalls the writer: put p99.9 with snapshots running / alone near 1.
+ * <p>Claim under test: a snapshot never stalls the writer: put p99.9 with snapshots running / alone near 1. The
+ * group {@code putsWithSyncs} (memsnap only) replaces the snapshots by {@code sync()}, for diagnosis.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -114,5 +116,26 @@ public class WriterStallBenchmark
     public long snapshotLoop()
     {
         return store.snapshot();
+    }
+
+    /** Diagnosis (memsnap only): one put while {@link #syncLoop} runs. */
+    @Benchmark
+    @Group("putsWithSyncs")
+    @GroupThreads(1)
+    public void putBesideSyncs(final Writer writer)
+    {
+        writer.updates.putNext(store);
+    }
+
+    /**
+     * Diagnosis (memsnap only): {@code MemoryStore.sync()} back to back: the msync of the new records that a
+     * snapshot does, without its manifest commit, to tell which part of a snapshot a stall comes from.
+     */
+    @Benchmark
+    @Group("putsWithSyncs")
+    @GroupThreads(1)
+    public void syncLoop()
+    {
+        ((MemsnapEngine)store).store().sync();
     }
 }
