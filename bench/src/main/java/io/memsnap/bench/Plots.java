@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import static io.memsnap.bench.JmhResults.metric;
-import static io.memsnap.bench.JmhResults.percentile;
 
 /**
  * Draws the report's plots from a JMH JSON result file with the JDK's own Java2D (headless; no network, no other
@@ -77,10 +75,13 @@ public final class Plots
         for (final Map<String, Object> r : results.find("SnapshotLatencyBenchmark.snapshot", "sample", fixed))
         {
             final String engine = JmhResults.param(r, "engine");
-            final double x = Double.parseDouble(JmhResults.param(r, axis));
-            final Map<String, Object> m = metric(r, null);
-            series.computeIfAbsent(engine, (k) -> new TreeMap<>()).put(x,
-                new double[] {percentile(m, "50.0"), percentile(m, "99.0")});
+            final String x = JmhResults.param(r, axis);
+            final Map<String, String> params = new LinkedHashMap<>(fixed);
+            params.put("engine", engine);
+            params.put(axis, x);
+            final JmhResults.Merged m = results.merged("SnapshotLatencyBenchmark.snapshot", "sample", params, null);
+            series.computeIfAbsent(engine, (k) -> new TreeMap<>()).put(Double.parseDouble(x),
+                new double[] {m.percentile(50), m.percentile(99)});
         }
         if (series.isEmpty())
         {
@@ -128,18 +129,25 @@ public final class Plots
 
     private static void putPercentiles(final JmhResults results, final Path file) throws IOException
     {
-        final String[] percentiles = {"50.0", "99.0", "99.9"};
+        final double[] percentiles = {50, 99, 99.9};
         final Map<String, double[][]> bars = new LinkedHashMap<>();
         for (final Map<String, Object> r : results.find("WriterStallBenchmark.putsAlone", "sample", Map.of()))
         {
             final String engine = JmhResults.param(r, "engine");
-            final Map<String, Object> with = metric(results.one("WriterStallBenchmark.putsWithSnapshots", "sample",
-                Map.of("engine", engine)), "put");
+            if (bars.containsKey(engine))
+            {
+                continue;
+            }
+            // As the gate: JMH keeps no histogram for a group's methods, so both sides are round means.
+            final JmhResults.Merged alone = results.merged("WriterStallBenchmark.putsAlone", "sample",
+                Map.of("engine", engine), null);
+            final JmhResults.Merged with = results.merged("WriterStallBenchmark.putsWithSnapshots", "sample",
+                Map.of("engine", engine), "put");
             final double[][] values = new double[2][percentiles.length];
             for (int p = 0; p < percentiles.length; p++)
             {
-                values[0][p] = percentile(metric(r, null), percentiles[p]);
-                values[1][p] = percentile(with, percentiles[p]);
+                values[0][p] = alone.roundMeanPercentile(percentiles[p]);
+                values[1][p] = with == null ? Double.NaN : with.roundMeanPercentile(percentiles[p]);
             }
             bars.put(engine, values);
         }
@@ -174,12 +182,13 @@ public final class Plots
             final Color color = COLORS[c % COLORS.length];
             for (int p = 0; p < percentiles.length; p++)
             {
-                final String label = "p" + percentiles[p].replace(".0", "");
+                final String label = "p" + String.valueOf(percentiles[p]).replace(".0", "");
                 chart.bar(g + 0.12, g + 0.48, Math.log10(e.getValue()[0][p]), lighter(color));
                 chart.bar(g + 0.52, g + 0.88, Math.log10(e.getValue()[1][p]), color);
                 chart.category(g + 0.5, label);
                 g++;
             }
+            chart.group(g - percentiles.length / 2.0, e.getKey());
             chart.legend(e.getKey(), color, c);
             c++;
         }
@@ -219,7 +228,7 @@ public final class Plots
             g.drawString(title, LEFT, 32);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
             g.drawString(xLabel, LEFT + (WIDTH - LEFT - RIGHT) / 2 - g.getFontMetrics().stringWidth(xLabel) / 2,
-                HEIGHT - 18);
+                HEIGHT - 8);
             final Graphics2D rotated = (Graphics2D)g.create();
             rotated.rotate(-Math.PI / 2);
             rotated.drawString(yLabel, -(TOP + (HEIGHT - TOP - BOTTOM) / 2) -
@@ -331,6 +340,16 @@ public final class Plots
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
             g.drawString(label, px(x) - g.getFontMetrics().stringWidth(label) / 2, HEIGHT - BOTTOM + 18);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+        }
+
+        void group(final double x, final String label)
+        {
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+            g.drawString(label, px(x) - g.getFontMetrics().stringWidth(label) / 2, HEIGHT - BOTTOM + 36);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
+            g.setColor(new Color(0xBBBBBB));
+            g.drawLine(px(x + 1.5), TOP, px(x + 1.5), HEIGHT - BOTTOM);
         }
 
         void legend(final String label, final Color color, final int row)

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.TreeSet;
 
 import static io.memsnap.bench.JmhResults.metric;
-import static io.memsnap.bench.JmhResults.percentile;
 import static io.memsnap.bench.JmhResults.score;
 
 /**
@@ -72,18 +71,17 @@ public final class Report
 
     private void floor()
     {
-        final Map<String, Object> sync = metric(results.one("DiskFloorBenchmark.fdatasync4k", "sample", Map.of()),
+        final JmhResults.Merged sync = results.merged("DiskFloorBenchmark.fdatasync4k", "sample", Map.of(), null);
+        final JmhResults.Merged seq = results.merged("DiskFloorBenchmark.sequentialWrite64m", "avgt", Map.of(),
             null);
-        final Map<String, Object> seq = metric(results.one("DiskFloorBenchmark.sequentialWrite64m", "avgt",
-            Map.of()), null);
-        syncP50 = percentile(sync, "50.0");
-        syncP99 = percentile(sync, "99.0");
-        bandwidth = DiskFloorBenchmark.SEQUENTIAL_BYTES / (score(seq) / 1000.0);
+        syncP50 = sync.percentile(50);
+        syncP99 = sync.percentile(99);
+        bandwidth = DiskFloorBenchmark.SEQUENTIAL_BYTES / (seq.score() / 1000.0);
         out.append("### The floor\n\n| measure | p50 | p99 | p99.9 | mean |\n| --- | ---: | ---: | ---: | ---: |\n");
         out.append(String.format("| 4 KiB write + fdatasync (ms) | %s | %s | %s | %s |%n", ms(syncP50),
-            ms(syncP99), ms(percentile(sync, "99.9")), ms(score(sync))));
+            ms(syncP99), ms(sync.percentile(99.9)), ms(sync.score())));
         out.append(String.format("| 64 MiB sequential write + fdatasync (ms) | | | | %s (= %.0f MiB/s) |%n%n",
-            ms(score(seq)), bandwidth / (1 << 20)));
+            ms(seq.score()), bandwidth / (1 << 20)));
     }
 
     private void snapshots()
@@ -102,47 +100,28 @@ public final class Report
                 return c != 0 ? c : Long.compare(Long.parseLong(JmhResults.param(a, "entries")),
                     Long.parseLong(JmhResults.param(b, "entries")));
             });
+            final TreeSet<String> seen = new TreeSet<>();
             for (final Map<String, Object> r : rows)
             {
-                final Map<String, Object> m = metric(r, null);
                 final String entries = JmhResults.param(r, "entries");
                 final String changes = JmhResults.param(r, "changes");
-                final double bytes = results.aux("SnapshotLatencyBenchmark.snapshot",
-                    Map.of("engine", engine, "entries", entries, "changes", changes), "bytesFlushedMean");
+                if (!seen.add(entries + "/" + changes))
+                {
+                    continue;
+                }
+                final Map<String, String> params = Map.of("engine", engine, "entries", entries, "changes", changes);
+                final JmhResults.Merged m = results.merged("SnapshotLatencyBenchmark.snapshot", "sample", params,
+                    null);
+                final double bytes = results.aux("SnapshotLatencyBenchmark.snapshot", params, "bytesFlushedMean");
                 final double floor = bytes >= 0 ? syncP99 + bytes / bandwidth * 1000.0 : Double.NaN;
                 out.append(String.format("| %s | %,d | %,d | %s | %s | %s | %d | %s | %s | %s |%n", engine,
-                    Long.parseLong(entries), Long.parseLong(changes), ms(percentile(m, "50.0")),
-                    ms(percentile(m, "99.0")), ms(percentile(m, "99.9")), samples(m),
+                    Long.parseLong(entries), Long.parseLong(changes), ms(m.percentile(50)), ms(m.percentile(99)),
+                    ms(m.percentile(99.9)), m.samples(),
                     bytes >= 0 ? String.format("%.1f MB", bytes / 1e6) : "-", ms(floor),
-                    Double.isNaN(floor) ? "-" : String.format("%.2f", percentile(m, "99.0") / floor)));
+                    Double.isNaN(floor) ? "-" : String.format("%.2f", m.percentile(99) / floor)));
             }
         }
         out.append('\n');
-    }
-
-    @SuppressWarnings("unchecked")
-    private static long samples(final Map<String, Object> metric)
-    {
-        if (metric == null)
-        {
-            return 0;
-        }
-        final Object raw = metric.get("rawDataHistogram");
-        long n = 0;
-        if (raw instanceof List)
-        {
-            for (final Object fork : (List<Object>)raw)
-            {
-                for (final Object iteration : (List<Object>)fork)
-                {
-                    for (final Object bin : (List<Object>)iteration)
-                    {
-                        n += ((Number)((List<Object>)bin).get(1)).longValue();
-                    }
-                }
-            }
-        }
-        return n;
     }
 
     private void stall()
@@ -154,19 +133,31 @@ public final class Report
         {
             final Map<String, Object> r = results.one("WriterStallBenchmark.putsAlone", "sample",
                 Map.of("engine", engine));
-            final Map<String, Object> withResult = results.one("WriterStallBenchmark.putsWithSnapshots", "sample",
-                Map.of("engine", engine));
-            final Map<String, Object> alone = metric(r, null);
-            final Map<String, Object> with = metric(withResult, "put");
-            final Map<String, Object> snaps = metric(withResult, "snapshotLoop");
+            final JmhResults.Merged alone = results.merged("WriterStallBenchmark.putsAlone", "sample",
+                Map.of("engine", engine), null);
+            final JmhResults.Merged with = results.merged("WriterStallBenchmark.putsWithSnapshots", "sample",
+                Map.of("engine", engine), "put");
+            final JmhResults.Merged snaps = results.merged("WriterStallBenchmark.putsWithSnapshots", "sample",
+                Map.of("engine", engine), "snapshotLoop");
             out.append(String.format("| %s | %,d | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %.2f | %s |%n",
                 engine, Long.parseLong(JmhResults.param(r, "entries")),
-                ms(percentile(alone, "50.0")), ms(percentile(with, "50.0")),
-                ms(percentile(alone, "99.0")), ms(percentile(with, "99.0")),
-                ms(percentile(alone, "99.9")), ms(percentile(with, "99.9")),
-                ms(percentile(alone, "99.99")), ms(percentile(with, "99.99")),
-                ms(percentile(alone, "100.0")), ms(percentile(with, "100.0")),
-                percentile(with, "99.9") / percentile(alone, "99.9"), ms(percentile(snaps, "50.0") / 1000.0)));
+                ms(alone.roundMeanPercentile(50)), ms(with.roundMeanPercentile(50)),
+                ms(alone.roundMeanPercentile(99)), ms(with.roundMeanPercentile(99)),
+                ms(alone.roundMeanPercentile(99.9)), ms(with.roundMeanPercentile(99.9)),
+                ms(alone.roundMeanPercentile(99.99)), ms(with.roundMeanPercentile(99.99)),
+                ms(alone.roundMeanPercentile(100)), ms(with.roundMeanPercentile(100)),
+                with.roundMeanPercentile(99.9) / alone.roundMeanPercentile(99.9),
+                ms(snaps.roundMeanPercentile(50) / 1000.0)));
+            final JmhResults.Merged syncs = results.merged("WriterStallBenchmark.putsWithSyncs", "sample",
+                Map.of("engine", engine), "putBesideSyncs");
+            if (syncs != null)
+            {
+                out.append(String.format("| %s, beside sync() instead | | / %s | / %s | / %s | / %s | / %s | %.2f | |%n",
+                    engine, ms(syncs.roundMeanPercentile(50)), ms(syncs.roundMeanPercentile(99)),
+                    ms(syncs.roundMeanPercentile(99.9)), ms(syncs.roundMeanPercentile(99.99)),
+                    ms(syncs.roundMeanPercentile(100)),
+                    syncs.roundMeanPercentile(99.9) / alone.roundMeanPercentile(99.9)));
+            }
         }
         out.append('\n');
     }
@@ -174,26 +165,48 @@ public final class Report
     private void readers()
     {
         out.append("### Reader contention: gets, readers alone / with a writer and a snapshotter\n\n" +
-            "| engine | entries | gets/s | ratio | get p50 us | get p99 us | get p99.9 us |\n" +
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+            "| engine | entries | beside | gets/s alone / beside | ratio | get p50 us | get p99 us | get p99.9 us |\n" +
+            "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
         for (final String engine : engines("ReaderContentionBenchmark.readersAlone"))
         {
-            final Map<String, Object> r = results.one("ReaderContentionBenchmark.readersAlone", "thrpt",
+            final Map<String, Object> r = results.one("ReaderContentionBenchmark.readersAlone", null,
                 Map.of("engine", engine));
-            final double alone = score(metric(r, null)) * 1e6;
-            final double with = score(metric(results.one("ReaderContentionBenchmark.readersWithWriterAndSnapshots",
-                "thrpt", Map.of("engine", engine)), "get")) * 1e6;
-            final Map<String, Object> aloneSample = metric(results.one("ReaderContentionBenchmark.readersAlone",
-                "sample", Map.of("engine", engine)), null);
-            final Map<String, Object> withSample = metric(results.one(
-                "ReaderContentionBenchmark.readersWithWriterAndSnapshots", "sample", Map.of("engine", engine)), "get");
-            out.append(String.format("| %s | %,d | %,.0f / %,.0f | %.2f | %s / %s | %s / %s | %s / %s |%n", engine,
-                Long.parseLong(JmhResults.param(r, "entries")), alone, with, with / alone,
-                ms(percentile(aloneSample, "50.0")), ms(percentile(withSample, "50.0")),
-                ms(percentile(aloneSample, "99.0")), ms(percentile(withSample, "99.0")),
-                ms(percentile(aloneSample, "99.9")), ms(percentile(withSample, "99.9"))));
+            final JmhResults.Merged alone = results.merged("ReaderContentionBenchmark.readersAlone", "thrpt",
+                Map.of("engine", engine), null);
+            final JmhResults.Merged aloneSample = results.merged("ReaderContentionBenchmark.readersAlone", "sample",
+                Map.of("engine", engine), null);
+            row(engine, JmhResults.param(r, "entries"), "with a writer and snapshots", alone, aloneSample,
+                "readersWithWriterAndSnapshots", "get");
+            row(engine, JmhResults.param(r, "entries"), "with the writer only", alone, aloneSample,
+                "readersWithWriter", "getBesideWriter");
+            row(engine, JmhResults.param(r, "entries"), "with the snapshots only", alone, aloneSample,
+                "readersWithSnapshots", "getBesideSnapshots");
         }
         out.append('\n');
+    }
+
+    private void row(final String engine, final String entries, final String what, final JmhResults.Merged alone,
+        final JmhResults.Merged aloneSample, final String group, final String method)
+    {
+        final JmhResults.Merged with = results.merged("ReaderContentionBenchmark." + group, "thrpt",
+            Map.of("engine", engine), method);
+        if (with == null)
+        {
+            return;
+        }
+        final JmhResults.Merged withSample = results.merged("ReaderContentionBenchmark." + group, "sample",
+            Map.of("engine", engine), method);
+        final double a = alone.score() * 1e6;
+        final double w = with.score() * 1e6;
+        out.append(String.format("| %s | %,d | %s | %,.0f / %,.0f | %.2f | %s / %s | %s / %s | %s / %s |%n", engine,
+            Long.parseLong(entries), what, a, w, w / a,
+            p(aloneSample, 50), p(withSample, 50), p(aloneSample, 99), p(withSample, 99), p(aloneSample, 99.9),
+            p(withSample, 99.9)));
+    }
+
+    private static String p(final JmhResults.Merged m, final double percentile)
+    {
+        return m == null ? "-" : ms(m.roundMeanPercentile(percentile));
     }
 
     private void throughput()
