@@ -1,0 +1,204 @@
+package io.memsnap.bench;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeSet;
+
+
+/**
+ * The benchmark gate: reads one run's JMH JSON (and its {@link Aux} figures), merges the rounds of each
+ * configuration (the {@link Suite} interleaves them, so that a burst of load on a shared machine falls on both sides
+ * of a ratio), computes each property's ratio,
+ * prints it beside its threshold (from {@code bench/gate.properties}) and exits 1 if any fails or could not be
+ * measured. The properties (all for memsnap, all ratios of figures from the same run):
+ *
+ * <ol>
+ *   <li>snapshot p99 at the largest size / at 10,000 entries, same changes: at most the threshold;</li>
+ *   <li>snapshot p99 / the floor for the bytes it flushed, at each size: at most; the floor is
+ *       {@code fdatasync4k p99 + bytes / (64 MiB / sequentialWrite64m mean time)};</li>
+ *   <li>put p99.9 with a snapshotter running / alone: at most;</li>
+ *   <li>get throughput with a writer and a snapshotter running / readers alone: at least.</li>
+ * </ol>
+ *
+ * <pre>java -cp bench/target/benchmarks.jar io.memsnap.bench.Gate RESULTS.json [gate.properties]</pre>
+ */
+public final class Gate
+{
+    private static final String ENGINE = "memsnap";
+    private static final long SMALL = 10_000;
+
+    private final List<String> failures = new ArrayList<>();
+
+    public static void main(final String[] args) throws IOException
+    {
+        if (args.length < 1)
+        {
+            System.err.println("usage: Gate RESULTS.json [gate.properties]");
+            System.exit(2);
+        }
+        final Path json = Path.of(args[0]);
+        final Path thresholdsFile = Path.of(args.length > 1 ? args[1] : "bench/gate.properties");
+        final Properties thresholds = new Properties();
+        try (Reader reader = Files.newBufferedReader(thresholdsFile))
+        {
+            thresholds.load(reader);
+        }
+        final JmhResults results = JmhResults.read(json, Path.of(json + ".aux.jsonl"));
+        final Gate gate = new Gate();
+        gate.check(results, thresholds);
+        if (gate.failures.isEmpty())
+        {
+            System.out.println("gate: PASS (every property holds)");
+        }
+        else
+        {
+            System.out.println("gate: FAIL: " + String.join("; ", gate.failures));
+            System.exit(1);
+        }
+    }
+
+    private static double threshold(final Properties thresholds, final String key)
+    {
+        final String value = thresholds.getProperty(key);
+        if (value == null)
+        {
+            throw new IllegalArgumentException("gate.properties has no " + key);
+        }
+        return Double.parseDouble(value.trim());
+    }
+
+    private void check(final JmhResults results, final Properties thresholds)
+    {
+        // The floor, over all the rounds.
+        final JmhResults.Merged sync = results.merged("DiskFloorBenchmark.fdatasync4k", "sample", Map.of(), null);
+        final JmhResults.Merged sequential = results.merged("DiskFloorBenchmark.sequentialWrite64m", "avgt",
+            Map.of(), null);
+        if (sync == null || sequential == null)
+        {
+            missing("the disk floor (fdatasync4k, sequentialWrite64m)");
+            return;
+        }
+        final double syncP50 = sync.percentile(50);
+        final double syncP99 = sync.percentile(99);
+        final double bandwidth = DiskFloorBenchmark.SEQUENTIAL_BYTES / (sequential.score() / 1000.0);
+        System.out.printf("floor (%d rounds): fdatasync of 4 KiB p50 %.3f ms, p99 %.3f ms; sequential write + " +
+            "fdatasync %.0f MiB/s%n", sync.rounds(), syncP50, syncP99, bandwidth / (1 << 20));
+
+        // 1 and 2: snapshot latency against size.
+        final TreeSet<Long> sizes = new TreeSet<>();
+        String changes = null;
+        for (final Map<String, Object> r : results.find("SnapshotLatencyBenchmark.snapshot", "sample",
+            Map.of("engine", ENGINE)))
+        {
+            if (changes == null || "1000".equals(JmhResults.param(r, "changes")))
+            {
+                changes = JmhResults.param(r, "changes");
+            }
+        }
+        if (changes != null)
+        {
+            for (final Map<String, Object> r : results.find("SnapshotLatencyBenchmark.snapshot", "sample",
+                Map.of("engine", ENGINE, "changes", changes)))
+            {
+                sizes.add(Long.parseLong(JmhResults.param(r, "entries")));
+            }
+        }
+        if (sizes.size() < 2 || !sizes.contains(SMALL))
+        {
+            missing("snapshot latency of memsnap at 10,000 entries and a larger size, same changes");
+        }
+        else
+        {
+            final long large = sizes.last();
+            final JmhResults.Merged small = snapshot(results, SMALL, changes);
+            final JmhResults.Merged big = snapshot(results, large, changes);
+            System.out.printf("  (snapshots: %,d entries p50 %.3f ms over %d samples in %d rounds; %,d entries p50 " +
+                "%.3f ms over %d samples in %d rounds)%n", SMALL, small.percentile(50), small.samples(),
+                small.rounds(), large, big.percentile(50), big.samples(), big.rounds());
+            ratio(String.format("snapshot p99 at %,d entries / at %,d (%s changes) [%.3f / %.3f ms]", large, SMALL,
+                changes, big.percentile(99), small.percentile(99)), big.percentile(99) / small.percentile(99),
+                threshold(thresholds, "snapshot.p99.large.over.small.max"), true);
+            for (final long size : sizes)
+            {
+                final JmhResults.Merged m = snapshot(results, size, changes);
+                final double bytes = results.aux("SnapshotLatencyBenchmark.snapshot",
+                    Map.of("engine", ENGINE, "entries", Long.toString(size), "changes", changes), "bytesFlushedMean");
+                final double floor99 = syncP99 + bytes / bandwidth * 1000.0;
+                final double floor50 = syncP50 + bytes / bandwidth * 1000.0;
+                System.out.printf("  (at %,d entries: p50 %.3f ms / floor at p50 %.3f ms = %.2f)%n", size,
+                    m.percentile(50), floor50, m.percentile(50) / floor50);
+                ratio(String.format("snapshot p99 at %,d entries / floor for its %.2f MB [%.3f / (%.3f + %.3f) ms]",
+                    size, bytes / 1e6, m.percentile(99), syncP99, bytes / bandwidth * 1000.0),
+                    m.percentile(99) / floor99, threshold(thresholds, "snapshot.p99.over.floor.max"), true);
+            }
+        }
+
+        // 3: writer stall.
+        final JmhResults.Merged alone = results.merged("WriterStallBenchmark.putsAlone", "sample",
+            Map.of("engine", ENGINE), null);
+        final JmhResults.Merged with = results.merged("WriterStallBenchmark.putsWithSnapshots", "sample",
+            Map.of("engine", ENGINE), "put");
+        if (alone == null || with == null)
+        {
+            missing("put latency of memsnap with and without snapshots");
+        }
+        else
+        {
+            // JMH keeps no histogram for a group's methods: both sides are the mean of the rounds' percentiles.
+            System.out.printf("  (puts, mean of %d rounds: p50 %.2f / %.2f us, p99 %.2f / %.2f us, p99.99 %.0f / " +
+                "%.0f us with / without snapshots)%n", alone.rounds(), with.roundMeanPercentile(50),
+                alone.roundMeanPercentile(50), with.roundMeanPercentile(99), alone.roundMeanPercentile(99),
+                with.roundMeanPercentile(99.99), alone.roundMeanPercentile(99.99));
+            ratio(String.format("put p99.9 with snapshots running / alone [%.2f / %.2f us]",
+                with.roundMeanPercentile(99.9), alone.roundMeanPercentile(99.9)),
+                with.roundMeanPercentile(99.9) / alone.roundMeanPercentile(99.9),
+                threshold(thresholds, "put.p999.with.snapshots.over.alone.max"), true);
+        }
+
+        // 4: reader contention.
+        final JmhResults.Merged readers = results.merged("ReaderContentionBenchmark.readersAlone", "thrpt",
+            Map.of("engine", ENGINE), null);
+        final JmhResults.Merged busy = results.merged("ReaderContentionBenchmark.readersWithWriterAndSnapshots",
+            "thrpt", Map.of("engine", ENGINE), "get");
+        if (readers == null || busy == null)
+        {
+            missing("get throughput of memsnap with and without a writer and a snapshotter");
+        }
+        else
+        {
+            ratio(String.format("get throughput with a writer and snapshots / readers alone [%.3f / %.3f %s, " +
+                "%d rounds]", busy.score(), readers.score(), readers.unit(), readers.rounds()),
+                busy.score() / readers.score(),
+                threshold(thresholds, "get.throughput.with.writer.and.snapshots.over.alone.min"), false);
+        }
+    }
+
+    private static JmhResults.Merged snapshot(final JmhResults results, final long entries, final String changes)
+    {
+        return results.merged("SnapshotLatencyBenchmark.snapshot", "sample",
+            Map.of("engine", ENGINE, "entries", Long.toString(entries), "changes", changes), null);
+    }
+
+    private void ratio(final String what, final double value, final double threshold, final boolean atMost)
+    {
+        final boolean pass = !Double.isNaN(value) && (atMost ? value <= threshold : value >= threshold);
+        System.out.printf("%s %s: %.2f (%s %.2f)%n", pass ? "PASS" : "FAIL", what, value,
+            atMost ? "at most" : "at least", threshold);
+        if (!pass)
+        {
+            failures.add(String.format("%s = %.2f", what.replaceAll(" \\[.*", ""), value));
+        }
+    }
+
+    private void missing(final String what)
+    {
+        System.out.println("FAIL not measured: " + what);
+        failures.add("not measured: " + what);
+    }
+}

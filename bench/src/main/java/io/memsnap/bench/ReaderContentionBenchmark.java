@@ -1,0 +1,181 @@
+package io.memsnap.bench;
+
+import io.memsnap.MemoryEntry;
+import io.memsnap.bench.engine.Engine;
+import io.memsnap.bench.engine.RecordCodec;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Reader contention: the throughput (and, in sample-time mode, the latency) of gets by the readers, alone (group
+ * {@code readersAlone}) and with a writer and a snapshotter running beside them (group
+ * {@code readersWithWriterAndSnapshots}: methods {@code get}, {@code put}, {@code snapshotLoop}). A get looks up a
+ * uniformly chosen id, copies the entry out and scores it against a query vector. The writer is paced as in
+ * {@link WriterStallBenchmark} ({@code pauseMicros} between puts), so that on a machine with few cores the readers
+ * compete with the writer for the store, not for a core; the snapshotter snapshots back to back. One reader by
+ * default (two cores); JMH's {@code -tg} changes the thread counts.
+ *
+ * <p>Claim under test: readers never wait for writers or snapshots: get throughput with them / alone near 1. The
+ * groups {@code readersWithWriter} and {@code readersWithSnapshots} run one of the two, for diagnosis.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode({Mode.Throughput, Mode.SampleTime})
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Fork(value = 1, jvmArgsAppend = {Jvm.MEMSNAP, Jvm.CM_1, Jvm.CM_2, Jvm.CM_3, Jvm.CM_4, Jvm.CM_5, Jvm.CM_6,
+    Jvm.CM_7, Jvm.CM_8, Jvm.CM_9, Jvm.CM_ANALYTICS, Jvm.LMDB_1, Jvm.LMDB_2})
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class ReaderContentionBenchmark
+{
+    @Param({"memsnap"})
+    public String engine;
+
+    @Param({"1000000"})
+    public long entries;
+
+    @Param({"50"})
+    public int pauseMicros;
+
+    private Engine store;
+    private final AtomicInteger streams = new AtomicInteger();
+
+    @Setup(Level.Trial)
+    public void open()
+    {
+        store = Stores.open(engine, entries);
+        store.snapshot();
+    }
+
+    @TearDown(Level.Trial)
+    public void close()
+    {
+        Stores.release(store, engine, entries);
+    }
+
+    /** One reader's ids and query. */
+    @State(Scope.Thread)
+    public static class Reader
+    {
+        Updates ids;
+
+        @Setup(Level.Trial)
+        public void init(final ReaderContentionBenchmark benchmark)
+        {
+            ids = new Updates(benchmark.entries, 100 + benchmark.streams.getAndIncrement());
+        }
+    }
+
+    /** The paced writer. */
+    @State(Scope.Thread)
+    public static class Writer
+    {
+        Updates updates;
+        long pauseNanos;
+
+        @Setup(Level.Trial)
+        public void init(final ReaderContentionBenchmark benchmark)
+        {
+            updates = new Updates(benchmark.entries, 200 + benchmark.streams.getAndIncrement());
+            pauseNanos = benchmark.pauseMicros * 1000L;
+        }
+    }
+
+    private static double getAndScore(final Engine store, final Reader reader)
+    {
+        final MemoryEntry entry = store.get(reader.ids.nextId());
+        return entry == null ? Double.NaN : RecordCodec.dot(entry.vector(), reader.ids.query());
+    }
+
+    /** A get with nothing else running. */
+    @Benchmark
+    @Group("readersAlone")
+    @GroupThreads(1)
+    public double getAlone(final Reader reader)
+    {
+        return getAndScore(store, reader);
+    }
+
+    /** A get beside {@link #put} and {@link #snapshotLoop}. */
+    @Benchmark
+    @Group("readersWithWriterAndSnapshots")
+    @GroupThreads(1)
+    public double get(final Reader reader)
+    {
+        return getAndScore(store, reader);
+    }
+
+    /** The writer: a put, then a rest of {@code pauseMicros}. */
+    @Benchmark
+    @Group("readersWithWriterAndSnapshots")
+    @GroupThreads(1)
+    public void put(final Writer writer)
+    {
+        writer.updates.putNext(store);
+        if (writer.pauseNanos > 0)
+        {
+            LockSupport.parkNanos(writer.pauseNanos);
+        }
+    }
+
+    /** Snapshots back to back. */
+    @Benchmark
+    @Group("readersWithWriterAndSnapshots")
+    @GroupThreads(1)
+    public long snapshotLoop()
+    {
+        return store.snapshot();
+    }
+
+    /** Diagnosis: a get beside the paced writer only. */
+    @Benchmark
+    @Group("readersWithWriter")
+    @GroupThreads(1)
+    public double getBesideWriter(final Reader reader)
+    {
+        return getAndScore(store, reader);
+    }
+
+    /** Diagnosis: the paced writer beside the readers, no snapshots. */
+    @Benchmark
+    @Group("readersWithWriter")
+    @GroupThreads(1)
+    public void putBesideReaders(final Writer writer)
+    {
+        put(writer);
+    }
+
+    /** Diagnosis: a get beside the snapshotter only (snapshots of nothing new: the commit alone). */
+    @Benchmark
+    @Group("readersWithSnapshots")
+    @GroupThreads(1)
+    public double getBesideSnapshots(final Reader reader)
+    {
+        return getAndScore(store, reader);
+    }
+
+    /** Diagnosis: snapshots back to back beside the readers, no writer. */
+    @Benchmark
+    @Group("readersWithSnapshots")
+    @GroupThreads(1)
+    public long snapshotBesideReaders()
+    {
+        return store.snapshot();
+    }
+}

@@ -1,0 +1,246 @@
+package io.memsnap.bench;
+
+import io.memsnap.bench.engine.Engines;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import static io.memsnap.bench.JmhResults.metric;
+import static io.memsnap.bench.JmhResults.score;
+
+/**
+ * Prints the tables of docs/benchmarks.md (Markdown) from one run's JMH JSON and its {@link Aux} figures.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar io.memsnap.bench.Report RESULTS.json</pre>
+ */
+public final class Report
+{
+    private final JmhResults results;
+    private final StringBuilder out = new StringBuilder();
+    private double syncP50;
+    private double syncP99;
+    private double bandwidth;
+
+    private Report(final JmhResults results)
+    {
+        this.results = results;
+    }
+
+    public static void main(final String[] args)
+    {
+        final Path json = Path.of(args[0]);
+        final Report report = new Report(JmhResults.read(json, Path.of(json + ".aux.jsonl")));
+        report.floor();
+        report.snapshots();
+        report.stall();
+        report.readers();
+        report.throughput();
+        report.open();
+        System.out.print(report.out);
+    }
+
+    private List<String> engines(final String benchmark)
+    {
+        final TreeSet<String> found = new TreeSet<>();
+        for (final Map<String, Object> r : results.find(benchmark, null, Map.of()))
+        {
+            found.add(JmhResults.param(r, "engine"));
+        }
+        final List<String> ordered = new ArrayList<>();
+        for (final String e : Engines.ALL)
+        {
+            if (found.contains(e))
+            {
+                ordered.add(e);
+            }
+        }
+        return ordered;
+    }
+
+    private static String ms(final double v)
+    {
+        if (Double.isNaN(v))
+        {
+            return "-";
+        }
+        return v >= 100 ? String.format("%,.0f", v) : v >= 10 ? String.format("%.1f", v) : String.format("%.2f", v);
+    }
+
+    private void floor()
+    {
+        final JmhResults.Merged sync = results.merged("DiskFloorBenchmark.fdatasync4k", "sample", Map.of(), null);
+        final JmhResults.Merged seq = results.merged("DiskFloorBenchmark.sequentialWrite64m", "avgt", Map.of(),
+            null);
+        syncP50 = sync.percentile(50);
+        syncP99 = sync.percentile(99);
+        bandwidth = DiskFloorBenchmark.SEQUENTIAL_BYTES / (seq.score() / 1000.0);
+        out.append("### The floor\n\n| measure | p50 | p99 | p99.9 | mean |\n| --- | ---: | ---: | ---: | ---: |\n");
+        out.append(String.format("| 4 KiB write + fdatasync (ms) | %s | %s | %s | %s |%n", ms(syncP50),
+            ms(syncP99), ms(sync.percentile(99.9)), ms(sync.score())));
+        out.append(String.format("| 64 MiB sequential write + fdatasync (ms) | | | | %s (= %.0f MiB/s) |%n%n",
+            ms(seq.score()), bandwidth / (1 << 20)));
+    }
+
+    private void snapshots()
+    {
+        out.append("### Snapshot latency\n\n| engine | entries | changes | p50 ms | p99 ms | p99.9 ms | samples | " +
+            "bytes flushed | floor p99 ms | p99 / floor |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | " +
+            "---: | ---: |\n");
+        for (final String engine : engines("SnapshotLatencyBenchmark.snapshot"))
+        {
+            final List<Map<String, Object>> rows = results.find("SnapshotLatencyBenchmark.snapshot", "sample",
+                Map.of("engine", engine));
+            rows.sort((a, b) ->
+            {
+                final int c = Long.compare(Long.parseLong(JmhResults.param(a, "changes")),
+                    Long.parseLong(JmhResults.param(b, "changes")));
+                return c != 0 ? c : Long.compare(Long.parseLong(JmhResults.param(a, "entries")),
+                    Long.parseLong(JmhResults.param(b, "entries")));
+            });
+            final TreeSet<String> seen = new TreeSet<>();
+            for (final Map<String, Object> r : rows)
+            {
+                final String entries = JmhResults.param(r, "entries");
+                final String changes = JmhResults.param(r, "changes");
+                if (!seen.add(entries + "/" + changes))
+                {
+                    continue;
+                }
+                final Map<String, String> params = Map.of("engine", engine, "entries", entries, "changes", changes);
+                final JmhResults.Merged m = results.merged("SnapshotLatencyBenchmark.snapshot", "sample", params,
+                    null);
+                final double bytes = results.aux("SnapshotLatencyBenchmark.snapshot", params, "bytesFlushedMean");
+                final double floor = bytes >= 0 ? syncP99 + bytes / bandwidth * 1000.0 : Double.NaN;
+                out.append(String.format("| %s | %,d | %,d | %s | %s | %s | %d | %s | %s | %s |%n", engine,
+                    Long.parseLong(entries), Long.parseLong(changes), ms(m.percentile(50)), ms(m.percentile(99)),
+                    ms(m.percentile(99.9)), m.samples(),
+                    bytes >= 0 ? String.format("%.1f MB", bytes / 1e6) : "-", ms(floor),
+                    Double.isNaN(floor) ? "-" : String.format("%.2f", m.percentile(99) / floor)));
+            }
+        }
+        out.append('\n');
+    }
+
+    private void stall()
+    {
+        out.append("### Writer stall: put latency (us), alone / with a snapshotter running\n\n" +
+            "| engine | entries | p50 | p99 | p99.9 | p99.99 | max | p99.9 with / alone | snapshots: p50 ms |\n" +
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (final String engine : engines("WriterStallBenchmark.putsAlone"))
+        {
+            final Map<String, Object> r = results.one("WriterStallBenchmark.putsAlone", "sample",
+                Map.of("engine", engine));
+            final JmhResults.Merged alone = results.merged("WriterStallBenchmark.putsAlone", "sample",
+                Map.of("engine", engine), null);
+            final JmhResults.Merged with = results.merged("WriterStallBenchmark.putsWithSnapshots", "sample",
+                Map.of("engine", engine), "put");
+            final JmhResults.Merged snaps = results.merged("WriterStallBenchmark.putsWithSnapshots", "sample",
+                Map.of("engine", engine), "snapshotLoop");
+            out.append(String.format("| %s | %,d | %s / %s | %s / %s | %s / %s | %s / %s | %s / %s | %.2f | %s |%n",
+                engine, Long.parseLong(JmhResults.param(r, "entries")),
+                ms(alone.roundMeanPercentile(50)), ms(with.roundMeanPercentile(50)),
+                ms(alone.roundMeanPercentile(99)), ms(with.roundMeanPercentile(99)),
+                ms(alone.roundMeanPercentile(99.9)), ms(with.roundMeanPercentile(99.9)),
+                ms(alone.roundMeanPercentile(99.99)), ms(with.roundMeanPercentile(99.99)),
+                ms(alone.roundMeanPercentile(100)), ms(with.roundMeanPercentile(100)),
+                with.roundMeanPercentile(99.9) / alone.roundMeanPercentile(99.9),
+                ms(snaps.roundMeanPercentile(50) / 1000.0)));
+            final JmhResults.Merged syncs = results.merged("WriterStallBenchmark.putsWithSyncs", "sample",
+                Map.of("engine", engine), "putBesideSyncs");
+            if (syncs != null)
+            {
+                out.append(String.format("| %s, beside sync() instead | | / %s | / %s | / %s | / %s | / %s | %.2f | |%n",
+                    engine, ms(syncs.roundMeanPercentile(50)), ms(syncs.roundMeanPercentile(99)),
+                    ms(syncs.roundMeanPercentile(99.9)), ms(syncs.roundMeanPercentile(99.99)),
+                    ms(syncs.roundMeanPercentile(100)),
+                    syncs.roundMeanPercentile(99.9) / alone.roundMeanPercentile(99.9)));
+            }
+        }
+        out.append('\n');
+    }
+
+    private void readers()
+    {
+        out.append("### Reader contention: gets, readers alone / with a writer and a snapshotter\n\n" +
+            "| engine | entries | beside | gets/s alone / beside | ratio | get p50 us | get p99 us | get p99.9 us |\n" +
+            "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        for (final String engine : engines("ReaderContentionBenchmark.readersAlone"))
+        {
+            final Map<String, Object> r = results.one("ReaderContentionBenchmark.readersAlone", null,
+                Map.of("engine", engine));
+            final JmhResults.Merged alone = results.merged("ReaderContentionBenchmark.readersAlone", "thrpt",
+                Map.of("engine", engine), null);
+            final JmhResults.Merged aloneSample = results.merged("ReaderContentionBenchmark.readersAlone", "sample",
+                Map.of("engine", engine), null);
+            row(engine, JmhResults.param(r, "entries"), "with a writer and snapshots", alone, aloneSample,
+                "readersWithWriterAndSnapshots", "get");
+            row(engine, JmhResults.param(r, "entries"), "with the writer only", alone, aloneSample,
+                "readersWithWriter", "getBesideWriter");
+            row(engine, JmhResults.param(r, "entries"), "with the snapshots only", alone, aloneSample,
+                "readersWithSnapshots", "getBesideSnapshots");
+        }
+        out.append('\n');
+    }
+
+    private void row(final String engine, final String entries, final String what, final JmhResults.Merged alone,
+        final JmhResults.Merged aloneSample, final String group, final String method)
+    {
+        final JmhResults.Merged with = results.merged("ReaderContentionBenchmark." + group, "thrpt",
+            Map.of("engine", engine), method);
+        if (with == null)
+        {
+            return;
+        }
+        final JmhResults.Merged withSample = results.merged("ReaderContentionBenchmark." + group, "sample",
+            Map.of("engine", engine), method);
+        final double a = alone.score() * 1e6;
+        final double w = with.score() * 1e6;
+        out.append(String.format("| %s | %,d | %s | %,.0f / %,.0f | %.2f | %s / %s | %s / %s | %s / %s |%n", engine,
+            Long.parseLong(entries), what, a, w, w / a,
+            p(aloneSample, 50), p(withSample, 50), p(aloneSample, 99), p(withSample, 99), p(aloneSample, 99.9),
+            p(withSample, 99.9)));
+    }
+
+    private static String p(final JmhResults.Merged m, final double percentile)
+    {
+        return m == null ? "-" : ms(m.roundMeanPercentile(percentile));
+    }
+
+    private void throughput()
+    {
+        out.append("### Throughput, one thread (operations/s)\n\n| engine | entries | put | get (copy) | " +
+            "read (zero-copy) |\n| --- | ---: | ---: | ---: | ---: |\n");
+        for (final String engine : engines("ThroughputBenchmark.put"))
+        {
+            final Map<String, Object> put = results.one("ThroughputBenchmark.put", "thrpt", Map.of("engine", engine));
+            final Map<String, Object> get = results.one("ThroughputBenchmark.get", "thrpt", Map.of("engine", engine));
+            final Map<String, Object> read = results.one("ThroughputBenchmark.read", "thrpt",
+                Map.of("engine", engine));
+            out.append(String.format("| %s | %,d | %,.0f | %,.0f | %s |%n", engine,
+                Long.parseLong(JmhResults.param(put, "entries")), score(metric(put, null)), score(metric(get, null)),
+                read == null ? "-" : String.format("%,.0f", score(metric(read, null)))));
+        }
+        out.append('\n');
+    }
+
+    private void open()
+    {
+        out.append("### Open time (ms, single shot, mean of the iterations)\n\n| engine | entries | open ms |\n" +
+            "| --- | ---: | ---: |\n");
+        for (final String engine : engines("OpenBenchmark.open"))
+        {
+            final List<Map<String, Object>> rows = results.find("OpenBenchmark.open", "ss", Map.of("engine", engine));
+            rows.sort((a, b) -> Long.compare(Long.parseLong(JmhResults.param(a, "entries")),
+                Long.parseLong(JmhResults.param(b, "entries"))));
+            for (final Map<String, Object> r : rows)
+            {
+                out.append(String.format("| %s | %,d | %s |%n", engine, Long.parseLong(JmhResults.param(r, "entries")),
+                    ms(score(metric(r, null)))));
+            }
+        }
+        out.append('\n');
+    }
+}

@@ -1,0 +1,162 @@
+package io.memsnap.bench;
+
+import io.memsnap.SparseVector;
+import io.memsnap.bench.engine.Engine;
+import io.memsnap.bench.engine.Engines;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Stores of {@code n} entries of {@link Embeddings} for each engine, built once and reused by the later forks and
+ * runs: {@code <data dir>/stores/<engine>-<n>}, complete once {@code <engine>-<n>.ready} (holding its size when
+ * built) exists. Benchmarks overwrite existing ids, so the number of entries stays {@code n}; a store whose files
+ * have grown too much is deleted when released and rebuilt when next needed, which bounds the
+ * disk the runs use: past its built size plus the larger of that size and 4 GiB. The seeds' engine keeps its memory on the heap, so it is rebuilt from the generator each time.
+ */
+public final class Stores
+{
+    private static final int CHUNK = 1024;
+
+    private Stores()
+    {
+    }
+
+    /** @return the directory of the store of {@code engine} with {@code entries} entries. */
+    public static Path directory(final String engine, final long entries)
+    {
+        return BenchDirs.resolve("stores/" + engine + "-" + entries);
+    }
+
+    private static Path marker(final String engine, final long entries)
+    {
+        return BenchDirs.resolve("stores/" + engine + "-" + entries + ".ready");
+    }
+
+    /** @return the store, built if it does not exist yet. */
+    public static Engine open(final String engine, final long entries)
+    {
+        final Path dir = directory(engine, entries);
+        final Path ready = marker(engine, entries);
+        if (!Engines.SEED_JSON.equals(engine) && Files.exists(ready))
+        {
+            return Engines.open(engine, dir, entries, true);
+        }
+        BenchDirs.deleteTree(dir);
+        final Engine store = Engines.open(engine, dir, entries, false);
+        load(store, entries);
+        if (!Engines.SEED_JSON.equals(engine))
+        {
+            store.afterLoad();
+            try
+            {
+                Files.writeString(ready, Long.toString(BenchDirs.sizeOf(dir)), StandardCharsets.US_ASCII);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+        return store;
+    }
+
+    /** Closes the store; deletes it when it has grown past its built size plus max(that size, 4 GiB). */
+    public static void release(final Engine store, final String engine, final long entries)
+    {
+        store.close();
+        final Path ready = marker(engine, entries);
+        if (Files.exists(ready))
+        {
+            try
+            {
+                final long built = Long.parseLong(Files.readString(ready, StandardCharsets.US_ASCII).trim());
+                final Path dir = directory(engine, entries);
+                if (BenchDirs.sizeOf(dir) > built + Math.max(built, 4L << 30))
+                {
+                    Files.delete(ready);
+                    BenchDirs.deleteTree(dir);
+                }
+            }
+            catch (final IOException | NumberFormatException ex)
+            {
+                throw new IllegalStateException("could not check " + ready, ex);
+            }
+        }
+    }
+
+    /**
+     * Puts entries 0 to {@code n - 1} in order, printing progress. Two threads generate the vectors ahead of the
+     * putting thread, in chunks, so that the load is not bound by the generator.
+     */
+    public static void load(final Engine store, final long n)
+    {
+        final long start = System.nanoTime();
+        final long step = Math.max(CHUNK, n / 10 / CHUNK * CHUNK);
+        final ExecutorService generators = Executors.newFixedThreadPool(2,
+            (r) ->
+            {
+                final Thread t = new Thread(r, "bench-generator");
+                t.setDaemon(true);
+                return t;
+            });
+        final ThreadLocal<Embeddings> data = ThreadLocal.withInitial(() -> Embeddings.shared(Embeddings.SEED));
+        try
+        {
+            final ArrayDeque<Future<SparseVector[]>> ahead = new ArrayDeque<>();
+            long next = 0;
+            for (long from = 0; from < n; from += CHUNK)
+            {
+                while (ahead.size() < 8 && next < n)
+                {
+                    final long chunkStart = next;
+                    final int length = (int)Math.min(CHUNK, n - chunkStart);
+                    ahead.add(generators.submit(() ->
+                    {
+                        final Embeddings e = data.get();
+                        final SparseVector[] vectors = new SparseVector[length];
+                        for (int k = 0; k < length; k++)
+                        {
+                            vectors[k] = e.vector(chunkStart + k);
+                        }
+                        return vectors;
+                    }));
+                    next += length;
+                }
+                final SparseVector[] vectors = ahead.poll().get();
+                final Embeddings e = data.get();
+                for (int k = 0; k < vectors.length; k++)
+                {
+                    final long i = from + k;
+                    store.put(Embeddings.id(i), vectors[k], e.importance(i), Embeddings.storedAt(i),
+                        Embeddings.metadata(i));
+                }
+                if ((from + vectors.length) % step == 0 && n >= 100_000)
+                {
+                    System.out.printf("  loaded %,d of %,d into %s (%.1f s)%n", from + vectors.length, n,
+                        store.name(), (System.nanoTime() - start) / 1e9);
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            throw new IllegalStateException("could not generate the data", ex.getCause());
+        }
+        finally
+        {
+            generators.shutdownNow();
+        }
+    }
+}

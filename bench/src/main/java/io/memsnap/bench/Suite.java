@@ -1,0 +1,260 @@
+package io.memsnap.bench;
+
+import io.memsnap.bench.engine.Engines;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatFactory;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs a profile of the benchmarks in one go and writes all their results to one JMH JSON file (and the
+ * {@link Aux} figures beside it, {@code <out>.aux.jsonl}), so that every ratio is taken within one run.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.memsnap.bench.Suite gate results.json [--large N]
+ * java -cp bench/peers/target/benchmarks-all.jar io.memsnap.bench.Suite full results.json [--large N]
+ *     [--engines memsnap,lmdb,...]
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code gate}: memsnap only, short iterations in three interleaved rounds: what {@link Gate} needs (a few
+ *       minutes on two cores).</li>
+ *   <li>{@code full}: every engine on the class path, the sizes and the change counts of docs/benchmarks.md.</li>
+ * </ul>
+ */
+public final class Suite
+{
+    /** How long a run waits for another JMH run on the machine to finish. */
+    private static final long LOCK_WAIT_NANOS = 15L * 60 * 1_000_000_000L;
+    /** Interleaved rounds of the gate's configurations. */
+    private static final int GATE_ROUNDS = 3;
+
+    private final Path out;
+    private final Path aux;
+    private final List<RunResult> results = new ArrayList<>();
+    private final long started = System.nanoTime();
+
+    private Suite(final Path out)
+    {
+        this.out = out.toAbsolutePath();
+        this.aux = Path.of(this.out + ".aux.jsonl");
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        if (args.length < 2)
+        {
+            System.err.println("usage: Suite gate|full OUT.json [--large N] [--engines a,b,...]");
+            System.exit(2);
+        }
+        final String profile = args[0];
+        long large = "gate".equals(profile) ? 1_000_000 : 3_000_000;
+        List<String> engines = new ArrayList<>();
+        for (final String e : Engines.ALL)
+        {
+            if (Engines.available(e))
+            {
+                engines.add(e);
+            }
+        }
+        for (int i = 2; i < args.length; i++)
+        {
+            if ("--large".equals(args[i]))
+            {
+                large = Long.parseLong(args[++i]);
+            }
+            else if ("--engines".equals(args[i]))
+            {
+                engines = Arrays.asList(args[++i].split(","));
+            }
+            else
+            {
+                throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        final Suite suite = new Suite(Path.of(args[1]));
+        Files.deleteIfExists(suite.aux);
+        System.out.println("corpus: " + Corpus.load().describe());
+        System.out.println("data directory: " + BenchDirs.dataDir());
+        switch (profile)
+        {
+            case "gate":
+                suite.gate(large);
+                break;
+            case "full":
+                suite.full(large, engines);
+                break;
+            default:
+                throw new IllegalArgumentException("unknown profile " + profile);
+        }
+        suite.write();
+    }
+
+    /**
+     * The gate's configurations, in {@code ROUNDS} interleaved rounds, each configuration's order swapped every
+     * other round, so that the two sides of each ratio see the same machine.
+     */
+    private void gate(final long large) throws RunnerException
+    {
+        final String big = Long.toString(large);
+        for (int round = 0; round < GATE_ROUNDS; round++)
+        {
+            final boolean swap = round % 2 == 1;
+            System.out.printf("%n##### gate round %d of %d%n", round + 1, GATE_ROUNDS);
+            run("DiskFloorBenchmark\\.", Map.of(), 1, 1, 2, 2, null);
+            for (final String size : swap ? List.of(big, "10000") : List.of("10000", big))
+            {
+                run("SnapshotLatencyBenchmark\\.snapshot$",
+                    params("engine", "memsnap", "entries", size, "changes", "1000"), 1, 1, 3, 2, null);
+            }
+            for (final String group : swap ? List.of("putsWithSnapshots", "putsAlone") :
+                List.of("putsAlone", "putsWithSnapshots"))
+            {
+                run("WriterStallBenchmark\\." + group + "$",
+                    params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 2, 3, 2, null);
+            }
+            for (final String group : swap ? List.of("readersWithWriterAndSnapshots", "readersAlone") :
+                List.of("readersAlone", "readersWithWriterAndSnapshots"))
+            {
+                run("ReaderContentionBenchmark\\." + group + "$",
+                    params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 1, 3, 2, Mode.Throughput);
+            }
+        }
+    }
+
+    private void full(final long large, final List<String> engines) throws RunnerException, IOException
+    {
+        final String big = Long.toString(large);
+        run("DiskFloorBenchmark\\.", Map.of(), 2, 1, 5, 2, null);
+        for (final String engine : engines)
+        {
+            final boolean memsnap = Engines.MEMSNAP.equals(engine);
+            final boolean seed = Engines.SEED_JSON.equals(engine);
+            final boolean chronicle = Engines.CHRONICLE_MAP.equals(engine);
+            // Snapshot latency against size, 1,000 changes; the seeds' whole-memory JSON stops at 100K (at 1M one
+            // snapshot writes gigabytes of JSON through gzip: minutes), memsnap also runs the large size.
+            final String sizes = seed ? "10000,100000" : memsnap ? "10000,100000,1000000," + big :
+                "10000,100000,1000000";
+            final int slow = seed || chronicle ? 1 : 0;
+            run("SnapshotLatencyBenchmark\\.snapshot$", params("engine", engine, "entries", sizes, "changes", "1000"),
+                slow == 1 ? 1 : 3, 1, slow == 1 ? 3 : 5, 2, null);
+            // Against the number of changes at a fixed size (1M; the seeds' 100K): Chronicle's copy and the seeds'
+            // rewrite do not depend on it, so they run one point above.
+            if (!seed && !chronicle)
+            {
+                run("SnapshotLatencyBenchmark\\.snapshot$",
+                    params("engine", engine, "entries", "1000000", "changes", "100,10000"), 3, 1, 5, 2, null);
+            }
+            // Stalls; memsnap also runs the diagnostic groups (syncs instead of snapshots; writer or snapshots only).
+            final String stallSize = seed ? "100000" : "1000000";
+            run(memsnap ? "WriterStallBenchmark\\." : "WriterStallBenchmark\\.(putsAlone|putsWithSnapshots)$",
+                params("engine", engine, "entries", stallSize, "pauseMicros", "50"), 2, 2, 5, 4, null);
+            run(memsnap ? "ReaderContentionBenchmark\\." :
+                "ReaderContentionBenchmark\\.(readersAlone|readersWithWriterAndSnapshots)$",
+                params("engine", engine, "entries", stallSize, "pauseMicros", "50"), 2, 2, 5, 2, null);
+            run(zeroCopy(engine) ? "ThroughputBenchmark\\." : "ThroughputBenchmark\\.(put|get)$",
+                params("engine", engine, "entries", stallSize), 2, 1, 5, 1, null);
+            final String openSizes = seed ? "10000,100000" : memsnap ? "10000,100000,1000000," + big :
+                "10000,100000,1000000";
+            run("OpenBenchmark\\.", params("engine", engine, "entries", openSizes), seed ? 0 : 1, 0, seed ? 3 : 5, 0,
+                null);
+        }
+    }
+
+    private static boolean zeroCopy(final String engine)
+    {
+        return Engines.MEMSNAP.equals(engine) || Engines.LMDB.equals(engine) || Engines.SEED_JSON.equals(engine);
+    }
+
+    private static Map<String, String> params(final String... pairs)
+    {
+        final Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2)
+        {
+            map.put(pairs[i], pairs[i + 1]);
+        }
+        return map;
+    }
+
+    /**
+     * Runs the benchmarks whose name matches the regular expression {@code include} after io.memsnap.bench. with these parameters and
+     * iterations (seconds each; 0 keeps the benchmark's own), in the benchmark's own mode unless {@code mode} is
+     * given.
+     */
+    private void run(final String include, final Map<String, String> params, final int warmups,
+        final int warmupSeconds, final int measurements, final int measurementSeconds, final Mode mode)
+        throws RunnerException
+    {
+        final ChainedOptionsBuilder options = new OptionsBuilder()
+            .include("^io\\.memsnap\\.bench\\." + include)
+            .forks(1)
+            .warmupIterations(warmups)
+            .measurementIterations(measurements)
+            .jvmArgs("-Dmemsnap.bench.aux=" + aux, "-Dmemsnap.bench.dir=" + BenchDirs.dataDir())
+            .shouldFailOnError(false);
+        if (warmupSeconds > 0)
+        {
+            options.warmupTime(TimeValue.seconds(warmupSeconds));
+        }
+        if (measurementSeconds > 0)
+        {
+            options.measurementTime(TimeValue.seconds(measurementSeconds));
+        }
+        if (mode != null)
+        {
+            options.mode(mode);
+        }
+        for (final Map.Entry<String, String> e : params.entrySet())
+        {
+            options.param(e.getKey(), e.getValue().split(","));
+        }
+        System.out.printf("%n=== [%.0f s] %s %s%n", (System.nanoTime() - started) / 1e9, include, params);
+        final long giveUp = System.nanoTime() + LOCK_WAIT_NANOS;
+        while (true)
+        {
+            try
+            {
+                results.addAll(new Runner(options.build()).run());
+                return;
+            }
+            catch (final RunnerException ex)
+            {
+                // Another JMH run on this machine holds JMH's lock: wait for it rather than measure beside it.
+                if (String.valueOf(ex.getMessage()).contains("JMH lock") && System.nanoTime() < giveUp)
+                {
+                    System.out.println("another JMH run holds its lock; waiting 15 s");
+                    LockSupport.parkNanos(15_000_000_000L);
+                    continue;
+                }
+                throw ex;
+            }
+        }
+    }
+
+    private void write() throws IOException
+    {
+        try (PrintStream stream = new PrintStream(Files.newOutputStream(out), true, StandardCharsets.UTF_8))
+        {
+            ResultFormatFactory.getInstance(ResultFormatType.JSON, stream).writeOut(results);
+        }
+        System.out.printf("%n%d results in %s (and %s), %.0f s%n", results.size(), out, aux,
+            (System.nanoTime() - started) / 1e9);
+    }
+}

@@ -1,0 +1,49 @@
+package io.memsnap.bench.engine;
+
+import io.memsnap.MemoryEntry;
+import io.memsnap.SparseVector;
+
+/**
+ * One store under test, behind the operations every benchmark uses: put, get (a copy), a zero-copy read where the
+ * engine has one, and a snapshot: the engine's way of making everything written so far durable and restorable as
+ * one consistent point in time. Implementations state how they do each. Thread safety: as memsnap's (concurrent
+ * puts, gets and snapshots) unless the implementation says otherwise.
+ */
+public interface Engine extends AutoCloseable
+{
+    /** @return the engine's name, as in the benchmarks' {@code engine} parameter. */
+    String name();
+
+    void put(String id, SparseVector vector, float importance, long storedAtMillis, byte[] metadata);
+
+    /** @return a copy of the entry, or null. */
+    MemoryEntry get(String id);
+
+    /**
+     * Scores the entry against {@code query} in place, without copying it out of the store, where the engine can.
+     *
+     * @return the dot product, or NaN when the entry is missing.
+     * @throws UnsupportedOperationException if the engine has no zero-copy read.
+     */
+    double readDot(String id, SparseVector query);
+
+    /** @return whether {@link #readDot} reads in place. */
+    boolean zeroCopy();
+
+    /**
+     * Takes a snapshot.
+     *
+     * @return the bytes the snapshot wrote or flushed, as far as the engine tells; -1 when it does not.
+     */
+    long snapshot();
+
+    /** Called once after a bulk load, before the store is first used by a benchmark. */
+    default void afterLoad()
+    {
+        snapshot();
+    }
+
+    /** Closes the store; everything snapshotted stays on disk. */
+    @Override
+    void close();
+}

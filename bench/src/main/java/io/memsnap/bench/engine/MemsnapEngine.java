@@ -1,0 +1,107 @@
+package io.memsnap.bench.engine;
+
+import io.memsnap.EntryView;
+import io.memsnap.EntryVisitor;
+import io.memsnap.MemoryEntry;
+import io.memsnap.MemoryStore;
+import io.memsnap.SparseVector;
+import io.memsnap.StoreOptions;
+import io.memsnap.bench.Corpus;
+
+import java.nio.file.Path;
+
+/**
+ * memsnap with its defaults (64 MiB segments, {@code Durability.ON_SYNC}, background index checkpoints every
+ * 100,000 records). Snapshot: {@link MemoryStore#snapshot()}, reporting {@code SnapshotInfo.bytesFlushed()}. The
+ * zero-copy read is {@link MemoryStore#read} with a visitor that computes the dot product on the mapped record.
+ * For diagnosis only, {@code -Dmemsnap.bench.checkpointRecords=N} changes the background checkpoint interval.
+ */
+public final class MemsnapEngine implements Engine
+{
+    private final MemoryStore store;
+    private final ThreadLocal<DotVisitor> visitors = ThreadLocal.withInitial(DotVisitor::new);
+
+    public MemsnapEngine(final Path dir, final long capacity, final boolean existing)
+    {
+        final StoreOptions.Builder options = StoreOptions.builder().dimension(Corpus.DIMENSION);
+        final String checkpointRecords = System.getProperty("memsnap.bench.checkpointRecords");
+        if (checkpointRecords != null)
+        {
+            options.checkpointRecords(Long.parseLong(checkpointRecords));
+        }
+        store = MemoryStore.open(dir, options.build());
+    }
+
+    /** @return the store, for the benchmarks that use memsnap's own API. */
+    public MemoryStore store()
+    {
+        return store;
+    }
+
+    @Override
+    public String name()
+    {
+        return Engines.MEMSNAP;
+    }
+
+    @Override
+    public void put(final String id, final SparseVector vector, final float importance, final long storedAtMillis,
+        final byte[] metadata)
+    {
+        store.put(id, vector, importance, storedAtMillis, metadata);
+    }
+
+    @Override
+    public MemoryEntry get(final String id)
+    {
+        return store.get(id).orElse(null);
+    }
+
+    @Override
+    public double readDot(final String id, final SparseVector query)
+    {
+        final DotVisitor visitor = visitors.get();
+        visitor.query = query;
+        visitor.result = Double.NaN;
+        store.read(id, visitor);
+        return visitor.result;
+    }
+
+    @Override
+    public boolean zeroCopy()
+    {
+        return true;
+    }
+
+    @Override
+    public long snapshot()
+    {
+        return store.snapshot().bytesFlushed();
+    }
+
+    @Override
+    public void afterLoad()
+    {
+        store.snapshot();
+        store.checkpoint();
+        store.snapshot();
+    }
+
+    @Override
+    public void close()
+    {
+        store.close();
+    }
+
+    private static final class DotVisitor implements EntryVisitor
+    {
+        SparseVector query;
+        double result;
+
+        @Override
+        public void visit(final EntryView entry)
+        {
+            result = entry.dot(query);
+        }
+    }
+}
