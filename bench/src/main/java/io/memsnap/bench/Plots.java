@@ -1,5 +1,7 @@
 package io.memsnap.bench;
 
+import io.memsnap.bench.engine.Engines;
+
 import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -35,7 +37,7 @@ public final class Plots
 {
     private static final int WIDTH = 1000;
     private static final int HEIGHT = 620;
-    private static final int LEFT = 90;
+    private static final int LEFT = 115;
     private static final int RIGHT = 230;
     private static final int TOP = 60;
     private static final int BOTTOM = 70;
@@ -112,7 +114,7 @@ public final class Plots
         int c = 0;
         for (final Map.Entry<String, TreeMap<Double, double[]>> s : series.entrySet())
         {
-            final Color color = COLORS[c % COLORS.length];
+            final Color color = color(s.getKey());
             for (int p = 0; p < 2; p++)
             {
                 final List<double[]> points = new ArrayList<>();
@@ -179,7 +181,7 @@ public final class Plots
         int c = 0;
         for (final Map.Entry<String, double[][]> e : bars.entrySet())
         {
-            final Color color = COLORS[c % COLORS.length];
+            final Color color = color(e.getKey());
             for (int p = 0; p < percentiles.length; p++)
             {
                 final String label = "p" + String.valueOf(percentiles[p]).replace(".0", "");
@@ -193,6 +195,13 @@ public final class Plots
             c++;
         }
         chart.write(file);
+    }
+
+    /** @return the engine's colour, the same in every plot. */
+    private static Color color(final String engine)
+    {
+        final int i = Engines.ALL.indexOf(engine);
+        return COLORS[(i < 0 ? Engines.ALL.size() : i) % COLORS.length];
     }
 
     private static Color lighter(final Color c)
