@@ -58,6 +58,7 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
 public final class MemoryStore implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final byte[] NO_METADATA = new byte[0];
 
     private final Path dir;
     private final StoreOptions options;
@@ -83,6 +84,8 @@ public final class MemoryStore implements AutoCloseable
     /** Last committed manifest; guarded by snapshotLock. */
     private Manifest durable;
     private long nextGeneration;
+    /** Generations of the manifests on disk, oldest first; guarded by snapshotLock (writers only). */
+    private final java.util.ArrayDeque<Long> retained = new java.util.ArrayDeque<>();
     /** Address up to which records were msynced by {@link #sync()}; guarded by snapshotLock. */
     private long syncedTail;
 
@@ -104,6 +107,21 @@ public final class MemoryStore implements AutoCloseable
         this.stateCount = state.stateCount;
         this.recoveryReport = state.report;
         this.syncedTail = IndexPageDescriptor.address(state.manifest.tailSegment, state.manifest.tailOffset);
+        if (!options.readOnly())
+        {
+            try
+            {
+                final List<Long> onDisk = manifests.generations(); // newest first, listed once at open
+                for (int i = onDisk.size() - 1; i >= 0; i--)
+                {
+                    retained.addLast(onDisk.get(i));
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new StoreIoException("could not list the manifests of " + dir, ex);
+            }
+        }
         if (options.readOnly())
         {
             this.checkpointThread = null;
@@ -169,7 +187,7 @@ public final class MemoryStore implements AutoCloseable
         {
             throw new InvalidEntryException("importance of '" + id + "' is " + importance + ": it must be finite");
         }
-        final byte[] meta = metadata == null ? new byte[0] : metadata;
+        final byte[] meta = metadata == null ? NO_METADATA : metadata;
         if (meta.length > options.maxMetadataBytes())
         {
             throw new InvalidEntryException("metadata of '" + id + "' is " + meta.length + " bytes; at most " +
@@ -302,7 +320,12 @@ public final class MemoryStore implements AutoCloseable
         {
             throw new InvalidEntryException(what + " must be a non-empty string");
         }
-        final int length = Utf8.encodedLength(id, what + " '" + abbreviate(id) + "'");
+        final int length = Utf8.encodedLengthOrBadChar(id);
+        if (length < 0)
+        {
+            throw new InvalidEntryException(what + " '" + abbreviate(id) + "' holds an unpaired surrogate at char " +
+                (-1 - length) + ": it must be valid Unicode");
+        }
         final int max = Math.min(options.maxIdBytes(), StoreOptions.ID_BYTES_LIMIT);
         if (length > max)
         {
@@ -705,22 +728,27 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
+    /**
+     * Snapshot lock held: applies retention from the generations kept in memory, so a snapshot never lists the
+     * directory (whose size grows with the store).
+     */
     private void deleteOldManifests(final long newest)
     {
-        try
+        retained.addLast(newest);
+        while (retained.size() > options.retainedSnapshots())
         {
-            final List<Long> generations = manifests.generations();
-            for (int i = options.retainedSnapshots(); i < generations.size(); i++)
+            final long oldest = retained.peekFirst();
+            try
             {
-                if (generations.get(i) < newest)
-                {
-                    manifests.delete(generations.get(i));
-                }
+                manifests.delete(oldest);
+                retained.removeFirst();
             }
-        }
-        catch (final IOException ex)
-        {
-            LOG.log(System.Logger.Level.WARNING, "could not delete old manifests in " + dir + "; will retry", ex);
+            catch (final IOException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "could not delete manifest " + oldest + " in " + dir +
+                    "; will retry at the next snapshot", ex);
+                return;
+            }
         }
     }
 

@@ -247,4 +247,28 @@ class RoundTripTest
             assertEquals("\uD83D\uDE00", seen.get(seen.size() - 1), "code point order, not UTF-16 order");
         }
     }
+
+    @Test
+    void retentionHoldsAcrossReopenAndAMissingGenerationIsTyped() throws java.io.IOException
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            try (MemoryStore store = MemoryStore.open(dir, options()))
+            {
+                for (int i = 0; i < 4; i++)
+                {
+                    put(store, round * 10 + i, 0);
+                    store.snapshot();
+                }
+            }
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir))
+            {
+                assertEquals(StoreOptions.DEFAULT_RETAINED_SNAPSHOTS,
+                    files.filter(p -> p.getFileName().toString().endsWith(".msm")).count(), "round " + round);
+            }
+        }
+        final NoSuchSnapshotException ex = assertThrows(NoSuchSnapshotException.class, () -> MemoryStore.open(dir,
+            StoreOptions.builder().readOnly(true).generation(1).build()));
+        assertTrue(ex.getMessage().contains("generation 1 is not retained"), ex.getMessage());
+    }
 }

@@ -47,6 +47,8 @@ class CliContractIT
         final Tool.Result missing = Tool.run(null, "get", store.toString(), "nope");
         assertEquals(1, missing.exitCode, missing.toString());
         assertTrue(missing.err.startsWith("memsnap: "), missing.toString());
+        assertEquals(1, Tool.run(null, "get", store.toString(), "a", "--generation", "999").exitCode,
+            "a generation that is not retained is not found");
         assertEquals(2, Tool.run(null, "no-such-command").exitCode);
         assertEquals(2, Tool.run(null, "load", store.toString()).exitCode, "missing --input");
 

@@ -50,8 +50,7 @@ final class ExitCodes
         {
             return Main.UNAVAILABLE;
         }
-        if (ex instanceof java.nio.file.NoSuchFileException || ex instanceof io.memsnap.MemsnapException &&
-            ex.getMessage() != null && ex.getMessage().contains("is not retained"))
+        if (ex instanceof java.nio.file.NoSuchFileException || ex instanceof io.memsnap.NoSuchSnapshotException)
         {
             return Main.NOT_FOUND;
         }

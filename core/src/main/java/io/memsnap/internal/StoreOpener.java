@@ -572,8 +572,7 @@ public final class StoreOpener
         }
         if (options.generation() != StoreOptions.NEWEST_GENERATION)
         {
-            throw new io.memsnap.MemsnapException("snapshot generation " + options.generation() + " is not retained in " +
-                dir + ": the retained ones are " + generations);
+            throw new io.memsnap.NoSuchSnapshotException(options.generation(), dir, generations);
         }
         throw new CorruptStoreException(generations.isEmpty() ? "no memsnap store here (no manifest)" :
             "no snapshot in the store validates (" + String.join("; ", skipped) + ")", dir, 0);

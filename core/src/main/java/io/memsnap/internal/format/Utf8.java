@@ -24,6 +24,21 @@ public final class Utf8
      */
     public static int encodedLength(final CharSequence s, final String what)
     {
+        final int length = encodedLengthOrBadChar(s);
+        if (length < 0)
+        {
+            throw new InvalidEntryException(what + " holds an unpaired surrogate at char " + (-1 - length) +
+                ": it must be valid Unicode");
+        }
+        return length;
+    }
+
+    /**
+     * @return the UTF-8 length of {@code s}, or {@code -1 - i} if char {@code i} is an unpaired surrogate. Allocates
+     * nothing, so the write path builds an error message only when there is an error.
+     */
+    public static int encodedLengthOrBadChar(final CharSequence s)
+    {
         int length = 0;
         for (int i = 0, n = s.length(); i < n; i++)
         {
@@ -43,8 +58,7 @@ public final class Utf8
             }
             else if (Character.isSurrogate(c))
             {
-                throw new InvalidEntryException(what + " holds an unpaired surrogate at char " + i +
-                    ": it must be valid Unicode");
+                return -1 - i;
             }
             else
             {

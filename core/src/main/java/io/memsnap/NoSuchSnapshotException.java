@@ -1,0 +1,16 @@
+package io.memsnap;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** A read-only open asked for a snapshot generation the store does not retain. Nothing was changed. */
+public class NoSuchSnapshotException extends MemsnapException
+{
+    private static final long serialVersionUID = 1L;
+
+    public NoSuchSnapshotException(final long generation, final Path dir, final List<Long> retained)
+    {
+        super("snapshot generation " + generation + " is not retained in " + dir + ": the retained ones are " +
+            retained + " ('memsnap list' shows them)");
+    }
+}
