@@ -14,8 +14,8 @@ public class IncompatibleFormatException extends MemsnapException
         final Path file, final int foundMajor, final int foundMinor, final int supportedMajor, final int supportedMinor)
     {
         super("unsupported memsnap format version " + foundMajor + "." + foundMinor + " in " + file +
-            ": this build reads major version " + supportedMajor + " (up to " + supportedMajor + "." + supportedMinor +
-            "). Open it with the memsnap release that wrote it, or migrate it with that release's 'memsnap migrate'; " +
+            ": this build reads versions up to " + supportedMajor + "." + supportedMinor +
+            ". Open it with the memsnap release that wrote it, or migrate it with that release's 'memsnap migrate'; " +
             "nothing was changed on disk.");
         this.foundMajor = foundMajor;
         this.foundMinor = foundMinor;

@@ -72,6 +72,8 @@ public final class MemoryStore implements AutoCloseable
     private final IndexCheckpointer checkpointer;
     private final Thread checkpointThread;
     private volatile boolean stopping;
+    /** Snapshots and syncs ended (written under snapshotLock): the checkpoint thread lets a running one go first. */
+    private volatile long flushesEnded;
     private final RecoveryReport recoveryReport;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock snapshotLock = new ReentrantLock();
@@ -540,6 +542,7 @@ public final class MemoryStore implements AutoCloseable
             try
             {
                 requireOpen();
+                log.padToBoundary();
                 tail = log.tailAddress();
             }
             finally
@@ -551,6 +554,7 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
+            flushesEnded++;
             snapshotLock.unlock();
         }
     }
@@ -609,6 +613,7 @@ public final class MemoryStore implements AutoCloseable
             try
             {
                 requireOpen();
+                log.padToBoundary();
                 freeze = Freeze.take(log, entryCount, stateCount, start);
             }
             finally
@@ -638,6 +643,7 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
+            flushesEnded++;
             snapshotLock.unlock();
         }
     }
@@ -666,7 +672,7 @@ public final class MemoryStore implements AutoCloseable
             {
                 writeLock.unlock();
             }
-            checkpointer.write(pending);
+            checkpointer.write(pending, this::letRunningFlushGoFirst);
         }
         catch (final IOException ex)
         {
@@ -680,6 +686,20 @@ public final class MemoryStore implements AutoCloseable
         finally
         {
             checkpointLock.unlock();
+        }
+    }
+
+    /**
+     * Between the steps of a checkpoint's flush: waits until the snapshot or sync running now (if any) has ended, so
+     * that its flush never queues behind more than one step of the checkpoint's. A snapshot that starts later does
+     * not hold the checkpoint back again until its next step: back-to-back snapshots cannot starve it.
+     */
+    private void letRunningFlushGoFirst()
+    {
+        final long ended = flushesEnded;
+        while (snapshotLock.isLocked() && flushesEnded == ended && !stopping)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
         }
     }
 

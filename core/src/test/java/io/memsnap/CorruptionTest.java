@@ -2,6 +2,7 @@ package io.memsnap;
 
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.ManifestDescriptor;
@@ -479,7 +480,7 @@ class CorruptionTest
     }
 
     /** A version field rewritten with a valid checksum reads as a newer format: refused, nothing changed. */
-    @ParameterizedTest(name = "major version 2.0 in the {0}")
+    @ParameterizedTest(name = "the next major version in the {0}")
     @ValueSource(strings = {"newest manifest", "index", "first segment", "last segment"})
     void unknownMajorVersionIsRefusedAndChangesNothing(final String where)
     {
@@ -491,8 +492,8 @@ class CorruptionTest
                 file = dir.resolve(ManifestDescriptor.fileName(layout.newestGeneration));
                 final byte[] m = StoreFiles.read(file);
                 final ByteBuffer b = ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN);
-                b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)2).putShort(ManifestDescriptor.MINOR_OFFSET,
-                    (short)0);
+                b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)(FormatVersion.CURRENT_MAJOR + 1))
+                    .putShort(ManifestDescriptor.MINOR_OFFSET, (short)0);
                 b.putInt(m.length - 4, new Checksum().compute(m, 0, m.length - 4));
                 StoreFiles.write(file, m);
                 break;
@@ -517,7 +518,7 @@ class CorruptionTest
         {
             final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
                 () -> MemoryStore.open(dir, options), where + " " + options.recoveryMode());
-            assertEquals(2, ex.foundMajor());
+            assertEquals(FormatVersion.CURRENT_MAJOR + 1, ex.foundMajor());
             assertEquals(0, ex.foundMinor());
             assertTrue(ex.getMessage().contains(file.getFileName().toString()), ex.getMessage());
             assertTrue(ex.getMessage().contains("nothing was changed on disk"), ex.getMessage());
@@ -556,7 +557,7 @@ class CorruptionTest
         final byte[] header = new byte[crcOffset + 4];
         System.arraycopy(StoreFiles.read(file), 0, header, 0, header.length);
         final ByteBuffer b = ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(majorOffset, (short)2).putShort(majorOffset + 2, (short)0);
+        b.putShort(majorOffset, (short)(FormatVersion.CURRENT_MAJOR + 1)).putShort(majorOffset + 2, (short)0);
         b.putInt(crcOffset, new Checksum().compute(header, 0, crcOffset));
         final byte[] whole = StoreFiles.read(file);
         System.arraycopy(header, 0, whole, 0, header.length);
@@ -874,7 +875,12 @@ class CorruptionTest
                     return r.sequence;
                 }
             }
-            return records.isEmpty() ? firstSequence : records.get(records.size() - 1).sequence + 1;
+            if (records.isEmpty())
+            {
+                return firstSequence;
+            }
+            final RecordInfo last = records.get(records.size() - 1);
+            return RecordDescriptor.isPadType(last.type) ? last.sequence : last.sequence + 1;
         }
     }
 
@@ -936,6 +942,16 @@ class CorruptionTest
             chooseSweptRecords();
         }
 
+        private static long nextSequence(final SegmentInfo s)
+        {
+            if (s.records.isEmpty())
+            {
+                return s.firstSequence;
+            }
+            final RecordInfo last = s.records.get(s.records.size() - 1);
+            return RecordDescriptor.isPadType(last.type) ? last.sequence : last.sequence + 1;
+        }
+
         private static SegmentInfo readSegment(final Path p, final int id) throws IOException
         {
             final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
@@ -952,8 +968,8 @@ class CorruptionTest
                 }
                 final RecordInfo r = new RecordInfo(offset, length, b.getLong(offset + RecordDescriptor.SEQUENCE_OFFSET),
                     b.get(offset + RecordDescriptor.TYPE_OFFSET), b.getInt(offset + RecordDescriptor.NNZ_OFFSET));
-                assertEquals(s.records.isEmpty() ? s.firstSequence : s.records.get(s.records.size() - 1).sequence + 1,
-                    r.sequence, "fixture records must have consecutive sequences");
+                assertEquals(nextSequence(s), r.sequence,
+                    "fixture records must have consecutive sequences (a PAD carries the next record's)");
                 s.records.add(r);
                 offset += r.aligned();
             }
@@ -1096,6 +1112,16 @@ class CorruptionTest
                     region = "padding of record " + r.sequence;
                     expect = Expect.UNCHANGED;
                 }
+                else if (r != null && RecordDescriptor.isPadType(r.type))
+                {
+                    // A PAD carries the sequence of the record after it. One that ends the newest snapshot's bytes
+                    // or lies in the tail is read by the replay (a cut, reported); an older one is read only when
+                    // it lies after the index checkpoint, and then the open refuses.
+                    final boolean tail = r.sequence > newest.lastSequence;
+                    region = (tail ? "tail" : "committed") + " PAD before sequence " + r.sequence + " " +
+                        recordField((int)(offset - r.start), r);
+                    expect = tail ? Expect.DETECT : Expect.REFUSED_OR_UNCHANGED;
+                }
                 else if (r != null)
                 {
                     final String c = recordClass.get(r.sequence);
@@ -1220,6 +1246,14 @@ class CorruptionTest
                         .findFirst().ifPresent(r -> sweptRecords.put(r, everyField));
                 }
             }
+            // PAD records: one that ends a committed snapshot, one in the tail (the sync at the end wrote it).
+            all.stream().filter(r -> RecordDescriptor.isPadType(r.type) && r.sequence <= newest.lastSequence)
+                .filter(r -> r.start > SegmentDescriptor.HEADER_LENGTH)
+                .findFirst().ifPresent(r -> sweptRecords.put(r, true));
+            all.stream().filter(r -> RecordDescriptor.isPadType(r.type) && r.sequence > newest.lastSequence)
+                .reduce((a, b) -> b).ifPresent(r -> sweptRecords.put(r, true));
+            assertTrue(all.stream().anyMatch(r -> RecordDescriptor.isPadType(r.type)),
+                "the fixture's snapshots and sync should have written PAD records");
         }
 
         private void chosenIndexOffsets(final Map<Long, String> offsets)
@@ -1357,6 +1391,8 @@ class CorruptionTest
                     return "delete";
                 case RecordDescriptor.TYPE_STATE_PUT:
                     return "state put";
+                case RecordDescriptor.TYPE_PAD:
+                    return "pad";
                 default:
                     return "state delete";
             }

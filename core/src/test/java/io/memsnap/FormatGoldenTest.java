@@ -7,6 +7,8 @@ import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,10 +28,10 @@ import java.util.zip.GZIPOutputStream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Reads a store written by format version 1.0 (committed, gzipped, under {@code src/test/resources/golden/v1.0})
- * and checks every value and the header bytes against the descriptors. A change that breaks reading old stores,
- * or that moves a field without a new version, fails here. Regenerate only for a new format version, into a new
- * folder, with {@link #main(String[])}; never overwrite an old version's files.
+ * Reads stores written by every format version (committed, gzipped, under {@code src/test/resources/golden/vX.Y},
+ * all written by {@link #main(String[])} with the same writes) and checks every value and the header bytes against
+ * the descriptors. A change that breaks reading old stores, or that moves a field without a new version, fails
+ * here. Regenerate only for a new format version, into a new folder; never overwrite an old version's files.
  */
 class FormatGoldenTest
 {
@@ -66,7 +68,8 @@ class FormatGoldenTest
             s.delete("filler-0");
             s.sync();
         }
-        final Path out = Path.of(args.length > 0 ? args[0] : "core/src/test/resources/golden/v1.0");
+        final Path out = Path.of(args.length > 0 ? args[0] : "core/src/test/resources/golden/v" +
+            FormatVersion.CURRENT_MAJOR + "." + FormatVersion.CURRENT_MINOR);
         Files.createDirectories(out);
         try (Stream<Path> files = Files.list(store))
         {
@@ -90,22 +93,23 @@ class FormatGoldenTest
         return StoreOptions.builder().dimension(1024).segmentSize(64 * 1024).build();
     }
 
-    private void unpack() throws IOException
+    private void unpack(final String version) throws IOException
     {
         for (final String name : FILES)
         {
             try (InputStream in = new GZIPInputStream(
-                FormatGoldenTest.class.getResourceAsStream("/golden/v1.0/" + name + ".gz")))
+                FormatGoldenTest.class.getResourceAsStream("/golden/" + version + "/" + name + ".gz")))
             {
                 Files.copy(in, dir.resolve(name));
             }
         }
     }
 
-    @Test
-    void readsEveryValueOfAVersion10Store() throws IOException
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"v1.0", "v2.0"})
+    void readsEveryValue(final String version) throws IOException
     {
-        unpack();
+        unpack(version);
         try (MemoryStore s = MemoryStore.open(dir, options()))
         {
             assertEquals(2, s.recoveryReport().restoredGeneration());
@@ -133,10 +137,11 @@ class FormatGoldenTest
         }
     }
 
-    @Test
-    void readsTheFirstSnapshotReadOnly() throws IOException
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"v1.0", "v2.0"})
+    void readsTheFirstSnapshotReadOnly(final String version) throws IOException
     {
-        unpack();
+        unpack(version);
         try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).generation(1).build()))
         {
             assertEquals(3, s.size());
@@ -147,14 +152,16 @@ class FormatGoldenTest
         }
     }
 
-    @Test
-    void headerBytesMatchTheDescriptors() throws IOException
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"v1.0", "v2.0"})
+    void headerBytesMatchTheDescriptors(final String version) throws IOException
     {
-        unpack();
+        unpack(version);
+        final int major = version.equals("v1.0") ? FormatVersion.MAJOR_1 : FormatVersion.MAJOR_2;
         final ByteBuffer segment = read("segment-0000000001.seg");
         assertEquals(SegmentDescriptor.MAGIC, segment.getLong(SegmentDescriptor.MAGIC_OFFSET));
         assertEquals("MSNPSEG", ascii(segment, 0, 7));
-        assertEquals(FormatVersion.MAJOR_1, segment.getShort(SegmentDescriptor.MAJOR_OFFSET));
+        assertEquals(major, segment.getShort(SegmentDescriptor.MAJOR_OFFSET));
         assertEquals(FormatVersion.MINOR_0, segment.getShort(SegmentDescriptor.MINOR_OFFSET));
         assertEquals(1, segment.getInt(SegmentDescriptor.SEGMENT_ID_OFFSET));
         assertEquals(1L, segment.getLong(SegmentDescriptor.FIRST_SEQUENCE_OFFSET));
@@ -178,13 +185,82 @@ class FormatGoldenTest
         assertEquals(IndexPageDescriptor.TYPE_ROOT, index.get(IndexPageDescriptor.PAGE_SIZE +
             IndexPageDescriptor.TYPE_OFFSET), "page 1 is the first root");
 
+        assertEquals(major, index.getShort(IndexPageDescriptor.FILE_MAJOR_OFFSET));
+
         final ByteBuffer manifest = read("manifest-00000000000000000002.msm");
         assertEquals(ManifestDescriptor.MAGIC, manifest.getLong(ManifestDescriptor.MAGIC_OFFSET));
+        assertEquals(major, manifest.getShort(ManifestDescriptor.MAJOR_OFFSET));
         assertEquals(2L, manifest.getLong(ManifestDescriptor.GENERATION_OFFSET));
         assertEquals(manifest.capacity(), manifest.getInt(ManifestDescriptor.TOTAL_LENGTH_OFFSET));
         assertEquals(1024, manifest.getInt(ManifestDescriptor.DIMENSION_OFFSET));
         assertEquals(102L, manifest.getLong(ManifestDescriptor.ENTRY_COUNT_OFFSET));
         assertEquals(2L, manifest.getLong(ManifestDescriptor.STATE_COUNT_OFFSET));
+    }
+
+    /**
+     * 2.0: the first snapshot's bytes end with a PAD on a page boundary; it carries the sequence of the record after
+     * it (4: three puts and a state put came before), and its checksum covers it like any record's.
+     */
+    @Test
+    void version20EndsASnapshotWithAPadOnAPageBoundary() throws IOException
+    {
+        unpack("v2.0");
+        final ByteBuffer segment = read("segment-0000000001.seg");
+        int offset = SegmentDescriptor.HEADER_LENGTH;
+        for (int i = 0; i < 4; i++)
+        {
+            offset += RecordDescriptor.alignedLength(segment.getInt(offset + RecordDescriptor.LENGTH_OFFSET));
+        }
+        assertEquals(RecordDescriptor.TYPE_PAD, segment.get(offset + RecordDescriptor.TYPE_OFFSET));
+        final int length = segment.getInt(offset + RecordDescriptor.LENGTH_OFFSET);
+        assertEquals(0, (offset + length) % 4096, "the PAD ends on a page boundary");
+        assertTrue(length >= RecordDescriptor.MIN_PAD_LENGTH);
+        assertEquals(5L, segment.getLong(offset + RecordDescriptor.SEQUENCE_OFFSET));
+        assertEquals(0, segment.getShort(offset + RecordDescriptor.ID_LENGTH_OFFSET));
+        assertEquals(0, segment.getInt(offset + RecordDescriptor.NNZ_OFFSET));
+        assertEquals(length - RecordDescriptor.HEADER_LENGTH, segment.getInt(offset + RecordDescriptor.VALUE_LENGTH_OFFSET));
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(segment.array(), offset + RecordDescriptor.CHECKSUMMED_FROM, length - RecordDescriptor.CHECKSUMMED_FROM);
+        assertEquals((int)crc.getValue(), segment.getInt(offset + RecordDescriptor.CRC_OFFSET));
+        assertEquals(5L, segment.getLong(offset + length + RecordDescriptor.SEQUENCE_OFFSET), "the next record");
+    }
+
+    /**
+     * This build appends to a 1.0 store: its 1.0 tail segment gets no PAD (a 1.0 reader would take it for damage),
+     * new files are 2.0, and everything reads back after a reopen.
+     */
+    @Test
+    void appendsToAVersion10StoreWithoutPaddingItsSegments() throws IOException
+    {
+        unpack("v1.0");
+        final long before = Files.size(dir.resolve("segment-0000000002.seg"));
+        try (MemoryStore s = MemoryStore.open(dir, options()))
+        {
+            s.put("after-upgrade", SparseVector.of(new int[] {1}, new float[] {2f}), 0.5f, 5L, null);
+            final SnapshotInfo info = s.snapshot();
+            assertEquals(3, info.generation());
+        }
+        final ByteBuffer tail = read("segment-0000000002.seg");
+        assertEquals(before, tail.capacity());
+        assertEquals(FormatVersion.MAJOR_1, tail.getShort(SegmentDescriptor.MAJOR_OFFSET));
+        int offset = SegmentDescriptor.HEADER_LENGTH;
+        int records = 0;
+        while (tail.getInt(offset + RecordDescriptor.LENGTH_OFFSET) != 0)
+        {
+            assertNotEquals(RecordDescriptor.TYPE_PAD, tail.get(offset + RecordDescriptor.TYPE_OFFSET), "at " + offset);
+            offset += RecordDescriptor.alignedLength(tail.getInt(offset + RecordDescriptor.LENGTH_OFFSET));
+            records++;
+        }
+        assertTrue(records > 0);
+        final ByteBuffer manifest = read("manifest-00000000000000000003.msm");
+        assertEquals(FormatVersion.MAJOR_2, manifest.getShort(ManifestDescriptor.MAJOR_OFFSET));
+        try (MemoryStore s = MemoryStore.open(dir, options()))
+        {
+            assertTrue(s.recoveryReport().clean(), s.recoveryReport().toString());
+            assertEquals(103, s.size());
+            assertEquals(2f, s.get("after-upgrade").orElseThrow().vector().value(0));
+            assertTrue(s.verify(true).ok(), s.verify(true).toString());
+        }
     }
 
     private ByteBuffer read(final String name) throws IOException

@@ -187,7 +187,7 @@ public final class StoreOpener
         final Checkpoint nothingSealed = new Checkpoint(state.index.rootPage(), 1, 1, 0, 1,
             SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
         state.checkpointer = new IndexCheckpointer(state.indexFile, state.index, nothingSealed);
-        final Checkpoint initial = state.checkpointer.write(state.checkpointer.freeze(state.log, 0, 0));
+        final Checkpoint initial = state.checkpointer.write(state.checkpointer.freeze(state.log, 0, 0), () -> { });
         final Freeze freeze = Freeze.take(state.log, 0, 0, System.nanoTime());
         state.manifest = state.snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap());
         state.nextGeneration = 1;
@@ -394,10 +394,14 @@ public final class StoreOpener
             final int status = scanner.scan(r.current, r.offset, r.expected);
             if (status == RecordScanner.VALID)
             {
-                apply(state, index, log, manifest.seed, r.current, r.offset, scanner.type());
                 r.offset += scanner.alignedLength();
-                r.expected++;
-                r.replayed++;
+                if (!RecordDescriptor.isPadType(scanner.type()))
+                {
+                    apply(state, index, log, manifest.seed, r.current, r.offset - scanner.alignedLength(),
+                        scanner.type());
+                    r.expected++;
+                    r.replayed++;
+                }
                 continue;
             }
             final int nextId = r.current.id() + 1;

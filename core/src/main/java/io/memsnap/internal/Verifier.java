@@ -122,9 +122,12 @@ public final class Verifier
             final int status = scanner.scan(current, offset, expected);
             if (status == RecordScanner.VALID)
             {
-                recordsChecked++;
                 offset += scanner.alignedLength();
-                expected++;
+                if (!RecordDescriptor.isPadType(scanner.type()))
+                {
+                    recordsChecked++;
+                    expected++;
+                }
                 continue;
             }
             final int nextId = current.id() + 1;

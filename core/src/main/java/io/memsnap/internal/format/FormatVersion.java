@@ -5,16 +5,25 @@ import io.memsnap.IncompatibleFormatException;
 import java.nio.file.Path;
 
 /**
- * The format version written in the header of every file memsnap writes. A reader accepts any minor version of
- * its major version (minor versions only add fields that older readers may ignore) and refuses other majors.
+ * The format version written in the header of every file memsnap writes. A reader accepts any minor version of a
+ * major version it knows (minor versions only add fields that older readers may ignore) and refuses other majors.
+ *
+ * <ul>
+ *   <li>1.0: the first format.</li>
+ *   <li>2.0: adds the PAD record ({@link RecordDescriptor#TYPE_PAD}), which a 1.x reader would take for damage, so
+ *       the major version changes. Nothing else moved: this build reads 1.x stores, keeps appending to a 1.x tail
+ *       segment without padding it, and writes every new file as 2.0.</li>
+ * </ul>
  */
 public final class FormatVersion
 {
-    /** Version 1.0: the first format. */
     public static final int MAJOR_1 = 1;
+    public static final int MAJOR_2 = 2;
     public static final int MINOR_0 = 0;
 
-    public static final int CURRENT_MAJOR = MAJOR_1;
+    /** The oldest major version this build reads. */
+    public static final int OLDEST_MAJOR = MAJOR_1;
+    public static final int CURRENT_MAJOR = MAJOR_2;
     public static final int CURRENT_MINOR = MINOR_0;
 
     private FormatVersion()
@@ -26,9 +35,15 @@ public final class FormatVersion
      */
     public static void check(final Path file, final int major, final int minor)
     {
-        if (major != CURRENT_MAJOR)
+        if (major < OLDEST_MAJOR || major > CURRENT_MAJOR)
         {
             throw new IncompatibleFormatException(file, major, minor, CURRENT_MAJOR, CURRENT_MINOR);
         }
+    }
+
+    /** @return whether segments of this major version may hold PAD records. */
+    public static boolean hasPadRecords(final int major)
+    {
+        return major >= MAJOR_2;
     }
 }

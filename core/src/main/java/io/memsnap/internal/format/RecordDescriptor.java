@@ -42,6 +42,12 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *
  * A position whose CRC and length words are both zero is the clean end of a segment: nothing was written there.
  * Any other position that fails to decode, to checksum or to carry the next sequence number is torn.
+ *
+ * <p>PAD (format 2.0 segments only): the same header with type {@link #TYPE_PAD}, id length 0, nnz 0, importance 0,
+ * stored-at 0 and value length {@code length - HEADER_LENGTH}; the value is zeros. It carries the sequence number
+ * of the record that follows it without using it up, and changes nothing when replayed. The writer ends a
+ * snapshot's (or a sync's) bytes with one, so that they end on a page boundary: the flush then never writes back a
+ * page that the writer goes on appending to, and the writer never faults on a page under write-back.
  */
 public final class RecordDescriptor
 {
@@ -69,6 +75,10 @@ public final class RecordDescriptor
     public static final byte TYPE_STATE_PUT = 3;
     /** Deletes a named state. */
     public static final byte TYPE_STATE_DELETE = 4;
+    /** Padding to a page boundary; no id, no vector; since format 2.0. */
+    public static final byte TYPE_PAD = 5;
+    /** The shortest PAD: a header alone. */
+    public static final int MIN_PAD_LENGTH = HEADER_LENGTH;
 
     private RecordDescriptor()
     {
@@ -106,9 +116,15 @@ public final class RecordDescriptor
         return (length + ALIGNMENT - 1) & -ALIGNMENT;
     }
 
+    /** @return whether {@code type} is a record that names an id (PAD is not one). */
     public static boolean isKnownType(final byte type)
     {
         return type >= TYPE_PUT && type <= TYPE_STATE_DELETE;
+    }
+
+    public static boolean isPadType(final byte type)
+    {
+        return type == TYPE_PAD;
     }
 
     public static boolean isStateType(final byte type)

@@ -1,6 +1,7 @@
 package io.memsnap.internal.segment;
 
 import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.RecordDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -18,7 +19,7 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  */
 public final class RecordScanner
 {
-    /** A valid record; its fields are set. */
+    /** A valid record (possibly a PAD, see {@link #type()}); its fields are set. */
     public static final int VALID = 0;
     /** Nothing was ever written here. */
     public static final int CLEAN_END = 1;
@@ -76,7 +77,9 @@ public final class RecordScanner
         final int nnz = buffer.getInt(offset + NNZ_OFFSET);
         final int idLength = buffer.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
         final int valueLength = buffer.getInt(offset + VALUE_LENGTH_OFFSET);
-        if (!RecordDescriptor.isKnownType(type) || nnz < 0 || valueLength < 0 || idLength == 0 ||
+        final boolean pad = RecordDescriptor.isPadType(type) && FormatVersion.hasPadRecords(segment.major());
+        if (pad ? nnz != 0 || idLength != 0 || valueLength != length - HEADER_LENGTH :
+            !RecordDescriptor.isKnownType(type) || nnz < 0 || valueLength < 0 || idLength == 0 ||
             RecordDescriptor.recordLength(nnz, idLength, valueLength) != length)
         {
             return torn("record fields are inconsistent (type " + type + ", nnz " + nnz + ", id length " + idLength +

@@ -30,9 +30,12 @@ public final class Segment
     private final UnsafeBuffer buffer;
     private final long firstSequence;
     private final int length;
+    private final int major;
 
-    private Segment(final int id, final Path path, final MappedByteBuffer mapped, final long firstSequence)
+    private Segment(
+        final int id, final Path path, final MappedByteBuffer mapped, final long firstSequence, final int major)
     {
+        this.major = major;
         this.id = id;
         this.path = path;
         this.mapped = mapped;
@@ -73,7 +76,8 @@ public final class Segment
             Files.deleteIfExists(path);
             throw ex;
         }
-        return new Segment(id, path, MappedFiles.map(path, false, 0, length), firstSequence);
+        return new Segment(id, path, MappedFiles.map(path, false, 0, length), firstSequence,
+            FormatVersion.CURRENT_MAJOR);
     }
 
     /**
@@ -91,6 +95,7 @@ public final class Segment
         }
         final MappedByteBuffer mapped = MappedFiles.map(path, readOnly, 0, size);
         final UnsafeBuffer header = new UnsafeBuffer(mapped);
+        final int major;
         try
         {
             final int stored = header.getInt(CRC_OFFSET);
@@ -104,7 +109,8 @@ public final class Segment
             {
                 throw new CorruptStoreException("not a memsnap segment (bad magic)", path, MAGIC_OFFSET);
             }
-            FormatVersion.check(path, header.getShort(MAJOR_OFFSET) & 0xFFFF, header.getShort(MINOR_OFFSET) & 0xFFFF);
+            major = header.getShort(MAJOR_OFFSET) & 0xFFFF;
+            FormatVersion.check(path, major, header.getShort(MINOR_OFFSET) & 0xFFFF);
             if (header.getInt(SEGMENT_ID_OFFSET) != id || header.getInt(FILE_LENGTH_OFFSET) != size)
             {
                 throw new CorruptStoreException("segment header names id " + header.getInt(SEGMENT_ID_OFFSET) +
@@ -117,7 +123,7 @@ public final class Segment
             IoUtil.unmap(mapped);
             throw ex;
         }
-        return new Segment(id, path, mapped, header.getLong(FIRST_SEQUENCE_OFFSET));
+        return new Segment(id, path, mapped, header.getLong(FIRST_SEQUENCE_OFFSET), major);
     }
 
     public int id()
@@ -150,6 +156,12 @@ public final class Segment
     public int length()
     {
         return length;
+    }
+
+    /** @return the major format version in the header: what the segment may hold (PAD records from 2.0). */
+    public int major()
+    {
+        return major;
     }
 
     /** msyncs the bytes in [from, to). */

@@ -5,6 +5,7 @@ import io.memsnap.InvalidEntryException;
 import io.memsnap.StoreFullException;
 import io.memsnap.StoreIoException;
 import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
@@ -32,6 +33,13 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  */
 public final class SegmentLog implements KeyMatcher
 {
+    /**
+     * Where {@link #padToBoundary} ends a flushed range: the page size of the platforms memsnap runs on (4 KiB on
+     * x86-64 and most ARM64 kernels; with larger pages the padding still helps but a flush may share its last page
+     * with the writer). Not part of the format: readers take PAD records of any length.
+     */
+    public static final int FLUSH_BOUNDARY = 4096;
+
     private final Path dir;
     private final int segmentSize;
     private final boolean preallocate;
@@ -174,6 +182,14 @@ public final class SegmentLog implements KeyMatcher
 
     private long finish(final int offset, final int length)
     {
+        seal(offset, length);
+        nextSequence++;
+        return IndexPageDescriptor.address(current.id(), offset);
+    }
+
+    /** Zeroes the alignment padding, then publishes the checksum (the last word a reader of the record trusts). */
+    private void seal(final int offset, final int length)
+    {
         final UnsafeBuffer b = current.buffer();
         final int aligned = RecordDescriptor.alignedLength(length);
         for (int p = offset + length; p < offset + aligned; p++)
@@ -183,8 +199,49 @@ public final class SegmentLog implements KeyMatcher
         final int crc = writerChecksum.compute(currentView, offset + CHECKSUMMED_FROM, length - CHECKSUMMED_FROM);
         b.putIntRelease(offset + CRC_OFFSET, crc);
         position = offset + aligned;
-        nextSequence++;
-        return IndexPageDescriptor.address(current.id(), offset);
+    }
+
+    /**
+     * Writer (under the store's write lock), before a snapshot or a sync freezes the tail: ends what was written so
+     * far on a {@link #FLUSH_BOUNDARY} with a PAD record. The flush that follows then covers whole pages that the
+     * writer never touches again, so it cannot make the writer fault on a page under write-back (a stall of the
+     * disk's latency, measured at up to milliseconds), and the next flush starts on a fresh page. Costs at most
+     * {@code FLUSH_BOUNDARY + MIN_PAD_LENGTH} bytes of log a call.
+     *
+     * <p>Nothing is written when the tail is on a boundary already, when the segment is 1.x (no PAD there), or when
+     * less than a PAD is left at the end of the segment (no record fits there either: the next one rolls).
+     *
+     * @return the bytes of padding written.
+     */
+    public int padToBoundary()
+    {
+        if (!FormatVersion.hasPadRecords(current.major()))
+        {
+            return 0;
+        }
+        int gap = -position & (FLUSH_BOUNDARY - 1);
+        if (gap == 0)
+        {
+            return 0;
+        }
+        if (gap < MIN_PAD_LENGTH)
+        {
+            gap += FLUSH_BOUNDARY;
+        }
+        if (position + gap > current.length())
+        {
+            gap = current.length() - position;
+            if (gap < MIN_PAD_LENGTH)
+            {
+                return 0;
+            }
+        }
+        final int offset = position;
+        final UnsafeBuffer b = current.buffer();
+        writeHeader(b, offset, gap, TYPE_PAD, 0, 0, gap - HEADER_LENGTH, 0.0f, 0L);
+        b.setMemory(offset + HEADER_LENGTH, gap - HEADER_LENGTH, (byte)0);
+        seal(offset, gap);
+        return gap;
     }
 
     private void roll() throws IOException

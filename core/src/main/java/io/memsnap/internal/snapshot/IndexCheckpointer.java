@@ -21,6 +21,9 @@ import java.io.IOException;
  */
 public final class IndexCheckpointer
 {
+    /** Pages msynced at a time (256 KiB): what a snapshot may find in the disk's queue ahead of it. */
+    public static final int FLUSH_STEP_PAGES = 64;
+
     /** A frozen index version waiting to be written. */
     public static final class Pending
     {
@@ -72,16 +75,24 @@ public final class IndexCheckpointer
 
     /**
      * Seals and flushes the pages of a frozen version created since the previous checkpoint, then publishes it.
+     * The flush goes in steps of {@link #FLUSH_STEP_PAGES}, with {@code betweenSteps} run after each: the store
+     * uses it to let a running snapshot's flush go first, so that a checkpoint of tens of megabytes never sits in
+     * the disk's queue in front of a snapshot.
      *
      * @return the checkpoint, now durable.
      */
-    public Checkpoint write(final Pending pending) throws IOException
+    public Checkpoint write(final Pending pending, final Runnable betweenSteps) throws IOException
     {
         final Checkpoint previous = durable;
         final int from = previous.indexPages;
         final int to = pending.watermark;
         final int crc = file.seal(from, to);
-        file.force(from, to);
+        for (int page = from; page < to; page += FLUSH_STEP_PAGES)
+        {
+            file.force(page, Math.min(to, page + FLUSH_STEP_PAGES));
+            betweenSteps.run();
+        }
+        file.force(to, to); // the file's length, if it grew
         final Checkpoint checkpoint = new Checkpoint(pending.rootPage, to, from, crc, pending.replaySegment,
             pending.replayOffset, pending.lastSequence, pending.entryCount, pending.stateCount);
         durable = checkpoint;
