@@ -23,6 +23,41 @@ class RoundTripTest
         return StoreOptions.builder().dimension(DIMENSION).segmentSize(256 * 1024).build();
     }
 
+    /**
+     * Records are written with positional writes on a file channel, which an interrupt closes: a put from an
+     * interrupted thread must still be written, leave the interrupt for its caller, and leave the store working.
+     */
+    @Test
+    void putsFromAnInterruptedThreadAreWrittenAndKeepTheInterrupt()
+    {
+        final SparseVector v = SparseVector.of(new int[] {1, 7}, new float[] {0.5f, -1f});
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            store.put("before", v);
+            Thread.currentThread().interrupt();
+            try
+            {
+                store.put("interrupted", v);
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is the caller's to see");
+                store.put("still-interrupted", v);
+            }
+            finally
+            {
+                Thread.interrupted();
+            }
+            store.put("after", v);
+            store.snapshot();
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            for (final String id : new String[] {"before", "interrupted", "still-interrupted", "after"})
+            {
+                assertEquals(v, store.get(id).orElseThrow().vector(), id);
+            }
+            assertTrue(store.verify(true).ok());
+        }
+    }
+
     @Test
     void emptyStoreSurvivesReopen()
     {

@@ -3,11 +3,16 @@ package io.memsnap;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.memsnap.TestEntries.*;
@@ -89,6 +94,53 @@ class VerifyTest
             final VerifyReport report = store.verify(false);
             assertFalse(report.ok());
             assertEquals(2L * IndexPageDescriptor.PAGE_SIZE, report.problems().get(0).offset());
+        }
+    }
+
+    /**
+     * A snapshot's manifest holds the CRC32C of the log range it flushed (the writer computes it as it appends). A
+     * flipped byte in a record's alignment padding escapes the record's own checksum but not that one.
+     */
+    @Test
+    void deepVerifyChecksTheRangeEachSnapshotFlushed() throws IOException
+    {
+        build();
+        final ManifestStore manifests = new ManifestStore(dir);
+        final Manifest newest = manifests.read(manifests.generations().get(0));
+        long target = -1;
+        Path segment = null;
+        for (final Manifest.FileEntry e : newest.segments)
+        {
+            if (e.flushedFrom >= e.committedLength)
+            {
+                continue;
+            }
+            segment = dir.resolve(SegmentDescriptor.fileName(e.segmentId));
+            final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(segment)).order(ByteOrder.LITTLE_ENDIAN);
+            for (int offset = e.flushedFrom; offset < e.committedLength && target < 0; )
+            {
+                final int length = b.getInt(offset + RecordDescriptor.LENGTH_OFFSET);
+                if (length % RecordDescriptor.ALIGNMENT != 0)
+                {
+                    target = offset + length;
+                }
+                offset += RecordDescriptor.alignedLength(length);
+            }
+            if (target >= 0)
+            {
+                break;
+            }
+        }
+        assertTrue(target > 0, "the fixture should have a padded record in the newest snapshot's range");
+        flip(segment, target);
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            final VerifyReport report = store.verify(true);
+            assertFalse(report.ok());
+            assertEquals(1, report.problems().size(), report.toString());
+            final VerifyReport.Problem problem = report.problems().get(0);
+            assertTrue(problem.what().contains("flushed do not match"), problem.what());
+            assertTrue(problem.file().endsWith(segment.getFileName().toString()), problem.toString());
         }
     }
 

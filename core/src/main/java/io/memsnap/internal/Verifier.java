@@ -3,6 +3,7 @@ package io.memsnap.internal;
 import io.memsnap.CorruptStoreException;
 import io.memsnap.IncompatibleFormatException;
 import io.memsnap.VerifyReport;
+import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
@@ -14,6 +15,7 @@ import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.snapshot.Checkpoint;
+import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -43,7 +45,7 @@ public final class Verifier
         final Checkpoint checkpoint, final SegmentLog log, final long lastSequence, final long seed,
         final boolean deep)
     {
-        checkManifests(manifests);
+        checkManifests(manifests, deep ? log : null);
         checkIndexPages(indexFile, checkpoint);
         if (deep)
         {
@@ -53,7 +55,8 @@ public final class Verifier
         return new VerifyReport(problems, manifestsChecked, pagesChecked, recordsChecked, entriesChecked);
     }
 
-    private void checkManifests(final ManifestStore manifests)
+    /** Every retained manifest's checksum; with {@code log} (deep), also the CRC32C of the log range it flushed. */
+    private void checkManifests(final ManifestStore manifests, final SegmentLog log)
     {
         try
         {
@@ -62,7 +65,11 @@ public final class Verifier
                 manifestsChecked++;
                 try
                 {
-                    manifests.read(generation);
+                    final Manifest manifest = manifests.read(generation);
+                    if (log != null)
+                    {
+                        checkFlushedRanges(manifest, log, manifests.path(generation).getFileName().toString());
+                    }
                 }
                 catch (final CorruptStoreException ex)
                 {
@@ -81,6 +88,27 @@ public final class Verifier
         catch (final IOException ex)
         {
             problems.add(new VerifyReport.Problem("cannot list manifests: " + ex, "", 0));
+        }
+    }
+
+    private void checkFlushedRanges(final Manifest manifest, final SegmentLog log, final String manifestName)
+    {
+        final Checksum checksum = new Checksum();
+        for (final Manifest.FileEntry e : manifest.segments)
+        {
+            final Segment segment = log.segment(e.segmentId);
+            if (segment == null || e.flushedFrom >= e.committedLength || e.committedLength > segment.length())
+            {
+                continue;
+            }
+            final int actual = checksum.compute(segment.newView(), e.flushedFrom, e.committedLength - e.flushedFrom);
+            if (actual != e.flushedCrc)
+            {
+                problems.add(new VerifyReport.Problem("the bytes " + e.flushedFrom + " to " + e.committedLength +
+                    " that snapshot " + manifest.generation + " flushed do not match the checksum " + manifestName +
+                    " holds for them (" + Long.toHexString(Checksum.unsigned(e.flushedCrc)) + ", found " +
+                    Long.toHexString(Checksum.unsigned(actual)) + ")", segment.path().toString(), e.flushedFrom));
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.memsnap.internal.snapshot;
 
 import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.segment.AppendedRanges;
 import io.memsnap.internal.segment.SegmentLog;
 
 /**
@@ -18,6 +19,8 @@ public final class Freeze
     public final long createdAtMillis;
     public final long startNanos;
     private final int[] sealedEnds;
+    /** The CRC32C of what was appended since the previous snapshot's freeze, by segment. */
+    public final AppendedRanges.Taken appended;
 
     private Freeze(final SegmentLog log, final long entryCount, final long stateCount, final long startNanos)
     {
@@ -28,6 +31,7 @@ public final class Freeze
         this.entryCount = entryCount;
         this.stateCount = stateCount;
         this.sealedEnds = log.sealedEndsCopy();
+        this.appended = log.takeAppendedRanges();
         this.createdAtMillis = System.currentTimeMillis();
         this.startNanos = startNanos;
     }

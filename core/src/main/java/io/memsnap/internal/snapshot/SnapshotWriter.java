@@ -81,7 +81,10 @@ public final class SnapshotWriter
             int crc = 0;
             if (from < committed)
             {
-                crc = checksum.compute(segment.newView(), from, committed - from);
+                // Computed by the writer as it appended, unless the previous snapshot failed after its freeze (then
+                // this one flushes from the last committed point again, a range the writer did not see whole).
+                final long known = freeze.appended.crc(segment.id(), from, committed);
+                crc = known >= 0 ? (int)known : checksum.compute(segment.newView(), from, committed - from);
                 segment.force(from, committed);
                 bytes += committed - from;
             }

@@ -1,0 +1,94 @@
+package io.memsnap.internal.segment;
+
+import io.memsnap.StoreIoException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The writer's positional writes into the tail segment, through a file handle kept open for that segment only (a
+ * store holds one open file handle for writing, whatever its number of segments).
+ *
+ * <p>A thread interrupted inside a {@link FileChannel} operation closes the channel
+ * ({@link ClosedByInterruptException}). A storage engine must not turn a caller's interrupt into a dead store, so
+ * the write clears the interrupt, reopens the file and writes again (a positional write of the same bytes at the
+ * same place is idempotent), then restores the interrupt status for the caller to see.
+ *
+ * <p>Not thread safe: the single writer's (under the store's write lock). Allocates nothing per write.
+ */
+final class SegmentAppender
+{
+    private Segment segment;
+    private FileChannel channel;
+
+    /**
+     * Writes {@code src} (from its position to its limit) into {@code target} at {@code offset}.
+     *
+     * @throws StoreIoException if the write fails; nothing after {@code offset} is then part of the log.
+     */
+    void write(final Segment target, final ByteBuffer src, final int offset)
+    {
+        final int start = src.position();
+        boolean interrupted = false;
+        try
+        {
+            while (src.hasRemaining())
+            {
+                try
+                {
+                    channel(target).write(src, offset + (long)(src.position() - start));
+                }
+                catch (final ClosedByInterruptException ex)
+                {
+                    interrupted |= Thread.interrupted();
+                    channel = null;
+                }
+                catch (final IOException ex)
+                {
+                    close();
+                    throw new StoreIoException("could not append to " + target.path(), ex);
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private FileChannel channel(final Segment target) throws IOException
+    {
+        if (segment != target || channel == null || !channel.isOpen())
+        {
+            close();
+            channel = FileChannel.open(target.path(), StandardOpenOption.WRITE);
+            segment = target;
+        }
+        return channel;
+    }
+
+    /** Closes the file handle (the mappings stay). Idempotent. */
+    void close()
+    {
+        final FileChannel c = channel;
+        channel = null;
+        segment = null;
+        if (c != null)
+        {
+            try
+            {
+                c.close();
+            }
+            catch (final IOException ignored)
+            {
+                // Nothing was written through it that a close could lose: writes are in the page cache already.
+            }
+        }
+    }
+}
