@@ -621,10 +621,14 @@ public final class MemoryStore implements AutoCloseable
                 writeLock.unlock();
             }
             final long generation = nextGeneration++;
+            // Retention deletes the oldest manifest once this one is committed: reuse its file for the commit when
+            // at least two others stay meanwhile (a fallback needs one besides the newest).
+            final long recycle = retained.size() >= options.retainedSnapshots() && retained.size() >= 3 ?
+                retained.peekFirst() : -1;
             final Manifest manifest;
             try
             {
-                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels);
+                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, recycle);
             }
             catch (final IOException ex)
             {
@@ -638,6 +642,10 @@ public final class MemoryStore implements AutoCloseable
             }
             durable = manifest;
             syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
+            if (snapshotWriter.recycled())
+            {
+                retained.removeFirst();
+            }
             deleteOldManifests(generation);
             return info(manifest);
         }

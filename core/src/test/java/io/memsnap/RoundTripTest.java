@@ -283,6 +283,64 @@ class RoundTripTest
         }
     }
 
+    /**
+     * With three or more retained, a snapshot commits into the file of the manifest retention drops (renamed, then
+     * overwritten): the same inode, no file created or deleted; every retained snapshot still opens. With two, a
+     * fallback would have only the newest during the commit, so the file is created as before.
+     */
+    @Test
+    void aSnapshotReusesTheFileOfTheManifestRetentionDrops(@TempDir final Path two) throws java.io.IOException
+    {
+        try (MemoryStore store = MemoryStore.open(dir, options()))
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                put(store, i, 0);
+                store.snapshot();
+            }
+            final java.util.List<SnapshotInfo> before = store.snapshots();
+            assertEquals(3, before.size());
+            final Object oldestInode = inode(before.get(2).generation());
+            put(store, 3, 0);
+            final SnapshotInfo next = store.snapshot();
+            assertEquals(oldestInode, inode(next.generation()), "the new manifest is the oldest one's file");
+            assertFalse(java.nio.file.Files.exists(manifestPath(before.get(2).generation())));
+            assertEquals(3, store.snapshots().size());
+            for (final SnapshotInfo info : store.snapshots())
+            {
+                try (MemoryStore old = MemoryStore.open(dir,
+                    StoreOptions.builder().readOnly(true).generation(info.generation()).build()))
+                {
+                    assertEquals(info.entryCount(), old.size());
+                }
+            }
+        }
+        try (MemoryStore store = MemoryStore.open(two, StoreOptions.builder().dimension(DIMENSION)
+            .retainedSnapshots(2).build()))
+        {
+            put(store, 0, 0);
+            store.snapshot();
+            final long oldest = store.snapshots().get(1).generation();
+            final Object oldestInode = java.nio.file.Files.getAttribute(two.resolve(
+                io.memsnap.internal.format.ManifestDescriptor.fileName(oldest)), "unix:ino");
+            put(store, 1, 0);
+            final SnapshotInfo next = store.snapshot();
+            assertNotEquals(oldestInode, java.nio.file.Files.getAttribute(two.resolve(
+                io.memsnap.internal.format.ManifestDescriptor.fileName(next.generation())), "unix:ino"));
+            assertEquals(2, store.snapshots().size());
+        }
+    }
+
+    private Path manifestPath(final long generation)
+    {
+        return dir.resolve(io.memsnap.internal.format.ManifestDescriptor.fileName(generation));
+    }
+
+    private Object inode(final long generation) throws java.io.IOException
+    {
+        return java.nio.file.Files.getAttribute(manifestPath(generation), "unix:ino");
+    }
+
     @Test
     void retentionHoldsAcrossReopenAndAMissingGenerationIsTyped() throws java.io.IOException
     {

@@ -189,7 +189,7 @@ public final class StoreOpener
         state.checkpointer = new IndexCheckpointer(state.indexFile, state.index, nothingSealed);
         final Checkpoint initial = state.checkpointer.write(state.checkpointer.freeze(state.log, 0, 0), () -> { });
         final Freeze freeze = Freeze.take(state.log, 0, 0, System.nanoTime());
-        state.manifest = state.snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap());
+        state.manifest = state.snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1);
         state.nextGeneration = 1;
         state.report = new RecoveryReport(0, List.of(), 0, 0, null, List.of(), System.nanoTime() - start);
         return state;

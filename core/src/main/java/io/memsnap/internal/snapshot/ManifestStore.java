@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -21,7 +22,10 @@ import java.util.stream.Stream;
  * <p>Commit protocol (Lucene's {@code segments_N}): write {@code manifest-G.msm.pending}, fsync it, rename it
  * atomically to {@code manifest-G.msm}, fsync the directory. A crash leaves either no new manifest or a whole one;
  * a stale {@code .pending} file is deleted at the next open. The files a manifest names are flushed before it is
- * written.
+ * written. The pending file is, when retention is about to delete the oldest manifest, that manifest's file renamed
+ * (see {@link #commit}): it is gone under its own name before its bytes are overwritten, so a reader that opened it
+ * just before sees either its old bytes or a checksum mismatch on a path that no longer exists, which
+ * {@link #read} reports as a file that is gone.
  *
  * <p>Thread safe for reads; commits are serialised by the store's snapshot lock.
  */
@@ -69,7 +73,20 @@ public final class ManifestStore
         {
             throw new CorruptStoreException("manifest is " + size + " bytes, more than a manifest can be", path, 0);
         }
-        final Manifest m = ManifestCodec.decode(Files.readAllBytes(path), path);
+        final Manifest m;
+        try
+        {
+            m = ManifestCodec.decode(Files.readAllBytes(path), path);
+        }
+        catch (final CorruptStoreException ex)
+        {
+            if (!Files.exists(path))
+            {
+                // Recycled by the writer while we read it (renamed first, then overwritten): gone, not damaged.
+                throw new NoSuchFileException(path.toString(), null, "recycled by a snapshot while it was read");
+            }
+            throw ex;
+        }
         if (m.generation != generation)
         {
             throw new CorruptStoreException("manifest holds generation " + m.generation + " but is named " +
@@ -81,24 +98,46 @@ public final class ManifestStore
     /**
      * Commits a manifest durably and atomically.
      *
-     * @return the bytes written.
+     * @param recycle the generation of a manifest that retention deletes once this one is committed, whose file
+     *                becomes the pending file (renamed, then overwritten); or -1 to create the pending file. Reusing
+     *                the file saves the creation and the deletion of an inode per snapshot, and, when the length is
+     *                unchanged (the usual case), lets the sync write the data block alone.
+     * @return whether {@code recycle}'s file was reused (it no longer exists under its own name then).
      */
-    public int commit(final Manifest manifest) throws IOException
+    public boolean commit(final Manifest manifest, final long recycle) throws IOException
     {
         final byte[] bytes = ManifestCodec.encode(manifest);
         final Path pending = dir.resolve(ManifestDescriptor.pendingFileName(manifest.generation));
         final Path target = path(manifest.generation);
+        boolean recycled = false;
         try
         {
-            try (FileChannel channel = FileChannel.open(pending, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+            if (recycle >= 0)
             {
+                try
+                {
+                    Files.move(path(recycle), pending, StandardCopyOption.ATOMIC_MOVE);
+                    recycled = true;
+                }
+                catch (final NoSuchFileException ex)
+                {
+                    // Gone already: create the pending file instead.
+                }
+            }
+            try (FileChannel channel = FileChannel.open(pending, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+            {
+                final boolean sameLength = channel.size() == bytes.length;
                 final ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining())
                 {
-                    channel.write(buffer);
+                    channel.write(buffer, buffer.position());
                 }
-                channel.force(true);
+                if (channel.size() > bytes.length)
+                {
+                    channel.truncate(bytes.length);
+                }
+                // Same length: the data block is all that changed (fdatasync). Otherwise the inode too.
+                channel.force(!sameLength);
             }
             Files.move(pending, target, StandardCopyOption.ATOMIC_MOVE);
         }
@@ -115,7 +154,7 @@ public final class ManifestStore
             throw ex;
         }
         MappedFiles.syncDirectory(dir);
-        return bytes.length;
+        return recycled;
     }
 
     /** Deletes stale {@code .pending} files left by a crash during a commit. */

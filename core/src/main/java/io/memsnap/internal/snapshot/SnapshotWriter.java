@@ -32,6 +32,7 @@ public final class SnapshotWriter
     private final long seed;
     private final int dimension;
     private final Checksum checksum = new Checksum();
+    private boolean recycled;
     /** Value of {@link SegmentLog#filesCreated()} at the last directory fsync. */
     private int directorySyncedAt = -1;
 
@@ -49,11 +50,20 @@ public final class SnapshotWriter
      * @param freeze     the point of the log to commit.
      * @param checkpoint a durable index checkpoint at or before the freeze.
      * @param previous   the last committed manifest, or null for the first snapshot of a new store.
+     * @param recycle    a manifest generation whose file the commit may reuse (see {@link ManifestStore#commit}),
+     *                   or -1; {@link #recycled()} tells whether it did.
      * @return the manifest committed.
      */
-    public Manifest write(final Freeze freeze, final Checkpoint checkpoint, final Manifest previous,
-        final long generation, final Map<String, String> labels) throws IOException
+    /** @return whether the last {@link #write} reused the file of the manifest it was given to recycle. */
+    public boolean recycled()
     {
+        return recycled;
+    }
+
+    public Manifest write(final Freeze freeze, final Checkpoint checkpoint, final Manifest previous,
+        final long generation, final Map<String, String> labels, final long recycle) throws IOException
+    {
+        recycled = false;
         final int previousTailSegment = previous == null ? 0 : previous.tailSegment;
         final int previousTailOffset = previous == null ? SegmentDescriptor.HEADER_LENGTH : previous.tailOffset;
         long bytes = 0;
@@ -101,7 +111,7 @@ public final class SnapshotWriter
             freeze.entryCount, freeze.stateCount, seed, dimension, KeyHash.FUNCTION_ID, checkpoint,
             freeze.tailSegment, freeze.tailOffset, bytes, System.nanoTime() - freeze.startNanos,
             entries.toArray(new Manifest.FileEntry[0]), labels);
-        manifests.commit(manifest);
+        recycled = manifests.commit(manifest, recycle);
         return manifest;
     }
 }
