@@ -41,8 +41,15 @@ final class InspectCommand implements Callable<Integer>
             {
                 for (final Path p : (Iterable<Path>)files::iterator)
                 {
-                    bytes += Files.size(p);
-                    segments += p.getFileName().toString().startsWith("segment-") ? 1 : 0;
+                    try
+                    {
+                        bytes += Files.size(p);
+                        segments += p.getFileName().toString().startsWith("segment-") ? 1 : 0;
+                    }
+                    catch (final java.nio.file.NoSuchFileException ex)
+                    {
+                        // A writer beside us renamed or deleted a manifest while we listed: not part of the store.
+                    }
                 }
             }
             if (asJson)

@@ -47,6 +47,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
 public final class StoreOpener
 {
     private static final System.Logger LOG = System.getLogger("io.memsnap.recovery");
+    /** How often a read-only open lists the manifests again when all it listed were retired while it looked. */
+    private static final int MAX_LISTINGS = 20;
 
     /** What an open produced. Fields are handed to the store and owned by it from then on. */
     public static final class OpenState
@@ -472,12 +474,20 @@ public final class StoreOpener
     private static OpenState openReadOnly(final StoreDirectory directory, final StoreOptions options,
         final long start) throws IOException
     {
+        return openReadOnlyListedAgain(directory, options, start, 1);
+    }
+
+    private static OpenState openReadOnlyListedAgain(final StoreDirectory directory, final StoreOptions options,
+        final long start, final int listings) throws IOException
+    {
         final Path dir = directory.path();
         final ManifestStore manifests = new ManifestStore(dir);
-        final List<Long> generations = manifests.generations();
         final List<String> skipped = new ArrayList<>();
-        for (final long generation : generations)
+        final List<Long> generations = manifests.generations();
+        int gone = 0;
+        for (int i = 0; i < generations.size(); i++)
         {
+            final long generation = generations.get(i);
             if (options.generation() != StoreOptions.NEWEST_GENERATION && generation != options.generation())
             {
                 continue;
@@ -540,7 +550,8 @@ public final class StoreOpener
             }
             catch (final java.nio.file.NoSuchFileException ex)
             {
-                // The writer's retention deleted this manifest while we listed: it is gone, not damaged.
+                // The writer's retention deleted (or recycled) this manifest while we listed: gone, not damaged.
+                gone++;
                 for (final Segment s : opened)
                 {
                     s.unmap();
@@ -577,6 +588,12 @@ public final class StoreOpener
         if (options.generation() != StoreOptions.NEWEST_GENERATION)
         {
             throw new io.memsnap.NoSuchSnapshotException(options.generation(), dir, generations);
+        }
+        if (gone > 0 && gone == generations.size() && listings < MAX_LISTINGS)
+        {
+            // Every manifest listed was retired by the writer while we looked (it snapshots faster than we read):
+            // list again and take the newest then.
+            return openReadOnlyListedAgain(directory, options, start, listings + 1);
         }
         throw new CorruptStoreException(generations.isEmpty() ? "no memsnap store here (no manifest)" :
             "no snapshot in the store validates (" + String.join("; ", skipped) + ")", dir, 0);

@@ -77,20 +77,21 @@ public final class ManifestStore
         try
         {
             m = ManifestCodec.decode(Files.readAllBytes(path), path);
+            if (m.generation != generation)
+            {
+                throw new CorruptStoreException("manifest holds generation " + m.generation + " but is named " +
+                    generation, path, ManifestDescriptor.GENERATION_OFFSET);
+            }
         }
         catch (final CorruptStoreException ex)
         {
             if (!Files.exists(path))
             {
-                // Recycled by the writer while we read it (renamed first, then overwritten): gone, not damaged.
+                // Recycled by the writer while we read it (renamed first, then overwritten, possibly whole by the
+                // time we read: then it checksums but names the newer generation): gone, not damaged.
                 throw new NoSuchFileException(path.toString(), null, "recycled by a snapshot while it was read");
             }
             throw ex;
-        }
-        if (m.generation != generation)
-        {
-            throw new CorruptStoreException("manifest holds generation " + m.generation + " but is named " +
-                generation, path, ManifestDescriptor.GENERATION_OFFSET);
         }
         return m;
     }
