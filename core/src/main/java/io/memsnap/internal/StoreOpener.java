@@ -93,6 +93,8 @@ public final class StoreOpener
             // Index pages that a snapshot tried so far commits: a fallback replays into pages above them only, so
             // that a newer snapshot stays whole on disk until the recovery that passes over it succeeds.
             int committedByNewer = 0;
+            // Files under a manifest name that hold no snapshot of that name (an interrupted recycling commit).
+            final List<Long> abandoned = new ArrayList<>();
             // Fall back only past damage to a snapshot's own files (its manifest, its index root). Damage found
             // while replaying the log is not repaired by an older snapshot, which replays the same log, and must
             // not be "repaired" by cutting intact records: it is thrown, and nothing on disk has changed.
@@ -111,6 +113,20 @@ public final class StoreOpener
                         options.preallocate());
                     index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
                 }
+                catch (final java.nio.file.NoSuchFileException ex)
+                {
+                    // A manifest file that a snapshot was recycling when the process or the machine stopped: it
+                    // was never committed under any name. Nothing to restore from it, nothing damaged; the next
+                    // snapshot recycles it again.
+                    if (indexFile != null)
+                    {
+                        indexFile.unmapAll();
+                    }
+                    LOG.log(System.Logger.Level.DEBUG, "skipping generation {0} of {1}: {2}", generation, dir,
+                        ex.getMessage());
+                    abandoned.add(generation);
+                    continue;
+                }
                 catch (final CorruptStoreException ex)
                 {
                     if (indexFile != null)
@@ -126,8 +142,8 @@ public final class StoreOpener
                         "falling back to the previous one: {2}", generation, dir, ex.getMessage());
                     continue;
                 }
-                return recover(directory, manifests, manifest, indexFile, index, generations, skipped, options,
-                    start);
+                return recover(directory, manifests, manifest, indexFile, index, generations, skipped, abandoned,
+                    options, start);
             }
             throw new CorruptStoreException("no snapshot in the store validates (" + String.join("; ", skipped) + ")",
                 dir, 0);
@@ -224,6 +240,7 @@ public final class StoreOpener
         final HashIndex index,
         final List<Long> generations,
         final List<String> skipped,
+        final List<Long> abandoned,
         final StoreOptions options,
         final long start) throws IOException
     {
@@ -304,7 +321,8 @@ public final class StoreOpener
             manifests.deletePending();
             for (final long generation : generations)
             {
-                if (generation > manifest.generation)
+                if (generation > manifest.generation || abandoned.contains(generation) ||
+                    generation < manifest.generation && isAbandoned(manifests, generation))
                 {
                     manifests.delete(generation);
                     discarded.add(manifests.path(generation).getFileName().toString());
@@ -430,6 +448,27 @@ public final class StoreOpener
             break;
         }
         return r;
+    }
+
+    /**
+     * @return whether the manifest file of {@code generation} holds no snapshot of that name: a recycling commit
+     * overwrote it for a newer generation and a crash or a power loss kept the rename from the directory.
+     */
+    private static boolean isAbandoned(final ManifestStore manifests, final long generation) throws IOException
+    {
+        try
+        {
+            manifests.read(generation);
+            return false;
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            return true;
+        }
+        catch (final CorruptStoreException ex)
+        {
+            return false; // damage: left for verify to report, and for a fallback to skip
+        }
     }
 
     /** Applies one replayed record to the index, as the write path did when it was written. */

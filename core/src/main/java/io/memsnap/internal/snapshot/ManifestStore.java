@@ -64,6 +64,8 @@ public final class ManifestStore
 
     /**
      * @throws CorruptStoreException if it is damaged.
+     * @throws NoSuchFileException   if it is gone, or is a recycled file whose commit did not finish (see
+     *                               {@link #commit}): either way no snapshot of this generation is there.
      */
     public Manifest read(final long generation) throws IOException
     {
@@ -77,6 +79,14 @@ public final class ManifestStore
         try
         {
             m = ManifestCodec.decode(Files.readAllBytes(path), path);
+            if (m.generation > generation)
+            {
+                // A whole, valid manifest of a newer generation under an older name: a snapshot recycled this file
+                // (see commit) and its rename has not reached the directory, or never will after a power loss
+                // (the overwrite was synced, the renames not yet). Not a snapshot of this name, and not damage.
+                throw new NoSuchFileException(path.toString(), null, "holds generation " + m.generation +
+                    ": a snapshot that recycled this file did not finish renaming it");
+            }
             if (m.generation != generation)
             {
                 throw new CorruptStoreException("manifest holds generation " + m.generation + " but is named " +
