@@ -71,6 +71,9 @@ public final class MemoryStore implements AutoCloseable
     private final SnapshotWriter snapshotWriter;
     private final IndexCheckpointer checkpointer;
     private final Thread checkpointThread;
+    /** Smallest flush that a PAD ends on a page boundary (see {@link #padIfWorthIt}). */
+    static final int MIN_PADDED_FLUSH = 4 * SegmentLog.FLUSH_BOUNDARY;
+
     private volatile boolean stopping;
     /** Snapshots and syncs ended (written under snapshotLock): the checkpoint thread lets a running one go first. */
     private volatile long flushesEnded;
@@ -542,7 +545,7 @@ public final class MemoryStore implements AutoCloseable
             try
             {
                 requireOpen();
-                log.padToBoundary();
+                padIfWorthIt(syncedTail);
                 tail = log.tailAddress();
             }
             finally
@@ -556,6 +559,25 @@ public final class MemoryStore implements AutoCloseable
         {
             flushesEnded++;
             snapshotLock.unlock();
+        }
+    }
+
+    /**
+     * Write lock held, before a flush freezes the tail: ends the log on a page boundary with a PAD (see
+     * {@link SegmentLog#padToBoundary}) when the flush covers at least {@link #MIN_PADDED_FLUSH} bytes, so that the
+     * padding costs at most a quarter of what is flushed. A smaller flush (a sync after each small put, say) is not
+     * padded: the next flush then writes the tail page again, where padding would grow the log by up to a page
+     * each time.
+     *
+     * @param flushedUpTo the address the last flush of this kind reached.
+     */
+    private void padIfWorthIt(final long flushedUpTo)
+    {
+        final long tail = log.tailAddress();
+        if (IndexPageDescriptor.segmentId(tail) != IndexPageDescriptor.segmentId(flushedUpTo) ||
+            IndexPageDescriptor.offset(tail) - IndexPageDescriptor.offset(flushedUpTo) >= MIN_PADDED_FLUSH)
+        {
+            log.padToBoundary();
         }
     }
 
@@ -613,7 +635,7 @@ public final class MemoryStore implements AutoCloseable
             try
             {
                 requireOpen();
-                log.padToBoundary();
+                padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
                 freeze = Freeze.take(log, entryCount, stateCount, start);
             }
             finally

@@ -64,6 +64,54 @@ class SnapshotCostTest
         }
     }
 
+    /**
+     * A flush of less than 16 KiB is not padded: a sync after each small put rewrites the tail page rather than
+     * growing the log by a page each time. A large flush is padded to a page boundary.
+     */
+    @Test
+    void onlyFlushesOfAtLeast16KiBArePadded(@TempDir final Path dir)
+    {
+        final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(16 << 20).build();
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            long records = 0;
+            for (int i = 0; i < 200; i++)
+            {
+                final SparseVector v = vector(i, 1);
+                store.put(id(i), v, 0.5f, i, metadata(i, 1));
+                records += align8(40 + 8L * v.nnz() + id(i).length() + metadata(i, 1).length);
+                store.sync();
+            }
+            // The snapshot flushes everything since the previous snapshot (69 KB here) and pads that once.
+            final SnapshotInfo small = store.snapshot();
+            final long tailBefore = tail(dir, small.generation());
+            assertTrue(tailBefore < 64 + records + 4096 + 40, "200 small syncs grew the log by " + tailBefore +
+                " bytes for " + records + " bytes of records");
+            long more = 0;
+            for (int i = 0; i < 200; i++)
+            {
+                final SparseVector v = vector(i, 40);
+                store.put(id(i), v, 0.5f, i, metadata(i, 1));
+                more += align8(40 + 8L * v.nnz() + id(i).length() + metadata(i, 1).length);
+            }
+            assertTrue(more >= 16 * 1024);
+            final SnapshotInfo large = store.snapshot();
+            assertEquals(0, tail(dir, large.generation()) % 4096, "a large flush ends on a page boundary");
+        }
+    }
+
+    private static long tail(final Path dir, final long generation)
+    {
+        try
+        {
+            return new io.memsnap.internal.snapshot.ManifestStore(dir).read(generation).tailOffset;
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     private static long padTo4k(final long bytes)
     {
         final long gap = -bytes & 4095;

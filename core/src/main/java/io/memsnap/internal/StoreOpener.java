@@ -105,27 +105,20 @@ public final class StoreOpener
                 final HashIndex index;
                 try
                 {
-                    manifest = manifests.read(generation);
+                    manifest = readUnlessAbandoned(manifests, generation);
+                    if (manifest == null)
+                    {
+                        // A manifest file that a recycling snapshot overwrote for a newer generation when the process
+                        // or the machine stopped: never committed under any name, nothing to restore, not damage.
+                        abandoned.add(generation);
+                        continue;
+                    }
                     committedByNewer = Math.max(committedByNewer, manifest.checkpoint.indexPages);
                     checkDimension(manifest, options, manifests.path(generation));
                     final Checkpoint checkpoint = manifest.checkpoint;
                     indexFile = IndexFile.open(dir, checkpoint.indexPages, committedByNewer, false,
                         options.preallocate());
                     index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
-                }
-                catch (final java.nio.file.NoSuchFileException ex)
-                {
-                    // A manifest file that a snapshot was recycling when the process or the machine stopped: it
-                    // was never committed under any name. Nothing to restore from it, nothing damaged; the next
-                    // snapshot recycles it again.
-                    if (indexFile != null)
-                    {
-                        indexFile.unmapAll();
-                    }
-                    LOG.log(System.Logger.Level.DEBUG, "skipping generation {0} of {1}: {2}", generation, dir,
-                        ex.getMessage());
-                    abandoned.add(generation);
-                    continue;
                 }
                 catch (final CorruptStoreException ex)
                 {
@@ -458,16 +451,34 @@ public final class StoreOpener
     {
         try
         {
-            manifests.read(generation);
-            return false;
-        }
-        catch (final java.nio.file.NoSuchFileException ex)
-        {
-            return true;
+            return readUnlessAbandoned(manifests, generation) == null;
         }
         catch (final CorruptStoreException ex)
         {
             return false; // damage: left for verify to report, and for a fallback to skip
+        }
+    }
+
+    /**
+     * Writer's open (it holds the lock, so no snapshot is recycling now): reads a manifest.
+     *
+     * @return null if the file is an abandoned recycle (see {@link ManifestStore#read}).
+     */
+    private static Manifest readUnlessAbandoned(final ManifestStore manifests, final long generation)
+        throws IOException
+    {
+        try
+        {
+            return manifests.read(generation);
+        }
+        catch (final java.nio.file.NoSuchFileException ex)
+        {
+            if (Files.exists(manifests.path(generation)))
+            {
+                LOG.log(System.Logger.Level.DEBUG, "skipping generation {0}: {1}", generation, ex.getMessage());
+                return null;
+            }
+            throw ex;
         }
     }
 
@@ -601,6 +612,11 @@ public final class StoreOpener
                 }
                 if (options.generation() != StoreOptions.NEWEST_GENERATION)
                 {
+                    if (manifests.path(generation).toString().equals(ex.getFile()))
+                    {
+                        // Retired or recycled by the writer while we looked: not retained any more.
+                        throw new io.memsnap.NoSuchSnapshotException(options.generation(), dir, generations);
+                    }
                     throw ex;
                 }
             }

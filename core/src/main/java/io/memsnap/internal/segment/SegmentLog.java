@@ -60,6 +60,8 @@ public final class SegmentLog implements KeyMatcher
     private final AppendedRanges appended = new AppendedRanges();
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[0]);
     private ByteBuffer scratchBuffer;
+    /** A view of the scratch buffer for checksums and writes (its position and limit change with each use). */
+    private ByteBuffer scratchView;
     private final RecordScanner writerScanner = new RecordScanner();
 
     private volatile Segment[] segments;
@@ -209,6 +211,7 @@ public final class SegmentLog implements KeyMatcher
         if (scratchBuffer == null || scratchBuffer.capacity() < aligned)
         {
             scratchBuffer = ByteBuffer.allocateDirect(Math.max(aligned, INITIAL_SCRATCH)).order(ByteOrder.nativeOrder());
+            scratchView = scratchBuffer.duplicate();
             scratch.wrap(scratchBuffer);
         }
         return scratch;
@@ -226,7 +229,7 @@ public final class SegmentLog implements KeyMatcher
         {
             scratch.putByte(p, (byte)0);
         }
-        final ByteBuffer view = scratchBuffer.duplicate();
+        final ByteBuffer view = scratchView;
         final int crc = writerChecksum.compute(view, CHECKSUMMED_FROM, length - CHECKSUMMED_FROM);
         scratch.putInt(CRC_OFFSET, crc);
         view.clear().limit(aligned);

@@ -31,6 +31,15 @@ import java.util.stream.Stream;
  */
 public final class ManifestStore
 {
+    /**
+     * Manifests recycled in place are at most one file-system block, old and new: an overwrite that a power loss
+     * interrupts then leaves the old bytes or the new ones, never a mix that would read as damage (a device that
+     * tears a 4 KiB write is the remaining case: the oldest manifest then fails its checksum, no committed snapshot
+     * is lost, and the next recycling replaces it). Larger manifests (a store of hundreds of segments, or large
+     * labels) are committed into a new file.
+     */
+    static final int RECYCLE_MAX_LENGTH = 4096;
+
     private final Path dir;
 
     public ManifestStore(final Path dir)
@@ -123,12 +132,15 @@ public final class ManifestStore
         boolean recycled = false;
         try
         {
-            if (recycle >= 0)
+            if (recycle >= 0 && bytes.length <= RECYCLE_MAX_LENGTH)
             {
                 try
                 {
-                    Files.move(path(recycle), pending, StandardCopyOption.ATOMIC_MOVE);
-                    recycled = true;
+                    if (Files.size(path(recycle)) <= RECYCLE_MAX_LENGTH)
+                    {
+                        Files.move(path(recycle), pending, StandardCopyOption.ATOMIC_MOVE);
+                        recycled = true;
+                    }
                 }
                 catch (final NoSuchFileException ex)
                 {
