@@ -59,8 +59,10 @@ final class InspectCommand implements Callable<Integer>
             else
             {
                 System.out.println("store        " + dir.toAbsolutePath());
-                System.out.println("format       " + io.memsnap.internal.format.FormatVersion.CURRENT_MAJOR + "." +
-                    io.memsnap.internal.format.FormatVersion.CURRENT_MINOR);
+                System.out.println("format       " + formatVersion(dir, newest.generation()) +
+                    " (the newest snapshot's manifest; this build writes " +
+                    io.memsnap.internal.format.FormatVersion.CURRENT_MAJOR + "." +
+                    io.memsnap.internal.format.FormatVersion.CURRENT_MINOR + ")");
                 System.out.println("generation   " + newest.generation() + " (sequence " + newest.lastSequence() +
                     ", index checkpoint at " + newest.checkpointSequence() + ")");
                 System.out.println("entries      " + newest.entryCount());
@@ -76,14 +78,37 @@ final class InspectCommand implements Callable<Integer>
         }
     }
 
+    /**
+     * @return the format version in the header of the manifest of {@code generation} ("major.minor"), or "unknown"
+     * if a writer beside us retired it since the store was opened.
+     */
+    static String formatVersion(final Path dir, final long generation)
+    {
+        final Path manifest = dir.resolve(io.memsnap.internal.format.ManifestDescriptor.fileName(generation));
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(manifest))
+        {
+            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            while (header.hasRemaining() && channel.read(header,
+                io.memsnap.internal.format.ManifestDescriptor.MAJOR_OFFSET + header.position()) > 0)
+            {
+                // read the two version fields
+            }
+            return header.hasRemaining() ? "unknown" : (header.getShort(0) & 0xFFFF) + "." +
+                (header.getShort(2) & 0xFFFF);
+        }
+        catch (final IOException ex)
+        {
+            return "unknown";
+        }
+    }
+
     private static void printJson(final MemoryStore store, final SnapshotInfo newest,
         final List<SnapshotInfo> snapshots, final List<String> states, final long bytes, final int segments)
         throws IOException
     {
         final JsonGenerator g = new JsonEntries(1 << 20).generator(System.out);
         g.writeStartObject();
-        g.writeStringField("formatVersion", io.memsnap.internal.format.FormatVersion.CURRENT_MAJOR + "." +
-            io.memsnap.internal.format.FormatVersion.CURRENT_MINOR);
+        g.writeStringField("formatVersion", formatVersion(store.directory(), newest.generation()));
         g.writeNumberField("generation", newest.generation());
         g.writeNumberField("lastSequence", newest.lastSequence());
         g.writeNumberField("checkpointSequence", newest.checkpointSequence());
