@@ -10,6 +10,8 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.memsnap.cli.json.JsonEntries;
 
 import java.io.IOException;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The Jackson setup and error reporting the JSON importers share. Input is read only with the streaming parser,
@@ -73,6 +75,48 @@ final class ImportJson
     {
         final String pointer = p.getParsingContext().pathAsPointer().toString();
         return pointer.isEmpty() ? "/" : pointer;
+    }
+
+    /** One member of a document's top-level object; called with the parser on the member's value. */
+    @FunctionalInterface
+    interface Member
+    {
+        void read(String key, JsonParser p) throws IOException;
+    }
+
+    /**
+     * Reads a document that is one JSON object, calling {@code member} for each key in order (each key at most
+     * once), and refuses anything else: not an object, a key twice, a malformed end, content after the object.
+     *
+     * @param what the document, for messages ("a membrain snapshot").
+     * @param noun its short name, for messages ("snapshot").
+     */
+    static void readTopLevelObject(final String source, final JsonParser p, final String what, final String noun,
+        final Member member) throws IOException
+    {
+        if (p.nextToken() != JsonToken.START_OBJECT)
+        {
+            throw error(source, p, what + " is a JSON object, found " + describe(p.currentToken()));
+        }
+        final Set<String> keys = new HashSet<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME)
+        {
+            final String key = p.currentName();
+            if (!keys.add(key))
+            {
+                throw error(source, p, "the key \"" + key + "\" appears twice");
+            }
+            p.nextToken();
+            member.read(key, p);
+        }
+        if (p.currentToken() != JsonToken.END_OBJECT)
+        {
+            throw error(source, p, "malformed " + noun + " object");
+        }
+        if (p.nextToken() != null)
+        {
+            throw error(source, p, "unexpected content after the " + noun + " object");
+        }
     }
 
     /** @return the token's name for messages. */

@@ -127,49 +127,29 @@ public final class MembrainImporter implements FormatImporter
 
     private void readSnapshot(final JsonParser p, final ImportSink sink) throws IOException
     {
-        if (p.nextToken() != JsonToken.START_OBJECT)
+        ImportJson.readTopLevelObject(source, p, "a membrain snapshot", "snapshot", (key, value) ->
         {
-            throw ImportJson.error(source, p, "a membrain snapshot is a JSON object, found " +
-                ImportJson.describe(p.currentToken()));
-        }
-        final Set<String> keys = new HashSet<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME)
-        {
-            final String key = p.currentName();
-            if (!keys.add(key))
-            {
-                throw ImportJson.error(source, p, "the key \"" + key + "\" appears twice");
-            }
-            p.nextToken();
             if (metadata == null)
             {
-                metadata = "metadata".equals(key) ? readMetadata(p) : scanForMetadata();
+                metadata = "metadata".equals(key) ? readMetadata(value) : scanForMetadata();
                 if ("metadata".equals(key))
                 {
-                    continue;
+                    return;
                 }
             }
             switch (key)
             {
                 case "metadata":
-                    p.skipChildren();
+                    value.skipChildren();
                     break;
                 case "entries":
-                    readEntries(p, sink);
+                    readEntries(value, sink);
                     break;
                 default:
-                    putState(p, sink, key);
+                    putState(value, sink, key);
                     break;
             }
-        }
-        if (p.currentToken() != JsonToken.END_OBJECT)
-        {
-            throw ImportJson.error(source, p, "malformed snapshot object");
-        }
-        if (p.nextToken() != null)
-        {
-            throw ImportJson.error(source, p, "unexpected content after the snapshot object");
-        }
+        });
         if (metadata == null)
         {
             throw new InputException(source + ": no \"metadata\": a membrain snapshot has {\"metadata\": " +

@@ -84,50 +84,28 @@ public final class PeninImporter implements FormatImporter
 
     private void readState(final JsonParser p, final ImportSink sink) throws IOException
     {
-        if (p.nextToken() != JsonToken.START_OBJECT)
+        ImportJson.readTopLevelObject(source, p, "a PENIN state", "state", (key, value) ->
         {
-            throw ImportJson.error(source, p, "a PENIN state is a JSON object, found " +
-                ImportJson.describe(p.currentToken()));
-        }
-        final Set<String> keys = new HashSet<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME)
-        {
-            final String key = p.currentName();
-            if (!keys.add(key))
-            {
-                throw ImportJson.error(source, p, "the key \"" + key + "\" appears twice");
-            }
-            p.nextToken();
             if ("knowledge_base".equals(key))
             {
-                readKnowledgeBase(p, sink);
+                readKnowledgeBase(value, sink);
+                return;
             }
-            else
+            final byte[] json = copier.copy(value, sink.limits().maxStateBytes(), "\"" +
+                ImportSink.abbreviate(key) + "\"");
+            if ("task_history".equals(key) || "score_history".equals(key))
             {
-                final byte[] json = copier.copy(p, sink.limits().maxStateBytes(), "\"" + ImportSink.abbreviate(key) +
-                    "\"");
-                if ("task_history".equals(key) || "score_history".equals(key))
-                {
-                    checkDeque(p, key, json);
-                }
-                try
-                {
-                    sink.putState(key, json);
-                }
-                catch (final InvalidEntryException ex)
-                {
-                    throw ImportJson.error(source, p, ex.getMessage());
-                }
+                checkDeque(value, key, json);
             }
-        }
-        if (p.currentToken() != JsonToken.END_OBJECT)
-        {
-            throw ImportJson.error(source, p, "malformed state object");
-        }
-        if (p.nextToken() != null)
-        {
-            throw ImportJson.error(source, p, "unexpected content after the state object");
-        }
+            try
+            {
+                sink.putState(key, json);
+            }
+            catch (final InvalidEntryException ex)
+            {
+                throw ImportJson.error(source, value, ex.getMessage());
+            }
+        });
         sink.label("source", "penin");
     }
 
