@@ -283,8 +283,10 @@ public final class StoreOptions
         }
 
         /**
-         * @param preallocate write zeros through a new segment or index chunk before mapping it (default true), so
-         *                    that a full disk is an exception at allocation rather than a fault inside a mapped write.
+         * @param preallocate write zeros through a new segment before using it (default true), so that its blocks are
+         *                    allocated when it is created: a full disk is then an exception at a segment's creation,
+         *                    and writes into it never need space. (The index needs no preallocation: it grows only
+         *                    when a checkpoint writes it, and a checkpoint that fails is retried.)
          */
         public Builder preallocate(final boolean preallocate)
         {

@@ -116,8 +116,7 @@ public final class StoreOpener
                     committedByNewer = Math.max(committedByNewer, manifest.checkpoint.indexPages);
                     checkDimension(manifest, options, manifests.path(generation));
                     final Checkpoint checkpoint = manifest.checkpoint;
-                    indexFile = IndexFile.open(dir, checkpoint.indexPages, committedByNewer, false,
-                        options.preallocate());
+                    indexFile = IndexFile.open(dir, checkpoint.indexPages, committedByNewer, false);
                     index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
                 }
                 catch (final CorruptStoreException ex)
@@ -188,7 +187,7 @@ public final class StoreOpener
         final OpenState state = new OpenState();
         state.directory = directory;
         state.manifests = manifests;
-        state.indexFile = IndexFile.create(dir, options.preallocate());
+        state.indexFile = IndexFile.create(dir);
         state.index = HashIndex.create(state.indexFile);
         final Segment first = Segment.create(dir, 1, options.segmentSize(), 1, options.preallocate());
         state.log = new SegmentLog(dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first});
@@ -550,7 +549,7 @@ public final class StoreOpener
                 final Manifest manifest = manifests.read(generation);
                 checkDimension(manifest, options, manifests.path(generation));
                 final Checkpoint checkpoint = manifest.checkpoint;
-                indexFile = IndexFile.open(dir, checkpoint.indexPages, true, false);
+                indexFile = IndexFile.open(dir, checkpoint.indexPages, true);
                 final HashIndex index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
                 snapshotFilesValid = true; // from here on, damage is in the log: an older snapshot replays it too
                 final Segment[] segments = new Segment[manifest.tailSegment + 1];

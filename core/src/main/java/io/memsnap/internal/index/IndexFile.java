@@ -1,7 +1,6 @@
 package io.memsnap.internal.index;
 
 import io.memsnap.CorruptStoreException;
-import io.memsnap.StoreIoException;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.segment.MappedFiles;
@@ -11,7 +10,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +20,26 @@ import java.util.zip.CRC32C;
 import static io.memsnap.internal.format.IndexPageDescriptor.*;
 
 /**
- * The index file: 4 KiB pages that only grow, mapped in chunks of {@link #CHUNK_PAGES} pages. A chunk is mapped once
- * and stays mapped until {@link #unmapAll()}, so a page number, once handed out, stays readable.
+ * The index file: 4 KiB pages that only grow, in chunks of {@link #CHUNK_PAGES} pages. A chunk is <i>resident</i>
+ * (an off-heap buffer of the process, which the writer changes) until a checkpoint has written every page of it to
+ * the file; then it is replaced by a read-only mapping of the file, which stays mapped until {@link #unmapAll()}.
+ * So a page number, once handed out, stays readable, and nothing is ever stored through a shared mapping of the
+ * file.
  *
- * <p>Concurrency: {@link #allocate()}, {@link #ensureCapacity(int)} are for the single writer. {@link #seal} and
- * {@link #force} are for the snapshot thread, on pages the writer no longer changes. {@link #buffer(int)},
+ * <p>Why not write the pages through a writable mapping: a flush of pages dirtied through a shared mapping must
+ * write-protect them again, with a TLB shoot-down to every CPU running a thread of the process (readers and the
+ * writer included), and a store into a page under write-back waits for it. A checkpoint instead writes the sealed
+ * pages of the resident chunks with positional writes and fdatasyncs them ({@link #checkpoint}): the kernel copies
+ * the bytes, no page-table entry of the process changes, and the writer never faults on a page being written back.
+ * The file also grows only there, so a full disk fails a checkpoint (which is retried), never a put.
+ *
+ * <p>Memory: resident chunks hold the pages created since the last checkpoint, plus the chunk being filled: a bound
+ * set by {@code checkpointRecords}, not by the number of entries. A resident chunk replaced by a mapping is freed by
+ * the garbage collector once no reader holds it (a reader that loaded it before the swap reads it safely to the end
+ * of its lookup: its bytes are the same as the file's).
+ *
+ * <p>Concurrency: {@link #allocate()}, {@link #ensureCapacity(int)} are for the single writer. {@link #checkpoint}
+ * is for the checkpointing thread, on pages the writer no longer changes. {@link #buffer(int)},
  * {@link #pageOffset(int)} and {@link #checkPage(int, byte)} may be called by any thread.
  *
  * <p>Pages that were on disk when the store opened are checked against their CRC32C the first time they are
@@ -40,36 +53,35 @@ public final class IndexFile
 
     private final Path path;
     private final boolean readOnly;
-    private final boolean preallocate;
     private final int pagesAtOpen;
     private final int firstFreePage;
     private final UnsafeBuffer checkedAtOpen;
     private final ThreadLocal<PageChecker> checkers = ThreadLocal.withInitial(PageChecker::new);
+    /** Serialises replacing {@link #chunks}: the writer adds chunks, a checkpoint swaps resident ones for mappings. */
+    private final Object chunkLock = new Object();
 
     private volatile UnsafeBuffer[] chunks;
-    /** Mapped chunks (and, read-only, anonymous ones for replay), for msync and unmapping; writer only. */
-    private volatile ByteBuffer[] mapped;
+    /** The bytes behind each chunk: a read-only mapping of the file or a resident (direct) buffer. */
+    private volatile ByteBuffer[] backing;
+    /** Whether each chunk is resident (changed by the writer, written by checkpoints); guarded by chunkLock. */
+    private volatile boolean[] resident;
     private int nextPage;
-    /** Times the writer grew the file; the checkpoint thread fsyncs the file when it changed since it last did. */
-    private volatile int growths;
-    private int growthsSynced;
 
-    private IndexFile(
-        final Path path, final boolean readOnly, final boolean preallocate, final int pagesAtOpen, final int nextPage)
+    private IndexFile(final Path path, final boolean readOnly, final int pagesAtOpen, final int nextPage)
     {
         this.path = path;
         this.readOnly = readOnly;
-        this.preallocate = preallocate;
         this.pagesAtOpen = pagesAtOpen;
         this.firstFreePage = nextPage;
         this.nextPage = nextPage;
         this.chunks = new UnsafeBuffer[0];
-        this.mapped = new ByteBuffer[0];
+        this.backing = new ByteBuffer[0];
+        this.resident = new boolean[0];
         this.checkedAtOpen = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, pagesAtOpen)));
     }
 
     /** Creates a new index file holding only its header page. */
-    public static IndexFile create(final Path dir, final boolean preallocate) throws IOException
+    public static IndexFile create(final Path dir) throws IOException
     {
         final Path path = dir.resolve(FILE_NAME);
         try (FileChannel channel = FileChannel.open(
@@ -87,7 +99,8 @@ public final class IndexFile
             }
             channel.force(true);
         }
-        final IndexFile file = new IndexFile(path, false, preallocate, 0, 1);
+        final IndexFile file = new IndexFile(path, false, 0, 1);
+        file.mapForWriter(PAGE_SIZE);
         file.ensureCapacity(1);
         return file;
     }
@@ -97,20 +110,18 @@ public final class IndexFile
      *
      * @throws CorruptStoreException if the header is damaged or the file is shorter than committed.
      */
-    public static IndexFile open(final Path dir, final int committedPages, final boolean readOnly,
-        final boolean preallocate) throws IOException
+    public static IndexFile open(final Path dir, final int committedPages, final boolean readOnly) throws IOException
     {
-        return open(dir, committedPages, committedPages, readOnly, preallocate);
+        return open(dir, committedPages, committedPages, readOnly);
     }
 
     /**
-     * As {@link #open(Path, int, boolean, boolean)}, for a writer that must not reuse pages below
-     * {@code firstFreePage}: when recovery falls back to an older snapshot, the pages that newer snapshots still on
-     * disk commit stay untouched until they are discarded, so that an open that ends up refused changes none of
-     * them.
+     * As {@link #open(Path, int, boolean)}, for a writer that must not reuse pages below {@code firstFreePage}: when
+     * recovery falls back to an older snapshot, the pages that newer snapshots still on disk commit stay untouched
+     * until they are discarded, so that an open that ends up refused changes none of them.
      */
     public static IndexFile open(final Path dir, final int committedPages, final int firstFreePage,
-        final boolean readOnly, final boolean preallocate) throws IOException
+        final boolean readOnly) throws IOException
     {
         final Path path = dir.resolve(FILE_NAME);
         final long size = Files.size(path);
@@ -141,18 +152,18 @@ public final class IndexFile
         FormatVersion.check(path, header.getShort(FILE_MAJOR_OFFSET) & 0xFFFF,
             header.getShort(FILE_MINOR_OFFSET) & 0xFFFF);
 
-        // A read-only store replays into anonymous memory from the next chunk boundary; a writer allocates above
+        // A read-only store replays into memory of its own from the next chunk boundary; a writer allocates above
         // every page a snapshot still on disk commits.
         final int firstFree = readOnly ? ((committedPages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT) << CHUNK_SHIFT :
             Math.max(committedPages, firstFreePage);
-        final IndexFile file = new IndexFile(path, readOnly, preallocate, committedPages, firstFree);
+        final IndexFile file = new IndexFile(path, readOnly, committedPages, firstFree);
         if (readOnly)
         {
             file.mapReadOnly(committedPages);
         }
         else
         {
-            file.ensureCapacity(0);
+            file.mapForWriter(size);
         }
         return file;
     }
@@ -161,69 +172,85 @@ public final class IndexFile
     {
         final int chunkCount = (pages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
         final UnsafeBuffer[] c = new UnsafeBuffer[chunkCount];
-        mapped = new ByteBuffer[chunkCount];
+        final ByteBuffer[] b = new ByteBuffer[chunkCount];
         for (int i = 0; i < chunkCount; i++)
         {
             final long start = i * CHUNK_BYTES;
             final long length = Math.min(CHUNK_BYTES, (long)pages * PAGE_SIZE - start);
-            mapped[i] = MappedFiles.map(path, true, start, length);
-            c[i] = new UnsafeBuffer(mapped[i]);
+            b[i] = MappedFiles.map(path, true, start, length);
+            c[i] = new UnsafeBuffer(b[i]);
         }
+        backing = b;
+        resident = new boolean[chunkCount];
         chunks = c;
     }
 
     /**
-     * Writer: makes sure that {@code pages} more pages can be allocated without I/O, mapping (and preallocating)
-     * chunks as needed. Chunks already in the file beyond the committed length are mapped first.
-     *
-     * @throws StoreIoException if the file cannot grow; nothing was allocated.
+     * A writer's chunks up to the first free page: those the file holds whole and that lie wholly below the first
+     * free page are mapped read-only (nobody changes them again); the one the first free page falls in is made
+     * resident, with the file's bytes read into it.
+     */
+    private void mapForWriter(final long fileSize) throws IOException
+    {
+        final int chunkCount = (nextPage + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
+        final UnsafeBuffer[] c = new UnsafeBuffer[chunkCount];
+        final ByteBuffer[] b = new ByteBuffer[chunkCount];
+        final boolean[] r = new boolean[chunkCount];
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            for (int i = 0; i < chunkCount; i++)
+            {
+                final long start = i * CHUNK_BYTES;
+                if ((long)(i + 1) * CHUNK_PAGES <= nextPage && fileSize >= start + CHUNK_BYTES)
+                {
+                    b[i] = channel.map(FileChannel.MapMode.READ_ONLY, start, CHUNK_BYTES);
+                }
+                else
+                {
+                    b[i] = ByteBuffer.allocateDirect((int)CHUNK_BYTES);
+                    r[i] = true;
+                    final ByteBuffer into = b[i].duplicate();
+                    into.limit((int)Math.max(0, Math.min(CHUNK_BYTES, fileSize - start)));
+                    while (into.hasRemaining() && channel.read(into, start + into.position()) >= 0)
+                    {
+                        // the file's bytes of this chunk
+                    }
+                }
+                c[i] = new UnsafeBuffer(b[i]);
+            }
+        }
+        backing = b;
+        resident = r;
+        chunks = c;
+    }
+
+    /**
+     * Writer: makes sure that {@code pages} more pages can be allocated, adding resident (zeroed, off-heap) chunks
+     * as needed. No I/O: the file grows when a checkpoint writes the pages.
      */
     public void ensureCapacity(final int pages)
     {
         final long needed = (long)nextPage + pages;
-        int chunkCount = chunks.length;
-        if (needed <= (long)chunkCount * CHUNK_PAGES)
+        if (needed <= (long)chunks.length * CHUNK_PAGES)
         {
             return;
         }
-        if (readOnly)
+        synchronized (chunkLock)
         {
-            // A read-only store replays into memory of its own, after the chunks it maps read-only.
             final int target = (int)((needed + CHUNK_PAGES - 1) >>> CHUNK_SHIFT);
+            int chunkCount = chunks.length;
             final UnsafeBuffer[] c = Arrays.copyOf(chunks, target);
-            final ByteBuffer[] m = Arrays.copyOf(mapped, target);
+            final ByteBuffer[] b = Arrays.copyOf(backing, target);
+            final boolean[] r = Arrays.copyOf(resident, target);
             for (; chunkCount < target; chunkCount++)
             {
-                m[chunkCount] = ByteBuffer.allocateDirect((int)CHUNK_BYTES);
-                c[chunkCount] = new UnsafeBuffer(m[chunkCount]);
+                b[chunkCount] = ByteBuffer.allocateDirect((int)CHUNK_BYTES);
+                c[chunkCount] = new UnsafeBuffer(b[chunkCount]);
+                r[chunkCount] = true;
             }
-            mapped = m;
+            backing = b;
+            resident = r;
             chunks = c;
-            return;
-        }
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE))
-        {
-            final long fileChunks = (channel.size() + CHUNK_BYTES - 1) / CHUNK_BYTES;
-            final int target = (int)Math.max(fileChunks, (needed + CHUNK_PAGES - 1) >>> CHUNK_SHIFT);
-            final long newLength = target * CHUNK_BYTES;
-            if (channel.size() < newLength)
-            {
-                MappedFiles.extend(channel, newLength, preallocate);
-                growths++;
-            }
-            final UnsafeBuffer[] c = Arrays.copyOf(chunks, target);
-            final ByteBuffer[] m = Arrays.copyOf(mapped, target);
-            for (; chunkCount < target; chunkCount++)
-            {
-                m[chunkCount] = channel.map(FileChannel.MapMode.READ_WRITE, chunkCount * CHUNK_BYTES, CHUNK_BYTES);
-                c[chunkCount] = new UnsafeBuffer(m[chunkCount]);
-            }
-            mapped = m;
-            chunks = c;
-        }
-        catch (final IOException ex)
-        {
-            throw new StoreIoException("could not grow index file " + path, ex);
         }
     }
 
@@ -241,7 +268,7 @@ public final class IndexFile
         return nextPage;
     }
 
-    /** @return the mapped chunk holding {@code page}. Any thread. */
+    /** @return the chunk holding {@code page}. Any thread. */
     public UnsafeBuffer buffer(final int page)
     {
         return chunks[page >>> CHUNK_SHIFT];
@@ -285,14 +312,44 @@ public final class IndexFile
     }
 
     /**
-     * Snapshot thread: writes the CRC32C of every page in [from, to), which the writer no longer changes.
+     * Checkpointing thread: seals (writes the CRC32C of) every page in [from, to), which the writer no longer
+     * changes, writes those of resident chunks to the file with positional writes and fdatasyncs them, in steps of
+     * {@code stepPages} pages with {@code betweenSteps} run after each; then replaces each resident chunk that lies
+     * wholly below {@code to} by a read-only mapping of the file. Pages of chunks already mapped (below the first
+     * free page of an open that fell back) are on disk as they are: they are not written.
      *
      * @return the CRC32C of the sequence of page checksums, recorded in the manifest.
+     * @throws IOException if a write or a sync fails: nothing is swapped, and a later checkpoint writes the same
+     *                     pages again.
      */
-    public int seal(final int from, final int to)
+    public int checkpoint(final int from, final int to, final int stepPages, final Runnable betweenSteps)
+        throws IOException
+    {
+        final int crc = seal(from, to);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE))
+        {
+            final long lengthBefore = channel.size();
+            for (int page = from; page < to; page += stepPages)
+            {
+                writeResident(channel, page, Math.min(to, page + stepPages));
+                channel.force(false);
+                betweenSteps.run();
+            }
+            if (channel.size() != lengthBefore)
+            {
+                channel.force(true); // the new length, with its metadata
+            }
+        }
+        swapWrittenChunks(to);
+        return crc;
+    }
+
+    private int seal(final int from, final int to)
     {
         final CRC32C all = new CRC32C();
         final Checksum checksum = new Checksum();
+        final ByteBuffer[] b = backing;
+        final boolean[] r = resident;
         ByteBuffer view = null;
         int viewChunk = -1;
         for (int page = from; page < to; page++)
@@ -301,11 +358,14 @@ public final class IndexFile
             if (chunk != viewChunk)
             {
                 viewChunk = chunk;
-                view = mapped[chunk].duplicate();
+                view = b[chunk].duplicate();
             }
             final int offset = pageOffset(page);
             final int crc = checksum.compute(view, offset + CHECKSUMMED_FROM, PAGE_SIZE - CHECKSUMMED_FROM);
-            chunks[chunk].putInt(offset + CRC_OFFSET, crc);
+            if (r[chunk])
+            {
+                chunks[chunk].putInt(offset + CRC_OFFSET, crc);
+            }
             all.update(crc);
             all.update(crc >>> 8);
             all.update(crc >>> 16);
@@ -314,22 +374,70 @@ public final class IndexFile
         return (int)all.getValue();
     }
 
-    /** Snapshot thread: msyncs pages [from, to), and the file's length if it grew. */
-    public void force(final int from, final int to) throws IOException
+    private void writeResident(final FileChannel channel, final int from, final int to) throws IOException
     {
+        final ByteBuffer[] b = backing;
+        final boolean[] r = resident;
         for (int page = from; page < to; )
         {
             final int chunk = page >>> CHUNK_SHIFT;
             final int end = Math.min(to, (chunk + 1) << CHUNK_SHIFT);
-            ((MappedByteBuffer)mapped[chunk]).force(pageOffset(page), (end - page) << PAGE_SHIFT);
+            if (r[chunk])
+            {
+                final ByteBuffer src = b[chunk].duplicate();
+                src.limit(pageOffset(end - 1) + PAGE_SIZE).position(pageOffset(page));
+                final long at = (long)page * PAGE_SIZE - src.position();
+                while (src.hasRemaining())
+                {
+                    channel.write(src, at + src.position());
+                }
+            }
             page = end;
         }
-        final int grown = growths;
-        if (grown != growthsSynced)
+    }
+
+    private void swapWrittenChunks(final int to) throws IOException
+    {
+        final int whole = to >>> CHUNK_SHIFT;
+        if (whole == 0 || !resident[whole - 1])
         {
-            MappedFiles.syncFile(path);
-            growthsSynced = grown; // only once the length is durable: a failed fsync is retried next time
+            return; // chunks are swapped in order: if the last whole one is mapped, so is every one before it
         }
+        synchronized (chunkLock)
+        {
+            final UnsafeBuffer[] c = chunks.clone();
+            final ByteBuffer[] b = backing.clone();
+            final boolean[] r = resident.clone();
+            for (int chunk = 0; chunk < whole; chunk++)
+            {
+                if (r[chunk])
+                {
+                    b[chunk] = MappedFiles.map(path, true, chunk * CHUNK_BYTES, CHUNK_BYTES);
+                    c[chunk] = new UnsafeBuffer(b[chunk]);
+                    r[chunk] = false;
+                }
+            }
+            backing = b;
+            resident = r;
+            chunks = c;
+        }
+    }
+
+    /** Tests: whether the chunk of {@code page} is resident (not yet replaced by a mapping of the file). */
+    boolean isResident(final int page)
+    {
+        return resident[page >>> CHUNK_SHIFT];
+    }
+
+    /** @return the bytes of resident chunks (off the heap, for pages not yet written by a checkpoint). */
+    public long residentBytes()
+    {
+        long bytes = 0;
+        for (final boolean r : resident)
+        {
+            bytes += r ? CHUNK_BYTES : 0;
+        }
+        return bytes;
     }
 
     /**
@@ -354,15 +462,16 @@ public final class IndexFile
     /** Releases every mapping. The caller guarantees no reader is left. */
     public void unmapAll()
     {
-        for (final ByteBuffer m : mapped)
+        for (final ByteBuffer b : backing)
         {
-            IoUtil.unmap(m);
+            IoUtil.unmap(b); // a mapping or a resident buffer: both are released now
         }
     }
 
     private final class PageChecker
     {
         private final Checksum checksum = new Checksum();
+        private UnsafeBuffer[] sources = new UnsafeBuffer[0];
         private ByteBuffer[] views = new ByteBuffer[0];
 
         void check(final int page)
@@ -372,9 +481,12 @@ public final class IndexFile
             if (chunk >= views.length)
             {
                 views = Arrays.copyOf(views, c.length);
+                sources = Arrays.copyOf(sources, c.length);
             }
-            if (views[chunk] == null)
+            if (sources[chunk] != c[chunk])
             {
+                // First use, or a checkpoint replaced a resident chunk by its mapping: do not keep the old one alive.
+                sources[chunk] = c[chunk];
                 views[chunk] = c[chunk].byteBuffer().duplicate();
             }
             final int offset = pageOffset(page);

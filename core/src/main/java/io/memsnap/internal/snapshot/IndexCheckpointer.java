@@ -12,8 +12,8 @@ import java.io.IOException;
  *
  * <p>{@link #freeze} records, in O(1) under the store's write lock, the index root, the page watermark (the writer
  * copies any page below it before changing it) and the log position the version reflects. {@link #write}, without
- * the lock, seals (CRC32C) and msyncs the pages created since the previous checkpoint, which nobody changes any more,
- * and then publishes the new checkpoint. The next snapshot's manifest names it. A checkpoint costs the index pages
+ * the lock, seals (CRC32C), writes and fdatasyncs the pages created since the previous checkpoint, which nobody
+ * changes any more, and then publishes the new checkpoint (see {@link IndexFile#checkpoint}). The next snapshot's manifest names it. A checkpoint costs the index pages
  * that changed since the previous one; snapshots do not wait for it.
  *
  * <p>Concurrency: {@code freeze} under the write lock; {@code write} by one thread at a time (the caller
@@ -21,7 +21,7 @@ import java.io.IOException;
  */
 public final class IndexCheckpointer
 {
-    /** Pages msynced at a time (256 KiB): what a snapshot may find in the disk's queue ahead of it. */
+    /** Pages written and synced at a time (256 KiB): what a snapshot may find in the disk's queue ahead of it. */
     public static final int FLUSH_STEP_PAGES = 64;
 
     /** A frozen index version waiting to be written. */
@@ -74,7 +74,7 @@ public final class IndexCheckpointer
     }
 
     /**
-     * Seals and flushes the pages of a frozen version created since the previous checkpoint, then publishes it.
+     * Seals, writes and syncs the pages of a frozen version created since the previous checkpoint, then publishes it.
      * The flush goes in steps of {@link #FLUSH_STEP_PAGES}, with {@code betweenSteps} run after each: the store
      * uses it to let a running snapshot's flush go first, so that a checkpoint of tens of megabytes never sits in
      * the disk's queue in front of a snapshot.
@@ -86,13 +86,7 @@ public final class IndexCheckpointer
         final Checkpoint previous = durable;
         final int from = previous.indexPages;
         final int to = pending.watermark;
-        final int crc = file.seal(from, to);
-        for (int page = from; page < to; page += FLUSH_STEP_PAGES)
-        {
-            file.force(page, Math.min(to, page + FLUSH_STEP_PAGES));
-            betweenSteps.run();
-        }
-        file.force(to, to); // the file's length, if it grew
+        final int crc = file.checkpoint(from, to, FLUSH_STEP_PAGES, betweenSteps);
         final Checkpoint checkpoint = new Checkpoint(pending.rootPage, to, from, crc, pending.replaySegment,
             pending.replayOffset, pending.lastSequence, pending.entryCount, pending.stateCount);
         durable = checkpoint;

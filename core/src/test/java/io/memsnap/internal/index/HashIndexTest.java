@@ -51,7 +51,7 @@ class HashIndexTest
     @BeforeEach
     void create() throws IOException
     {
-        file = IndexFile.create(dir, true);
+        file = IndexFile.create(dir);
         index = HashIndex.create(file);
     }
 
@@ -97,6 +97,62 @@ class HashIndexTest
             assertEquals(0, lookup(index, i), "absent key " + i);
         }
         assertEquals(live, visitOnce(index));
+    }
+
+    /**
+     * Pages live in memory of the process until a checkpoint writes them; the checkpoint writes exactly the pages of
+     * the frozen version to the file, then replaces every chunk it completed by a read-only mapping, so what stays
+     * resident is the chunk being filled, not the index; lookups read the same through the mapping.
+     */
+    @Test
+    void aCheckpointWritesTheFrozenPagesAndMapsTheChunksItCompleted() throws IOException
+    {
+        final int n = 600_000;
+        for (int i = 0; i < n; i++)
+        {
+            put(hash(i), i, 0);
+        }
+        assertEquals(0, java.nio.file.Files.size(dir.resolve(FILE_NAME)) - PAGE_SIZE, "nothing written but the header");
+        index.freeze();
+        final int watermark = index.frozenWatermark();
+        assertTrue(watermark > 3 * IndexFile.CHUNK_PAGES, "the index spans chunks: " + watermark + " pages");
+        assertTrue(file.residentBytes() >= (long)(watermark >>> IndexFile.CHUNK_SHIFT) * IndexFile.CHUNK_BYTES);
+
+        final int[] steps = new int[1];
+        file.checkpoint(1, watermark, 64, () -> steps[0]++);
+        assertEquals((watermark - 1 + 63) / 64, steps[0], "one step per 64 pages");
+        assertEquals((long)watermark * PAGE_SIZE, java.nio.file.Files.size(dir.resolve(FILE_NAME)));
+        for (int page = 1; page < watermark; page++)
+        {
+            assertEquals(page >= (watermark & -IndexFile.CHUNK_PAGES), file.isResident(page), "page " + page +
+                ": only the chunk still being filled stays in memory");
+        }
+        assertTrue(file.residentBytes() <= 3 * IndexFile.CHUNK_BYTES, "the chunk being filled and the writer's " +
+            "reserve for one split: " + file.residentBytes());
+        final byte[] inMemory = copyPages(1, watermark);
+        final byte[] onDisk = new byte[inMemory.length];
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(FILE_NAME)))
+        {
+            final java.nio.ByteBuffer into = java.nio.ByteBuffer.wrap(onDisk);
+            while (into.hasRemaining() && ch.read(into, PAGE_SIZE + into.position()) >= 0)
+            {
+                // the written pages
+            }
+        }
+        assertArrayEquals(inMemory, onDisk, "the file holds the sealed pages byte for byte");
+        file.verifyRange(1, watermark);
+        for (int i = 0; i < n; i += 7)
+        {
+            assertEquals(address(i, 0), lookup(index, i), "key " + i + " through the mapping");
+        }
+        for (int i = 0; i < n; i += 11)
+        {
+            assertEquals(address(i, 0), put(hash(i), i, 1), "copy-on-write from mapped pages");
+        }
+        for (int i = 0; i < n; i += 11)
+        {
+            assertEquals(address(i, 1), lookup(index, i));
+        }
     }
 
     @Test
