@@ -73,12 +73,15 @@ public final class MemoryStore implements AutoCloseable
     private final Thread checkpointThread;
     /** Smallest flush that a PAD ends on a page boundary (see {@link #padIfWorthIt}). */
     static final int MIN_PADDED_FLUSH = 4 * SegmentLog.FLUSH_BOUNDARY;
+    /** How long a thread waiting for the write lock spins before it parks: a few of its critical sections. */
+    private static final long WRITE_LOCK_SPIN_NANOS = 50_000L;
 
     private volatile boolean stopping;
     /** Snapshots and syncs ended (written under snapshotLock): the checkpoint thread lets a running one go first. */
     private volatile long flushesEnded;
     private final RecoveryReport recoveryReport;
-    private final ReentrantLock writeLock = new ReentrantLock();
+    /** Held for one record or one O(1) freeze: waiters spin that long before they park (see SpinningLock). */
+    private final ReentrantLock writeLock = new io.memsnap.internal.SpinningLock(WRITE_LOCK_SPIN_NANOS);
     private final ReentrantLock snapshotLock = new ReentrantLock();
     private final ReentrantLock checkpointLock = new ReentrantLock();
     private final ReaderGuard guard = new ReaderGuard();

@@ -172,6 +172,20 @@ public final class Gate
         }
         else
         {
+            // What the machine allows, reported beside the property (it does not decide it): the same readers beside
+            // the flushes of the commit protocol alone, looped, with no engine; and beside a thread that only computes.
+            for (final String[] context : new String[][] {{"readersWithCommitFloor", "getBesideCommitFloor",
+                "the commit protocol's flushes alone (no engine)"}, {"readersWithSpinner", "getBesideSpinner",
+                "a thread that only computes"}})
+            {
+                final JmhResults.Merged floor = results.merged("ReaderContentionBenchmark." + context[0], "thrpt",
+                    Map.of("engine", ENGINE), context[1]);
+                if (floor != null)
+                {
+                    System.out.printf("  (machine: get throughput beside %s / readers alone = %.2f)%n", context[2],
+                        floor.score() / readers.score());
+                }
+            }
             ratio(String.format("get throughput with a writer and snapshots / readers alone [%.3f / %.3f %s, " +
                 "%d rounds]", busy.score(), readers.score(), readers.unit(), readers.rounds()),
                 busy.score() / readers.score(),

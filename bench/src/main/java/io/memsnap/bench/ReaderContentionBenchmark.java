@@ -33,7 +33,12 @@ import java.util.concurrent.locks.LockSupport;
  * default (two cores); JMH's {@code -tg} changes the thread counts.
  *
  * <p>Claim under test: readers never wait for writers or snapshots: get throughput with them / alone near 1. The
- * groups {@code readersWithWriter} and {@code readersWithSnapshots} run one of the two, for diagnosis.
+ * groups {@code readersWithWriter} and {@code readersWithSnapshots} run one of the two, for diagnosis, and
+ * {@code readersWithCommitFloor} runs the readers beside the physical floor of a commit of the protocol the
+ * snapshots follow, looped: no engine, only the three synchronous flushes every snapshot makes (4 KiB of records
+ * fdatasynced, a manifest-sized file fdatasynced, the directory fsynced), so that what the disk's flushes alone take
+ * from a reader on this machine is measured beside what a snapshot takes; {@code readersWithSpinner} runs them beside
+ * a thread that only computes (what a second busy thread costs a reader on this machine at all).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
@@ -159,6 +164,88 @@ public class ReaderContentionBenchmark
     public void putBesideReaders(final Writer writer)
     {
         put(writer);
+    }
+
+    /** Diagnosis: a get beside {@link #spinner}. */
+    @Benchmark
+    @Group("readersWithSpinner")
+    @GroupThreads(1)
+    public double getBesideSpinner(final Reader reader)
+    {
+        return getAndScore(store, reader);
+    }
+
+    /**
+     * Diagnosis: a thread that only computes, for as long as the iteration lasts: whether two busy threads get two
+     * CPUs' worth of work on this machine (virtual CPUs may share a core or be overcommitted by the host).
+     */
+    @Benchmark
+    @Group("readersWithSpinner")
+    @GroupThreads(1)
+    public long spinner(final Writer writer)
+    {
+        long x = writer.pauseNanos;
+        for (int i = 0; i < 10_000; i++)
+        {
+            x = x * 6364136223846793005L + 1442695040888963407L;
+        }
+        return x;
+    }
+
+    /** Files of {@link #commitFloor}: a record file, a manifest file, and their directory. */
+    @State(Scope.Thread)
+    public static class Floor
+    {
+        java.nio.channels.FileChannel records;
+        java.nio.channels.FileChannel manifest;
+        java.nio.channels.FileChannel directory;
+        final java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(4096);
+        final java.nio.ByteBuffer small = java.nio.ByteBuffer.allocateDirect(180);
+
+        @Setup(Level.Trial)
+        public void open() throws java.io.IOException
+        {
+            final java.nio.file.Path dir = BenchDirs.resolve("commit-floor/x").getParent();
+            records = java.nio.channels.FileChannel.open(dir.resolve("records.bin"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            manifest = java.nio.channels.FileChannel.open(dir.resolve("manifest.bin"),
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            directory = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ);
+            records.write(block.duplicate(), 0);
+            manifest.write(small.duplicate(), 0);
+            records.force(true);
+            manifest.force(true);
+        }
+
+        @TearDown(Level.Trial)
+        public void close() throws java.io.IOException
+        {
+            records.close();
+            manifest.close();
+            directory.close();
+        }
+    }
+
+    /** Diagnosis: a get beside {@link #commitFloor}. */
+    @Benchmark
+    @Group("readersWithCommitFloor")
+    @GroupThreads(1)
+    public double getBesideCommitFloor(final Reader reader)
+    {
+        return getAndScore(store, reader);
+    }
+
+    /** Diagnosis: the flushes of one snapshot, with nothing else: records, manifest, directory, back to back. */
+    @Benchmark
+    @Group("readersWithCommitFloor")
+    @GroupThreads(1)
+    public void commitFloor(final Floor floor) throws java.io.IOException
+    {
+        floor.records.write(floor.block.duplicate(), 0);
+        floor.records.force(false);
+        floor.manifest.write(floor.small.duplicate(), 0);
+        floor.manifest.force(false);
+        floor.directory.force(true);
     }
 
     /** Diagnosis: a get beside the snapshotter only (snapshots of nothing new: the commit alone). */

@@ -130,8 +130,9 @@ public final class Suite
                 run("WriterStallBenchmark\\." + group + "$",
                     params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 2, 3, 2, null);
             }
-            for (final String group : swap ? List.of("readersWithWriterAndSnapshots", "readersAlone") :
-                List.of("readersAlone", "readersWithWriterAndSnapshots"))
+            for (final String group : swap ?
+                List.of("readersWithWriterAndSnapshots", "readersWithCommitFloor", "readersAlone") :
+                List.of("readersAlone", "readersWithCommitFloor", "readersWithWriterAndSnapshots"))
             {
                 run("ReaderContentionBenchmark\\." + group + "$",
                     params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 1, 3, 2, Mode.Throughput);
