@@ -43,6 +43,22 @@ public interface Engine extends AutoCloseable
         snapshot();
     }
 
+    /**
+     * Reads every entry once, so that a benchmark of readers measures them against a warm store (its pages cached
+     * and mapped into this process) and not the page faults of a fresh fork: the first pass over a 3 GB store at
+     * random takes longer than a short JMH warm-up. By default a get of every id; an engine with a faster full
+     * pass overrides it.
+     *
+     * @param entries the ids {@code 0 .. entries-1} the store holds ({@link io.memsnap.bench.Embeddings#id}).
+     */
+    default void warm(final long entries)
+    {
+        for (long i = 0; i < entries; i++)
+        {
+            get(io.memsnap.bench.Embeddings.id(i));
+        }
+    }
+
     /** Closes the store; everything snapshotted stays on disk. */
     @Override
     void close();
