@@ -747,7 +747,7 @@ public final class MemoryStore implements AutoCloseable
             }
             try
             {
-                if (recordsSinceCheckpoint() >= options.checkpointRecords())
+                if (checkpointDue())
                 {
                     checkpoint();
                 }
@@ -765,15 +765,23 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
-    private long recordsSinceCheckpoint()
+    /**
+     * Checkpoint thread: whether {@link StoreOptions#checkpointRecords} records were written since the durable
+     * checkpoint, or the index pages created since then (held in memory until a checkpoint writes them) reached
+     * {@link StoreOptions#checkpointIndexBytes}.
+     */
+    private boolean checkpointDue()
     {
         if (!writeLock.tryLock())
         {
-            return 0;
+            return false;
         }
         try
         {
-            return checkpointer.recordsSince(log.nextSequence());
+            final long records = checkpointer.recordsSince(log.nextSequence());
+            final long indexBytes = checkpointer.pagesSince(state.indexFile.nextPage()) * IndexPageDescriptor.PAGE_SIZE;
+            return records >= options.checkpointRecords() ||
+                records > 0 && indexBytes >= options.checkpointIndexBytes();
         }
         finally
         {

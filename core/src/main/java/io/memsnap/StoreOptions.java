@@ -28,6 +28,10 @@ public final class StoreOptions
     public static final int MIN_RETAINED_SNAPSHOTS = 2;
     /** Default number of records after which the index is checkpointed in the background. */
     public static final long DEFAULT_CHECKPOINT_RECORDS = 100_000;
+    /** Default {@link #checkpointIndexBytes()}: 64 MiB of index pages waiting in memory for a checkpoint. */
+    public static final long DEFAULT_CHECKPOINT_INDEX_BYTES = 64L << 20;
+    /** Smallest {@link #checkpointIndexBytes()}: 1 MiB. */
+    public static final long MIN_CHECKPOINT_INDEX_BYTES = 1L << 20;
     /** Open the newest snapshot. */
     public static final long NEWEST_GENERATION = -1;
 
@@ -44,6 +48,7 @@ public final class StoreOptions
     private final boolean readOnly;
     private final long generation;
     private final long checkpointRecords;
+    private final long checkpointIndexBytes;
 
     private StoreOptions(final Builder b)
     {
@@ -60,6 +65,7 @@ public final class StoreOptions
         readOnly = b.readOnly;
         generation = b.generation;
         checkpointRecords = b.checkpointRecords;
+        checkpointIndexBytes = b.checkpointIndexBytes;
     }
 
     public static Builder builder()
@@ -90,6 +96,7 @@ public final class StoreOptions
         b.readOnly = readOnly;
         b.generation = generation;
         b.checkpointRecords = checkpointRecords;
+        b.checkpointIndexBytes = checkpointIndexBytes;
         return b;
     }
 
@@ -164,10 +171,18 @@ public final class StoreOptions
         return checkpointRecords;
     }
 
+    /** @return index bytes created since the last checkpoint that make the background thread checkpoint early. */
+    public long checkpointIndexBytes()
+    {
+        return checkpointIndexBytes;
+    }
+
     @Override
     public String toString()
     {
-        return "StoreOptions{checkpointRecords=" + checkpointRecords + ", dimension=" + dimension + ", segmentSize=" + segmentSize + ", durability=" + durability +
+        return "StoreOptions{checkpointRecords=" + checkpointRecords + ", checkpointIndexBytes=" +
+            checkpointIndexBytes + ", dimension=" + dimension + ", segmentSize=" + segmentSize + ", durability=" +
+            durability +
             ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
             ", verifyChecksumsOnRead=" + verifyChecksumsOnRead + ", preallocate=" + preallocate + ", readOnly=" +
@@ -190,6 +205,7 @@ public final class StoreOptions
         private boolean readOnly;
         private long generation = NEWEST_GENERATION;
         private long checkpointRecords = DEFAULT_CHECKPOINT_RECORDS;
+        private long checkpointIndexBytes = DEFAULT_CHECKPOINT_INDEX_BYTES;
 
         private Builder()
         {
@@ -317,7 +333,13 @@ public final class StoreOptions
 
         /**
          * @param records checkpoint the index in the background once this many records were written since the last
-         *                checkpoint (default 100,000). Smaller: faster opens, more background index writes.
+         *                checkpoint (default 100,000). Smaller: faster opens, more background index writes, and less
+         *                off-heap memory: the index pages created since the last checkpoint stay in direct memory
+         *                of the process until it writes them, at most about one 4 KiB page per record written
+         *                since (far less when records touch the same pages: about 20 MB at 1M entries with the
+         *                default), plus up to 12 MiB the writer keeps in reserve; {@link #checkpointIndexBytes}
+         *                bounds it. Direct memory counts against {@code -XX:MaxDirectMemorySize} (by default the
+         *                heap's maximum).
          */
         public Builder checkpointRecords(final long records)
         {
@@ -326,6 +348,24 @@ public final class StoreOptions
                 throw new IllegalArgumentException("checkpointRecords must be at least 1, was " + records);
             }
             this.checkpointRecords = records;
+            return this;
+        }
+
+        /**
+         * @param bytes also checkpoint the index in the background, before {@link #checkpointRecords} records, once
+         *              the index pages created since the last checkpoint (held in direct memory until it writes them)
+         *              reach this many bytes (default 64 MiB, at least 1 MiB): a bound on that memory, checked every
+         *              100 ms, for stores whose index is too large for {@code checkpointRecords} random changes to
+         *              fit in it.
+         */
+        public Builder checkpointIndexBytes(final long bytes)
+        {
+            if (bytes < MIN_CHECKPOINT_INDEX_BYTES)
+            {
+                throw new IllegalArgumentException("checkpointIndexBytes must be at least " +
+                    MIN_CHECKPOINT_INDEX_BYTES + ", was " + bytes);
+            }
+            this.checkpointIndexBytes = bytes;
             return this;
         }
 

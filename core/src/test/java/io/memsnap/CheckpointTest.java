@@ -55,6 +55,45 @@ class CheckpointTest
         }
     }
 
+    /**
+     * Index pages created since the last checkpoint wait in memory for it: once they reach checkpointIndexBytes
+     * the background thread checkpoints, long before checkpointRecords, and the memory held drops back.
+     */
+    @Test
+    void indexPagesWaitingInMemoryTriggerABackgroundCheckpoint() throws InterruptedException
+    {
+        final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(8 << 20)
+            .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(StoreOptions.MIN_CHECKPOINT_INDEX_BYTES).build();
+        final int n = 120_000; // about 500 bucket pages at the usual fill: 2 MiB, past the 1 MiB budget
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            for (int i = 0; i < n; i++)
+            {
+                store.put("k" + i, SparseVector.of(new int[] {i % DIMENSION}, new float[] {1f}), 1f, i, null);
+            }
+            SnapshotInfo info = store.snapshot();
+            final long deadline = System.nanoTime() + 20_000_000_000L;
+            while (info.checkpointSequence() == 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(50);
+                info = store.snapshot();
+            }
+            assertTrue(info.checkpointSequence() > 0, "the index budget made the background thread checkpoint");
+            assertTrue(info.checkpointSequence() <= n, info.toString());
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            assertEquals(n, store.size());
+            assertTrue(store.get("k" + (n - 1)).isPresent());
+        }
+    }
+
+    @Test
+    void checkpointIndexBytesHasAFloor()
+    {
+        assertThrows(IllegalArgumentException.class, () -> StoreOptions.builder().checkpointIndexBytes(4096));
+    }
+
     @Test
     void explicitCheckpointBeforeSnapshotMakesReopenReplayNothing()
     {

@@ -13,8 +13,9 @@ import java.io.IOException;
  * <p>{@link #freeze} records, in O(1) under the store's write lock, the index root, the page watermark (the writer
  * copies any page below it before changing it) and the log position the version reflects. {@link #write}, without
  * the lock, seals (CRC32C), writes and fdatasyncs the pages created since the previous checkpoint, which nobody
- * changes any more, and then publishes the new checkpoint (see {@link IndexFile#checkpoint}). The next snapshot's manifest names it. A checkpoint costs the index pages
- * that changed since the previous one; snapshots do not wait for it.
+ * changes any more, and then publishes the new checkpoint (see {@link IndexFile#checkpoint}). The next snapshot's
+ * manifest names it. A checkpoint costs the index pages that changed since the previous one; snapshots do not wait
+ * for it.
  *
  * <p>Concurrency: {@code freeze} under the write lock; {@code write} by one thread at a time (the caller
  * serialises); {@link #durable()} from any thread.
@@ -91,6 +92,12 @@ public final class IndexCheckpointer
             pending.replayOffset, pending.lastSequence, pending.entryCount, pending.stateCount);
         durable = checkpoint;
         return checkpoint;
+    }
+
+    /** @return the index pages handed out since the durable checkpoint, given the next page number. */
+    public long pagesSince(final int nextPage)
+    {
+        return nextPage - durable.indexPages;
     }
 
     /** @return the number of records written since the durable checkpoint, given the next sequence number. */
