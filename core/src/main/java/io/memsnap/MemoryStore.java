@@ -772,10 +772,9 @@ public final class MemoryStore implements AutoCloseable
      */
     private boolean checkpointDue()
     {
-        if (!writeLock.tryLock())
-        {
-            return false;
-        }
+        // Blocking (a spin of a few microseconds at most): a tryLock could fail every time beside busy writers, and
+        // the memory budget would then never be checked.
+        writeLock.lock();
         try
         {
             final long records = checkpointer.recordsSince(log.nextSequence());

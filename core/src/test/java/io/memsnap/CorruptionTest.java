@@ -4,6 +4,7 @@ import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
@@ -367,6 +368,60 @@ class CorruptionTest
      * directory entry here points at a neighbouring bucket page, so a laundered copy would make the ids behind it
      * silently absent. Needs a directory of two pages: about 110 000 entries, a few seconds.
      */
+    /**
+     * An open that falls back past a snapshot whose index root is damaged keeps that snapshot's pages untouched and
+     * allocates above them; its first checkpoint then seals the range of the newer pages too, some of them in whole
+     * chunks that the writer maps read-only. A damaged page there must be resealed (its CRC written to the file)
+     * like any other in the sealed range, or every later verify reports damage in a page nothing uses.
+     */
+    @Test
+    void aFallbackPastWholeChunksOfNewerPagesLeavesEveryIndexPageSealed()
+    {
+        final Path dir = root.resolve("fallback-chunks");
+        final StoreOptions options = StoreOptions.builder().dimension(4).segmentSize(16 << 20).preallocate(false)
+            .checkpointRecords(Long.MAX_VALUE).build();
+        final SparseVector v = SparseVector.of(new int[] {1}, new float[] {0.5f});
+        final long older;
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            for (int i = 0; i < 100_000; i++)
+            {
+                store.put("a" + i, v, 1.0f, i, null);
+            }
+            older = checkpointAndSnapshot(store);
+            for (int i = 0; i < 500_000; i++)
+            {
+                store.put("b" + i, v, 1.0f, i, null);
+            }
+            checkpointAndSnapshot(store);
+        }
+        final Manifest a = ManifestCodec.decode(StoreFiles.read(dir.resolve(ManifestDescriptor.fileName(older))), dir);
+        final Manifest b = ManifestCodec.decode(StoreFiles.read(dir.resolve(ManifestDescriptor.fileName(
+            newestGeneration(dir)))), dir);
+        final int wholeChunk = (a.checkpoint.indexPages + IndexFile.CHUNK_PAGES - 1) & -IndexFile.CHUNK_PAGES;
+        assertTrue(wholeChunk + IndexFile.CHUNK_PAGES <= b.checkpoint.indexPages, "the newer pages span a whole " +
+            "chunk: " + a.checkpoint.indexPages + " to " + b.checkpoint.indexPages);
+        final Path index = dir.resolve(IndexPageDescriptor.FILE_NAME);
+        StoreFiles.flip(index, (long)b.checkpoint.rootPage * IndexPageDescriptor.PAGE_SIZE +
+            IndexPageDescriptor.BODY_OFFSET + 8, 0x10);
+        StoreFiles.flip(index, (long)(wholeChunk + 5) * IndexPageDescriptor.PAGE_SIZE +
+            IndexPageDescriptor.BODY_OFFSET + 8, 0x10);
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            assertEquals(1, store.recoveryReport().skippedSnapshots().size(), store.recoveryReport().toString());
+            assertEquals(600_000, store.size(), "the older snapshot and the log replayed after it");
+            store.put("c", v, 1.0f, 0, null);
+            checkpointAndSnapshot(store);
+            final VerifyReport report = store.verify(false);
+            assertTrue(report.ok(), report.toString());
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            assertEquals(600_001, store.size());
+            assertTrue(store.verify(true).ok());
+        }
+    }
+
     @Test
     void copyOnWriteDoesNotResealADamagedDirectoryPage()
     {

@@ -5,6 +5,7 @@ import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.segment.MappedFiles;
 import org.agrona.IoUtil;
+import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -316,7 +317,7 @@ public final class IndexFile
      * changes, writes those of resident chunks to the file with positional writes and fdatasyncs them, in steps of
      * {@code stepPages} pages with {@code betweenSteps} run after each; then replaces each resident chunk that lies
      * wholly below {@code to} by a read-only mapping of the file. Pages of chunks already mapped (below the first
-     * free page of an open that fell back) are on disk as they are: they are not written.
+     * free page of an open that fell back) are on disk as they are: only a CRC that does not match is written.
      *
      * @return the CRC32C of the sequence of page checksums, recorded in the manifest.
      * @throws IOException if a write or a sync fails: nothing is swapped, and a later checkpoint writes the same
@@ -325,7 +326,8 @@ public final class IndexFile
     public int checkpoint(final int from, final int to, final int stepPages, final Runnable betweenSteps)
         throws IOException
     {
-        final int crc = seal(from, to);
+        final IntArrayList resealed = new IntArrayList();
+        final int crc = seal(from, to, resealed);
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE))
         {
             final long lengthBefore = channel.size();
@@ -334,6 +336,11 @@ public final class IndexFile
                 writeResident(channel, page, Math.min(to, page + stepPages));
                 channel.force(false);
                 betweenSteps.run();
+            }
+            if (!resealed.isEmpty())
+            {
+                writeCrcs(channel, resealed);
+                channel.force(false);
             }
             if (channel.size() != lengthBefore)
             {
@@ -344,7 +351,13 @@ public final class IndexFile
         return crc;
     }
 
-    private int seal(final int from, final int to)
+    /**
+     * Computes the CRC32C of every page in [from, to) and writes it into the page where the page is resident. A page
+     * of a mapped chunk in the range (a page of a newer snapshot that an open fell back past) is on disk already;
+     * where its stored CRC differs it is added to {@code resealed}, for its CRC to be written to the file, as every
+     * sealed page's CRC matches its bytes.
+     */
+    private int seal(final int from, final int to, final IntArrayList resealed)
     {
         final CRC32C all = new CRC32C();
         final Checksum checksum = new Checksum();
@@ -365,6 +378,11 @@ public final class IndexFile
             if (r[chunk])
             {
                 chunks[chunk].putInt(offset + CRC_OFFSET, crc);
+            }
+            else if (chunks[chunk].getInt(offset + CRC_OFFSET) != crc)
+            {
+                resealed.addInt(page);
+                resealed.addInt(crc);
             }
             all.update(crc);
             all.update(crc >>> 8);
@@ -393,6 +411,22 @@ public final class IndexFile
                 }
             }
             page = end;
+        }
+    }
+
+    /** Writes the CRCs {@link #seal} computed for pages of mapped chunks (pairs of page, CRC) into the file. */
+    private static void writeCrcs(final FileChannel channel, final IntArrayList resealed) throws IOException
+    {
+        final ByteBuffer crc = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < resealed.size(); i += 2)
+        {
+            crc.clear();
+            crc.putInt(0, resealed.getInt(i + 1));
+            final long at = (long)resealed.getInt(i) * PAGE_SIZE + CRC_OFFSET;
+            while (crc.hasRemaining())
+            {
+                channel.write(crc, at + crc.position());
+            }
         }
     }
 
@@ -483,15 +517,27 @@ public final class IndexFile
                 views = Arrays.copyOf(views, c.length);
                 sources = Arrays.copyOf(sources, c.length);
             }
-            if (sources[chunk] != c[chunk])
+            final ByteBuffer view;
+            if (resident[chunk] || c != chunks)
             {
-                // First use, or a checkpoint replaced a resident chunk by its mapping: do not keep the old one alive.
-                sources[chunk] = c[chunk];
-                views[chunk] = c[chunk].byteBuffer().duplicate();
+                // Not cached: a checkpoint replaces a resident chunk by a mapping, and a cached view would keep the
+                // old buffer alive for as long as this thread lives. Only pages on disk at open are checked, once
+                // each, and at most one chunk holding such pages is resident (the one the first free page is in). A
+                // swap between reading the chunks and the flags also leaves this view uncached.
+                view = c[chunk].byteBuffer().duplicate();
+            }
+            else
+            {
+                if (sources[chunk] != c[chunk])
+                {
+                    sources[chunk] = c[chunk];
+                    views[chunk] = c[chunk].byteBuffer().duplicate();
+                }
+                view = views[chunk];
             }
             final int offset = pageOffset(page);
             final int stored = c[chunk].getInt(offset + CRC_OFFSET);
-            final int actual = checksum.compute(views[chunk], offset + CHECKSUMMED_FROM, PAGE_SIZE - CHECKSUMMED_FROM);
+            final int actual = checksum.compute(view, offset + CHECKSUMMED_FROM, PAGE_SIZE - CHECKSUMMED_FROM);
             if (stored != actual)
             {
                 throw new CorruptStoreException("index page " + page + " checksum mismatch", path,
