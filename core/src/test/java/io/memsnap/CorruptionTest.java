@@ -157,6 +157,9 @@ class CorruptionTest
             history.putState(store, "history", w.bytes(3000));
             history.deleteState(store, "config");
             history.putState(store, "config", w.bytes(100));
+            // An index checkpoint that no manifest names: its pages lie past the newest snapshot's committed ones,
+            // where an open finds pages written but never committed.
+            store.checkpoint();
             store.sync();
             assertEquals(history.lastSequence(), store.lastSequence());
         }
@@ -1339,15 +1342,12 @@ class CorruptionTest
                     break;
                 }
             }
-            // The file ends at the newest checkpoint's pages unless a later checkpoint was written (the index grows
-            // only when a checkpoint writes it): flip past the committed pages only where there are bytes.
-            if ((newest.checkpoint.indexPages + 1L) * p <= indexSize)
-            {
-                offsets.putIfAbsent(newest.checkpoint.indexPages * p + IndexPageDescriptor.TYPE_OFFSET,
-                    "past committed");
-                offsets.putIfAbsent(newest.checkpoint.indexPages * p + IndexPageDescriptor.BODY_OFFSET + 8,
-                    "past committed");
-            }
+            // The fixture's last checkpoint, named by no manifest, wrote pages past the committed ones.
+            assertTrue((newest.checkpoint.indexPages + 1L) * p <= indexSize, "the fixture leaves pages past the " +
+                "committed ones: " + indexSize + " bytes, " + newest.checkpoint.indexPages + " committed pages");
+            offsets.putIfAbsent(newest.checkpoint.indexPages * p + IndexPageDescriptor.TYPE_OFFSET, "past committed");
+            offsets.putIfAbsent(newest.checkpoint.indexPages * p + IndexPageDescriptor.BODY_OFFSET + 8,
+                "past committed");
             offsets.putIfAbsent(indexSize - 1, "last byte");
         }
 

@@ -19,6 +19,11 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -214,21 +219,21 @@ public class ReaderContentionBenchmark
     @State(Scope.Thread)
     public static class Floor
     {
-        java.nio.channels.FileChannel records;
-        java.nio.channels.FileChannel manifest;
-        java.nio.channels.FileChannel directory;
-        final java.nio.ByteBuffer block = java.nio.ByteBuffer.allocateDirect(4096);
-        final java.nio.ByteBuffer small = java.nio.ByteBuffer.allocateDirect(180);
+        FileChannel records;
+        FileChannel manifest;
+        FileChannel directory;
+        final ByteBuffer block = ByteBuffer.allocateDirect(4096);
+        final ByteBuffer small = ByteBuffer.allocateDirect(180);
 
         @Setup(Level.Trial)
-        public void open() throws java.io.IOException
+        public void open() throws IOException
         {
-            final java.nio.file.Path dir = BenchDirs.resolve("commit-floor/x").getParent();
-            records = java.nio.channels.FileChannel.open(dir.resolve("records.bin"),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-            manifest = java.nio.channels.FileChannel.open(dir.resolve("manifest.bin"),
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-            directory = java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ);
+            final Path dir = BenchDirs.resolve("commit-floor/x").getParent();
+            records = FileChannel.open(dir.resolve("records.bin"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            manifest = FileChannel.open(dir.resolve("manifest.bin"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            directory = FileChannel.open(dir, StandardOpenOption.READ);
             records.write(block.duplicate(), 0);
             manifest.write(small.duplicate(), 0);
             records.force(true);
@@ -236,7 +241,7 @@ public class ReaderContentionBenchmark
         }
 
         @TearDown(Level.Trial)
-        public void close() throws java.io.IOException
+        public void close() throws IOException
         {
             records.close();
             manifest.close();
@@ -257,7 +262,7 @@ public class ReaderContentionBenchmark
     @Benchmark
     @Group("readersWithCommitFloor")
     @GroupThreads(1)
-    public void commitFloor(final Floor floor) throws java.io.IOException
+    public void commitFloor(final Floor floor) throws IOException
     {
         floor.records.write(floor.block.duplicate(), 0);
         floor.records.force(false);

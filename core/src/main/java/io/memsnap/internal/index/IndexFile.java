@@ -328,9 +328,9 @@ public final class IndexFile
     {
         final IntArrayList resealed = new IntArrayList();
         final int crc = seal(from, to, resealed);
+        // fdatasync alone: it makes the file's new length durable with the pages (what reading them back needs).
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE))
         {
-            final long lengthBefore = channel.size();
             for (int page = from; page < to; page += stepPages)
             {
                 writeResident(channel, page, Math.min(to, page + stepPages));
@@ -341,10 +341,6 @@ public final class IndexFile
             {
                 writeCrcs(channel, resealed);
                 channel.force(false);
-            }
-            if (channel.size() != lengthBefore)
-            {
-                channel.force(true); // the new length, with its metadata
             }
         }
         swapWrittenChunks(to);
@@ -361,6 +357,7 @@ public final class IndexFile
     {
         final CRC32C all = new CRC32C();
         final Checksum checksum = new Checksum();
+        final UnsafeBuffer[] c = chunks;
         final ByteBuffer[] b = backing;
         final boolean[] r = resident;
         ByteBuffer view = null;
@@ -377,9 +374,9 @@ public final class IndexFile
             final int crc = checksum.compute(view, offset + CHECKSUMMED_FROM, PAGE_SIZE - CHECKSUMMED_FROM);
             if (r[chunk])
             {
-                chunks[chunk].putInt(offset + CRC_OFFSET, crc);
+                c[chunk].putInt(offset + CRC_OFFSET, crc);
             }
-            else if (chunks[chunk].getInt(offset + CRC_OFFSET) != crc)
+            else if (c[chunk].getInt(offset + CRC_OFFSET) != crc)
             {
                 resealed.addInt(page);
                 resealed.addInt(crc);
@@ -463,8 +460,8 @@ public final class IndexFile
         return resident[page >>> CHUNK_SHIFT];
     }
 
-    /** @return the bytes of resident chunks (off the heap, for pages not yet written by a checkpoint). */
-    public long residentBytes()
+    /** Tests: the bytes of resident chunks (off the heap, for pages not yet written by a checkpoint). */
+    long residentBytes()
     {
         long bytes = 0;
         for (final boolean r : resident)
