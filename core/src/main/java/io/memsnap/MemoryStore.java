@@ -216,9 +216,12 @@ public final class MemoryStore implements AutoCloseable
         {
             requireOpen();
             final int bucket = index.prepare(hash, key, namespace, log);
+            // Everything that can throw (the check of the record replaced, say) before the append: a write that
+            // fails must leave no record that the next open would replay.
+            final int slot = index.slotOf(bucket, hash, key, namespace, log);
             final long address = log.appendValue(isState ? TYPE_STATE_PUT : TYPE_PUT, key, keyLength,
                 vector.indicesUnsafe(), vector.valuesUnsafe(), importance, storedAtMillis, value);
-            if (index.put(bucket, hash, key, namespace, log, address) == 0)
+            if (index.putAt(bucket, slot, hash, address) == 0)
             {
                 if (isState)
                 {
@@ -282,6 +285,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
+            // The writer's matcher checks the record deleted here, before anything is appended.
             if (index.lookup(hash, key, namespace, log) == 0)
             {
                 return false;
