@@ -44,7 +44,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
  * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
  * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints
- * the index. {@link #close} stops it and waits for readers inside and for a running snapshot.
+ * the index. {@link #close} stops it and waits for readers inside and for a running snapshot; a visitor that
+ * calls the store while close waits for it gets {@link StoreClosedException} rather than a deadlock.
  *
  * <p><b>Durability.</b> With {@link Durability#ON_SYNC} (default) a write is durable once a later {@link #sync()} or
  * {@link #snapshot} returns; with {@link Durability#EVERY_WRITE}, when it returns. After a crash, {@link #open}
@@ -77,6 +78,8 @@ public final class MemoryStore implements AutoCloseable
     private static final long WRITE_LOCK_SPIN_NANOS = 50_000L;
 
     private volatile boolean stopping;
+    /** Set by the close that unmapped the files; guarded by writeLock. */
+    private boolean unmapped;
     /** Snapshots and syncs ended (written under snapshotLock): the checkpoint thread lets a running one go first. */
     private volatile long flushesEnded;
     private final RecoveryReport recoveryReport;
@@ -955,9 +958,15 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
-     * Closes the store: waits for a running snapshot and for readers inside, unmaps everything and releases the
-     * lock. Writes not yet synced or snapshotted are flushed by the operating system in its own time but are not
-     * promised to survive a machine crash. Idempotent.
+     * Closes the store: refuses new calls, waits for readers inside and for a running write, sync, snapshot or
+     * checkpoint, unmaps everything and releases the lock. Writes not yet synced or snapshotted are flushed by the
+     * operating system in its own time but are not promised to survive a machine crash. Idempotent.
+     *
+     * <p>A visitor still running when close starts on another thread may call the store again: reads, writes, syncs,
+     * snapshots, checkpoints and verify then throw {@link StoreClosedException} (close waits for the visitor while
+     * holding no lock, so none of them can wait for close); the other methods work as on a closed store.
+     *
+     * @throws IllegalStateException if called from inside a visitor of this store: it would wait for itself.
      */
     @Override
     public void close()
@@ -968,18 +977,22 @@ public final class MemoryStore implements AutoCloseable
                 "its own read to end; close the store after the read returns");
         }
         stopCheckpointThread();
+        // Sets the flag that every write, sync, snapshot and checkpoint checks under the write lock, then waits for
+        // the readers inside. No lock is held meanwhile: a visitor may take any of them before it meets the flag.
+        guard.closeAndAwait();
         checkpointLock.lock();
         snapshotLock.lock();
         try
         {
+            // Once these locks are ours, whatever passed its open check before the flag was set has ended.
             writeLock.lock();
             try
             {
-                if (guard.isClosed())
+                if (unmapped)
                 {
                     return;
                 }
-                guard.closeAndAwait();
+                unmapped = true;
             }
             finally
             {

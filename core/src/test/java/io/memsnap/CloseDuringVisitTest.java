@@ -1,5 +1,6 @@
 package io.memsnap;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -153,6 +154,19 @@ class CloseDuringVisitTest
         try (MemoryStore reopened = MemoryStore.open(dir, options))
         {
             assertTrue(reopened.contains(id(2)), "the store opens again after the close");
+        }
+    }
+
+    @Test
+    void closeFromInsideAVisitorThrowsAndLeavesTheStoreOpen()
+    {
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().dimension(DIMENSION).build()))
+        {
+            put(store, 0, 0);
+            store.read(id(0), v -> assertThrows(IllegalStateException.class, store::close));
+            store.forEach(v -> assertThrows(IllegalStateException.class, store::close));
+            put(store, 0, 1);
+            assertTrue(store.read(id(0), v -> assertEquals(importance(0, 1), v.importance())));
         }
     }
 
