@@ -382,7 +382,7 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
-            context.exitView();
+            context.exitView(view);
             guard.exit(token);
         }
     }
@@ -441,7 +441,7 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
-            context.exitView();
+            context.exitView(view);
             guard.exit(token);
         }
     }
@@ -476,7 +476,7 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
-            context.exitView();
+            context.exitView(view);
             guard.exit(token);
         }
     }
@@ -1067,8 +1067,10 @@ public final class MemoryStore implements AutoCloseable
             return depth++ == 0 ? view : new EntryView();
         }
 
-        void exitView()
+        /** Ends a visit: the view throws from now on (see EntryView's lifetime), so it cannot outlive the mapping. */
+        void exitView(final EntryView visited)
         {
+            visited.release();
             depth--;
         }
 
