@@ -64,6 +64,8 @@ class VerifyCliTest
         final ExportImportCliTest.Run verify = run("verify", dir.toString());
         assertEquals(Main.OK, verify.code, verify.toString());
         assertTrue(verify.out.startsWith("OK: "), verify.toString());
+        assertTrue(verify.err.startsWith("memsnap: warning: ") && verify.err.contains(ManifestDescriptor.fileName(
+            oldest)) && verify.err.contains("abandoned recycled manifest"), verify.toString());
         final ExportImportCliTest.Run deep = run("verify", "--deep", dir.toString());
         assertEquals(Main.OK, deep.code, deep.toString());
     }
