@@ -8,11 +8,21 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
 
 /**
  * A zero-copy view of one stored entry, read straight from the mapped segment. Handed to an {@link EntryVisitor};
- * valid only during that call (the store may unmap the memory afterwards), and not thread safe. Nothing here
- * allocates except {@link #id()}, {@link #toEntry()} and the array-returning copies.
+ * valid only during that call. Nothing here allocates except {@link #id()}, {@link #toEntry()} and the
+ * array-returning copies.
+ *
+ * <p><b>Lifetime.</b> Once the visit returns, every method throws {@link IllegalStateException} ("used outside its
+ * visitor"), whether the store is still open (the memory may hold a newer version of the entry by then) or closed
+ * (the memory is unmapped: a read would crash the JVM). Copy what must outlive the visit ({@link #toEntry()},
+ * {@link #getIndices}, ...) inside it. The store may hand the same view object to a later visit on the same thread,
+ * which makes it valid again for that visit only; the {@link #buffer()} returned is valid only during the visit too.
+ *
+ * <p><b>Concurrency.</b> Not thread safe: use it only on the thread of its visitor. The lifetime check protects that
+ * thread; another thread may read a buffer that the store has unmapped.
  */
 public final class EntryView
 {
+    /** The mapped segment during a visit, null outside one. */
     private UnsafeBuffer buffer;
     private int offset;
     private int nnz;
@@ -28,42 +38,63 @@ public final class EntryView
         this.nnz = buffer.getInt(offset + NNZ_OFFSET);
     }
 
+    /** The store, when the visit ends: from now on every method throws until the next {@link #wrap}. */
+    void release()
+    {
+        buffer = null;
+    }
+
+    /** @return the mapped segment of the entry. */
+    private UnsafeBuffer mapped()
+    {
+        final UnsafeBuffer b = buffer;
+        if (b == null)
+        {
+            throw new IllegalStateException("EntryView used outside its visitor: it is valid only while " +
+                "EntryVisitor.visit runs; copy what you need inside the visit (toEntry(), getIndices, getValues)");
+        }
+        return b;
+    }
+
     /** @return the id (allocates a String). */
     public String id()
     {
-        return Utf8.decode(buffer, idOffset(offset, nnz), idLength());
+        return Utf8.decode(mapped(), idOffset(offset, nnz), idLength());
     }
 
     /** @return whether the id equals {@code id}, without allocating. */
     public boolean idEquals(final CharSequence id)
     {
-        return Utf8.equals(id, buffer, idOffset(offset, nnz), idLength());
+        return Utf8.equals(id, mapped(), idOffset(offset, nnz), idLength());
     }
 
     /** @return the length of the id in UTF-8 bytes. */
     public int idLength()
     {
-        return buffer.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
+        return mapped().getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
     }
 
     /** @return the number of non-zero entries of the vector. */
     public int nnz()
     {
+        mapped();
         return nnz;
     }
 
     /** @return the index at position {@code i} (0 to nnz-1). */
     public int index(final int i)
     {
+        final UnsafeBuffer b = mapped();
         checkPosition(i);
-        return buffer.getInt(indicesOffset(offset) + i * 4);
+        return b.getInt(indicesOffset(offset) + i * 4);
     }
 
     /** @return the value at position {@code i} (0 to nnz-1). */
     public float value(final int i)
     {
+        final UnsafeBuffer b = mapped();
         checkPosition(i);
-        return buffer.getFloat(valuesOffset(offset, nnz) + i * 4);
+        return b.getFloat(valuesOffset(offset, nnz) + i * 4);
     }
 
     private void checkPosition(final int i)
@@ -76,48 +107,50 @@ public final class EntryView
 
     public float importance()
     {
-        return buffer.getFloat(offset + IMPORTANCE_OFFSET);
+        return mapped().getFloat(offset + IMPORTANCE_OFFSET);
     }
 
     public long storedAtMillis()
     {
-        return buffer.getLong(offset + STORED_AT_OFFSET);
+        return mapped().getLong(offset + STORED_AT_OFFSET);
     }
 
     /** @return the sequence number of the write that stored this version. */
     public long sequence()
     {
-        return buffer.getLong(offset + SEQUENCE_OFFSET);
+        return mapped().getLong(offset + SEQUENCE_OFFSET);
     }
 
     public int metadataLength()
     {
-        return buffer.getInt(offset + VALUE_LENGTH_OFFSET);
+        return mapped().getInt(offset + VALUE_LENGTH_OFFSET);
     }
 
     /** Copies the metadata into {@code dst} at {@code dstOffset}; it must have {@link #metadataLength()} room. */
     public void getMetadata(final byte[] dst, final int dstOffset)
     {
-        buffer.getBytes(valueOffset(offset, nnz, idLength()), dst, dstOffset, metadataLength());
+        mapped().getBytes(valueOffset(offset, nnz, idLength()), dst, dstOffset, metadataLength());
     }
 
     /** Copies the indices into {@code dst}, which must have {@link #nnz()} room. */
     public void getIndices(final int[] dst)
     {
+        final UnsafeBuffer b = mapped();
         final int base = indicesOffset(offset);
         for (int i = 0; i < nnz; i++)
         {
-            dst[i] = buffer.getInt(base + i * 4);
+            dst[i] = b.getInt(base + i * 4);
         }
     }
 
     /** Copies the values into {@code dst}, which must have {@link #nnz()} room. */
     public void getValues(final float[] dst)
     {
+        final UnsafeBuffer b = mapped();
         final int base = valuesOffset(offset, nnz);
         for (int i = 0; i < nnz; i++)
         {
-            dst[i] = buffer.getFloat(base + i * 4);
+            dst[i] = b.getFloat(base + i * 4);
         }
     }
 
@@ -126,6 +159,7 @@ public final class EntryView
      */
     public double dot(final SparseVector other)
     {
+        final UnsafeBuffer record = mapped();
         final int[] oi = other.indicesUnsafe();
         final float[] ov = other.valuesUnsafe();
         final int ib = indicesOffset(offset);
@@ -135,10 +169,10 @@ public final class EntryView
         int b = 0;
         while (a < nnz && b < oi.length)
         {
-            final int ia = buffer.getInt(ib + a * 4);
+            final int ia = record.getInt(ib + a * 4);
             if (ia == oi[b])
             {
-                sum += (double)buffer.getFloat(vb + a * 4) * ov[b];
+                sum += (double)record.getFloat(vb + a * 4) * ov[b];
                 a++;
                 b++;
             }
@@ -154,15 +188,19 @@ public final class EntryView
         return sum;
     }
 
-    /** @return the raw bytes of the record, for advanced zero-copy use; see docs/format.md for the layout. */
+    /**
+     * @return the raw bytes of the record, for advanced zero-copy use; see docs/format.md for the layout. Valid only
+     * during the visit, as the view.
+     */
     public DirectBuffer buffer()
     {
-        return buffer;
+        return mapped();
     }
 
     /** @return where in {@link #buffer()} the record starts. */
     public int recordOffset()
     {
+        mapped();
         return offset;
     }
 

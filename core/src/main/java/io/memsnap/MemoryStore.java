@@ -47,7 +47,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
  * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
  * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints
- * the index. {@link #close} stops it and waits for readers inside and for a running snapshot.
+ * the index. {@link #close} stops it and waits for readers inside and for a running snapshot; a visitor that
+ * calls the store while close waits for it gets {@link StoreClosedException} rather than a deadlock.
  *
  * <p><b>Durability.</b> With {@link Durability#ON_SYNC} (default) a write is durable once a later {@link #sync()} or
  * {@link #snapshot} returns; with {@link Durability#EVERY_WRITE}, when it returns. After a crash, {@link #open}
@@ -82,6 +83,8 @@ public final class MemoryStore implements AutoCloseable
     private static final long WRITE_LOCK_SPIN_NANOS = 50_000L;
 
     private volatile boolean stopping;
+    /** Set by the close that unmapped the files; guarded by writeLock. */
+    private boolean unmapped;
     /** Snapshots and syncs ended (written under snapshotLock): the checkpoint thread lets a running one go first. */
     private volatile long flushesEnded;
     private final RecoveryReport recoveryReport;
@@ -232,9 +235,12 @@ public final class MemoryStore implements AutoCloseable
         {
             requireOpen();
             final int bucket = index.prepare(hash, key, namespace, log);
+            // Everything that can throw (the check of the record replaced, say) before the append: a write that
+            // fails must leave no record that the next open would replay.
+            final int slot = index.slotOf(bucket, hash, key, namespace, log);
             final long address = log.appendValue(isState ? TYPE_STATE_PUT : TYPE_PUT, key, keyLength,
                 vector.indicesUnsafe(), vector.valuesUnsafe(), importance, storedAtMillis, value);
-            if (index.put(bucket, hash, key, namespace, log, address) == 0)
+            if (index.putAt(bucket, slot, hash, address) == 0)
             {
                 if (isState)
                 {
@@ -298,6 +304,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
+            // The writer's matcher checks the record deleted here, before anything is appended.
             if (index.lookup(hash, key, namespace, log) == 0)
             {
                 return false;
@@ -391,7 +398,7 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
-            context.exitView();
+            context.exitView(view);
             guard.exit(token);
         }
     }
@@ -450,7 +457,7 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
-            context.exitView();
+            context.exitView(view);
             guard.exit(token);
         }
     }
@@ -485,7 +492,7 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
-            context.exitView();
+            context.exitView(view);
             guard.exit(token);
         }
     }
@@ -995,11 +1002,17 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
-     * Closes the store: waits for a running snapshot and for readers inside, makes every write durable (as
-     * {@link #sync()} does), unmaps everything and releases the lock. Idempotent.
+     * Closes the store: refuses new calls, waits for readers inside and for a running write, sync, snapshot or
+     * checkpoint, makes every write durable (as {@link #sync()} does), unmaps everything and releases the lock.
+     * Idempotent.
      *
-     * @throws StoreIoException if the final flush fails; the store is closed all the same, and writes since the
-     *                          last sync or snapshot may be lost in a power cut.
+     * <p>A visitor still running when close starts on another thread may call the store again: reads, writes, syncs,
+     * snapshots, checkpoints and verify then throw {@link StoreClosedException} (close waits for the visitor while
+     * holding no lock, so none of them can wait for close); the other methods work as on a closed store.
+     *
+     * @throws IllegalStateException if called from inside a visitor of this store: it would wait for itself.
+     * @throws StoreIoException      if the final flush fails; the store is closed all the same, and writes since the
+     *                               last sync or snapshot may be lost in a power cut.
      */
     @Override
     public void close()
@@ -1010,18 +1023,22 @@ public final class MemoryStore implements AutoCloseable
                 "its own read to end; close the store after the read returns");
         }
         stopCheckpointThread();
+        // Sets the flag that every write, sync, snapshot and checkpoint checks under the write lock, then waits for
+        // the readers inside. No lock is held meanwhile: a visitor may take any of them before it meets the flag.
+        guard.closeAndAwait();
         checkpointLock.lock();
         snapshotLock.lock();
         try
         {
+            // Once these locks are ours, whatever passed its open check before the flag was set has ended.
             writeLock.lock();
             try
             {
-                if (guard.isClosed())
+                if (unmapped)
                 {
                     return;
                 }
-                guard.closeAndAwait();
+                unmapped = true;
             }
             finally
             {
@@ -1135,8 +1152,10 @@ public final class MemoryStore implements AutoCloseable
             return depth++ == 0 ? view : new EntryView();
         }
 
-        void exitView()
+        /** Ends a visit: the view throws from now on (see EntryView's lifetime), so it cannot outlive the mapping. */
+        void exitView(final EntryView visited)
         {
+            visited.release();
             depth--;
         }
 

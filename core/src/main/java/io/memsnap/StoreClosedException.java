@@ -1,6 +1,6 @@
 package io.memsnap;
 
-/** The store was used after {@link MemoryStore#close()}. */
+/** The store was used after {@link MemoryStore#close()}, or while it ran (by a visitor it was waiting for). */
 public class StoreClosedException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;

@@ -3,8 +3,9 @@ package io.memsnap;
 import java.util.List;
 
 /**
- * What {@link MemoryStore#verify(boolean)} checked and the problems it found, first one first. Thread safe:
- * immutable.
+ * What {@link MemoryStore#verify(boolean)} checked, the problems it found, first one first, and the warnings: things
+ * found that are not damage to anything committed (a manifest file left by a snapshot that a power loss interrupted).
+ * Thread safe: immutable.
  */
 public final class VerifyReport
 {
@@ -45,6 +46,7 @@ public final class VerifyReport
     }
 
     private final List<Problem> problems;
+    private final List<Problem> warnings;
     private final long manifests;
     private final long indexPages;
     private final long records;
@@ -53,7 +55,14 @@ public final class VerifyReport
     public VerifyReport(final List<Problem> problems, final long manifests, final long indexPages, final long records,
         final long entries)
     {
+        this(problems, List.of(), manifests, indexPages, records, entries);
+    }
+
+    public VerifyReport(final List<Problem> problems, final List<Problem> warnings, final long manifests,
+        final long indexPages, final long records, final long entries)
+    {
         this.problems = List.copyOf(problems);
+        this.warnings = List.copyOf(warnings);
         this.manifests = manifests;
         this.indexPages = indexPages;
         this.records = records;
@@ -68,6 +77,12 @@ public final class VerifyReport
     public List<Problem> problems()
     {
         return problems;
+    }
+
+    /** @return what was found that is not damage (see the class comment); {@link #ok()} does not count them. */
+    public List<Problem> warnings()
+    {
+        return warnings;
     }
 
     /** @return manifests checked. */
@@ -97,7 +112,9 @@ public final class VerifyReport
     @Override
     public String toString()
     {
-        return (ok() ? "OK" : problems.size() + " problem(s), first: " + problems.get(0)) + " (manifests " +
-            manifests + ", index pages " + indexPages + ", records " + records + ", entries " + entries + ")";
+        return (ok() ? "OK" : problems.size() + " problem(s), first: " + problems.get(0)) +
+            (warnings.isEmpty() ? "" : ", " + warnings.size() + " warning(s), first: " + warnings.get(0)) +
+            " (manifests " + manifests + ", index pages " + indexPages + ", records " + records + ", entries " +
+            entries + ")";
     }
 }

@@ -14,8 +14,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
- * {@code memsnap verify DIR [--deep]} or {@code memsnap verify FILE}: exit 3 with the first problem's offset. Not
- * thread safe: one instance per command line.
+ * {@code memsnap verify DIR [--deep]} or {@code memsnap verify FILE}: exit 3 with the first problem's offset; warnings
+ * (what is not damage, such as a manifest left by an interrupted snapshot) go to stderr and exit 0. Not thread safe:
+ * one instance per command line.
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = {"Check a store's manifests and index (and with --deep every record) against their checksums; " +
@@ -47,6 +48,11 @@ final class VerifyCommand implements Callable<Integer>
                 System.err.println("memsnap: corrupt: " + first.file() + " at offset " + first.offset() + ": " +
                     first.what());
                 return Main.CORRUPT;
+            }
+            for (final VerifyReport.Problem warning : report.warnings())
+            {
+                System.err.println("memsnap: warning: " + warning.file() + " at offset " + warning.offset() + ": " +
+                    warning.what());
             }
             System.out.println("OK: " + report.manifests() + " manifest(s), " + report.indexPages() +
                 " index page(s)" + (deep ? ", " + report.records() + " record(s), " + report.entries() +

@@ -36,6 +36,7 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
 public final class Verifier
 {
     private final List<VerifyReport.Problem> problems = new ArrayList<>();
+    private final List<VerifyReport.Problem> warnings = new ArrayList<>();
     private long manifestsChecked;
     private long pagesChecked;
     private long recordsChecked;
@@ -52,15 +53,19 @@ public final class Verifier
             checkRecords(log, lastSequence);
             checkSlots(index, log, seed);
         }
-        return new VerifyReport(problems, manifestsChecked, pagesChecked, recordsChecked, entriesChecked);
+        return new VerifyReport(problems, warnings, manifestsChecked, pagesChecked, recordsChecked, entriesChecked);
     }
 
-    /** Every retained manifest's checksum; with {@code log} (deep), also the CRC32C of the log range it flushed. */
+    /**
+     * Every retained manifest's checksum; with {@code log} (deep), also the CRC32C of the log range it flushed. A
+     * manifest that fails but can be an abandoned recycle (see {@link ManifestStore#isAbandonedRecycle}) is a warning.
+     */
     private void checkManifests(final ManifestStore manifests, final SegmentLog log)
     {
         try
         {
-            for (final long generation : manifests.generations())
+            final List<Long> generations = manifests.generations();
+            for (final long generation : generations)
             {
                 manifestsChecked++;
                 try
@@ -73,7 +78,7 @@ public final class Verifier
                 }
                 catch (final CorruptStoreException ex)
                 {
-                    problems.add(new VerifyReport.Problem(ex.getMessage(), String.valueOf(ex.file()), ex.offset()));
+                    manifestFails(manifests, generation, generations, ex);
                 }
                 catch (final IncompatibleFormatException ex)
                 {
@@ -88,6 +93,36 @@ public final class Verifier
         catch (final IOException ex)
         {
             problems.add(new VerifyReport.Problem("cannot list manifests: " + ex, "", 0));
+        }
+    }
+
+    /** A manifest that does not validate: damage, or, if it can be an abandoned recycle, a warning. */
+    private void manifestFails(final ManifestStore manifests, final long generation, final List<Long> generations,
+        final CorruptStoreException ex)
+    {
+        boolean abandoned;
+        try
+        {
+            abandoned = manifests.isAbandonedRecycle(generation, generations);
+        }
+        catch (final java.nio.file.NoSuchFileException gone)
+        {
+            manifestsChecked--; // recycled or deleted by the writer while we looked
+            return;
+        }
+        catch (final IOException unreadable)
+        {
+            abandoned = false;
+        }
+        if (abandoned)
+        {
+            warnings.add(new VerifyReport.Problem("abandoned recycled manifest: a snapshot that reused the file of " +
+                "this retiring one stopped (power loss?) before renaming it, leaving old and new bytes; nothing " +
+                "committed is lost, and the next snapshot retires it", String.valueOf(ex.file()), ex.offset()));
+        }
+        else
+        {
+            problems.add(new VerifyReport.Problem(ex.getMessage(), String.valueOf(ex.file()), ex.offset()));
         }
     }
 

@@ -240,10 +240,34 @@ public final class HashIndex
     public long put(final int bucket, final long hash, final CharSequence key, final long namespace,
         final KeyMatcher matcher, final long address)
     {
+        return putAt(bucket, slotOf(bucket, hash, key, namespace, matcher), hash, address);
+    }
+
+    /**
+     * Writer: the slot of {@code key} in the bucket returned by {@link #prepare}, or -1 if it has none. This is the
+     * part of a put that can fail (the matcher checks the records it compares), so a caller that must not fail
+     * after a side effect looks the slot up first and then calls {@link #putAt}, which cannot fail.
+     *
+     * @throws io.memsnap.CorruptStoreException if the matcher finds a record it compares damaged.
+     */
+    public int slotOf(final int bucket, final long hash, final CharSequence key, final long namespace,
+        final KeyMatcher matcher)
+    {
         final UnsafeBuffer b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
-        final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
-        final int slot = find(b, o, count, hash, key, namespace, matcher);
+        return find(b, o, b.getInt(o + BUCKET_COUNT_OFFSET), hash, key, namespace, matcher);
+    }
+
+    /**
+     * Writer: points {@code slot} of the bucket returned by {@link #prepare} at {@code address}, or a new slot if it
+     * is -1. Memory work only: cannot fail. No other writer call may come between {@link #slotOf} and this one.
+     *
+     * @return the previous address of the slot, or 0 for a new slot.
+     */
+    public long putAt(final int bucket, final int slot, final long hash, final long address)
+    {
+        final UnsafeBuffer b = file.buffer(bucket);
+        final int o = IndexFile.pageOffset(bucket);
         if (slot >= 0)
         {
             final int so = o + slotOffset(slot);
@@ -251,6 +275,7 @@ public final class HashIndex
             b.putLongRelease(so + SLOT_ADDRESS_OFFSET, address);
             return previous;
         }
+        final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
         final int so = o + slotOffset(count);
         b.putLong(so + SLOT_HASH_OFFSET, hash);
         b.putLong(so + SLOT_ADDRESS_OFFSET, address);

@@ -1,12 +1,15 @@
 package io.memsnap.internal.snapshot;
 
 import io.memsnap.CorruptStoreException;
+import io.memsnap.IncompatibleFormatException;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,8 +36,8 @@ public final class ManifestStore
      * Manifests recycled in place are at most one file-system block, old and new: an overwrite that a power loss
      * interrupts then leaves the old bytes or the new ones, never a mix that would read as damage (a device that
      * tears a 4 KiB write is the remaining case: the oldest manifest then fails its checksum, no committed snapshot
-     * is lost, and the next recycling replaces it). Larger manifests (a store of hundreds of segments, or large
-     * labels) are committed into a new file.
+     * is lost, {@link #isAbandonedRecycle} tells it from damage, and the next snapshot recycles it again). Larger
+     * manifests (a store of hundreds of segments, or large labels) are committed into a new file.
      */
     static final int RECYCLE_MAX_LENGTH = 4096;
 
@@ -114,6 +117,63 @@ public final class ManifestStore
             throw ex;
         }
         return m;
+    }
+
+    /**
+     * Whether the manifest file of {@code generation}, which does not validate, can be what a recycling
+     * {@link #commit} leaves when the power fails in its overwrite before its first rename reached the disk: the file
+     * under its old name, holding old bytes and new ones. Not damage: the snapshot of that name was being retired,
+     * and the new one was never committed. What such a file always is, and damage mostly is not:
+     * <ul>
+     *     <li>the oldest manifest on disk (a commit recycles only the oldest);</li>
+     *     <li>with at least two newer manifests that validate (a commit recycles only when two others stay);</li>
+     *     <li>a manifest header whose generation field holds its own generation (old bytes there) or one newer than
+     *     every manifest on disk (the new bytes of the commit that did not finish).</li>
+     * </ul>
+     * Damage that keeps all three (a flipped byte in the body of the oldest of three or more manifests) passes for an
+     * abandoned recycle too; it can only cost that oldest snapshot, which the next snapshot retires. So the file is
+     * not deleted at open (that would destroy the evidence of such damage): retention retires it as the oldest, by
+     * recycling or deleting its file at the next snapshot.
+     *
+     * @param generations the manifest generations on disk, newest first (see {@link #generations()}).
+     */
+    public boolean isAbandonedRecycle(final long generation, final List<Long> generations) throws IOException
+    {
+        if (generations.isEmpty() || generation != generations.get(generations.size() - 1))
+        {
+            return false;
+        }
+        int validNewer = 0;
+        for (int i = 0; i < generations.size() - 1 && validNewer < 2; i++)
+        {
+            try
+            {
+                read(generations.get(i));
+                validNewer++;
+            }
+            catch (final CorruptStoreException | IncompatibleFormatException | NoSuchFileException ex)
+            {
+                // Not one of the two that a recycling commit leaves in place.
+            }
+        }
+        if (validNewer < 2)
+        {
+            return false;
+        }
+        final int headerLength = ManifestDescriptor.GENERATION_OFFSET + Long.BYTES;
+        final byte[] head;
+        try (InputStream in = Files.newInputStream(path(generation)))
+        {
+            head = in.readNBytes(headerLength);
+        }
+        if (head.length < headerLength)
+        {
+            return false;
+        }
+        final ByteBuffer header = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        final long named = header.getLong(ManifestDescriptor.GENERATION_OFFSET);
+        return header.getLong(ManifestDescriptor.MAGIC_OFFSET) == ManifestDescriptor.MAGIC &&
+            (named == generation || named > generations.get(0));
     }
 
     /**
