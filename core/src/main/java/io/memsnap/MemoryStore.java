@@ -1,30 +1,28 @@
 package io.memsnap;
 
 import io.memsnap.internal.ReaderGuard;
+import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.fs.StoreFileSystem;
-import io.memsnap.internal.recovery.Recovered;
-import io.memsnap.internal.recovery.StoreOpener;
-import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.KeyMatcher;
+import io.memsnap.internal.recovery.Recovered;
+import io.memsnap.internal.recovery.StoreOpener;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
-import io.memsnap.internal.snapshot.Checkpoint;
-import io.memsnap.internal.snapshot.Freeze;
+import io.memsnap.internal.snapshot.CheckpointScheduler;
+import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestStore;
-import io.memsnap.internal.snapshot.SnapshotWriter;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -72,38 +70,22 @@ public final class MemoryStore implements AutoCloseable
     private final SegmentLog log;
     private final HashIndex index;
     private final ManifestStore manifests;
-    private final SnapshotWriter snapshotWriter;
     private final IndexCheckpointer checkpointer;
-    /** How far sync() and EVERY_WRITE acknowledged the log; null when read-only. */
-    private final DurableWatermark watermark;
-    private final Thread checkpointThread;
-    /** Smallest flush that a PAD ends on a page boundary (see {@link #padIfWorthIt}). */
-    static final int MIN_PADDED_FLUSH = 4 * SegmentLog.FLUSH_BOUNDARY;
+    /** Snapshots, syncs, retention and the final flush; never commits when read-only. */
+    private final CommitCoordinator commits;
+    /** Index checkpoints and their background thread; null when read-only. */
+    private final CheckpointScheduler checkpoints;
     /** How long a thread waiting for the write lock spins before it parks: a few of its critical sections. */
     private static final long WRITE_LOCK_SPIN_NANOS = 50_000L;
 
-    private volatile boolean stopping;
     /** Set by the close that unmapped the files; guarded by writeLock. */
     private boolean unmapped;
-    /** Snapshots and syncs ended (written under snapshotLock): the checkpoint thread lets a running one go first. */
-    private volatile long flushesEnded;
     private final RecoveryReport recoveryReport;
     /** Held for one record or one O(1) freeze: waiters spin that long before they park (see SpinningLock). */
     private final ReentrantLock writeLock = new io.memsnap.internal.SpinningLock(WRITE_LOCK_SPIN_NANOS);
-    private final ReentrantLock snapshotLock = new ReentrantLock();
-    private final ReentrantLock checkpointLock = new ReentrantLock();
     private final ReaderGuard guard = new ReaderGuard();
     private final ThreadLocal<ReadContext> readContexts = ThreadLocal.withInitial(ReadContext::new);
-
-    private volatile long entryCount;
-    private volatile long stateCount;
-    /** Last committed manifest; guarded by snapshotLock. */
-    private Manifest durable;
-    private long nextGeneration;
-    /** Generations of the manifests on disk, oldest first; guarded by snapshotLock (writers only). */
-    private final java.util.ArrayDeque<Long> retained = new java.util.ArrayDeque<>();
-    /** Address up to which records were msynced by {@link #sync()}; guarded by snapshotLock. */
-    private long syncedTail;
+    private final StoreCounts counts;
 
     private MemoryStore(final Path dir, final StoreOptions options, final Recovered state)
     {
@@ -113,41 +95,34 @@ public final class MemoryStore implements AutoCloseable
         this.log = state.log;
         this.index = state.index;
         this.manifests = state.manifests;
-        this.snapshotWriter = state.snapshotWriter;
         this.checkpointer = state.checkpointer;
-        this.watermark = state.watermark;
-        this.durable = state.manifest;
         this.dimension = state.manifest.dimension;
         this.seed = state.manifest.seed;
-        this.nextGeneration = state.nextGeneration;
-        this.entryCount = state.entryCount;
-        this.stateCount = state.stateCount;
+        this.counts = new StoreCounts(state.entryCount, state.stateCount);
         this.recoveryReport = state.report;
-        this.syncedTail = IndexPageDescriptor.address(state.manifest.tailSegment, state.manifest.tailOffset);
+        List<Long> onDisk = List.of();
         if (!options.readOnly())
         {
             try
             {
-                final List<Long> onDisk = manifests.generations(); // newest first, listed once at open
-                for (int i = onDisk.size() - 1; i >= 0; i--)
-                {
-                    retained.addLast(onDisk.get(i));
-                }
+                onDisk = manifests.generations(); // listed once at open; retention then works from memory
             }
             catch (final IOException ex)
             {
                 throw new StoreIoException("could not list the manifests of " + dir, ex);
             }
         }
+        this.commits = new CommitCoordinator(dir, options, writeLock, guard, counts, log, state.snapshotWriter,
+            checkpointer, manifests, state.watermark, state.manifest, state.nextGeneration, onDisk);
         if (options.readOnly())
         {
-            this.checkpointThread = null;
+            this.checkpoints = null;
         }
         else
         {
-            this.checkpointThread = new Thread(this::checkpointLoop, "memsnap-checkpoint " + dir.getFileName());
-            this.checkpointThread.setDaemon(true);
-            this.checkpointThread.start();
+            this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
+                checkpointer, commits);
+            this.checkpoints.start();
         }
     }
 
@@ -244,11 +219,11 @@ public final class MemoryStore implements AutoCloseable
             {
                 if (isState)
                 {
-                    stateCount++;
+                    counts.addStates(1);
                 }
                 else
                 {
-                    entryCount++;
+                    counts.addEntries(1);
                 }
             }
             afterWrite(address);
@@ -314,11 +289,11 @@ public final class MemoryStore implements AutoCloseable
             index.remove(bucket, hash, key, namespace, log);
             if (isState)
             {
-                stateCount--;
+                counts.addStates(-1);
             }
             else
             {
-                entryCount--;
+                counts.addEntries(-1);
             }
             afterWrite(address);
             return true;
@@ -333,15 +308,7 @@ public final class MemoryStore implements AutoCloseable
     {
         if (options.durability() == Durability.EVERY_WRITE)
         {
-            try
-            {
-                log.forceTail();
-                watermark.write(log.nextSequence() - 1, log.tailAddress(), false);
-            }
-            catch (final IOException ex)
-            {
-                throw new StoreIoException("could not flush the write (it is stored but may not be durable)", ex);
-            }
+            commits.acknowledgeWrite();
         }
     }
 
@@ -429,7 +396,7 @@ public final class MemoryStore implements AutoCloseable
     /** @return the number of live entries (named state not counted). */
     public long size()
     {
-        return entryCount;
+        return counts.entries();
     }
 
     /**
@@ -551,7 +518,7 @@ public final class MemoryStore implements AutoCloseable
     /** @return the number of named states. */
     public long stateCount()
     {
-        return stateCount;
+        return counts.states();
     }
 
     // ------------------------------------------------------------------------------------------------ durability
@@ -565,82 +532,7 @@ public final class MemoryStore implements AutoCloseable
     public void sync()
     {
         requireWritable();
-        snapshotLock.lock();
-        try
-        {
-            final long tail;
-            final long last;
-            writeLock.lock();
-            try
-            {
-                requireOpen();
-                padIfWorthIt(syncedTail);
-                tail = log.tailAddress();
-                last = log.nextSequence() - 1;
-            }
-            finally
-            {
-                writeLock.unlock();
-            }
-            forceRecords(syncedTail, tail);
-            try
-            {
-                watermark.write(last, tail, false);
-            }
-            catch (final IOException ex)
-            {
-                throw new StoreIoException("could not record the durable watermark of " + dir + "; the writes " +
-                    "are flushed but a crash may still lose them", ex);
-            }
-            syncedTail = tail;
-        }
-        finally
-        {
-            flushesEnded++;
-            snapshotLock.unlock();
-        }
-    }
-
-    /**
-     * Write lock held, before a flush freezes the tail: ends the log on a page boundary with a PAD (see
-     * {@link SegmentLog#padToBoundary}) when the flush covers at least {@link #MIN_PADDED_FLUSH} bytes, so that the
-     * padding costs at most a quarter of what is flushed. A smaller flush (a sync after each small put, say) is not
-     * padded: the next flush then writes the tail page again, where padding would grow the log by up to a page
-     * each time.
-     *
-     * @param flushedUpTo the address the last flush of this kind reached.
-     */
-    private void padIfWorthIt(final long flushedUpTo)
-    {
-        final long tail = log.tailAddress();
-        if (IndexPageDescriptor.segmentId(tail) != IndexPageDescriptor.segmentId(flushedUpTo) ||
-            IndexPageDescriptor.offset(tail) - IndexPageDescriptor.offset(flushedUpTo) >= MIN_PADDED_FLUSH)
-        {
-            log.padToBoundary();
-        }
-    }
-
-    /** Flushes (fdatasync) every segment holding records in [from, to). */
-    private void forceRecords(final long from, final long to)
-    {
-        final int fromSegment = IndexPageDescriptor.segmentId(from);
-        final int toSegment = IndexPageDescriptor.segmentId(to);
-        for (int id = fromSegment; id <= toSegment; id++)
-        {
-            final Segment s = log.segment(id);
-            if (s != null && (id != toSegment || IndexPageDescriptor.offset(to) > (id == fromSegment ?
-                IndexPageDescriptor.offset(from) : 0)))
-            {
-                try
-                {
-                    log.force(s);
-                }
-                catch (final IOException ex)
-                {
-                    throw new StoreIoException("could not flush segment " + s.path(), ex);
-                }
-            }
-        }
+        commits.sync();
     }
 
     /** As {@link #snapshot(Map)} without labels. */
@@ -664,57 +556,7 @@ public final class MemoryStore implements AutoCloseable
     {
         requireWritable();
         ManifestCodec.validateLabels(labels);
-        snapshotLock.lock();
-        try
-        {
-            final long start = System.nanoTime();
-            final Checkpoint checkpoint = checkpointer.durable(); // read before the freeze: never newer than it
-            final Freeze freeze;
-            writeLock.lock();
-            try
-            {
-                requireOpen();
-                padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
-                freeze = Freeze.take(log, entryCount, stateCount, start);
-            }
-            finally
-            {
-                writeLock.unlock();
-            }
-            final long generation = nextGeneration++;
-            // Retention deletes the oldest manifest once this one is committed: reuse its file for the commit when
-            // at least two others stay meanwhile (a fallback needs one besides the newest).
-            final long recycle = retained.size() >= options.retainedSnapshots() && retained.size() >= 3 ?
-                retained.peekFirst() : -1;
-            final Manifest manifest;
-            try
-            {
-                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, recycle);
-            }
-            catch (final IOException ex)
-            {
-                throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
-                    durable.generation + " is intact", ex);
-            }
-            catch (final UncheckedIOException ex)
-            {
-                throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
-                    durable.generation + " is intact", ex.getCause());
-            }
-            durable = manifest;
-            syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
-            if (snapshotWriter.recycled())
-            {
-                retained.removeFirst();
-            }
-            deleteOldManifests(generation);
-            return info(manifest);
-        }
-        finally
-        {
-            flushesEnded++;
-            snapshotLock.unlock();
-        }
+        return info(commits.snapshot(labels));
     }
 
     /**
@@ -727,140 +569,7 @@ public final class MemoryStore implements AutoCloseable
     public void checkpoint()
     {
         requireWritable();
-        checkpointLock.lock();
-        try
-        {
-            final IndexCheckpointer.Pending pending;
-            writeLock.lock();
-            try
-            {
-                requireOpen();
-                pending = checkpointer.freeze(log, entryCount, stateCount);
-            }
-            finally
-            {
-                writeLock.unlock();
-            }
-            checkpointer.write(pending, this::letRunningFlushGoFirst);
-        }
-        catch (final IOException ex)
-        {
-            throw new StoreIoException("index checkpoint of " + dir + " failed; the previous one is intact", ex);
-        }
-        catch (final UncheckedIOException ex)
-        {
-            throw new StoreIoException("index checkpoint of " + dir + " failed; the previous one is intact",
-                ex.getCause());
-        }
-        finally
-        {
-            checkpointLock.unlock();
-        }
-    }
-
-    /**
-     * Between the steps of a checkpoint's flush: waits until the snapshot or sync running now (if any) has ended, so
-     * that its flush never queues behind more than one step of the checkpoint's. A snapshot that starts later does
-     * not hold the checkpoint back again until its next step: back-to-back snapshots cannot starve it.
-     */
-    private void letRunningFlushGoFirst()
-    {
-        final long ended = flushesEnded;
-        while (snapshotLock.isLocked() && flushesEnded == ended && !stopping)
-        {
-            java.util.concurrent.locks.LockSupport.parkNanos(50_000L);
-        }
-    }
-
-    private void checkpointLoop()
-    {
-        while (!stopping)
-        {
-            java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
-            if (stopping)
-            {
-                return;
-            }
-            try
-            {
-                if (checkpointDue())
-                {
-                    checkpoint();
-                }
-            }
-            catch (final StoreClosedException ex)
-            {
-                return;
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.log(System.Logger.Level.WARNING, "background index checkpoint of " + dir + " failed; " +
-                    "will retry (opens replay more records meanwhile)", ex);
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000_000L);
-            }
-        }
-    }
-
-    /**
-     * Checkpoint thread: whether {@link StoreOptions#checkpointRecords} records were written since the durable
-     * checkpoint, or the index pages created since then (held in memory until a checkpoint writes them) reached
-     * {@link StoreOptions#checkpointIndexBytes}.
-     */
-    private boolean checkpointDue()
-    {
-        // Blocking (a spin of a few microseconds at most): a tryLock could fail every time beside busy writers, and
-        // the memory budget would then never be checked.
-        writeLock.lock();
-        try
-        {
-            final long records = checkpointer.recordsSince(log.nextSequence());
-            final long indexBytes = checkpointer.pagesSince(state.indexFile.nextPage()) * IndexPageDescriptor.PAGE_SIZE;
-            return records >= options.checkpointRecords() ||
-                records > 0 && indexBytes >= options.checkpointIndexBytes();
-        }
-        finally
-        {
-            writeLock.unlock();
-        }
-    }
-
-    /**
-     * Snapshot lock held: applies retention from the generations kept in memory, so a snapshot never lists the
-     * directory (whose size grows with the store).
-     */
-    private void deleteOldManifests(final long newest)
-    {
-        retained.addLast(newest);
-        boolean deleted = false;
-        try
-        {
-            while (retained.size() > options.retainedSnapshots())
-            {
-                final long oldest = retained.peekFirst();
-                manifests.delete(oldest);
-                retained.removeFirst();
-                deleted = true;
-            }
-        }
-        catch (final IOException ex)
-        {
-            LOG.log(System.Logger.Level.WARNING, "could not delete manifest " + retained.peekFirst() + " in " + dir +
-                "; will retry at the next snapshot", ex);
-        }
-        if (deleted)
-        {
-            // Without it a power cut could bring a retired manifest back (harmless to the data, but retention
-            // would then keep more than it says).
-            try
-            {
-                manifests.syncDirectory();
-            }
-            catch (final IOException ex)
-            {
-                LOG.log(System.Logger.Level.WARNING, "could not sync " + dir + " after retention deleted " +
-                    "manifests; the next snapshot syncs it again", ex);
-            }
-        }
+        checkpoints.checkpoint();
     }
 
     /** @return the retained snapshots that validate, newest first. */
@@ -898,15 +607,7 @@ public final class MemoryStore implements AutoCloseable
     /** @return the snapshot this store was opened at (read-only) or last committed. */
     public SnapshotInfo lastSnapshot()
     {
-        snapshotLock.lock();
-        try
-        {
-            return info(durable);
-        }
-        finally
-        {
-            snapshotLock.unlock();
-        }
+        return info(commits.lastCommitted());
     }
 
     /**
@@ -1022,12 +723,16 @@ public final class MemoryStore implements AutoCloseable
             throw new IllegalStateException("close() called from inside a visitor of this store: it would wait for " +
                 "its own read to end; close the store after the read returns");
         }
-        stopCheckpointThread();
+        if (checkpoints != null)
+        {
+            checkpoints.stop();
+        }
         // Sets the flag that every write, sync, snapshot and checkpoint checks under the write lock, then waits for
         // the readers inside. No lock is held meanwhile: a visitor may take any of them before it meets the flag.
         guard.closeAndAwait();
+        final ReentrantLock checkpointLock = checkpoints == null ? new ReentrantLock() : checkpoints.lock();
         checkpointLock.lock();
-        snapshotLock.lock();
+        commits.lock().lock();
         try
         {
             // Once these locks are ours, whatever passed its open check before the flag was set has ended.
@@ -1044,7 +749,7 @@ public final class MemoryStore implements AutoCloseable
             {
                 writeLock.unlock();
             }
-            final StoreIoException flushFailure = flushOnClose();
+            final StoreIoException flushFailure = commits.flushOnClose();
             log.unmapAll();
             state.indexFile.unmapAll();
             if (state.directory != null)
@@ -1062,75 +767,17 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
-            snapshotLock.unlock();
+            commits.lock().unlock();
             checkpointLock.unlock();
-        }
-    }
-
-    /**
-     * Close of a writer, every reader gone, snapshot lock held: makes every write durable and marks the watermark
-     * clean (the log ends there), so the next open appends where this one stopped without checking the bytes after.
-     *
-     * @return the failure, for close to throw once everything is released; null if none.
-     */
-    private StoreIoException flushOnClose()
-    {
-        if (watermark == null)
-        {
-            return null;
-        }
-        try
-        {
-            final long tail = log.tailAddress();
-            forceRecords(syncedTail, tail);
-            watermark.write(log.nextSequence() - 1, tail, true);
-            return null;
-        }
-        catch (final IOException ex)
-        {
-            return new StoreIoException("could not flush " + dir + " at close; writes since the last sync() or " +
-                "snapshot() may be lost in a power cut", ex);
-        }
-        catch (final StoreIoException ex)
-        {
-            return ex;
-        }
-        finally
-        {
-            watermark.close();
-        }
-    }
-
-    private void stopCheckpointThread()
-    {
-        stopping = true;
-        if (checkpointThread != null && checkpointThread != Thread.currentThread())
-        {
-            java.util.concurrent.locks.LockSupport.unpark(checkpointThread);
-            boolean interrupted = false;
-            while (checkpointThread.isAlive())
-            {
-                try
-                {
-                    checkpointThread.join();
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
     @Override
     public String toString()
     {
-        return "MemoryStore{dir=" + dir + ", entries=" + entryCount + ", states=" + stateCount + ", dimension=" +
-            dimension + (options.readOnly() ? ", read-only generation " + durable.generation : "") + '}';
+        return "MemoryStore{dir=" + dir + ", entries=" + counts.entries() + ", states=" + counts.states() +
+            ", dimension=" + dimension + (options.readOnly() ? ", read-only generation " +
+            commits.lastCommitted().generation : "") + '}';
     }
 
     /**

@@ -1,0 +1,361 @@
+package io.memsnap.internal.snapshot;
+
+import io.memsnap.StoreClosedException;
+import io.memsnap.StoreIoException;
+import io.memsnap.StoreOptions;
+import io.memsnap.internal.ReaderGuard;
+import io.memsnap.internal.StoreCounts;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.segment.DurableWatermark;
+import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentLog;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Makes a writable store's writes durable: {@link #sync()}, {@link #snapshot} (freeze in O(1) under the write lock,
+ * then flush and commit without it; see {@link SnapshotWriter}), the acknowledgement of an
+ * {@code EVERY_WRITE} write, retention, and the final flush of a close. Owns the commit state: the last committed
+ * manifest, the next generation, the retained generations, how far the log was flushed, the durable watermark.
+ *
+ * <p>Concurrency: thread safe. Snapshots and syncs are serialised by the commit lock ({@link #lock()}); each holds
+ * the store's write lock only for its freeze. {@link #acknowledgeWrite()} runs under the write lock.
+ * {@link FlushProgress} may be asked from any thread.
+ */
+public final class CommitCoordinator implements FlushProgress
+{
+    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    /** Smallest flush that a PAD ends on a page boundary (see {@link #padIfWorthIt}). */
+    public static final int MIN_PADDED_FLUSH = 4 * SegmentLog.FLUSH_BOUNDARY;
+
+    private final Path dir;
+    private final StoreOptions options;
+    private final ReentrantLock writeLock;
+    private final ReaderGuard guard;
+    private final StoreCounts counts;
+    private final SegmentLog log;
+    private final SnapshotWriter snapshotWriter;
+    private final IndexCheckpointer checkpointer;
+    private final ManifestStore manifests;
+    private final DurableWatermark watermark;
+    private final ReentrantLock commitLock = new ReentrantLock();
+    /** Generations of the manifests on disk, oldest first; guarded by commitLock. */
+    private final ArrayDeque<Long> retained = new ArrayDeque<>();
+
+    /** Snapshots and syncs ended (written under commitLock): a checkpoint lets a running one go first. */
+    private volatile long flushesEnded;
+    /** Last committed manifest; guarded by commitLock. */
+    private Manifest durable;
+    private long nextGeneration;
+    /** Address up to which records were flushed by a sync or a snapshot; guarded by commitLock. */
+    private long syncedTail;
+
+    /**
+     * @param restored        the snapshot the store opened at.
+     * @param onDiskNewestFirst the generations of the manifests on disk.
+     * @param watermark       the durable watermark, or null for a read-only store (which never commits).
+     */
+    public CommitCoordinator(final Path dir, final StoreOptions options, final ReentrantLock writeLock,
+        final ReaderGuard guard, final StoreCounts counts, final SegmentLog log, final SnapshotWriter snapshotWriter,
+        final IndexCheckpointer checkpointer, final ManifestStore manifests, final DurableWatermark watermark,
+        final Manifest restored, final long nextGeneration, final List<Long> onDiskNewestFirst)
+    {
+        this.dir = dir;
+        this.options = options;
+        this.writeLock = writeLock;
+        this.guard = guard;
+        this.counts = counts;
+        this.log = log;
+        this.snapshotWriter = snapshotWriter;
+        this.checkpointer = checkpointer;
+        this.manifests = manifests;
+        this.watermark = watermark;
+        this.durable = restored;
+        this.nextGeneration = nextGeneration;
+        this.syncedTail = IndexPageDescriptor.address(restored.tailSegment, restored.tailOffset);
+        for (int i = onDiskNewestFirst.size() - 1; i >= 0; i--)
+        {
+            retained.addLast(onDiskNewestFirst.get(i));
+        }
+    }
+
+    /** @return the lock that serialises commits; close holds it while it unmaps. */
+    public ReentrantLock lock()
+    {
+        return commitLock;
+    }
+
+    @Override
+    public boolean flushRunning()
+    {
+        return commitLock.isLocked();
+    }
+
+    @Override
+    public long flushesEnded()
+    {
+        return flushesEnded;
+    }
+
+    /** @return the snapshot last committed (or the one the store opened at). */
+    public Manifest lastCommitted()
+    {
+        commitLock.lock();
+        try
+        {
+            return durable;
+        }
+        finally
+        {
+            commitLock.unlock();
+        }
+    }
+
+    private void requireOpen()
+    {
+        if (guard.isClosed())
+        {
+            throw new StoreClosedException();
+        }
+    }
+
+    /**
+     * Makes every write so far durable: flushes the segments holding the records appended since the last sync or
+     * snapshot, then records the durable watermark.
+     */
+    public void sync()
+    {
+        commitLock.lock();
+        try
+        {
+            final long tail;
+            final long last;
+            writeLock.lock();
+            try
+            {
+                requireOpen();
+                padIfWorthIt(syncedTail);
+                tail = log.tailAddress();
+                last = log.nextSequence() - 1;
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
+            forceRecords(syncedTail, tail);
+            try
+            {
+                watermark.write(last, tail, false);
+            }
+            catch (final IOException ex)
+            {
+                throw new StoreIoException("could not record the durable watermark of " + dir + "; the writes " +
+                    "are flushed but a crash may still lose them", ex);
+            }
+            syncedTail = tail;
+        }
+        finally
+        {
+            flushesEnded++;
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Writer, under the write lock, after a write with {@code Durability.EVERY_WRITE}: flushes the tail segment and
+     * records the durable watermark.
+     */
+    public void acknowledgeWrite()
+    {
+        try
+        {
+            log.forceTail();
+            watermark.write(log.nextSequence() - 1, log.tailAddress(), false);
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not flush the write (it is stored but may not be durable)", ex);
+        }
+    }
+
+    /**
+     * Takes a snapshot (see {@code MemoryStore.snapshot}).
+     *
+     * @return the manifest committed.
+     * @throws StoreIoException if the flush or the commit fails; the previous snapshot stays intact.
+     */
+    public Manifest snapshot(final Map<String, String> labels)
+    {
+        commitLock.lock();
+        try
+        {
+            final long start = System.nanoTime();
+            final Checkpoint checkpoint = checkpointer.durable(); // read before the freeze: never newer than it
+            final Freeze freeze;
+            writeLock.lock();
+            try
+            {
+                requireOpen();
+                padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
+                freeze = Freeze.take(log, counts.entries(), counts.states(), start);
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
+            final long generation = nextGeneration++;
+            // Retention deletes the oldest manifest once this one is committed: reuse its file for the commit when
+            // at least two others stay meanwhile (a fallback needs one besides the newest).
+            final long recycle = retained.size() >= options.retainedSnapshots() && retained.size() >= 3 ?
+                retained.peekFirst() : -1;
+            final Manifest manifest;
+            try
+            {
+                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, recycle);
+            }
+            catch (final IOException ex)
+            {
+                throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
+                    durable.generation + " is intact", ex);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
+                    durable.generation + " is intact", ex.getCause());
+            }
+            durable = manifest;
+            syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
+            if (snapshotWriter.recycled())
+            {
+                retained.removeFirst();
+            }
+            applyRetention(generation);
+            return manifest;
+        }
+        finally
+        {
+            flushesEnded++;
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Close of a writer, every reader gone, commit lock held: makes every write durable and marks the watermark
+     * clean (the log ends there), so the next open appends where this one stopped without checking the bytes after.
+     *
+     * @return the failure, for close to throw once everything is released; null if none.
+     */
+    public StoreIoException flushOnClose()
+    {
+        if (watermark == null)
+        {
+            return null;
+        }
+        try
+        {
+            final long tail = log.tailAddress();
+            forceRecords(syncedTail, tail);
+            watermark.write(log.nextSequence() - 1, tail, true);
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            return new StoreIoException("could not flush " + dir + " at close; writes since the last sync() or " +
+                "snapshot() may be lost in a power cut", ex);
+        }
+        catch (final StoreIoException ex)
+        {
+            return ex;
+        }
+        finally
+        {
+            watermark.close();
+        }
+    }
+
+    /**
+     * Write lock held, before a flush freezes the tail: ends the log on a page boundary with a PAD (see
+     * {@link SegmentLog#padToBoundary}) when the flush covers at least {@link #MIN_PADDED_FLUSH} bytes, so that the
+     * padding costs at most a quarter of what is flushed. A smaller flush (a sync after each small put, say) is not
+     * padded: the next flush then writes the tail page again, where padding would grow the log by up to a page
+     * each time.
+     *
+     * @param flushedUpTo the address the last flush of this kind reached.
+     */
+    private void padIfWorthIt(final long flushedUpTo)
+    {
+        final long tail = log.tailAddress();
+        if (IndexPageDescriptor.segmentId(tail) != IndexPageDescriptor.segmentId(flushedUpTo) ||
+            IndexPageDescriptor.offset(tail) - IndexPageDescriptor.offset(flushedUpTo) >= MIN_PADDED_FLUSH)
+        {
+            log.padToBoundary();
+        }
+    }
+
+    /** Flushes (fdatasync) every segment holding records in [from, to). */
+    private void forceRecords(final long from, final long to)
+    {
+        final int fromSegment = IndexPageDescriptor.segmentId(from);
+        final int toSegment = IndexPageDescriptor.segmentId(to);
+        for (int id = fromSegment; id <= toSegment; id++)
+        {
+            final Segment s = log.segment(id);
+            if (s != null && (id != toSegment || IndexPageDescriptor.offset(to) > (id == fromSegment ?
+                IndexPageDescriptor.offset(from) : 0)))
+            {
+                try
+                {
+                    log.force(s);
+                }
+                catch (final IOException ex)
+                {
+                    throw new StoreIoException("could not flush segment " + s.path(), ex);
+                }
+            }
+        }
+    }
+
+    /**
+     * Commit lock held: applies retention from the generations kept in memory, so a snapshot never lists the
+     * directory (whose size grows with the store), and syncs the directory after its deletes (without it a power
+     * cut could bring a retired manifest back: harmless to the data, but retention would keep more than it says).
+     */
+    private void applyRetention(final long newest)
+    {
+        retained.addLast(newest);
+        boolean deleted = false;
+        try
+        {
+            while (retained.size() > options.retainedSnapshots())
+            {
+                final long oldest = retained.peekFirst();
+                manifests.delete(oldest);
+                retained.removeFirst();
+                deleted = true;
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "could not delete manifest " + retained.peekFirst() + " in " + dir +
+                "; will retry at the next snapshot", ex);
+        }
+        if (deleted)
+        {
+            try
+            {
+                manifests.syncDirectory();
+            }
+            catch (final IOException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "could not sync " + dir + " after retention deleted " +
+                    "manifests; the next snapshot syncs it again", ex);
+            }
+        }
+    }
+}
