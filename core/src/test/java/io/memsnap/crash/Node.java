@@ -1,0 +1,12 @@
+package io.memsnap.crash;
+
+/** An inode of the model: a {@link FileNode} or a {@link DirectoryNode}, known by the order of its creation. */
+abstract class Node
+{
+    final int id;
+
+    Node(final int id)
+    {
+        this.id = id;
+    }
+}
