@@ -7,6 +7,7 @@ import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.KeyMatcher;
 import io.memsnap.internal.segment.Segment;
@@ -153,13 +154,23 @@ public final class MemoryStore implements AutoCloseable
      */
     public static MemoryStore open(final Path dir, final StoreOptions options)
     {
+        return open(dir, options, StoreFileSystem.real());
+    }
+
+    /**
+     * As {@link #open(Path, StoreOptions)}, with every write, flush, create, rename, delete and directory sync of the
+     * store going through {@code fs}. Internal: the seam for fault injection and crash-state tests, not part of the
+     * supported API.
+     */
+    public static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs)
+    {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
         {
             throw new UnsupportedOperationException("memsnap's format is little-endian and needs a little-endian CPU");
         }
         try
         {
-            return new MemoryStore(dir, options, StoreOpener.open(dir, options));
+            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs));
         }
         catch (final IOException ex)
         {
@@ -312,12 +323,11 @@ public final class MemoryStore implements AutoCloseable
         {
             try
             {
-                log.forceRecord(address);
+                log.forceTail();
             }
-            catch (final UncheckedIOException ex)
+            catch (final IOException ex)
             {
-                throw new StoreIoException("could not flush the write (it is stored but may not be durable)",
-                    ex.getCause());
+                throw new StoreIoException("could not flush the write (it is stored but may not be durable)", ex);
             }
         }
     }
@@ -584,6 +594,7 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
+    /** Flushes (fdatasync) every segment holding records in [from, to). */
     private void forceRecords(final long from, final long to)
     {
         final int fromSegment = IndexPageDescriptor.segmentId(from);
@@ -591,17 +602,16 @@ public final class MemoryStore implements AutoCloseable
         for (int id = fromSegment; id <= toSegment; id++)
         {
             final Segment s = log.segment(id);
-            if (s != null)
+            if (s != null && (id != toSegment || IndexPageDescriptor.offset(to) > (id == fromSegment ?
+                IndexPageDescriptor.offset(from) : 0)))
             {
-                final int start = id == fromSegment ? IndexPageDescriptor.offset(from) : 0;
-                final int end = id == toSegment ? IndexPageDescriptor.offset(to) : s.length();
                 try
                 {
-                    s.force(start, end);
+                    log.force(s);
                 }
-                catch (final UncheckedIOException ex)
+                catch (final IOException ex)
                 {
-                    throw new StoreIoException("could not flush segment " + s.path(), ex.getCause());
+                    throw new StoreIoException("could not flush segment " + s.path(), ex);
                 }
             }
         }

@@ -104,7 +104,7 @@ class SnapshotCostTest
     {
         try
         {
-            return new io.memsnap.internal.snapshot.ManifestStore(dir).read(generation).tailOffset;
+            return new io.memsnap.internal.snapshot.ManifestStore(io.memsnap.internal.fs.StoreFileSystem.real(), dir).read(generation).tailOffset;
         }
         catch (final java.io.IOException ex)
         {

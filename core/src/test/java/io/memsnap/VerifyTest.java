@@ -105,7 +105,7 @@ class VerifyTest
     void deepVerifyChecksTheRangeEachSnapshotFlushed() throws IOException
     {
         build();
-        final ManifestStore manifests = new ManifestStore(dir);
+        final ManifestStore manifests = new ManifestStore(io.memsnap.internal.fs.StoreFileSystem.real(), dir);
         final Manifest newest = manifests.read(manifests.generations().get(0));
         long target = -1;
         Path segment = null;

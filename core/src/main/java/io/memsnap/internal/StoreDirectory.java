@@ -6,6 +6,7 @@ import io.memsnap.StoreLockedException;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -54,11 +55,18 @@ public final class StoreDirectory implements AutoCloseable
      *
      * @throws ForeignFileException if it holds a file memsnap did not write.
      */
-    public static StoreDirectory scan(final Path dir, final boolean create) throws IOException
+    public static StoreDirectory scan(final StoreFileSystem fs, final Path dir, final boolean create)
+        throws IOException
     {
-        if (create)
+        if (create && !Files.isDirectory(dir))
         {
-            Files.createDirectories(dir);
+            fs.createDirectories(dir);
+            // The new directory's name must be durable before anything in it is acknowledged.
+            final Path parent = dir.toAbsolutePath().getParent();
+            if (parent != null)
+            {
+                fs.syncDirectory(parent);
+            }
         }
         else if (!Files.isDirectory(dir))
         {

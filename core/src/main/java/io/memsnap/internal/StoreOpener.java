@@ -9,9 +9,9 @@ import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
-import io.memsnap.internal.segment.MappedFiles;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
@@ -72,10 +72,11 @@ public final class StoreOpener
     }
 
 
-    public static OpenState open(final Path dir, final StoreOptions options) throws IOException
+    public static OpenState open(final Path dir, final StoreOptions options, final StoreFileSystem fs)
+        throws IOException
     {
         final long start = System.nanoTime();
-        final StoreDirectory directory = StoreDirectory.scan(dir, !options.readOnly());
+        final StoreDirectory directory = StoreDirectory.scan(fs, dir, !options.readOnly());
         if (options.readOnly())
         {
             return openReadOnly(directory, options, start);
@@ -83,11 +84,11 @@ public final class StoreOpener
         try
         {
             directory.lock();
-            final ManifestStore manifests = new ManifestStore(dir);
+            final ManifestStore manifests = new ManifestStore(fs, dir);
             final List<Long> generations = manifests.generations();
             if (generations.isEmpty())
             {
-                return create(directory, manifests, options, start);
+                return create(fs, directory, manifests, options, start);
             }
             final List<String> skipped = new ArrayList<>();
             // Index pages that a snapshot tried so far commits: a fallback replays into pages above them only, so
@@ -116,7 +117,7 @@ public final class StoreOpener
                     committedByNewer = Math.max(committedByNewer, manifest.checkpoint.indexPages);
                     checkDimension(manifest, options, manifests.path(generation));
                     final Checkpoint checkpoint = manifest.checkpoint;
-                    indexFile = IndexFile.open(dir, checkpoint.indexPages, committedByNewer, false);
+                    indexFile = IndexFile.open(fs, dir, checkpoint.indexPages, committedByNewer, false);
                     index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
                 }
                 catch (final CorruptStoreException ex)
@@ -134,7 +135,7 @@ public final class StoreOpener
                         "falling back to the previous one: {2}", generation, dir, ex.getMessage());
                     continue;
                 }
-                return recover(directory, manifests, manifest, indexFile, index, generations, skipped, abandoned,
+                return recover(fs, directory, manifests, manifest, indexFile, index, generations, skipped, abandoned,
                     options, start);
             }
             throw new CorruptStoreException("no snapshot in the store validates (" + String.join("; ", skipped) + ")",
@@ -157,8 +158,8 @@ public final class StoreOpener
         }
     }
 
-    private static OpenState create(final StoreDirectory directory, final ManifestStore manifests,
-        final StoreOptions options, final long start) throws IOException
+    private static OpenState create(final StoreFileSystem fs, final StoreDirectory directory,
+        final ManifestStore manifests, final StoreOptions options, final long start) throws IOException
     {
         if (options.dimension() == 0)
         {
@@ -180,20 +181,20 @@ public final class StoreOpener
         manifests.deletePending();
         for (final int id : directory.segmentIds())
         {
-            Files.delete(dir.resolve(SegmentDescriptor.fileName(id)));
+            fs.deleteIfExists(dir.resolve(SegmentDescriptor.fileName(id)));
         }
-        Files.deleteIfExists(dir.resolve(IndexPageDescriptor.FILE_NAME));
+        fs.deleteIfExists(dir.resolve(IndexPageDescriptor.FILE_NAME));
 
         final OpenState state = new OpenState();
         state.directory = directory;
         state.manifests = manifests;
-        state.indexFile = IndexFile.create(dir);
+        state.indexFile = IndexFile.create(fs, dir);
         state.index = HashIndex.create(state.indexFile);
-        final Segment first = Segment.create(dir, 1, options.segmentSize(), 1, options.preallocate());
-        state.log = new SegmentLog(dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first});
+        final Segment first = Segment.create(fs, dir, 1, options.segmentSize(), 1, options.preallocate());
+        state.log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first});
         state.log.resume(1, SegmentDescriptor.HEADER_LENGTH, 1, new int[2]);
         final long seed = new SecureRandom().nextLong();
-        state.snapshotWriter = new SnapshotWriter(dir, manifests, state.log, seed, options.dimension());
+        state.snapshotWriter = new SnapshotWriter(fs, dir, manifests, state.log, seed, options.dimension());
         final Checkpoint nothingSealed = new Checkpoint(state.index.rootPage(), 1, 1, 0, 1,
             SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
         state.checkpointer = new IndexCheckpointer(state.indexFile, state.index, nothingSealed);
@@ -225,6 +226,7 @@ public final class StoreOpener
     }
 
     private static OpenState recover(
+        final StoreFileSystem fs,
         final StoreDirectory directory,
         final ManifestStore manifests,
         final Manifest manifest,
@@ -248,7 +250,7 @@ public final class StoreOpener
             {
                 try
                 {
-                    segments[id] = Segment.open(dir, id, false);
+                    segments[id] = Segment.open(dir, id);
                 }
                 catch (final CorruptStoreException ex)
                 {
@@ -282,7 +284,7 @@ public final class StoreOpener
                 ends[entry.segmentId] = entry.committedLength;
             }
 
-            final SegmentLog log = new SegmentLog(dir, options.segmentSize(), options.preallocate(), segments);
+            final SegmentLog log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), segments);
             final OpenState state = new OpenState();
             final Replay replay = replay(state, index, log, segments, manifest, Long.MAX_VALUE, ends);
             if (replay.expected <= manifest.lastSequence)
@@ -329,7 +331,7 @@ public final class StoreOpener
                         segments[id].unmap();
                         segments[id] = null;
                     }
-                    Files.deleteIfExists(dir.resolve(SegmentDescriptor.fileName(id)));
+                    fs.deleteIfExists(dir.resolve(SegmentDescriptor.fileName(id)));
                     discarded.add(SegmentDescriptor.fileName(id));
                 }
             }
@@ -342,7 +344,7 @@ public final class StoreOpener
             if (!discarded.isEmpty())
             {
                 LOG.log(System.Logger.Level.WARNING, "discarded unreachable files in {0}: {1}", dir, discarded);
-                MappedFiles.syncDirectory(dir);
+                fs.syncDirectory(dir);
             }
 
             state.directory = directory;
@@ -352,7 +354,7 @@ public final class StoreOpener
             state.index = index;
             state.manifest = manifest;
             state.nextGeneration = generations.get(0) + 1;
-            state.snapshotWriter = new SnapshotWriter(dir, manifests, log, manifest.seed, manifest.dimension);
+            state.snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, manifest.seed, manifest.dimension);
             state.checkpointer = new IndexCheckpointer(indexFile, index, manifest.checkpoint);
             state.report = new RecoveryReport(manifest.generation, skipped, replayed, expected - 1, cut, discarded,
                 System.nanoTime() - start);
@@ -530,7 +532,7 @@ public final class StoreOpener
         final long start, final int listings) throws IOException
     {
         final Path dir = directory.path();
-        final ManifestStore manifests = new ManifestStore(dir);
+        final ManifestStore manifests = new ManifestStore(StoreFileSystem.real(), dir); // never writes here
         final List<String> skipped = new ArrayList<>();
         final List<Long> generations = manifests.generations();
         int gone = 0;
@@ -549,7 +551,7 @@ public final class StoreOpener
                 final Manifest manifest = manifests.read(generation);
                 checkDimension(manifest, options, manifests.path(generation));
                 final Checkpoint checkpoint = manifest.checkpoint;
-                indexFile = IndexFile.open(dir, checkpoint.indexPages, true);
+                indexFile = IndexFile.open(StoreFileSystem.real(), dir, checkpoint.indexPages, true);
                 final HashIndex index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
                 snapshotFilesValid = true; // from here on, damage is in the log: an older snapshot replays it too
                 final Segment[] segments = new Segment[manifest.tailSegment + 1];
@@ -561,7 +563,7 @@ public final class StoreOpener
                         throw new CorruptStoreException("manifest names segment " + entry.segmentId + " beyond its " +
                             "tail " + manifest.tailSegment, manifests.path(generation), 0);
                     }
-                    final Segment s = Segment.open(dir, entry.segmentId, true);
+                    final Segment s = Segment.open(dir, entry.segmentId);
                     opened.add(s);
                     if (s.length() < entry.committedLength)
                     {
@@ -576,7 +578,8 @@ public final class StoreOpener
                     throw new CorruptStoreException("manifest does not list the segments it replays (" +
                         checkpoint.replaySegment + " to " + manifest.tailSegment + ")", manifests.path(generation), 0);
                 }
-                final SegmentLog log = new SegmentLog(dir, options.segmentSize(), false, segments);
+                final SegmentLog log = new SegmentLog(StoreFileSystem.real(), dir, options.segmentSize(), false,
+                    segments);
                 final OpenState state = new OpenState();
                 final Replay replay = replay(state, index, log, segments, manifest, manifest.lastSequence, ends);
                 if (replay.cut != null)

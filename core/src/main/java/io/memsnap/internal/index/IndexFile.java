@@ -3,6 +3,8 @@ package io.memsnap.internal.index;
 import io.memsnap.CorruptStoreException;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
+import io.memsnap.internal.fs.StoreFile;
+import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.MappedFiles;
 import org.agrona.IoUtil;
 import org.agrona.collections.IntArrayList;
@@ -52,6 +54,7 @@ public final class IndexFile
     public static final int CHUNK_PAGES = 1 << CHUNK_SHIFT;
     public static final long CHUNK_BYTES = (long)CHUNK_PAGES * PAGE_SIZE;
 
+    private final StoreFileSystem fs;
     private final Path path;
     private final boolean readOnly;
     private final int pagesAtOpen;
@@ -68,8 +71,10 @@ public final class IndexFile
     private volatile boolean[] resident;
     private int nextPage;
 
-    private IndexFile(final Path path, final boolean readOnly, final int pagesAtOpen, final int nextPage)
+    private IndexFile(final StoreFileSystem fs, final Path path, final boolean readOnly, final int pagesAtOpen,
+        final int nextPage)
     {
+        this.fs = fs;
         this.path = path;
         this.readOnly = readOnly;
         this.pagesAtOpen = pagesAtOpen;
@@ -82,11 +87,10 @@ public final class IndexFile
     }
 
     /** Creates a new index file holding only its header page. */
-    public static IndexFile create(final Path dir) throws IOException
+    public static IndexFile create(final StoreFileSystem fs, final Path dir) throws IOException
     {
         final Path path = dir.resolve(FILE_NAME);
-        try (FileChannel channel = FileChannel.open(
-            path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        try (StoreFile channel = fs.create(path))
         {
             final ByteBuffer header = ByteBuffer.allocate(PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
             header.putLong(FILE_MAGIC_OFFSET, MAGIC)
@@ -94,13 +98,10 @@ public final class IndexFile
                 .putShort(FILE_MINOR_OFFSET, (short)FormatVersion.CURRENT_MINOR)
                 .putInt(FILE_PAGE_SIZE_OFFSET, PAGE_SIZE);
             header.putInt(FILE_CRC_OFFSET, new Checksum().compute(header.array(), 0, FILE_HEADER_CHECKSUMMED_LENGTH));
-            while (header.hasRemaining())
-            {
-                channel.write(header, header.position());
-            }
+            channel.writeFully(header, 0);
             channel.force(true);
         }
-        final IndexFile file = new IndexFile(path, false, 0, 1);
+        final IndexFile file = new IndexFile(fs, path, false, 0, 1);
         file.mapForWriter(PAGE_SIZE);
         file.ensureCapacity(1);
         return file;
@@ -111,9 +112,10 @@ public final class IndexFile
      *
      * @throws CorruptStoreException if the header is damaged or the file is shorter than committed.
      */
-    public static IndexFile open(final Path dir, final int committedPages, final boolean readOnly) throws IOException
+    public static IndexFile open(final StoreFileSystem fs, final Path dir, final int committedPages,
+        final boolean readOnly) throws IOException
     {
-        return open(dir, committedPages, committedPages, readOnly);
+        return open(fs, dir, committedPages, committedPages, readOnly);
     }
 
     /**
@@ -121,8 +123,8 @@ public final class IndexFile
      * recovery falls back to an older snapshot, the pages that newer snapshots still on disk commit stay untouched
      * until they are discarded, so that an open that ends up refused changes none of them.
      */
-    public static IndexFile open(final Path dir, final int committedPages, final int firstFreePage,
-        final boolean readOnly) throws IOException
+    public static IndexFile open(final StoreFileSystem fs, final Path dir, final int committedPages,
+        final int firstFreePage, final boolean readOnly) throws IOException
     {
         final Path path = dir.resolve(FILE_NAME);
         final long size = Files.size(path);
@@ -157,7 +159,7 @@ public final class IndexFile
         // every page a snapshot still on disk commits.
         final int firstFree = readOnly ? ((committedPages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT) << CHUNK_SHIFT :
             Math.max(committedPages, firstFreePage);
-        final IndexFile file = new IndexFile(path, readOnly, committedPages, firstFree);
+        final IndexFile file = new IndexFile(fs, path, readOnly, committedPages, firstFree);
         if (readOnly)
         {
             file.mapReadOnly(committedPages);
@@ -178,7 +180,7 @@ public final class IndexFile
         {
             final long start = i * CHUNK_BYTES;
             final long length = Math.min(CHUNK_BYTES, (long)pages * PAGE_SIZE - start);
-            b[i] = MappedFiles.map(path, true, start, length);
+            b[i] = MappedFiles.mapReadOnly(path, start, length);
             c[i] = new UnsafeBuffer(b[i]);
         }
         backing = b;
@@ -329,7 +331,7 @@ public final class IndexFile
         final IntArrayList resealed = new IntArrayList();
         final int crc = seal(from, to, resealed);
         // fdatasync alone: it makes the file's new length durable with the pages (what reading them back needs).
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE))
+        try (StoreFile channel = fs.open(path))
         {
             for (int page = from; page < to; page += stepPages)
             {
@@ -389,7 +391,7 @@ public final class IndexFile
         return (int)all.getValue();
     }
 
-    private void writeResident(final FileChannel channel, final int from, final int to) throws IOException
+    private void writeResident(final StoreFile channel, final int from, final int to) throws IOException
     {
         final ByteBuffer[] b = backing;
         final boolean[] r = resident;
@@ -401,29 +403,21 @@ public final class IndexFile
             {
                 final ByteBuffer src = b[chunk].duplicate();
                 src.limit(pageOffset(end - 1) + PAGE_SIZE).position(pageOffset(page));
-                final long at = (long)page * PAGE_SIZE - src.position();
-                while (src.hasRemaining())
-                {
-                    channel.write(src, at + src.position());
-                }
+                channel.writeFully(src, (long)page * PAGE_SIZE);
             }
             page = end;
         }
     }
 
     /** Writes the CRCs {@link #seal} computed for pages of mapped chunks (pairs of page, CRC) into the file. */
-    private static void writeCrcs(final FileChannel channel, final IntArrayList resealed) throws IOException
+    private static void writeCrcs(final StoreFile channel, final IntArrayList resealed) throws IOException
     {
         final ByteBuffer crc = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < resealed.size(); i += 2)
         {
             crc.clear();
             crc.putInt(0, resealed.getInt(i + 1));
-            final long at = (long)resealed.getInt(i) * PAGE_SIZE + CRC_OFFSET;
-            while (crc.hasRemaining())
-            {
-                channel.write(crc, at + crc.position());
-            }
+            channel.writeFully(crc, (long)resealed.getInt(i) * PAGE_SIZE + CRC_OFFSET);
         }
     }
 
@@ -443,7 +437,7 @@ public final class IndexFile
             {
                 if (r[chunk])
                 {
-                    b[chunk] = MappedFiles.map(path, true, chunk * CHUNK_BYTES, CHUNK_BYTES);
+                    b[chunk] = MappedFiles.mapReadOnly(path, chunk * CHUNK_BYTES, CHUNK_BYTES);
                     c[chunk] = new UnsafeBuffer(b[chunk]);
                     r[chunk] = false;
                 }

@@ -1,5 +1,6 @@
 package io.memsnap.internal.segment;
 
+import io.memsnap.internal.fs.StoreFile;
 import org.agrona.IoUtil;
 
 import java.io.IOException;
@@ -9,7 +10,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Creating, mapping and syncing the files memsnap maps. Thread safe: stateless. */
+/** Growing and mapping the files memsnap maps. Thread safe: stateless. */
 public final class MappedFiles
 {
     private static final int ZERO_CHUNK = 1024 * 1024;
@@ -23,17 +24,17 @@ public final class MappedFiles
      * the file system allocates blocks now: a full disk is an {@link IOException} here, not a fault inside a
      * mapped write later.
      */
-    public static void extend(final FileChannel channel, final long newLength, final boolean preallocate)
+    public static void extend(final StoreFile file, final long newLength, final boolean preallocate)
         throws IOException
     {
-        final long current = channel.size();
+        final long current = file.size();
         if (current >= newLength)
         {
             return;
         }
         if (!preallocate)
         {
-            channel.write(ByteBuffer.allocate(1), newLength - 1);
+            file.writeFully(ByteBuffer.allocate(1), newLength - 1);
             return;
         }
         final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
@@ -45,7 +46,7 @@ public final class MappedFiles
                 zeros.clear().limit((int)Math.min(ZERO_CHUNK, newLength - position));
                 while (zeros.hasRemaining())
                 {
-                    position += channel.write(zeros, position);
+                    position += file.write(zeros, position);
                 }
             }
         }
@@ -55,32 +56,16 @@ public final class MappedFiles
         }
     }
 
-    public static MappedByteBuffer map(final Path file, final boolean readOnly, final long position, final long length)
+    /**
+     * Maps {@code length} bytes of {@code file} from {@code position}, read-only: nothing is ever stored through a
+     * mapping (writes go through the {@link io.memsnap.internal.fs.StoreFileSystem}, flushes too).
+     */
+    public static MappedByteBuffer mapReadOnly(final Path file, final long position, final long length)
         throws IOException
     {
-        try (FileChannel channel = readOnly ? FileChannel.open(file, StandardOpenOption.READ) :
-            FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
-            return channel.map(readOnly ? FileChannel.MapMode.READ_ONLY : FileChannel.MapMode.READ_WRITE,
-                position, length);
-        }
-    }
-
-    /** fsyncs a directory so that names created, renamed or deleted in it are durable. */
-    public static void syncDirectory(final Path dir) throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
-        {
-            channel.force(true);
-        }
-    }
-
-    /** fsyncs a file's data and metadata (its length). */
-    public static void syncFile(final Path file) throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
-        {
-            channel.force(true);
+            return channel.map(FileChannel.MapMode.READ_ONLY, position, length);
         }
     }
 }

@@ -4,23 +4,24 @@ import io.memsnap.CorruptStoreException;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.fs.StoreFile;
+import io.memsnap.internal.fs.StoreFileSystem;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 import static io.memsnap.internal.format.SegmentDescriptor.*;
 
 /**
- * One segment file, mapped whole for its lifetime. Records are appended by the single writer of the store; any
- * thread may read bytes that the index published. The mapping is released only by {@link #unmap()}, which the
- * store calls after every reader has left.
+ * One segment file, mapped whole and read-only for its lifetime. Records are appended by the single writer of the
+ * store with positional writes through the {@link StoreFileSystem} (see {@link SegmentLog}); any thread may read
+ * bytes that the index published. The mapping is released only by {@link #unmap()}, which the store calls after
+ * every reader has left.
  */
 public final class Segment
 {
@@ -45,15 +46,13 @@ public final class Segment
     }
 
     /** Creates, preallocates, writes the header of, syncs (with its directory entry) and maps a new segment. */
-    public static Segment create(
-        final Path dir, final int id, final int length, final long firstSequence, final boolean preallocate)
-        throws IOException
+    public static Segment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
+        final long firstSequence, final boolean preallocate) throws IOException
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
-        try (FileChannel channel = FileChannel.open(
-            path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE))
+        try (StoreFile file = fs.create(path))
         {
-            MappedFiles.extend(channel, length, preallocate);
+            MappedFiles.extend(file, length, preallocate);
             final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(java.nio.ByteOrder.LITTLE_ENDIAN);
             header.putLong(MAGIC_OFFSET, MAGIC)
                 .putShort(MAJOR_OFFSET, (short)FormatVersion.CURRENT_MAJOR)
@@ -62,21 +61,25 @@ public final class Segment
                 .putLong(FIRST_SEQUENCE_OFFSET, firstSequence)
                 .putInt(FILE_LENGTH_OFFSET, length);
             header.putInt(CRC_OFFSET, new Checksum().compute(header.array(), 0, CRC_OFFSET));
-            while (header.hasRemaining())
-            {
-                channel.write(header, header.position());
-            }
-            channel.force(true);
+            file.writeFully(header, 0);
+            file.force(true);
             // sync() and EVERY_WRITE acknowledge records in this segment before any snapshot fsyncs the directory:
             // without this its name could vanish in a power loss, and with it every acknowledged record after it.
-            MappedFiles.syncDirectory(dir);
+            fs.syncDirectory(dir);
         }
         catch (final IOException ex)
         {
-            Files.deleteIfExists(path);
+            try
+            {
+                fs.deleteIfExists(path);
+            }
+            catch (final IOException suppressed)
+            {
+                ex.addSuppressed(suppressed);
+            }
             throw ex;
         }
-        return new Segment(id, path, MappedFiles.map(path, false, 0, length), firstSequence,
+        return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, length), firstSequence,
             FormatVersion.CURRENT_MAJOR);
     }
 
@@ -85,7 +88,7 @@ public final class Segment
      *
      * @throws CorruptStoreException if the header is damaged or does not match the file.
      */
-    public static Segment open(final Path dir, final int id, final boolean readOnly) throws IOException
+    public static Segment open(final Path dir, final int id) throws IOException
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         final long size = Files.size(path);
@@ -93,7 +96,7 @@ public final class Segment
         {
             throw new CorruptStoreException("segment file has impossible length " + size, path, 0);
         }
-        final MappedByteBuffer mapped = MappedFiles.map(path, readOnly, 0, size);
+        final MappedByteBuffer mapped = MappedFiles.mapReadOnly(path, 0, size);
         final UnsafeBuffer header = new UnsafeBuffer(mapped);
         final int major;
         try
@@ -162,15 +165,6 @@ public final class Segment
     public int major()
     {
         return major;
-    }
-
-    /** msyncs the bytes in [from, to). */
-    public void force(final int from, final int to)
-    {
-        if (to > from)
-        {
-            mapped.force(from, to - from);
-        }
     }
 
     /** Releases the mapping. The caller guarantees that no thread reads this segment any more. */

@@ -1,12 +1,13 @@
 package io.memsnap.internal.segment;
 
 import io.memsnap.StoreIoException;
+import io.memsnap.internal.fs.StoreFile;
+import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The writer's positional writes into the tail segment, through a file handle kept open for that segment only (a
@@ -21,8 +22,14 @@ import java.nio.file.StandardOpenOption;
  */
 final class SegmentAppender
 {
+    private final StoreFileSystem fs;
     private Segment segment;
-    private FileChannel channel;
+    private StoreFile channel;
+
+    SegmentAppender(final StoreFileSystem fs)
+    {
+        this.fs = fs;
+    }
 
     /**
      * Writes {@code src} (from its position to its limit) into {@code target} at {@code offset}.
@@ -62,21 +69,55 @@ final class SegmentAppender
         }
     }
 
-    private FileChannel channel(final Segment target) throws IOException
+    private StoreFile channel(final Segment target) throws IOException
     {
         if (segment != target || channel == null || !channel.isOpen())
         {
             close();
-            channel = FileChannel.open(target.path(), StandardOpenOption.WRITE);
+            channel = fs.open(target.path());
             segment = target;
         }
         return channel;
     }
 
+    /**
+     * Makes every byte written to {@code target} so far durable (fdatasync), through the handle the writes use.
+     * Interrupts are handled as in {@link #write}: a flush interrupted is done again.
+     *
+     * @throws IOException if the flush fails.
+     */
+    void force(final Segment target) throws IOException
+    {
+        boolean interrupted = false;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    channel(target).force(false);
+                    return;
+                }
+                catch (final ClosedByInterruptException ex)
+                {
+                    interrupted |= Thread.interrupted();
+                    channel = null;
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Closes the file handle (the mappings stay). Idempotent. */
     void close()
     {
-        final FileChannel c = channel;
+        final StoreFile c = channel;
         channel = null;
         segment = null;
         if (c != null)

@@ -11,6 +11,8 @@ import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.fs.StoreFile;
+import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.KeyMatcher;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -49,6 +51,7 @@ public final class SegmentLog implements KeyMatcher
      */
     public static final int FLUSH_BOUNDARY = 4096;
 
+    private final StoreFileSystem fs;
     private final Path dir;
     private final int segmentSize;
     private final boolean preallocate;
@@ -56,7 +59,7 @@ public final class SegmentLog implements KeyMatcher
     private static final int INITIAL_SCRATCH = 64 * 1024;
 
     private final Checksum writerChecksum = new Checksum();
-    private final SegmentAppender appender = new SegmentAppender();
+    private final SegmentAppender appender;
     private final AppendedRanges appended = new AppendedRanges();
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[0]);
     private ByteBuffer scratchBuffer;
@@ -73,8 +76,11 @@ public final class SegmentLog implements KeyMatcher
     /** Write end of each segment that the writer has left (index = segment id); the current one is open. */
     private int[] sealedEnds;
 
-    public SegmentLog(final Path dir, final int segmentSize, final boolean preallocate, final Segment[] segments)
+    public SegmentLog(final StoreFileSystem fs, final Path dir, final int segmentSize, final boolean preallocate,
+        final Segment[] segments)
     {
+        this.fs = fs;
+        this.appender = new SegmentAppender(fs);
         this.dir = dir;
         this.segmentSize = segmentSize;
         this.preallocate = preallocate;
@@ -287,7 +293,7 @@ public final class SegmentLog implements KeyMatcher
         {
             throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
         }
-        final Segment next = Segment.create(dir, nextId, segmentSize, nextSequence, preallocate);
+        final Segment next = Segment.create(fs, dir, nextId, segmentSize, nextSequence, preallocate);
         final Segment[] grown = Arrays.copyOf(segments, Math.max(segments.length, nextId + 1));
         grown[nextId] = next;
         if (sealedEnds.length <= current.id())
@@ -301,10 +307,30 @@ public final class SegmentLog implements KeyMatcher
         position = SegmentDescriptor.HEADER_LENGTH;
     }
 
-    /** Writer: msyncs the record just appended at {@code address}. */
-    public void forceRecord(final long address)
+    /**
+     * Writer (under the store's write lock): makes every record appended to the tail segment so far durable
+     * (fdatasync through the writer's own file handle).
+     *
+     * @throws IOException if the flush fails.
+     */
+    public void forceTail() throws IOException
     {
-        current.force(IndexPageDescriptor.offset(address), position);
+        appender.force(current);
+    }
+
+    /**
+     * Any thread: makes every byte written to {@code segment} so far durable, with {@code FileChannel.force} on the
+     * file (fdatasync), through a handle of its own, so it runs beside the writer's appends. Never an {@code msync}
+     * of the mapping: that it reaches bytes written with {@code pwrite} is Linux behaviour, not a contract.
+     *
+     * @throws IOException if the flush fails.
+     */
+    public void force(final Segment segment) throws IOException
+    {
+        try (StoreFile file = fs.open(segment.path()))
+        {
+            file.force(false);
+        }
     }
 
     /**

@@ -2,16 +2,14 @@ package io.memsnap.internal.snapshot;
 
 import io.memsnap.CorruptStoreException;
 import io.memsnap.internal.format.ManifestDescriptor;
-import io.memsnap.internal.segment.MappedFiles;
+import io.memsnap.internal.fs.StoreFile;
+import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -40,10 +38,13 @@ public final class ManifestStore
      */
     static final int RECYCLE_MAX_LENGTH = 4096;
 
+    private final StoreFileSystem fs;
     private final Path dir;
 
-    public ManifestStore(final Path dir)
+    /** @param fs the seam for commits and deletes; reads go to the files directly. */
+    public ManifestStore(final StoreFileSystem fs, final Path dir)
     {
+        this.fs = fs;
         this.dir = dir;
     }
 
@@ -138,7 +139,7 @@ public final class ManifestStore
                 {
                     if (Files.size(path(recycle)) <= RECYCLE_MAX_LENGTH)
                     {
-                        Files.move(path(recycle), pending, StandardCopyOption.ATOMIC_MOVE);
+                        fs.rename(path(recycle), pending);
                         recycled = true;
                     }
                 }
@@ -147,14 +148,10 @@ public final class ManifestStore
                     // Gone already: create the pending file instead.
                 }
             }
-            try (FileChannel channel = FileChannel.open(pending, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+            try (StoreFile channel = fs.openOrCreate(pending))
             {
                 final boolean sameLength = channel.size() == bytes.length;
-                final ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining())
-                {
-                    channel.write(buffer, buffer.position());
-                }
+                channel.writeFully(ByteBuffer.wrap(bytes), 0);
                 if (channel.size() > bytes.length)
                 {
                     channel.truncate(bytes.length);
@@ -162,13 +159,13 @@ public final class ManifestStore
                 // Same length: the data block is all that changed (fdatasync). Otherwise the inode too.
                 channel.force(!sameLength);
             }
-            Files.move(pending, target, StandardCopyOption.ATOMIC_MOVE);
+            fs.rename(pending, target);
         }
         catch (final IOException | RuntimeException ex)
         {
             try
             {
-                Files.deleteIfExists(pending);
+                fs.deleteIfExists(pending);
             }
             catch (final IOException suppressed)
             {
@@ -176,7 +173,7 @@ public final class ManifestStore
             }
             throw ex;
         }
-        MappedFiles.syncDirectory(dir);
+        fs.syncDirectory(dir);
         return recycled;
     }
 
@@ -190,14 +187,23 @@ public final class ManifestStore
                 final String name = p.getFileName().toString();
                 if (name.startsWith(ManifestDescriptor.FILE_PREFIX) && name.endsWith(ManifestDescriptor.PENDING_SUFFIX))
                 {
-                    Files.delete(p);
+                    fs.deleteIfExists(p);
                 }
             }
         }
     }
 
+    /**
+     * Deletes a manifest. Not durable until {@link #syncDirectory()}: a caller that deletes several syncs once.
+     */
     public void delete(final long generation) throws IOException
     {
-        Files.deleteIfExists(path(generation));
+        fs.deleteIfExists(path(generation));
+    }
+
+    /** Makes the creates, renames and deletes of manifests so far durable. */
+    public void syncDirectory() throws IOException
+    {
+        fs.syncDirectory(dir);
     }
 }

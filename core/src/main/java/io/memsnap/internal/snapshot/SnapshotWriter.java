@@ -3,7 +3,7 @@ package io.memsnap.internal.snapshot;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.SegmentDescriptor;
-import io.memsnap.internal.segment.MappedFiles;
+import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
 
@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Commits a snapshot: msyncs the record bytes appended since the previous snapshot, fsyncs the directory if
+ * Commits a snapshot: flushes (fdatasync) the segments holding the record bytes appended since the previous snapshot, fsyncs the directory if
  * segments were created, then commits a manifest naming the point of the log and the newest durable index
  * checkpoint. Costs what was written since the previous snapshot, never anything older, whatever the size of the
  * store.
@@ -26,6 +26,7 @@ import java.util.Map;
  */
 public final class SnapshotWriter
 {
+    private final StoreFileSystem fs;
     private final Path dir;
     private final ManifestStore manifests;
     private final SegmentLog log;
@@ -36,9 +37,10 @@ public final class SnapshotWriter
     /** Value of {@link SegmentLog#filesCreated()} at the last directory fsync. */
     private int directorySyncedAt = -1;
 
-    public SnapshotWriter(final Path dir, final ManifestStore manifests, final SegmentLog log, final long seed,
-        final int dimension)
+    public SnapshotWriter(final StoreFileSystem fs, final Path dir, final ManifestStore manifests,
+        final SegmentLog log, final long seed, final int dimension)
     {
+        this.fs = fs;
         this.dir = dir;
         this.manifests = manifests;
         this.log = log;
@@ -95,7 +97,7 @@ public final class SnapshotWriter
                 // this one flushes from the last committed point again, a range the writer did not see whole).
                 final long known = freeze.appended.crc(segment.id(), from, committed);
                 crc = known >= 0 ? (int)known : checksum.compute(segment.newView(), from, committed - from);
-                segment.force(from, committed);
+                log.force(segment);
                 bytes += committed - from;
             }
             entries.add(new Manifest.FileEntry(segment.id(), committed, from, crc));
@@ -103,7 +105,7 @@ public final class SnapshotWriter
         final int filesCreated = log.filesCreated();
         if (filesCreated != directorySyncedAt)
         {
-            MappedFiles.syncDirectory(dir);
+            fs.syncDirectory(dir);
             directorySyncedAt = filesCreated;
         }
 

@@ -51,7 +51,7 @@ class HashIndexTest
     @BeforeEach
     void create() throws IOException
     {
-        file = IndexFile.create(dir);
+        file = IndexFile.create(io.memsnap.internal.fs.StoreFileSystem.real(), dir);
         index = HashIndex.create(file);
     }
 
