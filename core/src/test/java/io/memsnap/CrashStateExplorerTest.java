@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -62,13 +60,10 @@ class CrashStateExplorerTest
     private static final String STORE = "store";
     /** Fixed, so that a build explores the same states each time; the nightly run draws its own. */
     private static final long DEFAULT_SEED = 20261206L;
-    /** Held so that the level set below is not lost when the logger is collected. */
-    private static final Logger ENGINE_LOG = Logger.getLogger("io.memsnap");
     private static final List<String> SUMMARIES = new ArrayList<>();
 
     private static CrashSettings settings;
     private static long seed;
-    private static Level engineLogLevel;
 
     /** A workload: its options, what it writes, and what it writes after a sampled recovery. */
     enum Workload
@@ -211,14 +206,13 @@ class CrashStateExplorerTest
             settings.statesPerPoint + " states per point, " + settings.recoveries + " recoveries per workload, " +
             "crash states under " + settings.scratch);
         // Recovery logs a warning for every torn tail it cuts: thousands of states would flood the output.
-        engineLogLevel = ENGINE_LOG.getLevel();
-        ENGINE_LOG.setLevel(Level.OFF);
+        QuietEngineLog.silence();
     }
 
     @AfterAll
     static void tearDown()
     {
-        ENGINE_LOG.setLevel(engineLogLevel);
+        QuietEngineLog.restore();
         System.out.println("CrashStateExplorerTest summary (seed " + seed + "):");
         SUMMARIES.forEach(s -> System.out.println("  " + s));
         if (!settings.keepStates)

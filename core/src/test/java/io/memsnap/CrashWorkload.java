@@ -1,6 +1,8 @@
 package io.memsnap;
 
 import io.memsnap.crash.RecordingFileSystem;
+import io.memsnap.crash.WorkloadMarkers;
+import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,10 +12,11 @@ import java.util.Random;
 import java.util.TreeSet;
 
 /**
- * Drives a store for the crash-state explorer: every write goes through a {@link StoreHistory} (the oracle) and is
- * announced to the {@link RecordingFileSystem} before it is made ({@link RecordingFileSystem#issue}); every promise
- * the store keeps is marked when it returns: a {@code sync()}, a {@code snapshot()} (also
- * {@link RecordingFileSystem#acknowledgeSnapshot}), and each write under {@link Durability#EVERY_WRITE}.
+ * Drives a store for the crash-state explorer and the fault tests: every write goes through a {@link StoreHistory}
+ * (the oracle) and is announced to the {@link WorkloadMarkers} (a {@link RecordingFileSystem}, say) before it is made
+ * ({@link WorkloadMarkers#issue}); every promise the store keeps is marked when it returns: a {@code sync()}, a
+ * {@code snapshot()} (also {@link WorkloadMarkers#acknowledgeSnapshot}), and each write under
+ * {@link Durability#EVERY_WRITE}.
  *
  * <p>Entries are small and drawn from a seeded {@link Random}, so a seed always gives the same writes. Not thread
  * safe: one test thread drives it.
@@ -23,7 +26,8 @@ final class CrashWorkload
     static final int DIMENSION = 1 << 16;
     private static final String[] STATE_NAMES = {"config", "history", "\u00e9tat"};
 
-    private final RecordingFileSystem fs;
+    private final StoreFileSystem fs;
+    private final WorkloadMarkers markers;
     private final StoreHistory history;
     private final Random random;
     private final int metadataBytes;
@@ -38,7 +42,18 @@ final class CrashWorkload
     CrashWorkload(final RecordingFileSystem fs, final StoreHistory history, final Random random,
         final int metadataBytes)
     {
+        this(fs, fs, history, random, metadataBytes);
+    }
+
+    /**
+     * @param fs      what the store's persistence goes through.
+     * @param markers where writes issued and promises kept are told.
+     */
+    CrashWorkload(final StoreFileSystem fs, final WorkloadMarkers markers, final StoreHistory history,
+        final Random random, final int metadataBytes)
+    {
         this.fs = fs;
+        this.markers = markers;
         this.history = history;
         this.random = random;
         this.metadataBytes = metadataBytes;
@@ -59,7 +74,7 @@ final class CrashWorkload
     {
         this.dir = dir;
         this.options = options;
-        fs.label("open " + options.durability());
+        markers.label("open " + options.durability());
         store = MemoryStore.open(dir, options, fs);
     }
 
@@ -72,7 +87,7 @@ final class CrashWorkload
 
     void close()
     {
-        fs.label("close");
+        markers.label("close");
         store.close();
         store = null;
     }
@@ -94,7 +109,7 @@ final class CrashWorkload
         final String id = someLive();
         if (id != null)
         {
-            fs.issue(history.lastSequence() + 1);
+            markers.issue(history.lastSequence() + 1);
             history.delete(store, id);
             acknowledgeIfEveryWrite();
         }
@@ -104,7 +119,7 @@ final class CrashWorkload
     {
         final byte[] value = new byte[1 + random.nextInt(300)];
         random.nextBytes(value);
-        fs.issue(history.lastSequence() + 1);
+        markers.issue(history.lastSequence() + 1);
         history.putState(store, STATE_NAMES[random.nextInt(STATE_NAMES.length)], value);
         acknowledgeIfEveryWrite();
     }
@@ -114,7 +129,7 @@ final class CrashWorkload
         final String name = STATE_NAMES[random.nextInt(STATE_NAMES.length)];
         if (history.latest().states.containsKey(name))
         {
-            fs.issue(history.lastSequence() + 1);
+            markers.issue(history.lastSequence() + 1);
             history.deleteState(store, name);
             acknowledgeIfEveryWrite();
         }
@@ -161,10 +176,10 @@ final class CrashWorkload
      */
     void retry(final List<StoreHistory.Write> lost)
     {
-        fs.label("retry " + lost.size() + " lost writes");
+        markers.label("retry " + lost.size() + " lost writes");
         for (final StoreHistory.Write write : lost)
         {
-            fs.issue(history.lastSequence() + 1);
+            markers.issue(history.lastSequence() + 1);
             switch (write.type)
             {
                 case StoreHistory.PUT:
@@ -204,19 +219,19 @@ final class CrashWorkload
     void sync()
     {
         store.sync();
-        fs.acknowledge(store.lastSequence());
+        markers.acknowledge(store.lastSequence());
     }
 
     void snapshot()
     {
         final SnapshotInfo info = store.snapshot();
-        fs.acknowledge(info.lastSequence());
-        fs.acknowledgeSnapshot(info.lastSequence());
+        markers.acknowledge(info.lastSequence());
+        markers.acknowledgeSnapshot(info.lastSequence());
     }
 
     void checkpoint()
     {
-        fs.label("checkpoint");
+        markers.label("checkpoint");
         store.checkpoint();
     }
 
@@ -235,7 +250,7 @@ final class CrashWorkload
         }
         final byte[] metadata = new byte[random.nextInt(metadataBytes + 1)];
         random.nextBytes(metadata);
-        fs.issue(history.lastSequence() + 1);
+        markers.issue(history.lastSequence() + 1);
         history.put(store, id, SparseVector.of(indices.stream().mapToInt(Integer::intValue).toArray(), values),
             random.nextFloat(), 1_700_000_000_000L + random.nextInt(1 << 30), metadata);
         acknowledgeIfEveryWrite();
@@ -245,7 +260,7 @@ final class CrashWorkload
     {
         if (store.options().durability() == Durability.EVERY_WRITE)
         {
-            fs.acknowledge(store.lastSequence());
+            markers.acknowledge(store.lastSequence());
         }
     }
 

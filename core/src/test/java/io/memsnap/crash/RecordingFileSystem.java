@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread safe, as {@link StoreFileSystem} requires.
  */
-public final class RecordingFileSystem implements StoreFileSystem
+public final class RecordingFileSystem implements StoreFileSystem, WorkloadMarkers
 {
     private final StoreFileSystem real = StoreFileSystem.real();
     private final Journal journal;
@@ -43,25 +43,25 @@ public final class RecordingFileSystem implements StoreFileSystem
         return journal;
     }
 
-    /** Marks that the store is about to be asked for the write with this sequence number. */
+    @Override
     public void issue(final long sequence)
     {
         journal.append(JournalEntry.marker(JournalEntry.Kind.ISSUE, sequence, null));
     }
 
-    /** Marks that every write up to {@code sequence} was acknowledged durable (a sync, a snapshot, EVERY_WRITE). */
+    @Override
     public void acknowledge(final long sequence)
     {
         journal.append(JournalEntry.marker(JournalEntry.Kind.ACKNOWLEDGE, sequence, null));
     }
 
-    /** Marks that a snapshot of the writes up to {@code sequence} was committed: the newest one must hold them. */
+    @Override
     public void acknowledgeSnapshot(final long sequence)
     {
         journal.append(JournalEntry.marker(JournalEntry.Kind.ACKNOWLEDGE_SNAPSHOT, sequence, null));
     }
 
-    /** Adds a text to the journal, for reports. */
+    @Override
     public void label(final String text)
     {
         journal.append(JournalEntry.marker(JournalEntry.Kind.LABEL, 0, text));
