@@ -179,19 +179,11 @@ public final class FaultyFileSystem implements StoreFileSystem
     }
 
     /** An open file whose writes, flushes and truncates can fail. Not thread safe, as {@link StoreFile}. */
-    private final class FaultyFile implements StoreFile
+    private final class FaultyFile extends ForwardingStoreFile
     {
-        private final StoreFile file;
-
         FaultyFile(final StoreFile file)
         {
-            this.file = file;
-        }
-
-        @Override
-        public Path path()
-        {
-            return file.path();
+            super(file);
         }
 
         @Override
@@ -207,45 +199,21 @@ public final class FaultyFileSystem implements StoreFileSystem
                 }
                 throw new IOException(message + " (injected: WRITE " + file.path().getFileName() + ")");
             }
-            return file.write(src, position);
-        }
-
-        @Override
-        public int read(final ByteBuffer dst, final long position) throws IOException
-        {
-            return file.read(dst, position);
-        }
-
-        @Override
-        public long size() throws IOException
-        {
-            return file.size();
+            return super.write(src, position);
         }
 
         @Override
         public void truncate(final long size) throws IOException
         {
             enter(Op.TRUNCATE, file.path());
-            file.truncate(size);
+            super.truncate(size);
         }
 
         @Override
         public void force(final boolean metadata) throws IOException
         {
             enter(Op.FORCE, file.path());
-            file.force(metadata);
-        }
-
-        @Override
-        public boolean isOpen()
-        {
-            return file.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            file.close();
+            super.force(metadata);
         }
     }
 }

@@ -150,21 +150,14 @@ public final class RecordingFileSystem implements StoreFileSystem, WorkloadMarke
     }
 
     /** An open file that records its writes, flushes and truncates. Not thread safe, as {@link StoreFile}. */
-    private final class RecordingFile implements StoreFile
+    private final class RecordingFile extends ForwardingStoreFile
     {
-        private final StoreFile file;
         private final long handle;
 
         RecordingFile(final StoreFile file, final long handle)
         {
-            this.file = file;
+            super(file);
             this.handle = handle;
-        }
-
-        @Override
-        public Path path()
-        {
-            return file.path();
         }
 
         @Override
@@ -182,18 +175,6 @@ public final class RecordingFileSystem implements StoreFileSystem, WorkloadMarke
         }
 
         @Override
-        public int read(final ByteBuffer dst, final long position) throws IOException
-        {
-            return file.read(dst, position);
-        }
-
-        @Override
-        public long size() throws IOException
-        {
-            return file.size();
-        }
-
-        @Override
         public void truncate(final long size) throws IOException
         {
             file.truncate(size);
@@ -206,18 +187,6 @@ public final class RecordingFileSystem implements StoreFileSystem, WorkloadMarke
             final long covers = journal.size();
             file.force(metadata);
             journal.append(JournalEntry.force(handle, file.path(), covers));
-        }
-
-        @Override
-        public boolean isOpen()
-        {
-            return file.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            file.close();
         }
     }
 }
