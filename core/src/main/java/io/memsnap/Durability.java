@@ -9,6 +9,9 @@ public enum Durability
      */
     ON_SYNC,
 
-    /** Every write is flushed to disk (msync) before {@code put} or {@code delete} returns. Slow, nothing lost. */
+    /**
+     * Every write is flushed to disk (fdatasync of its segment, then of the durable watermark) before {@code put} or
+     * {@code delete} returns. Two flushes a write: slow, nothing acknowledged is lost.
+     */
     EVERY_WRITE
 }

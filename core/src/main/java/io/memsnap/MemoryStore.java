@@ -1,13 +1,15 @@
 package io.memsnap;
 
 import io.memsnap.internal.ReaderGuard;
-import io.memsnap.internal.StoreOpener;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.recovery.Recovered;
+import io.memsnap.internal.recovery.StoreOpener;
+import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.KeyMatcher;
 import io.memsnap.internal.segment.Segment;
@@ -65,12 +67,14 @@ public final class MemoryStore implements AutoCloseable
     private final StoreOptions options;
     private final int dimension;
     private final long seed;
-    private final StoreOpener.OpenState state;
+    private final Recovered state;
     private final SegmentLog log;
     private final HashIndex index;
     private final ManifestStore manifests;
     private final SnapshotWriter snapshotWriter;
     private final IndexCheckpointer checkpointer;
+    /** How far sync() and EVERY_WRITE acknowledged the log; null when read-only. */
+    private final DurableWatermark watermark;
     private final Thread checkpointThread;
     /** Smallest flush that a PAD ends on a page boundary (see {@link #padIfWorthIt}). */
     static final int MIN_PADDED_FLUSH = 4 * SegmentLog.FLUSH_BOUNDARY;
@@ -98,7 +102,7 @@ public final class MemoryStore implements AutoCloseable
     /** Address up to which records were msynced by {@link #sync()}; guarded by snapshotLock. */
     private long syncedTail;
 
-    private MemoryStore(final Path dir, final StoreOptions options, final StoreOpener.OpenState state)
+    private MemoryStore(final Path dir, final StoreOptions options, final Recovered state)
     {
         this.dir = dir;
         this.options = options;
@@ -108,6 +112,7 @@ public final class MemoryStore implements AutoCloseable
         this.manifests = state.manifests;
         this.snapshotWriter = state.snapshotWriter;
         this.checkpointer = state.checkpointer;
+        this.watermark = state.watermark;
         this.durable = state.manifest;
         this.dimension = state.manifest.dimension;
         this.seed = state.manifest.seed;
@@ -324,6 +329,7 @@ public final class MemoryStore implements AutoCloseable
             try
             {
                 log.forceTail();
+                watermark.write(log.nextSequence() - 1, log.tailAddress(), false);
             }
             catch (final IOException ex)
             {
@@ -544,8 +550,10 @@ public final class MemoryStore implements AutoCloseable
     // ------------------------------------------------------------------------------------------------ durability
 
     /**
-     * Makes every write so far durable without taking a snapshot: msyncs the records appended since the last sync
-     * or snapshot. After a crash they are replayed from the tail.
+     * Makes every write so far durable without taking a snapshot: flushes (fdatasync) the records appended since the
+     * last sync or snapshot, then records how far the log is durable in the durable watermark (a second small
+     * flush), so that recovery tells damage to these records from a torn tail. After a crash they are replayed from
+     * the tail.
      */
     public void sync()
     {
@@ -554,18 +562,29 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             final long tail;
+            final long last;
             writeLock.lock();
             try
             {
                 requireOpen();
                 padIfWorthIt(syncedTail);
                 tail = log.tailAddress();
+                last = log.nextSequence() - 1;
             }
             finally
             {
                 writeLock.unlock();
             }
             forceRecords(syncedTail, tail);
+            try
+            {
+                watermark.write(last, tail, false);
+            }
+            catch (final IOException ex)
+            {
+                throw new StoreIoException("could not record the durable watermark of " + dir + "; the writes " +
+                    "are flushed but a crash may still lose them", ex);
+            }
             syncedTail = tail;
         }
         finally
@@ -805,19 +824,34 @@ public final class MemoryStore implements AutoCloseable
     private void deleteOldManifests(final long newest)
     {
         retained.addLast(newest);
-        while (retained.size() > options.retainedSnapshots())
+        boolean deleted = false;
+        try
         {
-            final long oldest = retained.peekFirst();
-            try
+            while (retained.size() > options.retainedSnapshots())
             {
+                final long oldest = retained.peekFirst();
                 manifests.delete(oldest);
                 retained.removeFirst();
+                deleted = true;
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "could not delete manifest " + retained.peekFirst() + " in " + dir +
+                "; will retry at the next snapshot", ex);
+        }
+        if (deleted)
+        {
+            // Without it a power cut could bring a retired manifest back (harmless to the data, but retention
+            // would then keep more than it says).
+            try
+            {
+                manifests.syncDirectory();
             }
             catch (final IOException ex)
             {
-                LOG.log(System.Logger.Level.WARNING, "could not delete manifest " + oldest + " in " + dir +
-                    "; will retry at the next snapshot", ex);
-                return;
+                LOG.log(System.Logger.Level.WARNING, "could not sync " + dir + " after retention deleted " +
+                    "manifests; the next snapshot syncs it again", ex);
             }
         }
     }
@@ -961,9 +995,11 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
-     * Closes the store: waits for a running snapshot and for readers inside, unmaps everything and releases the
-     * lock. Writes not yet synced or snapshotted are flushed by the operating system in its own time but are not
-     * promised to survive a machine crash. Idempotent.
+     * Closes the store: waits for a running snapshot and for readers inside, makes every write durable (as
+     * {@link #sync()} does), unmaps everything and releases the lock. Idempotent.
+     *
+     * @throws StoreIoException if the final flush fails; the store is closed all the same, and writes since the
+     *                          last sync or snapshot may be lost in a power cut.
      */
     @Override
     public void close()
@@ -991,11 +1027,16 @@ public final class MemoryStore implements AutoCloseable
             {
                 writeLock.unlock();
             }
+            final StoreIoException flushFailure = flushOnClose();
             log.unmapAll();
             state.indexFile.unmapAll();
             if (state.directory != null)
             {
                 state.directory.close();
+            }
+            if (flushFailure != null)
+            {
+                throw flushFailure;
             }
         }
         catch (final IOException ex)
@@ -1006,6 +1047,40 @@ public final class MemoryStore implements AutoCloseable
         {
             snapshotLock.unlock();
             checkpointLock.unlock();
+        }
+    }
+
+    /**
+     * Close of a writer, every reader gone, snapshot lock held: makes every write durable and marks the watermark
+     * clean (the log ends there), so the next open appends where this one stopped without checking the bytes after.
+     *
+     * @return the failure, for close to throw once everything is released; null if none.
+     */
+    private StoreIoException flushOnClose()
+    {
+        if (watermark == null)
+        {
+            return null;
+        }
+        try
+        {
+            final long tail = log.tailAddress();
+            forceRecords(syncedTail, tail);
+            watermark.write(log.nextSequence() - 1, tail, true);
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            return new StoreIoException("could not flush " + dir + " at close; writes since the last sync() or " +
+                "snapshot() may be lost in a power cut", ex);
+        }
+        catch (final StoreIoException ex)
+        {
+            return ex;
+        }
+        finally
+        {
+            watermark.close();
         }
     }
 

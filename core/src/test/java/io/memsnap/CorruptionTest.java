@@ -9,6 +9,7 @@ import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.format.WatermarkDescriptor;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import org.junit.jupiter.api.AfterAll;
@@ -128,7 +129,10 @@ class CorruptionTest
         final Random random = new Random(SEED);
         final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(SEGMENT_SIZE).build();
         final Writes w = new Writes(random);
-        try (MemoryStore store = MemoryStore.open(pristine, options))
+        // The fixture is the crash image of a writer that never closed (a close makes everything durable and would
+        // leave no unacknowledged tail to damage): the files as they are while it runs, copied.
+        final Path live = root.resolve("live");
+        try (MemoryStore store = MemoryStore.open(live, options))
         {
             for (int i = 0; i < 150; i++)
             {
@@ -150,6 +154,9 @@ class CorruptionTest
             w.mixed(store, 100);
             history.deleteState(store, "scratch");
             store.snapshot(Map.of("phase", "four"));
+            // A sync with nothing new: the durable watermark file, at the newest snapshot's end; the tail after it
+            // is unacknowledged, so damage there reads as a torn tail.
+            store.sync();
 
             // The tail: replayed at open, spread over the segments after the last snapshot's tail segment.
             w.overwriteAllLive(store, 25);
@@ -160,8 +167,8 @@ class CorruptionTest
             // An index checkpoint that no manifest names: its pages lie past the newest snapshot's committed ones,
             // where an open finds pages written but never committed.
             store.checkpoint();
-            store.sync();
             assertEquals(history.lastSequence(), store.lastSequence());
+            StoreFiles.copyStore(live, pristine);
         }
         layout = new Layout(pristine, history);
         assertTrue(layout.segments.size() >= 5, "fixture should span several segments: " + layout.segments.keySet());
@@ -284,8 +291,11 @@ class CorruptionTest
                 .checkpoint.lastSequence;
             assertEquals(history.lastSequence() - previousCheckpoint, report.replayedRecords(),
                 "the replay from the older snapshot's checkpoint covers the writes of the damaged one");
-            assertTrue(report.discardedFiles().contains(newestName), report.toString());
-            assertFalse(Files.exists(dir.resolve(newestName)), "the damaged manifest is discarded");
+            assertTrue(report.discardedFiles().stream().anyMatch(f -> f.startsWith(newestName + " moved to " +
+                StoreDirectory.QUARANTINE)), report.toString());
+            assertFalse(Files.exists(dir.resolve(newestName)), "the damaged manifest is moved aside");
+            assertTrue(StoreFiles.list(dir.resolve(StoreDirectory.QUARANTINE)).stream()
+                .anyMatch(p -> p.getFileName().toString().startsWith(newestName)), "kept in quarantine, not deleted");
             final StoreHistory.Verification v = history.verify(store, history.lastSequence(), "fallback");
             assertEquals(0, v.readErrors, "every record is intact: " + v.errorSamples);
 
@@ -985,7 +995,7 @@ class CorruptionTest
                     manifestSizes.put(generation, Files.size(p));
                     manifestGenerations.add(generation);
                 }
-                else
+                else if (!name.equals(WatermarkDescriptor.FILE_NAME))
                 {
                     assertEquals(IndexPageDescriptor.FILE_NAME, name, "unexpected file in the fixture");
                 }
@@ -1125,6 +1135,19 @@ class CorruptionTest
                 usedEnd = s.end + 64;
                 chosenSegmentOffsets(s, offsets);
             }
+            else if (file.equals(WatermarkDescriptor.FILE_NAME))
+            {
+                size = WatermarkDescriptor.FILE_LENGTH;
+                usedEnd = size;
+                for (int slot = 0; slot < WatermarkDescriptor.SLOTS; slot++)
+                {
+                    final long at = (long)slot * WatermarkDescriptor.SLOT_STRIDE;
+                    offsets.put(at + WatermarkDescriptor.MAGIC_OFFSET, "watermark slot " + slot + " magic");
+                    offsets.put(at + WatermarkDescriptor.COUNTER_OFFSET, "watermark slot " + slot + " counter");
+                    offsets.put(at + WatermarkDescriptor.LAST_SEQUENCE_OFFSET, "watermark slot " + slot + " sequence");
+                    offsets.put(at + WatermarkDescriptor.CRC_OFFSET, "watermark slot " + slot + " crc");
+                }
+            }
             else
             {
                 size = manifestSizes.get(ManifestDescriptor.parseFileName(file));
@@ -1199,6 +1222,13 @@ class CorruptionTest
                 }
                 return new Damage(file, false, offset, mask, label + ": " + region, expect,
                     Math.min(minSequence, full));
+            }
+            if (file.equals(WatermarkDescriptor.FILE_NAME))
+            {
+                // The watermark says how far sync() acknowledged: at the newest snapshot's end here, which the
+                // manifest says too. A damaged slot is skipped (the other holds the previous watermark, or nothing).
+                return new Damage(file, false, offset, mask, label + ": durable watermark +" + offset,
+                    Expect.UNCHANGED, full);
             }
             if (generation >= 0)
             {
@@ -1484,6 +1514,11 @@ class CorruptionTest
                 size = manifestSizes.get(generation);
                 minSequence = fullSequence();
             }
+            else if (file.equals(WatermarkDescriptor.FILE_NAME))
+            {
+                size = WatermarkDescriptor.FILE_LENGTH;
+                minSequence = fullSequence();
+            }
             else
             {
                 size = indexSize;
@@ -1503,6 +1538,11 @@ class CorruptionTest
                 {
                     region = generation == newestGeneration ? "newest manifest" : "older manifest";
                     expect = generation == newestGeneration ? Expect.DETECT : Expect.UNCHANGED;
+                }
+                else if (file.equals(WatermarkDescriptor.FILE_NAME))
+                {
+                    region = "durable watermark";
+                    expect = Expect.UNCHANGED;
                 }
                 else
                 {

@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * test fails unless some kill landed inside a snapshot.
  *
  * <p>After each kill the test recovers a copy of the directory (segments hard-linked, the rest copied; recovery
- * never writes into an existing segment) and checks, bit for bit, that it holds exactly the result of ops
+ * never writes into an existing segment, it only flushes them) and checks, bit for bit, that it holds exactly the result of ops
  * {@code [0, k)} where {@code k} is its last sequence number and
  * <ul>
  *     <li>{@code k >=} the last acknowledged op count (nothing durable was lost);</li>
@@ -52,7 +52,8 @@ import static org.junit.jupiter.api.Assertions.*;
  *
  * <p>A killed process leaves its writes in the page cache, so this proves the recovery logic (snapshot choice,
  * tail replay across segments, cutting torn records, the copy-on-write index, interrupted recovery) under
- * arbitrary kill points; it does not prove that msync reaches the disk, which only a simulated power loss could.
+ * arbitrary kill points; it does not prove that the flushes reach the disk: the crash-state explorer
+ * ({@code CrashStateExplorerTest}) covers what a power cut leaves, through the store's file-system seam.
  *
  * <p>System properties: {@code memsnap.crash.seed} (the op sequence and the kill delays; printed at the start and
  * in every failure) and {@code memsnap.crash.rounds} (default 30).

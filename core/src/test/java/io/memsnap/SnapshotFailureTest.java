@@ -1,10 +1,11 @@
 package io.memsnap;
 
+import io.memsnap.internal.fs.StoreFileSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,7 +31,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * checkpoint that needs the file to grow fails alone (puts go on); once the filler is gone the next put, checkpoint
  * and snapshot succeed, and reopening restores every write.
  *
- * <p>Needs {@code mount -t tmpfs} (root); skipped where that is refused.
+ * <p>Each test runs twice: on a real tmpfs ({@code mount -t tmpfs}, which needs root; that run is skipped, and says
+ * so, where the mount is refused), and on the store's file-system seam with a {@link DiskFullFileSystem}, which
+ * refuses every write that would grow a file, as a full disk does, and always runs.
  */
 class SnapshotFailureTest
 {
@@ -41,15 +44,53 @@ class SnapshotFailureTest
 
     private Path mountPoint;
     private boolean mounted;
+    private Path filler;
+    private DiskFullFileSystem seam;
 
-    @BeforeEach
-    void mountTmpfs() throws Exception
+    /** @return the directory the store goes in, on a disk that {@link #fill()} fills. */
+    private Path disk(final String kind) throws Exception
     {
+        if (kind.equals("seam"))
+        {
+            seam = new DiskFullFileSystem();
+            return dir;
+        }
         mountPoint = dir.resolve("tmpfs");
         Files.createDirectories(mountPoint);
         final String output = run("mount", "-t", "tmpfs", "-o", "size=" + TMPFS_SIZE, "tmpfs", mountPoint.toString());
         mounted = output == null;
-        Assumptions.assumeTrue(mounted, "cannot mount a tmpfs here: " + output);
+        Assumptions.assumeTrue(mounted, "cannot mount a tmpfs here (the run on the seam covers it): " + output);
+        filler = mountPoint.resolve("filler");
+        return mountPoint;
+    }
+
+    private StoreFileSystem fs()
+    {
+        return seam != null ? seam : StoreFileSystem.real();
+    }
+
+    private void fill() throws IOException
+    {
+        if (seam != null)
+        {
+            seam.fill();
+        }
+        else
+        {
+            fillFile(filler);
+        }
+    }
+
+    private void free() throws IOException
+    {
+        if (seam != null)
+        {
+            seam.free();
+        }
+        else
+        {
+            Files.delete(filler);
+        }
     }
 
     @AfterEach
@@ -61,15 +102,15 @@ class SnapshotFailureTest
         }
     }
 
-    @Test
-    void aSnapshotOnAFullDiskFailsWithStoreIoExceptionAndTheStoreStaysUsable() throws Exception
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tmpfs", "seam"})
+    void aSnapshotOnAFullDiskFailsWithStoreIoExceptionAndTheStoreStaysUsable(final String kind) throws Exception
     {
-        final Path storeDir = mountPoint.resolve("store");
-        final Path filler = mountPoint.resolve("filler");
+        final Path storeDir = disk(kind).resolve("store");
         final Map<Integer, Long> expected = new HashMap<>();
         final SnapshotInfo first;
         final SnapshotInfo recovered;
-        try (MemoryStore store = MemoryStore.open(storeDir, options()))
+        try (MemoryStore store = MemoryStore.open(storeDir, options(), fs()))
         {
             for (int i = 0; i < 1500; i++)
             {
@@ -88,7 +129,7 @@ class SnapshotFailureTest
             assertPreallocated(storeDir);
             final List<String> manifestsBefore = manifestFiles(storeDir);
 
-            fill(filler);
+            fill();
 
             final StoreIoException failed = assertThrows(StoreIoException.class, store::snapshot);
             assertNoSpace(failed);
@@ -127,7 +168,7 @@ class SnapshotFailureTest
             assertHolds(store, expected);
             assertFirstSnapshotIntact(storeDir, first);
 
-            Files.delete(filler);
+            free();
 
             write(store, expected, refused, 0);
             store.checkpoint(); // so that the reopen below replays only what follows
@@ -138,7 +179,7 @@ class SnapshotFailureTest
             write(store, expected, 1, 2);
             store.sync();
         }
-        try (MemoryStore store = MemoryStore.open(storeDir, options()))
+        try (MemoryStore store = MemoryStore.open(storeDir, options(), fs()))
         {
             assertEquals(recovered.generation(), store.recoveryReport().restoredGeneration());
             assertEquals(2, store.recoveryReport().replayedRecords());
@@ -151,16 +192,17 @@ class SnapshotFailureTest
         assertFirstSnapshotIntact(storeDir, first);
     }
 
-    @Test
-    void anIndexCheckpointThatCannotGrowTheFileFailsAloneAndSucceedsOnceSpaceIsBack() throws Exception
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"tmpfs", "seam"})
+    void anIndexCheckpointThatCannotGrowTheFileFailsAloneAndSucceedsOnceSpaceIsBack(final String kind)
+        throws Exception
     {
-        final Path storeDir = mountPoint.resolve("store");
-        final Path filler = mountPoint.resolve("filler");
+        final Path storeDir = disk(kind).resolve("store");
         final Path indexFile = storeDir.resolve("index.msi");
         final int keys = 3000;
         final long[] versions = new long[keys];
         final SnapshotInfo before;
-        try (MemoryStore store = MemoryStore.open(storeDir, options()))
+        try (MemoryStore store = MemoryStore.open(storeDir, options(), fs()))
         {
             for (int i = 0; i < keys; i++)
             {
@@ -170,7 +212,7 @@ class SnapshotFailureTest
             before = store.snapshot();
             final long indexLength = Files.size(indexFile);
 
-            fill(filler);
+            fill();
 
             // Every put copies the path it changes (root, directory page, bucket) to new pages, held in memory until
             // a checkpoint writes them: the file must grow then, and cannot. The checkpoint fails, typed; puts and
@@ -188,7 +230,7 @@ class SnapshotFailureTest
             }
             assertHoldsSmall(store, versions);
 
-            Files.delete(filler);
+            free();
 
             // The failed checkpoint was not published: a snapshot still names the one before it.
             assertEquals(before.checkpointSequence(), store.snapshot().checkpointSequence());
@@ -198,7 +240,7 @@ class SnapshotFailureTest
             putSmall(store, 7, ++versions[7]);
             assertHoldsSmall(store, versions);
         }
-        try (MemoryStore store = MemoryStore.open(storeDir, options()))
+        try (MemoryStore store = MemoryStore.open(storeDir, options(), fs()))
         {
             assertHoldsSmall(store, versions);
             assertEquals(1, store.recoveryReport().replayedRecords(), "opened from the checkpoint written late");
@@ -308,7 +350,7 @@ class SnapshotFailureTest
     }
 
     /** Writes a file until the file system refuses another byte. */
-    private static void fill(final Path filler) throws IOException
+    private static void fillFile(final Path filler) throws IOException
     {
         try (FileChannel channel = FileChannel.open(filler, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
         {

@@ -168,6 +168,23 @@ final class StoreFiles
         }
     }
 
+    /** Writes {@code length} zero bytes into {@code file} at {@code offset}: what a page lost in a power cut reads as. */
+    static void zero(final Path file, final long offset, final int length)
+    {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            final java.nio.ByteBuffer zeros = java.nio.ByteBuffer.allocate(length);
+            while (zeros.hasRemaining())
+            {
+                ch.write(zeros, offset + zeros.position());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     /** Cuts {@code file} to {@code length} bytes. */
     static void truncate(final Path file, final long length)
     {

@@ -6,6 +6,7 @@ import io.memsnap.StoreLockedException;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.format.WatermarkDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.io.IOException;
@@ -29,6 +30,8 @@ import java.util.stream.Stream;
 public final class StoreDirectory implements AutoCloseable
 {
     public static final String LOCK_FILE = "memsnap.lock";
+    /** The folder recovery moves doubtful files into instead of deleting them (see the recovery package). */
+    public static final String QUARANTINE = "quarantine";
 
     /**
      * Lock files this JVM holds, by real path. A POSIX record lock belongs to the process and is dropped when any
@@ -51,11 +54,11 @@ public final class StoreDirectory implements AutoCloseable
     }
 
     /**
-     * Lists the directory (creating it if {@code create}).
-     *
-     * @throws ForeignFileException if it holds a file memsnap did not write.
+     * The store directory (created, with its name synced in its parent, if {@code create} and missing). Lists
+     * nothing yet: a writer takes the {@link #lock} first, then {@link #scan}s, so that it never acts on a listing
+     * made while another writer still held the store.
      */
-    public static StoreDirectory scan(final StoreFileSystem fs, final Path dir, final boolean create)
+    public static StoreDirectory open(final StoreFileSystem fs, final Path dir, final boolean create)
         throws IOException
     {
         if (create && !Files.isDirectory(dir))
@@ -72,15 +75,30 @@ public final class StoreDirectory implements AutoCloseable
         {
             throw new java.nio.file.NoSuchFileException(dir.toString(), null, "no memsnap store here");
         }
-        final StoreDirectory d = new StoreDirectory(dir);
+        return new StoreDirectory(dir);
+    }
+
+    /**
+     * Lists the directory: the segments present, whether it holds an index and a manifest.
+     *
+     * @throws ForeignFileException if it holds a file memsnap did not write.
+     */
+    public void scan() throws IOException
+    {
+        segmentIds.clear();
         try (Stream<Path> files = Files.list(dir))
         {
             for (final Path p : (Iterable<Path>)files::iterator)
             {
                 final String name = p.getFileName().toString();
                 final int segmentId = SegmentDescriptor.parseFileName(name);
+                if (name.equals(QUARANTINE) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
+                {
+                    continue;
+                }
                 final boolean ours = segmentId > 0 || ManifestDescriptor.parseFileName(name) >= 0 ||
                     name.equals(IndexPageDescriptor.FILE_NAME) || name.equals(LOCK_FILE) ||
+                    name.equals(WatermarkDescriptor.FILE_NAME) ||
                     (name.startsWith(ManifestDescriptor.FILE_PREFIX) && name.endsWith(ManifestDescriptor.PENDING_SUFFIX));
                 // Classify by name: a writer in another process may rename or delete a manifest while we list.
                 if (!ours || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
@@ -89,20 +107,19 @@ public final class StoreDirectory implements AutoCloseable
                 }
                 if (segmentId > 0)
                 {
-                    d.segmentIds.add(segmentId);
+                    segmentIds.add(segmentId);
                 }
                 else if (ManifestDescriptor.parseFileName(name) >= 0)
                 {
-                    d.hasManifest = true;
+                    hasManifest = true;
                 }
                 else if (name.equals(IndexPageDescriptor.FILE_NAME))
                 {
-                    d.hasIndex = true;
+                    hasIndex = true;
                 }
             }
         }
-        d.segmentIds.sort(Integer::compare);
-        return d;
+        segmentIds.sort(Integer::compare);
     }
 
     /**

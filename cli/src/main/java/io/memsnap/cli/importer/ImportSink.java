@@ -5,6 +5,7 @@ import io.memsnap.MemoryStore;
 import io.memsnap.SnapshotInfo;
 import io.memsnap.SparseVector;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -24,6 +25,7 @@ public final class ImportSink
 
     private final Path dir;
     private final ImportOptions options;
+    private final StoreFileSystem fs;
     private final Map<String, String> labels = new TreeMap<>();
     private final Map<String, byte[]> pendingStates = new LinkedHashMap<>();
     private long pendingBytes;
@@ -31,10 +33,11 @@ public final class ImportSink
     private long entries;
     private long states;
 
-    ImportSink(final Path dir, final ImportOptions options)
+    ImportSink(final Path dir, final ImportOptions options, final StoreFileSystem fs)
     {
         this.dir = dir;
         this.options = options;
+        this.fs = fs;
     }
 
     /** @return the import's options. */
@@ -90,7 +93,7 @@ public final class ImportSink
             b.maxIdBytes(StoreOptions.ID_BYTES_LIMIT).maxMetadataBytes(16 * 1024 * 1024)
                 .maxStateBytes(512 * 1024 * 1024);
         }
-        store = MemoryStore.open(dir, b.build());
+        store = MemoryStore.open(dir, b.build(), fs);
         for (final Map.Entry<String, byte[]> e : pendingStates.entrySet())
         {
             store.putState(e.getKey(), e.getValue());

@@ -2,6 +2,8 @@ package io.memsnap.cli.importer;
 
 import io.memsnap.cli.fs.Directories;
 
+import io.memsnap.internal.fs.StoreFileSystem;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -39,19 +41,29 @@ public final class Importer
     public static ImportResult run(final Path target, final ImportOptions options, final FormatImporter source)
         throws IOException
     {
+        return run(target, options, source, StoreFileSystem.real());
+    }
+
+    /**
+     * As {@link #run(Path, ImportOptions, FormatImporter)}, with every write, flush, create, rename and directory
+     * sync of the import, the new store's included, going through {@code fs} (the crash-state tests record them).
+     */
+    public static ImportResult run(final Path target, final ImportOptions options, final FormatImporter source,
+        final StoreFileSystem fs) throws IOException
+    {
         final Path dir = target.toAbsolutePath().normalize();
         if (dir.getParent() == null)
         {
             throw new InputException("cannot import into " + target + ": it has no parent directory");
         }
         requireFreeTarget(target, dir);
-        Files.createDirectories(dir.getParent());
+        fs.createDirectories(dir.getParent());
         final Path temp = dir.getParent().resolve(dir.getFileName() + TEMP_INFIX + Directories.randomSuffix());
-        Files.createDirectory(temp);
+        fs.createDirectories(temp); // a random name: never one that exists
         final AtomicInteger phase = new AtomicInteger(RUNNING);
         final Thread hook = new Thread(() -> onShutdown(phase, temp), "memsnap-import-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
-        final ImportSink sink = new ImportSink(temp, options);
+        final ImportSink sink = new ImportSink(temp, options, fs);
         try
         {
             source.importInto(sink);
@@ -63,7 +75,7 @@ public final class Importer
             }
             try
             {
-                Directories.renameDirectory(temp, dir);
+                fs.rename(temp, dir);
             }
             catch (final IOException ex)
             {
@@ -74,7 +86,7 @@ public final class Importer
             {
                 phase.set(DONE);
             }
-            Directories.force(dir.getParent());
+            fs.syncDirectory(dir.getParent());
             return result.at(dir);
         }
         catch (final Throwable ex)

@@ -1,0 +1,170 @@
+package io.memsnap.internal.recovery;
+
+import io.memsnap.CorruptStoreException;
+import io.memsnap.NoSuchSnapshotException;
+import io.memsnap.RecoveryMode;
+import io.memsnap.RecoveryReport;
+import io.memsnap.StoreOptions;
+import io.memsnap.internal.StoreDirectory;
+import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.snapshot.Checkpoint;
+import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestStore;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Opens a retained snapshot read-only: no lock, nothing written, the log replayed up to the snapshot's last record
+ * only, so another process may write to the store meanwhile. A snapshot whose manifest the writer retires (or
+ * recycles) while it is read is gone, not damaged: the newest one is looked for again.
+ *
+ * <p>Not thread safe: runs once, in an open.
+ */
+final class ReadOnlyOpener
+{
+    private static final System.Logger LOG = System.getLogger("io.memsnap.recovery");
+    /** How often a read-only open lists the manifests again when all it listed were retired while it looked. */
+    private static final int MAX_LISTINGS = 20;
+
+    private ReadOnlyOpener()
+    {
+    }
+
+    static Recovered open(final StoreDirectory directory, final StoreOptions options, final long start)
+        throws IOException
+    {
+        return openListedAgain(directory, options, start, 1);
+    }
+
+    private static Recovered openListedAgain(final StoreDirectory directory, final StoreOptions options,
+        final long start, final int listings) throws IOException
+    {
+        final Path dir = directory.path();
+        final ManifestStore manifests = new ManifestStore(StoreFileSystem.real(), dir); // never writes here
+        final List<String> skipped = new ArrayList<>();
+        final List<Long> generations = manifests.generations();
+        int gone = 0;
+        for (int i = 0; i < generations.size(); i++)
+        {
+            final long generation = generations.get(i);
+            if (options.generation() != StoreOptions.NEWEST_GENERATION && generation != options.generation())
+            {
+                continue;
+            }
+            IndexFile indexFile = null;
+            final List<Segment> opened = new ArrayList<>();
+            boolean snapshotFilesValid = false;
+            try
+            {
+                final Manifest manifest = manifests.read(generation);
+                StoreOpener.checkDimension(manifest, options, manifests.path(generation));
+                final Checkpoint checkpoint = manifest.checkpoint;
+                indexFile = IndexFile.open(StoreFileSystem.real(), dir, checkpoint.indexPages, true);
+                final HashIndex index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
+                snapshotFilesValid = true; // from here on, damage is in the log: an older snapshot replays it too
+                final Segment[] segments = new Segment[manifest.tailSegment + 1];
+                final int[] ends = new int[segments.length];
+                for (final Manifest.FileEntry entry : manifest.segments)
+                {
+                    if (entry.segmentId <= 0 || entry.segmentId > manifest.tailSegment)
+                    {
+                        throw new CorruptStoreException("manifest names segment " + entry.segmentId + " beyond its " +
+                            "tail " + manifest.tailSegment, manifests.path(generation), 0);
+                    }
+                    final Segment s = Segment.open(dir, entry.segmentId);
+                    opened.add(s);
+                    if (s.length() < entry.committedLength)
+                    {
+                        throw new CorruptStoreException("segment is shorter than its committed " +
+                            entry.committedLength + " bytes", s.path(), s.length());
+                    }
+                    segments[entry.segmentId] = s;
+                    ends[entry.segmentId] = entry.committedLength;
+                }
+                if (segments[manifest.tailSegment] == null || segments[checkpoint.replaySegment] == null)
+                {
+                    throw new CorruptStoreException("manifest does not list the segments it replays (" +
+                        checkpoint.replaySegment + " to " + manifest.tailSegment + ")", manifests.path(generation), 0);
+                }
+                final SegmentLog log = new SegmentLog(StoreFileSystem.real(), dir, options.segmentSize(), false,
+                    segments);
+                final Replay replay = LogReplayer.replay(index, log, segments, checkpoint, manifest.seed,
+                    manifest.lastSequence, ends);
+                if (replay.stop != Replay.Stop.LIMIT)
+                {
+                    throw new CorruptStoreException("record " + replay.nextSequence + ", which snapshot " +
+                        generation + " holds, is damaged or missing: " + replay.problem + "; run 'memsnap " +
+                        "salvage' to copy what validates into a new store", replay.segment.path(), replay.offset,
+                        replay.expectedCrc, replay.actualCrc);
+                }
+                log.resume(manifest.tailSegment, manifest.tailOffset, manifest.lastSequence + 1, ends);
+                final RecoveryReport report = new RecoveryReport(generation, skipped, replay.replayed,
+                    manifest.lastSequence, null, List.of(), System.nanoTime() - start);
+                return new Recovered(null, manifests, log, indexFile, index, null,
+                    new IndexCheckpointer(indexFile, index, checkpoint), null, manifest, generations.get(0) + 1,
+                    replay.entryCount, replay.stateCount, report);
+            }
+            catch (final java.nio.file.NoSuchFileException ex)
+            {
+                // The writer's retention deleted (or recycled) this manifest while we listed: gone, not damaged.
+                gone++;
+                for (final Segment s : opened)
+                {
+                    s.unmap();
+                }
+                if (indexFile != null)
+                {
+                    indexFile.unmapAll();
+                }
+                if (options.generation() != StoreOptions.NEWEST_GENERATION)
+                {
+                    if (manifests.path(generation).toString().equals(ex.getFile()))
+                    {
+                        // Retired or recycled by the writer while we looked: not retained any more.
+                        throw new NoSuchSnapshotException(options.generation(), dir, generations);
+                    }
+                    throw ex;
+                }
+            }
+            catch (final CorruptStoreException ex)
+            {
+                for (final Segment s : opened)
+                {
+                    s.unmap();
+                }
+                if (indexFile != null)
+                {
+                    indexFile.unmapAll();
+                }
+                if (options.generation() != StoreOptions.NEWEST_GENERATION ||
+                    options.recoveryMode() == RecoveryMode.STRICT || snapshotFilesValid)
+                {
+                    throw ex;
+                }
+                skipped.add("generation " + generation + ": " + ex.getMessage());
+                LOG.log(System.Logger.Level.WARNING, "snapshot generation {0} of {1} does not validate, " +
+                    "falling back to the previous one: {2}", generation, dir, ex.getMessage());
+            }
+        }
+        if (options.generation() != StoreOptions.NEWEST_GENERATION)
+        {
+            throw new NoSuchSnapshotException(options.generation(), dir, generations);
+        }
+        if (gone > 0 && gone == generations.size() && listings < MAX_LISTINGS)
+        {
+            // Every manifest listed was retired by the writer while we looked (it snapshots faster than we read):
+            // list again and take the newest then.
+            return openListedAgain(directory, options, start, listings + 1);
+        }
+        throw new CorruptStoreException(generations.isEmpty() ? "no memsnap store here (no manifest)" :
+            "no snapshot in the store validates (" + String.join("; ", skipped) + ")", dir, 0);
+    }
+}

@@ -1,0 +1,297 @@
+package io.memsnap.internal.recovery;
+
+import io.memsnap.CorruptStoreException;
+import io.memsnap.RecoveryMode;
+import io.memsnap.RecoveryReport;
+import io.memsnap.StoreOptions;
+import io.memsnap.internal.StoreDirectory;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.format.WatermarkDescriptor;
+import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.segment.DurableWatermark;
+import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.snapshot.Checkpoint;
+import io.memsnap.internal.snapshot.Freeze;
+import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.SnapshotWriter;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Opens a store directory: creates a new store, or recovers the newest snapshot that validates and replays the
+ * valid tail after it (see the package documentation for the steps).
+ *
+ * <p>A writer takes the lock before it looks at the directory. Everything that can refuse the store (foreign files,
+ * the lock, format versions, damaged manifests, damaged acknowledged records) is decided before anything on disk is
+ * changed; then recovery flushes the records it replayed, moves doubtful files aside, and records the durable
+ * watermark, so that a crash during recovery leaves a store that recovers the same way.
+ *
+ * <p>Not thread safe: runs once, before the store is handed out.
+ */
+public final class StoreOpener
+{
+    private StoreOpener()
+    {
+    }
+
+    public static Recovered open(final Path dir, final StoreOptions options, final StoreFileSystem fs)
+        throws IOException
+    {
+        final long start = System.nanoTime();
+        if (options.readOnly())
+        {
+            final StoreDirectory directory = StoreDirectory.open(fs, dir, false);
+            directory.scan();
+            return ReadOnlyOpener.open(directory, options, start);
+        }
+        final StoreDirectory directory = StoreDirectory.open(fs, dir, true);
+        try
+        {
+            directory.lock();
+            directory.scan();
+            final ManifestStore manifests = new ManifestStore(fs, dir);
+            final List<Long> generations = manifests.generations();
+            if (generations.isEmpty())
+            {
+                return create(fs, directory, manifests, options, start);
+            }
+            final SnapshotChooser.Chosen chosen = SnapshotChooser.choose(fs, dir, manifests, generations, options);
+            return recover(fs, directory, manifests, chosen, generations, options, start);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            directory.close();
+            throw ex;
+        }
+    }
+
+    static void checkDimension(final Manifest manifest, final StoreOptions options, final Path file)
+    {
+        if (options.dimension() != 0 && options.dimension() != manifest.dimension)
+        {
+            throw new IllegalArgumentException("the store in " + file.getParent() + " has dimension " +
+                manifest.dimension + " but StoreOptions asks for " + options.dimension() +
+                ": open it with dimension " + manifest.dimension + " (or 0 to take the store's)");
+        }
+    }
+
+    private static Recovered create(final StoreFileSystem fs, final StoreDirectory directory,
+        final ManifestStore manifests, final StoreOptions options, final long start) throws IOException
+    {
+        if (options.dimension() == 0)
+        {
+            throw new IllegalArgumentException("there is no store in " + directory.path() +
+                " yet: creating one needs StoreOptions.dimension");
+        }
+        final Path dir = directory.path();
+        // Without a manifest, no write was ever acknowledged: any files are from a creation that did not finish.
+        // Refuse if a segment holds a record all the same (manifests deleted by hand?) rather than lose it.
+        for (final int id : directory.segmentIds())
+        {
+            if (holdsRecord(dir, id))
+            {
+                throw new CorruptStoreException("the store has no manifest but segment " + id +
+                    " holds records: its manifests were lost; run 'memsnap salvage' to copy them into a new store",
+                    dir.resolve(SegmentDescriptor.fileName(id)), SegmentDescriptor.HEADER_LENGTH);
+            }
+        }
+        manifests.deletePending();
+        for (final int id : directory.segmentIds())
+        {
+            fs.deleteIfExists(dir.resolve(SegmentDescriptor.fileName(id)));
+        }
+        fs.deleteIfExists(dir.resolve(IndexPageDescriptor.FILE_NAME));
+        fs.deleteIfExists(dir.resolve(WatermarkDescriptor.FILE_NAME));
+
+        final IndexFile indexFile = IndexFile.create(fs, dir);
+        final HashIndex index = HashIndex.create(indexFile);
+        final Segment first = Segment.create(fs, dir, 1, options.segmentSize(), 1, options.preallocate());
+        final SegmentLog log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(),
+            new Segment[] {null, first});
+        log.resume(1, SegmentDescriptor.HEADER_LENGTH, 1, new int[2]);
+        final long seed = new SecureRandom().nextLong();
+        final SnapshotWriter snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, seed, options.dimension());
+        final Checkpoint nothingSealed = new Checkpoint(index.rootPage(), 1, 1, 0, 1,
+            SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
+        final IndexCheckpointer checkpointer = new IndexCheckpointer(indexFile, index, nothingSealed);
+        final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
+        final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
+        final Manifest manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1);
+        final RecoveryReport report = new RecoveryReport(0, List.of(), 0, 0, null, List.of(),
+            System.nanoTime() - start);
+        return new Recovered(directory, manifests, log, indexFile, index, snapshotWriter, checkpointer,
+            new DurableWatermark(fs, dir, null), manifest, 1, 0, 0, report);
+    }
+
+    /**
+     * @return whether anything was written where the first record of a segment goes. A segment whose creation a
+     * crash interrupted never received a record: its header is written and synced before the first record.
+     */
+    private static boolean holdsRecord(final Path dir, final int id) throws IOException
+    {
+        final Path file = dir.resolve(SegmentDescriptor.fileName(id));
+        if (Files.size(file) < SegmentDescriptor.HEADER_LENGTH + 8)
+        {
+            return false;
+        }
+        try (FileChannel ch = FileChannel.open(file))
+        {
+            final ByteBuffer first = ByteBuffer.allocate(8);
+            ch.read(first, SegmentDescriptor.HEADER_LENGTH);
+            return first.getLong(0) != 0;
+        }
+    }
+
+    private static Recovered recover(
+        final StoreFileSystem fs,
+        final StoreDirectory directory,
+        final ManifestStore manifests,
+        final SnapshotChooser.Chosen chosen,
+        final List<Long> generations,
+        final StoreOptions options,
+        final long start) throws IOException
+    {
+        final Path dir = directory.path();
+        final Manifest manifest = chosen.manifest;
+        final List<Integer> ids = directory.segmentIds();
+        final int maxId = Math.max(ids.isEmpty() ? 0 : ids.get(ids.size() - 1), manifest.tailSegment);
+        final Segment[] segments = new Segment[maxId + 1];
+        final List<Integer> unreadable = new ArrayList<>();
+        CorruptStoreException damagedTailSegment = null;
+        try
+        {
+            final DurableWatermark.Mark mark = DurableWatermark.read(dir);
+            for (final int id : ids)
+            {
+                try
+                {
+                    segments[id] = Segment.open(dir, id);
+                }
+                catch (final CorruptStoreException ex)
+                {
+                    if (manifest.segment(id) != null)
+                    {
+                        throw ex;
+                    }
+                    if (holdsRecord(dir, id))
+                    {
+                        // Damage, not an interrupted creation: records of the tail are lost with it.
+                        if (options.recoveryMode() == RecoveryMode.STRICT)
+                        {
+                            throw ex;
+                        }
+                        damagedTailSegment = damagedTailSegment == null ? ex : damagedTailSegment;
+                    }
+                    unreadable.add(id); // a segment whose creation a crash interrupted; nothing reached it
+                }
+            }
+            final int[] ends = new int[segments.length];
+            for (final Manifest.FileEntry entry : manifest.segments)
+            {
+                final Segment s = entry.segmentId < segments.length ? segments[entry.segmentId] : null;
+                if (s == null || s.length() < entry.committedLength)
+                {
+                    throw new CorruptStoreException("segment " + entry.segmentId + " that snapshot " +
+                        manifest.generation + " needs is missing or shorter than its committed " +
+                        entry.committedLength + " bytes; run 'memsnap salvage' to copy what validates into a new " +
+                        "store", dir.resolve(SegmentDescriptor.fileName(entry.segmentId)), s == null ? 0 : s.length());
+                }
+                ends[entry.segmentId] = entry.committedLength;
+            }
+
+            final SegmentLog log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), segments);
+            final Replay replay = LogReplayer.replay(chosen.index, log, segments, manifest.checkpoint, manifest.seed,
+                Long.MAX_VALUE, ends);
+            final List<Long> olderAbandoned = new ArrayList<>();
+            for (final long generation : generations)
+            {
+                if (generation < manifest.generation && isAbandoned(manifests, generation))
+                {
+                    olderAbandoned.add(generation);
+                }
+            }
+            final TailRepair.Plan plan = TailRepair.decide(dir, manifests, chosen, replay, mark, segments, unreadable,
+                damagedTailSegment, olderAbandoned, options.recoveryMode());
+
+            // Decided: from here on the directory changes.
+            final Segment stop = replay.segment;
+            for (int id = stop.id() + 1; id < segments.length; id++)
+            {
+                if (segments[id] != null)
+                {
+                    segments[id].unmap();
+                    segments[id] = null;
+                }
+            }
+            final List<String> changed = plan.apply(fs, dir, manifests);
+            log.resume(stop.id(), replay.offset, replay.nextSequence, ends);
+            // The records replayed may never have been flushed (a crash of the process leaves them in the page cache
+            // only): make them durable before any new write is acknowledged after them.
+            for (int id = manifest.tailSegment; id <= stop.id(); id++)
+            {
+                if (segments[id] != null)
+                {
+                    log.force(segments[id]);
+                }
+            }
+            if (plan.newSegment)
+            {
+                log.startNewSegment();
+            }
+            final DurableWatermark watermark = new DurableWatermark(fs, dir, mark);
+            watermark.write(replay.lastSequence(), log.tailAddress(), false);
+
+            final SnapshotWriter snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, manifest.seed,
+                manifest.dimension);
+            final IndexCheckpointer checkpointer = new IndexCheckpointer(chosen.indexFile, chosen.index,
+                manifest.checkpoint);
+            final RecoveryReport report = new RecoveryReport(manifest.generation, chosen.skipped, replay.replayed,
+                replay.lastSequence(), plan.cut, changed, System.nanoTime() - start);
+            return new Recovered(directory, manifests, log, chosen.indexFile, chosen.index, snapshotWriter,
+                checkpointer, watermark, manifest, generations.get(0) + 1, replay.entryCount, replay.stateCount,
+                report);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            for (final Segment s : segments)
+            {
+                if (s != null)
+                {
+                    s.unmap();
+                }
+            }
+            chosen.indexFile.unmapAll();
+            throw ex;
+        }
+    }
+
+    /**
+     * @return whether the manifest file of {@code generation} holds no snapshot of that name: a recycling commit
+     * overwrote it for a newer generation and a crash or a power loss kept the rename from the directory.
+     */
+    private static boolean isAbandoned(final ManifestStore manifests, final long generation) throws IOException
+    {
+        try
+        {
+            return SnapshotChooser.readUnlessAbandoned(manifests, generation) == null;
+        }
+        catch (final CorruptStoreException ex)
+        {
+            return false; // damage: left for verify to report, and for a fallback to skip
+        }
+    }
+}
