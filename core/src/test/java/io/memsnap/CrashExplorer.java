@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  * {@link RecordingFileSystem}, so that recovery's own repairs are recorded, makes again the first writes the crash
  * lost (same keys and sizes, other values, as an application retrying them would), continues with more writes, and
  * explores the crash states of that journal in turn, against the promises of the first run at the sampled point.
+ * For the state a SIGKILL leaves, that journal's model starts from the first run's ({@link CrashModel#fork}): what
+ * the killed process never flushed is still not durable, however the recovery read it.
  *
  * <p>Each state is drawn from a {@link Random} seeded by the run's seed and the state's name (the journal entry and
  * the state's number there, after those of the recovered state for a recovery's journal),
@@ -69,15 +71,18 @@ final class CrashExplorer
         final CrashOutcome outcome;
         final Promises promises;
         final CrashTarget target;
+        /** For the state a SIGKILL leaves: the model then, whose unflushed writes a power cut can still lose. */
+        final CrashModel killed;
 
         Sample(final CrashState state, final String name, final CrashOutcome outcome, final Promises promises,
-            final CrashTarget target)
+            final CrashTarget target, final CrashModel killed)
         {
             this.state = state;
             this.name = name;
             this.outcome = outcome;
             this.promises = promises;
             this.target = target;
+            this.killed = killed;
         }
     }
 
@@ -119,10 +124,13 @@ final class CrashExplorer
      * @param before what was promised before the journal began.
      * @param path   how a repro names this journal ("" for the workload's own).
      * @param target the only state to explore (a repro), or null for all.
+     * @param killed   the model of the run this journal continues after a SIGKILL, or null if it starts from
+     *                 durable files.
      */
-    void explore(final Journal journal, final Promises before, final String path, final CrashTarget target)
+    void explore(final Journal journal, final Promises before, final String path, final CrashTarget target,
+        final CrashModel killed)
     {
-        final CrashModel model = new CrashModel(journal);
+        final CrashModel model = killed == null ? new CrashModel(journal) : killed.fork(journal);
         if (target != null)
         {
             System.out.println("journal of " + journal.size() + " entries; entry " + target.entry + ": " +
@@ -167,13 +175,16 @@ final class CrashExplorer
             final CrashOutcome outcome = outcomeOf(state, name, target != null);
             tally.states++;
             final boolean passed = judge(outcome, mode, promises, name, "after " + op + ", in '" + model.label() + "'");
+            final boolean killed = mode == CrashMode.EVERYTHING && model.hasPending();
             if (target != null && target.recovery != null)
             {
-                exploreRecovery(new Sample(state, name, outcome, promises, target.recovery), path);
+                exploreRecovery(new Sample(state, name, outcome, promises, target.recovery,
+                    killed ? model.frozen() : null), path);
             }
             else if (target == null && settings.recoveries > 0 && passed && outcome.writer.sequence >= 0)
             {
-                sampler.offer(new Sample(state, name, outcome, promises, null), outcome, promises.issued, mode);
+                sampler.offer(() -> new Sample(state, name, outcome, promises, null, killed ? model.frozen() : null),
+                    outcome, promises.issued, mode, model.filesPending());
             }
         }
     }
@@ -244,7 +255,10 @@ final class CrashExplorer
             (int)Math.min(history.lastSequence(), sample.outcome.writer.sequence + RETRIED));
         try
         {
-            w.open(root.resolve(storeName), options);
+            // After a SIGKILL, reopen with EVERY_WRITE: its first flush must not leave behind what the recovery
+            // replayed but the killed process never flushed.
+            w.open(root.resolve(storeName), sample.killed == null ? options :
+                options.toBuilder().durability(Durability.EVERY_WRITE).build());
             w.retry(lost);
             continuation.accept(w);
             w.close();
@@ -267,7 +281,7 @@ final class CrashExplorer
         final CrashExplorer nested = new CrashExplorer(workload, seed, options, storeName, continued,
             settings.withoutRecoveries(), tally, continuation, metadataBytes);
         nested.explore(fs.journal(), new Promises(sample.promises.acknowledged, sample.promises.acknowledgedSnapshot,
-            sample.outcome.writer.sequence), sample.name, sample.target);
+            sample.outcome.writer.sequence), sample.name, sample.target, sample.killed);
         tally.recoveryStates += tally.states - before;
         if (!settings.keepStates)
         {

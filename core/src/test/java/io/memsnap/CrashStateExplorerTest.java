@@ -144,8 +144,9 @@ class CrashStateExplorerTest
             w.snapshot();
         }),
         /**
-         * Unsynced writes that roll into a new segment, a close (which syncs nothing: the writes are only in the page
-         * cache, as after a SIGKILL), then a reopen with EVERY_WRITE that replays them and acknowledges more.
+         * Unsynced writes that roll into a new segment, a close (which makes them durable), then a reopen with
+         * EVERY_WRITE. (A reopen after a SIGKILL, over writes never flushed, is what the explorer's recoveries of
+         * SIGKILL states cover.)
          */
         REOPEN(false, Durability.ON_SYNC, true, 3, 3000, w ->
         {
@@ -327,7 +328,7 @@ class CrashStateExplorerTest
         final CrashTally tally = new CrashTally(workload.name());
         new CrashExplorer(workload.name(), seed, workload.options(), STORE, history, settings, tally,
             Workload::continuation, workload.metadataBytes).explore(fs.journal(), CrashExplorer.Promises.NONE, "",
-            target);
+            target, null);
         if (!settings.keepStates)
         {
             StoreFiles.deleteTree(root);

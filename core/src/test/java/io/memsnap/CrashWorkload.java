@@ -85,11 +85,14 @@ final class CrashWorkload
         open(dir, options.toBuilder().durability(durability).build());
     }
 
+    /** Closes the store, which makes every write durable (as {@code sync()} does). */
     void close()
     {
         markers.label("close");
+        final long last = store.lastSequence();
         store.close();
         store = null;
+        markers.acknowledge(last);
     }
 
     void putNew()

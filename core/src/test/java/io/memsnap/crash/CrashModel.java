@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -35,8 +36,7 @@ public final class CrashModel
 
     public CrashModel(final Journal journal)
     {
-        this.journal = journal;
-        this.entries = journal.entries();
+        this(journal, journal.entries());
         directories.add(root);
         for (final String dir : journal.initialDirectories())
         {
@@ -52,6 +52,56 @@ public final class CrashModel
             files.add(node);
             parentOf(parts).initial(parts[parts.length - 1], node);
         }
+    }
+
+    private CrashModel(final Journal journal, final List<JournalEntry> entries)
+    {
+        this.journal = journal;
+        this.entries = entries;
+    }
+
+    /**
+     * @return a model of {@code journal} that starts where this one is now instead of from the files under the
+     * journal's root: durable what is durable here, pending what is pending here. For a run recorded on a copy of
+     * this model's {@link CrashMode#EVERYTHING} state (what a SIGKILL leaves, unflushed writes included): a power cut
+     * during that run can still lose what the killed process never flushed.
+     */
+    public CrashModel fork(final Journal journal)
+    {
+        return copyInto(journal);
+    }
+
+    /** @return a copy of this model's files and names as they are now, to {@link #fork} from later. */
+    public CrashModel frozen()
+    {
+        return copyInto(journal);
+    }
+
+    private CrashModel copyInto(final Journal journal)
+    {
+        final CrashModel fork = new CrashModel(journal, journal.entries());
+        final int shift = entries.size();
+        final Map<Node, Node> copies = new IdentityHashMap<>();
+        copies.put(root, fork.root);
+        fork.directories.add(fork.root);
+        for (final DirectoryNode dir : directories.subList(1, directories.size()))
+        {
+            final DirectoryNode copy = new DirectoryNode(dir.id);
+            copies.put(dir, copy);
+            fork.directories.add(copy);
+        }
+        for (final FileNode file : files)
+        {
+            final FileNode copy = file.copy(file.id, shift);
+            copies.put(file, copy);
+            fork.files.add(copy);
+        }
+        for (int i = 0; i < directories.size(); i++)
+        {
+            fork.directories.get(i).copyNames(directories.get(i), copies, shift);
+        }
+        fork.nodes = nodes;
+        return fork;
     }
 
     /** @return how many journal entries were applied. */
@@ -97,6 +147,12 @@ public final class CrashModel
     public String label()
     {
         return label;
+    }
+
+    /** @return how many files have writes not flushed. */
+    public int filesPending()
+    {
+        return (int)files.stream().filter(FileNode::hasPending).count();
     }
 
     /** @return whether anything is not durable: a write not flushed, or a change of a name not synced. */

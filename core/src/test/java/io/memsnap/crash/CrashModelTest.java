@@ -219,6 +219,33 @@ class CrashModelTest
     }
 
     @Test
+    void aForkKeepsWhatTheKilledProcessNeverFlushedPending() throws IOException
+    {
+        durableFile("a", 17);
+        try (StoreFile f = fs.open(dir.resolve("a")))
+        {
+            f.writeFully(ByteBuffer.wrap(bytes(64, 18)), 64);
+        }
+        final CrashModel killed = replayed().frozen();
+        final Path copy = root.resolve("copy");
+        killed.crashState(CrashMode.EVERYTHING, new Random(0)).writeTo(copy);
+        final RecordingFileSystem after = new RecordingFileSystem(copy);
+        final CrashModel before = killed.fork(after.journal());
+        assertArrayEquals(bytes(64, 17), before.crashState(CrashMode.NOTHING, new Random(0)).files().get("store/a"));
+        try (StoreFile f = after.open(copy.resolve("store/a")))
+        {
+            f.force(false);
+        }
+        final CrashModel forced = killed.fork(after.journal());
+        while (forced.hasNext())
+        {
+            forced.advance();
+        }
+        assertArrayEquals(concat(bytes(64, 17), bytes(64, 18)),
+            forced.crashState(CrashMode.NOTHING, new Random(0)).files().get("store/a"));
+    }
+
+    @Test
     void markersAreTracked() throws IOException
     {
         fs.issue(3);

@@ -22,6 +22,20 @@ final class DirectoryNode extends Node
         super(id);
     }
 
+    /**
+     * Takes the names of {@code other} (durable, live and pending), each node replaced by its copy in
+     * {@code copies}, pending changes placed {@code shift} entries earlier.
+     */
+    void copyNames(final DirectoryNode other, final Map<Node, Node> copies, final int shift)
+    {
+        other.durable.forEach((name, node) -> durable.put(name, copies.get(node)));
+        other.live.forEach((name, node) -> live.put(name, copies.get(node)));
+        for (final PendingName change : other.pending)
+        {
+            pending.add(change.copy(copies.get(change.node), shift));
+        }
+    }
+
     /** A name that was there when recording started: durable. */
     void initial(final String name, final Node node)
     {

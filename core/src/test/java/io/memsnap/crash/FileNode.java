@@ -21,6 +21,21 @@ final class FileNode extends Node
         this.liveLength = durable.length;
     }
 
+    /**
+     * @return a copy known by {@code id}, its pending changes placed {@code shift} entries earlier (before every
+     * entry of a new journal).
+     */
+    FileNode copy(final int id, final int shift)
+    {
+        final FileNode copy = new FileNode(id, durable.toArray());
+        for (final PendingWrite w : pending)
+        {
+            copy.pending.add(w.shifted(shift));
+        }
+        copy.liveLength = liveLength;
+        return copy;
+    }
+
     void write(final int journalIndex, final long position, final byte[] bytes)
     {
         pending.add(PendingWrite.write(journalIndex, position, bytes));

@@ -30,6 +30,12 @@ final class PendingName
         this.node = node;
     }
 
+    /** @return the same change of {@code copy} (a copy of the node), recorded {@code shift} entries earlier. */
+    PendingName copy(final Node copy, final int shift)
+    {
+        return new PendingName(journalIndex - shift, kind, name, target, copy);
+    }
+
     /**
      * Applies the change to {@code names}; an unlink or a rename whose name no longer names the node (an earlier
      * change was lost) is skipped.

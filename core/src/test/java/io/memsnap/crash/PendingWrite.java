@@ -31,6 +31,12 @@ final class PendingWrite
         return new PendingWrite(journalIndex, 0, null, size);
     }
 
+    /** @return the same change, recorded {@code shift} entries earlier. */
+    PendingWrite shifted(final int shift)
+    {
+        return new PendingWrite(journalIndex - shift, position, bytes, size);
+    }
+
     boolean isTruncate()
     {
         return bytes == null;
