@@ -33,7 +33,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * sequence no less than what was acknowledged and no more than what was issued, and its newest snapshot, opened
  * read-only, no older than the last snapshot acknowledged; or refuse with a typed {@link MemsnapException} that
  * says what to do (never the state a SIGKILL leaves). Anything else thrown fails. For a few sampled states, the
- * recovery itself and writes after it are recorded and their crash states explored in turn.
+ * recovery itself and writes after it (first the writes the crash lost, made again with the same sizes) are
+ * recorded and their crash states explored in turn; after a SIGKILL state, what the killed process never flushed
+ * stays at risk there ({@link io.memsnap.crash.CrashModel#fork}).
+ *
+ * <p>{@link FaultSweepTest} fails the operations themselves, one at a time, instead of cutting the power.
  *
  * <p>Each test prints "explored N states at M persistence points (workload X)"; failures are grouped by kind,
  * with a repro for each: {@code -Dtest=CrashStateExplorerTest#reproduce -Dmemsnap.crash.repro=workload:seed:point}
@@ -50,7 +54,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * spread over the kinds of {@link RecoverySampler});</li>
  * <li>{@code memsnap.crash.writePoints}: every write is a persistence point too in journals of at most this many
  * writes (default 2000);</li>
- * <li>{@code memsnap.crash.scale}: multiplies the three above (a nightly run: {@code -Dmemsnap.crash.scale=10});</li>
+ * <li>{@code memsnap.crash.scale}: multiplies the three above (a nightly run, some minutes: {@code
+ * -Dtest=CrashStateExplorerTest -Dmemsnap.crash.scale=10 -Dmemsnap.crash.seed=random});</li>
  * <li>{@code memsnap.crash.keep}: keep every crash state's directory (under /dev/shm or java.io.tmpdir);</li>
  * <li>{@code memsnap.crash.journal}: print the journal of each run.</li>
  * </ul>
@@ -64,6 +69,8 @@ class CrashStateExplorerTest
 
     private static CrashSettings settings;
     private static long seed;
+    /** Whether a repro ran: its crash states stay on disk for a look. */
+    private static boolean reproduced;
 
     /** A workload: its options, what it writes, and what it writes after a sampled recovery. */
     enum Workload
@@ -216,7 +223,7 @@ class CrashStateExplorerTest
         QuietEngineLog.restore();
         System.out.println("CrashStateExplorerTest summary (seed " + seed + "):");
         SUMMARIES.forEach(s -> System.out.println("  " + s));
-        if (!settings.keepStates)
+        if (!settings.keepStates && !reproduced)
         {
             StoreFiles.deleteTree(settings.scratch);
         }
@@ -269,6 +276,7 @@ class CrashStateExplorerTest
     @EnabledIfSystemProperty(named = "memsnap.crash.repro", matches = ".+")
     void reproduce() throws IOException
     {
+        reproduced = true;
         final String[] parts = System.getProperty("memsnap.crash.repro").split(":", 3);
         final CrashTally tally = run(Workload.valueOf(parts[0]), Long.parseLong(parts[1]), settings.keepingStates(),
             CrashTarget.parse(parts[2]));
