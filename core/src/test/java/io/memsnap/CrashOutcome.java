@@ -1,0 +1,109 @@
+package io.memsnap;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+/**
+ * What opening one crash state gave, as a writer (default recovery) and read-only: the sequence restored, or the
+ * typed refusal, or whatever else was thrown; and whether the content matched the oracle there. A function of the
+ * state's bytes alone, so the explorer keeps it by the state's digest and judges it again at every point where the
+ * same state comes back. Not thread safe; not changed once {@link CrashStateCheck} has filled it.
+ */
+final class CrashOutcome
+{
+    /** What one open gave. */
+    static final class Open
+    {
+        /** The last sequence restored, or -1 if the open failed. */
+        long sequence = -1;
+        MemsnapException refused;
+        Throwable unexpected;
+        /** Why the restored content differs from the oracle at {@link #sequence}; null when it matches. */
+        String contentError;
+        RecoveryReport report;
+
+        @Override
+        public String toString()
+        {
+            return refused != null ? "refused (" + refused.getClass().getSimpleName() + ")" :
+                unexpected != null ? "threw " + unexpected : "restored " + sequence;
+        }
+    }
+
+    final Open writer = new Open();
+    /** The read-only open of the newest snapshot. */
+    final Open readOnly = new Open();
+
+    /**
+     * @param minSequence  the last write acknowledged durable: the writer must restore at least up to it.
+     * @param maxSequence  the last write issued: nothing after it can be restored.
+     * @param minSnapshot  the last snapshot acknowledged: the newest snapshot must hold at least up to it.
+     * @param mustOpen     whether a refusal is a failure too (the SIGKILL state: everything the process did).
+     * @return what is wrong, or null when the outcome keeps every promise.
+     */
+    String judge(final long minSequence, final long maxSequence, final long minSnapshot, final boolean mustOpen)
+    {
+        if (writer.unexpected != null)
+        {
+            return "the writer's open threw " + stackTrace(writer.unexpected);
+        }
+        if (readOnly.unexpected != null)
+        {
+            return "the read-only open threw " + stackTrace(readOnly.unexpected);
+        }
+        if (writer.refused != null)
+        {
+            if (mustOpen)
+            {
+                return "refused the state a SIGKILL leaves: " + writer.refused;
+            }
+        }
+        else if (writer.contentError != null)
+        {
+            return "restored " + writer.sequence + " writes with the wrong content: " + writer.contentError;
+        }
+        else if (writer.sequence < minSequence)
+        {
+            return "lost acknowledged writes: restored " + writer.sequence + " but " + minSequence +
+                " were acknowledged (" + writer.report + ")";
+        }
+        else if (writer.sequence > maxSequence)
+        {
+            return "restored " + writer.sequence + " writes but only " + maxSequence + " were issued (" +
+                writer.report + ")";
+        }
+        if (readOnly.refused != null)
+        {
+            return null;
+        }
+        if (readOnly.contentError != null)
+        {
+            return "read-only: the newest snapshot (sequence " + readOnly.sequence + ") has the wrong content: " +
+                readOnly.contentError;
+        }
+        if (readOnly.sequence < minSnapshot)
+        {
+            return "read-only: the newest snapshot holds " + readOnly.sequence + " writes but a snapshot of " +
+                minSnapshot + " was acknowledged";
+        }
+        if (readOnly.sequence > maxSequence)
+        {
+            return "read-only: the newest snapshot holds " + readOnly.sequence + " writes but only " + maxSequence +
+                " were issued";
+        }
+        return null;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "writer: " + writer + ", read-only: " + readOnly;
+    }
+
+    private static String stackTrace(final Throwable t)
+    {
+        final StringWriter w = new StringWriter();
+        t.printStackTrace(new PrintWriter(w));
+        return w.toString();
+    }
+}

@@ -1,0 +1,346 @@
+package io.memsnap;
+
+import io.memsnap.crash.RecordingFileSystem;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The crash-state explorer (the idea of ALICE and CrashMonkey): proves that a store recovers from what a power cut
+ * can leave, not only from what a SIGKILL leaves ({@link CrashTest}).
+ *
+ * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often; background checkpoints off,
+ * so the run is deterministic) through a {@link RecordingFileSystem}, which records every write, flush, create,
+ * rename, delete, truncate and directory sync, and the test's markers: each write issued, each promise the store
+ * kept (a {@code sync()}, a {@code snapshot()}, an {@code EVERY_WRITE} put returning). A {@link CrashExplorer} then
+ * replays the journal through a {@link io.memsnap.crash.CrashModel} and, at every persistence point, writes several
+ * states a power cut there could leave (what a SIGKILL leaves; only what was flushed; a prefix in order; random 4 KiB
+ * blocks; random 512 B sectors; a grown length with zeros; unsynced creates, renames and deletes kept or lost) and
+ * opens each: it must open with exactly the oracle's content ({@link StoreHistory}) after its last sequence, that
+ * sequence no less than what was acknowledged and no more than what was issued, and its newest snapshot, opened
+ * read-only, no older than the last snapshot acknowledged; or refuse with a typed {@link MemsnapException} that
+ * says what to do (never the state a SIGKILL leaves). Anything else thrown fails. For a few sampled states, the
+ * recovery itself and writes after it (first the writes the crash lost, made again with the same sizes) are
+ * recorded and their crash states explored in turn; after a SIGKILL state, what the killed process never flushed
+ * stays at risk there ({@link io.memsnap.crash.CrashModel#fork}).
+ *
+ * <p>{@link FaultSweepTest} fails the operations themselves, one at a time, instead of cutting the power.
+ *
+ * <p>Each test prints "explored N states at M persistence points (workload X)"; failures are grouped by kind,
+ * with a repro for each: {@code -Dtest=CrashStateExplorerTest#reproduce -Dmemsnap.crash.repro=workload:seed:point}
+ * explores that single state again, prints it and keeps its directory. (The journal of a re-run can differ
+ * slightly: a new store draws a random hash seed, which moves index pages.)
+ *
+ * <p>System properties, for a larger run started by hand (the defaults fit {@code mvn verify} on two slow cores):
+ * <ul>
+ * <li>{@code memsnap.crash.seed}: the seed of the workloads and of every crash state (default fixed, so that a build
+ * explores the same states each time; {@code random} draws one; printed either way);</li>
+ * <li>{@code memsnap.crash.states}: states per persistence point (default 8: SIGKILL, flushed only, then the random
+ * modes in turn, each with its own draw);</li>
+ * <li>{@code memsnap.crash.recoveries}: recoveries per workload whose own crash states are explored (default 8,
+ * spread over the kinds of {@link RecoverySampler});</li>
+ * <li>{@code memsnap.crash.writePoints}: every write is a persistence point too in journals of at most this many
+ * writes (default 2000);</li>
+ * <li>{@code memsnap.crash.scale}: multiplies the three above (a nightly run, some minutes: {@code
+ * -Dtest=CrashStateExplorerTest -Dmemsnap.crash.scale=10 -Dmemsnap.crash.seed=random});</li>
+ * <li>{@code memsnap.crash.keep}: keep every crash state's directory (under /dev/shm or java.io.tmpdir);</li>
+ * <li>{@code memsnap.crash.journal}: print the journal of each run.</li>
+ * </ul>
+ */
+class CrashStateExplorerTest
+{
+    private static final String STORE = "store";
+    /** Fixed, so that a build explores the same states each time; the nightly run draws its own. */
+    private static final long DEFAULT_SEED = 20261206L;
+    private static final List<String> SUMMARIES = new ArrayList<>();
+
+    private static CrashSettings settings;
+    private static long seed;
+    /** Whether a repro ran: its crash states stay on disk for a look. */
+    private static boolean reproduced;
+
+    /** A workload: its options, what it writes, and what it writes after a sampled recovery. */
+    enum Workload
+    {
+        SYNCED_PUTS(true, Durability.ON_SYNC, true, 3, 200, w ->
+        {
+            for (int i = 1; i <= 40; i++)
+            {
+                w.mixed();
+                if (i % 5 == 0)
+                {
+                    w.sync();
+                }
+            }
+        }),
+        EVERY_WRITE(false, Durability.EVERY_WRITE, false, 3, 200, w -> w.mixed(25)),
+        SNAPSHOTS(false, Durability.ON_SYNC, true, 3, 200, w ->
+        {
+            for (int i = 0; i < 7; i++)
+            {
+                w.mixed(6);
+                w.snapshot();
+            }
+        }),
+        CHECKPOINTS(false, Durability.ON_SYNC, false, 2, 200, w ->
+        {
+            w.mixed(10);
+            w.snapshot();
+            w.checkpoint();
+            w.mixed(8);
+            w.snapshot();
+            w.checkpoint();
+            w.mixed(6);
+            w.sync();
+            w.checkpoint();
+            w.mixed(4);
+            w.snapshot();
+        }),
+        ROLLING_SEGMENTS(false, Durability.ON_SYNC, false, 3, 3000, w ->
+        {
+            for (int i = 1; i <= 100; i++)
+            {
+                w.putNew();
+                if (i % 10 == 0)
+                {
+                    w.sync();
+                }
+                if (i == 50)
+                {
+                    w.snapshot();
+                }
+            }
+        }),
+        DELETES(false, Durability.ON_SYNC, true, 2, 200, w ->
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                w.putNew();
+            }
+            w.putState();
+            w.putState();
+            w.snapshot();
+            for (int i = 1; i <= 15; i++)
+            {
+                if (i % 4 == 0)
+                {
+                    w.deleteState();
+                }
+                else
+                {
+                    w.delete();
+                }
+                if (i % 5 == 0)
+                {
+                    w.sync();
+                }
+            }
+            w.snapshot();
+        }),
+        /**
+         * Unsynced writes that roll into a new segment, a close (which makes them durable), then a reopen with
+         * EVERY_WRITE. (A reopen after a SIGKILL, over writes never flushed, is what the explorer's recoveries of
+         * SIGKILL states cover.)
+         */
+        REOPEN(false, Durability.ON_SYNC, true, 3, 3000, w ->
+        {
+            w.mixed(12);
+            w.sync();
+            for (int i = 0; i < 50; i++)
+            {
+                w.putNew();
+            }
+            w.reopen(Durability.EVERY_WRITE);
+            w.mixed(6);
+        });
+
+        /** Whether the store's directory does not exist before the open (which creates it). */
+        final boolean createsDirectory;
+        final Durability durability;
+        final boolean preallocate;
+        final int retained;
+        final int metadataBytes;
+        final Consumer<CrashWorkload> script;
+
+        Workload(final boolean createsDirectory, final Durability durability, final boolean preallocate,
+            final int retained, final int metadataBytes, final Consumer<CrashWorkload> script)
+        {
+            this.createsDirectory = createsDirectory;
+            this.durability = durability;
+            this.preallocate = preallocate;
+            this.retained = retained;
+            this.metadataBytes = metadataBytes;
+            this.script = script;
+        }
+
+        StoreOptions options()
+        {
+            return StoreOptions.builder().dimension(CrashWorkload.DIMENSION).segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
+                .durability(durability).preallocate(preallocate).retainedSnapshots(retained)
+                .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).build();
+        }
+
+        /** The writes after a sampled recovery: some synced, a snapshot, some left unsynced. */
+        static void continuation(final CrashWorkload w)
+        {
+            w.mixed(4);
+            w.sync();
+            w.mixed(3);
+            w.snapshot();
+            w.mixed(2);
+        }
+    }
+
+    @BeforeAll
+    static void setUp()
+    {
+        settings = CrashSettings.fromSystemProperties();
+        final String seedProperty = System.getProperty("memsnap.crash.seed", Long.toString(DEFAULT_SEED));
+        seed = seedProperty.equals("random") ? new Random().nextLong() : Long.parseLong(seedProperty);
+        System.out.println("CrashStateExplorerTest: seed " + seed + " (-Dmemsnap.crash.seed=" + seed + "), " +
+            settings.statesPerPoint + " states per point, " + settings.recoveries + " recoveries per workload, " +
+            "crash states under " + settings.scratch);
+        // Recovery logs a warning for every torn tail it cuts: thousands of states would flood the output.
+        QuietEngineLog.silence();
+    }
+
+    @AfterAll
+    static void tearDown()
+    {
+        QuietEngineLog.restore();
+        System.out.println("CrashStateExplorerTest summary (seed " + seed + "):");
+        SUMMARIES.forEach(s -> System.out.println("  " + s));
+        if (!settings.keepStates && !reproduced)
+        {
+            StoreFiles.deleteTree(settings.scratch);
+        }
+    }
+
+    @Test
+    void syncedPuts() throws IOException
+    {
+        explore(Workload.SYNCED_PUTS);
+    }
+
+    @Test
+    void everyWrite() throws IOException
+    {
+        explore(Workload.EVERY_WRITE);
+    }
+
+    @Test
+    void snapshotsRecycleAndRetireManifests() throws IOException
+    {
+        explore(Workload.SNAPSHOTS);
+    }
+
+    @Test
+    void checkpointsBetweenSnapshots() throws IOException
+    {
+        explore(Workload.CHECKPOINTS);
+    }
+
+    @Test
+    void rollingSegments() throws IOException
+    {
+        explore(Workload.ROLLING_SEGMENTS);
+    }
+
+    @Test
+    void deletes() throws IOException
+    {
+        explore(Workload.DELETES);
+    }
+
+    @Test
+    void everyWriteAfterAReopen() throws IOException
+    {
+        explore(Workload.REOPEN);
+    }
+
+    /** Explores one state again: {@code -Dmemsnap.crash.repro=WORKLOAD:SEED:ENTRY:STATE[/ENTRY:STATE]}. */
+    @Test
+    @EnabledIfSystemProperty(named = "memsnap.crash.repro", matches = ".+")
+    void reproduce() throws IOException
+    {
+        reproduced = true;
+        final String[] parts = System.getProperty("memsnap.crash.repro").split(":", 3);
+        final CrashTally tally = run(Workload.valueOf(parts[0]), Long.parseLong(parts[1]), settings.keepingStates(),
+            CrashTarget.parse(parts[2]));
+        System.out.println(tally.summary(0) + "\n" + tally.details());
+        assertTrue(tally.states > 0, "no state matched " + parts[2] + ": did the journal change?");
+        if (tally.hasFailures())
+        {
+            fail(tally.details());
+        }
+    }
+
+    private static void explore(final Workload workload) throws IOException
+    {
+        final long start = System.nanoTime();
+        final CrashTally tally = run(workload, seed, settings, null);
+        final String summary = tally.summary(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        System.out.println(summary);
+        SUMMARIES.add(summary);
+        if (tally.hasFailures())
+        {
+            System.out.println(tally.details());
+            fail(summary + "\n" + tally.details());
+        }
+        assertTrue(tally.states > tally.points, "fewer states than points: " + summary);
+    }
+
+    /** Runs the workload through a recording file system, then explores the journal. */
+    private static CrashTally run(final Workload workload, final long seed, final CrashSettings settings,
+        final CrashTarget target) throws IOException
+    {
+        final Path root = Files.createDirectories(settings.scratch.resolve("run-" + workload.name().toLowerCase() +
+            "-" + System.nanoTime()));
+        if (!workload.createsDirectory)
+        {
+            Files.createDirectories(root.resolve(STORE));
+        }
+        final RecordingFileSystem fs = new RecordingFileSystem(root);
+        final StoreHistory history = new StoreHistory();
+        final CrashWorkload driver = new CrashWorkload(fs, history, new Random(seed), workload.metadataBytes);
+        driver.open(root.resolve(STORE), workload.options());
+        try
+        {
+            workload.script.accept(driver);
+        }
+        finally
+        {
+            driver.close();
+        }
+        if (Boolean.getBoolean("memsnap.crash.journal"))
+        {
+            final List<io.memsnap.crash.JournalEntry> entries = fs.journal().entries();
+            for (int i = 0; i < entries.size(); i++)
+            {
+                System.out.println(workload + " journal " + i + ": " + entries.get(i));
+            }
+        }
+        final CrashTally tally = new CrashTally(workload.name());
+        new CrashExplorer(workload.name(), seed, workload.options(), STORE, history, settings, tally,
+            Workload::continuation, workload.metadataBytes).explore(fs.journal(), CrashExplorer.Promises.NONE, "",
+            target, null);
+        if (!settings.keepStates)
+        {
+            StoreFiles.deleteTree(root);
+        }
+        return tally;
+    }
+}

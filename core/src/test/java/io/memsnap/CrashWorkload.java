@@ -1,0 +1,280 @@
+package io.memsnap;
+
+import io.memsnap.crash.RecordingFileSystem;
+import io.memsnap.crash.WorkloadMarkers;
+import io.memsnap.internal.fs.StoreFileSystem;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+
+/**
+ * Drives a store for the crash-state explorer and the fault tests: every write goes through a {@link StoreHistory}
+ * (the oracle) and is announced to the {@link WorkloadMarkers} (a {@link RecordingFileSystem}, say) before it is made
+ * ({@link WorkloadMarkers#issue}); every promise the store keeps is marked when it returns: a {@code sync()}, a
+ * {@code snapshot()} (also {@link WorkloadMarkers#acknowledgeSnapshot}), and each write under
+ * {@link Durability#EVERY_WRITE}.
+ *
+ * <p>Entries are small and drawn from a seeded {@link Random}, so a seed always gives the same writes. Not thread
+ * safe: one test thread drives it.
+ */
+final class CrashWorkload
+{
+    static final int DIMENSION = 1 << 16;
+    private static final String[] STATE_NAMES = {"config", "history", "\u00e9tat"};
+
+    private final StoreFileSystem fs;
+    private final WorkloadMarkers markers;
+    private final StoreHistory history;
+    private final Random random;
+    private final int metadataBytes;
+    private MemoryStore store;
+    private Path dir;
+    private StoreOptions options;
+    private int nextId;
+
+    /**
+     * @param metadataBytes the most metadata an entry carries: large values fill segments fast.
+     */
+    CrashWorkload(final RecordingFileSystem fs, final StoreHistory history, final Random random,
+        final int metadataBytes)
+    {
+        this(fs, fs, history, random, metadataBytes);
+    }
+
+    /**
+     * @param fs      what the store's persistence goes through.
+     * @param markers where writes issued and promises kept are told.
+     */
+    CrashWorkload(final StoreFileSystem fs, final WorkloadMarkers markers, final StoreHistory history,
+        final Random random, final int metadataBytes)
+    {
+        this.fs = fs;
+        this.markers = markers;
+        this.history = history;
+        this.random = random;
+        this.metadataBytes = metadataBytes;
+        this.nextId = history.ids().size();
+    }
+
+    StoreHistory history()
+    {
+        return history;
+    }
+
+    MemoryStore store()
+    {
+        return store;
+    }
+
+    void open(final Path dir, final StoreOptions options)
+    {
+        this.dir = dir;
+        this.options = options;
+        markers.label("open " + options.durability());
+        store = MemoryStore.open(dir, options, fs);
+    }
+
+    /** Closes the store and opens it again with {@code durability}. */
+    void reopen(final Durability durability)
+    {
+        close();
+        open(dir, options.toBuilder().durability(durability).build());
+    }
+
+    /** Closes the store, which makes every write durable (as {@code sync()} does). */
+    void close()
+    {
+        markers.label("close");
+        final long last = store.lastSequence();
+        store.close();
+        store = null;
+        markers.acknowledge(last);
+    }
+
+    void putNew()
+    {
+        put("mem-" + nextId++);
+    }
+
+    /** Overwrites a live entry (or puts a new one when none is live). */
+    void overwrite()
+    {
+        final String id = someLive();
+        put(id == null ? "mem-" + nextId++ : id);
+    }
+
+    void delete()
+    {
+        final String id = someLive();
+        if (id != null)
+        {
+            markers.issue(history.lastSequence() + 1);
+            history.delete(store, id);
+            acknowledgeIfEveryWrite();
+        }
+    }
+
+    void putState()
+    {
+        final byte[] value = new byte[1 + random.nextInt(300)];
+        random.nextBytes(value);
+        markers.issue(history.lastSequence() + 1);
+        history.putState(store, STATE_NAMES[random.nextInt(STATE_NAMES.length)], value);
+        acknowledgeIfEveryWrite();
+    }
+
+    void deleteState()
+    {
+        final String name = STATE_NAMES[random.nextInt(STATE_NAMES.length)];
+        if (history.latest().states.containsKey(name))
+        {
+            markers.issue(history.lastSequence() + 1);
+            history.deleteState(store, name);
+            acknowledgeIfEveryWrite();
+        }
+    }
+
+    /** One write drawn at random: mostly new entries, then overwrites, deletes and named state. */
+    void mixed()
+    {
+        final int r = random.nextInt(10);
+        if (r < 5)
+        {
+            putNew();
+        }
+        else if (r < 7)
+        {
+            overwrite();
+        }
+        else if (r < 8)
+        {
+            delete();
+        }
+        else if (r < 9)
+        {
+            putState();
+        }
+        else
+        {
+            deleteState();
+        }
+    }
+
+    void mixed(final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            mixed();
+        }
+    }
+
+    /**
+     * Makes each of {@code lost} again, in order, with the same key and the same sizes but other values: what an
+     * application retrying the writes a crash lost does. Each record then takes exactly the place of the lost one in
+     * the log, so that stale records after it line up with where the next ones go.
+     */
+    void retry(final List<StoreHistory.Write> lost)
+    {
+        markers.label("retry " + lost.size() + " lost writes");
+        for (final StoreHistory.Write write : lost)
+        {
+            markers.issue(history.lastSequence() + 1);
+            switch (write.type)
+            {
+                case StoreHistory.PUT:
+                    final MemoryEntry e = write.entry;
+                    final float[] values = e.vector().values();
+                    for (int i = 0; i < values.length; i++)
+                    {
+                        values[i] = -values[i] - 1;
+                    }
+                    history.put(store, e.id(), SparseVector.of(e.vector().indices(), values), e.importance() + 1,
+                        e.storedAtMillis() + 1, flipped(e.metadata()));
+                    break;
+                case StoreHistory.STATE_PUT:
+                    history.putState(store, write.key, flipped(write.value));
+                    break;
+                case StoreHistory.DELETE:
+                    history.delete(store, write.key);
+                    break;
+                default:
+                    history.deleteState(store, write.key);
+                    break;
+            }
+            acknowledgeIfEveryWrite();
+        }
+    }
+
+    private static byte[] flipped(final byte[] bytes)
+    {
+        final byte[] b = bytes.clone();
+        for (int i = 0; i < b.length; i++)
+        {
+            b[i] = (byte)~b[i];
+        }
+        return b;
+    }
+
+    void sync()
+    {
+        store.sync();
+        markers.acknowledge(store.lastSequence());
+    }
+
+    void snapshot()
+    {
+        final SnapshotInfo info = store.snapshot();
+        markers.acknowledge(info.lastSequence());
+        markers.acknowledgeSnapshot(info.lastSequence());
+    }
+
+    void checkpoint()
+    {
+        markers.label("checkpoint");
+        store.checkpoint();
+    }
+
+    private void put(final String id)
+    {
+        final int nnz = 1 + random.nextInt(12);
+        final TreeSet<Integer> indices = new TreeSet<>();
+        while (indices.size() < nnz)
+        {
+            indices.add(random.nextInt(DIMENSION));
+        }
+        final float[] values = new float[nnz];
+        for (int i = 0; i < nnz; i++)
+        {
+            values[i] = random.nextFloat() * 2 - 1;
+        }
+        final byte[] metadata = new byte[random.nextInt(metadataBytes + 1)];
+        random.nextBytes(metadata);
+        markers.issue(history.lastSequence() + 1);
+        history.put(store, id, SparseVector.of(indices.stream().mapToInt(Integer::intValue).toArray(), values),
+            random.nextFloat(), 1_700_000_000_000L + random.nextInt(1 << 30), metadata);
+        acknowledgeIfEveryWrite();
+    }
+
+    private void acknowledgeIfEveryWrite()
+    {
+        if (store.options().durability() == Durability.EVERY_WRITE)
+        {
+            markers.acknowledge(store.lastSequence());
+        }
+    }
+
+    private String someLive()
+    {
+        final List<String> live = new ArrayList<>(history.latest().entries.keySet());
+        if (live.isEmpty())
+        {
+            return null;
+        }
+        Collections.sort(live);
+        return live.get(random.nextInt(live.size()));
+    }
+}

@@ -1,0 +1,20 @@
+package io.memsnap.crash;
+
+/**
+ * Where a test driving a store says what it asked for and what the store promised: a {@link RecordingFileSystem}
+ * puts them in its journal; a fault test keeps only the last promise. Implementations must be thread safe.
+ */
+public interface WorkloadMarkers
+{
+    /** The store is about to be asked for the write with this sequence number. */
+    void issue(long sequence);
+
+    /** Every write up to {@code sequence} was acknowledged durable (a sync, a snapshot, EVERY_WRITE). */
+    void acknowledge(long sequence);
+
+    /** A snapshot of the writes up to {@code sequence} was committed: the newest one must hold them. */
+    void acknowledgeSnapshot(long sequence);
+
+    /** A text for reports. */
+    void label(String text);
+}
