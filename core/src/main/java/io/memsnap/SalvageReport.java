@@ -37,13 +37,15 @@ public final class SalvageReport
         private final String problem;
         private final long afterSequence;
         private final long beforeSequence;
+        private final long writesLost;
 
         /**
          * @param afterSequence  sequence number of the last valid write before the range, 0 if none.
          * @param beforeSequence sequence number of the first valid write after it, -1 if none.
+         * @param writesLost     see {@link #writesLost()}.
          */
         public LostRange(final Path file, final long from, final long to, final String problem,
-            final long afterSequence, final long beforeSequence)
+            final long afterSequence, final long beforeSequence, final long writesLost)
         {
             this.file = file;
             this.from = from;
@@ -51,6 +53,7 @@ public final class SalvageReport
             this.problem = problem;
             this.afterSequence = afterSequence;
             this.beforeSequence = beforeSequence;
+            this.writesLost = writesLost;
         }
 
         public Path file()
@@ -100,15 +103,28 @@ public final class SalvageReport
          */
         public long writesLost()
         {
-            return beforeSequence < 0 ? -1 : beforeSequence - afterSequence - 1;
+            return writesLost;
         }
 
         @Override
         public String toString()
         {
+            final String lost;
+            if (writesLost < 0)
+            {
+                lost = "an unknown number of writes after sequence " + afterSequence + " lost";
+            }
+            else if (writesLost == 0)
+            {
+                lost = "no write lost: it held none";
+            }
+            else
+            {
+                lost = writesLost + " write(s) between sequences " + afterSequence + " and " + beforeSequence +
+                    " lost";
+            }
             return file.getFileName() + " bytes " + from + " to " + to + " (" + length() + " bytes): " + problem +
-                "; " + (writesLost() < 0 ? "an unknown number of writes after sequence " + afterSequence :
-                writesLost() + " write(s) between sequences " + afterSequence + " and " + beforeSequence) + " lost";
+                "; " + lost;
         }
     }
 
@@ -229,6 +245,7 @@ public final class SalvageReport
     private final long states;
     private final long recordsRead;
     private final long lastSequence;
+    private final long snapshotSequence;
     private final SnapshotInfo snapshot;
     private final List<LostRange> lostRanges;
     private final List<MissingWrites> missingWrites;
@@ -236,13 +253,16 @@ public final class SalvageReport
     private final List<String> notes;
 
     /**
-     * @param recordsRead  valid writes read (PAD records and records an earlier recovery discarded not counted).
-     * @param lastSequence the highest sequence number among them, 0 if none.
+     * @param recordsRead      valid writes read (PAD records and records an earlier recovery discarded not counted).
+     * @param lastSequence     the highest sequence number among them, 0 if none.
+     * @param snapshotSequence the last sequence number of the newest snapshot a manifest that validates shows, 0 if
+     *                         none validates.
      */
     public SalvageReport(final Path source, final Path target, final int dimension,
         final DimensionSource dimensionSource, final long entries, final long states, final long recordsRead,
-        final long lastSequence, final SnapshotInfo snapshot, final List<LostRange> lostRanges,
-        final List<MissingWrites> missingWrites, final List<LostKey> lostKeys, final List<String> notes)
+        final long lastSequence, final long snapshotSequence, final SnapshotInfo snapshot,
+        final List<LostRange> lostRanges, final List<MissingWrites> missingWrites, final List<LostKey> lostKeys,
+        final List<String> notes)
     {
         this.source = source;
         this.target = target;
@@ -252,6 +272,7 @@ public final class SalvageReport
         this.states = states;
         this.recordsRead = recordsRead;
         this.lastSequence = lastSequence;
+        this.snapshotSequence = snapshotSequence;
         this.snapshot = snapshot;
         this.lostRanges = List.copyOf(lostRanges);
         this.missingWrites = List.copyOf(missingWrites);
@@ -304,6 +325,16 @@ public final class SalvageReport
     public long lastSequence()
     {
         return lastSequence;
+    }
+
+    /**
+     * @return the last sequence number of the damaged store's newest snapshot that a manifest which validates shows,
+     * 0 if none validates: every write up to it was durable, so when {@link #lastSequence()} is below it, at least
+     * the difference was lost.
+     */
+    public long snapshotSequence()
+    {
+        return snapshotSequence;
     }
 
     /** @return the salvaged store's snapshot, durable, labelled {@code salvaged-from}. */
@@ -360,7 +391,7 @@ public final class SalvageReport
     {
         return "SalvageReport{source=" + source + ", target=" + target + ", dimension=" + dimension + " (" +
             dimensionSource + "), entries=" + entries + ", states=" + states + ", recordsRead=" + recordsRead +
-            ", lastSequence=" + lastSequence + ", lostRanges=" + lostRanges + ", missingWrites=" + missingWrites +
+            ", lastSequence=" + lastSequence + ", snapshotSequence=" + snapshotSequence + ", lostRanges=" + lostRanges + ", missingWrites=" + missingWrites +
             ", lostKeys=" + lostKeys + ", notes=" + notes + '}';
     }
 }

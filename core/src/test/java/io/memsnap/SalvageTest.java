@@ -295,6 +295,23 @@ class SalvageTest
     }
 
     @Test
+    void aDamagedPadAtTheEndOfTheLogHeldNoWrite()
+    {
+        final CorruptionTest.SegmentInfo last = layout.segments.get(lastSegmentId());
+        final CorruptionTest.RecordInfo pad = last.records.get(last.records.size() - 1);
+        assertTrue(RecordDescriptor.isPadType(pad.type), "the fixture's last sync ends the log with a PAD");
+        flipIn(pad, RecordDescriptor.STORED_AT_OFFSET);
+        final SalvageReport report = salvageUnchanged(() -> Salvage.salvage(dir, out));
+        assertEquals(1, report.lostRanges().size(), report.toString());
+        final SalvageReport.LostRange range = report.lostRanges().get(0);
+        assertEquals(pad.start, range.from());
+        assertEquals(pad.start + pad.aligned(), range.to());
+        assertEquals(0, range.writesLost(), range.toString());
+        assertTrue(report.nothingLost(), report.toString());
+        assertSalvaged(history.latest());
+    }
+
+    @Test
     void aDeletedSegmentIsAGapInTheSequenceNumbers() throws IOException
     {
         final int id = middleSegmentId();
@@ -423,7 +440,7 @@ class SalvageTest
 
     private static void assertRange(final SalvageReport.LostRange range, final CorruptionTest.RecordInfo r)
     {
-        assertEquals(segmentOf(r.sequence), range.file().getFileName().toString(), range.toString());
+        assertEquals(segmentOf(r), range.file().getFileName().toString(), range.toString());
         assertEquals(r.start, range.from(), range.toString());
         assertEquals(r.start + r.aligned(), range.to(), range.toString());
         assertEquals(r.sequence - 1, range.afterSequence(), range.toString());
@@ -453,7 +470,7 @@ class SalvageTest
 
     private Path segmentPath(final CorruptionTest.RecordInfo r)
     {
-        return dir.resolve(segmentOf(r.sequence));
+        return dir.resolve(segmentOf(r));
     }
 
     private static CorruptionTest.RecordInfo first(final CorruptionTest.RecordInfo a, final CorruptionTest.RecordInfo b)
@@ -467,7 +484,20 @@ class SalvageTest
         return a.sequence < b.sequence ? b : a;
     }
 
-    /** @return the name of the segment file that holds the record of {@code sequence}. */
+    /** @return the name of the segment file that holds {@code record}. */
+    private static String segmentOf(final CorruptionTest.RecordInfo record)
+    {
+        for (final CorruptionTest.SegmentInfo s : layout.segments.values())
+        {
+            if (s.records.contains(record))
+            {
+                return s.name;
+            }
+        }
+        throw new IllegalArgumentException("no record at " + record.start);
+    }
+
+    /** @return the name of the segment file that holds the write of {@code sequence}. */
     private static String segmentOf(final long sequence)
     {
         for (final CorruptionTest.SegmentInfo s : layout.segments.values())

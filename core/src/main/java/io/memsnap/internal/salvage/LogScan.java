@@ -61,7 +61,8 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
             }
             else
             {
-                notes.add(f.path.getFileName() + ": " + f.size + " bytes, too short to hold a record: not read");
+                notes.add(f.path.getFileName() + ": " + f.size + " bytes, " + (f.size > Integer.MAX_VALUE ?
+                    "larger than a segment can be" : "too short to hold a record") + ": not read");
             }
         }
         final long[] firstSequences = firstSequences(files);

@@ -116,9 +116,30 @@ final class LossLedger
         final List<SalvageReport.LostRange> lost = new ArrayList<>(ranges.size());
         for (final Range r : ranges)
         {
-            lost.add(new SalvageReport.LostRange(r.file, r.from, r.to, r.problem, r.after, r.before));
+            lost.add(new SalvageReport.LostRange(r.file, r.from, r.to, r.problem, r.after, r.before, writesLost(r)));
         }
         return lost;
+    }
+
+    /**
+     * @return the gap in sequence numbers around {@code r}; where nothing valid follows, unknown (-1) unless the
+     * range is exactly one damaged PAD carrying the next sequence number, which holds no write.
+     */
+    private static long writesLost(final Range r)
+    {
+        if (r.before >= 0)
+        {
+            return r.before - r.after - 1;
+        }
+        if (r.headers.size() == 1)
+        {
+            final DamagedRecord pad = r.headers.get(0);
+            if (pad.key == null && pad.offset == r.from && pad.end() == r.to && pad.sequence == r.after + 1)
+            {
+                return 0;
+            }
+        }
+        return -1;
     }
 
     List<SalvageReport.MissingWrites> missingWrites()

@@ -71,7 +71,8 @@ public final class Salvager
                 final List<SalvageReport.LostKey> lostKeys = scan.ledger().lostKeys(scan.latest());
                 lostKeys.addAll(copier.refused());
                 return new SalvageReport(dir, out, chosen, from, copier.entries(), copier.states(),
-                    scan.recordsRead(), scan.ledger().lastKept(), copier.snapshot(), scan.ledger().lostRanges(),
+                    scan.recordsRead(), scan.ledger().lastKept(), source.manifest == null ? 0 :
+                    source.manifest.lastSequence, copier.snapshot(), scan.ledger().lostRanges(),
                     scan.ledger().missingWrites(), lostKeys, notes);
             }
         }
