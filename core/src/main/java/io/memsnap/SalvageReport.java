@@ -38,15 +38,22 @@ public final class SalvageReport
         private final long afterSequence;
         private final long beforeSequence;
         private final long writesLost;
+        private final List<String> ids;
+        private final List<String> stateNames;
 
         /**
          * @param afterSequence  sequence number of the last valid write before the range, 0 if none.
          * @param beforeSequence sequence number of the first valid write after it, -1 if none.
          * @param writesLost     see {@link #writesLost()}.
+         * @param ids            entry ids named by damaged records in the range, see {@link #ids()}.
+         * @param stateNames     state names named by damaged records in the range.
          */
         public LostRange(final Path file, final long from, final long to, final String problem,
-            final long afterSequence, final long beforeSequence, final long writesLost)
+            final long afterSequence, final long beforeSequence, final long writesLost, final List<String> ids,
+            final List<String> stateNames)
         {
+            this.ids = List.copyOf(ids);
+            this.stateNames = List.copyOf(stateNames);
             this.file = file;
             this.from = from;
             this.to = to;
@@ -106,6 +113,22 @@ public final class SalvageReport
             return writesLost;
         }
 
+        /**
+         * @return the entry ids that damaged records in the range still name, where their sequence numbers fit the
+         * gap around it (the ids themselves are not covered by a checksum); {@link #lostKeys()} says which of them
+         * the salvaged store lacks or may hold old.
+         */
+        public List<String> ids()
+        {
+            return ids;
+        }
+
+        /** @return the state names that damaged records in the range still name, as {@link #ids()}. */
+        public List<String> stateNames()
+        {
+            return stateNames;
+        }
+
         @Override
         public String toString()
         {
@@ -124,7 +147,8 @@ public final class SalvageReport
                     " lost";
             }
             return file.getFileName() + " bytes " + from + " to " + to + " (" + length() + " bytes): " + problem +
-                "; " + lost;
+                "; " + lost + (ids.isEmpty() ? "" : "; damaged record(s) of entries " + ids) +
+                (stateNames.isEmpty() ? "" : "; damaged record(s) of states " + stateNames);
         }
     }
 

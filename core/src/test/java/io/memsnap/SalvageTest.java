@@ -161,6 +161,9 @@ class SalvageTest
         final long older = history.without(overwritten.sequence - 1, Set.of()).entrySequences.get(o.key);
         assertEquals(Set.of("uncertain entry " + o.key + " as of " + older, "lost entry " + s.key),
             keys(report.lostKeys()));
+        final boolean overwrittenFirst = overwritten.sequence < single.sequence;
+        assertEquals(List.of(overwrittenFirst ? o.key : s.key), report.lostRanges().get(0).ids());
+        assertEquals(List.of(overwrittenFirst ? s.key : o.key), report.lostRanges().get(1).ids());
         assertSalvaged(history.without(history.lastSequence(), Set.of(overwritten.sequence, single.sequence)));
         assertEquals(history.lastSequence() - 2, report.recordsRead());
     }
@@ -278,6 +281,7 @@ class SalvageTest
         assertEquals(r.sequence - 1, range.afterSequence());
         final StoreHistory.Write w = history.write(r.sequence);
         assertEquals(Set.of("lost state " + w.key), keys(report.lostKeys()), report.toString());
+        assertEquals(List.of(w.key), range.stateNames());
         assertSalvaged(history.without(history.lastSequence(), Set.of(r.sequence)));
     }
 

@@ -7,6 +7,7 @@ import io.memsnap.cli.json.JsonEntries;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -115,6 +116,8 @@ final class SalvageOutput
             g.writeNumberField("afterSequence", range.afterSequence());
             g.writeNumberField("beforeSequence", range.beforeSequence());
             g.writeNumberField("writesLost", range.writesLost());
+            strings(g, "ids", range.ids());
+            strings(g, "stateNames", range.stateNames());
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -140,15 +143,21 @@ final class SalvageOutput
             g.writeEndObject();
         }
         g.writeEndArray();
-        g.writeArrayFieldStart("notes");
-        for (final String note : r.notes())
-        {
-            g.writeString(note);
-        }
-        g.writeEndArray();
+        strings(g, "notes", r.notes());
         g.writeEndObject();
         g.flush();
         out.write('\n');
         out.flush();
+    }
+
+    private static void strings(final JsonGenerator g, final String field, final List<String> values)
+        throws IOException
+    {
+        g.writeArrayFieldStart(field);
+        for (final String value : values)
+        {
+            g.writeString(value);
+        }
+        g.writeEndArray();
     }
 }

@@ -128,7 +128,7 @@ class SalvageCommandTest
         assertTrue(json.contains("\"nothingLost\":false"), json);
         assertTrue(json.contains("\"entries\":" + (ENTRIES - 1)), json);
         assertTrue(json.contains("\"file\":\"segment-0000000001.seg\",\"from\":" + offset), json);
-        assertTrue(json.contains("\"writesLost\":1"), json);
+        assertTrue(json.contains("\"writesLost\":1,\"ids\":[\"" + idAt(segment, offset) + "\"]"), json);
         assertTrue(json.contains("\"status\":\"lost\""), json);
         assertTrue(json.contains("\"dimensionSource\":\"manifest\""), json);
     }

@@ -116,7 +116,17 @@ final class LossLedger
         final List<SalvageReport.LostRange> lost = new ArrayList<>(ranges.size());
         for (final Range r : ranges)
         {
-            lost.add(new SalvageReport.LostRange(r.file, r.from, r.to, r.problem, r.after, r.before, writesLost(r)));
+            final List<String> ids = new ArrayList<>();
+            final List<String> names = new ArrayList<>();
+            for (final DamagedRecord h : r.headers)
+            {
+                if (h.key != null && inWindow(r, h.sequence))
+                {
+                    (h.isState() ? names : ids).add(h.key);
+                }
+            }
+            lost.add(new SalvageReport.LostRange(r.file, r.from, r.to, r.problem, r.after, r.before, writesLost(r),
+                ids, names));
         }
         return lost;
     }
