@@ -218,6 +218,15 @@ final class StoreHistory
     /** @return the state after the writes with sequence numbers 1 to {@code sequence}. */
     State at(final long sequence)
     {
+        return without(sequence, Set.of());
+    }
+
+    /**
+     * @return the state after the writes with sequence numbers 1 to {@code sequence} except those in {@code lost}:
+     * what a salvage that could not read them restores.
+     */
+    State without(final long sequence, final Set<Long> lost)
+    {
         if (sequence < 0 || sequence > lastSequence())
         {
             throw new IllegalArgumentException("sequence " + sequence + " outside [0, " + lastSequence() + "]");
@@ -229,6 +238,10 @@ final class StoreHistory
         for (int i = 0; i < sequence; i++)
         {
             final Write w = writes.get(i);
+            if (lost.contains(w.sequence))
+            {
+                continue;
+            }
             switch (w.type)
             {
                 case PUT:

@@ -122,6 +122,22 @@ public final class RecordDescriptor
         return type >= TYPE_PUT && type <= TYPE_STATE_DELETE;
     }
 
+    /**
+     * @param padAllowed whether the segment's format version has PAD records.
+     * @return whether a header's fields describe a record of {@code length} bytes: a PAD of zeros, or a record of a
+     * known type with an id whose parts add up to the length. Says nothing about the checksum.
+     */
+    public static boolean fieldsConsistent(final byte type, final int nnz, final int idLength, final int valueLength,
+        final int length, final boolean padAllowed)
+    {
+        if (isPadType(type) && padAllowed)
+        {
+            return nnz == 0 && idLength == 0 && valueLength == length - HEADER_LENGTH;
+        }
+        return isKnownType(type) && nnz >= 0 && valueLength >= 0 && idLength > 0 &&
+            recordLength(nnz, idLength, valueLength) == length;
+    }
+
     public static boolean isPadType(final byte type)
     {
         return type == TYPE_PAD;

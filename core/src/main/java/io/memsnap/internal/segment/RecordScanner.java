@@ -77,10 +77,8 @@ public final class RecordScanner
         final int nnz = buffer.getInt(offset + NNZ_OFFSET);
         final int idLength = buffer.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
         final int valueLength = buffer.getInt(offset + VALUE_LENGTH_OFFSET);
-        final boolean pad = RecordDescriptor.isPadType(type) && FormatVersion.hasPadRecords(segment.major());
-        if (pad ? nnz != 0 || idLength != 0 || valueLength != length - HEADER_LENGTH :
-            !RecordDescriptor.isKnownType(type) || nnz < 0 || valueLength < 0 || idLength == 0 ||
-            RecordDescriptor.recordLength(nnz, idLength, valueLength) != length)
+        if (!RecordDescriptor.fieldsConsistent(type, nnz, idLength, valueLength, length,
+            FormatVersion.hasPadRecords(segment.major())))
         {
             return torn("record fields are inconsistent (type " + type + ", nnz " + nnz + ", id length " + idLength +
                 ", value length " + valueLength + ", length " + length + ")");

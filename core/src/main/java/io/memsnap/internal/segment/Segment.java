@@ -129,6 +129,24 @@ public final class Segment
         return new Segment(id, path, mapped, header.getLong(FIRST_SEQUENCE_OFFSET), major);
     }
 
+    /**
+     * Maps a segment file read-only without checking its header, for salvage of a damaged store: the caller has
+     * judged the header itself and says what to read the records as.
+     *
+     * @param firstSequence the header's first sequence if it validated, else -1.
+     * @param major         the major format version to read the records as (what PAD records are allowed).
+     */
+    public static Segment mapUnchecked(final Path path, final int id, final long firstSequence, final int major)
+        throws IOException
+    {
+        final long size = Files.size(path);
+        if (size > Integer.MAX_VALUE)
+        {
+            throw new CorruptStoreException("segment file has impossible length " + size, path, 0);
+        }
+        return new Segment(id, path, MappedFiles.map(path, true, 0, size), firstSequence, major);
+    }
+
     public int id()
     {
         return id;

@@ -1,0 +1,195 @@
+package io.memsnap.internal.salvage;
+
+import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.segment.RecordScanner;
+import io.memsnap.internal.segment.Segment;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.memsnap.internal.format.RecordDescriptor.*;
+
+/**
+ * Reads the whole log of a damaged store: every segment file, mapped read-only, walked record by record
+ * ({@link RecordWalker}); the newest valid record of each key goes to {@link LatestRecords}, the damage and the
+ * sequence numbers to {@link LossLedger}.
+ *
+ * <p><b>Records an earlier recovery discarded.</b> When an open finds a torn record in the tail, it cuts the log
+ * there and goes on writing in a new segment from the torn record's sequence number: the old segment keeps the torn
+ * record and whatever followed it, with sequence numbers now reused. A segment whose header (or first valid record)
+ * starts at sequence {@code F} therefore supersedes every record of an earlier segment numbered {@code F} or above,
+ * and such records are discarded, as is damage that lies wholly after such a cut. Within the log, a valid record
+ * whose sequence number is not above the last one kept is out of order (bytes left from before a cut) and is
+ * discarded too. What is left keeps strictly increasing sequence numbers.
+ *
+ * <p>Not thread safe: one instance per salvage. {@link #close()} unmaps the segments.
+ */
+final class LogScan implements RecordWalker.Visitor, AutoCloseable
+{
+    private final List<Segment> segments = new ArrayList<>();
+    private final LatestRecords latest = new LatestRecords(segments);
+    private final LossLedger ledger = new LossLedger();
+    private final RecordWalker walker = new RecordWalker();
+    private final List<String> notes = new ArrayList<>();
+
+    private long recordsRead;
+    private long discarded;
+    private int maxIndex = -1;
+    private long longestRecord;
+
+    /** The segment being walked: its ordinal, and the first sequence number a later segment starts at. */
+    private int ordinal;
+    private long floor;
+    private String floorSegment;
+
+    LogScan()
+    {
+    }
+
+    /** Maps and walks every segment of {@code source}, in id order. */
+    void run(final SalvageSource source) throws IOException
+    {
+        final List<SalvageSource.SegmentFile> files = new ArrayList<>();
+        for (final SalvageSource.SegmentFile f : source.segments)
+        {
+            if (f.scannable())
+            {
+                segments.add(f.map());
+                files.add(f);
+            }
+            else
+            {
+                notes.add(f.path.getFileName() + ": " + f.size + " bytes, " + (f.size > Integer.MAX_VALUE ?
+                    "larger than a segment can be" : "too short to hold a record") + ": not read");
+            }
+        }
+        final long[] firstSequences = firstSequences(files);
+        final long[] floors = new long[segments.size()];
+        final int[] floorOrdinals = new int[segments.size()];
+        long min = Long.MAX_VALUE;
+        int minOrdinal = -1;
+        for (int i = segments.size() - 1; i >= 0; i--)
+        {
+            floors[i] = min;
+            floorOrdinals[i] = minOrdinal;
+            if (firstSequences[i] > 0 && firstSequences[i] < min)
+            {
+                min = firstSequences[i];
+                minOrdinal = i;
+            }
+        }
+        for (ordinal = 0; ordinal < segments.size(); ordinal++)
+        {
+            floor = floors[ordinal];
+            floorSegment = floorOrdinals[ordinal] < 0 ? null :
+                files.get(floorOrdinals[ordinal]).path.getFileName().toString();
+            final SalvageSource.SegmentFile file = files.get(ordinal);
+            walker.walk(segments.get(ordinal), file.header.valid ? file.header.declaredLength : file.size, this);
+        }
+        ledger.end(source.manifest == null ? 0 : source.manifest.lastSequence);
+        if (discarded > 0)
+        {
+            notes.add(discarded + " valid record(s) discarded: an earlier recovery had cut the log before them and " +
+                "reused their sequence numbers");
+        }
+        notes.addAll(ledger.notes());
+    }
+
+    /** @return the sequence number each segment starts at: its header's, else its first valid record's, else 0. */
+    private long[] firstSequences(final List<SalvageSource.SegmentFile> files)
+    {
+        final long[] first = new long[files.size()];
+        for (int i = 0; i < first.length; i++)
+        {
+            final SegmentHeader header = files.get(i).header;
+            if (header.valid)
+            {
+                first[i] = header.firstSequence;
+            }
+            else if (walker.firstValid(segments.get(i)) >= 0)
+            {
+                first[i] = walker.scanner().sequence();
+            }
+        }
+        return first;
+    }
+
+    @Override
+    public void record(final Segment segment, final int offset, final RecordScanner scanner)
+    {
+        final long sequence = scanner.sequence();
+        if (sequence >= floor || sequence <= ledger.lastKept())
+        {
+            discarded++;
+            return;
+        }
+        latest.offer(ordinal, offset);
+        ledger.kept(sequence);
+        recordsRead++;
+        longestRecord = Math.max(longestRecord, scanner.length());
+        final UnsafeBuffer b = segment.buffer();
+        final int nnz = b.getInt(offset + NNZ_OFFSET);
+        if (scanner.type() == TYPE_PUT && nnz > 0)
+        {
+            maxIndex = Math.max(maxIndex, b.getInt(RecordDescriptor.indicesOffset(offset) + (nnz - 1) * 4));
+        }
+    }
+
+    @Override
+    public void damaged(final Segment segment, final int from, final long to, final String problem,
+        final List<DamagedRecord> headers)
+    {
+        if (ledger.lastKept() + 1 >= floor)
+        {
+            ledger.cutOff(segment.path(), from, to, problem, floor, floorSegment);
+        }
+        else
+        {
+            ledger.damaged(segment.path(), from, to, problem, headers);
+        }
+    }
+
+    LatestRecords latest()
+    {
+        return latest;
+    }
+
+    LossLedger ledger()
+    {
+        return ledger;
+    }
+
+    List<String> notes()
+    {
+        return notes;
+    }
+
+    long recordsRead()
+    {
+        return recordsRead;
+    }
+
+    /** @return the largest index of any vector kept, -1 if none. */
+    int maxIndex()
+    {
+        return maxIndex;
+    }
+
+    /** @return the length of the longest record kept, 0 if none. */
+    long longestRecord()
+    {
+        return longestRecord;
+    }
+
+    @Override
+    public void close()
+    {
+        for (final Segment s : segments)
+        {
+            s.unmap();
+        }
+        segments.clear();
+    }
+}
