@@ -144,7 +144,7 @@ public final class Segment
         {
             throw new CorruptStoreException("segment file has impossible length " + size, path, 0);
         }
-        return new Segment(id, path, MappedFiles.map(path, true, 0, size), firstSequence, major);
+        return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, size), firstSequence, major);
     }
 
     public int id()
