@@ -74,7 +74,9 @@ final class CrashOutcome
         }
         if (readOnly.refused != null)
         {
-            return null;
+            // Only a store whose first snapshot was never acknowledged may hold no snapshot a reader can open.
+            return minSnapshot > 0 ? "read-only refused although a snapshot of " + minSnapshot + " writes was " +
+                "acknowledged: " + readOnly.refused.getMessage() : null;
         }
         if (readOnly.contentError != null)
         {
