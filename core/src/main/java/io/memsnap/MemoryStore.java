@@ -209,6 +209,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
+            commits.requireNoFailedFlush();
             final int bucket = index.prepare(hash, key, namespace, log);
             // Everything that can throw (the check of the record replaced, say) before the append: a write that
             // fails must leave no record that the next open would replay.
@@ -279,6 +280,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
+            commits.requireNoFailedFlush();
             // The writer's matcher checks the record deleted here, before anything is appended.
             if (index.lookup(hash, key, namespace, log) == 0)
             {

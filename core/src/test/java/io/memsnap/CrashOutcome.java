@@ -38,7 +38,7 @@ final class CrashOutcome
      * @param minSequence  the last write acknowledged durable: the writer must restore at least up to it.
      * @param maxSequence  the last write issued: nothing after it can be restored.
      * @param minSnapshot  the last snapshot acknowledged: the newest snapshot must hold at least up to it.
-     * @param mustOpen     whether a refusal is a failure too (the SIGKILL state: everything the process did).
+     * @param mustOpen     whether a refusal is a failure too (every state the model makes: it damages nothing).
      * @return what is wrong, or null when the outcome keeps every promise.
      */
     String judge(final long minSequence, final long maxSequence, final long minSnapshot, final boolean mustOpen)

@@ -153,6 +153,19 @@ final class ReadOnlyOpener
                 LOG.log(System.Logger.Level.WARNING, "snapshot generation {0} of {1} does not validate, " +
                     "falling back to the previous one: {2}", generation, dir, ex.getMessage());
             }
+            catch (final IOException | RuntimeException | Error ex)
+            {
+                // An unknown format version, a failing disk: nothing to fall back past; release what was mapped.
+                for (final Segment s : opened)
+                {
+                    s.unmap();
+                }
+                if (indexFile != null)
+                {
+                    indexFile.unmapAll();
+                }
+                throw ex;
+            }
         }
         if (options.generation() != StoreOptions.NEWEST_GENERATION)
         {

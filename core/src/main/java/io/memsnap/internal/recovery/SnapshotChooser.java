@@ -90,11 +90,15 @@ final class SnapshotChooser
                     manifest.checkpoint.indexPages);
                 return new Chosen(manifest, indexFile, index, skipped, damaged, abandoned);
             }
-            catch (final CorruptStoreException ex)
+            catch (final IOException | RuntimeException | Error ex)
             {
                 if (indexFile != null)
                 {
                     indexFile.unmapAll();
+                }
+                if (!(ex instanceof CorruptStoreException))
+                {
+                    throw ex;
                 }
                 if (options.recoveryMode() == RecoveryMode.STRICT)
                 {

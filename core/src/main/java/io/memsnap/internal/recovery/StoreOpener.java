@@ -118,19 +118,35 @@ public final class StoreOpener
         fs.deleteIfExists(dir.resolve(WatermarkDescriptor.FILE_NAME));
 
         final IndexFile indexFile = IndexFile.create(fs, dir);
-        final HashIndex index = HashIndex.create(indexFile);
-        final Segment first = Segment.create(fs, dir, 1, options.segmentSize(), 1, options.preallocate());
-        final SegmentLog log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(),
-            new Segment[] {null, first});
-        log.resume(1, SegmentDescriptor.HEADER_LENGTH, 1, new int[2]);
-        final long seed = new SecureRandom().nextLong();
-        final SnapshotWriter snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, seed, options.dimension());
-        final Checkpoint nothingSealed = new Checkpoint(index.rootPage(), 1, 1, 0, 1,
-            SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
-        final IndexCheckpointer checkpointer = new IndexCheckpointer(indexFile, index, nothingSealed);
-        final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
-        final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
-        final Manifest manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1);
+        SegmentLog log = null;
+        final Manifest manifest;
+        final HashIndex index;
+        final SnapshotWriter snapshotWriter;
+        final IndexCheckpointer checkpointer;
+        try
+        {
+            index = HashIndex.create(indexFile);
+            final Segment first = Segment.create(fs, dir, 1, options.segmentSize(), 1, options.preallocate());
+            log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first});
+            log.resume(1, SegmentDescriptor.HEADER_LENGTH, 1, new int[2]);
+            final long seed = new SecureRandom().nextLong();
+            snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, seed, options.dimension());
+            final Checkpoint nothingSealed = new Checkpoint(index.rootPage(), 1, 1, 0, 1,
+                SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
+            checkpointer = new IndexCheckpointer(indexFile, index, nothingSealed);
+            final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
+            final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
+            manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            if (log != null)
+            {
+                log.unmapAll();
+            }
+            indexFile.unmapAll();
+            throw ex;
+        }
         final RecoveryReport report = new RecoveryReport(0, List.of(), 0, 0, null, List.of(),
             System.nanoTime() - start);
         return new Recovered(directory, manifests, log, indexFile, index, snapshotWriter, checkpointer,
@@ -172,6 +188,8 @@ public final class StoreOpener
         final Segment[] segments = new Segment[maxId + 1];
         final List<Integer> unreadable = new ArrayList<>();
         CorruptStoreException damagedTailSegment = null;
+        SegmentLog log = null;
+        DurableWatermark watermark = null;
         try
         {
             final DurableWatermark.Mark mark = DurableWatermark.read(dir);
@@ -213,7 +231,7 @@ public final class StoreOpener
                 ends[entry.segmentId] = entry.committedLength;
             }
 
-            final SegmentLog log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), segments);
+            log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), segments);
             final Replay replay = LogReplayer.replay(chosen.index, log, segments, manifest.checkpoint, manifest.seed,
                 Long.MAX_VALUE, ends);
             final List<Long> olderAbandoned = new ArrayList<>();
@@ -252,7 +270,7 @@ public final class StoreOpener
             {
                 log.startNewSegment();
             }
-            final DurableWatermark watermark = new DurableWatermark(fs, dir, mark);
+            watermark = new DurableWatermark(fs, dir, mark);
             watermark.write(replay.lastSequence(), log.tailAddress(), false);
 
             final SnapshotWriter snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, manifest.seed,
@@ -267,11 +285,22 @@ public final class StoreOpener
         }
         catch (final IOException | RuntimeException | Error ex)
         {
-            for (final Segment s : segments)
+            if (watermark != null)
             {
-                if (s != null)
+                watermark.close();
+            }
+            if (log != null)
+            {
+                log.unmapAll(); // its table holds a segment started here too
+            }
+            else
+            {
+                for (final Segment s : segments)
                 {
-                    s.unmap();
+                    if (s != null)
+                    {
+                        s.unmap();
+                    }
                 }
             }
             chosen.indexFile.unmapAll();

@@ -125,17 +125,17 @@ final class TailRepair
                 (replay.stop == Replay.Stop.CLEAN_END ? "missing" : "damaged: " + replay.problem));
         }
         String cut = replay.stop == Replay.Stop.TORN ? replay.where() : null;
-        if (cut != null && !chosen.damaged.isEmpty())
-        {
-            // A newer snapshot that does not validate may have acknowledged the records after the stop.
-            throw damaged(replay, "the log after snapshot " + manifest.generation + " does not validate at " +
-                replay.where() + ", and the newer snapshot " + chosen.damaged.get(0) + " that may hold those " +
-                "records does not validate either");
-        }
         if (cut == null && damagedTailSegment != null)
         {
             cut = "after " + replay.segment.path() + " (sequence " + replay.nextSequence + "): the next segment is " +
                 "damaged: " + damagedTailSegment.getMessage();
+        }
+        if (cut != null && !chosen.damaged.isEmpty())
+        {
+            // A newer snapshot that does not validate may have acknowledged the records after the stop.
+            throw damaged(replay, "the log after snapshot " + manifest.generation + " does not validate (" + cut +
+                "), and the newer snapshot " + chosen.damaged.get(0) + " that may hold those records does not " +
+                "validate either");
         }
         if (cut != null && mode == RecoveryMode.STRICT)
         {

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -60,6 +59,7 @@ public final class DurableWatermark
     private final ByteBuffer slot = ByteBuffer.allocateDirect(SLOT_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     private final Checksum checksum = new Checksum();
     private StoreFile file;
+    private boolean directorySynced;
     private long counter;
     private long lastSequence = -1;
 
@@ -162,13 +162,19 @@ public final class DurableWatermark
         }
         if (file == null || !file.isOpen())
         {
-            final boolean existed = Files.exists(path);
             file = fs.openOrCreate(path);
-            if (!existed)
+            if (file.size() < FILE_LENGTH)
             {
-                file.writeFully(ByteBuffer.allocate(FILE_LENGTH), 0); // both slots zero: never written
+                // New, or its creation was cut short: both slots zero (never written), length durable.
+                file.writeFully(ByteBuffer.allocate(FILE_LENGTH - (int)file.size()), file.size());
                 file.force(true);
+            }
+            if (!directorySynced)
+            {
+                // Whoever created the file may have died before it synced the directory: its name must be durable
+                // before a watermark in it acknowledges anything.
                 fs.syncDirectory(dir);
+                directorySynced = true;
             }
         }
         final long next = counter + 1;

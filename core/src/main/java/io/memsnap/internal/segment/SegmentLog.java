@@ -68,6 +68,9 @@ public final class SegmentLog implements KeyMatcher
     private final RecordScanner writerScanner = new RecordScanner();
 
     private volatile Segment[] segments;
+    /** The flushing thread's open handle and its segment (see {@link #force}). */
+    private StoreFile flushFile;
+    private Segment flushSegment;
     private volatile int filesCreated;
 
     private Segment current;
@@ -311,25 +314,68 @@ public final class SegmentLog implements KeyMatcher
      * Writer (under the store's write lock): makes every record appended to the tail segment so far durable
      * (fdatasync through the writer's own file handle).
      *
-     * @throws IOException if the flush fails.
+     * @throws SegmentFlushException if the flush fails.
      */
     public void forceTail() throws IOException
     {
-        appender.force(current);
+        try
+        {
+            appender.force(current);
+        }
+        catch (final IOException ex)
+        {
+            throw new SegmentFlushException("could not flush " + current.path(), ex);
+        }
     }
 
     /**
-     * Any thread: makes every byte written to {@code segment} so far durable, with {@code FileChannel.force} on the
-     * file (fdatasync), through a handle of its own, so it runs beside the writer's appends. Never an {@code msync}
-     * of the mapping: that it reaches bytes written with {@code pwrite} is Linux behaviour, not a contract.
+     * The flushing thread (one at a time: the store's commit lock, or recovery): makes every byte written to
+     * {@code segment} so far durable, with {@code FileChannel.force} on the file (fdatasync), through a handle of its
+     * own, so it runs beside the writer's appends. Never an {@code msync} of the mapping: that it reaches bytes
+     * written with {@code pwrite} is Linux behaviour, not a contract.
      *
-     * @throws IOException if the flush fails.
+     * @throws SegmentFlushException if the flush fails.
      */
     public void force(final Segment segment) throws IOException
     {
-        try (StoreFile file = fs.open(segment.path()))
+        try
         {
-            file.force(false);
+            flushHandle(segment).force(false);
+        }
+        catch (final IOException ex)
+        {
+            closeFlushHandle();
+            throw new SegmentFlushException("could not flush " + segment.path(), ex);
+        }
+    }
+
+    /** The flushing thread's handle on {@code segment}: the last one stays open (a flush usually hits the tail). */
+    private StoreFile flushHandle(final Segment segment) throws IOException
+    {
+        if (flushSegment != segment || flushFile == null || !flushFile.isOpen())
+        {
+            closeFlushHandle();
+            flushFile = fs.open(segment.path());
+            flushSegment = segment;
+        }
+        return flushFile;
+    }
+
+    private void closeFlushHandle()
+    {
+        final StoreFile f = flushFile;
+        flushFile = null;
+        flushSegment = null;
+        if (f != null)
+        {
+            try
+            {
+                f.close();
+            }
+            catch (final IOException ignored)
+            {
+                // only flushed through, never written: nothing to lose
+            }
         }
     }
 
@@ -438,6 +484,7 @@ public final class SegmentLog implements KeyMatcher
     public void unmapAll()
     {
         appender.close();
+        closeFlushHandle();
         for (final Segment s : segments)
         {
             if (s != null)

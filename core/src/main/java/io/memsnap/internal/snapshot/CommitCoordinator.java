@@ -8,6 +8,7 @@ import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentFlushException;
 import io.memsnap.internal.segment.SegmentLog;
 
 import java.io.IOException;
@@ -23,6 +24,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * then flush and commit without it; see {@link SnapshotWriter}), the acknowledgement of an
  * {@code EVERY_WRITE} write, retention, and the final flush of a close. Owns the commit state: the last committed
  * manifest, the next generation, the retained generations, how far the log was flushed, the durable watermark.
+ *
+ * <p><b>A failed flush stops the writer.</b> When the flush of a segment fails, Linux may already have marked the
+ * pages it could not write clean: a retry would then succeed and acknowledge records that never reached the disk
+ * (PostgreSQL's "fsyncgate"). So the first failed segment flush is kept ({@link #requireNoFailedFlush()}): every
+ * later write, sync and snapshot throws it, and close does not mark the log clean. Reopening the store recovers what
+ * is on disk. (A write that fails, a full disk for one, does not stop the writer: nothing was acknowledged, and the
+ * next attempt writes the bytes again.)
  *
  * <p>Concurrency: thread safe. Snapshots and syncs are serialised by the commit lock ({@link #lock()}); each holds
  * the store's write lock only for its freeze. {@link #acknowledgeWrite()} runs under the write lock.
@@ -50,6 +58,8 @@ public final class CommitCoordinator implements FlushProgress
 
     /** Snapshots and syncs ended (written under commitLock): a checkpoint lets a running one go first. */
     private volatile long flushesEnded;
+    /** The first segment flush that failed, after which nothing is acknowledged any more; null if none. */
+    private volatile StoreIoException failedFlush;
     /** Last committed manifest; guarded by commitLock. */
     private Manifest durable;
     private long nextGeneration;
@@ -123,6 +133,33 @@ public final class CommitCoordinator implements FlushProgress
         {
             throw new StoreClosedException();
         }
+        requireNoFailedFlush();
+    }
+
+    /**
+     * Any thread (the writer checks it under the write lock before each write).
+     *
+     * @throws StoreIoException if a segment flush failed earlier: the store takes no write until it is reopened.
+     */
+    public void requireNoFailedFlush()
+    {
+        final StoreIoException failed = failedFlush;
+        if (failed != null)
+        {
+            throw new StoreIoException("a flush of " + dir + " failed earlier (" + failed.getMessage() + "), so " +
+                "writes since the last durable point may not be on disk whatever a retry says: close the store and " +
+                "open it again (recovery keeps what is on disk)", (IOException)failed.getCause());
+        }
+    }
+
+    /** @return the exception to throw for a failed segment flush, remembered so that nothing is acknowledged after. */
+    private StoreIoException failed(final StoreIoException ex)
+    {
+        if (failedFlush == null)
+        {
+            failedFlush = ex;
+        }
+        return ex;
     }
 
     /**
@@ -176,11 +213,20 @@ public final class CommitCoordinator implements FlushProgress
         try
         {
             log.forceTail();
+        }
+        catch (final IOException ex)
+        {
+            throw failed(new StoreIoException("could not flush the write to " + dir + " (it is stored but may not be " +
+                "durable)", ex));
+        }
+        try
+        {
             watermark.write(log.nextSequence() - 1, log.tailAddress(), false);
         }
         catch (final IOException ex)
         {
-            throw new StoreIoException("could not flush the write (it is stored but may not be durable)", ex);
+            throw new StoreIoException("could not record the durable watermark of " + dir + "; the write is flushed " +
+                "but a crash may still lose it", ex);
         }
     }
 
@@ -221,8 +267,9 @@ public final class CommitCoordinator implements FlushProgress
             }
             catch (final IOException ex)
             {
-                throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
-                    durable.generation + " is intact", ex);
+                final StoreIoException failure = new StoreIoException("snapshot " + generation + " of " + dir +
+                    " failed; snapshot " + durable.generation + " is intact", ex);
+                throw ex instanceof SegmentFlushException ? failed(failure) : failure;
             }
             catch (final UncheckedIOException ex)
             {
@@ -259,6 +306,10 @@ public final class CommitCoordinator implements FlushProgress
         }
         try
         {
+            if (failedFlush != null)
+            {
+                return null; // thrown to the calls after it already; the log must not be marked clean
+            }
             final long tail = log.tailAddress();
             forceRecords(syncedTail, tail);
             watermark.write(log.nextSequence() - 1, tail, true);
@@ -315,7 +366,7 @@ public final class CommitCoordinator implements FlushProgress
                 }
                 catch (final IOException ex)
                 {
-                    throw new StoreIoException("could not flush segment " + s.path(), ex);
+                    throw failed(new StoreIoException("could not flush segment " + s.path(), ex));
                 }
             }
         }
