@@ -135,4 +135,19 @@ class DamageIT
         assertTrue(after.size() > 100 && after.size() < ENTRIES, "the records before the cut: " + after.size());
         assertTrue(before.containsAll(after), "salvaged entries are exactly the originals");
     }
+
+    @Test
+    void inspectReportsWhatRecoveryMovedAside() throws Exception
+    {
+        final Path store = loaded();
+        final Path quarantine = Files.createDirectories(store.resolve("quarantine"));
+        Files.write(quarantine.resolve("segment-0000000002.seg.1733500000000"), new byte[64]);
+        final Tool.Result inspect = Tool.run(null, "inspect", store.toString());
+        assertEquals(0, inspect.exitCode, inspect.toString());
+        assertTrue(inspect.out.contains("quarantine   1 file(s)") &&
+            inspect.out.contains("segment-0000000002.seg.1733500000000"), inspect.toString());
+        final Tool.Result json = Tool.run(null, "inspect", store.toString(), "--json");
+        assertTrue(json.out.contains("\"quarantined\":[\"segment-0000000002.seg.1733500000000\"]"), json.toString());
+        assertEquals(0, Tool.run(null, "delete", store.toString(), "m1").exitCode, "the folder is the store's own");
+    }
 }

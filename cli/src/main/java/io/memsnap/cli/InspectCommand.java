@@ -52,9 +52,10 @@ final class InspectCommand implements Callable<Integer>
                     }
                 }
             }
+            final List<String> quarantined = quarantined(dir);
             if (asJson)
             {
-                printJson(store, newest, snapshots, states, bytes, segments);
+                printJson(store, newest, snapshots, states, bytes, segments, quarantined);
             }
             else
             {
@@ -73,6 +74,11 @@ final class InspectCommand implements Callable<Integer>
                     .reduce((a, b) -> a + ", " + b).orElse("none"));
                 System.out.println("labels       " + newest.labels());
                 System.out.println("states       " + states);
+                if (!quarantined.isEmpty())
+                {
+                    System.out.println("quarantine   " + quarantined.size() + " file(s) recovery moved aside instead " +
+                        "of deleting them (a cut tail or a snapshot that did not validate): " + quarantined);
+                }
             }
             return Main.OK;
         }
@@ -102,9 +108,23 @@ final class InspectCommand implements Callable<Integer>
         }
     }
 
+    /** @return the names of the files recovery moved into the store's quarantine folder, sorted. */
+    private static List<String> quarantined(final Path dir) throws IOException
+    {
+        final Path folder = dir.resolve(io.memsnap.internal.StoreDirectory.QUARANTINE);
+        if (!Files.isDirectory(folder))
+        {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder))
+        {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     private static void printJson(final MemoryStore store, final SnapshotInfo newest,
-        final List<SnapshotInfo> snapshots, final List<String> states, final long bytes, final int segments)
-        throws IOException
+        final List<SnapshotInfo> snapshots, final List<String> states, final long bytes, final int segments,
+        final List<String> quarantined) throws IOException
     {
         final JsonGenerator g = new JsonEntries(1 << 20).generator(System.out);
         g.writeStartObject();
@@ -137,6 +157,12 @@ final class InspectCommand implements Callable<Integer>
         for (final String s : states)
         {
             g.writeString(s);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("quarantined");
+        for (final String q : quarantined)
+        {
+            g.writeString(q);
         }
         g.writeEndArray();
         g.writeEndObject();
