@@ -22,12 +22,12 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Description("HashIndex.prepare on a full bucket of local depth 0 in an index of global depth 0, with no freeze " +
     "since the pages were made, doubles the directory in place (entry 1 copied from entry 0, then the depth 1 " +
     "stored volatile), moves the even-hash keys to one new bucket and the odd-hash keys to another (plain " +
-    "stores), and points entries 0 and 1 at them with release stores. Readers load the depth volatile and the " +
-    "entries with acquire loads. Keys in the bucket before the split are always found: r1 the even key's " +
-    "address, r2 the odd key's.")
+    "stores), and points entries 0 and 1 at them with release stores. Readers load the depth volatile, the " +
+    "entries with acquire loads, and the depth again (starting again if it changed). Keys in the bucket before " +
+    "the split are always found: r1 the even key's address, r2 the odd key's.")
 @Outcome(id = "1, 2", expect = ACCEPTABLE, desc = "both keys found, in the old bucket or in the new ones")
-@Outcome(id = "1, 0", expect = FORBIDDEN, desc = "the odd key missed: the old depth (0) read, then entry 0 " +
-    "already pointing at the even half")
+@Outcome(id = "1, 0", expect = FORBIDDEN, desc = "the odd key missed: the old depth (0) loaded, then entry 0 " +
+    "already pointing at the even half, and the depth not loaded again")
 @Outcome(expect = FORBIDDEN, desc = "a key missed, or a wrong address")
 @State
 public class BucketSplitTest
