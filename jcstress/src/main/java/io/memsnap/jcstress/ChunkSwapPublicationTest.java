@@ -50,6 +50,7 @@ public class ChunkSwapPublicationTest
         }
         catch (final IOException e)
         {
+            TempFiles.delete(dir);
             throw new UncheckedIOException(e);
         }
         while (file.nextPage() < IndexFile.CHUNK_PAGES)
