@@ -21,7 +21,8 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * <p><b>Concurrency.</b> One writer at a time ({@link #prepare}, {@link #put}, {@link #remove}, {@link #freeze});
  * the store serialises them. Any number of readers ({@link #lookup}, {@link #forEach}) run without locks: slots are
  * filled before a bucket's count is published, addresses and directory entries are published with release stores
- * and read with acquire loads, a new root is published through a volatile field, and a page is never freed while
+ * and read with acquire loads, a lookup loads the global depth again after the directory entries (and starts again
+ * if a doubling changed it), a new root is published through a volatile field, and a page is never freed while
  * the store is open. A reader therefore sees, for each key, either the state before or after a concurrent write.
  */
 public final class HashIndex
@@ -100,18 +101,34 @@ public final class HashIndex
         return 0;
     }
 
+    /**
+     * The bucket of {@code hash} in the version of {@code root}. A root that is not frozen doubles its directory in
+     * place: the writer stores the new depth, then relinks entries to the split halves. A reader that loaded the old
+     * depth and then a relinked entry would look in the wrong half, so the depth is loaded again after the entries:
+     * a relink seen by the acquire loads makes the new depth visible, and a changed depth means start again (the
+     * depth only grows, so this ends).
+     */
     private int bucketOf(final int root, final long hash)
     {
         file.checkPage(root, TYPE_ROOT);
         final UnsafeBuffer rb = file.buffer(root);
         final int ro = IndexFile.pageOffset(root);
-        final int depth = rb.getByteVolatile(ro + DEPTH_OFFSET);
-        final int index = (int)hash & ((1 << depth) - 1);
-        final int dir = rb.getIntAcquire(ro + entryOffset(index >>> FANOUT_SHIFT));
-        file.checkPage(dir, TYPE_DIRECTORY);
-        final int bucket = file.buffer(dir).getIntAcquire(IndexFile.pageOffset(dir) + entryOffset(index & (FANOUT - 1)));
-        file.checkPage(bucket, TYPE_BUCKET);
-        return bucket;
+        int depth = rb.getByteVolatile(ro + DEPTH_OFFSET);
+        while (true)
+        {
+            final int index = (int)hash & ((1 << depth) - 1);
+            final int dir = rb.getIntAcquire(ro + entryOffset(index >>> FANOUT_SHIFT));
+            file.checkPage(dir, TYPE_DIRECTORY);
+            final int bucket =
+                file.buffer(dir).getIntAcquire(IndexFile.pageOffset(dir) + entryOffset(index & (FANOUT - 1)));
+            final int depthAfter = rb.getByteVolatile(ro + DEPTH_OFFSET);
+            if (depthAfter == depth)
+            {
+                file.checkPage(bucket, TYPE_BUCKET);
+                return bucket;
+            }
+            depth = depthAfter;
+        }
     }
 
     /**
