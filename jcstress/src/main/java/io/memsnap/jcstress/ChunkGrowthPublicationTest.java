@@ -1,5 +1,6 @@
 package io.memsnap.jcstress;
 
+import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.IndexFile;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jcstress.annotations.Actor;
@@ -43,7 +44,7 @@ public class ChunkGrowthPublicationTest
     {
         try
         {
-            file = IndexFile.open(HeaderOnlyFile.DIR, 1, true);
+            file = IndexFile.open(StoreFileSystem.real(), HeaderOnlyFile.DIR, 1, true);
         }
         catch (final IOException e)
         {
@@ -98,7 +99,7 @@ public class ChunkGrowthPublicationTest
             final Path dir = TempFiles.newDirectory();
             try
             {
-                IndexFile.create(dir).unmapAll();
+                IndexFile.create(StoreFileSystem.real(), dir).unmapAll();
             }
             catch (final IOException e)
             {

@@ -1,5 +1,6 @@
 package io.memsnap.jcstress;
 
+import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.IndexFile;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jcstress.annotations.Actor;
@@ -46,7 +47,7 @@ public class ChunkSwapPublicationTest
     {
         try
         {
-            file = IndexFile.create(dir);
+            file = IndexFile.create(StoreFileSystem.real(), dir);
         }
         catch (final IOException e)
         {

@@ -1,6 +1,7 @@
 package io.memsnap.jcstress;
 
 import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.IndexFile;
 
 import java.io.IOException;
@@ -58,7 +59,7 @@ final class IndexArena
         final Path dir = TempFiles.newDirectory();
         try
         {
-            return IndexFile.create(dir);
+            return IndexFile.create(StoreFileSystem.real(), dir);
         }
         catch (final IOException e)
         {
