@@ -26,8 +26,9 @@ import java.util.stream.Collectors;
  * by chance), with a snapshot every tenth, while a sampler thread records the peak of the JVM's direct buffer memory
  * and the heap in use after the latest garbage collection; then reopens the store and checks it. Prints
  * {@code limit <bytes>} (the store's {@code maxResidentIndexBytes} as derived); at each tenth {@code time <step>
- * <millis>}, {@code direct <step> <peak bytes>}, {@code heap <step> <bytes>} and {@code index <step> <index file
- * bytes>}; then {@code reopen <millis> <records replayed>}, {@code direct <peak bytes>} and {@code ok <millis>}.</li>
+ * <millis>}, {@code direct <step> <peak bytes>}, {@code heap <step> <bytes>}, {@code index <step> <index file
+ * bytes>} and {@code rss <step> <resident set>}; then {@code reopen <millis> <records replayed>},
+ * {@code direct <peak bytes>} and {@code ok <millis>}.</li>
  * <li>{@code diskfull <dir> <entries>}: writes {@code entries} entries, snapshots, then fills the disk (checkpoints
  * fail) and writes on until a write is refused; checks that it is {@link IndexMemoryFullException} caused by the
  * failed checkpoint, that nothing was written, that a second write is refused too and reads go on; frees the disk,
@@ -112,6 +113,7 @@ public final class DirectMemoryBoundChild
                     System.out.println("direct " + step + directPeak.get());
                     System.out.println("heap " + step + heapAfterGc.get());
                     System.out.println("index " + step + Files.size(dir.resolve("index.msi")));
+                    System.out.println("rss " + step + residentSet());
                     System.out.flush();
                     tenth++;
                 }
@@ -180,6 +182,28 @@ public final class DirectMemoryBoundChild
             check(store.size() == written, "reopened with " + store.size() + " entries, expected " + written);
             check(store.get(id(written - 1)).isPresent(), "the write after the disk was freed is lost");
         }
+    }
+
+    /**
+     * @return the process's resident memory from Linux's {@code /proc/self/status}: anonymous (heap, direct buffers,
+     * code) and file-backed (pages of mapped files the process touched, which the kernel may drop), or "n/a".
+     */
+    private static String residentSet() throws IOException
+    {
+        final Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status))
+        {
+            return "n/a";
+        }
+        final StringBuilder rss = new StringBuilder();
+        for (final String line : Files.readAllLines(status))
+        {
+            if (line.startsWith("RssAnon:") || line.startsWith("RssFile:"))
+            {
+                rss.append(rss.length() == 0 ? "" : ",").append(line.replaceAll("\\s+", ""));
+            }
+        }
+        return rss.toString();
     }
 
     private Thread startSampler()
