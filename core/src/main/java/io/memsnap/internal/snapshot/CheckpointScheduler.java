@@ -61,6 +61,8 @@ public final class CheckpointScheduler
     private volatile boolean requested;
     private volatile boolean stopping;
     private Thread thread;
+    /** When the background thread last warned of a failed checkpoint; its own. */
+    private long lastWarningNanos;
 
     public CheckpointScheduler(final Path dir, final StoreOptions options, final ReentrantLock writeLock,
         final ReaderGuard guard, final StoreCounts counts, final SegmentLog log, final IndexFile indexFile,
@@ -380,6 +382,7 @@ public final class CheckpointScheduler
 
     private void run()
     {
+        lastWarningNanos = System.nanoTime() - RETRY_NANOS;
         while (!stopping)
         {
             if (!requested)
@@ -403,8 +406,14 @@ public final class CheckpointScheduler
             }
             catch (final RuntimeException ex)
             {
-                LOG.log(System.Logger.Level.WARNING, "background index checkpoint of " + dir + " failed; " +
-                    "will retry (opens replay more records meanwhile)", ex);
+                // Writers at the memory limit ask again at once after each failure: one warning a retry period.
+                final long now = System.nanoTime();
+                if (now - lastWarningNanos >= RETRY_NANOS)
+                {
+                    lastWarningNanos = now;
+                    LOG.log(System.Logger.Level.WARNING, "background index checkpoint of " + dir + " failed; " +
+                        "will retry (opens replay more records meanwhile)", ex);
+                }
                 LockSupport.parkNanos(RETRY_NANOS); // a writer's request unparks it at once
             }
         }
