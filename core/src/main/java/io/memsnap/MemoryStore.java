@@ -17,6 +17,7 @@ import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
 import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.IndexMemoryBudget;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestStore;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
@@ -53,7 +55,11 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * restores every durable write and possibly some later ones, always a prefix of the writes in order.
  *
  * <p><b>Memory.</b> Entries and the index live in mapped files; the heap holds a fixed number of small objects
- * whatever the number of entries.
+ * whatever the number of entries. Index pages created since the last checkpoint wait in direct memory, at most
+ * {@link StoreOptions#maxResidentIndexBytes()} once open (the replay of an open holds those of the records since the
+ * newest snapshot's checkpoint): a write that would go past it waits for a checkpoint, and throws
+ * {@link IndexMemoryFullException} (nothing written) if that checkpoint fails. Their memory is freed explicitly once
+ * written and no reader can still hold it, never left to the garbage collector.
  *
  * <p>JVM flag: Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
  */
@@ -85,9 +91,12 @@ public final class MemoryStore implements AutoCloseable
     private final ReentrantLock writeLock = new io.memsnap.internal.SpinningLock(WRITE_LOCK_SPIN_NANOS);
     private final ReaderGuard guard = new ReaderGuard();
     private final ThreadLocal<ReadContext> readContexts = ThreadLocal.withInitial(ReadContext::new);
+    /** Whether the calling thread is inside a visitor of this store (asked only when index memory is full). */
+    private final BooleanSupplier insideVisit = () -> readContexts.get().depth > 0;
     private final StoreCounts counts;
 
-    private MemoryStore(final Path dir, final StoreOptions options, final Recovered state)
+    private MemoryStore(final Path dir, final StoreOptions options, final Recovered state,
+        final IndexMemoryBudget indexMemory)
     {
         this.dir = dir;
         this.options = options;
@@ -120,8 +129,9 @@ public final class MemoryStore implements AutoCloseable
         }
         else
         {
+            state.indexFile.limitResident(indexMemory.limitBytes(), guard);
             this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
-                checkpointer, commits);
+                checkpointer, commits, indexMemory);
             this.checkpoints.start();
         }
     }
@@ -134,6 +144,8 @@ public final class MemoryStore implements AutoCloseable
      * @throws CorruptStoreException        if no snapshot validates (or, in STRICT mode, any damage is found).
      * @throws ForeignFileException         if the directory holds files memsnap did not write.
      * @throws StoreIoException             if the file system fails.
+     * @throws IllegalArgumentException     if {@link StoreOptions#maxResidentIndexBytes()} is not below the JVM's
+     *                                      direct-memory limit.
      */
     public static MemoryStore open(final Path dir, final StoreOptions options)
     {
@@ -151,9 +163,11 @@ public final class MemoryStore implements AutoCloseable
         {
             throw new UnsupportedOperationException("memsnap's format is little-endian and needs a little-endian CPU");
         }
+        final IndexMemoryBudget indexMemory = options.readOnly() ? null :
+            IndexMemoryBudget.of(options, IndexMemoryBudget.jvmDirectMemoryLimit());
         try
         {
-            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs));
+            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory);
         }
         catch (final IOException ex)
         {
@@ -209,6 +223,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
+            checkpoints.reserveIndexChange(index, insideVisit); // may wait without the lock: check after it
             commits.requireNoFailedFlush();
             final int bucket = index.prepare(hash, key, namespace, log);
             // Everything that can throw (the check of the record replaced, say) before the append: a write that
@@ -280,6 +295,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
+            checkpoints.reserveIndexChange(index, insideVisit); // may wait without the lock: look up after it
             commits.requireNoFailedFlush();
             // The writer's matcher checks the record deleted here, before anything is appended.
             if (index.lookup(hash, key, namespace, log) == 0)

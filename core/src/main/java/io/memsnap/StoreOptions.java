@@ -5,6 +5,11 @@ package io.memsnap;
  *
  * <p>The dimension is fixed when a store is created and recorded in it; reopening with another non-zero dimension
  * is refused. All other options may change between opens.
+ *
+ * <p>Memory: besides its mapped files, a writable store holds the index pages created since the last checkpoint in
+ * direct memory, at most {@link #maxResidentIndexBytes()} (by default the smaller of twice
+ * {@link #checkpointIndexBytes()} plus 12 MiB and half of {@code -XX:MaxDirectMemorySize}); a writer at that limit
+ * waits for a checkpoint.
  */
 public final class StoreOptions
 {
@@ -32,6 +37,10 @@ public final class StoreOptions
     public static final long DEFAULT_CHECKPOINT_INDEX_BYTES = 64L << 20;
     /** Smallest {@link #checkpointIndexBytes()}: 1 MiB. */
     public static final long MIN_CHECKPOINT_INDEX_BYTES = 1L << 20;
+    /** {@link #maxResidentIndexBytes()} when it is derived at open from the JVM's limit (the default). */
+    public static final long DERIVED_MAX_RESIDENT_INDEX_BYTES = 0;
+    /** Smallest {@link #maxResidentIndexBytes()}: 16 MiB, four chunks of index pages. */
+    public static final long MIN_MAX_RESIDENT_INDEX_BYTES = 16L << 20;
     /** Open the newest snapshot. */
     public static final long NEWEST_GENERATION = -1;
 
@@ -49,6 +58,7 @@ public final class StoreOptions
     private final long generation;
     private final long checkpointRecords;
     private final long checkpointIndexBytes;
+    private final long maxResidentIndexBytes;
 
     private StoreOptions(final Builder b)
     {
@@ -66,6 +76,7 @@ public final class StoreOptions
         generation = b.generation;
         checkpointRecords = b.checkpointRecords;
         checkpointIndexBytes = b.checkpointIndexBytes;
+        maxResidentIndexBytes = b.maxResidentIndexBytes;
     }
 
     public static Builder builder()
@@ -97,6 +108,7 @@ public final class StoreOptions
         b.generation = generation;
         b.checkpointRecords = checkpointRecords;
         b.checkpointIndexBytes = checkpointIndexBytes;
+        b.maxResidentIndexBytes = maxResidentIndexBytes;
         return b;
     }
 
@@ -177,12 +189,22 @@ public final class StoreOptions
         return checkpointIndexBytes;
     }
 
+    /**
+     * @return the hard limit of the direct memory that holds index pages waiting for a checkpoint, or
+     * {@link #DERIVED_MAX_RESIDENT_INDEX_BYTES} if it is derived at open (see
+     * {@link Builder#maxResidentIndexBytes(long)}).
+     */
+    public long maxResidentIndexBytes()
+    {
+        return maxResidentIndexBytes;
+    }
+
     @Override
     public String toString()
     {
         return "StoreOptions{checkpointRecords=" + checkpointRecords + ", checkpointIndexBytes=" +
-            checkpointIndexBytes + ", dimension=" + dimension + ", segmentSize=" + segmentSize + ", durability=" +
-            durability +
+            checkpointIndexBytes + ", maxResidentIndexBytes=" + maxResidentIndexBytes + ", dimension=" + dimension +
+            ", segmentSize=" + segmentSize + ", durability=" + durability +
             ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
             ", verifyChecksumsOnRead=" + verifyChecksumsOnRead + ", preallocate=" + preallocate + ", readOnly=" +
@@ -206,6 +228,7 @@ public final class StoreOptions
         private long generation = NEWEST_GENERATION;
         private long checkpointRecords = DEFAULT_CHECKPOINT_RECORDS;
         private long checkpointIndexBytes = DEFAULT_CHECKPOINT_INDEX_BYTES;
+        private long maxResidentIndexBytes = DERIVED_MAX_RESIDENT_INDEX_BYTES;
 
         private Builder()
         {
@@ -338,8 +361,8 @@ public final class StoreOptions
          *                of the process until it writes them, at most about one 4 KiB page per record written
          *                since (far less when records touch the same pages: about 20 MB at 1M entries with the
          *                default), plus up to 12 MiB the writer keeps in reserve; {@link #checkpointIndexBytes}
-         *                bounds it. Direct memory counts against {@code -XX:MaxDirectMemorySize} (by default the
-         *                heap's maximum).
+         *                checkpoints earlier and {@link #maxResidentIndexBytes} bounds it. Direct memory counts
+         *                against {@code -XX:MaxDirectMemorySize} (by default the heap's maximum).
          */
         public Builder checkpointRecords(final long records)
         {
@@ -354,9 +377,9 @@ public final class StoreOptions
         /**
          * @param bytes also checkpoint the index in the background, before {@link #checkpointRecords} records, once
          *              the index pages created since the last checkpoint (held in direct memory until it writes them)
-         *              reach this many bytes (default 64 MiB, at least 1 MiB): a bound on that memory, checked every
-         *              100 ms, for stores whose index is too large for {@code checkpointRecords} random changes to
-         *              fit in it.
+         *              reach this many bytes (default 64 MiB, at least 1 MiB), checked every 100 ms, for stores whose
+         *              index is too large for {@code checkpointRecords} random changes to fit in it. The hard bound
+         *              on that memory is {@link #maxResidentIndexBytes}.
          */
         public Builder checkpointIndexBytes(final long bytes)
         {
@@ -366,6 +389,28 @@ public final class StoreOptions
                     MIN_CHECKPOINT_INDEX_BYTES + ", was " + bytes);
             }
             this.checkpointIndexBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes the most direct memory the index pages waiting for a checkpoint may hold: at least 16 MiB, or
+         *              {@link #DERIVED_MAX_RESIDENT_INDEX_BYTES} (the default) for twice
+         *              {@link #checkpointIndexBytes} plus 12 MiB, but at most half the JVM's direct-memory limit
+         *              ({@code -XX:MaxDirectMemorySize}, by default the heap's maximum). A writer that would go past
+         *              it waits for a checkpoint to write them, and gets {@link IndexMemoryFullException} (nothing
+         *              written) if that checkpoint fails. The background thread checkpoints once the pages reach the
+         *              smaller of {@code checkpointIndexBytes} and two thirds of this limit less 12 MiB. An open refuses a
+         *              limit that is not below the JVM's; stores in one JVM share that, so set their limits to fit
+         *              in it together.
+         */
+        public Builder maxResidentIndexBytes(final long bytes)
+        {
+            if (bytes != DERIVED_MAX_RESIDENT_INDEX_BYTES && bytes < MIN_MAX_RESIDENT_INDEX_BYTES)
+            {
+                throw new IllegalArgumentException("maxResidentIndexBytes must be at least " +
+                    MIN_MAX_RESIDENT_INDEX_BYTES + " (or DERIVED_MAX_RESIDENT_INDEX_BYTES), was " + bytes);
+            }
+            this.maxResidentIndexBytes = bytes;
             return this;
         }
 

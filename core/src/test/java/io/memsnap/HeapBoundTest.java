@@ -3,13 +3,8 @@ package io.memsnap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +42,7 @@ class HeapBoundTest
             .redirectError(stderr.toFile())
             .start();
         process.getOutputStream().close();
-        final List<String> lines = readLines(process);
+        final List<String> lines = ChildJvm.readLines(process);
         assertTrue(process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES), "child did not finish");
         final String output = "stdout " + lines + ", stderr:\n" + Files.readString(stderr);
         assertEquals(0, process.exitValue(), "child failed (an OutOfMemoryError exits with 3): " + output);
@@ -69,35 +64,8 @@ class HeapBoundTest
 
     private static List<String> childCommand(final Path dir, final long entries)
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        command.add("-Xmx128m");
-        command.add("-XX:+UseSerialGC");
-        command.add("-XX:+ExitOnOutOfMemoryError");
-        command.add("-cp");
-        command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-        command.add(HeapBoundChild.class.getName());
-        command.add(dir.toString());
-        command.add(Long.toString(entries));
-        command.add(Integer.toString(SAMPLE));
-        return command;
-    }
-
-    private static List<String> readLines(final Process process) throws IOException
-    {
-        final List<String> lines = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(
-            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
-        {
-            String line;
-            while ((line = in.readLine()) != null)
-            {
-                lines.add(line);
-            }
-        }
-        return lines;
+        return ChildJvm.command(List.of("-Xmx128m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError"),
+            HeapBoundChild.class, List.of(dir.toString(), Long.toString(entries), Integer.toString(SAMPLE)));
     }
 
     private static Map<String, Long> parseHeap(final List<String> lines)

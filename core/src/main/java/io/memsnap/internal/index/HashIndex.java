@@ -30,6 +30,11 @@ public final class HashIndex
     private static final int BUCKET_COUNT_OFFSET = COUNT_OFFSET;
     /** A full bucket with fewer live slots than this is compacted instead of split. */
     private static final int COMPACT_BELOW = BUCKET_SLOTS * 3 / 4;
+    /**
+     * The most pages one put or remove allocates: a compaction and a split of the bucket, a doubling of the directory
+     * (a copy of every directory page), copies of the frozen pages on the path, with room to spare.
+     */
+    private static final int PAGES_PER_CHANGE = 2 * FANOUT + 4 * MAX_DEPTH + 8;
 
     private final IndexFile file;
     private volatile int rootPage;
@@ -177,6 +182,17 @@ public final class HashIndex
     // ------------------------------------------------------------------------------------------------ writer
 
     /**
+     * Writer, before a put or a remove: makes room in the file for the pages it may allocate, unless that would take
+     * the file's resident chunks past their limit (see {@link IndexFile#tryEnsureCapacity}). Nothing changes if not.
+     *
+     * @return whether the next {@link #prepare} has room.
+     */
+    public boolean tryReserveChange()
+    {
+        return file.tryEnsureCapacity(PAGES_PER_CHANGE);
+    }
+
+    /**
      * Writer: as {@link #prepare(long, CharSequence, long, KeyMatcher)} for a key known not to be in the index.
      */
     public int prepare(final long hash)
@@ -197,7 +213,7 @@ public final class HashIndex
      */
     public int prepare(final long hash, final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
-        file.ensureCapacity(2 * FANOUT + 4 * MAX_DEPTH + 8);
+        file.ensureCapacity(PAGES_PER_CHANGE);
         while (true)
         {
             final int root = rootPage;

@@ -6,6 +6,7 @@ import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.MappedFiles;
+import org.agrona.BufferUtil;
 import org.agrona.IoUtil;
 import org.agrona.collections.IntArrayList;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -17,7 +18,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 import static io.memsnap.internal.format.IndexPageDescriptor.*;
@@ -34,16 +38,23 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * writer included), and a store into a page under write-back waits for it. A checkpoint instead writes the sealed
  * pages of the resident chunks with positional writes and fdatasyncs them ({@link #checkpoint}): the kernel copies
  * the bytes, no page-table entry of the process changes, and the writer never faults on a page being written back.
- * The file also grows only there, so a full disk fails a checkpoint (which is retried), never a put.
+ * The file also grows only there, so a full disk fails a checkpoint (which is retried), and a put only once the
+ * resident chunks reach their limit.
  *
- * <p>Memory: resident chunks hold the pages created since the last checkpoint, plus the chunk being filled: a bound
- * set by {@code checkpointRecords}, not by the number of entries. A resident chunk replaced by a mapping is freed by
- * the garbage collector once no reader holds it (a reader that loaded it before the swap reads it safely to the end
- * of its lookup: its bytes are the same as the file's).
+ * <p>Memory: resident chunks hold the pages created since the last checkpoint, plus the chunk being filled and the
+ * writer's reserve. Their direct buffers are allocated and freed here, never left to the garbage collector: a resident
+ * chunk replaced by a mapping is <i>retired</i> (a reader that loaded it before the swap reads it safely to the end of
+ * its lookup: its bytes are the same as the file's) and freed explicitly by {@link #freeRetired()} once the
+ * {@link GracePeriods} of the readers say that none can still hold it. The direct buffers held, resident and retired
+ * chunks together, never exceed the limit set by {@link #limitResident}: {@link #tryEnsureCapacity} refuses to grow
+ * past it, and the writer then waits for a checkpoint.
  *
- * <p>Concurrency: {@link #allocate()}, {@link #ensureCapacity(int)} are for the single writer. {@link #checkpoint}
- * is for the checkpointing thread, on pages the writer no longer changes. {@link #buffer(int)},
- * {@link #pageOffset(int)} and {@link #checkPage(int, byte)} may be called by any thread.
+ * <p>Concurrency: {@link #allocate()}, {@link #ensureCapacity(int)}, {@link #tryEnsureCapacity(int)} and
+ * {@link #limitResident} are for the single writer. {@link #checkpoint} is for the checkpointing thread, on pages the
+ * writer no longer changes. {@link #freeRetired()} is for the writer between two changes of the index, or for a
+ * thread that has held the writer's lock since the chunks were retired. {@link #buffer(int)},
+ * {@link #pageOffset(int)} and {@link #checkPage(int, byte)} may be called by any thread; a reader that uses a
+ * buffer it loaded must be inside the grace periods given to {@link #limitResident}.
  *
  * <p>Pages that were on disk when the store opened are checked against their CRC32C the first time they are
  * read ({@link #checkPage}); one byte per such page, off the heap, remembers that it was checked.
@@ -53,6 +64,12 @@ public final class IndexFile
     public static final int CHUNK_SHIFT = 10;
     public static final int CHUNK_PAGES = 1 << CHUNK_SHIFT;
     public static final long CHUNK_BYTES = (long)CHUNK_PAGES * PAGE_SIZE;
+    /**
+     * The least direct memory a writer's chunks may be limited to: once a checkpoint wrote every page but the last
+     * few, up to two chunks stay resident (those past its last whole chunk), and one change of the index may need
+     * two more.
+     */
+    public static final long MIN_DIRECT_BYTES = 4 * CHUNK_BYTES;
 
     private final StoreFileSystem fs;
     private final Path path;
@@ -70,6 +87,15 @@ public final class IndexFile
     /** Whether each chunk is resident (changed by the writer, written by checkpoints); guarded by chunkLock. */
     private volatile boolean[] resident;
     private int nextPage;
+    /** Chunks replaced by mappings whose direct buffers are not freed yet, oldest first; guarded by chunkLock. */
+    private final ArrayDeque<Retired> retired = new ArrayDeque<>();
+    /** Chunks whose direct buffers are allocated and not yet freed, resident and retired; written under chunkLock. */
+    private volatile int directChunks;
+    /** Direct buffers freed so far; written under chunkLock. */
+    private volatile long freedChunks;
+    /** The most bytes of direct buffers {@link #tryEnsureCapacity} lets the chunks hold; guarded by chunkLock. */
+    private long maxDirectBytes = Long.MAX_VALUE;
+    private GracePeriods readers = GracePeriods.NO_READERS;
 
     private IndexFile(final StoreFileSystem fs, final Path path, final boolean readOnly, final int pagesAtOpen,
         final int nextPage)
@@ -199,6 +225,7 @@ public final class IndexFile
         final UnsafeBuffer[] c = new UnsafeBuffer[chunkCount];
         final ByteBuffer[] b = new ByteBuffer[chunkCount];
         final boolean[] r = new boolean[chunkCount];
+        int direct = 0;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
         {
             for (int i = 0; i < chunkCount; i++)
@@ -212,6 +239,7 @@ public final class IndexFile
                 {
                     b[i] = ByteBuffer.allocateDirect((int)CHUNK_BYTES);
                     r[i] = true;
+                    direct++;
                     final ByteBuffer into = b[i].duplicate();
                     into.limit((int)Math.max(0, Math.min(CHUNK_BYTES, fileSize - start)));
                     while (into.hasRemaining() && channel.read(into, start + into.position()) >= 0)
@@ -222,25 +250,78 @@ public final class IndexFile
                 c[i] = new UnsafeBuffer(b[i]);
             }
         }
-        backing = b;
-        resident = r;
-        chunks = c;
+        synchronized (chunkLock)
+        {
+            backing = b;
+            resident = r;
+            chunks = c;
+            directChunks = direct;
+        }
+    }
+
+    /**
+     * Writer, before the store is shared: from now on the direct buffers of the chunks (resident and retired) may
+     * hold at most {@code maxBytes}, and retired chunks are freed only once {@code readers} say so. Chunks retired so
+     * far (by checkpoints during the open, when no reader existed) are freed now.
+     *
+     * @param maxBytes at least {@link #MIN_DIRECT_BYTES}.
+     */
+    public void limitResident(final long maxBytes, final GracePeriods readers)
+    {
+        if (maxBytes < MIN_DIRECT_BYTES)
+        {
+            throw new IllegalArgumentException("at least " + MIN_DIRECT_BYTES + " bytes, was " + maxBytes);
+        }
+        freeRetired();
+        synchronized (chunkLock)
+        {
+            this.maxDirectBytes = maxBytes;
+            this.readers = readers;
+        }
     }
 
     /**
      * Writer: makes sure that {@code pages} more pages can be allocated, adding resident (zeroed, off-heap) chunks
      * as needed. No I/O: the file grows when a checkpoint writes the pages.
+     *
+     * @throws IllegalStateException if that would take the direct buffers past the limit set by
+     *                               {@link #limitResident}; nothing changed then. A writer asks
+     *                               {@link #tryEnsureCapacity} first.
      */
     public void ensureCapacity(final int pages)
+    {
+        if (!tryEnsureCapacity(pages))
+        {
+            throw new IllegalStateException("index pages waiting for a checkpoint would take more than " +
+                maxDirectBytes + " bytes of direct memory");
+        }
+    }
+
+    /**
+     * Writer, between two changes of the index: as {@link #ensureCapacity}, unless the chunks it would add took the
+     * direct buffers past the limit set by {@link #limitResident}, once the retired chunks that no reader can still
+     * hold were freed.
+     *
+     * @return whether {@code pages} more pages can be allocated; nothing changed if not.
+     */
+    public boolean tryEnsureCapacity(final int pages)
     {
         final long needed = (long)nextPage + pages;
         if (needed <= (long)chunks.length * CHUNK_PAGES)
         {
-            return;
+            return true;
+        }
+        final int target = (int)((needed + CHUNK_PAGES - 1) >>> CHUNK_SHIFT);
+        if (!fitsDirect(target - chunks.length))
+        {
+            freeRetired();
+            if (!fitsDirect(target - chunks.length))
+            {
+                return false;
+            }
         }
         synchronized (chunkLock)
         {
-            final int target = (int)((needed + CHUNK_PAGES - 1) >>> CHUNK_SHIFT);
             int chunkCount = chunks.length;
             final UnsafeBuffer[] c = Arrays.copyOf(chunks, target);
             final ByteBuffer[] b = Arrays.copyOf(backing, target);
@@ -250,10 +331,20 @@ public final class IndexFile
                 b[chunkCount] = ByteBuffer.allocateDirect((int)CHUNK_BYTES);
                 c[chunkCount] = new UnsafeBuffer(b[chunkCount]);
                 r[chunkCount] = true;
+                directChunks++;
             }
             backing = b;
             resident = r;
             chunks = c;
+        }
+        return true;
+    }
+
+    private boolean fitsDirect(final int moreChunks)
+    {
+        synchronized (chunkLock)
+        {
+            return (long)(directChunks + moreChunks) * CHUNK_BYTES <= maxDirectBytes;
         }
     }
 
@@ -433,10 +524,12 @@ public final class IndexFile
             final UnsafeBuffer[] c = chunks.clone();
             final ByteBuffer[] b = backing.clone();
             final boolean[] r = resident.clone();
+            final List<ByteBuffer> replaced = new ArrayList<>();
             for (int chunk = 0; chunk < whole; chunk++)
             {
                 if (r[chunk])
                 {
+                    replaced.add(b[chunk]);
                     b[chunk] = MappedFiles.mapReadOnly(path, chunk * CHUNK_BYTES, CHUNK_BYTES);
                     c[chunk] = new UnsafeBuffer(b[chunk]);
                     r[chunk] = false;
@@ -445,7 +538,66 @@ public final class IndexFile
             backing = b;
             resident = r;
             chunks = c;
+            // Taken after the new table is published: a reader that loaded an old chunk entered before it.
+            final long stamp = readers.stamp();
+            for (final ByteBuffer buffer : replaced)
+            {
+                retired.addLast(new Retired(buffer, stamp));
+            }
         }
+    }
+
+    /**
+     * Frees the direct buffers of retired chunks (resident chunks a checkpoint replaced by mappings) that no reader
+     * can still hold. The caller is the writer, between two changes of the index, or a thread that took and released
+     * the writer's lock after the chunks were retired: either way no change of the index that could hold one of them
+     * is in flight, and every later one loads the new chunk table.
+     *
+     * @return the number of chunks freed.
+     */
+    public int freeRetired()
+    {
+        final List<ByteBuffer> free = new ArrayList<>();
+        synchronized (chunkLock)
+        {
+            // Stamps only grow: the first whose grace has not elapsed ends the run.
+            while (!retired.isEmpty() && readers.hasElapsed(retired.peekFirst().stamp))
+            {
+                free.add(retired.removeFirst().buffer);
+            }
+        }
+        // Outside the lock: freeing the 4 MiB of a chunk takes a hundred microseconds or so.
+        for (final ByteBuffer buffer : free)
+        {
+            BufferUtil.free(buffer);
+        }
+        synchronized (chunkLock)
+        {
+            directChunks -= free.size();
+            freedChunks += free.size();
+        }
+        return free.size();
+    }
+
+    /** @return whether retired chunks wait for readers to leave before they can be freed. */
+    public boolean hasRetired()
+    {
+        synchronized (chunkLock)
+        {
+            return !retired.isEmpty();
+        }
+    }
+
+    /** @return the bytes of direct buffers the chunks hold: resident chunks and retired ones not yet freed. */
+    public long directBytes()
+    {
+        return (long)directChunks * CHUNK_BYTES;
+    }
+
+    /** @return the number of chunks whose direct buffers were freed so far (retired ones, and all at close). */
+    public long freedChunks()
+    {
+        return freedChunks;
     }
 
     /** Tests: whether the chunk of {@code page} is resident (not yet replaced by a mapping of the file). */
@@ -484,12 +636,35 @@ public final class IndexFile
         return path;
     }
 
-    /** Releases every mapping. The caller guarantees no reader is left. */
+    /** Releases every mapping and frees every direct buffer. The caller guarantees no reader is left. */
     public void unmapAll()
     {
-        for (final ByteBuffer b : backing)
+        synchronized (chunkLock)
         {
-            IoUtil.unmap(b); // a mapping or a resident buffer: both are released now
+            for (final ByteBuffer b : backing)
+            {
+                IoUtil.unmap(b); // a mapping or a resident buffer: both are released now
+            }
+            for (final Retired r : retired)
+            {
+                BufferUtil.free(r.buffer);
+            }
+            retired.clear();
+            freedChunks += directChunks;
+            directChunks = 0;
+        }
+    }
+
+    /** The direct buffer of a chunk replaced by a mapping, and the grace-period stamp taken when it was replaced. */
+    private static final class Retired
+    {
+        final ByteBuffer buffer;
+        final long stamp;
+
+        Retired(final ByteBuffer buffer, final long stamp)
+        {
+            this.buffer = buffer;
+            this.stamp = stamp;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.memsnap.internal.index;
 
 import io.memsnap.StoreFullException;
+import io.memsnap.internal.ReaderGuard;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -152,6 +153,86 @@ class HashIndexTest
         for (int i = 0; i < n; i += 11)
         {
             assertEquals(address(i, 1), lookup(index, i));
+        }
+    }
+
+    /**
+     * The direct buffer of a chunk a checkpoint replaced by a mapping is freed explicitly, but only once no reader
+     * that entered before the swap is left: a reader inside still reads its bytes (the same as the file's).
+     */
+    @Test
+    void aReplacedChunkIsFreedOnlyOnceTheReadersThatMayHoldItHaveLeft() throws IOException
+    {
+        final ReaderGuard readers = new ReaderGuard();
+        file.limitResident(1L << 30, readers);
+        for (int i = 0; i < 600_000; i++)
+        {
+            put(hash(i), i, 0);
+        }
+        index.freeze();
+        final int watermark = index.frozenWatermark();
+        final int token = readers.enter();
+        final UnsafeBuffer held = file.buffer(1); // loaded by a reader before the swap
+        final byte[] page = new byte[PAGE_SIZE];
+        held.getBytes(IndexFile.pageOffset(1), page);
+        final long before = file.directBytes();
+
+        file.checkpoint(1, watermark, 64, () -> { });
+        assertFalse(file.isResident(1));
+        assertTrue(file.hasRetired());
+        assertEquals(0, file.freeRetired(), "a reader that may hold the replaced chunks is inside");
+        assertEquals(before, file.directBytes());
+        final byte[] stillThere = new byte[PAGE_SIZE];
+        held.getBytes(IndexFile.pageOffset(1), stillThere);
+        final byte[] mapped = new byte[PAGE_SIZE];
+        file.buffer(1).getBytes(IndexFile.pageOffset(1), mapped);
+        assertArrayEquals(mapped, stillThere, "the reader's chunk reads as the file does (the CRC sealed in both)");
+
+        readers.exit(token);
+        final int whole = watermark >>> IndexFile.CHUNK_SHIFT;
+        assertEquals(whole, file.freeRetired(), "every replaced chunk is freed once the reader left");
+        assertFalse(file.hasRetired());
+        assertEquals(before - whole * IndexFile.CHUNK_BYTES, file.directBytes());
+        assertEquals(whole, file.freedChunks());
+        for (int i = 0; i < 600_000; i += 7)
+        {
+            assertEquals(address(i, 0), lookup(index, i), "key " + i);
+        }
+    }
+
+    /**
+     * The resident limit counts the chunks being filled and the replaced ones not yet freed: the writer is refused a
+     * chunk past it (nothing changes), and gets it once a checkpoint wrote the pages and the readers left.
+     */
+    @Test
+    void theResidentLimitRefusesGrowthUntilACheckpointAndTheReadersFreeRoom() throws IOException
+    {
+        final ReaderGuard readers = new ReaderGuard();
+        final long limit = IndexFile.MIN_DIRECT_BYTES;
+        file.limitResident(limit, readers);
+        int n = 0;
+        while (index.tryReserveChange())
+        {
+            assertTrue(file.directBytes() <= limit, file.directBytes() + " bytes");
+            put(hash(n), n, 0);
+            n++;
+            assertTrue(n < 2_000_000, "never refused");
+        }
+        final int nextPage = file.nextPage();
+        assertThrows(IllegalStateException.class, () -> file.ensureCapacity(2 * IndexFile.CHUNK_PAGES));
+        assertEquals(nextPage, file.nextPage(), "a refusal changes nothing");
+        assertTrue(file.directBytes() <= limit);
+
+        final int token = readers.enter();
+        index.freeze();
+        file.checkpoint(1, index.frozenWatermark(), 64, () -> { });
+        assertFalse(index.tryReserveChange(), "the replaced chunks still count while a reader may hold them");
+        readers.exit(token);
+        assertTrue(index.tryReserveChange(), "room once they are freed");
+        put(hash(n), n, 0);
+        for (int i = 0; i <= n; i += 5)
+        {
+            assertEquals(address(i, 0), lookup(index, i), "key " + i);
         }
     }
 

@@ -1,0 +1,71 @@
+package io.memsnap.internal.snapshot;
+
+import io.memsnap.StoreOptions;
+import io.memsnap.internal.index.IndexFile;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * How the limit of a writer's index memory and the point where the background thread checkpoints are derived from
+ * the options and the JVM's direct-memory limit, and which settings are refused.
+ */
+class IndexMemoryBudgetTest
+{
+    private static final long MIB = 1024L * 1024L;
+
+    @Test
+    void byDefaultTwiceTheCheckpointBytesAndTheReserveWhenTheJvmHasRoom()
+    {
+        final IndexMemoryBudget budget = IndexMemoryBudget.of(StoreOptions.ofDimension(8), 4096 * MIB);
+        assertEquals(2 * StoreOptions.DEFAULT_CHECKPOINT_INDEX_BYTES + 12 * MIB, budget.limitBytes());
+        assertEquals(StoreOptions.DEFAULT_CHECKPOINT_INDEX_BYTES, budget.checkpointAtBytes());
+    }
+
+    @Test
+    void byDefaultAtMostHalfTheJvmsLimitAndThenCheckpointedAtTwoThirdsOfWhatTheReserveLeaves()
+    {
+        final IndexMemoryBudget budget = IndexMemoryBudget.of(StoreOptions.ofDimension(8), 128 * MIB);
+        assertEquals(64 * MIB, budget.limitBytes(), "-Xmx128m: half of the default direct-memory limit");
+        assertEquals(52 * MIB * 2 / 3, budget.checkpointAtBytes());
+
+        final IndexMemoryBudget least = IndexMemoryBudget.of(StoreOptions.ofDimension(8), 20 * MIB);
+        assertEquals(StoreOptions.MIN_MAX_RESIDENT_INDEX_BYTES, least.limitBytes());
+        assertEquals(IndexFile.MIN_DIRECT_BYTES, least.limitBytes());
+        assertEquals(IndexFile.CHUNK_BYTES, least.checkpointAtBytes(), "at least one chunk");
+    }
+
+    @Test
+    void anExplicitLimitIsKeptAndCheckpointsComeNoLaterThanTheCheckpointBytes()
+    {
+        final StoreOptions options = StoreOptions.builder().dimension(8).maxResidentIndexBytes(40 * MIB)
+            .checkpointIndexBytes(4 * MIB).build();
+        final IndexMemoryBudget budget = IndexMemoryBudget.of(options, 1024 * MIB);
+        assertEquals(40 * MIB, budget.limitBytes());
+        assertEquals(4 * MIB, budget.checkpointAtBytes());
+        assertEquals(28 * MIB * 2 / 3, IndexMemoryBudget.of(options.toBuilder().checkpointIndexBytes(64 * MIB).build(),
+            1024 * MIB).checkpointAtBytes());
+    }
+
+    @Test
+    void aLimitNotBelowTheJvmsIsRefusedAtOpenAndOneTooSmallWhenBuilt()
+    {
+        final StoreOptions options = StoreOptions.builder().dimension(8).maxResidentIndexBytes(64 * MIB).build();
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> IndexMemoryBudget.of(options, 64 * MIB));
+        assertTrue(ex.getMessage().contains("-XX:MaxDirectMemorySize"), ex.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> IndexMemoryBudget.of(StoreOptions.ofDimension(8), 16 * MIB));
+        assertThrows(IllegalArgumentException.class,
+            () -> StoreOptions.builder().maxResidentIndexBytes(StoreOptions.MIN_MAX_RESIDENT_INDEX_BYTES - 1));
+        assertEquals(StoreOptions.DERIVED_MAX_RESIDENT_INDEX_BYTES,
+            StoreOptions.builder().maxResidentIndexBytes(StoreOptions.DERIVED_MAX_RESIDENT_INDEX_BYTES).build()
+                .maxResidentIndexBytes());
+    }
+
+    @Test
+    void theJvmsLimitIsWhatThisJvmEnforces()
+    {
+        final long limit = IndexMemoryBudget.jvmDirectMemoryLimit();
+        assertTrue(limit > 0 && limit <= Math.max(Runtime.getRuntime().maxMemory(), limit), "limit " + limit);
+    }
+}
