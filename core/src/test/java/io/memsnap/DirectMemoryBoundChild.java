@@ -1,5 +1,6 @@
 package io.memsnap;
 
+import io.memsnap.crash.DiskFullFileSystem;
 import io.memsnap.internal.snapshot.IndexMemoryBudget;
 
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package io.memsnap;
 
+import io.memsnap.crash.DiskFullFileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,7 @@
 package io.memsnap;
 
+import io.memsnap.crash.JournalEntry;
+import io.memsnap.crash.RecordingFileSystem;
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
@@ -34,6 +36,21 @@ class PowerLossPathsTest
             .dimension(TestEntries.DIMENSION)
             .segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
             .checkpointRecords(Long.MAX_VALUE);
+    }
+
+    /** @return the persistence operations recorded from entry {@code from} on, as "kind file-name" lines. */
+    private static List<String> operations(final RecordingFileSystem fs, final int from)
+    {
+        final List<JournalEntry> entries = fs.journal().entries();
+        final List<String> lines = new java.util.ArrayList<>();
+        for (final JournalEntry e : entries.subList(from, entries.size()))
+        {
+            if (!e.kind.isMarker() && e.path != null)
+            {
+                lines.add(e.kind.name().toLowerCase(java.util.Locale.ROOT) + " " + e.path.getFileName());
+            }
+        }
+        return lines;
     }
 
     private static void putRange(final MemoryStore store, final int from, final int to)
@@ -170,11 +187,12 @@ class PowerLossPathsTest
             segments.add("force " + SegmentDescriptor.fileName(id));
         }
         assertTrue(segments.size() >= 3, "the writes span several segments: " + segments);
-        final OperationLog fs = new OperationLog();
+        final RecordingFileSystem fs = new RecordingFileSystem(b);
         try (MemoryStore store = MemoryStore.open(b, small().durability(Durability.EVERY_WRITE).build(), fs))
         {
             assertEquals(400, store.size());
-            assertTrue(fs.lines().containsAll(segments), "flushed at open: " + fs.lines());
+            final List<String> done = operations(fs, 0);
+            assertTrue(done.containsAll(segments), "flushed at open: " + done);
         }
     }
 
@@ -258,15 +276,15 @@ class PowerLossPathsTest
     @Test
     void retentionSyncsTheDirectoryAfterItDeletes(@TempDir final Path tmp)
     {
-        final OperationLog fs = new OperationLog();
+        final RecordingFileSystem fs = new RecordingFileSystem(tmp);
         try (MemoryStore store = MemoryStore.open(tmp.resolve("store"), small().retainedSnapshots(2).build(), fs))
         {
             for (int i = 0; i < 6; i++)
             {
                 TestEntries.put(store, i, 1);
-                fs.clear();
+                final int from = fs.journal().size();
                 store.snapshot();
-                final List<String> lines = fs.lines();
+                final List<String> lines = operations(fs, from);
                 int lastDelete = -1;
                 for (int j = 0; j < lines.size(); j++)
                 {
@@ -281,7 +299,7 @@ class PowerLossPathsTest
                 }
                 if (lastDelete >= 0)
                 {
-                    assertTrue(lines.subList(lastDelete, lines.size()).stream().anyMatch(l -> l.startsWith("syncdir")),
+                    assertTrue(lines.subList(lastDelete, lines.size()).stream().anyMatch(l -> l.startsWith("sync_directory")),
                         "no directory sync after " + lines.get(lastDelete) + ": " + lines);
                 }
             }

@@ -1,5 +1,6 @@
 package io.memsnap;
 
+import io.memsnap.crash.DiskFullFileSystem;
 import io.memsnap.internal.fs.StoreFileSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;

@@ -1,4 +1,4 @@
-package io.memsnap;
+package io.memsnap.crash;
 
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
@@ -14,17 +14,17 @@ import java.nio.file.Path;
  * {@link #free()} gives the space back. Where a small real file system can be filled (a tmpfs), tests use that; this
  * runs where one cannot be mounted. Thread safe.
  */
-final class DiskFullFileSystem implements StoreFileSystem
+public final class DiskFullFileSystem implements StoreFileSystem
 {
     private final StoreFileSystem real = StoreFileSystem.real();
     private volatile boolean full;
 
-    void fill()
+    public void fill()
     {
         full = true;
     }
 
-    void free()
+    public void free()
     {
         full = false;
     }
@@ -71,19 +71,11 @@ final class DiskFullFileSystem implements StoreFileSystem
         real.createDirectories(dir);
     }
 
-    private final class Bounded implements StoreFile
+    private final class Bounded extends ForwardingStoreFile
     {
-        private final StoreFile file;
-
         Bounded(final StoreFile file)
         {
-            this.file = file;
-        }
-
-        @Override
-        public Path path()
-        {
-            return file.path();
+            super(file);
         }
 
         @Override
@@ -94,42 +86,6 @@ final class DiskFullFileSystem implements StoreFileSystem
                 throw new IOException("No space left on device");
             }
             return file.write(src, position);
-        }
-
-        @Override
-        public int read(final ByteBuffer dst, final long position) throws IOException
-        {
-            return file.read(dst, position);
-        }
-
-        @Override
-        public long size() throws IOException
-        {
-            return file.size();
-        }
-
-        @Override
-        public void truncate(final long size) throws IOException
-        {
-            file.truncate(size);
-        }
-
-        @Override
-        public void force(final boolean metadata) throws IOException
-        {
-            file.force(metadata);
-        }
-
-        @Override
-        public boolean isOpen()
-        {
-            return file.isOpen();
-        }
-
-        @Override
-        public void close() throws IOException
-        {
-            file.close();
         }
     }
 }
