@@ -21,6 +21,20 @@ public class IncompatibleFormatException extends MemsnapException
         this.foundMinor = foundMinor;
     }
 
+    /**
+     * @param needs what the file needs that this build lacks: the oldest release that reads it (a later major
+     *              version names it), or a feature this build does not know.
+     */
+    public IncompatibleFormatException(final Path file, final int foundMajor, final int foundMinor,
+        final int supportedMajor, final int supportedMinor, final String needs)
+    {
+        super("unsupported memsnap format version " + foundMajor + "." + foundMinor + " in " + file +
+            " (it needs " + needs + "): this build reads versions up to " + supportedMajor +
+            "." + supportedMinor + ". Open it with a memsnap release that reads it; nothing was changed on disk.");
+        this.foundMajor = foundMajor;
+        this.foundMinor = foundMinor;
+    }
+
     public int foundMajor()
     {
         return foundMajor;

@@ -253,7 +253,7 @@ class FormatGoldenTest
         }
         assertTrue(records > 0);
         final ByteBuffer manifest = read("manifest-00000000000000000003.msm");
-        assertEquals(FormatVersion.MAJOR_2, manifest.getShort(ManifestDescriptor.MAJOR_OFFSET));
+        assertEquals(FormatVersion.CURRENT_MAJOR, manifest.getShort(ManifestDescriptor.MAJOR_OFFSET));
         try (MemoryStore s = MemoryStore.open(dir, options()))
         {
             assertTrue(s.recoveryReport().clean(), s.recoveryReport().toString());

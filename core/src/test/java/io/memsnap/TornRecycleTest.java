@@ -1,5 +1,6 @@
 package io.memsnap;
 
+import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.ManifestDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,12 +87,12 @@ class TornRecycleTest
         switch (tear)
         {
             case NEW_HEAD:
-                cut = ManifestDescriptor.LAST_SEQUENCE_OFFSET;
+                cut = ManifestDescriptor.generationOffset(FormatVersion.CURRENT_MAJOR) + Long.BYTES;
                 head = after;
                 tail = before;
                 break;
             case OLD_HEAD:
-                cut = ManifestDescriptor.LAST_SEQUENCE_OFFSET;
+                cut = ManifestDescriptor.generationOffset(FormatVersion.CURRENT_MAJOR) + Long.BYTES;
                 head = before;
                 tail = after;
                 break;
@@ -164,7 +165,7 @@ class TornRecycleTest
     {
         tornRecycle(Tear.OLD_HEAD);
         // Neither its own generation (old bytes) nor a newer one than every manifest (the recycling commit's).
-        rewriteLong(manifest(oldest), ManifestDescriptor.GENERATION_OFFSET, newest - 1);
+        rewriteLong(manifest(oldest), ManifestDescriptor.generationOffset(FormatVersion.CURRENT_MAJOR), newest - 1);
         assertManifestDamaged(oldest);
     }
 

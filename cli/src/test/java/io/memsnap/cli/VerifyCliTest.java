@@ -53,7 +53,8 @@ class VerifyCliTest
             Files.delete(manifest(newest + 1));
         }
         final byte[] torn = before.clone();
-        System.arraycopy(after, 0, torn, 0, ManifestDescriptor.LAST_SEQUENCE_OFFSET);
+        System.arraycopy(after, 0, torn, 0,
+            ManifestDescriptor.generationOffset(io.memsnap.internal.format.FormatVersion.CURRENT_MAJOR) + Long.BYTES);
         Files.write(manifest(oldest), torn);
     }
 

@@ -13,17 +13,21 @@ import java.nio.file.Path;
  *   <li>2.0: adds the PAD record ({@link RecordDescriptor#TYPE_PAD}), which a 1.x reader would take for damage, so
  *       the major version changes. Nothing else moved: this build reads 1.x stores, keeps appending to a 1.x tail
  *       segment without padding it, and writes every new file as 2.0.</li>
+ *   <li>3.0: the manifest names the oldest library version that reads it (at a place every later major keeps) and
+ *       carries extensions (tagged, each flagged as one that readers, or writers, must know). Segments, index pages
+ *       and the watermark did not change; new files are written as 3.0, so that a 2.x build refuses them.</li>
  * </ul>
  */
 public final class FormatVersion
 {
     public static final int MAJOR_1 = 1;
     public static final int MAJOR_2 = 2;
+    public static final int MAJOR_3 = 3;
     public static final int MINOR_0 = 0;
 
     /** The oldest major version this build reads. */
     public static final int OLDEST_MAJOR = MAJOR_1;
-    public static final int CURRENT_MAJOR = MAJOR_2;
+    public static final int CURRENT_MAJOR = MAJOR_3;
     public static final int CURRENT_MINOR = MINOR_0;
 
     private FormatVersion()
@@ -39,6 +43,12 @@ public final class FormatVersion
         {
             throw new IncompatibleFormatException(file, major, minor, CURRENT_MAJOR, CURRENT_MINOR);
         }
+    }
+
+    /** @return whether manifests of this major version hold the oldest reader's version and extensions. */
+    public static boolean hasManifestExtensions(final int major)
+    {
+        return major >= MAJOR_3;
     }
 
     /** @return whether segments of this major version may hold PAD records. */

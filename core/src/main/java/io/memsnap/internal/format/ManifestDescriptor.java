@@ -46,6 +46,22 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *      L x label              { uint16 key length, key UTF-8, int32 value length, value UTF-8 }
  * end-4 CRC32C of [0, end-4)
  * </pre>
+ *
+ * <p>Version 3.0 inserts one field after the total length, so every field above from {@code generation} on sits
+ * {@link #V3_SHIFT} bytes later, and adds extensions after the labels:
+ *
+ * <pre>
+ *  16  oldest reader          3 x uint16 + uint16 reserved: the oldest memsnap library version (major, minor, patch)
+ *                              that reads this manifest. Every later major version keeps it here, so that a build
+ *                              refusing a newer major can name the release to use.
+ *  24  generation ...         the 2.0 fields, in the same order
+ *      extension count        int32    E
+ *      E x extension          { uint16 tag, uint16 flags, int32 length, length bytes }, in increasing tag order,
+ *                              each tag at most once. Flags: {@link #EXTENSION_READERS_MUST_KNOW} (a build that does
+ *                              not know the tag refuses the manifest), {@link #EXTENSION_WRITERS_MUST_KNOW} (a build
+ *                              that does not know the tag may read the store but must not write to it)
+ * end-4 CRC32C of [0, end-4)
+ * </pre>
  */
 public final class ManifestDescriptor
 {
@@ -76,6 +92,39 @@ public final class ManifestDescriptor
     public static final int SEGMENT_COUNT_OFFSET = CHECKPOINT_STATES_OFFSET + SIZE_OF_LONG;
     public static final int LABEL_COUNT_OFFSET = SEGMENT_COUNT_OFFSET + SIZE_OF_INT;
     public static final int FIXED_LENGTH = LABEL_COUNT_OFFSET + SIZE_OF_INT;
+
+    /** Version 3.0: where the oldest library version that reads the manifest sits (stable in every later major). */
+    public static final int OLDEST_READER_OFFSET = TOTAL_LENGTH_OFFSET + SIZE_OF_INT;
+    public static final int OLDEST_READER_LENGTH = 4 * SIZE_OF_SHORT;
+    /** Version 3.0: how many bytes later than in 2.0 every field from {@code generation} on sits. */
+    public static final int V3_SHIFT = OLDEST_READER_LENGTH;
+    /** Version 3.0: header of one extension ({ uint16 tag, uint16 flags, int32 length }). */
+    public static final int EXTENSION_HEADER_LENGTH = 2 * SIZE_OF_SHORT + SIZE_OF_INT;
+    /** Extension flag: a reader that does not know the tag must refuse the manifest. */
+    public static final int EXTENSION_READERS_MUST_KNOW = 1;
+    /** Extension flag: a writer that does not know the tag must not write to the store (reading it is fine). */
+    public static final int EXTENSION_WRITERS_MUST_KNOW = 2;
+
+    /** Extension tag: live record bytes of each segment at the checkpoint the manifest names. */
+    public static final int EXTENSION_SEGMENT_LIVE_BYTES = 1;
+    /** Extension tag: pinned snapshots (generation and label) kept by retention. */
+    public static final int EXTENSION_PINS = 2;
+    /** Extension tag: which index file the checkpoint lives in. */
+    public static final int EXTENSION_INDEX_FILE = 3;
+    /** Extension tag: the timeline of the snapshot (rewind). */
+    public static final int EXTENSION_TIMELINE = 4;
+
+    /** @return where the generation sits in a manifest of this major version. */
+    public static int generationOffset(final int major)
+    {
+        return major >= FormatVersion.MAJOR_3 ? GENERATION_OFFSET + V3_SHIFT : GENERATION_OFFSET;
+    }
+
+    /** @return whether this build knows the extension tag (and so may read, and write, a manifest carrying it). */
+    public static boolean isKnownExtension(final int tag)
+    {
+        return tag >= EXTENSION_SEGMENT_LIVE_BYTES && tag <= EXTENSION_TIMELINE;
+    }
 
     public static final int FILE_ENTRY_LENGTH = 16;
     public static final int INDEX_ENTRY_LENGTH = 16;

@@ -1,11 +1,14 @@
 package io.memsnap.internal.recovery;
 
 import io.memsnap.CorruptStoreException;
+import io.memsnap.IncompatibleFormatException;
 import io.memsnap.RecoveryMode;
 import io.memsnap.RecoveryReport;
 import io.memsnap.StoreOptions;
 import io.memsnap.internal.StoreDirectory;
+import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.WatermarkDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
@@ -18,6 +21,7 @@ import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.Freeze;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestExtension;
 import io.memsnap.internal.snapshot.ManifestStore;
 import io.memsnap.internal.snapshot.SnapshotWriter;
 
@@ -183,6 +187,7 @@ public final class StoreOpener
     {
         final Path dir = directory.path();
         final Manifest manifest = chosen.manifest;
+        refuseUnknownWriterExtensions(manifest, manifests.path(manifest.generation));
         final List<Integer> ids = directory.segmentIds();
         final int maxId = Math.max(ids.isEmpty() ? 0 : ids.get(ids.size() - 1), manifest.tailSegment);
         final Segment[] segments = new Segment[maxId + 1];
@@ -321,6 +326,20 @@ public final class StoreOpener
         catch (final CorruptStoreException ex)
         {
             return false; // damage: left for verify to report, and for a fallback to skip
+        }
+    }
+
+    /** A writer must know every extension flagged for writers: refused before anything changes. */
+    static void refuseUnknownWriterExtensions(final Manifest manifest, final Path file)
+    {
+        for (final ManifestExtension e : manifest.extensions)
+        {
+            if (e.writersMustKnow() && !ManifestDescriptor.isKnownExtension(e.tag))
+            {
+                throw new IncompatibleFormatException(file, manifest.majorVersion, manifest.minorVersion,
+                    FormatVersion.CURRENT_MAJOR, FormatVersion.CURRENT_MINOR, "extension " + e.tag + ", which a " +
+                    "writer must know and this build does not; open it read-only (StoreOptions.readOnly) to read it");
+            }
         }
     }
 }

@@ -1,6 +1,12 @@
 package io.memsnap.internal.snapshot;
 
+import io.memsnap.internal.format.FormatVersion;
+import io.memsnap.internal.format.LibraryVersion;
+
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -27,7 +33,11 @@ public final class Manifest
         }
     }
 
+    /** Format version the manifest was read in (this build's when it was written by it). */
+    public final int majorVersion;
     public final int minorVersion;
+    /** The oldest library version that reads this manifest (3.0 and later; derived from the version before). */
+    public final LibraryVersion oldestReader;
     public final long generation;
     public final long lastSequence;
     public final long createdAtMillis;
@@ -43,7 +53,10 @@ public final class Manifest
     public final long durationNanos;
     public final FileEntry[] segments;
     public final Map<String, String> labels;
+    /** Extensions in increasing tag order (3.0 and later; empty before). */
+    public final List<ManifestExtension> extensions;
 
+    /** A manifest this build writes: the current format version, no extensions. */
     public Manifest(
         final int minorVersion,
         final long generation,
@@ -62,7 +75,36 @@ public final class Manifest
         final FileEntry[] segments,
         final Map<String, String> labels)
     {
+        this(FormatVersion.CURRENT_MAJOR, minorVersion, LibraryVersion.FIRST_READER_OF_3_0, generation, lastSequence,
+            createdAtMillis, entryCount, stateCount, seed, dimension, hashFunction, checkpoint, tailSegment, tailOffset,
+            bytesFlushed, durationNanos, segments, labels, List.of());
+    }
+
+    /** A manifest with everything explicit: what a decoder read, or a writer with extensions. */
+    public Manifest(
+        final int majorVersion,
+        final int minorVersion,
+        final LibraryVersion oldestReader,
+        final long generation,
+        final long lastSequence,
+        final long createdAtMillis,
+        final long entryCount,
+        final long stateCount,
+        final long seed,
+        final int dimension,
+        final int hashFunction,
+        final Checkpoint checkpoint,
+        final int tailSegment,
+        final int tailOffset,
+        final long bytesFlushed,
+        final long durationNanos,
+        final FileEntry[] segments,
+        final Map<String, String> labels,
+        final List<ManifestExtension> extensions)
+    {
+        this.majorVersion = majorVersion;
         this.minorVersion = minorVersion;
+        this.oldestReader = oldestReader;
         this.generation = generation;
         this.lastSequence = lastSequence;
         this.createdAtMillis = createdAtMillis;
@@ -78,6 +120,46 @@ public final class Manifest
         this.durationNanos = durationNanos;
         this.segments = segments.clone();
         this.labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+        final List<ManifestExtension> sorted = new ArrayList<>(extensions);
+        sorted.sort(Comparator.comparingInt(e -> e.tag));
+        for (int i = 1; i < sorted.size(); i++)
+        {
+            if (sorted.get(i).tag == sorted.get(i - 1).tag)
+            {
+                throw new IllegalArgumentException("manifest extension " + sorted.get(i).tag + " given twice");
+            }
+        }
+        this.extensions = List.copyOf(sorted);
+    }
+
+    /** @return the extension with this tag, or null if the manifest has none. */
+    public ManifestExtension extension(final int tag)
+    {
+        for (final ManifestExtension e : extensions)
+        {
+            if (e.tag == tag)
+            {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    /** @return this manifest with the extension of its tag replaced (or added). */
+    public Manifest withExtension(final ManifestExtension extension)
+    {
+        final List<ManifestExtension> list = new ArrayList<>();
+        for (final ManifestExtension e : extensions)
+        {
+            if (e.tag != extension.tag)
+            {
+                list.add(e);
+            }
+        }
+        list.add(extension);
+        return new Manifest(majorVersion, minorVersion, oldestReader, generation, lastSequence, createdAtMillis,
+            entryCount, stateCount, seed, dimension, hashFunction, checkpoint, tailSegment, tailOffset, bytesFlushed,
+            durationNanos, segments, labels, list);
     }
 
     /** @return the entry of a segment, or null if the snapshot does not need it. */

@@ -1,9 +1,11 @@
 package io.memsnap.internal.snapshot;
 
 import io.memsnap.CorruptStoreException;
+import io.memsnap.IncompatibleFormatException;
 import io.memsnap.InvalidEntryException;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
+import io.memsnap.internal.format.LibraryVersion;
 import io.memsnap.internal.format.Utf8;
 
 import java.nio.BufferUnderflowException;
@@ -11,10 +13,14 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import static io.memsnap.internal.format.ManifestDescriptor.*;
+import static org.agrona.BitUtil.SIZE_OF_INT;
+import static org.agrona.BitUtil.SIZE_OF_SHORT;
 
 /** Encodes and decodes manifests (layout in {@link io.memsnap.internal.format.ManifestDescriptor}). Stateless. */
 public final class ManifestCodec
@@ -62,10 +68,18 @@ public final class ManifestCodec
             labelBytes += 2 + keys[i].length + 4 + values[i].length;
             i++;
         }
-        final int length = FIXED_LENGTH + m.segments.length * FILE_ENTRY_LENGTH + INDEX_ENTRY_LENGTH + labelBytes + 4;
+        int extensionBytes = SIZE_OF_INT;
+        for (final ManifestExtension e : m.extensions)
+        {
+            extensionBytes += EXTENSION_HEADER_LENGTH + e.length();
+        }
+        final int length = V3_SHIFT + FIXED_LENGTH + m.segments.length * FILE_ENTRY_LENGTH + INDEX_ENTRY_LENGTH +
+            labelBytes + extensionBytes + 4;
         final ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(MAGIC).putShort((short)FormatVersion.CURRENT_MAJOR).putShort((short)FormatVersion.CURRENT_MINOR)
             .putInt(length)
+            .putShort((short)m.oldestReader.major).putShort((short)m.oldestReader.minor)
+            .putShort((short)m.oldestReader.patch).putShort((short)0)
             .putLong(m.generation).putLong(m.lastSequence).putLong(m.createdAtMillis)
             .putLong(m.entryCount).putLong(m.stateCount).putLong(m.seed)
             .putInt(m.dimension).putInt(m.hashFunction)
@@ -83,6 +97,11 @@ public final class ManifestCodec
         for (int k = 0; k < keys.length; k++)
         {
             b.putShort((short)keys[k].length).put(keys[k]).putInt(values[k].length).put(values[k]);
+        }
+        b.putInt(m.extensions.size());
+        for (final ManifestExtension e : m.extensions)
+        {
+            b.putShort((short)e.tag).putShort((short)e.flags).putInt(e.length()).put(e.body());
         }
         b.putInt(new Checksum().compute(b.array(), 0, length - 4));
         return b.array();
@@ -114,11 +133,21 @@ public final class ManifestCodec
                 ", file " + bytes.length + " bytes)", file, Math.max(0, bytes.length - 4),
                 Checksum.unsigned(stored), Checksum.unsigned(actual));
         }
-        FormatVersion.check(file, b.getShort(MAJOR_OFFSET) & 0xFFFF, b.getShort(MINOR_OFFSET) & 0xFFFF);
+        final int major = b.getShort(MAJOR_OFFSET) & 0xFFFF;
+        final int minor = b.getShort(MINOR_OFFSET) & 0xFFFF;
+        if (major > FormatVersion.CURRENT_MAJOR && bytes.length >= OLDEST_READER_OFFSET + OLDEST_READER_LENGTH)
+        {
+            // Every major from 3.0 on keeps the oldest reader's version at the same place: name it.
+            throw new IncompatibleFormatException(file, major, minor, FormatVersion.CURRENT_MAJOR,
+                FormatVersion.CURRENT_MINOR, "memsnap " + oldestReader(b) + " or later");
+        }
+        FormatVersion.check(file, major, minor);
+        final boolean v3 = FormatVersion.hasManifestExtensions(major);
+        final int shift = v3 ? V3_SHIFT : 0;
         try
         {
-            b.position(GENERATION_OFFSET);
-            final int minor = b.getShort(MINOR_OFFSET) & 0xFFFF;
+            final LibraryVersion oldestReader = v3 ? oldestReader(b) : LibraryVersion.FIRST_READER_OF_3_0;
+            b.position(GENERATION_OFFSET + shift);
             final long generation = b.getLong();
             final long lastSequence = b.getLong();
             final long createdAt = b.getLong();
@@ -140,11 +169,11 @@ public final class ManifestCodec
             final long checkpointStates = b.getLong();
             final int segmentCount = b.getInt();
             final int labelCount = b.getInt();
-            if (segmentCount < 0 || segmentCount > (bytes.length - FIXED_LENGTH) / FILE_ENTRY_LENGTH ||
+            if (segmentCount < 0 || segmentCount > (bytes.length - FIXED_LENGTH - shift) / FILE_ENTRY_LENGTH ||
                 labelCount < 0 || labelCount > bytes.length)
             {
                 throw new CorruptStoreException("manifest counts are impossible (" + segmentCount + " segments, " +
-                    labelCount + " labels)", file, SEGMENT_COUNT_OFFSET);
+                    labelCount + " labels)", file, SEGMENT_COUNT_OFFSET + shift);
             }
             final Manifest.FileEntry[] segments = new Manifest.FileEntry[segmentCount];
             for (int i = 0; i < segmentCount; i++)
@@ -173,6 +202,7 @@ public final class ManifestCodec
                 b.get(value);
                 labels.put(new String(key, StandardCharsets.UTF_8), new String(value, StandardCharsets.UTF_8));
             }
+            final List<ManifestExtension> extensions = v3 ? readExtensions(b, file, major, minor) : List.of();
             if (b.position() != length - 4)
             {
                 throw new CorruptStoreException("manifest has " + (length - 4 - b.position()) + " unexplained bytes",
@@ -184,16 +214,59 @@ public final class ManifestCodec
                 throw new CorruptStoreException("manifest fields are inconsistent (checkpoint sequence " +
                     checkpointSequence + " after last sequence " + lastSequence + ", root page " + rootPage +
                     " of " + indexPages + ", replay segment " + replaySegment + ", tail segment " + tailSegment + ")",
-                    file, CHECKPOINT_ROOT_OFFSET);
+                    file, CHECKPOINT_ROOT_OFFSET + shift);
             }
             final Checkpoint checkpoint = new Checkpoint(rootPage, indexPages, sealedFrom, sealedCrc, replaySegment,
                 replayOffset, checkpointSequence, checkpointEntries, checkpointStates);
-            return new Manifest(minor, generation, lastSequence, createdAt, entryCount, stateCount, seed, dimension,
-                hashFunction, checkpoint, tailSegment, tailOffset, bytesFlushed, duration, segments, labels);
+            return new Manifest(major, minor, oldestReader, generation, lastSequence, createdAt, entryCount,
+                stateCount, seed, dimension, hashFunction, checkpoint, tailSegment, tailOffset, bytesFlushed, duration,
+                segments, labels, extensions);
         }
         catch (final BufferUnderflowException ex)
         {
             throw new CorruptStoreException("manifest ends inside a field", file, bytes.length);
         }
+    }
+
+    private static LibraryVersion oldestReader(final ByteBuffer b)
+    {
+        return new LibraryVersion(b.getShort(OLDEST_READER_OFFSET) & 0xFFFF,
+            b.getShort(OLDEST_READER_OFFSET + SIZE_OF_SHORT) & 0xFFFF,
+            b.getShort(OLDEST_READER_OFFSET + 2 * SIZE_OF_SHORT) & 0xFFFF);
+    }
+
+    private static List<ManifestExtension> readExtensions(final ByteBuffer b, final Path file, final int major,
+        final int minor)
+    {
+        final int count = b.getInt();
+        if (count < 0 || count > b.remaining() / EXTENSION_HEADER_LENGTH)
+        {
+            throw new CorruptStoreException("manifest has an impossible extension count " + count, file,
+                b.position() - SIZE_OF_INT);
+        }
+        final List<ManifestExtension> extensions = new ArrayList<>(count);
+        int previousTag = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int at = b.position();
+            final int tag = b.getShort() & 0xFFFF;
+            final int flags = b.getShort() & 0xFFFF;
+            final int length = b.getInt();
+            if (tag <= previousTag || length < 0 || length > b.remaining() || length > ManifestExtension.MAX_LENGTH)
+            {
+                throw new CorruptStoreException("manifest extension " + i + " is malformed (tag " + tag +
+                    " after " + previousTag + ", " + length + " bytes)", file, at);
+            }
+            previousTag = tag;
+            if ((flags & EXTENSION_READERS_MUST_KNOW) != 0 && !isKnownExtension(tag))
+            {
+                throw new IncompatibleFormatException(file, major, minor, FormatVersion.CURRENT_MAJOR,
+                    FormatVersion.CURRENT_MINOR, "extension " + tag + ", which this build does not know");
+            }
+            final byte[] body = new byte[length];
+            b.get(body);
+            extensions.add(new ManifestExtension(tag, flags, body));
+        }
+        return extensions;
     }
 }

@@ -103,7 +103,7 @@ public final class ManifestStore
             if (m.generation != generation)
             {
                 throw new CorruptStoreException("manifest holds generation " + m.generation + " but is named " +
-                    generation, path, ManifestDescriptor.GENERATION_OFFSET);
+                    generation, path, ManifestDescriptor.generationOffset(m.majorVersion));
             }
         }
         catch (final CorruptStoreException ex)
@@ -160,7 +160,7 @@ public final class ManifestStore
         {
             return false;
         }
-        final int headerLength = ManifestDescriptor.GENERATION_OFFSET + Long.BYTES;
+        final int headerLength = ManifestDescriptor.GENERATION_OFFSET + ManifestDescriptor.V3_SHIFT + Long.BYTES;
         final byte[] head;
         try (InputStream in = Files.newInputStream(path(generation)))
         {
@@ -171,7 +171,8 @@ public final class ManifestStore
             return false;
         }
         final ByteBuffer header = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
-        final long named = header.getLong(ManifestDescriptor.GENERATION_OFFSET);
+        final long named = header.getLong(
+            ManifestDescriptor.generationOffset(header.getShort(ManifestDescriptor.MAJOR_OFFSET) & 0xFFFF));
         return header.getLong(ManifestDescriptor.MAGIC_OFFSET) == ManifestDescriptor.MAGIC &&
             (named == generation || named > generations.get(0));
     }

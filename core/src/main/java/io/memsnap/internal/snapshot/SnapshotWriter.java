@@ -1,7 +1,9 @@
 package io.memsnap.internal.snapshot;
 
 import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.KeyHash;
+import io.memsnap.internal.format.LibraryVersion;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.Segment;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Commits a snapshot: flushes (fdatasync) the segments holding the record bytes appended since the previous snapshot, fsyncs the directory if
@@ -33,6 +36,7 @@ public final class SnapshotWriter
     private final long seed;
     private final int dimension;
     private final Checksum checksum = new Checksum();
+    private final List<ExtensionSource> extensionSources = new CopyOnWriteArrayList<>();
     private boolean recycled;
     /** Value of {@link SegmentLog#filesCreated()} at the last directory fsync. */
     private int directorySyncedAt = -1;
@@ -56,6 +60,23 @@ public final class SnapshotWriter
      *                   or -1; {@link #recycled()} tells whether it did.
      * @return the manifest committed.
      */
+    /**
+     * What a feature adds to each manifest: called by the committing thread once per snapshot, after the freeze and
+     * before the manifest is encoded. Implementations must be thread safe against the writer.
+     */
+    @FunctionalInterface
+    public interface ExtensionSource
+    {
+        /** @return the extension for the manifest of this freeze and checkpoint, or null for none. */
+        ManifestExtension extension(Freeze freeze, Checkpoint checkpoint);
+    }
+
+    /** Adds a feature's extension to every manifest written from now on. Thread safe. */
+    public void addExtensionSource(final ExtensionSource source)
+    {
+        extensionSources.add(source);
+    }
+
     /** @return whether the last {@link #write} reused the file of the manifest it was given to recycle. */
     public boolean recycled()
     {
@@ -109,10 +130,20 @@ public final class SnapshotWriter
             directorySyncedAt = filesCreated;
         }
 
-        final Manifest manifest = new Manifest(0, generation, freeze.lastSequence, freeze.createdAtMillis,
+        final List<ManifestExtension> extensions = new ArrayList<>();
+        for (final ExtensionSource source : extensionSources)
+        {
+            final ManifestExtension e = source.extension(freeze, checkpoint);
+            if (e != null)
+            {
+                extensions.add(e);
+            }
+        }
+        final Manifest manifest = new Manifest(FormatVersion.CURRENT_MAJOR, FormatVersion.CURRENT_MINOR,
+            LibraryVersion.FIRST_READER_OF_3_0, generation, freeze.lastSequence, freeze.createdAtMillis,
             freeze.entryCount, freeze.stateCount, seed, dimension, KeyHash.FUNCTION_ID, checkpoint,
             freeze.tailSegment, freeze.tailOffset, bytes, System.nanoTime() - freeze.startNanos,
-            entries.toArray(new Manifest.FileEntry[0]), labels);
+            entries.toArray(new Manifest.FileEntry[0]), labels, extensions);
         recycled = manifests.commit(manifest, recycle);
         return manifest;
     }

@@ -1,0 +1,164 @@
+package io.memsnap;
+
+import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.FormatVersion;
+import io.memsnap.internal.format.LibraryVersion;
+import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestCodec;
+import io.memsnap.internal.snapshot.ManifestExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static io.memsnap.TestEntries.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Manifests of format 3.0: the oldest reader's version at its fixed place, and extensions a build must know to read,
+ * or to write, the store. Each case rewrites the newest manifest of a real store (with a valid checksum) and opens
+ * it.
+ */
+class ManifestExtensionTest
+{
+    private static final int UNKNOWN_TAG = 0x7F00;
+
+    @TempDir
+    Path dir;
+
+    private final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).build();
+
+    private Path newestManifest() throws IOException
+    {
+        try (MemoryStore s = MemoryStore.open(dir, options))
+        {
+            s.put("a", vector(1, 0));
+            return dir.resolve(ManifestDescriptor.fileName(s.snapshot().generation()));
+        }
+    }
+
+    private static Manifest read(final Path file) throws IOException
+    {
+        return ManifestCodec.decode(Files.readAllBytes(file), file);
+    }
+
+    private static void write(final Path file, final Manifest m) throws IOException
+    {
+        Files.write(file, ManifestCodec.encode(m));
+    }
+
+    @Test
+    void aNewManifestIsVersion3AndNamesItsOldestReader() throws IOException
+    {
+        final Path file = newestManifest();
+        final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(FormatVersion.MAJOR_3, b.getShort(ManifestDescriptor.MAJOR_OFFSET));
+        assertEquals(LibraryVersion.FIRST_READER_OF_3_0.major, b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET));
+        assertEquals(LibraryVersion.FIRST_READER_OF_3_0.minor,
+            b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET + 2));
+        final Manifest m = read(file);
+        assertEquals(m.generation, b.getLong(ManifestDescriptor.generationOffset(FormatVersion.MAJOR_3)));
+        assertEquals(LibraryVersion.FIRST_READER_OF_3_0, m.oldestReader);
+    }
+
+    @Test
+    void extensionsRoundTripInTagOrder() throws IOException
+    {
+        final Path file = newestManifest();
+        final Manifest m = read(file)
+            .withExtension(new ManifestExtension(UNKNOWN_TAG, 0, new byte[] {1, 2, 3}))
+            .withExtension(new ManifestExtension(UNKNOWN_TAG - 1, 0, new byte[0]));
+        final Manifest back = ManifestCodec.decode(ManifestCodec.encode(m), file);
+        assertEquals(2, back.extensions.size());
+        assertEquals(UNKNOWN_TAG - 1, back.extensions.get(0).tag);
+        assertArrayEquals(new byte[] {1, 2, 3}, back.extension(UNKNOWN_TAG).body());
+    }
+
+    @Test
+    void anUnknownOptionalExtensionIsIgnoredByReadersAndWriters() throws IOException
+    {
+        final Path file = newestManifest();
+        write(file, read(file).withExtension(new ManifestExtension(UNKNOWN_TAG, 0, new byte[] {9})));
+        try (MemoryStore s = MemoryStore.open(dir, options))
+        {
+            assertTrue(s.contains("a"));
+            s.put("b", vector(2, 0));
+            s.snapshot();
+        }
+    }
+
+    @Test
+    void anUnknownExtensionThatReadersMustKnowIsRefusedBeforeAnythingChanges() throws IOException
+    {
+        final Path file = newestManifest();
+        write(file, read(file).withExtension(new ManifestExtension(UNKNOWN_TAG,
+            ManifestDescriptor.EXTENSION_READERS_MUST_KNOW, new byte[] {9})));
+        final byte[] before = Files.readAllBytes(file);
+        final StoreOptions readOnly = StoreOptions.builder().readOnly(true).build();
+        final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
+            () -> MemoryStore.open(dir, readOnly).close());
+        assertTrue(ex.getMessage().contains("extension " + UNKNOWN_TAG), ex.getMessage());
+        assertThrows(IncompatibleFormatException.class, () -> MemoryStore.open(dir, options).close());
+        assertArrayEquals(before, Files.readAllBytes(file));
+    }
+
+    @Test
+    void anUnknownExtensionThatWritersMustKnowIsReadableButNotWritable() throws IOException
+    {
+        final Path file = newestManifest();
+        write(file, read(file).withExtension(new ManifestExtension(UNKNOWN_TAG,
+            ManifestDescriptor.EXTENSION_WRITERS_MUST_KNOW, new byte[] {9})));
+        final byte[] before = Files.readAllBytes(file);
+        try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+        {
+            assertTrue(s.contains("a"));
+        }
+        final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
+            () -> MemoryStore.open(dir, options).close());
+        assertTrue(ex.getMessage().contains("read-only"), ex.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(file));
+    }
+
+    @Test
+    void aNewerMajorIsRefusedNamingTheReleaseItNeeds() throws IOException
+    {
+        final Path file = newestManifest();
+        final byte[] bytes = Files.readAllBytes(file);
+        final ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)(FormatVersion.CURRENT_MAJOR + 1));
+        b.putShort(ManifestDescriptor.OLDEST_READER_OFFSET, (short)7).putShort(ManifestDescriptor.OLDEST_READER_OFFSET +
+            2, (short)1).putShort(ManifestDescriptor.OLDEST_READER_OFFSET + 4, (short)4);
+        b.putInt(bytes.length - 4, new Checksum().compute(bytes, 0, bytes.length - 4));
+        Files.write(file, bytes);
+        final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
+            () -> MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()).close());
+        assertTrue(ex.getMessage().contains("memsnap 7.1.4 or later"), ex.getMessage());
+        assertEquals(FormatVersion.CURRENT_MAJOR + 1, ex.foundMajor());
+        assertArrayEquals(bytes, Files.readAllBytes(file));
+    }
+
+    @Test
+    void extensionsOutOfOrderAreDamage() throws IOException
+    {
+        final Path file = newestManifest();
+        final Manifest m = read(file).withExtension(new ManifestExtension(5000, 0, new byte[] {1}))
+            .withExtension(new ManifestExtension(6000, 0, new byte[] {2}));
+        final byte[] bytes = ManifestCodec.encode(m);
+        // Swap the two tags in place and fix the checksum: a writer never orders them so.
+        final ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        final int second = bytes.length - 4 - 1 - ManifestDescriptor.EXTENSION_HEADER_LENGTH;
+        final int first = second - 1 - ManifestDescriptor.EXTENSION_HEADER_LENGTH;
+        assertEquals(5000, b.getShort(first));
+        b.putShort(first, (short)6000).putShort(second, (short)5000);
+        b.putInt(bytes.length - 4, new Checksum().compute(bytes, 0, bytes.length - 4));
+        final CorruptStoreException ex = assertThrows(CorruptStoreException.class,
+            () -> ManifestCodec.decode(Arrays.copyOf(bytes, bytes.length), file));
+        assertTrue(ex.getMessage().contains("extension"), ex.getMessage());
+    }
+}
