@@ -110,7 +110,7 @@ public final class MemoryStore implements AutoCloseable
     private final StoreCounts counts;
 
     private MemoryStore(final Path dir, final StoreOptions options, final Recovered state,
-        final IndexMemoryBudget indexMemory)
+        final IndexMemoryBudget indexMemory, final LongSupplier clock)
     {
         this.dir = dir;
         this.options = options;
@@ -126,7 +126,7 @@ public final class MemoryStore implements AutoCloseable
         this.commits = new CommitCoordinator(dir, options, writeLock, guard, counts, log, state.snapshotWriter,
             checkpointer, manifests, state.watermark, state.manifest, state.nextGeneration,
             options.readOnly() ? new RetainedSnapshots(RetentionPolicy.of(options), Map.of(), PinSet.NONE) :
-            retainedAtOpen(dir, options, state), WALL_CLOCK);
+            retainedAtOpen(dir, options, state), clock);
         if (options.readOnly())
         {
             this.checkpoints = null;
@@ -184,6 +184,16 @@ public final class MemoryStore implements AutoCloseable
      */
     public static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs)
     {
+        return open(dir, options, fs, WALL_CLOCK);
+    }
+
+    /**
+     * As {@link #open(Path, StoreOptions, StoreFileSystem)}, with {@code clock} (epoch milliseconds) as the time of
+     * retention's ages and of pin expiries. For tests.
+     */
+    static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs,
+        final LongSupplier clock)
+    {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
         {
             throw new UnsupportedOperationException("memsnap's format is little-endian and needs a little-endian CPU");
@@ -192,7 +202,7 @@ public final class MemoryStore implements AutoCloseable
             IndexMemoryBudget.of(options, IndexMemoryBudget.jvmDirectMemoryLimit());
         try
         {
-            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory);
+            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory, clock);
         }
         catch (final IOException ex)
         {
