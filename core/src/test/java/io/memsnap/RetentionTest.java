@@ -1,7 +1,11 @@
 package io.memsnap;
 
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.PinsDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestCodec;
+import io.memsnap.internal.snapshot.ManifestExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -338,6 +342,40 @@ class RetentionTest
             assertEquals(12, reused, "every commit reused the file of a manifest retention dropped");
             final Set<Long> kept = new HashSet<>(onDisk());
             assertEquals(Set.of(oldest, 16L, 15L, 14L), kept);
+        }
+    }
+
+    /**
+     * A manifest whose pins extension is malformed (its checksum fixed) is damage: a writer refuses the store before
+     * anything changes rather than take it for "no pins" and delete pinned snapshots, and verify reports it.
+     */
+    @Test
+    void aMalformedPinsExtensionIsDamageNotNoPins() throws IOException
+    {
+        final long newest;
+        try (MemoryStore store = MemoryStore.open(dir, small().build()))
+        {
+            final long pinned = step(store, 1).generation();
+            store.pin(pinned, "keep");
+            newest = store.lastSnapshot().generation();
+        }
+        final Path file = manifest(newest);
+        final Manifest m = ManifestCodec.decode(Files.readAllBytes(file), file);
+        final byte[] body = m.extension(ManifestDescriptor.EXTENSION_PINS).body();
+        body[PinsDescriptor.PIN_COUNT_OFFSET] = 7; // seven pins, one there
+        Files.write(file, ManifestCodec.encode(m.withExtension(new ManifestExtension(ManifestDescriptor.EXTENSION_PINS,
+            ManifestDescriptor.EXTENSION_WRITERS_MUST_KNOW, body))));
+        final Map<String, String> before = StoreFiles.fingerprint(dir);
+        final CorruptStoreException ex = assertThrows(CorruptStoreException.class,
+            () -> MemoryStore.open(dir, small().build()).close());
+        assertTrue(ex.getMessage().contains("pins extension"), ex.getMessage());
+        assertEquals(before, StoreFiles.fingerprint(dir), "refused before anything changed");
+        try (MemoryStore reader = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+        {
+            final VerifyReport report = reader.verify(false);
+            assertFalse(report.ok(), report.toString());
+            assertTrue(report.problems().get(0).file().endsWith(ManifestDescriptor.fileName(newest)),
+                report.toString());
         }
     }
 
