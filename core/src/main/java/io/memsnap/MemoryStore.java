@@ -69,10 +69,10 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@link IndexMemoryFullException} (nothing written) if that checkpoint fails. Their memory is freed explicitly once
  * written and no reader can still hold it, never left to the garbage collector.
  *
- * <p><b>Retention.</b> After each snapshot, and when a writer opens, the snapshots that no rule of the options keeps
- * are deleted: a snapshot stays while it is one of the newest {@link StoreOptions#retainedSnapshots()}, younger
- * than {@link StoreOptions#retainedSnapshotAge()}, or pinned ({@link #pin}). {@link #snapshots()} says which rule
- * keeps each.
+ * <p><b>Retention.</b> After each snapshot, and when a writer opens, the snapshots that no retention rule keeps are
+ * deleted: a snapshot stays while it is one of the newest {@link StoreOptions#retainedSnapshots()}, younger than
+ * {@link StoreOptions#retainedSnapshotAge()}, or pinned ({@link #pin}). {@link #snapshots()} says which rule keeps
+ * each.
  *
  * <p>JVM flag: Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
  */
