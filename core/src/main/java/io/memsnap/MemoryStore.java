@@ -5,6 +5,7 @@ import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.KeyHash;
+import io.memsnap.internal.format.PinsDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.fs.StoreFileSystem;
@@ -21,12 +22,18 @@ import io.memsnap.internal.snapshot.IndexMemoryBudget;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.Pin;
+import io.memsnap.internal.snapshot.PinSet;
+import io.memsnap.internal.snapshot.RetainedSnapshots;
+import io.memsnap.internal.snapshot.RetentionExtension;
+import io.memsnap.internal.snapshot.RetentionPolicy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -35,6 +42,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
@@ -61,12 +69,18 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@link IndexMemoryFullException} (nothing written) if that checkpoint fails. Their memory is freed explicitly once
  * written and no reader can still hold it, never left to the garbage collector.
  *
+ * <p><b>Retention.</b> After each snapshot, and when a writer opens, the snapshots that no retention rule keeps are
+ * deleted: a snapshot stays while it is one of the newest {@link StoreOptions#retainedSnapshots()}, younger than
+ * {@link StoreOptions#retainedSnapshotAge()}, or pinned ({@link #pin}). {@link #snapshots()} says which rule keeps
+ * each.
+ *
  * <p>JVM flag: Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
  */
 public final class MemoryStore implements AutoCloseable
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
     private static final byte[] NO_METADATA = new byte[0];
+    /** The time of retention's ages and of pin expiries: the one place the store reads the wall clock for them. */
+    private static final LongSupplier WALL_CLOCK = System::currentTimeMillis;
 
     private final Path dir;
     private final StoreOptions options;
@@ -96,7 +110,7 @@ public final class MemoryStore implements AutoCloseable
     private final StoreCounts counts;
 
     private MemoryStore(final Path dir, final StoreOptions options, final Recovered state,
-        final IndexMemoryBudget indexMemory)
+        final IndexMemoryBudget indexMemory, final LongSupplier clock)
     {
         this.dir = dir;
         this.options = options;
@@ -109,30 +123,41 @@ public final class MemoryStore implements AutoCloseable
         this.seed = state.manifest.seed;
         this.counts = new StoreCounts(state.entryCount, state.stateCount);
         this.recoveryReport = state.report;
-        List<Long> onDisk = List.of();
-        if (!options.readOnly())
-        {
-            try
-            {
-                onDisk = manifests.generations(); // listed once at open; retention then works from memory
-            }
-            catch (final IOException ex)
-            {
-                throw new StoreIoException("could not list the manifests of " + dir, ex);
-            }
-        }
         this.commits = new CommitCoordinator(dir, options, writeLock, guard, counts, log, state.snapshotWriter,
-            checkpointer, manifests, state.watermark, state.manifest, state.nextGeneration, onDisk);
+            checkpointer, manifests, state.watermark, state.manifest, state.nextGeneration,
+            options.readOnly() ? new RetainedSnapshots(RetentionPolicy.of(options), Map.of(), PinSet.NONE) :
+            retainedAtOpen(dir, options, state), clock);
         if (options.readOnly())
         {
             this.checkpoints = null;
         }
         else
         {
+            commits.retainAtOpen();
             state.indexFile.limitResident(indexMemory.limitBytes(), guard);
             this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
                 checkpointer, commits, indexMemory);
             this.checkpoints.start();
+        }
+    }
+
+    /**
+     * A writer's open: the manifests on disk (listed once; retention then works from memory), the pins of the one
+     * restored and the rules to apply.
+     */
+    private static RetainedSnapshots retainedAtOpen(final Path dir, final StoreOptions options, final Recovered state)
+    {
+        final Path restored = state.manifests.path(state.manifest.generation);
+        try
+        {
+            return new RetainedSnapshots(
+                RetentionPolicy.forWriter(options, RetentionExtension.policy(state.manifest, restored)),
+                RetainedSnapshots.readCreatedAt(state.manifests, state.manifests.generations()),
+                RetentionExtension.pins(state.manifest, restored));
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not list the manifests of " + dir, ex);
         }
     }
 
@@ -159,6 +184,16 @@ public final class MemoryStore implements AutoCloseable
      */
     public static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs)
     {
+        return open(dir, options, fs, WALL_CLOCK);
+    }
+
+    /**
+     * As {@link #open(Path, StoreOptions, StoreFileSystem)}, with {@code clock} (epoch milliseconds) as the time of
+     * retention's ages and of pin expiries. For tests.
+     */
+    static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs,
+        final LongSupplier clock)
+    {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
         {
             throw new UnsupportedOperationException("memsnap's format is little-endian and needs a little-endian CPU");
@@ -167,7 +202,7 @@ public final class MemoryStore implements AutoCloseable
             IndexMemoryBudget.of(options, IndexMemoryBudget.jvmDirectMemoryLimit());
         try
         {
-            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory);
+            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory, clock);
         }
         catch (final IOException ex)
         {
@@ -574,7 +609,64 @@ public final class MemoryStore implements AutoCloseable
     {
         requireWritable();
         ManifestCodec.validateLabels(labels);
-        return info(commits.snapshot(labels));
+        return writerInfo(commits.snapshot(labels));
+    }
+
+    /** As {@link #pin(long, String, Duration)} with a pin that does not expire. */
+    public SnapshotInfo pin(final long generation, final String label)
+    {
+        return pin(generation, label, null);
+    }
+
+    /**
+     * Pins a retained snapshot: retention keeps it, whatever its other rules say, until {@link #unpin} or until
+     * {@code keepFor} has passed; a read-only open of it keeps working however many snapshots follow. Pinning a
+     * pinned snapshot replaces its label and expiry.
+     *
+     * <p>A pin is a small snapshot commit: the pins live in the manifests, so this takes a snapshot (as
+     * {@link #snapshot()}, without labels: the writes so far become durable, and it counts towards
+     * {@link StoreOptions#retainedSnapshots()}) whose manifest records the pin. When this returns the pin is durable:
+     * it survives a crash, and every later snapshot carries it forward.
+     *
+     * @param label   why the snapshot is kept: 1 to 255 bytes of UTF-8, no control characters.
+     * @param keepFor how long from now the pin keeps the snapshot (at least 1 ms), or null for no expiry.
+     * @return the pinned snapshot, with its pin.
+     * @throws NoSuchSnapshotException  if {@code generation} is not retained (already deleted, or never taken);
+     *                                  nothing is written.
+     * @throws InvalidEntryException    if the label is not one; nothing is written.
+     * @throws CorruptStoreException    if the snapshot's manifest does not validate; nothing is written.
+     * @throws IllegalStateException    if the store holds 1,024 pins already; nothing is written.
+     * @throws StoreIoException         if the commit fails: the previous snapshot and its pins stay intact.
+     */
+    public SnapshotInfo pin(final long generation, final String label, final Duration keepFor)
+    {
+        requireWritable();
+        Pin.checkLabel(label);
+        long keepForMillis = PinsDescriptor.NEVER;
+        if (keepFor != null)
+        {
+            if (keepFor.compareTo(Duration.ofMillis(1)) < 0)
+            {
+                throw new IllegalArgumentException("a pin must keep its snapshot for at least 1 ms, not " + keepFor +
+                    ": unpin it instead");
+            }
+            keepForMillis = keepFor.compareTo(Duration.ofMillis(Long.MAX_VALUE)) >= 0 ? PinsDescriptor.NEVER :
+                keepFor.toMillis();
+        }
+        return writerInfo(commits.pin(generation, label, keepForMillis));
+    }
+
+    /**
+     * Unpins a snapshot. Like {@link #pin}, a small snapshot commit (its manifest no longer records the pin);
+     * retention after it deletes the snapshot unless another rule keeps it.
+     *
+     * @return whether the snapshot was pinned; if not, nothing is written.
+     * @throws StoreIoException if the commit fails: the pin stays.
+     */
+    public boolean unpin(final long generation)
+    {
+        requireWritable();
+        return commits.unpin(generation);
     }
 
     /**
@@ -590,42 +682,41 @@ public final class MemoryStore implements AutoCloseable
         checkpoints.checkpoint();
     }
 
-    /** @return the retained snapshots that validate, newest first. */
+    /**
+     * @return the retained snapshots that validate, newest first, each with why retention keeps it now. A read-only
+     * store shows the rules and pins that the newest snapshot on disk records (its writer's).
+     */
     public List<SnapshotInfo> snapshots()
     {
         requireOpenState();
-        final List<SnapshotInfo> infos = new ArrayList<>();
-        try
-        {
-            for (final long generation : manifests.generations())
-            {
-                try
-                {
-                    infos.add(info(manifests.read(generation)));
-                }
-                catch (final CorruptStoreException | java.nio.file.NoSuchFileException ex)
-                {
-                    LOG.log(System.Logger.Level.DEBUG, "skipping snapshot " + generation + ": " + ex.getMessage());
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new StoreIoException("could not list snapshots of " + dir, ex);
-        }
-        return infos;
+        return SnapshotListing.list(dir, manifests, options, options.readOnly() ? null : commits.retained(),
+            commits.now());
     }
 
-    private static SnapshotInfo info(final Manifest m)
+    /** Writer: what {@code m} holds and why retention keeps it now. */
+    private SnapshotInfo writerInfo(final Manifest m)
     {
-        return new SnapshotInfo(m.generation, m.lastSequence, m.createdAtMillis, m.entryCount, m.stateCount,
-            m.bytesFlushed, m.durationNanos, m.labels, m.checkpoint.lastSequence);
+        final RetainedSnapshots retained = commits.retained();
+        final long now = commits.now();
+        return SnapshotListing.info(m, retained.decide(now), retained.pins(), now);
     }
 
-    /** @return the snapshot this store was opened at (read-only) or last committed. */
+    /** @return the snapshot this store was opened at (read-only) or last committed, with why it is retained. */
     public SnapshotInfo lastSnapshot()
     {
-        return info(commits.lastCommitted());
+        final Manifest m = commits.lastCommitted();
+        if (!options.readOnly())
+        {
+            return writerInfo(m);
+        }
+        for (final SnapshotInfo s : snapshots())
+        {
+            if (s.generation() == m.generation)
+            {
+                return s;
+            }
+        }
+        return SnapshotListing.unretained(m); // retired by the writer since it was opened
     }
 
     /**

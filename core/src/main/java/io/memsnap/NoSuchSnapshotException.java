@@ -3,7 +3,10 @@ package io.memsnap;
 import java.nio.file.Path;
 import java.util.List;
 
-/** A read-only open asked for a snapshot generation the store does not retain. Nothing was changed. */
+/**
+ * A read-only open, or a pin, asked for a snapshot generation the store does not retain (retention deleted it, or it
+ * was never taken). Nothing was changed.
+ */
 public class NoSuchSnapshotException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;

@@ -1,10 +1,16 @@
 package io.memsnap;
 
+import java.time.Instant;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
-/** What one committed snapshot holds. Thread safe: immutable. */
+/**
+ * What one committed snapshot holds, and why retention keeps it ({@link #retainedBecause()}, {@link #pinLabel()}) as
+ * of when this was made. Thread safe: immutable.
+ */
 public final class SnapshotInfo
 {
     private final long generation;
@@ -16,7 +22,11 @@ public final class SnapshotInfo
     private final long durationNanos;
     private final Map<String, String> labels;
     private final long checkpointSequence;
+    private final List<String> retainedBecause;
+    private final String pinLabel;
+    private final Instant pinExpiresAt;
 
+    /** A snapshot without retention information (nothing keeps it, no pin). */
     public SnapshotInfo(
         final long generation,
         final long lastSequence,
@@ -28,6 +38,29 @@ public final class SnapshotInfo
         final Map<String, String> labels,
         final long checkpointSequence)
     {
+        this(generation, lastSequence, createdAtMillis, entryCount, stateCount, bytesFlushed, durationNanos, labels,
+            checkpointSequence, List.of(), null, null);
+    }
+
+    /**
+     * @param retainedBecause why retention keeps it (see {@link #retainedBecause()}).
+     * @param pinLabel        the label of its pin, or null if it is not pinned.
+     * @param pinExpiresAt    when its pin expires, or null if it is not pinned or its pin does not expire.
+     */
+    public SnapshotInfo(
+        final long generation,
+        final long lastSequence,
+        final long createdAtMillis,
+        final long entryCount,
+        final long stateCount,
+        final long bytesFlushed,
+        final long durationNanos,
+        final Map<String, String> labels,
+        final long checkpointSequence,
+        final List<String> retainedBecause,
+        final String pinLabel,
+        final Instant pinExpiresAt)
+    {
         this.generation = generation;
         this.lastSequence = lastSequence;
         this.createdAtMillis = createdAtMillis;
@@ -37,6 +70,32 @@ public final class SnapshotInfo
         this.durationNanos = durationNanos;
         this.labels = Collections.unmodifiableMap(new TreeMap<>(labels));
         this.checkpointSequence = checkpointSequence;
+        this.retainedBecause = List.copyOf(retainedBecause);
+        this.pinLabel = pinLabel;
+        this.pinExpiresAt = pinExpiresAt;
+    }
+
+    /**
+     * @return why retention keeps this snapshot, one reason a rule that keeps it, in this order: {@code last-N} (one
+     * of the newest N, {@link StoreOptions#retainedSnapshots()}), {@code age<D} (younger than
+     * {@link StoreOptions#retainedSnapshotAge()}, as {@code 14d}, {@code 36h}, {@code 90m}, {@code 30s} or
+     * {@code 1500ms}), {@code pinned: LABEL}. Empty if no rule keeps it any more: the next commit deletes it.
+     */
+    public List<String> retainedBecause()
+    {
+        return retainedBecause;
+    }
+
+    /** @return the label of the pin that keeps this snapshot, or empty if it is not pinned (or its pin expired). */
+    public Optional<String> pinLabel()
+    {
+        return Optional.ofNullable(pinLabel);
+    }
+
+    /** @return when the pin that keeps this snapshot expires, or empty if it is not pinned or never expires. */
+    public Optional<Instant> pinExpiresAt()
+    {
+        return Optional.ofNullable(pinExpiresAt);
     }
 
     /**
@@ -100,6 +159,8 @@ public final class SnapshotInfo
     {
         return "SnapshotInfo{generation=" + generation + ", lastSequence=" + lastSequence + ", createdAtMillis=" +
             createdAtMillis + ", entryCount=" + entryCount + ", stateCount=" + stateCount + ", bytesFlushed=" +
-            bytesFlushed + ", durationNanos=" + durationNanos + ", labels=" + labels + ", checkpointSequence=" + checkpointSequence + '}';
+            bytesFlushed + ", durationNanos=" + durationNanos + ", labels=" + labels + ", checkpointSequence=" +
+            checkpointSequence + ", retainedBecause=" + retainedBecause + (pinLabel == null ? "" : ", pinLabel=" +
+            pinLabel) + (pinExpiresAt == null ? "" : ", pinExpiresAt=" + pinExpiresAt) + '}';
     }
 }

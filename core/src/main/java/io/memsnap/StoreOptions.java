@@ -1,5 +1,7 @@
 package io.memsnap;
 
+import java.time.Duration;
+
 /**
  * Typed, validated configuration of a {@link MemoryStore}. Build with {@link #builder()}. Thread safe: immutable.
  *
@@ -10,6 +12,12 @@ package io.memsnap;
  * direct memory, at most {@link #maxResidentIndexBytes()} (by default the smaller of twice
  * {@link #checkpointIndexBytes()} plus 12 MiB and half of {@code -XX:MaxDirectMemorySize}); a writer at that limit
  * waits for a checkpoint.
+ *
+ * <p>Retention: after each snapshot and at a writer's open, the snapshots that no rule keeps are deleted. A snapshot
+ * is kept if any rule keeps it: it is one of the newest {@link #retainedSnapshots()} (default 3, at least 2, so the
+ * newest and one to fall back to always stay), it is younger than {@link #retainedSnapshotAge()} (by default no
+ * age rule), or it is pinned ({@link MemoryStore#pin}). The defaults keep the newest three, as before there were
+ * other rules.
  */
 public final class StoreOptions
 {
@@ -31,6 +39,8 @@ public final class StoreOptions
     public static final int DEFAULT_RETAINED_SNAPSHOTS = 3;
     /** Fewest snapshots kept: one to fall back to when the newest is damaged. */
     public static final int MIN_RETAINED_SNAPSHOTS = 2;
+    /** Default {@link #retainedSnapshotAge()}: zero, no snapshot is kept for its age. */
+    public static final Duration DEFAULT_RETAINED_SNAPSHOT_AGE = Duration.ZERO;
     /** Default number of records after which the index is checkpointed in the background. */
     public static final long DEFAULT_CHECKPOINT_RECORDS = 100_000;
     /** Default {@link #checkpointIndexBytes()}: 64 MiB of index pages waiting in memory for a checkpoint. */
@@ -52,6 +62,8 @@ public final class StoreOptions
     private final int maxMetadataBytes;
     private final int maxStateBytes;
     private final int retainedSnapshots;
+    private final Duration retainedSnapshotAge;
+    private final boolean retentionFromStore;
     private final boolean verifyChecksumsOnRead;
     private final boolean preallocate;
     private final boolean readOnly;
@@ -70,6 +82,8 @@ public final class StoreOptions
         maxMetadataBytes = b.maxMetadataBytes;
         maxStateBytes = b.maxStateBytes;
         retainedSnapshots = b.retainedSnapshots;
+        retainedSnapshotAge = b.retainedSnapshotAge;
+        retentionFromStore = b.retentionFromStore;
         verifyChecksumsOnRead = b.verifyChecksumsOnRead;
         preallocate = b.preallocate;
         readOnly = b.readOnly;
@@ -102,6 +116,8 @@ public final class StoreOptions
         b.maxMetadataBytes = maxMetadataBytes;
         b.maxStateBytes = maxStateBytes;
         b.retainedSnapshots = retainedSnapshots;
+        b.retainedSnapshotAge = retainedSnapshotAge;
+        b.retentionFromStore = retentionFromStore;
         b.verifyChecksumsOnRead = verifyChecksumsOnRead;
         b.preallocate = preallocate;
         b.readOnly = readOnly;
@@ -148,9 +164,25 @@ public final class StoreOptions
         return maxStateBytes;
     }
 
+    /** @return how many of the newest snapshots retention keeps. */
     public int retainedSnapshots()
     {
         return retainedSnapshots;
+    }
+
+    /** @return the age below which retention keeps a snapshot (by its created-at); zero: no age rule. */
+    public Duration retainedSnapshotAge()
+    {
+        return retainedSnapshotAge;
+    }
+
+    /**
+     * @return whether a writer applies the retention rules the store's newest snapshot records instead of
+     * {@link #retainedSnapshots()} and {@link #retainedSnapshotAge()} (see {@link Builder#retentionFromStore}).
+     */
+    public boolean retentionFromStore()
+    {
+        return retentionFromStore;
     }
 
     public boolean verifyChecksumsOnRead()
@@ -207,6 +239,7 @@ public final class StoreOptions
             ", segmentSize=" + segmentSize + ", durability=" + durability +
             ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
+            ", retainedSnapshotAge=" + retainedSnapshotAge + ", retentionFromStore=" + retentionFromStore +
             ", verifyChecksumsOnRead=" + verifyChecksumsOnRead + ", preallocate=" + preallocate + ", readOnly=" +
             readOnly + ", generation=" + generation + '}';
     }
@@ -222,6 +255,8 @@ public final class StoreOptions
         private int maxMetadataBytes = DEFAULT_MAX_METADATA_BYTES;
         private int maxStateBytes = DEFAULT_MAX_STATE_BYTES;
         private int retainedSnapshots = DEFAULT_RETAINED_SNAPSHOTS;
+        private Duration retainedSnapshotAge = DEFAULT_RETAINED_SNAPSHOT_AGE;
+        private boolean retentionFromStore;
         private boolean verifyChecksumsOnRead = true;
         private boolean preallocate = true;
         private boolean readOnly;
@@ -302,7 +337,10 @@ public final class StoreOptions
             return this;
         }
 
-        /** @param count snapshots kept on disk, at least 2 so that a damaged newest one has a fallback. */
+        /**
+         * @param count retention keeps the newest {@code count} snapshots (default 3), at least 2 so that a damaged
+         *              newest one has a fallback. Pin commits ({@link MemoryStore#pin}) are snapshots and count too.
+         */
         public Builder retainedSnapshots(final int count)
         {
             if (count < MIN_RETAINED_SNAPSHOTS)
@@ -311,6 +349,37 @@ public final class StoreOptions
                     ", was " + count);
             }
             this.retainedSnapshots = count;
+            return this;
+        }
+
+        /**
+         * @param age retention also keeps every snapshot created less than {@code age} ago (by the created-at its
+         *            manifest records and the writer's clock; a snapshot whose manifest does not validate has no
+         *            age). {@link Duration#ZERO} (the default) for no age rule; otherwise at least 1 ms.
+         */
+        public Builder retainedSnapshotAge(final Duration age)
+        {
+            java.util.Objects.requireNonNull(age, "retainedSnapshotAge");
+            if (age.isNegative() || (!age.isZero() && age.compareTo(Duration.ofMillis(1)) < 0) ||
+                age.compareTo(Duration.ofMillis(Long.MAX_VALUE)) > 0)
+            {
+                throw new IllegalArgumentException("retainedSnapshotAge must be zero (no age rule) or between 1 ms " +
+                    "and " + Long.MAX_VALUE + " ms, was " + age);
+            }
+            this.retainedSnapshotAge = age;
+            return this;
+        }
+
+        /**
+         * @param fromStore a writer applies the retention rules that the store's newest snapshot records (those of
+         *                  the writer that committed it) instead of {@link #retainedSnapshots} and
+         *                  {@link #retainedSnapshotAge}, which then apply only to a store that records none (a new
+         *                  store, or one written before the rules were recorded). Default false. For tools that open
+         *                  a store that a service configured, so that they keep what the service keeps.
+         */
+        public Builder retentionFromStore(final boolean fromStore)
+        {
+            this.retentionFromStore = fromStore;
             return this;
         }
 

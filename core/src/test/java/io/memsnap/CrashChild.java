@@ -2,6 +2,8 @@ package io.memsnap;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.Random;
 
 /**
@@ -17,10 +19,13 @@ import java.util.Random;
  *     <li>{@code snapshot-start}: a snapshot is about to be taken;</li>
  *     <li>{@code durable <k> sync|snapshot}: printed after {@code sync()} or {@code snapshot()} returned: ops
  *     {@code [0, k)} are durable (the acknowledgement).</li>
+ *     <li>{@code pinned <g> <k>}: printed after {@code pin(g)} returned: snapshot {@code g}, holding ops
+ *     {@code [0, k)}, must stay until it is unpinned;</li>
+ *     <li>{@code unpinning <g>}: printed before {@code unpin(g)} is called.</li>
  * </ul>
  * Any failure prints its stack trace to stderr and exits with status 2.
  *
- * <p>Usage: {@code CrashChild <dir> <seed> <idSpace> <steady|concurrent|burst|recovery|torn> <burstOps>}.
+ * <p>Usage: {@code CrashChild <dir> <seed> <idSpace> <steady|concurrent|burst|recovery|torn|pins> <burstOps>}.
  * <ul>
  *     <li>steady: batches of writes, each followed by a sync or (one in eight) a snapshot on the same thread;</li>
  *     <li>recovery: as steady (the parent kills this one while it opens the store);</li>
@@ -28,7 +33,9 @@ import java.util.Random;
  *     starts, so sometimes in the middle of a record);</li>
  *     <li>concurrent: as steady but syncs only, while another thread takes snapshots under the writes;</li>
  *     <li>burst: first {@code burstOps} writes without a sync, then a snapshot that has all of them to flush,
- *     then steady.</li>
+ *     then steady;</li>
+ *     <li>pins: batches of writes, each followed by a snapshot; every third snapshot is pinned, and once three are
+ *     pinned the oldest pin is removed first (retention keeps three snapshots besides the pinned ones).</li>
  * </ul>
  */
 public final class CrashChild
@@ -99,6 +106,10 @@ public final class CrashChild
                 writeForEver(store, ops, rhythm, true, 1);
                 break;
 
+            case "pins":
+                pinForEver(store, ops, rhythm);
+                break;
+
             default:
                 throw new IllegalArgumentException("unknown mode " + mode);
         }
@@ -123,6 +134,35 @@ public final class CrashChild
         }
     }
 
+    private static void pinForEver(final MemoryStore store, final CrashOps ops, final Random rhythm)
+    {
+        final Deque<Long> pinned = new ArrayDeque<>(); // oldest first
+        for (final SnapshotInfo s : store.snapshots())
+        {
+            if (s.pinLabel().isPresent())
+            {
+                pinned.addFirst(s.generation()); // pins of the killed runs before
+            }
+        }
+        for (int n = 1; ; n++)
+        {
+            batch(store, ops, 1 + rhythm.nextInt(200));
+            final SnapshotInfo snapshot = snapshot(store);
+            if (n % 3 == 0)
+            {
+                if (pinned.size() >= 3)
+                {
+                    final long oldest = pinned.removeFirst();
+                    say("unpinning " + oldest);
+                    store.unpin(oldest);
+                }
+                store.pin(snapshot.generation(), "kept through kills");
+                say("pinned " + snapshot.generation() + " " + snapshot.lastSequence());
+                pinned.addLast(snapshot.generation());
+            }
+        }
+    }
+
     /** Computes {@code size} ops ahead, so that the kill is likely to land inside a write, then writes them. */
     private static void batch(final MemoryStore store, final CrashOps ops, final int size)
     {
@@ -138,11 +178,12 @@ public final class CrashChild
         }
     }
 
-    private static void snapshot(final MemoryStore store)
+    private static SnapshotInfo snapshot(final MemoryStore store)
     {
         say("snapshot-start");
         final SnapshotInfo info = store.snapshot();
         say("durable " + info.lastSequence() + " snapshot");
+        return info;
     }
 
     private static void snapshotForEver(final MemoryStore store, final Random rhythm)

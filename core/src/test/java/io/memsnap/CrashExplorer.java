@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -43,23 +44,30 @@ final class CrashExplorer
     /** What had been promised before a journal began. */
     static final class Promises
     {
-        static final Promises NONE = new Promises(0, 0, 0);
+        static final Promises NONE = new Promises(0, 0, 0, Map.of());
 
         final long acknowledged;
         final long acknowledgedSnapshot;
         final long issued;
+        /** Snapshots pinned and not released: generation, the sequence it holds. */
+        final Map<Long, Long> pinned;
 
-        Promises(final long acknowledged, final long acknowledgedSnapshot, final long issued)
+        Promises(final long acknowledged, final long acknowledgedSnapshot, final long issued,
+            final Map<Long, Long> pinned)
         {
             this.acknowledged = acknowledged;
             this.acknowledgedSnapshot = acknowledgedSnapshot;
             this.issued = issued;
+            this.pinned = Map.copyOf(pinned);
         }
 
         Promises and(final CrashModel model)
         {
+            final Map<Long, Long> pins = new TreeMap<>(pinned);
+            pins.keySet().removeAll(model.released());
+            pins.putAll(model.pinned());
             return new Promises(Math.max(acknowledged, model.acknowledged()),
-                Math.max(acknowledgedSnapshot, model.acknowledgedSnapshot()), Math.max(issued, model.issued()));
+                Math.max(acknowledgedSnapshot, model.acknowledgedSnapshot()), Math.max(issued, model.issued()), pins);
         }
     }
 
@@ -229,7 +237,7 @@ final class CrashExplorer
         // The model damages nothing a power cut would not: a writer that refuses any of these states refuses an
         // ordinary crash.
         final String problem = outcome.judge(promises.acknowledged, promises.issued, promises.acknowledgedSnapshot,
-            true);
+            promises.pinned, true);
         if (problem != null)
         {
             tally.failed(mode + ": " + problem, "workload " + workload + ", seed " + seed + ", point " + name +
@@ -283,7 +291,7 @@ final class CrashExplorer
         final CrashExplorer nested = new CrashExplorer(workload, seed, options, storeName, continued,
             settings.withoutRecoveries(), tally, continuation, metadataBytes);
         nested.explore(fs.journal(), new Promises(sample.promises.acknowledged, sample.promises.acknowledgedSnapshot,
-            sample.outcome.writer.sequence), sample.name, sample.target, sample.killed);
+            sample.outcome.writer.sequence, sample.promises.pinned), sample.name, sample.target, sample.killed);
         tally.recoveryStates += tally.states - before;
         if (!settings.keepStates)
         {

@@ -2,6 +2,8 @@ package io.memsnap;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What opening one crash state gave, as a writer (default recovery) and read-only: the sequence restored, or the
@@ -33,15 +35,21 @@ final class CrashOutcome
     final Open writer = new Open();
     /** The read-only open of the newest snapshot. */
     final Open readOnly = new Open();
+    /** The pinned snapshots after the writer's recovery: generation, the sequence it holds. */
+    final Map<Long, Long> pinned = new TreeMap<>();
+    /** Why a pinned snapshot, opened read-only, differs from the oracle; null when each matches. */
+    String pinError;
 
     /**
      * @param minSequence  the last write acknowledged durable: the writer must restore at least up to it.
      * @param maxSequence  the last write issued: nothing after it can be restored.
      * @param minSnapshot  the last snapshot acknowledged: the newest snapshot must hold at least up to it.
+     * @param pins         the snapshots pinned and not released: each must stay pinned, holding its sequence.
      * @param mustOpen     whether a refusal is a failure too (every state the model makes: it damages nothing).
      * @return what is wrong, or null when the outcome keeps every promise.
      */
-    String judge(final long minSequence, final long maxSequence, final long minSnapshot, final boolean mustOpen)
+    String judge(final long minSequence, final long maxSequence, final long minSnapshot, final Map<Long, Long> pins,
+        final boolean mustOpen)
     {
         if (writer.unexpected != null)
         {
@@ -72,6 +80,14 @@ final class CrashOutcome
             return "restored " + writer.sequence + " writes but only " + maxSequence + " were issued (" +
                 writer.report + ")";
         }
+        else
+        {
+            final String lost = pinsLost(pins);
+            if (lost != null)
+            {
+                return lost;
+            }
+        }
         if (readOnly.refused != null)
         {
             // Only a store whose first snapshot was never acknowledged may hold no snapshot a reader can open.
@@ -96,10 +112,25 @@ final class CrashOutcome
         return null;
     }
 
+    /** @return which promised pin the writer's recovery lost, or null if it kept them all, with their content. */
+    private String pinsLost(final Map<Long, Long> pins)
+    {
+        for (final Map.Entry<Long, Long> pin : pins.entrySet())
+        {
+            final Long found = pinned.get(pin.getKey());
+            if (!pin.getValue().equals(found))
+            {
+                return "lost pinned snapshot " + pin.getKey() + " of " + pin.getValue() + " writes: the recovered " +
+                    "store pins " + pinned + " (" + writer.report + ")";
+            }
+        }
+        return pinError == null ? null : "a pinned snapshot has the wrong content: " + pinError;
+    }
+
     @Override
     public String toString()
     {
-        return "writer: " + writer + ", read-only: " + readOnly;
+        return "writer: " + writer + ", read-only: " + readOnly + (pinned.isEmpty() ? "" : ", pinned: " + pinned);
     }
 
     private static String stackTrace(final Throwable t)

@@ -1,11 +1,13 @@
 package io.memsnap;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Opens one materialized crash state on the real file system, first read-only (its newest snapshot, which changes
  * nothing on disk), then as a writer with the options of the run (recovery repairs the directory), and checks the
- * content of each against the oracle at the sequence it restored, bit for bit. Refusals with a typed
+ * content of each against the oracle at the sequence it restored, bit for bit; then opens read-only each snapshot the
+ * recovered store pins and checks it against the oracle at its own sequence. Refusals with a typed
  * {@link MemsnapException} that says what to do are recorded as such; anything else thrown is recorded as
  * unexpected. Thread safe: stateless.
  */
@@ -18,19 +20,34 @@ final class CrashStateCheck
     static CrashOutcome check(final Path storeDir, final StoreOptions options, final StoreHistory history)
     {
         final CrashOutcome outcome = new CrashOutcome();
-        open(storeDir, options.toBuilder().readOnly(true).build(), history, outcome.readOnly);
-        open(storeDir, options, history, outcome.writer);
+        open(storeDir, options.toBuilder().readOnly(true).build(), history, outcome.readOnly, null);
+        open(storeDir, options, history, outcome.writer, outcome.pinned);
+        checkPinned(storeDir, history, outcome);
         return outcome;
     }
 
+    /**
+     * @param pinned where the writer puts the snapshots it pins after its recovery (generation, sequence held); null
+     *               for the read-only open.
+     */
     private static void open(final Path storeDir, final StoreOptions options, final StoreHistory history,
-        final CrashOutcome.Open result)
+        final CrashOutcome.Open result, final Map<Long, Long> pinned)
     {
         try (MemoryStore store = MemoryStore.open(storeDir, options))
         {
             result.sequence = store.lastSequence();
             result.report = store.recoveryReport();
             result.contentError = contentError(store, history, options.readOnly() ? "read-only" : "writer");
+            if (pinned != null)
+            {
+                for (final SnapshotInfo s : store.snapshots())
+                {
+                    if (s.pinLabel().isPresent())
+                    {
+                        pinned.put(s.generation(), s.lastSequence());
+                    }
+                }
+            }
         }
         catch (final MemsnapException ex)
         {
@@ -50,6 +67,29 @@ final class CrashStateCheck
         catch (final RuntimeException | Error ex)
         {
             result.unexpected = ex;
+        }
+    }
+
+    /** Opens each pinned snapshot read-only, after the writer's recovery, and checks it against the oracle. */
+    private static void checkPinned(final Path storeDir, final StoreHistory history, final CrashOutcome outcome)
+    {
+        for (final long generation : outcome.pinned.keySet())
+        {
+            try (MemoryStore store = MemoryStore.open(storeDir, StoreOptions.builder().readOnly(true)
+                .generation(generation).build()))
+            {
+                final String error = contentError(store, history, "pinned snapshot " + generation);
+                if (error != null)
+                {
+                    outcome.pinError = "pinned snapshot " + generation + ": " + error;
+                    return;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                outcome.pinError = "pinned snapshot " + generation + " does not open read-only: " + ex;
+                return;
+            }
         }
     }
 

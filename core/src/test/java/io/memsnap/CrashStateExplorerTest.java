@@ -30,8 +30,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * states a power cut there could leave (what a SIGKILL leaves; only what was flushed; a prefix in order; random 4 KiB
  * blocks; random 512 B sectors; a grown length with zeros; unsynced creates, renames and deletes kept or lost) and
  * opens each: it must open with exactly the oracle's content ({@link StoreHistory}) after its last sequence, that
- * sequence no less than what was acknowledged and no more than what was issued, and its newest snapshot, opened
- * read-only, no older than the last snapshot acknowledged; or refuse with a typed {@link MemsnapException} that
+ * sequence no less than what was acknowledged and no more than what was issued, its newest snapshot, opened
+ * read-only, no older than the last snapshot acknowledged, and each snapshot pinned (and not being unpinned) still
+ * pinned after the writer's recovery, opening read-only with exactly its writes; or refuse with a typed
+ * {@link MemsnapException} that
  * says what to do (never the state a SIGKILL leaves). Anything else thrown fails. For a few sampled states, the
  * recovery itself and writes after it (first the writes the crash lost, made again with the same sizes) are
  * recorded and their crash states explored in turn; after a SIGKILL state, what the killed process never flushed
@@ -151,6 +153,31 @@ class CrashStateExplorerTest
             w.snapshot();
         }),
         /**
+         * Snapshots among pins and unpins, retention keeping three besides the pinned: commits recycle the oldest
+         * unpinned manifest's file, never a pinned one; the unpin commit deletes the snapshot it unpinned. Every
+         * pinned snapshot must survive each crash state, its recovery and the commits after it.
+         */
+        PINS(false, Durability.ON_SYNC, true, 3, 200, w ->
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                w.mixed(4);
+                w.snapshot();
+            }
+            w.pinOldestUnpinned();
+            for (int i = 0; i < 2; i++)
+            {
+                w.mixed(4);
+                w.snapshot();
+            }
+            w.pinOldestUnpinned();
+            w.mixed(4);
+            w.snapshot();
+            w.unpinOldestPinned();
+            w.mixed(4);
+            w.snapshot();
+        }),
+        /**
          * Unsynced writes that roll into a new segment, a close (which makes them durable), then a reopen with
          * EVERY_WRITE. (A reopen after a SIGKILL, over writes never flushed, is what the explorer's recoveries of
          * SIGKILL states cover.)
@@ -263,6 +290,12 @@ class CrashStateExplorerTest
     void deletes() throws IOException
     {
         explore(Workload.DELETES);
+    }
+
+    @Test
+    void pinsSurviveWhileRetentionRecyclesAndDeletesManifests() throws IOException
+    {
+        explore(Workload.PINS);
     }
 
     @Test

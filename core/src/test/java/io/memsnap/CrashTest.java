@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -55,14 +56,19 @@ import static org.junit.jupiter.api.Assertions.*;
  * arbitrary kill points; it does not prove that the flushes reach the disk: the crash-state explorer
  * ({@code CrashStateExplorerTest}) covers what a power cut leaves, through the store's file-system seam.
  *
+ * <p>{@link #pinnedSnapshotsSurviveKills} kills children that pin and unpin snapshots among their snapshots: every
+ * pin acknowledged and not being removed must survive, after recovery, as a pinned snapshot that opens read-only with
+ * exactly the ops it held, however many snapshots retention retired since.
+ *
  * <p>System properties: {@code memsnap.crash.seed} (the op sequence and the kill delays; printed at the start and
- * in every failure) and {@code memsnap.crash.rounds} (default 30).
+ * in every failure), {@code memsnap.crash.rounds} (default 30) and {@code memsnap.crash.pinRounds} (default 8).
  */
 class CrashTest
 {
     private static final int ID_SPACE = 3000;
     private static final int BURST_OPS = 30_000;
     private static final int DEFAULT_ROUNDS = 30;
+    private static final int DEFAULT_PIN_ROUNDS = 8;
     private static final long TIMEOUT_SECONDS = 60;
     private static final int SIGKILL_STATUS = 128 + 9;
 
@@ -83,7 +89,9 @@ class CrashTest
         /** Killed after it starts opening (recovering) the store, within the longest open seen so far. */
         RECOVERY,
         /** Killed 0-3 ms after it starts writing its 2nd or 3rd batch of 1500 ops: maybe inside a record. */
-        TORN
+        TORN,
+        /** Killed 50-700 ms after ready; a snapshot after each batch, every third pinned, the oldest of three unpinned. */
+        PINS
     }
 
     /**
@@ -116,6 +124,64 @@ class CrashTest
         {
             assertTrue(tally.midSnapshot > 0, "no kill landed during a snapshot; seed " + seed + ": " + tally);
         }
+    }
+
+    @Test
+    void pinnedSnapshotsSurviveKills() throws Exception
+    {
+        final long seed = Long.getLong("memsnap.crash.seed", new Random().nextLong());
+        final int rounds = Integer.getInteger("memsnap.crash.pinRounds", DEFAULT_PIN_ROUNDS);
+        System.out.println("CrashTest pins: seed " + seed + ", " + rounds + " rounds");
+        final Path dir = tmp.resolve("pinned");
+        final Random random = new Random(seed);
+        final CrashOps model = new CrashOps(seed, ID_SPACE);
+        final Map<Long, Long> promised = new TreeMap<>();
+        int checked = 0;
+        for (int round = 0; round < rounds; round++)
+        {
+            final String context = "seed " + seed + " (-Dmemsnap.crash.seed=" + seed + "), pin round " + round;
+            final ChildRun run = runAndKill(dir, seed, Mode.PINS, random, context);
+            promised.keySet().removeAll(run.unpinning);
+            promised.putAll(run.pinned);
+            final Path copy = tmp.resolve("verify-pins-" + round);
+            linkedCopy(dir, copy);
+            verify(copy, run, model, context);
+            checked += verifyPins(copy, promised, seed, context + ": " + run.describe());
+            deleteRecursively(copy);
+            System.out.println("CrashTest pins: round " + round + ": " + run.summary() + ", pins kept " + promised);
+        }
+        assertTrue(checked > 0, "no pin was acknowledged before a kill; seed " + seed);
+    }
+
+    /**
+     * Checks that every promised pin survived the kill and the recovery ({@link #verify} recovered {@code dir}) as a
+     * pinned snapshot that opens read-only with exactly the ops it held.
+     *
+     * @return how many pins were checked.
+     */
+    private static int verifyPins(final Path dir, final Map<Long, Long> promised, final long seed,
+        final String where)
+    {
+        final Map<Long, SnapshotInfo> retained = new TreeMap<>();
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+        {
+            store.snapshots().forEach(s -> retained.put(s.generation(), s));
+        }
+        for (final Map.Entry<Long, Long> pin : promised.entrySet())
+        {
+            final SnapshotInfo s = retained.get(pin.getKey());
+            final String what = "pinned snapshot " + pin.getKey() + " of " + pin.getValue() + " ops; retained " +
+                retained.values() + "; " + where;
+            assertNotNull(s, "lost " + what);
+            assertTrue(s.pinLabel().isPresent(), "not pinned any more: " + what);
+            assertEquals(pin.getValue(), s.lastSequence(), what);
+            try (MemoryStore old = MemoryStore.open(dir, StoreOptions.builder().readOnly(true)
+                .generation(pin.getKey()).build()))
+            {
+                assertSameContent(old, new CrashOps(seed, ID_SPACE).advanceTo(pin.getValue()), what);
+            }
+        }
+        return promised.size();
     }
 
     /** Runs a child on {@code dir}, kills it, and verifies a recovered copy of what the kill left. */
@@ -345,6 +411,10 @@ class CrashTest
         volatile int openSnapshots;
         volatile long lines;
         long batches;
+        /** Pins acknowledged: generation, ops it holds. */
+        final Map<Long, Long> pinned = new TreeMap<>();
+        /** Pins whose removal started (acknowledged or not). */
+        final Set<Long> unpinning = new HashSet<>();
 
         ChildRun(final Process process, final Path stderr)
         {
@@ -413,6 +483,15 @@ class CrashTest
                     {
                         openSnapshots--;
                     }
+                    break;
+
+                case "pinned":
+                    pinned.put(Long.parseLong(words[1]), Long.parseLong(words[2]));
+                    break;
+
+                case "unpinning":
+                    pinned.remove(Long.parseLong(words[1]));
+                    unpinning.add(Long.parseLong(words[1]));
                     break;
 
                 default:

@@ -15,8 +15,8 @@ import java.util.TreeSet;
  * Drives a store for the crash-state explorer and the fault tests: every write goes through a {@link StoreHistory}
  * (the oracle) and is announced to the {@link WorkloadMarkers} (a {@link RecordingFileSystem}, say) before it is made
  * ({@link WorkloadMarkers#issue}); every promise the store keeps is marked when it returns: a {@code sync()}, a
- * {@code snapshot()} (also {@link WorkloadMarkers#acknowledgeSnapshot}), and each write under
- * {@link Durability#EVERY_WRITE}.
+ * {@code snapshot()} (also {@link WorkloadMarkers#acknowledgeSnapshot}), each write under
+ * {@link Durability#EVERY_WRITE}, a pin ({@link WorkloadMarkers#acknowledgePin}, released before its unpin starts).
  *
  * <p>Entries are small and drawn from a seeded {@link Random}, so a seed always gives the same writes. Not thread
  * safe: one test thread drives it.
@@ -230,6 +230,50 @@ final class CrashWorkload
         final SnapshotInfo info = store.snapshot();
         markers.acknowledge(info.lastSequence());
         markers.acknowledgeSnapshot(info.lastSequence());
+    }
+
+    /** Pins the oldest retained snapshot that has no pin: a commit, after which the pin is promised. */
+    void pinOldestUnpinned()
+    {
+        final List<SnapshotInfo> retained = store.snapshots();
+        for (int i = retained.size() - 1; i >= 0; i--)
+        {
+            final SnapshotInfo s = retained.get(i);
+            if (s.pinLabel().isEmpty())
+            {
+                markers.label("pin " + s.generation());
+                final SnapshotInfo pinned = store.pin(s.generation(), "kept by the workload");
+                markers.acknowledgePin(pinned.generation(), pinned.lastSequence());
+                acknowledgeCommit();
+                return;
+            }
+        }
+    }
+
+    /** Unpins the oldest pinned snapshot: it is no longer promised from the moment the unpin starts. */
+    void unpinOldestPinned()
+    {
+        final List<SnapshotInfo> retained = store.snapshots();
+        for (int i = retained.size() - 1; i >= 0; i--)
+        {
+            final SnapshotInfo s = retained.get(i);
+            if (s.pinLabel().isPresent())
+            {
+                markers.label("unpin " + s.generation());
+                markers.releasePin(s.generation());
+                store.unpin(s.generation());
+                acknowledgeCommit();
+                return;
+            }
+        }
+    }
+
+    /** A pin or an unpin commits a snapshot of every write so far. */
+    private void acknowledgeCommit()
+    {
+        final SnapshotInfo commit = store.lastSnapshot();
+        markers.acknowledge(commit.lastSequence());
+        markers.acknowledgeSnapshot(commit.lastSequence());
     }
 
     void checkpoint()

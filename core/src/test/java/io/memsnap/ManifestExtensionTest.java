@@ -75,8 +75,9 @@ class ManifestExtensionTest
             .withExtension(new ManifestExtension(UNKNOWN_TAG, 0, new byte[] {1, 2, 3}))
             .withExtension(new ManifestExtension(UNKNOWN_TAG - 1, 0, new byte[0]));
         final Manifest back = ManifestCodec.decode(ManifestCodec.encode(m), file);
-        assertEquals(2, back.extensions.size());
-        assertEquals(UNKNOWN_TAG - 1, back.extensions.get(0).tag);
+        assertEquals(3, back.extensions.size(), "the two added, after the pins every manifest records");
+        assertEquals(ManifestDescriptor.EXTENSION_PINS, back.extensions.get(0).tag);
+        assertEquals(UNKNOWN_TAG - 1, back.extensions.get(1).tag);
         assertArrayEquals(new byte[] {1, 2, 3}, back.extension(UNKNOWN_TAG).body());
     }
 

@@ -63,11 +63,7 @@ class TornRecycleTest
         final byte[] after;
         try (MemoryStore store = MemoryStore.open(dir, options))
         {
-            for (int i = 0; i < 4; i++)
-            {
-                put(store, i, 0);
-                store.snapshot();
-            }
+            snapshotFourTimes(store);
             final List<SnapshotInfo> retained = store.snapshots();
             assertEquals(StoreOptions.DEFAULT_RETAINED_SNAPSHOTS, retained.size());
             newest = retained.get(0).generation();
@@ -146,6 +142,58 @@ class TornRecycleTest
         }
     }
 
+    /**
+     * With the oldest manifest pinned, a commit recycles the oldest unpinned one: torn by a power loss, that file is
+     * no damage either, and the next snapshot retires it; the pinned manifest is never taken for a recycle, so damage
+     * to it fails verify.
+     */
+    @Test
+    void nextToAPinnedOldestTheOldestUnpinnedIsRecycledAndATornOneIsNoDamage() throws IOException
+    {
+        final long pinned;
+        final long recycledName;
+        final byte[] before;
+        final byte[] after;
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            snapshotFourTimes(store);
+            pinned = generations(store).get(2);
+            store.pin(pinned, "keep");
+            assertEquals(4, generations(store).size(), "the newest three and the pinned one");
+            recycledName = generations(store).get(2);
+            before = Files.readAllBytes(manifest(recycledName));
+            final Object inode = Files.getAttribute(manifest(recycledName), "unix:ino");
+            put(store, 4, 0);
+            final long recycling = store.snapshot().generation();
+            assertEquals(inode, Files.getAttribute(manifest(recycling), "unix:ino"), "the oldest unpinned one's file");
+            assertTrue(Files.exists(manifest(pinned)));
+            after = Files.readAllBytes(manifest(recycling));
+            Files.delete(manifest(recycling));
+        }
+        final byte[] torn = before.clone();
+        System.arraycopy(after, 0, torn, 0, ManifestDescriptor.generationOffset(FormatVersion.CURRENT_MAJOR) +
+            Long.BYTES);
+        Files.write(manifest(recycledName), torn);
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+        {
+            final VerifyReport report = store.verify(false);
+            assertTrue(report.ok(), report.toString());
+            assertEquals(1, report.warnings().size(), report.toString());
+            assertTrue(report.warnings().get(0).file().endsWith(ManifestDescriptor.fileName(recycledName)),
+                report.toString());
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            put(store, 5, 0);
+            store.snapshot();
+            assertFalse(Files.exists(manifest(recycledName)), "the next snapshot retires it");
+            assertTrue(Files.exists(manifest(pinned)));
+            assertTrue(store.verify(false).ok() && store.verify(false).warnings().isEmpty());
+        }
+        StoreFiles.flip(manifest(pinned), ManifestDescriptor.ENTRY_COUNT_OFFSET, 0x01);
+        assertManifestDamaged(pinned);
+    }
+
     @Test
     void aDamagedNewestManifestStillFailsVerify() throws IOException
     {
@@ -205,6 +253,16 @@ class TornRecycleTest
         final byte[] bytes = Files.readAllBytes(file);
         ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putLong(offset, value);
         Files.write(file, bytes);
+    }
+
+    /** Puts entries 0..3, a snapshot after each: the creation's manifest and four more, three retained. */
+    private static void snapshotFourTimes(final MemoryStore store)
+    {
+        for (int i = 0; i < 4; i++)
+        {
+            put(store, i, 0);
+            store.snapshot();
+        }
     }
 
     private static List<Long> generations(final MemoryStore store)

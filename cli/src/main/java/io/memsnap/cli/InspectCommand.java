@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
@@ -139,18 +138,7 @@ final class InspectCommand implements Callable<Integer>
         g.writeArrayFieldStart("snapshots");
         for (final SnapshotInfo s : snapshots)
         {
-            g.writeStartObject();
-            g.writeNumberField("generation", s.generation());
-            g.writeNumberField("createdAt", s.createdAtMillis());
-            g.writeNumberField("lastSequence", s.lastSequence());
-            g.writeNumberField("entries", s.entryCount());
-            g.writeObjectFieldStart("labels");
-            for (final Map.Entry<String, String> l : s.labels().entrySet())
-            {
-                g.writeStringField(l.getKey(), l.getValue());
-            }
-            g.writeEndObject();
-            g.writeEndObject();
+            ListCommand.writeSnapshot(g, s);
         }
         g.writeEndArray();
         g.writeArrayFieldStart("states");

@@ -26,10 +26,13 @@ final class Stores
         return MemoryStore.open(dir, b.build());
     }
 
-    /** Opens (or, with a dimension, creates) the store as its writer. */
+    /**
+     * Opens (or, with a dimension, creates) the store as its writer, with the retention rules the store records (those
+     * of the service that writes it), so that a command never deletes a snapshot that service keeps.
+     */
     static MemoryStore writer(final Path dir, final Integer dimension)
     {
-        final StoreOptions.Builder b = StoreOptions.builder();
+        final StoreOptions.Builder b = StoreOptions.builder().retentionFromStore(true);
         if (dimension != null)
         {
             b.dimension(dimension);

@@ -17,6 +17,7 @@ import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.RetentionExtension;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -71,6 +72,7 @@ public final class Verifier
                 try
                 {
                     final Manifest manifest = manifests.read(generation);
+                    checkRetention(manifest, manifests.path(generation));
                     if (log != null)
                     {
                         checkFlushedRanges(manifest, log, manifests.path(generation).getFileName().toString());
@@ -93,6 +95,20 @@ public final class Verifier
         catch (final IOException ex)
         {
             problems.add(new VerifyReport.Problem("cannot list manifests: " + ex, "", 0));
+        }
+    }
+
+    /** The retention rules and pins a manifest records (checksummed with it, so a malformed one is damage). */
+    private void checkRetention(final Manifest manifest, final java.nio.file.Path file)
+    {
+        try
+        {
+            RetentionExtension.policy(manifest, file);
+            RetentionExtension.pins(manifest, file);
+        }
+        catch (final CorruptStoreException ex)
+        {
+            problems.add(new VerifyReport.Problem(ex.getMessage(), file.toString(), ex.offset()));
         }
     }
 

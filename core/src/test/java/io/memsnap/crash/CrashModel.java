@@ -4,10 +4,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Replays a {@link Journal} one entry at a time and knows, after each, what a power cut at that moment could leave:
@@ -15,7 +18,8 @@ import java.util.Random;
  * changes since its last sync. One pass over the journal explores every point: {@link #advance()} applies the next
  * entry, {@link #crashState} builds a state that a power cut there could leave.
  *
- * <p>Also tracks the test's markers: the last write issued and acknowledged, and the last snapshot acknowledged.
+ * <p>Also tracks the test's markers: the last write issued and acknowledged, the last snapshot acknowledged, and the
+ * snapshots pinned and not released.
  *
  * <p>Not thread safe.
  */
@@ -32,6 +36,10 @@ public final class CrashModel
     private long issued;
     private long acknowledged;
     private long acknowledgedSnapshot;
+    /** Pinned snapshots not released: generation, the sequence it holds. */
+    private final Map<Long, Long> pinned = new TreeMap<>();
+    /** Snapshots whose pins were released (pinned before this journal, perhaps). */
+    private final Set<Long> released = new HashSet<>();
     private String label = "";
 
     public CrashModel(final Journal journal)
@@ -143,6 +151,18 @@ public final class CrashModel
         return acknowledgedSnapshot;
     }
 
+    /** @return the snapshots pinned and not released so far: generation, the sequence it holds. */
+    public Map<Long, Long> pinned()
+    {
+        return Collections.unmodifiableMap(pinned);
+    }
+
+    /** @return the snapshots whose pins were released so far. */
+    public Set<Long> released()
+    {
+        return Collections.unmodifiableSet(released);
+    }
+
     /** @return the last label marker seen. */
     public String label()
     {
@@ -203,6 +223,14 @@ public final class CrashModel
                 break;
             case ACKNOWLEDGE_SNAPSHOT:
                 acknowledgedSnapshot = Math.max(acknowledgedSnapshot, e.value);
+                break;
+            case ACKNOWLEDGE_PIN:
+                pinned.put(e.value, e.position);
+                released.remove(e.value);
+                break;
+            case RELEASE_PIN:
+                pinned.remove(e.value);
+                released.add(e.value);
                 break;
             default:
                 label = e.text;

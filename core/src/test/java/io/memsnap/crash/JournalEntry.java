@@ -41,12 +41,17 @@ public final class JournalEntry
         /** Marker: a snapshot holding the writes up to sequence {@link #value} was acknowledged committed. */
         ACKNOWLEDGE_SNAPSHOT,
         /** Marker: a text for reports ({@link #text}). */
-        LABEL;
+        LABEL,
+        /** Marker: snapshot {@link #value}, holding the writes up to {@link #position}, was pinned. */
+        ACKNOWLEDGE_PIN,
+        /** Marker: snapshot {@link #value} is about to be unpinned. */
+        RELEASE_PIN;
 
         /** @return whether the entry is a marker of the test, not an operation of the store. */
         public boolean isMarker()
         {
-            return this == ISSUE || this == ACKNOWLEDGE || this == ACKNOWLEDGE_SNAPSHOT || this == LABEL;
+            return this == ISSUE || this == ACKNOWLEDGE || this == ACKNOWLEDGE_SNAPSHOT || this == LABEL ||
+                this == ACKNOWLEDGE_PIN || this == RELEASE_PIN;
         }
     }
 
@@ -119,6 +124,12 @@ public final class JournalEntry
     static JournalEntry marker(final Kind kind, final long value, final String text)
     {
         return new JournalEntry(kind, -1, null, null, 0, value, null, text);
+    }
+
+    /** A pin marker: the generation in {@link #value}, the sequence its snapshot holds in {@link #position}. */
+    static JournalEntry pinMarker(final Kind kind, final long generation, final long sequence)
+    {
+        return new JournalEntry(kind, -1, null, null, sequence, generation, null, null);
     }
 
     @Override

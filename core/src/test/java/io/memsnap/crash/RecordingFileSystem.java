@@ -68,6 +68,18 @@ public final class RecordingFileSystem implements StoreFileSystem, WorkloadMarke
     }
 
     @Override
+    public void acknowledgePin(final long generation, final long sequence)
+    {
+        journal.append(JournalEntry.pinMarker(JournalEntry.Kind.ACKNOWLEDGE_PIN, generation, sequence));
+    }
+
+    @Override
+    public void releasePin(final long generation)
+    {
+        journal.append(JournalEntry.pinMarker(JournalEntry.Kind.RELEASE_PIN, generation, 0));
+    }
+
+    @Override
     public StoreFile create(final Path file) throws IOException
     {
         synchronized (namespaceLock)

@@ -17,4 +17,17 @@ public interface WorkloadMarkers
 
     /** A text for reports. */
     void label(String text);
+
+    /**
+     * Snapshot {@code generation}, holding the writes up to {@code sequence}, was pinned: it must stay until a
+     * {@link #releasePin} of it.
+     */
+    default void acknowledgePin(final long generation, final long sequence)
+    {
+    }
+
+    /** Snapshot {@code generation} is about to be unpinned: from now on it may go. */
+    default void releasePin(final long generation)
+    {
+    }
 }

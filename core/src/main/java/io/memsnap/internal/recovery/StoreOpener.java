@@ -23,6 +23,9 @@ import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestExtension;
 import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.PinSet;
+import io.memsnap.internal.snapshot.RetentionExtension;
+import io.memsnap.internal.snapshot.RetentionPolicy;
 import io.memsnap.internal.snapshot.SnapshotWriter;
 
 import java.io.IOException;
@@ -140,7 +143,8 @@ public final class StoreOpener
             checkpointer = new IndexCheckpointer(indexFile, index, nothingSealed);
             final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
             final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
-            manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1);
+            manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1,
+                List.of(RetentionExtension.encode(RetentionPolicy.of(options), PinSet.NONE)));
         }
         catch (final IOException | RuntimeException | Error ex)
         {
@@ -197,6 +201,10 @@ public final class StoreOpener
         DurableWatermark watermark = null;
         try
         {
+            // The writer carries the pins forward from this manifest: damage to them is refused before anything
+            // changes, never taken for no pins (retention would then delete pinned snapshots).
+            RetentionExtension.pins(manifest, manifests.path(manifest.generation));
+            RetentionExtension.policy(manifest, manifests.path(manifest.generation));
             final DurableWatermark.Mark mark = DurableWatermark.read(dir);
             for (final int id : ids)
             {

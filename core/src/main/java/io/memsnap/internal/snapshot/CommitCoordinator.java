@@ -1,11 +1,13 @@
 package io.memsnap.internal.snapshot;
 
+import io.memsnap.NoSuchSnapshotException;
 import io.memsnap.StoreClosedException;
 import io.memsnap.StoreIoException;
 import io.memsnap.StoreOptions;
 import io.memsnap.internal.ReaderGuard;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.PinsDescriptor;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentFlushException;
@@ -13,17 +15,25 @@ import io.memsnap.internal.segment.SegmentLog;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 
 /**
  * Makes a writable store's writes durable: {@link #sync()}, {@link #snapshot} (freeze in O(1) under the write lock,
  * then flush and commit without it; see {@link SnapshotWriter}), the acknowledgement of an
- * {@code EVERY_WRITE} write, retention, and the final flush of a close. Owns the commit state: the last committed
- * manifest, the next generation, the retained generations, how far the log was flushed, the durable watermark.
+ * {@code EVERY_WRITE} write, pins, retention, and the final flush of a close. Owns the commit state: the last
+ * committed manifest, the next generation, the retained snapshots and their pins ({@link #retained()}), how far the
+ * log was flushed, the durable watermark.
+ *
+ * <p><b>Retention</b> runs after each commit and at a writer's open ({@link #retainAtOpen()}): it deletes the
+ * manifests no rule of the {@link RetentionPolicy} keeps, then syncs the directory. Pins live in the manifests
+ * (extension {@link io.memsnap.internal.format.ManifestDescriptor#EXTENSION_PINS}): every commit records the pins of
+ * the previous one, changed by its {@link PinEdit}, so a pin or an unpin is a commit of its own, durable and atomic as
+ * any snapshot, and a manifest is deleted only once a committed manifest no longer keeps it.
  *
  * <p><b>A failed flush stops the writer.</b> When the flush of a segment fails, Linux may already have marked the
  * pages it could not write clean: a retry would then succeed and acknowledge records that never reached the disk
@@ -53,8 +63,10 @@ public final class CommitCoordinator implements FlushProgress
     private final ManifestStore manifests;
     private final DurableWatermark watermark;
     private final ReentrantLock commitLock = new ReentrantLock();
-    /** Generations of the manifests on disk, oldest first; guarded by commitLock. */
-    private final ArrayDeque<Long> retained = new ArrayDeque<>();
+    /** Epoch milliseconds: the "now" of retention's ages and of pin expiries. */
+    private final LongSupplier clock;
+    /** The manifests on disk and the pins of the last committed one; replaced under commitLock. */
+    private volatile RetainedSnapshots retained;
 
     /** Snapshots and syncs ended (written under commitLock): a checkpoint lets a running one go first. */
     private volatile long flushesEnded;
@@ -67,14 +79,17 @@ public final class CommitCoordinator implements FlushProgress
     private long syncedTail;
 
     /**
-     * @param restored        the snapshot the store opened at.
-     * @param onDiskNewestFirst the generations of the manifests on disk.
-     * @param watermark       the durable watermark, or null for a read-only store (which never commits).
+     * @param restored  the snapshot the store opened at.
+     * @param retained  the manifests on disk, the restored one's pins and the rules to apply (a read-only store,
+     *                  which never commits, may give none).
+     * @param clock     epoch milliseconds, for retention's ages and pin expiries.
+     * @param watermark the durable watermark, or null for a read-only store (which never commits).
      */
     public CommitCoordinator(final Path dir, final StoreOptions options, final ReentrantLock writeLock,
         final ReaderGuard guard, final StoreCounts counts, final SegmentLog log, final SnapshotWriter snapshotWriter,
         final IndexCheckpointer checkpointer, final ManifestStore manifests, final DurableWatermark watermark,
-        final Manifest restored, final long nextGeneration, final List<Long> onDiskNewestFirst)
+        final Manifest restored, final long nextGeneration, final RetainedSnapshots retained,
+        final LongSupplier clock)
     {
         this.dir = dir;
         this.options = options;
@@ -89,10 +104,8 @@ public final class CommitCoordinator implements FlushProgress
         this.durable = restored;
         this.nextGeneration = nextGeneration;
         this.syncedTail = IndexPageDescriptor.address(restored.tailSegment, restored.tailOffset);
-        for (int i = onDiskNewestFirst.size() - 1; i >= 0; i--)
-        {
-            retained.addLast(onDiskNewestFirst.get(i));
-        }
+        this.retained = retained;
+        this.clock = clock;
     }
 
     /** @return the lock that serialises commits; close holds it while it unmaps. */
@@ -111,6 +124,23 @@ public final class CommitCoordinator implements FlushProgress
     public long flushesEnded()
     {
         return flushesEnded;
+    }
+
+    /**
+     * Any thread, without waiting for a commit.
+     *
+     * @return the manifests on disk (which generations are retained, {@link RetainedSnapshots#generations()}), the
+     * pins of the last committed one and the rules; as of the last commit or delete.
+     */
+    public RetainedSnapshots retained()
+    {
+        return retained;
+    }
+
+    /** @return the time retention and pins take as now, epoch milliseconds. */
+    public long now()
+    {
+        return clock.getAsLong();
     }
 
     /** @return the snapshot last committed (or the one the store opened at). */
@@ -238,10 +268,26 @@ public final class CommitCoordinator implements FlushProgress
      */
     public Manifest snapshot(final Map<String, String> labels)
     {
+        return snapshot(labels, PinEdit.NONE);
+    }
+
+    /**
+     * Takes a snapshot whose manifest records the pins of the last one changed by {@code edit}, then applies
+     * retention. How pins are made, from the API ({@link #pin}, {@link #unpin}) or from inside the engine (a
+     * snapshot that pins itself, {@link PinEdit#pinCommitted}).
+     *
+     * @return the manifest committed.
+     * @throws StoreIoException      if the flush or the commit fails; the previous snapshot and its pins stay intact.
+     * @throws IllegalStateException if the edit would add one pin too many; nothing was written.
+     */
+    public Manifest snapshot(final Map<String, String> labels, final PinEdit edit)
+    {
         commitLock.lock();
         try
         {
             final long start = System.nanoTime();
+            final long now = clock.getAsLong();
+            final PinSet pins = retained.carry(edit, nextGeneration, now); // may refuse: before anything is frozen
             final Checkpoint checkpoint = checkpointer.durable(); // read before the freeze: never newer than it
             final Freeze freeze;
             writeLock.lock();
@@ -256,14 +302,14 @@ public final class CommitCoordinator implements FlushProgress
                 writeLock.unlock();
             }
             final long generation = nextGeneration++;
-            // Retention deletes the oldest manifest once this one is committed: reuse its file for the commit when
-            // at least two others stay meanwhile (a fallback needs one besides the newest).
-            final long recycle = retained.size() >= options.retainedSnapshots() && retained.size() >= 3 ?
-                retained.peekFirst() : -1;
+            // Retention deletes what no rule keeps once this manifest is committed: the commit may reuse the file of
+            // one of those (never a pinned or a young one; see RetainedSnapshots).
+            final RetainedSnapshots.Commit plan = retained.plan(generation, freeze.createdAtMillis, pins, now);
             final Manifest manifest;
             try
             {
-                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, recycle);
+                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, plan.recycle,
+                    List.of(RetentionExtension.encode(retained.policy(), pins)));
             }
             catch (final IOException ex)
             {
@@ -278,16 +324,109 @@ public final class CommitCoordinator implements FlushProgress
             }
             durable = manifest;
             syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
-            if (snapshotWriter.recycled())
-            {
-                retained.removeFirst();
-            }
-            applyRetention(generation);
+            retained = retained.committed(plan, generation, freeze.createdAtMillis, snapshotWriter.recycled());
+            delete(plan.decision.dropped(), "snapshot " + generation);
             return manifest;
         }
         finally
         {
             flushesEnded++;
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Pins a retained snapshot: commits a new snapshot (as {@link #snapshot(Map)}, without labels) whose manifest
+     * records the pin, so that the pin is durable when this returns.
+     *
+     * @param keepForMillis how long the pin keeps the snapshot, from now; {@link PinsDescriptor#NEVER} for ever.
+     * @return the manifest of the pinned snapshot.
+     * @throws NoSuchSnapshotException if {@code generation} is not retained; nothing was written.
+     * @throws io.memsnap.CorruptStoreException if its manifest does not validate; nothing was written.
+     */
+    public Manifest pin(final long generation, final String label, final long keepForMillis)
+    {
+        commitLock.lock();
+        try
+        {
+            requireOpen();
+            final Manifest pinned = requireRetained(generation);
+            final long expiresAt = keepForMillis == PinsDescriptor.NEVER ? PinsDescriptor.NEVER :
+                saturatedAdd(clock.getAsLong(), keepForMillis);
+            snapshot(Map.of(), PinEdit.pin(generation, label, expiresAt));
+            return pinned;
+        }
+        finally
+        {
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Unpins a snapshot: commits a new snapshot whose manifest no longer records the pin; retention after it deletes
+     * the snapshot unless another rule keeps it.
+     *
+     * @return whether it was pinned (nothing is written if not).
+     */
+    public boolean unpin(final long generation)
+    {
+        commitLock.lock();
+        try
+        {
+            requireOpen();
+            if (!retained.pins().contains(generation))
+            {
+                return false;
+            }
+            snapshot(Map.of(), PinEdit.unpin(generation));
+            return true;
+        }
+        finally
+        {
+            commitLock.unlock();
+        }
+    }
+
+    /** Commit lock held: the manifest of a retained snapshot, read to be sure it validates. */
+    private Manifest requireRetained(final long generation)
+    {
+        if (!retained.contains(generation))
+        {
+            throw new NoSuchSnapshotException(generation, dir, retained.generations());
+        }
+        try
+        {
+            return manifests.read(generation);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new NoSuchSnapshotException(generation, dir, retained.generations());
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not read snapshot " + generation + " of " + dir, ex);
+        }
+    }
+
+    private static long saturatedAdd(final long a, final long b)
+    {
+        final long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? PinsDescriptor.NEVER : sum;
+    }
+
+    /**
+     * A writer's open, before anything is written: deletes the manifests that retention drops now (the options, or
+     * the time, may have changed since the last commit; pins may have expired).
+     */
+    public void retainAtOpen()
+    {
+        commitLock.lock();
+        try
+        {
+            delete(retained.decide(clock.getAsLong()).dropped(), "the open");
+        }
+        finally
+        {
             commitLock.unlock();
         }
     }
@@ -373,28 +512,29 @@ public final class CommitCoordinator implements FlushProgress
     }
 
     /**
-     * Commit lock held: applies retention from the generations kept in memory, so a snapshot never lists the
-     * directory (whose size grows with the store), and syncs the directory after its deletes (without it a power
-     * cut could bring a retired manifest back: harmless to the data, but retention would keep more than it says).
+     * Commit lock held: deletes the manifests retention dropped, from the generations kept in memory (a commit never
+     * lists the directory, whose size grows with the store), then syncs the directory (without it a power cut could
+     * bring a retired manifest back: harmless to the data, but retention would keep more than it says).
      */
-    private void applyRetention(final long newest)
+    private void delete(final List<Long> dropped, final String after)
     {
-        retained.addLast(newest);
         boolean deleted = false;
         try
         {
-            while (retained.size() > options.retainedSnapshots())
+            for (final long generation : dropped)
             {
-                final long oldest = retained.peekFirst();
-                manifests.delete(oldest);
-                retained.removeFirst();
-                deleted = true;
+                if (retained.contains(generation))
+                {
+                    manifests.delete(generation);
+                    retained = retained.deleted(generation);
+                    deleted = true;
+                }
             }
         }
         catch (final IOException ex)
         {
-            LOG.log(System.Logger.Level.WARNING, "could not delete manifest " + retained.peekFirst() + " in " + dir +
-                "; will retry at the next snapshot", ex);
+            LOG.log(System.Logger.Level.WARNING, "retention after " + after + " could not delete a manifest of " + dir +
+                "; the next commit tries again", ex);
         }
         if (deleted)
         {

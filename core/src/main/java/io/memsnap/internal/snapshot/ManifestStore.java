@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -23,8 +24,8 @@ import java.util.stream.Stream;
  * <p>Commit protocol (Lucene's {@code segments_N}): write {@code manifest-G.msm.pending}, fsync it, rename it
  * atomically to {@code manifest-G.msm}, fsync the directory. A crash leaves either no new manifest or a whole one;
  * a stale {@code .pending} file is deleted at the next open. The files a manifest names are flushed before it is
- * written. The pending file is, when retention is about to delete the oldest manifest, that manifest's file renamed
- * (see {@link #commit}): it is gone under its own name before its bytes are overwritten, so a reader that opened it
+ * written. The pending file is, when retention is about to delete the oldest manifest that no pin keeps, that
+ * manifest's file renamed (see {@link #commit} and {@link RetainedSnapshots}): it is gone under its own name before its bytes are overwritten, so a reader that opened it
  * just before sees either its old bytes or a checksum mismatch on a path that no longer exists, which
  * {@link #read} reports as a file that is gone.
  *
@@ -125,13 +126,14 @@ public final class ManifestStore
      * under its old name, holding old bytes and new ones. Not damage: the snapshot of that name was being retired,
      * and the new one was never committed. What such a file always is, and damage mostly is not:
      * <ul>
-     *     <li>the oldest manifest on disk (a commit recycles only the oldest);</li>
+     *     <li>the oldest manifest on disk that the newest manifest that validates does not pin (a commit recycles only
+     *     that one, and the pins it records are those of the newest manifest on disk then);</li>
      *     <li>with at least two newer manifests that validate (a commit recycles only when two others stay);</li>
      *     <li>a manifest header whose generation field holds its own generation (old bytes there) or one newer than
      *     every manifest on disk (the new bytes of the commit that did not finish).</li>
      * </ul>
-     * Damage that keeps all three (a flipped byte in the body of the oldest of three or more manifests) passes for an
-     * abandoned recycle too; it can only cost that oldest snapshot, which the next snapshot retires. So the file is
+     * Damage that keeps all three (a flipped byte in the body of the oldest unpinned of three or more manifests) passes
+     * for an abandoned recycle too; it can only cost that snapshot, which the next snapshot retires. So the file is
      * not deleted at open (that would destroy the evidence of such damage): retention retires it as the oldest, by
      * recycling or deleting its file at the next snapshot.
      *
@@ -139,16 +141,14 @@ public final class ManifestStore
      */
     public boolean isAbandonedRecycle(final long generation, final List<Long> generations) throws IOException
     {
-        if (generations.isEmpty() || generation != generations.get(generations.size() - 1))
-        {
-            return false;
-        }
+        Manifest newestValid = null;
         int validNewer = 0;
-        for (int i = 0; i < generations.size() - 1 && validNewer < 2; i++)
+        for (int i = 0; i < generations.size() && generations.get(i) > generation && validNewer < 2; i++)
         {
             try
             {
-                read(generations.get(i));
+                final Manifest m = read(generations.get(i));
+                newestValid = newestValid == null ? m : newestValid;
                 validNewer++;
             }
             catch (final CorruptStoreException | IncompatibleFormatException | NoSuchFileException ex)
@@ -156,7 +156,7 @@ public final class ManifestStore
                 // Not one of the two that a recycling commit leaves in place.
             }
         }
-        if (validNewer < 2)
+        if (validNewer < 2 || !isOldestUnpinned(generation, generations, newestValid))
         {
             return false;
         }
@@ -177,11 +177,37 @@ public final class ManifestStore
             (named == generation || named > generations.get(0));
     }
 
+    /** @return whether {@code generation} is the oldest of {@code generations} that {@code newest} does not pin. */
+    private boolean isOldestUnpinned(final long generation, final List<Long> generations, final Manifest newest)
+    {
+        final Set<Long> pinned;
+        try
+        {
+            pinned = RetentionExtension.pins(newest, path(newest.generation)).generations();
+        }
+        catch (final CorruptStoreException ex)
+        {
+            return false; // damage beside it: no reason to pass this one over
+        }
+        if (pinned.contains(generation))
+        {
+            return false; // a pinned manifest is never recycled
+        }
+        for (final long g : generations)
+        {
+            if (g < generation && !pinned.contains(g))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Commits a manifest durably and atomically.
      *
-     * @param recycle the generation of a manifest that retention deletes once this one is committed, whose file
-     *                becomes the pending file (renamed, then overwritten); or -1 to create the pending file. Reusing
+     * @param recycle the generation of a manifest that retention deletes once this one is committed (never a kept
+     *                one, see {@link RetainedSnapshots}), whose file becomes the pending file (renamed, then overwritten); or -1 to create the pending file. Reusing
      *                the file saves the creation and the deletion of an inode per snapshot, and, when the length is
      *                unchanged (the usual case), lets the sync write the data block alone.
      * @return whether {@code recycle}'s file was reused (it no longer exists under its own name then).

@@ -53,14 +53,6 @@ public final class SnapshotWriter
     }
 
     /**
-     * @param freeze     the point of the log to commit.
-     * @param checkpoint a durable index checkpoint at or before the freeze.
-     * @param previous   the last committed manifest, or null for the first snapshot of a new store.
-     * @param recycle    a manifest generation whose file the commit may reuse (see {@link ManifestStore#commit}),
-     *                   or -1; {@link #recycled()} tells whether it did.
-     * @return the manifest committed.
-     */
-    /**
      * What a feature adds to each manifest: called by the committing thread once per snapshot, after the freeze and
      * before the manifest is encoded. Implementations must be thread safe against the writer.
      */
@@ -83,8 +75,26 @@ public final class SnapshotWriter
         return recycled;
     }
 
+    /** As {@link #write(Freeze, Checkpoint, Manifest, long, Map, long, List)} with no extension of the commit's own. */
     public Manifest write(final Freeze freeze, final Checkpoint checkpoint, final Manifest previous,
         final long generation, final Map<String, String> labels, final long recycle) throws IOException
+    {
+        return write(freeze, checkpoint, previous, generation, labels, recycle, List.of());
+    }
+
+    /**
+     * @param freeze     the point of the log to commit.
+     * @param checkpoint a durable index checkpoint at or before the freeze.
+     * @param previous   the last committed manifest, or null for the first snapshot of a new store.
+     * @param recycle    a manifest generation whose file the commit may reuse (see {@link ManifestStore#commit}),
+     *                   or -1; {@link #recycled()} tells whether it did.
+     * @param own        extensions of this commit alone (the pins it records, say), besides those of the
+     *                   {@link ExtensionSource}s.
+     * @return the manifest committed.
+     */
+    public Manifest write(final Freeze freeze, final Checkpoint checkpoint, final Manifest previous,
+        final long generation, final Map<String, String> labels, final long recycle,
+        final List<ManifestExtension> own) throws IOException
     {
         recycled = false;
         final int previousTailSegment = previous == null ? 0 : previous.tailSegment;
@@ -130,7 +140,7 @@ public final class SnapshotWriter
             directorySyncedAt = filesCreated;
         }
 
-        final List<ManifestExtension> extensions = new ArrayList<>();
+        final List<ManifestExtension> extensions = new ArrayList<>(own);
         for (final ExtensionSource source : extensionSources)
         {
             final ManifestExtension e = source.extension(freeze, checkpoint);
