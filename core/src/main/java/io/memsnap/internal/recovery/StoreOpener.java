@@ -74,6 +74,12 @@ public final class StoreOpener
                 return create(fs, directory, manifests, options, start);
             }
             final SnapshotChooser.Chosen chosen = SnapshotChooser.choose(fs, dir, manifests, generations, options);
+            if (FormatUpgrade.isOlder(chosen.manifest))
+            {
+                // Refused unless asked for, before anything changes; upgraded under this lock if asked for.
+                final SnapshotChooser.Chosen upgraded = FormatUpgrade.atOpen(fs, directory, manifests, chosen, options);
+                return recover(fs, directory, manifests, upgraded, manifests.generations(), options, start);
+            }
             return recover(fs, directory, manifests, chosen, generations, options, start);
         }
         catch (final IOException | RuntimeException | Error ex)
