@@ -157,6 +157,11 @@ class FormatGoldenTest
             assertEquals(newest, s.recoveryReport().restoredGeneration());
             GoldenStores.newestSnapshot().assertHeldBy(s, version + " migrated, read-only");
         }
+        try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).generation(1).build()))
+        {
+            assertEquals(3, s.size(), "an older snapshot still opens by generation");
+            assertArrayEquals(new byte[] {0, 1, 2, (byte)255}, s.get("golden-2").orElseThrow().metadata());
+        }
         try (MemoryStore s = MemoryStore.open(dir, GoldenStores.options()))
         {
             assertEquals(newest, s.recoveryReport().restoredGeneration());
@@ -329,7 +334,8 @@ class FormatGoldenTest
 
     /**
      * This build appends to a 1.0 store once asked to upgrade it: its 1.0 tail segment gets no PAD (a 1.0 reader
-     * would take it for damage), new manifests are of the current version, and everything reads back after a reopen.
+     * would take it for damage), new manifests and segments are of the current version, and everything reads back
+     * after a reopen.
      */
     @Test
     void appendsToAVersion10StoreWithoutPaddingItsSegments() throws IOException
@@ -343,13 +349,21 @@ class FormatGoldenTest
             s.put("after-upgrade", SparseVector.of(new int[] {1}, new float[] {2f}), 0.5f, 5L, null);
             final SnapshotInfo info = s.snapshot();
             assertEquals(GoldenStores.NEWEST_GENERATION + 2, info.generation());
+            for (int i = 0; i < 100; i++)
+            {
+                s.put("more-" + i, SparseVector.of(new int[] {i}, new float[] {i}), 0.2f, i, new byte[700]);
+            }
+            s.snapshot();
         }
+        final ByteBuffer next = read("segment-0000000003.seg");
+        assertEquals(FormatVersion.CURRENT_MAJOR, next.getShort(SegmentDescriptor.MAJOR_OFFSET), "a new segment");
         final ByteBuffer tail = read("segment-0000000002.seg");
         assertEquals(before, tail.capacity());
         assertEquals(FormatVersion.MAJOR_1, tail.getShort(SegmentDescriptor.MAJOR_OFFSET));
         int offset = SegmentDescriptor.HEADER_LENGTH;
         int records = 0;
-        while (tail.getInt(offset + RecordDescriptor.LENGTH_OFFSET) != 0)
+        while (offset + RecordDescriptor.HEADER_LENGTH <= tail.capacity() &&
+            tail.getInt(offset + RecordDescriptor.LENGTH_OFFSET) != 0)
         {
             assertNotEquals(RecordDescriptor.TYPE_PAD, tail.get(offset + RecordDescriptor.TYPE_OFFSET), "at " + offset);
             offset += RecordDescriptor.alignedLength(tail.getInt(offset + RecordDescriptor.LENGTH_OFFSET));
@@ -364,7 +378,7 @@ class FormatGoldenTest
         try (MemoryStore s = MemoryStore.open(dir, GoldenStores.options()))
         {
             assertTrue(s.recoveryReport().clean(), s.recoveryReport().toString());
-            assertEquals(103, s.size());
+            assertEquals(203, s.size());
             assertEquals(2f, s.get("after-upgrade").orElseThrow().vector().value(0));
             assertTrue(s.verify(true).ok(), s.verify(true).toString());
         }

@@ -40,8 +40,8 @@ import java.util.List;
  * valid tail after it (see the package documentation for the steps).
  *
  * <p>A writer takes the lock before it looks at the directory. Everything that can refuse the store (foreign files,
- * the lock, format versions, damaged manifests, damaged acknowledged records) is decided before anything on disk is
- * changed; then recovery flushes the records it replayed, moves doubtful files aside, and records the durable
+ * the lock, format versions, an older major not asked to be upgraded ({@link FormatUpgrade}), damaged manifests,
+ * damaged acknowledged records) is decided before anything on disk is changed; then recovery flushes the records it replayed, moves doubtful files aside, and records the durable
  * watermark, so that a crash during recovery leaves a store that recovers the same way.
  *
  * <p>Not thread safe: runs once, before the store is handed out.
