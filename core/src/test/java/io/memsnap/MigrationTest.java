@@ -230,7 +230,8 @@ class MigrationTest
 
     /**
      * An upgrade commits past the newest snapshot only: if the newest manifest is damaged, both ways to upgrade
-     * refuse (committing past it would keep recovery from taking the care a fallback takes) and change nothing.
+     * refuse (committing past it would keep recovery from taking the care a fallback takes), and so does a writer
+     * not asked to upgrade, and nothing changes.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("older")
@@ -243,9 +244,13 @@ class MigrationTest
             () -> Migration.migrate(dir));
         assertTrue(migrating.getMessage().contains("memsnap verify"), migrating.getMessage());
         GoldenStores.assertUnchanged(before, dir, "a refused migration");
-        assertThrows(CorruptStoreException.class, () -> MemoryStore.open(dir,
-            GoldenStores.options().toBuilder().upgradeFormat(true).build()).close());
-        GoldenStores.assertUnchanged(before, dir, "a refused upgrade at open");
+        for (final boolean upgrade : new boolean[] {true, false})
+        {
+            final CorruptStoreException opening = assertThrows(CorruptStoreException.class, () -> MemoryStore.open(
+                dir, GoldenStores.options().toBuilder().upgradeFormat(upgrade).build()).close());
+            assertTrue(opening.getMessage().contains("memsnap salvage"), opening.getMessage());
+            GoldenStores.assertUnchanged(before, dir, "a refused writer, upgrade " + upgrade);
+        }
     }
 
     /**

@@ -43,7 +43,7 @@ public final class FormatUpgrade
     {
     }
 
-    /** @return whether a writer must upgrade the store before it writes to this snapshot's store. */
+    /** @return whether an older major version than this build's wrote the snapshot: a writer must upgrade first. */
     static boolean isOlder(final Manifest newest)
     {
         return newest.majorVersion < FormatVersion.CURRENT_MAJOR;
@@ -55,6 +55,8 @@ public final class FormatUpgrade
      *
      * @return the snapshot to recover, committed in this build's version.
      * @throws FormatUpgradeRequiredException if the upgrade was not asked for; nothing was changed.
+     * @throws CorruptStoreException          if a newer manifest does not validate, or the snapshot does not open
+     *                                        read-only; nothing was changed.
      */
     static SnapshotChooser.Chosen atOpen(final StoreFileSystem fs, final StoreDirectory directory,
         final ManifestStore manifests, final SnapshotChooser.Chosen chosen, final StoreOptions options)
@@ -63,6 +65,7 @@ public final class FormatUpgrade
         try
         {
             final Manifest newest = chosen.manifest;
+            refusePastDamage(directory, chosen);
             if (!options.upgradeFormat())
             {
                 throw new FormatUpgradeRequiredException(directory.path(), manifests.path(newest.generation),
@@ -177,14 +180,7 @@ public final class FormatUpgrade
         final Consumer<String> progress) throws IOException
     {
         final Manifest newest = chosen.manifest;
-        if (!chosen.damaged.isEmpty())
-        {
-            throw new CorruptStoreException("the newest snapshot of the store does not validate (" +
-                String.join("; ", chosen.skipped) + "), and a format upgrade commits only over the newest one: run " +
-                "'memsnap verify " + directory.path() + "' to see the damage, and 'memsnap salvage' to copy what " +
-                "validates into a new store; nothing was changed on disk",
-                directory.path().resolve(ManifestDescriptor.fileName(chosen.damaged.get(0))), 0);
-        }
+        refusePastDamage(directory, chosen);
         final List<MigrationStep> plan = MigrationPlanner.plan(newest.majorVersion);
         progress.accept("checking snapshot " + newest.generation + " (format " + newest.majorVersion + "." +
             newest.minorVersion + "): replaying the " + (newest.lastSequence - newest.checkpoint.lastSequence) +
@@ -194,6 +190,27 @@ public final class FormatUpgrade
         opened.log.unmapAll();
         opened.indexFile.unmapAll();
         return plan;
+    }
+
+    /**
+     * An upgrade commits only over the newest manifest: past one that does not validate, the next recovery would no
+     * longer fall back, and so no longer refuse a damaged record that the lost snapshot may have acknowledged.
+     *
+     * @throws CorruptStoreException if a newer manifest than the chosen snapshot's does not validate.
+     */
+    private static void refusePastDamage(final StoreDirectory directory, final SnapshotChooser.Chosen chosen)
+    {
+        if (!chosen.damaged.isEmpty())
+        {
+            throw new CorruptStoreException("the newest snapshot of the store does not validate (" +
+                String.join("; ", chosen.skipped) + "), and the one before it is in format " +
+                chosen.manifest.majorVersion + "." + chosen.manifest.minorVersion + ", which this build writes to " +
+                "only once upgraded, and never upgrades past damage. Nothing was changed on disk. Run 'memsnap " +
+                "verify " + directory.path() + "' to see the damage; read it read-only (StoreOptions.readOnly), open " +
+                "it with the release that wrote it (its recovery falls back past the damage), or copy what " +
+                "validates into a new store with 'memsnap salvage'",
+                directory.path().resolve(ManifestDescriptor.fileName(chosen.damaged.get(0))), 0);
+        }
     }
 
     private static List<MigrationReport.Step> steps(final List<MigrationStep> plan)
