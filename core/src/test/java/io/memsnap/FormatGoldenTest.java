@@ -324,9 +324,11 @@ class FormatGoldenTest
         assertEquals(108L, segment.getLong(offset + RecordDescriptor.SEQUENCE_OFFSET));
         assertEquals(0, segment.getShort(offset + RecordDescriptor.ID_LENGTH_OFFSET));
         assertEquals(0, segment.getInt(offset + RecordDescriptor.NNZ_OFFSET));
-        assertEquals(length - RecordDescriptor.HEADER_LENGTH, segment.getInt(offset + RecordDescriptor.VALUE_LENGTH_OFFSET));
+        assertEquals(length - RecordDescriptor.HEADER_LENGTH,
+            segment.getInt(offset + RecordDescriptor.VALUE_LENGTH_OFFSET));
         final CRC32C crc = new CRC32C();
-        crc.update(segment.array(), offset + RecordDescriptor.CHECKSUMMED_FROM, length - RecordDescriptor.CHECKSUMMED_FROM);
+        crc.update(segment.array(), offset + RecordDescriptor.CHECKSUMMED_FROM,
+            length - RecordDescriptor.CHECKSUMMED_FROM);
         assertEquals((int)crc.getValue(), segment.getInt(offset + RecordDescriptor.CRC_OFFSET));
         assertEquals(108L, segment.getLong(tail + RecordDescriptor.SEQUENCE_OFFSET), "the next record");
         assertEquals("tail-0", ascii(segment, RecordDescriptor.idOffset(tail, 1), 6));
@@ -370,7 +372,8 @@ class FormatGoldenTest
             records++;
         }
         assertTrue(records > 0);
-        for (final long generation : new long[] {GoldenStores.NEWEST_GENERATION + 1, GoldenStores.NEWEST_GENERATION + 2})
+        for (final long generation : new long[] {GoldenStores.NEWEST_GENERATION + 1,
+            GoldenStores.NEWEST_GENERATION + 2})
         {
             final ByteBuffer manifest = read(ManifestDescriptor.fileName(generation));
             assertEquals(FormatVersion.CURRENT_MAJOR, manifest.getShort(ManifestDescriptor.MAJOR_OFFSET));

@@ -80,8 +80,8 @@ class MigrationCrashStatesTest
             final JournalEntry e = model.advance();
             assertNotEquals(JournalEntry.Kind.DELETE, e.kind, "a migration deletes nothing: " + e);
         }
-        System.out.println("migration of " + version + ": explored " + explored + " distinct crash states at " + points + " points, " +
-            upgraded + " upgraded, the rest the old version");
+        System.out.println("migration of " + version + ": explored " + explored + " distinct crash states at " +
+            points + " points, " + upgraded + " upgraded, the rest the old version");
         assertTrue(upgraded > 0 && upgraded < explored, "both outcomes were reached");
     }
 }

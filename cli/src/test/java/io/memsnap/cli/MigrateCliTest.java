@@ -74,6 +74,7 @@ class MigrateCliTest
         assertEquals(0, run("dump", dir.toString()).code);
         assertEquals(0, run("list", dir.toString()).code);
         assertEquals(0, run("verify", dir.toString()).code);
+        assertEquals(0, run("export", dir.toString(), "-o", tmp.resolve("old.msa").toString()).code);
         final Run inspect = run("inspect", dir.toString());
         assertEquals(0, inspect.code, inspect.toString());
         assertTrue(inspect.out.contains("format       2.0"), inspect.toString());

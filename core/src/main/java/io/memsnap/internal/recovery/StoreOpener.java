@@ -41,8 +41,9 @@ import java.util.List;
  *
  * <p>A writer takes the lock before it looks at the directory. Everything that can refuse the store (foreign files,
  * the lock, format versions, an older major not asked to be upgraded ({@link FormatUpgrade}), damaged manifests,
- * damaged acknowledged records) is decided before anything on disk is changed; then recovery flushes the records it replayed, moves doubtful files aside, and records the durable
- * watermark, so that a crash during recovery leaves a store that recovers the same way.
+ * damaged acknowledged records) is decided before anything on disk is changed; then recovery flushes the records it
+ * replayed, moves doubtful files aside, and records the durable watermark, so that a crash during recovery leaves a
+ * store that recovers the same way.
  *
  * <p>Not thread safe: runs once, before the store is handed out.
  */
