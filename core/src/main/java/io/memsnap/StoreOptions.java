@@ -67,6 +67,7 @@ public final class StoreOptions
     private final boolean verifyChecksumsOnRead;
     private final boolean preallocate;
     private final boolean readOnly;
+    private final boolean upgradeFormat;
     private final long generation;
     private final long checkpointRecords;
     private final long checkpointIndexBytes;
@@ -87,6 +88,7 @@ public final class StoreOptions
         verifyChecksumsOnRead = b.verifyChecksumsOnRead;
         preallocate = b.preallocate;
         readOnly = b.readOnly;
+        upgradeFormat = b.upgradeFormat;
         generation = b.generation;
         checkpointRecords = b.checkpointRecords;
         checkpointIndexBytes = b.checkpointIndexBytes;
@@ -121,6 +123,7 @@ public final class StoreOptions
         b.verifyChecksumsOnRead = verifyChecksumsOnRead;
         b.preallocate = preallocate;
         b.readOnly = readOnly;
+        b.upgradeFormat = upgradeFormat;
         b.generation = generation;
         b.checkpointRecords = checkpointRecords;
         b.checkpointIndexBytes = checkpointIndexBytes;
@@ -200,6 +203,15 @@ public final class StoreOptions
         return readOnly;
     }
 
+    /**
+     * @return whether a writer may upgrade a store whose newest snapshot an older major format version wrote (see
+     * {@link Builder#upgradeFormat(boolean)}).
+     */
+    public boolean upgradeFormat()
+    {
+        return upgradeFormat;
+    }
+
     /** @return the generation a read-only store opens, or {@link #NEWEST_GENERATION}. */
     public long generation()
     {
@@ -241,7 +253,7 @@ public final class StoreOptions
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
             ", retainedSnapshotAge=" + retainedSnapshotAge + ", retentionFromStore=" + retentionFromStore +
             ", verifyChecksumsOnRead=" + verifyChecksumsOnRead + ", preallocate=" + preallocate + ", readOnly=" +
-            readOnly + ", generation=" + generation + '}';
+            readOnly + ", upgradeFormat=" + upgradeFormat + ", generation=" + generation + '}';
     }
 
     /** Builder of {@link StoreOptions}. Not thread safe. Each setter validates its argument at once. */
@@ -260,6 +272,7 @@ public final class StoreOptions
         private boolean verifyChecksumsOnRead = true;
         private boolean preallocate = true;
         private boolean readOnly;
+        private boolean upgradeFormat;
         private long generation = NEWEST_GENERATION;
         private long checkpointRecords = DEFAULT_CHECKPOINT_RECORDS;
         private long checkpointIndexBytes = DEFAULT_CHECKPOINT_INDEX_BYTES;
@@ -412,6 +425,20 @@ public final class StoreOptions
             return this;
         }
 
+        /**
+         * @param upgrade let a writer's open upgrade a store whose newest snapshot an older major format version
+         *                wrote (default false: such an open throws {@link FormatUpgradeRequiredException} and changes
+         *                nothing). The upgrade is what {@link Migration#migrate} does, made under the open's lock
+         *                before recovery: the release that wrote the store cannot open it afterwards. A store of the
+         *                current version opens the same either way. Not for read-only opens, which read every
+         *                version as it is.
+         */
+        public Builder upgradeFormat(final boolean upgrade)
+        {
+            this.upgradeFormat = upgrade;
+            return this;
+        }
+
         /** @param generation the snapshot a read-only store opens, or {@link #NEWEST_GENERATION}. */
         public Builder generation(final long generation)
         {
@@ -488,6 +515,11 @@ public final class StoreOptions
             if (generation != NEWEST_GENERATION && !readOnly)
             {
                 throw new IllegalArgumentException("a generation other than the newest can only be opened readOnly");
+            }
+            if (upgradeFormat && readOnly)
+            {
+                throw new IllegalArgumentException("upgradeFormat is for a writer: a read-only open reads every " +
+                    "format version as it is and changes nothing");
             }
             return new StoreOptions(this);
         }

@@ -43,9 +43,10 @@ import java.util.List;
  * valid tail after it (see the package documentation for the steps).
  *
  * <p>A writer takes the lock before it looks at the directory. Everything that can refuse the store (foreign files,
- * the lock, format versions, damaged manifests, damaged acknowledged records) is decided before anything on disk is
- * changed; then recovery flushes the records it replayed, moves doubtful files aside, and records the durable
- * watermark, so that a crash during recovery leaves a store that recovers the same way.
+ * the lock, format versions, an older major not asked to be upgraded ({@link FormatUpgrade}), damaged manifests,
+ * damaged acknowledged records) is decided before anything on disk is changed; then recovery flushes the records it
+ * replayed, moves doubtful files aside, and records the durable watermark, so that a crash during recovery leaves a
+ * store that recovers the same way.
  *
  * <p>Not thread safe: runs once, before the store is handed out.
  */
@@ -77,6 +78,12 @@ public final class StoreOpener
                 return create(fs, directory, manifests, options, start);
             }
             final SnapshotChooser.Chosen chosen = SnapshotChooser.choose(fs, dir, manifests, generations, options);
+            if (FormatUpgrade.isOlder(chosen.manifest))
+            {
+                // Refused unless asked for, before anything changes; upgraded under this lock if asked for.
+                final SnapshotChooser.Chosen upgraded = FormatUpgrade.atOpen(fs, directory, manifests, chosen, options);
+                return recover(fs, directory, manifests, upgraded, manifests.generations(), options, start);
+            }
             return recover(fs, directory, manifests, chosen, generations, options, start);
         }
         catch (final IOException | RuntimeException | Error ex)

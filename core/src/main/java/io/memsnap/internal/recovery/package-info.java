@@ -5,5 +5,7 @@
  * records after its index checkpoint), {@link io.memsnap.internal.recovery.TailRepair} (what to do about where the
  * replay stopped, decided before anything on disk changes, then done); the result is a
  * {@link io.memsnap.internal.recovery.Recovered}. Read-only opens are {@link io.memsnap.internal.recovery.ReadOnlyOpener}.
+ * {@link io.memsnap.internal.recovery.FormatUpgrade} refuses a writer a store of an older major format version, or
+ * upgrades it on request, and runs migrations.
  */
 package io.memsnap.internal.recovery;
