@@ -82,7 +82,8 @@ public final class DirectMemoryBoundChild
         else
         {
             QuietEngineLog.silence(); // the background thread warns of every checkpoint that fails
-            child.fillTheDisk(dir, options, n);
+            // Preallocated segments: the writes then need no space, and only the index's checkpoints fail.
+            child.fillTheDisk(dir, options.toBuilder().preallocate(true).build(), n);
             System.out.println("direct " + child.directPeak.get());
         }
         sampler.interrupt();

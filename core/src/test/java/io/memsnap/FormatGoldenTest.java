@@ -95,6 +95,12 @@ class FormatGoldenTest
 
     private void unpack(final String version) throws IOException
     {
+        unpack(version, dir);
+    }
+
+    /** Writes the golden store of {@code version} (segments of a fixed 64 KiB) into {@code dir}. */
+    static void unpack(final String version, final Path dir) throws IOException
+    {
         for (final String name : FILES)
         {
             try (InputStream in = new GZIPInputStream(
