@@ -12,8 +12,9 @@ import io.memsnap.internal.format.SegmentDescriptor;
  * (at the default 64 MiB) before segments reach their full size.
  *
  * <p>Why doubling the previous segment, and not a length from the bytes the store holds: the header of the tail
- * segment is all it needs, at open and at a roll, and the waste stays bounded (the last segment is at most as long
- * as all before it plus 64 KiB, and on a file system with sparse files its unwritten part takes no space anyway).
+ * segment is all it needs, at open and at a roll, and the waste stays bounded all the same: a segment is at most
+ * twice the one before it, or less than twice the record that started it, so the unwritten part of the last one is
+ * about as long as the log before it at most (and on a file system with sparse files it takes no space anyway).
  *
  * <p>Thread safe: stateless.
  */
