@@ -21,9 +21,9 @@ import java.time.Duration;
  */
 public final class StoreOptions
 {
-    /** Default size of one segment file. */
+    /** Default {@link #segmentSize()}: the largest size of a segment file. */
     public static final int DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
-    /** Smallest segment size accepted. */
+    /** Smallest segment size accepted; also the size of a store's first segment. */
     public static final int MIN_SEGMENT_SIZE = 64 * 1024;
     /** Largest segment size accepted: record addresses hold a 31-bit offset. */
     public static final int MAX_SEGMENT_SIZE = 1 << 30;
@@ -137,6 +137,7 @@ public final class StoreOptions
         return dimension;
     }
 
+    /** @return the largest size of a segment file (segments grow to it); a record must fit one. */
     public int segmentSize()
     {
         return segmentSize;
@@ -270,7 +271,7 @@ public final class StoreOptions
         private Duration retainedSnapshotAge = DEFAULT_RETAINED_SNAPSHOT_AGE;
         private boolean retentionFromStore;
         private boolean verifyChecksumsOnRead = true;
-        private boolean preallocate = true;
+        private boolean preallocate;
         private boolean readOnly;
         private boolean upgradeFormat;
         private long generation = NEWEST_GENERATION;
@@ -293,7 +294,11 @@ public final class StoreOptions
             return this;
         }
 
-        /** @param bytes size of one segment file, a multiple of 4096 in [64 KiB, 1 GiB]. */
+        /**
+         * @param bytes the largest size of a segment file, a multiple of 4096 in [64 KiB, 1 GiB] (default 64 MiB); it
+         *              bounds the largest record. A store's first segment is 64 KiB and each new one twice the one
+         *              before it, up to this size (and always large enough for the record that starts it).
+         */
         public Builder segmentSize(final int bytes)
         {
             if (bytes < MIN_SEGMENT_SIZE || bytes > MAX_SEGMENT_SIZE || (bytes & 4095) != 0)
@@ -404,10 +409,15 @@ public final class StoreOptions
         }
 
         /**
-         * @param preallocate write zeros through a new segment before using it (default true), so that its blocks are
-         *                    allocated when it is created: a full disk is then an exception at a segment's creation,
-         *                    and writes into it never need space. (The index needs no preallocation: it grows only
-         *                    when a checkpoint writes it, and a checkpoint that fails is retried.)
+         * @param preallocate write zeros through a new segment before using it (default false), so that its blocks are
+         *                    allocated when it is created: a full disk is then an exception at a segment's creation
+         *                    (a roll, under the write lock, costs a write of the whole segment), and writes into it
+         *                    need no space (on file systems that overwrite in place). By default a segment is
+         *                    created sparse: its length is set without writing it, it takes the space of what is
+         *                    written into it, and a write that finds the disk full fails with
+         *                    {@link StoreIoException}, storing nothing (the writes are positional writes, never stores
+         *                    into a mapping, so a full disk is never a fault). (The index needs no preallocation: it
+         *                    grows only when a checkpoint writes it, and a checkpoint that fails is retried.)
          */
         public Builder preallocate(final boolean preallocate)
         {

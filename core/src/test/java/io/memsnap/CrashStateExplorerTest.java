@@ -22,10 +22,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The crash-state explorer (the idea of ALICE and CrashMonkey): proves that a store recovers from what a power cut
  * can leave, not only from what a SIGKILL leaves ({@link CrashTest}).
  *
- * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often; background checkpoints off,
- * so the run is deterministic) through a {@link RecordingFileSystem}, which records every write, flush, create,
- * rename, delete, truncate and directory sync, and the test's markers: each write issued, each promise the store
- * kept (a {@code sync()}, a {@code snapshot()}, an {@code EVERY_WRITE} put returning). A {@link CrashExplorer} then
+ * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often, or segments growing from 64
+ * to 256 KiB; background checkpoints off, so the run is deterministic) through a {@link RecordingFileSystem}, which
+ * records every write, flush, create, rename, delete, truncate, extension and directory sync, and the test's
+ * markers: each write issued, each promise the store kept (a {@code sync()}, a {@code snapshot()}, an
+ * {@code EVERY_WRITE} put returning). A {@link CrashExplorer} then
  * replays the journal through a {@link io.memsnap.crash.CrashModel} and, at every persistence point, writes several
  * states a power cut there could leave (what a SIGKILL leaves; only what was flushed; a prefix in order; random 4 KiB
  * blocks; random 512 B sectors; a grown length with zeros; unsynced creates, renames and deletes kept or lost) and
@@ -74,10 +75,15 @@ class CrashStateExplorerTest
     /** Whether a repro ran: its crash states stay on disk for a look. */
     private static boolean reproduced;
 
+    /** Segments of 64 KiB from the first: they roll often. */
+    private static final int FIXED = StoreOptions.MIN_SEGMENT_SIZE;
+    /** Segments of 64, then 128, then 256 KiB: rolls into segments of each length. */
+    private static final int GROWING = 4 * StoreOptions.MIN_SEGMENT_SIZE;
+
     /** A workload: its options, what it writes, and what it writes after a sampled recovery. */
     enum Workload
     {
-        SYNCED_PUTS(true, Durability.ON_SYNC, true, 3, 200, w ->
+        SYNCED_PUTS(true, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
         {
             for (int i = 1; i <= 40; i++)
             {
@@ -88,8 +94,8 @@ class CrashStateExplorerTest
                 }
             }
         }),
-        EVERY_WRITE(false, Durability.EVERY_WRITE, false, 3, 200, w -> w.mixed(25)),
-        SNAPSHOTS(false, Durability.ON_SYNC, true, 3, 200, w ->
+        EVERY_WRITE(false, Durability.EVERY_WRITE, false, FIXED, 3, 200, w -> w.mixed(25)),
+        SNAPSHOTS(false, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
         {
             for (int i = 0; i < 7; i++)
             {
@@ -97,7 +103,7 @@ class CrashStateExplorerTest
                 w.snapshot();
             }
         }),
-        CHECKPOINTS(false, Durability.ON_SYNC, false, 2, 200, w ->
+        CHECKPOINTS(false, Durability.ON_SYNC, false, FIXED, 2, 200, w ->
         {
             w.mixed(10);
             w.snapshot();
@@ -111,22 +117,22 @@ class CrashStateExplorerTest
             w.mixed(4);
             w.snapshot();
         }),
-        ROLLING_SEGMENTS(false, Durability.ON_SYNC, false, 3, 3000, w ->
+        ROLLING_SEGMENTS(false, Durability.ON_SYNC, false, GROWING, 3, 3000, w ->
         {
-            for (int i = 1; i <= 100; i++)
+            for (int i = 1; i <= 200; i++)
             {
                 w.putNew();
                 if (i % 10 == 0)
                 {
                     w.sync();
                 }
-                if (i == 50)
+                if (i % 100 == 50)
                 {
                     w.snapshot();
                 }
             }
         }),
-        DELETES(false, Durability.ON_SYNC, true, 2, 200, w ->
+        DELETES(false, Durability.ON_SYNC, true, FIXED, 2, 200, w ->
         {
             for (int i = 0; i < 20; i++)
             {
@@ -157,7 +163,7 @@ class CrashStateExplorerTest
          * unpinned manifest's file, never a pinned one; the unpin commit deletes the snapshot it unpinned. Every
          * pinned snapshot must survive each crash state, its recovery and the commits after it.
          */
-        PINS(false, Durability.ON_SYNC, true, 3, 200, w ->
+        PINS(false, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
         {
             for (int i = 0; i < 3; i++)
             {
@@ -182,7 +188,7 @@ class CrashStateExplorerTest
          * EVERY_WRITE. (A reopen after a SIGKILL, over writes never flushed, is what the explorer's recoveries of
          * SIGKILL states cover.)
          */
-        REOPEN(false, Durability.ON_SYNC, true, 3, 3000, w ->
+        REOPEN(false, Durability.ON_SYNC, true, GROWING, 3, 3000, w ->
         {
             w.mixed(12);
             w.sync();
@@ -198,16 +204,18 @@ class CrashStateExplorerTest
         final boolean createsDirectory;
         final Durability durability;
         final boolean preallocate;
+        final int segmentSize;
         final int retained;
         final int metadataBytes;
         final Consumer<CrashWorkload> script;
 
         Workload(final boolean createsDirectory, final Durability durability, final boolean preallocate,
-            final int retained, final int metadataBytes, final Consumer<CrashWorkload> script)
+            final int segmentSize, final int retained, final int metadataBytes, final Consumer<CrashWorkload> script)
         {
             this.createsDirectory = createsDirectory;
             this.durability = durability;
             this.preallocate = preallocate;
+            this.segmentSize = segmentSize;
             this.retained = retained;
             this.metadataBytes = metadataBytes;
             this.script = script;
@@ -215,7 +223,7 @@ class CrashStateExplorerTest
 
         StoreOptions options()
         {
-            return StoreOptions.builder().dimension(CrashWorkload.DIMENSION).segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
+            return StoreOptions.builder().dimension(CrashWorkload.DIMENSION).segmentSize(segmentSize)
                 .durability(durability).preallocate(preallocate).retainedSnapshots(retained)
                 .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).build();
         }

@@ -17,6 +17,7 @@ import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentSizing;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.Freeze;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
@@ -140,7 +141,8 @@ public final class StoreOpener
         try
         {
             index = HashIndex.create(indexFile);
-            final Segment first = Segment.create(fs, dir, 1, options.segmentSize(), 1, options.preallocate());
+            final Segment first = Segment.create(fs, dir, 1, SegmentSizing.first(options.segmentSize()), 1,
+                options.preallocate());
             log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first});
             log.resume(1, SegmentDescriptor.HEADER_LENGTH, 1, new int[2]);
             final long seed = new SecureRandom().nextLong();

@@ -45,7 +45,11 @@ public final class Segment
         this.length = mapped.capacity();
     }
 
-    /** Creates, preallocates, writes the header of, syncs (with its directory entry) and maps a new segment. */
+    /**
+     * Creates a new segment of {@code length} bytes, writes its header, syncs it (with its length and its directory
+     * entry) and maps it. The rest of the file is a hole that reads as zeros ({@link StoreFile#extend}), or with
+     * {@code preallocate} is written as zeros first (see {@link MappedFiles#extend}).
+     */
     public static Segment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
         final long firstSequence, final boolean preallocate) throws IOException
     {

@@ -40,7 +40,12 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * with a TLB shoot-down (an inter-processor interrupt) to every CPU running one of the process's threads: measured
  * on a two-vCPU guest, a thread looping snapshots tripled the writer's median put latency that way, and took a
  * third of a reader's throughput. A page the kernel fills from a write() is never mapped writable, so a flush has
- * nothing to write-protect.
+ * nothing to write-protect. It also makes a full disk an {@link IOException} of the write (a
+ * {@link StoreIoException} to the caller), never a fault inside a store into a hole of a sparse segment.
+ *
+ * <p>Segments have the lengths {@link SegmentSizing} gives: a new store starts small and each segment doubles,
+ * up to {@code StoreOptions.segmentSize}. Every length is the segment's own, read from its header (a store written
+ * with fixed-size segments opens as it is).
  */
 public final class SegmentLog implements KeyMatcher
 {
@@ -53,6 +58,7 @@ public final class SegmentLog implements KeyMatcher
 
     private final StoreFileSystem fs;
     private final Path dir;
+    /** The largest segment ({@code StoreOptions.segmentSize}): segments grow up to it, and every record fits it. */
     private final int segmentSize;
     private final boolean preallocate;
     /** Scratch buffer size to start with: a few typical records; it grows to the largest record written. */
@@ -107,7 +113,7 @@ public final class SegmentLog implements KeyMatcher
     /** Starts a fresh segment for the next record (after recovery cut a torn tail). */
     public void startNewSegment() throws IOException
     {
-        roll();
+        roll(0);
     }
 
     /**
@@ -196,7 +202,7 @@ public final class SegmentLog implements KeyMatcher
         {
             try
             {
-                roll();
+                roll(aligned);
             }
             catch (final IOException ex)
             {
@@ -289,14 +295,21 @@ public final class SegmentLog implements KeyMatcher
         return gap;
     }
 
-    private void roll() throws IOException
+    /**
+     * Seals the tail segment and starts the next, of the length {@link SegmentSizing} gives for a record of
+     * {@code recordLength} aligned bytes. Under the write lock, so it costs what creating a file costs (an extension,
+     * a header, an fsync of the file and one of the directory), not a write of the whole segment, unless
+     * {@code preallocate} asks for one.
+     */
+    private void roll(final int recordLength) throws IOException
     {
         final int nextId = current.id() + 1;
         if (nextId <= 0)
         {
             throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
         }
-        final Segment next = Segment.create(fs, dir, nextId, segmentSize, nextSequence, preallocate);
+        final int length = SegmentSizing.next(current.length(), segmentSize, recordLength);
+        final Segment next = Segment.create(fs, dir, nextId, length, nextSequence, preallocate);
         final Segment[] grown = Arrays.copyOf(segments, Math.max(segments.length, nextId + 1));
         grown[nextId] = next;
         if (sealedEnds.length <= current.id())

@@ -294,7 +294,16 @@ public final class CommitCoordinator implements FlushProgress
             try
             {
                 requireOpen();
-                padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
+                try
+                {
+                    padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
+                }
+                catch (final StoreIoException ex)
+                {
+                    // A full disk, say: the PAD needed a block of a sparse segment. Nothing was frozen or written.
+                    throw new StoreIoException("snapshot of " + dir + " failed before it froze the log; snapshot " +
+                        durable.generation + " is intact", (IOException)ex.getCause());
+                }
                 freeze = Freeze.take(log, counts.entries(), counts.states(), start);
             }
             finally
