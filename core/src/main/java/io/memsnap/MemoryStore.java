@@ -13,7 +13,13 @@ import io.memsnap.internal.index.KeyMatcher;
 import io.memsnap.internal.recovery.Recovered;
 import io.memsnap.internal.recovery.StoreOpener;
 import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.lifecycle.CompactionScheduler;
+import io.memsnap.internal.lifecycle.Compactor;
+import io.memsnap.internal.lifecycle.SegmentReclaimer;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentPins;
+import io.memsnap.internal.segment.SpaceUsage;
+import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
 import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
@@ -35,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
@@ -81,6 +88,10 @@ public final class MemoryStore implements AutoCloseable
     private final CommitCoordinator commits;
     /** Index checkpoints and their background thread; null when read-only. */
     private final CheckpointScheduler checkpoints;
+    /** Compaction, reclamation of segment files and the background compaction thread; null when read-only. */
+    private final Compactor compactor;
+    private final SegmentReclaimer reclaimer;
+    private final CompactionScheduler compactions;
     /** How long a thread waiting for the write lock spins before it parks: a few of its critical sections. */
     private static final long WRITE_LOCK_SPIN_NANOS = 50_000L;
 
@@ -94,9 +105,11 @@ public final class MemoryStore implements AutoCloseable
     /** Whether the calling thread is inside a visitor of this store (asked only when index memory is full). */
     private final BooleanSupplier insideVisit = () -> readContexts.get().depth > 0;
     private final StoreCounts counts;
+    /** Live bytes per segment; changed under writeLock; null when read-only. */
+    private final SegmentUsage usage;
 
     private MemoryStore(final Path dir, final StoreOptions options, final Recovered state,
-        final IndexMemoryBudget indexMemory)
+        final IndexMemoryBudget indexMemory, final StoreFileSystem fs)
     {
         this.dir = dir;
         this.options = options;
@@ -109,6 +122,7 @@ public final class MemoryStore implements AutoCloseable
         this.seed = state.manifest.seed;
         this.counts = new StoreCounts(state.entryCount, state.stateCount);
         this.recoveryReport = state.report;
+        this.usage = state.usage;
         List<Long> onDisk = List.of();
         if (!options.readOnly())
         {
@@ -126,13 +140,34 @@ public final class MemoryStore implements AutoCloseable
         if (options.readOnly())
         {
             this.checkpoints = null;
+            this.compactor = null;
+            this.reclaimer = null;
+            this.compactions = null;
+            return;
         }
-        else
+        state.indexFile.limitResident(indexMemory.limitBytes(), guard);
+        this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
+            checkpointer, commits, indexMemory);
+        this.reclaimer = new SegmentReclaimer(fs, dir, writeLock, guard, log, usage, checkpointer, manifests);
+        commits.lock().lock();
+        try
         {
-            state.indexFile.limitResident(indexMemory.limitBytes(), guard);
-            this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
-                checkpointer, commits, indexMemory);
-            this.checkpoints.start();
+            reclaimer.learn(onDisk);
+            reclaimer.reclaim(); // what an earlier run compacted, or left pinned
+            commits.listen(reclaimer::committed);
+        }
+        finally
+        {
+            commits.lock().unlock();
+        }
+        this.compactor = new Compactor(dir, options, writeLock, guard, log, index, usage, seed, checkpoints,
+            commits, reclaimer);
+        this.compactions = options.backgroundCompaction() ? new CompactionScheduler(dir, compactor, checkpoints) :
+            null;
+        this.checkpoints.start();
+        if (compactions != null)
+        {
+            compactions.start();
         }
     }
 
@@ -167,7 +202,7 @@ public final class MemoryStore implements AutoCloseable
             IndexMemoryBudget.of(options, IndexMemoryBudget.jvmDirectMemoryLimit());
         try
         {
-            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory);
+            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory, fs);
         }
         catch (final IOException ex)
         {
@@ -231,7 +266,9 @@ public final class MemoryStore implements AutoCloseable
             final int slot = index.slotOf(bucket, hash, key, namespace, log);
             final long address = log.appendValue(isState ? TYPE_STATE_PUT : TYPE_PUT, key, keyLength,
                 vector.indicesUnsafe(), vector.valuesUnsafe(), importance, storedAtMillis, value);
-            if (index.putAt(bucket, slot, hash, address) == 0)
+            final long previous = index.putAt(bucket, slot, hash, address);
+            usage.put(address, alignedLength(vector.nnz(), keyLength, value.length), previous, log);
+            if (previous == 0)
             {
                 if (isState)
                 {
@@ -304,7 +341,7 @@ public final class MemoryStore implements AutoCloseable
             }
             final int bucket = index.prepare(hash, key, namespace, log);
             final long address = log.appendDelete(key, length, isState);
-            index.remove(bucket, hash, key, namespace, log);
+            usage.delete(address, alignedLength(0, length, 0), index.remove(bucket, hash, key, namespace, log), log);
             if (isState)
             {
                 counts.addStates(-1);
@@ -320,6 +357,11 @@ public final class MemoryStore implements AutoCloseable
         {
             writeLock.unlock();
         }
+    }
+
+    private static int alignedLength(final int nnz, final int keyLength, final int valueLength)
+    {
+        return RecordDescriptor.alignedLength((int)RecordDescriptor.recordLength(nnz, keyLength, valueLength));
     }
 
     private void afterWrite(final long address)
@@ -590,6 +632,91 @@ public final class MemoryStore implements AutoCloseable
         checkpoints.checkpoint();
     }
 
+    /** As {@link #compact(Consumer)} without progress. */
+    public CompactionResult compact()
+    {
+        return compact(null);
+    }
+
+    /**
+     * Compacts now: copies the records still needed out of every sealed segment whose live records take less than
+     * {@link StoreOptions#compactionLiveFraction()} of it to the tail of the log (in batches under the write lock:
+     * readers never wait, writers go on between batches), checkpoints the index, and deletes the segment files
+     * nothing needs any more. A compacted segment stays on disk until the retained snapshots taken before the
+     * compaction retire (each later snapshot names the new checkpoint) and no read-only reader has it mapped; it is
+     * deleted after a later snapshot, or at the next open.
+     *
+     * @param progress told the totals after each segment (on this thread), or null.
+     * @return what was copied, freed, and is waiting to be deleted.
+     * @throws IllegalStateException if called from inside a visitor of this store.
+     */
+    public CompactionResult compact(final Consumer<CompactionResult> progress)
+    {
+        requireWritable();
+        if (readContexts.get().depth > 0)
+        {
+            throw new IllegalStateException("compact() called from inside a visitor of this store: call it after " +
+                "the read returns");
+        }
+        final CompactionResult copied = compactor.compact(true, progress, guard::isClosed);
+        checkpoints.checkpoint();
+        final long freed;
+        commits.lock().lock();
+        try
+        {
+            requireOpen();
+            freed = reclaimer.reclaim();
+        }
+        finally
+        {
+            commits.lock().unlock();
+        }
+        return new CompactionResult(copied.segmentsCompacted(), copied.segmentsToCompact(), copied.recordsCopied(),
+            copied.bytesCopied(), freed, reclaimer.awaitingDeletion());
+    }
+
+    /**
+     * Internal, not part of the supported API: the segment files' bytes against their live records (for a
+     * read-only store, counted from its index at each call).
+     */
+    public SpaceUsage spaceUsage()
+    {
+        requireOpenState();
+        final SegmentUsage.Table table;
+        final int token = guard.enter();
+        try
+        {
+            if (usage == null)
+            {
+                table = SegmentUsage.recount(index, log).table();
+            }
+            else
+            {
+                writeLock.lock();
+                try
+                {
+                    table = usage.table();
+                }
+                finally
+                {
+                    writeLock.unlock();
+                }
+            }
+        }
+        finally
+        {
+            guard.exit(token);
+        }
+        try
+        {
+            return SpaceUsage.measure(dir, table);
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not list the segments of " + dir, ex);
+        }
+    }
+
     /** @return the retained snapshots that validate, newest first. */
     public List<SnapshotInfo> snapshots()
     {
@@ -741,6 +868,10 @@ public final class MemoryStore implements AutoCloseable
             throw new IllegalStateException("close() called from inside a visitor of this store: it would wait for " +
                 "its own read to end; close the store after the read returns");
         }
+        if (compactions != null)
+        {
+            compactions.stop();
+        }
         if (checkpoints != null)
         {
             checkpoints.stop();
@@ -769,7 +900,15 @@ public final class MemoryStore implements AutoCloseable
             }
             final StoreIoException flushFailure = commits.flushOnClose();
             log.unmapAll();
+            if (reclaimer != null)
+            {
+                reclaimer.close();
+            }
             state.indexFile.unmapAll();
+            for (final SegmentPins.Pin pin : state.pins)
+            {
+                pin.close();
+            }
             if (state.directory != null)
             {
                 state.directory.close();

@@ -12,6 +12,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -92,11 +93,32 @@ public final class Segment
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         final long size = Files.size(path);
+        checkSize(path, size);
+        return validate(path, id, size, MappedFiles.mapReadOnly(path, 0, size));
+    }
+
+    /**
+     * As {@link #open(Path, int)}, mapping through {@code channel} (a pinned reader's, see {@link SegmentPins}: a
+     * mapping made through any other channel would close it, and with it the process's lock on the file).
+     */
+    public static Segment open(final Path dir, final int id, final FileChannel channel) throws IOException
+    {
+        final Path path = dir.resolve(SegmentDescriptor.fileName(id));
+        final long size = channel.size();
+        checkSize(path, size);
+        return validate(path, id, size, channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+    }
+
+    private static void checkSize(final Path path, final long size)
+    {
         if (size < HEADER_LENGTH || size > Integer.MAX_VALUE)
         {
             throw new CorruptStoreException("segment file has impossible length " + size, path, 0);
         }
-        final MappedByteBuffer mapped = MappedFiles.mapReadOnly(path, 0, size);
+    }
+
+    private static Segment validate(final Path path, final int id, final long size, final MappedByteBuffer mapped)
+    {
         final UnsafeBuffer header = new UnsafeBuffer(mapped);
         final int major;
         try

@@ -1,0 +1,105 @@
+package io.memsnap.internal.lifecycle;
+
+import io.memsnap.CompactionResult;
+import io.memsnap.StoreClosedException;
+import io.memsnap.internal.snapshot.CheckpointScheduler;
+
+import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Background compaction of a writable store, on a daemon thread of its own ({@code memsnap-compaction DIR}): every
+ * {@value #POLL_MILLIS} ms it asks the {@link Compactor} whether a pass is due (O(segments) under the write lock),
+ * runs it, and then checkpoints the index, so that the next snapshots name an index that no longer points into the
+ * compacted segments and {@link SegmentReclaimer} can delete them once the snapshots before retire.
+ *
+ * <p>Concurrency: {@link #start} and {@link #stop} from the store's opening and closing thread.
+ */
+public final class CompactionScheduler
+{
+    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    static final long POLL_MILLIS = 200;
+    private static final long RETRY_NANOS = 5_000_000_000L;
+
+    private final Path dir;
+    private final Compactor compactor;
+    private final CheckpointScheduler checkpoints;
+    private volatile boolean stopping;
+    private Thread thread;
+
+    public CompactionScheduler(final Path dir, final Compactor compactor, final CheckpointScheduler checkpoints)
+    {
+        this.dir = dir;
+        this.compactor = compactor;
+        this.checkpoints = checkpoints;
+    }
+
+    public void start()
+    {
+        thread = new Thread(this::run, "memsnap-compaction " + dir.getFileName());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops the thread and waits for it: a batch it copies ends first, the rest of its pass is left. Idempotent. */
+    public void stop()
+    {
+        stopping = true;
+        final Thread t = thread;
+        if (t == null || t == Thread.currentThread())
+        {
+            return;
+        }
+        LockSupport.unpark(t);
+        boolean interrupted = false;
+        while (t.isAlive())
+        {
+            try
+            {
+                t.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return whether {@link #stop} was called: a pass in progress ends after its current batch. */
+    boolean stopping()
+    {
+        return stopping;
+    }
+
+    private void run()
+    {
+        while (!stopping)
+        {
+            LockSupport.parkNanos(POLL_MILLIS * 1_000_000L);
+            try
+            {
+                if (!stopping && compactor.due())
+                {
+                    final CompactionResult result = compactor.compact(false, null, this::stopping);
+                    if (result.segmentsCompacted() > 0 && !stopping)
+                    {
+                        checkpoints.checkpoint();
+                    }
+                }
+            }
+            catch (final StoreClosedException ex)
+            {
+                return;
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "background compaction of " + dir + " failed; will retry", ex);
+                LockSupport.parkNanos(RETRY_NANOS);
+            }
+        }
+    }
+}
