@@ -168,6 +168,7 @@ public final class MemoryStore implements AutoCloseable
         if (compactions != null)
         {
             compactions.start();
+            log.onRoll(compactions::wake);
         }
     }
 
@@ -254,6 +255,10 @@ public final class MemoryStore implements AutoCloseable
     {
         final boolean isState = namespace == KeyHash.NAMESPACE_STATE;
         final long hash = KeyHash.hash(seed, namespace, key);
+        if (compactions != null)
+        {
+            compactions.awaitCaughtUp();
+        }
         writeLock.lock();
         try
         {

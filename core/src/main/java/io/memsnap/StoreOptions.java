@@ -42,7 +42,7 @@ public final class StoreOptions
     /** Smallest {@link #maxResidentIndexBytes()}: 16 MiB, four chunks of index pages. */
     public static final long MIN_MAX_RESIDENT_INDEX_BYTES = 16L << 20;
     /** Default {@link #compactionDeadFraction()}. */
-    public static final double DEFAULT_COMPACTION_DEAD_FRACTION = 0.2;
+    public static final double DEFAULT_COMPACTION_DEAD_FRACTION = 0.15;
     /** Default {@link #compactionLiveFraction()}. */
     public static final double DEFAULT_COMPACTION_LIVE_FRACTION = 0.75;
     /** Open the newest snapshot. */

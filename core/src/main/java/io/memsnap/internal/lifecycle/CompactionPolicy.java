@@ -11,8 +11,9 @@ import java.util.List;
  * Which segments compaction copies, greedily: the sealed segments whose records still to keep (live records, and
  * delete records that must outlive an older file) take the smallest fraction of the file, each below
  * {@link StoreOptions#compactionLiveFraction()}. In the background, only while the dead bytes compaction could free
- * exceed {@link StoreOptions#compactionDeadFraction()} of all segment bytes, and then until they are below half of
- * it; on demand, every such segment.
+ * exceed {@link StoreOptions#compactionDeadFraction()} of the bytes of the segments that still hold something to
+ * keep (and the tail), and only as many as bring them below it: small passes, each followed by a checkpoint, so
+ * that few compacted segments wait at a time for the snapshots that free them. On demand, every such segment.
  *
  * <p>Thread safe: immutable. {@link #choose} runs under the store's write lock (it reads the accounting).
  */
@@ -51,13 +52,17 @@ final class CompactionPolicy
             {
                 continue;
             }
-            total += s.length();
             final int id = s.id();
             final long live = usage.live(id);
             final int tombstones = usage.tombstones(id);
-            if (id >= tail || live == 0 && tombstones == 0)
+            if (id < tail && live == 0 && tombstones == 0)
             {
-                continue; // the tail, or nothing left to copy: reclamation deletes it when nothing needs it
+                continue; // nothing left to copy: reclamation deletes it once nothing needs it
+            }
+            total += s.length();
+            if (id >= tail)
+            {
+                continue;
             }
             final long keep = live + (id > lowestFileId ? Math.max(0, tombstones) : 0);
             reclaimable += s.length() - keep;
@@ -74,7 +79,7 @@ final class CompactionPolicy
         final List<Integer> chosen = new ArrayList<>();
         for (final long[] c : candidates)
         {
-            if (!onDemand && reclaimable <= deadFraction / 2 * total)
+            if (!onDemand && reclaimable <= deadFraction * total)
             {
                 break;
             }
@@ -84,9 +89,19 @@ final class CompactionPolicy
         return chosen.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** @return whether a background pass would compact anything. */
-    boolean due(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId)
+    /**
+     * @return whether compaction is so far behind that writers should wait for it: it has segments to compact and
+     * the dead bytes it could free exceed half as much again as it lets pass ({@link #stallFraction()}).
+     */
+    boolean behind(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId)
     {
-        return choose(segments, tail, usage, lowestFileId, false).length > 0;
+        return new CompactionPolicy(stallFraction(), liveFraction).choose(segments, tail, usage, lowestFileId, false)
+            .length > 0;
+    }
+
+    /** @return the share of dead bytes at which writers wait for compaction: 1.5 times the trigger, at most 0.9. */
+    double stallFraction()
+    {
+        return Math.min(0.9, deadFraction * 1.5);
     }
 }

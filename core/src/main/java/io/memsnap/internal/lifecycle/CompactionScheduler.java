@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Background compaction of a writable store, on a daemon thread of its own ({@code memsnap-compaction DIR}): every
- * {@value #POLL_MILLIS} ms it asks the {@link Compactor} whether a pass is due (O(segments) under the write lock),
+ * Background compaction of a writable store, on a daemon thread of its own ({@code memsnap-compaction DIR}): when
+ * the writer seals a segment, and every {@value #POLL_MILLIS} ms, it asks the {@link Compactor} whether a pass is due (O(segments) under the write lock),
  * runs it, and then checkpoints the index, so that the next snapshots name an index that no longer points into the
  * compacted segments and {@link SegmentReclaimer} can delete them once the snapshots before retire.
  *
@@ -25,6 +25,8 @@ public final class CompactionScheduler
     private final Compactor compactor;
     private final CheckpointScheduler checkpoints;
     private volatile boolean stopping;
+    /** Whether writers wait for compaction; written by the thread, waited on under this object's monitor. */
+    private volatile boolean behind;
     private Thread thread;
 
     public CompactionScheduler(final Path dir, final Compactor compactor, final CheckpointScheduler checkpoints)
@@ -41,10 +43,24 @@ public final class CompactionScheduler
         thread.start();
     }
 
+    /** Wakes the thread to look at once (the writer sealed a segment). Any thread; allocates nothing. */
+    public void wake()
+    {
+        final Thread t = thread;
+        if (t != null)
+        {
+            LockSupport.unpark(t);
+        }
+    }
+
     /** Stops the thread and waits for it: a batch it copies ends first, the rest of its pass is left. Idempotent. */
     public void stop()
     {
         stopping = true;
+        synchronized (this)
+        {
+            notifyAll(); // writers waiting for compaction
+        }
         final Thread t = thread;
         if (t == null || t == Thread.currentThread())
         {
@@ -75,31 +91,93 @@ public final class CompactionScheduler
         return stopping;
     }
 
-    private void run()
+    /**
+     * A writer, before it takes the write lock: while compaction is far behind (the writer outruns it), waits for it
+     * to catch up, so that the segments stay within their bound of the live bytes however fast the writes come.
+     * Returns at once when it is not behind (one volatile read), from the compacting thread, and once the store
+     * stops.
+     */
+    public void awaitCaughtUp()
     {
-        while (!stopping)
+        if (!behind || compactor.compactingHere())
         {
-            LockSupport.parkNanos(POLL_MILLIS * 1_000_000L);
-            try
+            return;
+        }
+        boolean interrupted = false;
+        synchronized (this)
+        {
+            while (behind && !stopping)
             {
-                if (!stopping && compactor.due())
+                try
                 {
-                    final CompactionResult result = compactor.compact(false, null, this::stopping);
-                    if (result.segmentsCompacted() > 0 && !stopping)
-                    {
-                        checkpoints.checkpoint();
-                    }
+                    wait(POLL_MILLIS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
                 }
             }
-            catch (final StoreClosedException ex)
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void setBehind(final boolean value)
+    {
+        if (behind != value)
+        {
+            synchronized (this)
+            {
+                behind = value;
+                notifyAll();
+            }
+        }
+    }
+
+    private void run()
+    {
+        try
+        {
+            while (!stopping)
+            {
+                LockSupport.parkNanos(POLL_MILLIS * 1_000_000L);
+                pass();
+            }
+        }
+        finally
+        {
+            setBehind(false);
+        }
+    }
+
+    private void pass()
+    {
+        try
+        {
+            if (stopping)
             {
                 return;
             }
-            catch (final RuntimeException ex)
+            setBehind(compactor.behind());
+            final CompactionResult result = compactor.compact(false, progress -> setBehind(compactor.behind()),
+                this::stopping);
+            setBehind(false);
+            if (result.segmentsCompacted() > 0 && !stopping)
             {
-                LOG.log(System.Logger.Level.WARNING, "background compaction of " + dir + " failed; will retry", ex);
-                LockSupport.parkNanos(RETRY_NANOS);
+                checkpoints.checkpoint();
             }
+        }
+        catch (final StoreClosedException ex)
+        {
+            stopping = true;
+        }
+        catch (final RuntimeException ex)
+        {
+            setBehind(false);
+            LOG.log(System.Logger.Level.WARNING, "background compaction of " + dir + " failed; will retry", ex);
+            LockSupport.parkNanos(RETRY_NANOS);
         }
     }
 }

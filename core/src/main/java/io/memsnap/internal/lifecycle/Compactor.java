@@ -11,6 +11,7 @@ import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.index.KeyMatcher;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
@@ -69,6 +70,7 @@ public final class Compactor
     private final CompactionPolicy policy;
     private final ReentrantLock compactionLock = new ReentrantLock();
     private final RecordScanner scanner = new RecordScanner();
+    private final VictimMatcher matcher;
 
     public Compactor(final Path dir, final StoreOptions options, final ReentrantLock writeLock, final ReaderGuard guard,
         final SegmentLog log, final HashIndex index, final SegmentUsage usage, final long seed,
@@ -86,6 +88,28 @@ public final class Compactor
         this.commits = commits;
         this.reclaimer = reclaimer;
         this.policy = CompactionPolicy.of(options);
+        this.matcher = new VictimMatcher(log);
+    }
+
+    /**
+     * The key matcher of the copies: the record being copied holds its key by construction (its checksum held when
+     * it was scanned), so only other records with the same hash are checked, as the writer checks them.
+     */
+    private static final class VictimMatcher implements KeyMatcher
+    {
+        private final SegmentLog log;
+        long victim;
+
+        VictimMatcher(final SegmentLog log)
+        {
+            this.log = log;
+        }
+
+        @Override
+        public boolean matches(final long address, final CharSequence key, final long namespace)
+        {
+            return address == victim || log.matches(address, key, namespace);
+        }
     }
 
     /** One record of a batch, read without the lock. */
@@ -124,19 +148,25 @@ public final class Compactor
         }
     }
 
-    /** @return whether a background pass would compact anything now (O(segments) under the write lock). */
-    public boolean due()
+    /** @return whether writers should wait for compaction (see {@link CompactionPolicy#behind}); O(segments). */
+    boolean behind()
     {
         writeLock.lock();
         try
         {
             return !guard.isClosed() &&
-                policy.due(log.segments(), log.tailSegmentId(), usage, reclaimer.lowestFileId());
+                policy.behind(log.segments(), log.tailSegmentId(), usage, reclaimer.lowestFileId());
         }
         finally
         {
             writeLock.unlock();
         }
+    }
+
+    /** @return whether the calling thread runs a compaction (a writer there must not wait for compaction). */
+    boolean compactingHere()
+    {
+        return compactionLock.isHeldByCurrentThread();
     }
 
     /**
@@ -318,12 +348,13 @@ public final class Compactor
                 {
                     return false;
                 }
-                if (index.lookup(p.hash, p.key, p.namespace, log) != address)
+                matcher.victim = address;
+                if (index.lookup(p.hash, p.key, p.namespace, matcher) != address)
                 {
                     continue; // replaced or deleted: dead
                 }
-                final int bucket = index.prepare(p.hash, p.key, p.namespace, log);
-                final int slot = index.slotOf(bucket, p.hash, p.key, p.namespace, log);
+                final int bucket = index.prepare(p.hash, p.key, p.namespace, matcher);
+                final int slot = index.slotOf(bucket, p.hash, p.key, p.namespace, matcher);
                 final long copy = log.appendCopy(segment, p.offset, p.length);
                 usage.put(copy, aligned, index.putAt(bucket, slot, p.hash, copy), log);
                 totals.records++;

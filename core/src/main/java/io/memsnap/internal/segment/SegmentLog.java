@@ -74,6 +74,8 @@ public final class SegmentLog implements KeyMatcher
     private StoreFile flushFile;
     private Segment flushSegment;
     private volatile int filesCreated;
+    /** Run by the writer after each roll to a new segment (wakes background compaction); never null. */
+    private volatile Runnable rolled = () -> { };
 
     private Segment current;
     private int position;
@@ -325,6 +327,13 @@ public final class SegmentLog implements KeyMatcher
         filesCreated++;
         current = next;
         position = SegmentDescriptor.HEADER_LENGTH;
+        rolled.run();
+    }
+
+    /** Sets what the writer runs after each roll to a new segment: something quick, such as an unpark. */
+    public void onRoll(final Runnable action)
+    {
+        this.rolled = action;
     }
 
     /**
