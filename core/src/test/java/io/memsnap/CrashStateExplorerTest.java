@@ -22,8 +22,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The crash-state explorer (the idea of ALICE and CrashMonkey): proves that a store recovers from what a power cut
  * can leave, not only from what a SIGKILL leaves ({@link CrashTest}).
  *
- * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often; background checkpoints off,
- * so the run is deterministic) through a {@link RecordingFileSystem}, which records every write, flush, create,
+ * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often; background checkpoints and
+ * compaction off, so the run is deterministic) through a {@link RecordingFileSystem}, which records every write, flush, create,
  * rename, delete, truncate and directory sync, and the test's markers: each write issued, each promise the store
  * kept (a {@code sync()}, a {@code snapshot()}, an {@code EVERY_WRITE} put returning). A {@link CrashExplorer} then
  * replays the journal through a {@link io.memsnap.crash.CrashModel} and, at every persistence point, writes several
@@ -165,6 +165,49 @@ class CrashStateExplorerTest
             }
             w.reopen(Durability.EVERY_WRITE);
             w.mixed(6);
+        }),
+        /**
+         * Overwrites and deletes over several segments, then a compaction (copies of live entries, states and delete
+         * records to the tail, the index repointed), writes after it, and snapshots.
+         */
+        COMPACTION(false, Durability.ON_SYNC, true, 2, 1500, w ->
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                w.putNew();
+            }
+            w.putState();
+            for (int i = 0; i < 40; i++)
+            {
+                w.mixedOverwrites();
+            }
+            w.snapshot();
+            w.compact();
+            w.mixed(4);
+            w.sync();
+            w.snapshot();
+        }),
+        /**
+         * A compaction, then a checkpoint and snapshots that retire every manifest needing the compacted segments:
+         * reclamation deletes their files (with directory syncs) while writes go on.
+         */
+        RECLAIM(false, Durability.ON_SYNC, false, 2, 1500, w ->
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                w.putNew();
+            }
+            for (int i = 0; i < 40; i++)
+            {
+                w.mixedOverwrites();
+            }
+            w.snapshot();
+            w.compact();
+            w.snapshot();
+            w.mixed(3);
+            w.snapshot();
+            w.mixed(3);
+            w.sync();
         });
 
         /** Whether the store's directory does not exist before the open (which creates it). */
@@ -190,7 +233,8 @@ class CrashStateExplorerTest
         {
             return StoreOptions.builder().dimension(CrashWorkload.DIMENSION).segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
                 .durability(durability).preallocate(preallocate).retainedSnapshots(retained)
-                .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).build();
+                .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).backgroundCompaction(false)
+                .build();
         }
 
         /** The writes after a sampled recovery: some synced, a snapshot, some left unsynced. */
@@ -269,6 +313,18 @@ class CrashStateExplorerTest
     void everyWriteAfterAReopen() throws IOException
     {
         explore(Workload.REOPEN);
+    }
+
+    @Test
+    void compaction() throws IOException
+    {
+        explore(Workload.COMPACTION);
+    }
+
+    @Test
+    void compactionThenReclamation() throws IOException
+    {
+        explore(Workload.RECLAIM);
     }
 
     /** Explores one state again: {@code -Dmemsnap.crash.repro=WORKLOAD:SEED:ENTRY:STATE[/ENTRY:STATE]}. */

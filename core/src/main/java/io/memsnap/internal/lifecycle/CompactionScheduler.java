@@ -9,9 +9,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Background compaction of a writable store, on a daemon thread of its own ({@code memsnap-compaction DIR}): when
- * the writer seals a segment, and every {@value #POLL_MILLIS} ms, it asks the {@link Compactor} whether a pass is due (O(segments) under the write lock),
- * runs it, and then checkpoints the index, so that the next snapshots name an index that no longer points into the
- * compacted segments and {@link SegmentReclaimer} can delete them once the snapshots before retire.
+ * the writer seals a segment, and every {@value #POLL_MILLIS} ms, it asks the {@link Compactor} whether a pass is
+ * due (O(segments) under the write lock), runs it, and then asks the checkpoint thread for a checkpoint of the
+ * index, so that the next snapshots name an index that no longer points into the compacted segments and
+ * {@link SegmentReclaimer} can delete them once the snapshots before retire. While compaction is far behind the
+ * writers ({@link CompactionPolicy#behind}), writers wait for it ({@link #awaitCaughtUp}).
  *
  * <p>Concurrency: {@link #start} and {@link #stop} from the store's opening and closing thread.
  */
@@ -166,7 +168,7 @@ public final class CompactionScheduler
             setBehind(false);
             if (result.segmentsCompacted() > 0 && !stopping)
             {
-                checkpoints.checkpoint();
+                checkpoints.requestCheckpoint(); // on the checkpoint thread: compaction goes on meanwhile
             }
         }
         catch (final StoreClosedException ex)

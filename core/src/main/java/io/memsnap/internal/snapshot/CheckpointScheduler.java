@@ -303,6 +303,15 @@ public final class CheckpointScheduler
             "direct memory, the limit (StoreOptions.maxResidentIndexBytes: " + budget.limitBytes() + "), and ";
     }
 
+    /**
+     * Asks the background thread for a checkpoint soon (compaction, so that the next snapshots name an index that no
+     * longer points into the segments it emptied), without waiting for it.
+     */
+    public void requestCheckpoint()
+    {
+        request();
+    }
+
     /** @return the number of the checkpoint asked for: the next one to begin. */
     private long request()
     {
