@@ -63,7 +63,7 @@ class CompactionConcurrencyTest
             for (int w = 0; w < WRITERS; w++)
             {
                 final int first = w * KEYS_PER_WRITER;
-                threads.add(thread("writer-" + w, failure, () -> write(store, first, done, begun)));
+                threads.add(thread("writer-" + w, failure, () -> write(store, first, done, begun, failure)));
             }
             final List<Thread> others = new ArrayList<>();
             for (int r = 0; r < READERS; r++)
@@ -118,10 +118,10 @@ class CompactionConcurrencyTest
     }
 
     private static void write(final MemoryStore store, final int first, final AtomicLongArray done,
-        final AtomicLongArray begun)
+        final AtomicLongArray begun, final AtomicReference<Throwable> failure)
     {
         final SplittableRandom random = new SplittableRandom(first);
-        for (int i = 1; i <= WRITES_PER_WRITER; i++)
+        for (int i = 1; i <= WRITES_PER_WRITER && failure.get() == null; i++)
         {
             final int n = first + random.nextInt(KEYS_PER_WRITER);
             if (random.nextInt(10) == 0)
