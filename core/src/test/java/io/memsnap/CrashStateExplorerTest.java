@@ -170,14 +170,14 @@ class CrashStateExplorerTest
          * Overwrites and deletes over several segments, then a compaction (copies of live entries, states and delete
          * records to the tail, the index repointed), writes after it, and snapshots.
          */
-        COMPACTION(false, Durability.ON_SYNC, true, 2, 1500, w ->
+        COMPACTION(false, Durability.ON_SYNC, true, 2, 4000, w ->
         {
             for (int i = 0; i < 30; i++)
             {
                 w.putNew();
             }
             w.putState();
-            for (int i = 0; i < 40; i++)
+            for (int i = 0; i < 60; i++)
             {
                 w.mixedOverwrites();
             }
@@ -191,13 +191,13 @@ class CrashStateExplorerTest
          * A compaction, then a checkpoint and snapshots that retire every manifest needing the compacted segments:
          * reclamation deletes their files (with directory syncs) while writes go on.
          */
-        RECLAIM(false, Durability.ON_SYNC, false, 2, 1500, w ->
+        RECLAIM(false, Durability.ON_SYNC, false, 2, 4000, w ->
         {
             for (int i = 0; i < 30; i++)
             {
                 w.putNew();
             }
-            for (int i = 0; i < 40; i++)
+            for (int i = 0; i < 60; i++)
             {
                 w.mixedOverwrites();
             }
@@ -380,6 +380,15 @@ class CrashStateExplorerTest
         finally
         {
             driver.close();
+        }
+        if (workload == Workload.COMPACTION || workload == Workload.RECLAIM)
+        {
+            // What the workloads are there for: records copied, and (RECLAIM) segment files deleted.
+            assertTrue(history.writes().stream().anyMatch(w -> w.type == StoreHistory.COPY), workload +
+                " copied nothing");
+            assertTrue(workload != Workload.RECLAIM || fs.journal().entries().stream().anyMatch(e ->
+                e.kind == io.memsnap.crash.JournalEntry.Kind.DELETE &&
+                e.path.getFileName().toString().startsWith("segment-")), "RECLAIM deleted no segment file");
         }
         if (Boolean.getBoolean("memsnap.crash.journal"))
         {
