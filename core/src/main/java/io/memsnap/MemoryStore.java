@@ -54,8 +54,14 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
  * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
  * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints
- * the index. {@link #close} stops it and waits for readers inside and for a running snapshot; a visitor that
+ * the index, and another compacts its segments ({@link StoreOptions#backgroundCompaction}; {@link #compact} on
+ * demand): it copies live records in batches under the write lock, and a writer that outruns it far waits for it
+ * before it writes. {@link #close} stops both and waits for readers inside and for a running snapshot; a visitor that
  * calls the store while close waits for it gets {@link StoreClosedException} rather than a deadlock.
+ *
+ * <p><b>Space.</b> An overwritten or deleted entry leaves its old record behind; compaction copies what is still
+ * live out of mostly dead segments, and a segment file is deleted once no retained snapshot, no index checkpoint the
+ * next snapshot may name, and no reader (of this store, or a read-only store in any process) needs it.
  *
  * <p><b>Durability.</b> With {@link Durability#ON_SYNC} (default) a write is durable once a later {@link #sync()} or
  * {@link #snapshot} returns; with {@link Durability#EVERY_WRITE}, when it returns. After a crash, {@link #open}

@@ -2,6 +2,7 @@ package io.memsnap.internal.lifecycle;
 
 import io.memsnap.CompactionResult;
 import io.memsnap.StoreClosedException;
+import io.memsnap.internal.Threads;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
 
 import java.nio.file.Path;
@@ -69,22 +70,7 @@ public final class CompactionScheduler
             return;
         }
         LockSupport.unpark(t);
-        boolean interrupted = false;
-        while (t.isAlive())
-        {
-            try
-            {
-                t.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(t);
     }
 
     /** @return whether {@link #stop} was called: a pass in progress ends after its current batch. */

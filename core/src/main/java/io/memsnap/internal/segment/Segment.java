@@ -22,7 +22,8 @@ import static io.memsnap.internal.format.SegmentDescriptor.*;
  * One segment file, mapped whole and read-only for its lifetime. Records are appended by the single writer of the
  * store with positional writes through the {@link StoreFileSystem} (see {@link SegmentLog}); any thread may read
  * bytes that the index published. The mapping is released only by {@link #unmap()}, which the store calls after
- * every reader has left.
+ * every reader that could reach it has left: at close, or once reclamation took the segment out of the log and a
+ * grace period of the readers passed.
  */
 public final class Segment
 {

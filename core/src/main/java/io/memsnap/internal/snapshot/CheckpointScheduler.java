@@ -5,6 +5,7 @@ import io.memsnap.StoreClosedException;
 import io.memsnap.StoreIoException;
 import io.memsnap.StoreOptions;
 import io.memsnap.internal.ReaderGuard;
+import io.memsnap.internal.Threads;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.index.HashIndex;
@@ -108,22 +109,7 @@ public final class CheckpointScheduler
         {
             attempts.notifyAll(); // writers waiting for index memory look at the closed flag
         }
-        boolean interrupted = false;
-        while (t.isAlive())
-        {
-            try
-            {
-                t.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(t);
     }
 
     /**
