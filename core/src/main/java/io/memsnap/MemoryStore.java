@@ -339,6 +339,10 @@ public final class MemoryStore implements AutoCloseable
         final boolean isState = namespace == KeyHash.NAMESPACE_STATE;
         final int length = checkId(key, isState ? "state name" : "id");
         final long hash = KeyHash.hash(seed, namespace, key);
+        if (compactions != null)
+        {
+            compactions.awaitCaughtUp();
+        }
         writeLock.lock();
         try
         {

@@ -274,7 +274,8 @@ class BadInputTest
             assertEquals(8, created.dimension());
             assertEquals(0, created.size());
         }
-        assertThrows(IllegalArgumentException.class, () -> StoreOptions.builder().backgroundCompaction(false).dimension(0));
+        assertThrows(IllegalArgumentException.class, () -> StoreOptions.builder().backgroundCompaction(false)
+            .dimension(0));
         assertThrows(IllegalArgumentException.class, () -> StoreOptions.ofDimension(-1));
     }
 
@@ -322,7 +323,8 @@ class BadInputTest
         // A second refusal is still a refusal: the failed attempt did not drop the lock.
         assertThrows(StoreLockedException.class, () -> MemoryStore.open(dir, options));
         // A read-only open in the same JVM is fine.
-        try (MemoryStore reader = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).readOnly(true).build()))
+        try (MemoryStore reader = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+            .readOnly(true).build()))
         {
             assertEquals(store.lastSnapshot().generation(), reader.lastSnapshot().generation());
         }

@@ -3,6 +3,7 @@ package io.memsnap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,7 +159,7 @@ class CompactionConcurrencyTest
                 }
                 continue;
             }
-            final long version = Long.parseLong(new String(got.get().metadata(), java.nio.charset.StandardCharsets.UTF_8)
+            final long version = Long.parseLong(new String(got.get().metadata(), StandardCharsets.UTF_8)
                 .replaceAll(".*\"v\":(-?\\d+).*", "$1"));
             if (!TestEntries.matches(got.get(), n, version))
             {

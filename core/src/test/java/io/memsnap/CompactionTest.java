@@ -10,14 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -83,6 +82,35 @@ class CompactionTest
         try (MemoryStore store = MemoryStore.open(dir, options(false).toBuilder().readOnly(true).build()))
         {
             check(store, versions);
+        }
+    }
+
+    @Test
+    void compactionOptionsAreValidated()
+    {
+        final StoreOptions.Builder b = StoreOptions.builder();
+        assertThrows(IllegalArgumentException.class, () -> b.compactionDeadFraction(0));
+        assertThrows(IllegalArgumentException.class, () -> b.compactionDeadFraction(1));
+        assertThrows(IllegalArgumentException.class, () -> b.compactionDeadFraction(Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> b.compactionLiveFraction(0));
+        assertThrows(IllegalArgumentException.class, () -> b.compactionLiveFraction(1.5));
+        final StoreOptions defaults = b.build();
+        assertTrue(defaults.backgroundCompaction());
+        assertEquals(StoreOptions.DEFAULT_COMPACTION_DEAD_FRACTION, defaults.compactionDeadFraction());
+        assertEquals(StoreOptions.DEFAULT_COMPACTION_LIVE_FRACTION, defaults.compactionLiveFraction());
+    }
+
+    @Test
+    void aReadOnlyStoreDoesNotCompact(@TempDir final Path other)
+    {
+        try (MemoryStore store = MemoryStore.open(other, options(false)))
+        {
+            TestEntries.put(store, 1, 0);
+            store.snapshot();
+        }
+        try (MemoryStore store = MemoryStore.open(other, options(true).toBuilder().readOnly(true).build()))
+        {
+            assertThrows(ReadOnlyStoreException.class, store::compact);
         }
     }
 

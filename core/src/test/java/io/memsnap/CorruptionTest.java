@@ -127,7 +127,8 @@ class CorruptionTest
         pristine = root.resolve("pristine");
         history = new StoreHistory();
         final Random random = new Random(SEED);
-        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false).dimension(DIMENSION).segmentSize(SEGMENT_SIZE).build();
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+            .dimension(DIMENSION).segmentSize(SEGMENT_SIZE).build();
         final Writes w = new Writes(random);
         // The fixture is the crash image of a writer that never closed (a close makes everything durable and would
         // leave no unacknowledged tail to damage): the files as they are while it runs, copied.
@@ -262,7 +263,8 @@ class CorruptionTest
         final Path newest = dir.resolve(ManifestDescriptor.fileName(layout.newestGeneration));
         StoreFiles.flip(newest, ManifestDescriptor.ENTRY_COUNT_OFFSET, 0x01);
         final Map<String, String> before = StoreFiles.fingerprint(dir);
-        final StoreOptions strict = StoreOptions.builder().backgroundCompaction(false).recoveryMode(RecoveryMode.STRICT).build();
+        final StoreOptions strict = StoreOptions.builder().backgroundCompaction(false)
+            .recoveryMode(RecoveryMode.STRICT).build();
 
         final CorruptStoreException ex = assertThrows(CorruptStoreException.class, () -> MemoryStore.open(dir, strict));
         assertEquals(newest, ex.file());
@@ -358,7 +360,8 @@ class CorruptionTest
         }
         final Map<String, String> before = StoreFiles.fingerprint(dir);
         final Map<String, Long> committedBefore = committedIndexPrefix(dir);
-        final StoreOptions strict = StoreOptions.builder().backgroundCompaction(false).recoveryMode(RecoveryMode.STRICT).build();
+        final StoreOptions strict = StoreOptions.builder().backgroundCompaction(false)
+            .recoveryMode(RecoveryMode.STRICT).build();
         final CorruptStoreException ex = assertThrows(CorruptStoreException.class, () -> MemoryStore.open(dir, strict),
             "STRICT must refuse: " + damage);
         assertTrue(ex.file() != null && ex.file().getFileName().toString().startsWith("segment-"), ex.getMessage());
@@ -391,7 +394,8 @@ class CorruptionTest
     void aFallbackPastWholeChunksOfNewerPagesLeavesEveryIndexPageSealed()
     {
         final Path dir = root.resolve("fallback-chunks");
-        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false).dimension(4).segmentSize(16 << 20).preallocate(false)
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+            .dimension(4).segmentSize(16 << 20).preallocate(false)
             .checkpointRecords(Long.MAX_VALUE).build();
         final SparseVector v = SparseVector.of(new int[] {1}, new float[] {0.5f});
         final long older;
@@ -441,7 +445,8 @@ class CorruptionTest
         // The manifests name index checkpoints taken right before them, so that the open below replays nothing and
         // the damaged directory page is first met by the split.
         final Path dir = root.resolve("directory-pages");
-        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false).dimension(4).segmentSize(16 << 20).preallocate(false)
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+            .dimension(4).segmentSize(16 << 20).preallocate(false)
             .build();
         final StoreHistory h = new StoreHistory();
         final SparseVector v = SparseVector.of(new int[] {1}, new float[] {0.5f});

@@ -43,7 +43,8 @@ public final class CrashChild
 
     static StoreOptions options()
     {
-        return StoreOptions.builder().backgroundCompaction(false).dimension(TestEntries.DIMENSION).segmentSize(SEGMENT_SIZE).build();
+        return StoreOptions.builder().backgroundCompaction(false)
+            .dimension(TestEntries.DIMENSION).segmentSize(SEGMENT_SIZE).build();
     }
 
     public static void main(final String[] args)

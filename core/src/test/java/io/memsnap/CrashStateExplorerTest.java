@@ -23,9 +23,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * can leave, not only from what a SIGKILL leaves ({@link CrashTest}).
  *
  * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often; background checkpoints and
- * compaction off, so the run is deterministic) through a {@link RecordingFileSystem}, which records every write, flush, create,
- * rename, delete, truncate and directory sync, and the test's markers: each write issued, each promise the store
- * kept (a {@code sync()}, a {@code snapshot()}, an {@code EVERY_WRITE} put returning). A {@link CrashExplorer} then
+ * compaction off, so the run is deterministic) through a {@link RecordingFileSystem}, which records every write,
+ * flush, create, rename, delete, truncate and directory sync, and the test's markers: each write issued, each promise
+ * the store kept (a {@code sync()}, a {@code snapshot()}, an {@code EVERY_WRITE} put returning). A
+ * {@link CrashExplorer} then
  * replays the journal through a {@link io.memsnap.crash.CrashModel} and, at every persistence point, writes several
  * states a power cut there could leave (what a SIGKILL leaves; only what was flushed; a prefix in order; random 4 KiB
  * blocks; random 512 B sectors; a grown length with zeros; unsynced creates, renames and deletes kept or lost) and

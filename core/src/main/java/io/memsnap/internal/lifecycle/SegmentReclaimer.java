@@ -28,8 +28,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Deletes the segment files nothing needs any more, safely. A segment is deleted only when:
  * <ul>
  * <li>it is not the tail;</li>
- * <li>no manifest on disk needs it ({@link LiveBytesExtension#needs}: its checkpoint's index points into it, or its
- * records are replayed; a manifest without the live-bytes table, or one that does not read, needs them all);</li>
+ * <li>no manifest on disk needs it ({@link LiveBytesExtension#neededByRecovery}: its checkpoint's index points into
+ * it, or it lies at or after the checkpoint's replay segment, for a writer's recovery replays the log to its end; a
+ * manifest without the live-bytes table needs every segment it lists too, and one that does not read, all);</li>
  * <li>the writer does not need it: no live record in it now, none at the durable checkpoint (the next snapshot may
  * name that one), and it lies below that checkpoint's replay segment;</li>
  * <li>its delete records were dealt with by compaction, or no segment file with a lower id exists (a delete record
@@ -176,7 +177,8 @@ public final class SegmentReclaimer
                 }
                 final int id = s.id();
                 if (id < tail && id < durable.replaySegment && usage.live(id) == 0 &&
-                    durable.liveBytes.live(id) == 0 && (usage.tombstones(id) == 0 || !olderFile) && !neededByManifest(id))
+                    durable.liveBytes.live(id) == 0 && (usage.tombstones(id) == 0 || !olderFile) &&
+                    !neededByManifest(id))
                 {
                     log.remove(id);
                     usage.forget(id);
@@ -210,7 +212,7 @@ public final class SegmentReclaimer
     {
         for (final Needs n : needs.values())
         {
-            if (n == null || LiveBytesExtension.needs(n.manifest, n.table, id))
+            if (n == null || LiveBytesExtension.neededByRecovery(n.manifest, n.table, id))
             {
                 return true;
             }

@@ -39,8 +39,9 @@ public final class LiveBytesExtension
 
     /**
      * @param table the manifest's table ({@link #read}), or null if it has none.
-     * @return whether opening the manifest's snapshot needs segment {@code id}: its checkpoint's index points into it,
-     * or its records are replayed; without a table, every segment the manifest lists.
+     * @return whether opening the manifest's snapshot read-only needs segment {@code id}: its checkpoint's index
+     * points into it, or its records up to the snapshot's are replayed; without a table, every segment the manifest
+     * lists.
      */
     public static boolean needs(final Manifest manifest, final SegmentUsage.Table table, final int id)
     {
@@ -49,5 +50,14 @@ public final class LiveBytesExtension
             return manifest.segment(id) != null;
         }
         return table.live(id) > 0 || id >= manifest.checkpoint.replaySegment && id <= manifest.tailSegment;
+    }
+
+    /**
+     * @return whether a writer's recovery from the manifest needs segment {@code id}: as {@link #needs}, and every
+     * segment from its checkpoint's replay segment on, for a writer replays the log to its end, past the snapshot.
+     */
+    public static boolean neededByRecovery(final Manifest manifest, final SegmentUsage.Table table, final int id)
+    {
+        return id >= manifest.checkpoint.replaySegment || needs(manifest, table, id);
     }
 }
