@@ -465,8 +465,9 @@ public final class StoreOptions
 
         /**
          * @param fraction background compaction starts once the dead bytes it could free (sealed segments' bytes not
-         *                 taken by records still needed) exceed this share of all segment bytes, and goes on until
-         *                 they are below half of it: in (0, 1), default 0.2. Lower: less disk, more copying.
+         *                 taken by records still needed) exceed this share of the bytes of the segments that hold
+         *                 something to keep, and goes on until they no longer do; past 1.5 times this share, writers
+         *                 wait for it. In (0, 1), default 0.15. Lower: less disk, more copying.
          */
         public Builder compactionDeadFraction(final double fraction)
         {

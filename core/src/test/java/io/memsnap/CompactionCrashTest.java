@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * SIGKILL of a process in the middle of a compaction (on demand, with background compaction running too), several
  * times over the same store: each reopen holds every entry at exactly the version of the last round acknowledged
- * durable (the next round had not begun), verifies deep, and counts the same live bytes as a recount from scratch;
+ * durable, or a prefix of them at the next round's (begun before the kill landed), verifies deep, and counts the
+ * same live bytes as a recount from scratch;
  * the next child then goes on from there, compacting what the killed one left.
  */
 class CompactionCrashTest
@@ -38,11 +39,15 @@ class CompactionCrashTest
                 .backgroundCompaction(false).build()))
             {
                 assertEquals(ENTRIES, store.size());
+                // The kill lands after the line that triggered it: the child may have begun the next round, whose
+                // writes a SIGKILL keeps (they are in the page cache), in order: a prefix of the entries.
+                boolean next = true;
                 for (int n = 0; n < ENTRIES; n++)
                 {
                     final MemoryEntry e = store.get(TestEntries.id(n)).orElseThrow();
-                    assertTrue(TestEntries.matches(e, n, durable), "entry " + n + " after kill " + kill + " is not " +
-                        "version " + durable + ": " + e);
+                    next = next && TestEntries.matches(e, n, durable + 1);
+                    assertTrue(next || TestEntries.matches(e, n, durable), "entry " + n + " after kill " + kill +
+                        " is neither version " + durable + " nor, after a prefix of them, " + (durable + 1) + ": " + e);
                 }
                 assertTrue(store.verify(true).problems().isEmpty(), store.verify(true).toString());
                 CompactionTest.assertAccountingMatchesRecount(store);
