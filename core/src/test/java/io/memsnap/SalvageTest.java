@@ -2,6 +2,7 @@ package io.memsnap;
 
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
@@ -399,13 +400,13 @@ class SalvageTest
     {
         final Path manifest = dir.resolve(ManifestDescriptor.fileName(layout.manifestGenerations.get(0)));
         final ByteBuffer b = ByteBuffer.wrap(StoreFiles.read(manifest)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)3);
+        b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)(FormatVersion.CURRENT_MAJOR + 1));
         b.putInt(b.capacity() - 4, new Checksum().compute(b.array(), 0, b.capacity() - 4));
         StoreFiles.write(manifest, b.array());
         final Map<String, String> before = StoreFiles.fingerprint(dir);
         final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
             () -> Salvage.salvage(dir, out));
-        assertEquals(3, ex.foundMajor());
+        assertEquals(FormatVersion.CURRENT_MAJOR + 1, ex.foundMajor());
         assertFalse(Files.exists(out));
         assertEquals(before, StoreFiles.fingerprint(dir));
     }
