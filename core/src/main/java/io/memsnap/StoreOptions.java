@@ -51,6 +51,10 @@ public final class StoreOptions
     public static final long DERIVED_MAX_RESIDENT_INDEX_BYTES = 0;
     /** Smallest {@link #maxResidentIndexBytes()}: 16 MiB, four chunks of index pages. */
     public static final long MIN_MAX_RESIDENT_INDEX_BYTES = 16L << 20;
+    /** Default {@link #compactionDeadFraction()}. */
+    public static final double DEFAULT_COMPACTION_DEAD_FRACTION = 0.15;
+    /** Default {@link #compactionLiveFraction()}. */
+    public static final double DEFAULT_COMPACTION_LIVE_FRACTION = 0.75;
     /** Open the newest snapshot. */
     public static final long NEWEST_GENERATION = -1;
 
@@ -72,6 +76,9 @@ public final class StoreOptions
     private final long checkpointRecords;
     private final long checkpointIndexBytes;
     private final long maxResidentIndexBytes;
+    private final boolean backgroundCompaction;
+    private final double compactionDeadFraction;
+    private final double compactionLiveFraction;
 
     private StoreOptions(final Builder b)
     {
@@ -93,6 +100,9 @@ public final class StoreOptions
         checkpointRecords = b.checkpointRecords;
         checkpointIndexBytes = b.checkpointIndexBytes;
         maxResidentIndexBytes = b.maxResidentIndexBytes;
+        backgroundCompaction = b.backgroundCompaction;
+        compactionDeadFraction = b.compactionDeadFraction;
+        compactionLiveFraction = b.compactionLiveFraction;
     }
 
     public static Builder builder()
@@ -128,6 +138,9 @@ public final class StoreOptions
         b.checkpointRecords = checkpointRecords;
         b.checkpointIndexBytes = checkpointIndexBytes;
         b.maxResidentIndexBytes = maxResidentIndexBytes;
+        b.backgroundCompaction = backgroundCompaction;
+        b.compactionDeadFraction = compactionDeadFraction;
+        b.compactionLiveFraction = compactionLiveFraction;
         return b;
     }
 
@@ -244,6 +257,24 @@ public final class StoreOptions
         return maxResidentIndexBytes;
     }
 
+    /** @return whether a writable store compacts its segments on a background thread (see the builder). */
+    public boolean backgroundCompaction()
+    {
+        return backgroundCompaction;
+    }
+
+    /** @return the share of dead bytes in the segments that starts background compaction. */
+    public double compactionDeadFraction()
+    {
+        return compactionDeadFraction;
+    }
+
+    /** @return the live fraction below which a segment is compacted. */
+    public double compactionLiveFraction()
+    {
+        return compactionLiveFraction;
+    }
+
     @Override
     public String toString()
     {
@@ -254,7 +285,9 @@ public final class StoreOptions
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
             ", retainedSnapshotAge=" + retainedSnapshotAge + ", retentionFromStore=" + retentionFromStore +
             ", verifyChecksumsOnRead=" + verifyChecksumsOnRead + ", preallocate=" + preallocate + ", readOnly=" +
-            readOnly + ", upgradeFormat=" + upgradeFormat + ", generation=" + generation + '}';
+            readOnly + ", upgradeFormat=" + upgradeFormat + ", generation=" + generation + ", backgroundCompaction=" +
+            backgroundCompaction + ", compactionDeadFraction=" + compactionDeadFraction + ", compactionLiveFraction=" +
+            compactionLiveFraction + '}';
     }
 
     /** Builder of {@link StoreOptions}. Not thread safe. Each setter validates its argument at once. */
@@ -278,6 +311,9 @@ public final class StoreOptions
         private long checkpointRecords = DEFAULT_CHECKPOINT_RECORDS;
         private long checkpointIndexBytes = DEFAULT_CHECKPOINT_INDEX_BYTES;
         private long maxResidentIndexBytes = DERIVED_MAX_RESIDENT_INDEX_BYTES;
+        private boolean backgroundCompaction = true;
+        private double compactionDeadFraction = DEFAULT_COMPACTION_DEAD_FRACTION;
+        private double compactionLiveFraction = DEFAULT_COMPACTION_LIVE_FRACTION;
 
         private Builder()
         {
@@ -517,6 +553,50 @@ public final class StoreOptions
                     MIN_MAX_RESIDENT_INDEX_BYTES + " (or DERIVED_MAX_RESIDENT_INDEX_BYTES), was " + bytes);
             }
             this.maxResidentIndexBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param background compact segments on a background thread of the store (default true; a read-only store
+         *                   never does). Compaction copies the live records of sealed segments to the tail of the
+         *                   log (each copy takes a sequence number) and repoints the index, in batches under the
+         *                   write lock; the files are deleted once no retained snapshot or reader needs them.
+         *                   {@link MemoryStore#compact()} compacts on demand either way.
+         */
+        public Builder backgroundCompaction(final boolean background)
+        {
+            this.backgroundCompaction = background;
+            return this;
+        }
+
+        /**
+         * @param fraction background compaction starts once the dead bytes it could free (sealed segments' bytes not
+         *                 taken by records still needed) exceed this share of the bytes of the segments that hold
+         *                 something to keep, and goes on until they no longer do; past 1.5 times this share, writers
+         *                 wait for it. In (0, 1), default 0.15. Lower: less disk, more copying.
+         */
+        public Builder compactionDeadFraction(final double fraction)
+        {
+            if (!(fraction > 0 && fraction < 1))
+            {
+                throw new IllegalArgumentException("compactionDeadFraction must be in (0, 1), was " + fraction);
+            }
+            this.compactionDeadFraction = fraction;
+            return this;
+        }
+
+        /**
+         * @param fraction only segments whose records still needed take less than this share of the file are
+         *                 compacted, the emptiest first: in (0, 1], default 0.75 (copying at most three bytes for
+         *                 each byte freed).
+         */
+        public Builder compactionLiveFraction(final double fraction)
+        {
+            if (!(fraction > 0 && fraction <= 1))
+            {
+                throw new IllegalArgumentException("compactionLiveFraction must be in (0, 1], was " + fraction);
+            }
+            this.compactionLiveFraction = fraction;
             return this;
         }
 

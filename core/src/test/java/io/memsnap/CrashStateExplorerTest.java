@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * can leave, not only from what a SIGKILL leaves ({@link CrashTest}).
  *
  * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often, or segments growing from 64
- * to 256 KiB; background checkpoints off, so the run is deterministic) through a {@link RecordingFileSystem}, which
+ * to 256 KiB; background checkpoints and compaction
+ * off, so the run is deterministic) through a {@link RecordingFileSystem}, which
  * records every write, flush, create, rename, delete, truncate, extension and directory sync, and the test's
  * markers: each write issued, each promise the store kept (a {@code sync()}, a {@code snapshot()}, an
  * {@code EVERY_WRITE} put returning). A {@link CrashExplorer} then
@@ -198,6 +199,49 @@ class CrashStateExplorerTest
             }
             w.reopen(Durability.EVERY_WRITE);
             w.mixed(6);
+        }),
+        /**
+         * Overwrites and deletes over several segments, then a compaction (copies of live entries, states and delete
+         * records to the tail, the index repointed), writes after it, and snapshots.
+         */
+        COMPACTION(false, Durability.ON_SYNC, true, FIXED, 2, 4000, w ->
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                w.putNew();
+            }
+            w.putState();
+            for (int i = 0; i < 60; i++)
+            {
+                w.mixedOverwrites();
+            }
+            w.snapshot();
+            w.compact();
+            w.mixed(4);
+            w.sync();
+            w.snapshot();
+        }),
+        /**
+         * A compaction, then a checkpoint and snapshots that retire every manifest needing the compacted segments:
+         * reclamation deletes their files (with directory syncs) while writes go on.
+         */
+        RECLAIM(false, Durability.ON_SYNC, false, FIXED, 2, 4000, w ->
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                w.putNew();
+            }
+            for (int i = 0; i < 60; i++)
+            {
+                w.mixedOverwrites();
+            }
+            w.snapshot();
+            w.compact();
+            w.snapshot();
+            w.mixed(3);
+            w.snapshot();
+            w.mixed(3);
+            w.sync();
         });
 
         /** Whether the store's directory does not exist before the open (which creates it). */
@@ -225,7 +269,8 @@ class CrashStateExplorerTest
         {
             return StoreOptions.builder().dimension(CrashWorkload.DIMENSION).segmentSize(segmentSize)
                 .durability(durability).preallocate(preallocate).retainedSnapshots(retained)
-                .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).build();
+                .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).backgroundCompaction(false)
+                .build();
         }
 
         /** The writes after a sampled recovery: some synced, a snapshot, some left unsynced. */
@@ -312,6 +357,18 @@ class CrashStateExplorerTest
         explore(Workload.REOPEN);
     }
 
+    @Test
+    void compaction() throws IOException
+    {
+        explore(Workload.COMPACTION);
+    }
+
+    @Test
+    void compactionThenReclamation() throws IOException
+    {
+        explore(Workload.RECLAIM);
+    }
+
     /** Explores one state again: {@code -Dmemsnap.crash.repro=WORKLOAD:SEED:ENTRY:STATE[/ENTRY:STATE]}. */
     @Test
     @EnabledIfSystemProperty(named = "memsnap.crash.repro", matches = ".+")
@@ -365,6 +422,15 @@ class CrashStateExplorerTest
         finally
         {
             driver.close();
+        }
+        if (workload == Workload.COMPACTION || workload == Workload.RECLAIM)
+        {
+            // What the workloads are there for: records copied, and (RECLAIM) segment files deleted.
+            assertTrue(history.writes().stream().anyMatch(w -> w.type == StoreHistory.COPY), workload +
+                " copied nothing");
+            assertTrue(workload != Workload.RECLAIM || fs.journal().entries().stream().anyMatch(e ->
+                e.kind == io.memsnap.crash.JournalEntry.Kind.DELETE &&
+                e.path.getFileName().toString().startsWith("segment-")), "RECLAIM deleted no segment file");
         }
         if (Boolean.getBoolean("memsnap.crash.journal"))
         {

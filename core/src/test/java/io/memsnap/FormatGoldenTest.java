@@ -106,6 +106,37 @@ class FormatGoldenTest
         }
     }
 
+    /**
+     * A store written before manifests carried live bytes per segment: its writer counts them once from the index
+     * (the same as a recount), then compacts, deletes what nothing needs, and keeps every value.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("versions")
+    void anUpgradedStoreCountsItsLiveBytesThenCompacts(final String version) throws IOException
+    {
+        GoldenStores.unpack(version, dir);
+        final StoreOptions options = GoldenStores.options().toBuilder().backgroundCompaction(false)
+            .upgradeFormat(true).build();
+        try (MemoryStore s = MemoryStore.open(dir, options))
+        {
+            assertTrue(s.spaceUsage().liveBytes > 0);
+            CompactionTest.assertAccountingMatchesRecount(s);
+            s.compact();
+            for (int i = 0; i < options.retainedSnapshots(); i++)
+            {
+                s.snapshot();
+            }
+            CompactionTest.assertAccountingMatchesRecount(s);
+            assertEquals(102, s.size());
+        }
+        try (MemoryStore s = MemoryStore.open(dir, options))
+        {
+            assertEquals(102, s.size());
+            assertArrayEquals(new byte[] {9, 8, 7}, s.getState("transitions").orElseThrow());
+            assertTrue(s.verify(true).problems().isEmpty(), s.verify(true).toString());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("versions")
     void readsTheNewestSnapshotReadOnlyAsItIs(final String version)

@@ -60,7 +60,7 @@ class SalvageTest
     {
         pristine = root.resolve("pristine");
         history = new StoreHistory();
-        final StoreOptions options = StoreOptions.builder().dimension(TestEntries.DIMENSION)
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false).dimension(TestEntries.DIMENSION)
             .segmentSize(SEGMENT_SIZE).build();
         try (MemoryStore store = MemoryStore.open(pristine, options))
         {
@@ -349,7 +349,8 @@ class SalvageTest
         // watermark, a torn record after the newest snapshot is a crash's torn tail, which recovery cuts.
         Files.delete(dir.resolve(io.memsnap.internal.format.WatermarkDescriptor.FILE_NAME));
         final StoreHistory after = history.prefix(torn.sequence - 1);
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().segmentSize(SEGMENT_SIZE).build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+            .segmentSize(SEGMENT_SIZE).build()))
         {
             assertEquals(torn.sequence - 1, store.lastSequence());
             assertNotNull(store.recoveryReport().tailCut());
@@ -425,7 +426,8 @@ class SalvageTest
     /** Checks that the salvaged store holds exactly {@code expected}, bit for bit (its own sequence numbers aside). */
     private void assertSalvaged(final StoreHistory.State expected)
     {
-        try (MemoryStore store = MemoryStore.open(out, StoreOptions.builder().readOnly(true).build()))
+        try (MemoryStore store = MemoryStore.open(out, StoreOptions.builder().backgroundCompaction(false)
+            .readOnly(true).build()))
         {
             assertEquals(expected.entries.size(), store.size(), "entries salvaged");
             final Map<String, MemoryEntry> found = new TreeMap<>();

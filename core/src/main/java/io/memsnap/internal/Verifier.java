@@ -209,10 +209,12 @@ public final class Verifier
                 }
                 continue;
             }
-            final int nextId = current.id() + 1;
-            final Segment next = nextId < segments.length ? segments[nextId] : null;
-            if (next != null && next.firstSequence() == expected)
+            final Segment next = nextAfter(segments, current.id());
+            if (next != null && (next.firstSequence() == expected ||
+                status == RecordScanner.CLEAN_END && next.id() > current.id() + 1 && next.firstSequence() > expected))
             {
+                // Segments between were reclaimed after compaction: their records are not part of the store.
+                expected = next.firstSequence();
                 current = next;
                 offset = SegmentDescriptor.HEADER_LENGTH;
                 continue;
@@ -222,6 +224,19 @@ public final class Verifier
                 current.path().toString(), offset));
             return;
         }
+    }
+
+    /** @return the segment with the lowest id above {@code id}, or null. */
+    private static Segment nextAfter(final Segment[] segments, final int id)
+    {
+        for (int i = id + 1; i < segments.length; i++)
+        {
+            if (segments[i] != null)
+            {
+                return segments[i];
+            }
+        }
+        return null;
     }
 
     private void checkSlots(final HashIndex index, final SegmentLog log, final long seed)

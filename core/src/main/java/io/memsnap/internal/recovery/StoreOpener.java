@@ -18,9 +18,11 @@ import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.SegmentSizing;
+import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.Freeze;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestExtension;
 import io.memsnap.internal.snapshot.ManifestStore;
@@ -138,6 +140,7 @@ public final class StoreOpener
         final HashIndex index;
         final SnapshotWriter snapshotWriter;
         final IndexCheckpointer checkpointer;
+        final SegmentUsage usage;
         try
         {
             index = HashIndex.create(indexFile);
@@ -149,7 +152,9 @@ public final class StoreOpener
             snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, seed, options.dimension());
             final Checkpoint nothingSealed = new Checkpoint(index.rootPage(), 1, 1, 0, 1,
                 SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
-            checkpointer = new IndexCheckpointer(indexFile, index, nothingSealed);
+            usage = new SegmentUsage();
+            checkpointer = new IndexCheckpointer(indexFile, index, nothingSealed, usage);
+            snapshotWriter.addExtensionSource(LiveBytesExtension.SOURCE);
             final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
             final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
             manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1,
@@ -167,7 +172,7 @@ public final class StoreOpener
         final RecoveryReport report = new RecoveryReport(0, List.of(), 0, 0, null, List.of(),
             System.nanoTime() - start);
         return new Recovered(directory, manifests, log, indexFile, index, snapshotWriter, checkpointer,
-            new DurableWatermark(fs, dir, null), manifest, 1, 0, 0, report);
+            new DurableWatermark(fs, dir, null), manifest, 1, 0, 0, report, usage, List.of());
     }
 
     /**
@@ -201,6 +206,7 @@ public final class StoreOpener
         final Path dir = directory.path();
         final Manifest manifest = chosen.manifest;
         refuseUnknownWriterExtensions(manifest, manifests.path(manifest.generation));
+        final SegmentUsage.Table table = LiveBytesExtension.read(manifest, manifests.path(manifest.generation));
         final List<Integer> ids = directory.segmentIds();
         final int maxId = Math.max(ids.isEmpty() ? 0 : ids.get(ids.size() - 1), manifest.tailSegment);
         final Segment[] segments = new Segment[maxId + 1];
@@ -223,9 +229,13 @@ public final class StoreOpener
                 }
                 catch (final CorruptStoreException ex)
                 {
-                    if (manifest.segment(id) != null)
+                    if (LiveBytesExtension.needs(manifest, table, id))
                     {
                         throw ex;
+                    }
+                    if (id < manifest.checkpoint.replaySegment)
+                    {
+                        continue; // a reclaimed segment not yet deleted: nothing of it is read
                     }
                     if (holdsRecord(dir, id))
                     {
@@ -243,6 +253,10 @@ public final class StoreOpener
             for (final Manifest.FileEntry entry : manifest.segments)
             {
                 final Segment s = entry.segmentId < segments.length ? segments[entry.segmentId] : null;
+                if (s == null && !LiveBytesExtension.needs(manifest, table, entry.segmentId))
+                {
+                    continue; // reclaimed: the snapshot lists it but does not need it
+                }
                 if (s == null || s.length() < entry.committedLength)
                 {
                     throw new CorruptStoreException("segment " + entry.segmentId + " that snapshot " +
@@ -254,8 +268,11 @@ public final class StoreOpener
             }
 
             log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), segments);
-            final Replay replay = LogReplayer.replay(chosen.index, log, segments, manifest.checkpoint, manifest.seed,
-                Long.MAX_VALUE, ends);
+            // A manifest written before the table existed: counted once from the checkpoint's index (O(entries)).
+            final SegmentUsage usage = table != null ? SegmentUsage.of(table) : SegmentUsage.recount(chosen.index, log);
+            final Checkpoint checkpoint = manifest.checkpoint.withLiveBytes(usage.table());
+            final Replay replay = LogReplayer.replay(chosen.index, log, segments, checkpoint, manifest.seed,
+                Long.MAX_VALUE, ends, usage);
             final List<Long> olderAbandoned = new ArrayList<>();
             for (final long generation : generations)
             {
@@ -297,13 +314,14 @@ public final class StoreOpener
 
             final SnapshotWriter snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, manifest.seed,
                 manifest.dimension);
-            final IndexCheckpointer checkpointer = new IndexCheckpointer(chosen.indexFile, chosen.index,
-                manifest.checkpoint);
+            snapshotWriter.addExtensionSource(LiveBytesExtension.SOURCE);
+            final IndexCheckpointer checkpointer = new IndexCheckpointer(chosen.indexFile, chosen.index, checkpoint,
+                usage);
             final RecoveryReport report = new RecoveryReport(manifest.generation, chosen.skipped, replay.replayed,
                 replay.lastSequence(), plan.cut, changed, System.nanoTime() - start);
             return new Recovered(directory, manifests, log, chosen.indexFile, chosen.index, snapshotWriter,
                 checkpointer, watermark, manifest, generations.get(0) + 1, replay.entryCount, replay.stateCount,
-                report);
+                report, usage, List.of());
         }
         catch (final IOException | RuntimeException | Error ex)
         {

@@ -1,8 +1,11 @@
 package io.memsnap.internal.salvage;
 
+import io.memsnap.CorruptStoreException;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentUsage;
+import io.memsnap.internal.snapshot.LiveBytesExtension;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -80,8 +83,14 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
                 minOrdinal = i;
             }
         }
+        final SegmentUsage.Table table = liveBytes(source);
         for (ordinal = 0; ordinal < segments.size(); ordinal++)
         {
+            final int previousId = ordinal == 0 ? 0 : files.get(ordinal - 1).id;
+            if (firstSequences[ordinal] > 0 && reclaimed(source, table, previousId + 1, files.get(ordinal).id))
+            {
+                ledger.reclaimed(firstSequences[ordinal] - 1);
+            }
             floor = floors[ordinal];
             floorSegment = floorOrdinals[ordinal] < 0 ? null :
                 files.get(floorOrdinals[ordinal]).path.getFileName().toString();
@@ -95,6 +104,46 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
                 "reused their sequence numbers");
         }
         notes.addAll(ledger.notes());
+    }
+
+    /** @return the newest manifest's live-bytes table, or null if it has none (or no manifest validates). */
+    private static SegmentUsage.Table liveBytes(final SalvageSource source)
+    {
+        if (source.manifest == null)
+        {
+            return null;
+        }
+        try
+        {
+            return LiveBytesExtension.read(source.manifest, source.dir);
+        }
+        catch (final CorruptStoreException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * @return whether the absent segments {@code [from, to)} are ones the writer deleted after compaction: the newest
+     * snapshot that validates does not need them. Their sequence numbers are then not lost.
+     */
+    private boolean reclaimed(final SalvageSource source, final SegmentUsage.Table table, final int from,
+        final int to)
+    {
+        if (from >= to || table == null)
+        {
+            return false;
+        }
+        for (int id = from; id < to; id++)
+        {
+            if (LiveBytesExtension.needs(source.manifest, table, id))
+            {
+                return false;
+            }
+        }
+        notes.add("segment" + (to - from > 1 ? "s " + from + " to " + (to - 1) : " " + from) + " absent: deleted " +
+            "after compaction (the newest snapshot does not need " + (to - from > 1 ? "them" : "it") + ")");
+        return true;
     }
 
     /** @return the sequence number each segment starts at: its header's, else its first valid record's, else 0. */

@@ -30,9 +30,11 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * <p>Concurrency: the append methods and {@link #resume} are for the single writer (the store serialises them under
  * its write lock), and so is {@link #matches}, the key matcher of the writer and of recovery.
  * {@link #segment(int)}, {@link #buffer(int)} and {@link #keyMatches} may be called by any thread:
- * the segment table is published through a volatile field and a segment is never unmapped while the store is
- * open. Bytes of a record are written before the index publishes its address with a release store, so a reader
- * that found an address sees the whole record.
+ * the segment table is published through a volatile field, and a segment leaves it ({@link #remove}) only once no
+ * index version a reader may use points into it and a grace period of the store's readers has passed (compaction
+ * and reclamation, {@code io.memsnap.internal.lifecycle}); it is unmapped after that. Bytes of a record are written
+ * before the index publishes its address with a release store, so a reader that found an address sees the whole
+ * record.
  *
  * <p>Writes: a record is composed in an off-heap scratch buffer and written with one positional write
  * ({@link SegmentAppender}); nothing is stored through the mapping, which readers, recovery and the flushes use.
@@ -78,6 +80,8 @@ public final class SegmentLog implements KeyMatcher
     private StoreFile flushFile;
     private Segment flushSegment;
     private volatile int filesCreated;
+    /** Run by the writer after each roll to a new segment (wakes background compaction); never null. */
+    private volatile Runnable rolled = () -> { };
 
     private Segment current;
     private int position;
@@ -161,6 +165,21 @@ public final class SegmentLog implements KeyMatcher
         Utf8.encode(key, b, p);
         b.putBytes(p + keyLength, value);
         return finish(offset, length);
+    }
+
+    /**
+     * Appends a copy of the valid record at {@code offset} of {@code source} (compaction): the same bytes with the
+     * next sequence number and a new checksum; the stored-at time is the original's.
+     *
+     * @return the copy's address.
+     */
+    public long appendCopy(final Segment source, final int offset, final int length)
+    {
+        final int target = reserve(length);
+        final UnsafeBuffer b = scratch(length);
+        source.buffer().getBytes(offset, b, 0, length);
+        b.putLong(SEQUENCE_OFFSET, nextSequence);
+        return finish(target, length);
     }
 
     public long appendDelete(final CharSequence id, final int idLength, final boolean state)
@@ -321,6 +340,13 @@ public final class SegmentLog implements KeyMatcher
         filesCreated++;
         current = next;
         position = SegmentDescriptor.HEADER_LENGTH;
+        rolled.run();
+    }
+
+    /** Sets what the writer runs after each roll to a new segment: something quick, such as an unpark. */
+    public void onRoll(final Runnable action)
+    {
+        this.rolled = action;
     }
 
     /**
@@ -339,6 +365,33 @@ public final class SegmentLog implements KeyMatcher
         {
             throw new SegmentFlushException("could not flush " + current.path(), ex);
         }
+    }
+
+    /**
+     * Writer (under the store's write lock): makes every record appended to segments {@code fromSegment} to the tail
+     * durable, through the writer's own file handle (compaction under {@code EVERY_WRITE}, whose copies may roll
+     * the log past a segment no acknowledged write flushed).
+     *
+     * @throws SegmentFlushException if a flush fails.
+     */
+    public void forceFrom(final int fromSegment) throws IOException
+    {
+        for (int id = fromSegment; id < current.id(); id++)
+        {
+            final Segment s = segment(id);
+            if (s != null)
+            {
+                try
+                {
+                    appender.force(s);
+                }
+                catch (final IOException ex)
+                {
+                    throw new SegmentFlushException("could not flush " + s.path(), ex);
+                }
+            }
+        }
+        forceTail();
     }
 
     /**
@@ -426,6 +479,43 @@ public final class SegmentLog implements KeyMatcher
     public int filesCreated()
     {
         return filesCreated;
+    }
+
+    /**
+     * Writer, holding the store's write lock and its commit lock (so no flush uses the segment): takes a segment
+     * that is not the tail out of the table. The caller unmaps it once no reader can hold it.
+     *
+     * @return the segment, or null if the table does not hold it.
+     */
+    public Segment remove(final int id)
+    {
+        final Segment s = segment(id);
+        if (s == null || s == current)
+        {
+            return null;
+        }
+        final Segment[] shrunk = segments.clone();
+        shrunk[id] = null;
+        segments = shrunk;
+        if (flushSegment == s)
+        {
+            closeFlushHandle();
+        }
+        appender.closeIfOn(s);
+        return s;
+    }
+
+    /** @return the space the record at {@code address} takes (its length, aligned). Any thread. */
+    public int alignedLengthAt(final long address)
+    {
+        return RecordDescriptor.alignedLength(
+            buffer(IndexPageDescriptor.segmentId(address)).getInt(IndexPageDescriptor.offset(address) + LENGTH_OFFSET));
+    }
+
+    /** @return the id of the tail segment, where the next record goes. Writer (under the store's write lock). */
+    public int tailSegmentId()
+    {
+        return current.id();
     }
 
     /** @return the segment with this id, or null. Any thread. */
