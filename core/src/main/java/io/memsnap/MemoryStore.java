@@ -17,6 +17,7 @@ import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
 import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.IndexCompaction;
 import io.memsnap.internal.snapshot.IndexMemoryBudget;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
@@ -122,7 +123,7 @@ public final class MemoryStore implements AutoCloseable
             }
         }
         this.commits = new CommitCoordinator(dir, options, writeLock, guard, counts, log, state.snapshotWriter,
-            checkpointer, manifests, state.watermark, state.manifest, state.nextGeneration, onDisk);
+            checkpointer, manifests, state.watermark, state.indexFiles, state.manifest, state.nextGeneration, onDisk);
         if (options.readOnly())
         {
             this.checkpoints = null;
@@ -131,7 +132,9 @@ public final class MemoryStore implements AutoCloseable
         {
             state.indexFile.limitResident(indexMemory.limitBytes(), guard);
             this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
-                checkpointer, commits, indexMemory);
+                checkpointer, commits, indexMemory,
+                new IndexCompaction(options, state.indexFile, checkpointer, state.indexFiles),
+                commits::tryDeleteUnneededIndexFiles);
             this.checkpoints.start();
         }
     }
@@ -768,6 +771,11 @@ public final class MemoryStore implements AutoCloseable
                 writeLock.unlock();
             }
             final StoreIoException flushFailure = commits.flushOnClose();
+            if (checkpoints != null)
+            {
+                checkpoints.abandonCompaction();
+                commits.tryDeleteUnneededIndexFiles(); // those read-only stores pinned until now
+            }
             log.unmapAll();
             state.indexFile.unmapAll();
             if (state.directory != null)

@@ -41,6 +41,12 @@ public final class StoreOptions
     public static final long DERIVED_MAX_RESIDENT_INDEX_BYTES = 0;
     /** Smallest {@link #maxResidentIndexBytes()}: 16 MiB, four chunks of index pages. */
     public static final long MIN_MAX_RESIDENT_INDEX_BYTES = 16L << 20;
+    /** Default {@link #indexCompactionRatio()}: a new index file once the current one holds twice what it needs. */
+    public static final double DEFAULT_INDEX_COMPACTION_RATIO = 2.0;
+    /** Smallest {@link #indexCompactionRatio()}: below it, the copies would cost more than the pages they save. */
+    public static final double MIN_INDEX_COMPACTION_RATIO = 1.5;
+    /** Default {@link #indexCompactionMinBytes()}: 16 MiB. */
+    public static final long DEFAULT_INDEX_COMPACTION_MIN_BYTES = 16L << 20;
     /** Open the newest snapshot. */
     public static final long NEWEST_GENERATION = -1;
 
@@ -59,6 +65,8 @@ public final class StoreOptions
     private final long checkpointRecords;
     private final long checkpointIndexBytes;
     private final long maxResidentIndexBytes;
+    private final double indexCompactionRatio;
+    private final long indexCompactionMinBytes;
 
     private StoreOptions(final Builder b)
     {
@@ -77,6 +85,8 @@ public final class StoreOptions
         checkpointRecords = b.checkpointRecords;
         checkpointIndexBytes = b.checkpointIndexBytes;
         maxResidentIndexBytes = b.maxResidentIndexBytes;
+        indexCompactionRatio = b.indexCompactionRatio;
+        indexCompactionMinBytes = b.indexCompactionMinBytes;
     }
 
     public static Builder builder()
@@ -109,6 +119,8 @@ public final class StoreOptions
         b.checkpointRecords = checkpointRecords;
         b.checkpointIndexBytes = checkpointIndexBytes;
         b.maxResidentIndexBytes = maxResidentIndexBytes;
+        b.indexCompactionRatio = indexCompactionRatio;
+        b.indexCompactionMinBytes = indexCompactionMinBytes;
         return b;
     }
 
@@ -199,11 +211,27 @@ public final class StoreOptions
         return maxResidentIndexBytes;
     }
 
+    /**
+     * @return how many times the pages a new index file would need the current one may hold before a new one is
+     * written (see {@link Builder#indexCompactionRatio(double)}).
+     */
+    public double indexCompactionRatio()
+    {
+        return indexCompactionRatio;
+    }
+
+    /** @return the size below which the index file is never replaced by a new one. */
+    public long indexCompactionMinBytes()
+    {
+        return indexCompactionMinBytes;
+    }
+
     @Override
     public String toString()
     {
         return "StoreOptions{checkpointRecords=" + checkpointRecords + ", checkpointIndexBytes=" +
-            checkpointIndexBytes + ", maxResidentIndexBytes=" + maxResidentIndexBytes + ", dimension=" + dimension +
+            checkpointIndexBytes + ", maxResidentIndexBytes=" + maxResidentIndexBytes + ", indexCompactionRatio=" +
+            indexCompactionRatio + ", indexCompactionMinBytes=" + indexCompactionMinBytes + ", dimension=" + dimension +
             ", segmentSize=" + segmentSize + ", durability=" + durability +
             ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
@@ -229,6 +257,8 @@ public final class StoreOptions
         private long checkpointRecords = DEFAULT_CHECKPOINT_RECORDS;
         private long checkpointIndexBytes = DEFAULT_CHECKPOINT_INDEX_BYTES;
         private long maxResidentIndexBytes = DERIVED_MAX_RESIDENT_INDEX_BYTES;
+        private double indexCompactionRatio = DEFAULT_INDEX_COMPACTION_RATIO;
+        private long indexCompactionMinBytes = DEFAULT_INDEX_COMPACTION_MIN_BYTES;
 
         private Builder()
         {
@@ -411,6 +441,37 @@ public final class StoreOptions
                     MIN_MAX_RESIDENT_INDEX_BYTES + " (or DERIVED_MAX_RESIDENT_INDEX_BYTES), was " + bytes);
             }
             this.maxResidentIndexBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param ratio the background thread writes a new index file (a new generation holding only the pages the
+         *              newest checkpoint reaches, at the same page numbers; see docs/format.md) once the current one
+         *              holds more than this many times the pages that new file would hold, and at least
+         *              {@link #indexCompactionMinBytes} (default 2, at least 1.5; {@code Double.POSITIVE_INFINITY}
+         *              never). Copy-on-write leaves a superseded copy of each page a checkpoint saw changed, so
+         *              without it the index file only grows. Smaller: less disk, more copying (each new file writes
+         *              the live index once more).
+         */
+        public Builder indexCompactionRatio(final double ratio)
+        {
+            if (!(ratio >= MIN_INDEX_COMPACTION_RATIO))
+            {
+                throw new IllegalArgumentException("indexCompactionRatio must be at least " +
+                    MIN_INDEX_COMPACTION_RATIO + " (or Double.POSITIVE_INFINITY for never), was " + ratio);
+            }
+            this.indexCompactionRatio = ratio;
+            return this;
+        }
+
+        /** @param bytes the index file is never replaced by a new one while it is smaller (default 16 MiB, >= 0). */
+        public Builder indexCompactionMinBytes(final long bytes)
+        {
+            if (bytes < 0)
+            {
+                throw new IllegalArgumentException("indexCompactionMinBytes must be at least 0, was " + bytes);
+            }
+            this.indexCompactionMinBytes = bytes;
             return this;
         }
 

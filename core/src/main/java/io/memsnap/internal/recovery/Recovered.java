@@ -7,6 +7,7 @@ import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.IndexFileDeleter;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
 import io.memsnap.internal.snapshot.SnapshotWriter;
@@ -27,6 +28,8 @@ public final class Recovered
     public final IndexCheckpointer checkpointer;
     /** The durable watermark the writer moves; null for a read-only open. */
     public final DurableWatermark watermark;
+    /** Deletes the index files no snapshot needs; null for a read-only open. */
+    public final IndexFileDeleter indexFiles;
     /** The snapshot restored. */
     public final Manifest manifest;
     public final long nextGeneration;
@@ -43,6 +46,7 @@ public final class Recovered
         final SnapshotWriter snapshotWriter,
         final IndexCheckpointer checkpointer,
         final DurableWatermark watermark,
+        final IndexFileDeleter indexFiles,
         final Manifest manifest,
         final long nextGeneration,
         final long entryCount,
@@ -57,6 +61,7 @@ public final class Recovered
         this.snapshotWriter = snapshotWriter;
         this.checkpointer = checkpointer;
         this.watermark = watermark;
+        this.indexFiles = indexFiles;
         this.manifest = manifest;
         this.nextGeneration = nextGeneration;
         this.entryCount = entryCount;

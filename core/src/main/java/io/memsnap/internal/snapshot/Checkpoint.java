@@ -1,8 +1,8 @@
 package io.memsnap.internal.snapshot;
 
 /**
- * A durable index version: its root page, the pages it spans (all sealed and flushed), and the point of the log it
- * reflects (records after it are replayed on top at open). Thread safe: immutable.
+ * A durable index version: its root page, the pages it spans (all sealed and flushed), the index file that holds
+ * them, and the point of the log it reflects (records after it are replayed on top at open). Thread safe: immutable.
  */
 public final class Checkpoint
 {
@@ -15,7 +15,10 @@ public final class Checkpoint
     public final long lastSequence;
     public final long entryCount;
     public final long stateCount;
+    /** Generation of the index file that holds every page the root reaches (0: {@code index.msi}). */
+    public final long indexFile;
 
+    /** A checkpoint in {@code index.msi}. */
     public Checkpoint(
         final int rootPage,
         final int indexPages,
@@ -27,6 +30,22 @@ public final class Checkpoint
         final long entryCount,
         final long stateCount)
     {
+        this(rootPage, indexPages, sealedFromPage, sealedCrc, replaySegment, replayOffset, lastSequence, entryCount,
+            stateCount, 0);
+    }
+
+    public Checkpoint(
+        final int rootPage,
+        final int indexPages,
+        final int sealedFromPage,
+        final int sealedCrc,
+        final int replaySegment,
+        final int replayOffset,
+        final long lastSequence,
+        final long entryCount,
+        final long stateCount,
+        final long indexFile)
+    {
         this.rootPage = rootPage;
         this.indexPages = indexPages;
         this.sealedFromPage = sealedFromPage;
@@ -36,12 +55,20 @@ public final class Checkpoint
         this.lastSequence = lastSequence;
         this.entryCount = entryCount;
         this.stateCount = stateCount;
+        this.indexFile = indexFile;
+    }
+
+    /** @return this checkpoint, held by the index file of {@code generation} (which holds every page it reaches). */
+    public Checkpoint inIndexFile(final long generation)
+    {
+        return new Checkpoint(rootPage, indexPages, sealedFromPage, sealedCrc, replaySegment, replayOffset,
+            lastSequence, entryCount, stateCount, generation);
     }
 
     @Override
     public String toString()
     {
         return "Checkpoint{root=" + rootPage + ", pages=" + indexPages + ", replayFrom=" + replaySegment + ":" +
-            replayOffset + ", lastSequence=" + lastSequence + ", entries=" + entryCount + '}';
+            replayOffset + ", lastSequence=" + lastSequence + ", entries=" + entryCount + ", indexFile=" + indexFile + '}';
     }
 }

@@ -26,10 +26,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * waiting in memory reach {@link IndexMemoryBudget#checkpointAtBytes()}, or a writer found them at their limit
  * ({@link #reserveIndexChange}). A checkpoint freezes the index in O(1) under the write lock, then writes and flushes
  * its pages without it, letting a running snapshot or sync go first between steps (see {@link IndexCheckpointer}),
- * and frees the memory of the pages it wrote once no reader can still hold it.
+ * and frees the memory of the pages it wrote once no reader can still hold it. After a checkpoint it also keeps the
+ * index file proportional to the live index ({@link IndexCompaction}): in steps between background checkpoints, or
+ * at once after an explicit one.
  *
- * <p>Concurrency: thread safe; checkpoints are serialised by {@link #lock()}, which close also holds while it
- * unmaps.
+ * <p>Concurrency: thread safe; checkpoints and the steps of a new index file are serialised by {@link #lock()}, which
+ * close also holds while it unmaps.
  */
 public final class CheckpointScheduler
 {
@@ -50,6 +52,9 @@ public final class CheckpointScheduler
     private final IndexCheckpointer checkpointer;
     private final FlushProgress flushes;
     private final IndexMemoryBudget budget;
+    private final IndexCompaction compaction;
+    /** Deletes the index files no snapshot needs (when no snapshot is being committed). */
+    private final Runnable deleteIndexFiles;
     private final ReentrantLock checkpointLock = new ReentrantLock();
     /** Monitor of the attempt counts, which writers waiting for index memory wait on. */
     private final Object attempts = new Object();
@@ -66,7 +71,8 @@ public final class CheckpointScheduler
 
     public CheckpointScheduler(final Path dir, final StoreOptions options, final ReentrantLock writeLock,
         final ReaderGuard guard, final StoreCounts counts, final SegmentLog log, final IndexFile indexFile,
-        final IndexCheckpointer checkpointer, final FlushProgress flushes, final IndexMemoryBudget budget)
+        final IndexCheckpointer checkpointer, final FlushProgress flushes, final IndexMemoryBudget budget,
+        final IndexCompaction compaction, final Runnable deleteIndexFiles)
     {
         this.dir = dir;
         this.options = options;
@@ -78,6 +84,8 @@ public final class CheckpointScheduler
         this.checkpointer = checkpointer;
         this.flushes = flushes;
         this.budget = budget;
+        this.compaction = compaction;
+        this.deleteIndexFiles = deleteIndexFiles;
     }
 
     /** @return the lock that serialises checkpoints; close holds it while it unmaps. */
@@ -127,11 +135,31 @@ public final class CheckpointScheduler
     }
 
     /**
-     * Checkpoints the index now (see {@code MemoryStore.checkpoint}).
+     * Checkpoints the index now (see {@code MemoryStore.checkpoint}), then, if the index file is due for a new
+     * generation (or one is being written), writes it to the end.
      *
      * @throws StoreIoException if a write or a flush fails; the previous checkpoint stays the durable one.
      */
     public void checkpoint()
+    {
+        checkpoint(true);
+    }
+
+    /**
+     * Close, holding {@link #lock()}: gives up a new index file being written (the next open would delete it).
+     */
+    public void abandonCompaction()
+    {
+        compaction.abandon();
+    }
+
+    private void checkpoint(final boolean finishCompaction)
+    {
+        attempt();
+        compact(finishCompaction);
+    }
+
+    private void attempt()
     {
         checkpointLock.lock();
         RuntimeException failure = null;
@@ -181,11 +209,56 @@ public final class CheckpointScheduler
             throw new StoreIoException("index checkpoint of " + dir + " failed; the previous one is intact",
                 ex.getCause());
         }
+        releaseRetired();
+    }
+
+    /**
+     * Remaps the chunks of an old index file if no reader can still need them, then frees (and unmaps) what no reader
+     * can still hold.
+     */
+    private void releaseRetired()
+    {
+        try
+        {
+            indexFile.remapIfDue();
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "could not map the new index file of " + dir + "; the old one " +
+                "stays mapped until the next try", ex);
+        }
         // Once the write lock was taken and released, no change of the index that began before the chunks written
         // were swapped for mappings is in flight (see IndexFile#freeRetired); readers have grace periods of their own.
         writeLock.lock();
         writeLock.unlock();
         indexFile.freeRetired();
+    }
+
+    /**
+     * After a checkpoint, or between background checkpoints: starts a new index file if the current one is due for it,
+     * and copies one step of it (or, with {@code finish}, all that is left); once it switched, releases the old file.
+     */
+    private void compact(final boolean finish)
+    {
+        checkpointLock.lock();
+        try
+        {
+            if (guard.isClosed() || !compaction.startIfDue())
+            {
+                return;
+            }
+            final boolean done = finish ? compaction.finish(this::letRunningFlushGoFirst) :
+                compaction.step(this::letRunningFlushGoFirst);
+            if (done)
+            {
+                releaseRetired();
+                deleteIndexFiles.run();
+            }
+        }
+        finally
+        {
+            checkpointLock.unlock();
+        }
     }
 
     private void beginAttempt()
@@ -385,7 +458,7 @@ public final class CheckpointScheduler
         lastWarningNanos = System.nanoTime() - RETRY_NANOS;
         while (!stopping)
         {
-            if (!requested)
+            if (!requested && !compaction.inProgress())
             {
                 LockSupport.parkNanos(POLL_NANOS);
             }
@@ -397,7 +470,23 @@ public final class CheckpointScheduler
             {
                 if (requested || due())
                 {
-                    checkpoint();
+                    checkpoint(false);
+                }
+                else if (compaction.inProgress())
+                {
+                    compact(false);
+                }
+                if ((indexFile.remapPending() || indexFile.hasRetiredMappings()) && checkpointLock.tryLock())
+                {
+                    try
+                    {
+                        releaseRetired(); // readers that held the old index file back may have left
+                        deleteIndexFiles.run();
+                    }
+                    finally
+                    {
+                        checkpointLock.unlock();
+                    }
                 }
             }
             catch (final StoreClosedException ex)

@@ -52,6 +52,8 @@ public final class CommitCoordinator implements FlushProgress
     private final IndexCheckpointer checkpointer;
     private final ManifestStore manifests;
     private final DurableWatermark watermark;
+    /** Deletes the index files retired snapshots named; null for a read-only store. */
+    private final IndexFileDeleter indexFiles;
     private final ReentrantLock commitLock = new ReentrantLock();
     /** Generations of the manifests on disk, oldest first; guarded by commitLock. */
     private final ArrayDeque<Long> retained = new ArrayDeque<>();
@@ -70,11 +72,13 @@ public final class CommitCoordinator implements FlushProgress
      * @param restored        the snapshot the store opened at.
      * @param onDiskNewestFirst the generations of the manifests on disk.
      * @param watermark       the durable watermark, or null for a read-only store (which never commits).
+     * @param indexFiles      the deleter of index files no snapshot needs, or null for a read-only store.
      */
     public CommitCoordinator(final Path dir, final StoreOptions options, final ReentrantLock writeLock,
         final ReaderGuard guard, final StoreCounts counts, final SegmentLog log, final SnapshotWriter snapshotWriter,
         final IndexCheckpointer checkpointer, final ManifestStore manifests, final DurableWatermark watermark,
-        final Manifest restored, final long nextGeneration, final List<Long> onDiskNewestFirst)
+        final IndexFileDeleter indexFiles, final Manifest restored, final long nextGeneration,
+        final List<Long> onDiskNewestFirst)
     {
         this.dir = dir;
         this.options = options;
@@ -86,6 +90,7 @@ public final class CommitCoordinator implements FlushProgress
         this.checkpointer = checkpointer;
         this.manifests = manifests;
         this.watermark = watermark;
+        this.indexFiles = indexFiles;
         this.durable = restored;
         this.nextGeneration = nextGeneration;
         this.syncedTail = IndexPageDescriptor.address(restored.tailSegment, restored.tailOffset);
@@ -283,12 +288,35 @@ public final class CommitCoordinator implements FlushProgress
                 retained.removeFirst();
             }
             applyRetention(generation);
+            if (indexFiles != null)
+            {
+                indexFiles.deleteUnneeded(retained);
+            }
             return manifest;
         }
         finally
         {
             flushesEnded++;
             commitLock.unlock();
+        }
+    }
+
+    /**
+     * Any thread: deletes the index files that no retained snapshot and no checkpoint needs (see
+     * {@link IndexFileDeleter}), unless a snapshot is being committed (which does so itself once it is).
+     */
+    public void tryDeleteUnneededIndexFiles()
+    {
+        if (indexFiles != null && commitLock.tryLock())
+        {
+            try
+            {
+                indexFiles.deleteUnneeded(retained);
+            }
+            finally
+            {
+                commitLock.unlock();
+            }
         }
     }
 
