@@ -37,6 +37,7 @@ public final class CheckpointScheduler
 {
     private static final System.Logger LOG = System.getLogger("io.memsnap");
     private static final long POLL_NANOS = 100_000_000L;
+    private static final long REMAP_POLL_NANOS = 10_000_000L;
     private static final long RETRY_NANOS = 1_000_000_000L;
     private static final long FLUSH_WAIT_NANOS = 50_000L;
     /** How long a writer waiting for index memory sleeps between looks at readers still holding retired chunks. */
@@ -460,7 +461,8 @@ public final class CheckpointScheduler
         {
             if (!requested && !compaction.inProgress())
             {
-                LockSupport.parkNanos(POLL_NANOS);
+                // Readers that hold an old index file's mapping back leave at any time: look again sooner.
+                LockSupport.parkNanos(indexFile.remapPending() ? REMAP_POLL_NANOS : POLL_NANOS);
             }
             if (stopping)
             {
