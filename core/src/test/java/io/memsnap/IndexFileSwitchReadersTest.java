@@ -82,7 +82,7 @@ class IndexFileSwitchReadersTest
                     }
                     if (seen.size() % 8192 == 0)
                     {
-                        spin(200_000); // a read that spans checkpoints and switches
+                        ChunkFreeingTest.spin(200_000); // a read that spans checkpoints and switches
                     }
                 });
                 if (seen.size() != ENTRIES)
@@ -218,15 +218,6 @@ class IndexFileSwitchReadersTest
         catch (final InterruptedException ex)
         {
             throw new AssertionError(ex);
-        }
-    }
-
-    private static void spin(final long nanos)
-    {
-        final long end = System.nanoTime() + nanos;
-        while (System.nanoTime() < end)
-        {
-            Thread.onSpinWait();
         }
     }
 
