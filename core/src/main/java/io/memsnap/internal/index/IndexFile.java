@@ -118,6 +118,8 @@ public final class IndexFile
     private volatile long pagesHeld;
     /** Pages up to which the file extends. Checkpointing thread. */
     private long fileEndPage;
+    /** Chunks [0, mappedBelow) are all mapped (none resident); checkpointing thread, written under chunkLock. */
+    private int mappedBelow;
     /** Chunks [0, remapChunks) map the file of before the last switch until remapped; guarded by chunkLock. */
     private int remapChunks;
     private long remapStamp;
@@ -302,6 +304,10 @@ public final class IndexFile
             resident = r;
             chunks = c;
             directChunks = direct;
+            while (mappedBelow < r.length && !r[mappedBelow])
+            {
+                mappedBelow++;
+            }
         }
     }
 
@@ -572,12 +578,17 @@ public final class IndexFile
         }
     }
 
+    /**
+     * Replaces the resident chunks that lie wholly below {@code to} by mappings of the file, except, until the chunks
+     * of the old file are remapped, one that holds pages below the new file's dense start: those the new file does
+     * not hold would be holes to a reader still traversing a version older than its base.
+     */
     private void swapWrittenChunks(final int to) throws IOException
     {
         final int whole = to >>> CHUNK_SHIFT;
-        if (whole == 0 || !resident[whole - 1])
+        if (whole <= mappedBelow)
         {
-            return; // chunks are swapped in order: if the last whole one is mapped, so is every one before it
+            return; // every chunk below is mapped already
         }
         synchronized (chunkLock)
         {
@@ -585,9 +596,10 @@ public final class IndexFile
             final ByteBuffer[] b = backing.clone();
             final boolean[] r = resident.clone();
             final List<ByteBuffer> replaced = new ArrayList<>();
-            for (int chunk = 0; chunk < whole; chunk++)
+            final int held = remapFrom == null ? 0 : (header.denseFrom + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
+            for (int chunk = mappedBelow; chunk < whole; chunk++)
             {
-                if (r[chunk])
+                if (r[chunk] && chunk >= held)
                 {
                     replaced.add(b[chunk]);
                     b[chunk] = MappedFiles.mapReadOnly(path, chunk * CHUNK_BYTES, CHUNK_BYTES);
@@ -598,6 +610,10 @@ public final class IndexFile
             backing = b;
             resident = r;
             chunks = c;
+            while (mappedBelow < r.length && !r[mappedBelow])
+            {
+                mappedBelow++;
+            }
             // Taken after the new table is published: a reader that loaded an old chunk entered before it.
             final long stamp = readers.stamp();
             for (final ByteBuffer buffer : replaced)
@@ -626,13 +642,8 @@ public final class IndexFile
             {
                 throw new IllegalStateException("the chunks of " + remapFrom + " are not remapped yet");
             }
-            int mapped = 0;
-            while (mapped < resident.length && !resident[mapped])
-            {
-                mapped++;
-            }
             remapFrom = path;
-            remapChunks = mapped;
+            remapChunks = mappedBelow;
             header = copy.header();
             this.pagesHeld = pagesHeld;
             this.fileEndPage = fileEndPage;

@@ -17,17 +17,12 @@ import java.nio.file.StandardOpenOption;
 import static io.memsnap.internal.format.IndexPageDescriptor.*;
 
 /**
- * Writes a new index file generation from the current file: its header, then the pages a checkpoint's root reaches
- * below the first page of the chunk its watermark falls in (the file's dense start), then every page from the dense
- * start on, up to wherever the durable checkpoints have reached when it catches up. Each page goes to the same page
- * number (file offset) it has in the source, so no page number or pointer changes; the pages left out are holes of a
- * sparse file. Each page is read from the source file (where it is durable) and checked against its CRC32C before it
- * is written; writes go through the {@link StoreFileSystem} in steps of a few pages, each synced.
- *
- * <p>Why every page from the dense start: the chunk the base watermark falls in is resident in the writer's memory
- * when the copy starts, and once a checkpoint writes the new file's pages past the watermark it is replaced by a
- * mapping of the new file, perhaps while a reader still traverses a version older than the base; with its lower pages
- * all in the file, that reader finds them.
+ * Writes a new index file generation from the current file: its header, then the pages a checkpoint's root (the
+ * base) reaches, then every page from the base's watermark (the file's dense start) on, up to wherever the durable
+ * checkpoints have reached when it catches up. Each page goes to the same page number (file offset) it has in the
+ * source, so no page number or pointer changes; the pages left out, superseded before the base, are holes of a sparse
+ * file. Each page is read from the source file (where it is durable) and checked against its CRC32C before it is
+ * written; writes go through the {@link StoreFileSystem} in steps of a few pages, each synced.
  *
  * <p>Nothing names the new file until {@link #finish} made it durable (and its name): an interrupted copy leaves a
  * file no manifest names, which the next open deletes. Not thread safe: one checkpointing thread at a time.

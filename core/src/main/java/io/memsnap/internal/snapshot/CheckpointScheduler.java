@@ -349,7 +349,7 @@ public final class CheckpointScheduler
                         "checkpoint) and retry the write, or raise StoreOptions.maxResidentIndexBytes and " +
                         "-XX:MaxDirectMemorySize", failure);
                 }
-                if (!indexFile.hasRetired())
+                if (!indexFile.hasRetired() && !indexFile.remapPending())
                 {
                     wanted = request(); // the pages past the checkpoint's freeze fill the memory: write those too
                 }

@@ -16,8 +16,7 @@ import static io.memsnap.internal.format.IndexPageDescriptor.PAGE_SIZE;
  * changed at each checkpoint, so the file only grows; once it holds more than {@link StoreOptions#indexCompactionRatio}
  * times the pages a new file would need (and at least {@link StoreOptions#indexCompactionMinBytes}), a new index file
  * generation is written ({@link IndexFileCopy}) from the checkpoint just made: the pages its root reaches, at the same
- * page numbers, and every page from the chunk of its watermark on, catching up with the checkpoints written
- * meanwhile. Then checkpoints write to the new file ({@link IndexFile#switchTo}), the durable checkpoint names it (so
+ * page numbers, then every page from its watermark on, catching up with the checkpoints written meanwhile. Then checkpoints write to the new file ({@link IndexFile#switchTo}), the durable checkpoint names it (so
  * the next manifest does), and the old file is deleted once no retained manifest names it ({@link IndexFileDeleter}).
  *
  * <p>The copy goes in steps of {@link #STEP_PAGES} pages between checkpoints, so that a checkpoint a writer waits for
@@ -75,11 +74,11 @@ public final class IndexCompaction
             return false;
         }
         final Checkpoint base = checkpointer.durable();
-        final int denseFrom = Math.max(1, (base.indexPages >>> IndexFile.CHUNK_SHIFT) << IndexFile.CHUNK_SHIFT);
+        final int denseFrom = base.indexPages;
         try
         {
             final int[] reached = ReachablePages.of(file, base.rootPage, base.indexPages, denseFrom);
-            final long needed = 1 + reached.length + (base.indexPages - denseFrom);
+            final long needed = 1 + reached.length;
             if (held <= options.indexCompactionRatio() * needed)
             {
                 return false;

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import static io.memsnap.internal.format.IndexPageDescriptor.*;
 import static io.memsnap.internal.index.HashIndexTest.address;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class IndexFileGenerationTest
 {
     private static final int KEYS = 300_000;
+    private static final int SOME = 3;
     private static final long NS = 0;
     private static final KeyMatcher MATCHER = (address, key, namespace) ->
         (address >>> 20) - 1 == ((HashIndexTest.Key)key).n;
@@ -60,16 +62,22 @@ class IndexFileGenerationTest
     {
         putAll(0);
         final int oldRoot = index.rootPage();
-        final int watermark = checkpoint(1);
+        int watermark = checkpoint(1);
         putAll(1); // copies every bucket, the directory pages and the root: the old version is superseded
+        watermark = checkpoint(watermark);
+        putSome(2);
+        watermark = checkpoint(watermark);
+        final int lateRoot = index.rootPage(); // created just now, in the chunk still resident
+        putSome(3);
         final int base = index.rootPage();
         final int baseWatermark = checkpoint(watermark);
-        final int denseFrom = (baseWatermark >>> IndexFile.CHUNK_SHIFT) << IndexFile.CHUNK_SHIFT;
-        final int[] reached = ReachablePages.of(file, base, baseWatermark, denseFrom);
-        assertTrue(oldRoot < denseFrom && java.util.Arrays.binarySearch(reached, oldRoot) < 0,
-            "the old root is superseded, below the dense part: a hole in the new file");
+        final int[] reached = ReachablePages.of(file, base, baseWatermark, baseWatermark);
+        assertTrue(Arrays.binarySearch(reached, oldRoot) < 0 && Arrays.binarySearch(reached, lateRoot) < 0,
+            "both roots are superseded: holes in the new file");
+        assertTrue(file.isResident(lateRoot) && lateRoot >>> IndexFile.CHUNK_SHIFT ==
+            baseWatermark >>> IndexFile.CHUNK_SHIFT, "the late root is in the chunk the base watermark falls in");
 
-        final IndexFileHeader header = new IndexFileHeader(1, base, denseFrom, reached.length);
+        final IndexFileHeader header = new IndexFileHeader(1, base, baseWatermark, reached.length);
         final IndexFileCopy copy = IndexFileCopy.start(StoreFileSystem.real(), dir, file.path(), header, reached, 64);
         while (!copy.step(baseWatermark))
         {
@@ -78,25 +86,32 @@ class IndexFileGenerationTest
         copy.finish(baseWatermark);
         copy.close();
 
-        final int token = readers.enter(); // a reader that may have loaded the old root
+        final int token = readers.enter(); // a reader that may have loaded an old root
         file.switchTo(copy, copy.pagesHeld(baseWatermark), baseWatermark);
         assertEquals(1, file.generation());
         assertFalse(file.remapIfDue(), "a reader that entered before the switch holds the old mapping");
-        assertEquals(TYPE_ROOT, typeOf(oldRoot), "it still reads the superseded root");
+        putAll(4); // past the end of the late root's chunk, which a checkpoint would now map from the new file
+        watermark = checkpoint(baseWatermark);
+        assertTrue(watermark >>> IndexFile.CHUNK_SHIFT > lateRoot >>> IndexFile.CHUNK_SHIFT);
+        assertTrue(file.isResident(lateRoot), "the chunk with pages the new file does not hold stays resident");
+        assertEquals(TYPE_ROOT, typeOf(oldRoot), "the reader still reads the root superseded long ago");
+        assertEquals(TYPE_ROOT, typeOf(lateRoot), "and the one superseded just before the base");
         readers.exit(token);
         assertTrue(file.remapIfDue(), "remapped once it left");
         assertTrue(file.hasRetiredMappings());
-        assertEquals(0, typeOf(oldRoot), "the superseded root is a hole of the new file");
+        assertEquals(0, typeOf(oldRoot), "the root superseded long ago is a hole of the new file");
         file.freeRetired();
         assertFalse(file.hasRetiredMappings(), "the old mappings are unmapped once no reader can hold them");
+        putSome(5);
+        final int last = checkpoint(watermark);
+        assertFalse(file.isResident(lateRoot), "mapped from the new file by the next checkpoint");
+        assertEquals(0, typeOf(lateRoot), "a hole too");
 
         for (int i = 0; i < KEYS; i += 7)
         {
-            assertEquals(address(i, 1), lookup(i), "key " + i + " through the new file");
+            assertEquals(address(i, i < SOME ? 5 : 4), lookup(i), "key " + i + " through the new file");
         }
-        putAll(2);
-        final int last = checkpoint(baseWatermark);
-        assertEquals(last - denseFrom + reached.length, file.verifyPages(last),
+        assertEquals(last - baseWatermark + reached.length, file.verifyPages(last),
             "every page the new file holds, and no hole, is checked");
         final long allocated = io.memsnap.internal.fs.AllocatedBytes.of(file.path())[0];
         assertTrue(allocated < Files.size(file.path()), "sparse: " + allocated + " of " + Files.size(file.path()));
@@ -107,7 +122,8 @@ class IndexFileGenerationTest
             final HashIndex read = HashIndex.open(reopened, index.rootPage(), last);
             for (int i = 0; i < KEYS; i += 5)
             {
-                assertEquals(address(i, 2), read.lookup(hash(i), new HashIndexTest.Key(i), NS, MATCHER));
+                assertEquals(address(i, i < SOME ? 5 : 4), read.lookup(hash(i), new HashIndexTest.Key(i), NS,
+                    MATCHER));
             }
             assertThrows(CorruptStoreException.class, () -> reopened.checkPage(oldRoot, TYPE_ROOT),
                 "a hole reached through a damaged pointer reads as damage");
@@ -148,6 +164,15 @@ class IndexFileGenerationTest
         }
         assertTrue(written > 0 && next <= 4 * IndexFile.CHUNK_PAGES, written + " keys in " + next + " pages");
         assertEquals(address(0, 0), lookup(0), "the index stays usable");
+    }
+
+    /** Puts the first {@value #SOME} keys: a few pages. */
+    private void putSome(final long version)
+    {
+        for (int i = 0; i < SOME; i++)
+        {
+            put(i, version);
+        }
     }
 
     private void putAll(final long version)
