@@ -20,7 +20,7 @@ import java.util.Random;
  * </ul>
  * Any failure prints its stack trace to stderr and exits with status 2.
  *
- * <p>Usage: {@code CrashChild <dir> <seed> <idSpace> <steady|concurrent|burst|recovery|torn> <burstOps>}.
+ * <p>Usage: {@code CrashChild <dir> <seed> <idSpace> <steady|concurrent|burst|recovery|torn|index> <burstOps>}.
  * <ul>
  *     <li>steady: batches of writes, each followed by a sync or (one in eight) a snapshot on the same thread;</li>
  *     <li>recovery: as steady (the parent kills this one while it opens the store);</li>
@@ -28,7 +28,9 @@ import java.util.Random;
  *     starts, so sometimes in the middle of a record);</li>
  *     <li>concurrent: as steady but syncs only, while another thread takes snapshots under the writes;</li>
  *     <li>burst: first {@code burstOps} writes without a sync, then a snapshot that has all of them to flush,
- *     then steady.</li>
+ *     then steady;</li>
+ *     <li>index: as torn, with the options of {@link #indexFileOptions()}: the background thread writes new index
+ *     files again and again (the parent kills this one while it writes one).</li>
  * </ul>
  */
 public final class CrashChild
@@ -44,6 +46,16 @@ public final class CrashChild
     static StoreOptions options()
     {
         return StoreOptions.builder().dimension(TestEntries.DIMENSION).segmentSize(SEGMENT_SIZE).build();
+    }
+
+    /**
+     * The options of the mode "index": background checkpoints every 20,000 records and a new index file once the
+     * current one holds twice what a new one would and at least 1 MiB, so that new index files are written again and
+     * again.
+     */
+    static StoreOptions indexFileOptions()
+    {
+        return options().toBuilder().checkpointRecords(20_000).indexCompactionMinBytes(1 << 20).build();
     }
 
     public static void main(final String[] args)
@@ -64,7 +76,7 @@ public final class CrashChild
         final int burstOps)
     {
         say("opening");
-        final MemoryStore store = MemoryStore.open(dir, options());
+        final MemoryStore store = MemoryStore.open(dir, mode.equals("index") ? indexFileOptions() : options());
         final long start = store.lastSequence();
         if (start != store.recoveryReport().lastSequence())
         {
@@ -82,6 +94,7 @@ public final class CrashChild
                 break;
 
             case "torn":
+            case "index":
                 writeForEver(store, ops, rhythm, true, 1500);
                 break;
 

@@ -1,5 +1,8 @@
 package io.memsnap;
 
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.snapshot.ManifestStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,9 +10,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -61,6 +67,9 @@ import static org.junit.jupiter.api.Assertions.*;
 class CrashTest
 {
     private static final int ID_SPACE = 3000;
+    /** Entries of the rounds that kill a child writing a new index file: an index of some megabytes to copy. */
+    private static final int INDEX_ID_SPACE = 150_000;
+    private static final int INDEX_ROUNDS = 3;
     private static final int BURST_OPS = 30_000;
     private static final int DEFAULT_ROUNDS = 30;
     private static final long TIMEOUT_SECONDS = 60;
@@ -83,7 +92,12 @@ class CrashTest
         /** Killed after it starts opening (recovering) the store, within the longest open seen so far. */
         RECOVERY,
         /** Killed 0-3 ms after it starts writing its 2nd or 3rd batch of 1500 ops: maybe inside a record. */
-        TORN
+        TORN,
+        /**
+         * Writes {@value #INDEX_ID_SPACE} entries with new index files written again and again in the background;
+         * killed as soon as a new index file appears in the directory, while the background thread copies it.
+         */
+        INDEX
     }
 
     /**
@@ -118,29 +132,66 @@ class CrashTest
         }
     }
 
+    /**
+     * Kills children while the background thread writes a new index file generation (the rounds of
+     * {@link Mode#INDEX}), and checks after each that recovery restores a prefix as above, from the index file the
+     * chosen manifest names, and deletes the unfinished file no manifest names. Fails unless some kill cut a copy
+     * short (it begins once the child announced half the entries, so that the index is large enough to take a while).
+     */
+    @Test
+    void killedWhileANewIndexFileIsWrittenRecoversFromTheFileTheManifestNames() throws Exception
+    {
+        final long seed = Long.getLong("memsnap.crash.seed", new Random().nextLong());
+        System.out.println("CrashTest: seed " + seed + ", " + INDEX_ROUNDS + " rounds killing a new index file");
+        final Path dir = tmp.resolve("store");
+        final Random random = new Random(seed);
+        final CrashOps model = new CrashOps(seed, INDEX_ID_SPACE);
+        final Tally tally = new Tally();
+        for (int round = 0; round < INDEX_ROUNDS; round++)
+        {
+            round(dir, seed, round, Mode.INDEX, random, model, tally);
+        }
+        System.out.println("CrashTest: " + tally);
+        assertTrue(tally.cutCopies > 0, "no kill cut the copy of a new index file short; seed " + seed + ": " +
+            tally);
+    }
+
     /** Runs a child on {@code dir}, kills it, and verifies a recovered copy of what the kill left. */
     private void round(final Path dir, final long seed, final int round, final Random random, final CrashOps model,
         final Tally tally) throws Exception
     {
-        final Mode mode = round == 0 ? Mode.RECOVERY : CYCLE[(round - 1) % CYCLE.length];
+        round(dir, seed, round, round == 0 ? Mode.RECOVERY : CYCLE[(round - 1) % CYCLE.length], random, model,
+            tally);
+    }
+
+    private void round(final Path dir, final long seed, final int round, final Mode mode, final Random random,
+        final CrashOps model, final Tally tally) throws Exception
+    {
         final String context = "seed " + seed + " (-Dmemsnap.crash.seed=" + seed + "), round " + round + " (" +
             mode + ")";
-        final ChildRun run = runAndKill(dir, seed, mode, random, context);
+        final ChildRun run = runAndKill(dir, seed, mode, model.idSpace(), random, context);
         tally.pendingManifests += countFiles(dir, ".pending");
+        if (Files.exists(dir) && !namedIndexFilesOnly(dir))
+        {
+            tally.unnamedIndexFiles++;
+            tally.cutCopies += unfinishedCopy(dir) ? 1 : 0;
+        }
         final Path copy = tmp.resolve("verify-" + round);
         linkedCopy(dir, copy);
         final RecoveryReport report = verify(copy, run, model, context);
+        assertTrue(namedIndexFilesOnly(copy), context + ": recovery deleted every index file no manifest names: " +
+            IndexFiles.generations(copy));
         deleteRecursively(copy);
         tally.add(run, report, model.applied());
         System.out.println("CrashTest: round " + round + " " + mode + ": " + run.summary() + ", recovered " +
             model.applied() + (report.tailCut() == null ? "" : ", torn tail cut"));
     }
 
-    private ChildRun runAndKill(final Path dir, final long seed, final Mode mode, final Random random,
-        final String context) throws Exception
+    private ChildRun runAndKill(final Path dir, final long seed, final Mode mode, final int idSpace,
+        final Random random, final String context) throws Exception
     {
         final Path stderr = Files.createTempFile(tmp, "child", ".err");
-        final ProcessBuilder builder = new ProcessBuilder(childCommand(dir, seed, mode))
+        final ProcessBuilder builder = new ProcessBuilder(childCommand(dir, seed, mode, idSpace))
             .redirectError(stderr.toFile());
         final ChildRun run = new ChildRun(builder.start(), stderr);
         try
@@ -161,6 +212,24 @@ class CrashTest
                     assertTrue(run.snapshotStarted.await(TIMEOUT_SECONDS, TimeUnit.SECONDS),
                         () -> context + ": child never started its burst snapshot: " + run.describe());
                     Thread.sleep(random.nextInt(5));
+                }
+                else if (mode == Mode.INDEX)
+                {
+                    // Once the index is some megabytes, a copy takes a while: kill as soon as one begins.
+                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+                    while (run.announced < INDEX_ID_SPACE / 2)
+                    {
+                        assertTrue(System.nanoTime() < deadline && run.process.isAlive(),
+                            () -> context + ": the child did not write: " + run.describe());
+                        LockSupport.parkNanos(1_000_000);
+                    }
+                    final long newest = newestIndexFile(dir);
+                    while (newestIndexFile(dir) == newest)
+                    {
+                        assertTrue(System.nanoTime() < deadline && run.process.isAlive(),
+                            () -> context + ": the child wrote no new index file: " + run.describe());
+                        LockSupport.parkNanos(100_000);
+                    }
                 }
                 else if (mode == Mode.TORN)
                 {
@@ -186,7 +255,7 @@ class CrashTest
         return run;
     }
 
-    private static List<String> childCommand(final Path dir, final long seed, final Mode mode)
+    private static List<String> childCommand(final Path dir, final long seed, final Mode mode, final int idSpace)
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -199,7 +268,7 @@ class CrashTest
         command.add(CrashChild.class.getName());
         command.add(dir.toString());
         command.add(Long.toString(seed));
-        command.add(Integer.toString(ID_SPACE));
+        command.add(Integer.toString(idSpace));
         command.add(mode.name().toLowerCase());
         command.add(Integer.toString(BURST_OPS));
         return command;
@@ -277,7 +346,49 @@ class CrashTest
         }
     }
 
-    /** Copies a store directory: segments as hard links (recovery only ever creates segments), the rest bytes. */
+    private static long newestIndexFile(final Path dir)
+    {
+        final List<Long> generations = IndexFiles.generations(dir);
+        return generations.isEmpty() ? -1 : generations.get(generations.size() - 1);
+    }
+
+    /** @return whether every index file in {@code dir} is one a manifest there names. */
+    private static boolean namedIndexFilesOnly(final Path dir) throws IOException
+    {
+        final ManifestStore manifests = new ManifestStore(StoreFileSystem.real(), dir);
+        final Set<Long> named = new HashSet<>();
+        for (final long generation : manifests.generations())
+        {
+            try
+            {
+                named.add(manifests.read(generation).checkpoint.indexFile);
+            }
+            catch (final IOException | MemsnapException ex)
+            {
+                // names nothing
+            }
+        }
+        return named.containsAll(IndexFiles.generations(dir));
+    }
+
+    /**
+     * @return whether the newest index file is a copy cut short: shorter than its header's dense start (its length
+     * reaches past it once its base's pages are all copied), or without a whole header.
+     */
+    private static boolean unfinishedCopy(final Path dir) throws IOException
+    {
+        final List<Long> generations = IndexFiles.generations(dir);
+        final Path newest = IndexFiles.path(dir, generations.get(generations.size() - 1));
+        final ByteBuffer header = ByteBuffer.wrap(StoreFiles.readPrefix(newest, IndexPageDescriptor.PAGE_SIZE))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return header.capacity() < IndexPageDescriptor.PAGE_SIZE || Files.size(newest) <
+            (long)header.getInt(IndexPageDescriptor.FILE_DENSE_FROM_OFFSET) * IndexPageDescriptor.PAGE_SIZE;
+    }
+
+    /**
+     * Copies a store directory: segments as hard links (recovery only ever creates segments), the rest bytes, index
+     * files as sparse as they are (blocks of zeros left as holes).
+     */
     private static void linkedCopy(final Path dir, final Path copy) throws IOException
     {
         Files.createDirectory(copy);
@@ -294,9 +405,41 @@ class CrashTest
                 {
                     Files.createLink(target, file);
                 }
+                else if (file.getFileName().toString().endsWith(IndexPageDescriptor.FILE_SUFFIX))
+                {
+                    sparseCopy(file, target);
+                }
                 else
                 {
                     Files.copy(file, target);
+                }
+            }
+        }
+    }
+
+    private static void sparseCopy(final Path from, final Path to) throws IOException
+    {
+        try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer block = ByteBuffer.allocate(IndexPageDescriptor.PAGE_SIZE);
+            final long size = in.size();
+            for (long position = 0; position < size; position += block.capacity())
+            {
+                block.clear();
+                while (block.hasRemaining() && in.read(block, position + block.position()) > 0)
+                {
+                    // the whole block
+                }
+                block.flip();
+                boolean zeros = true;
+                for (int i = 0; i < block.limit() && zeros; i += Long.BYTES)
+                {
+                    zeros = block.getLong(i) == 0;
+                }
+                if (!zeros || position + block.limit() == size)
+                {
+                    out.write(block, position);
                 }
             }
         }
@@ -495,6 +638,10 @@ class CrashTest
         long pendingManifests;
         int skippedSnapshots;
         int discardedFiles;
+        /** Kills that left an index file no manifest names (a copy cut short, or not named by a snapshot yet). */
+        int unnamedIndexFiles;
+        /** Of those, the kills that cut the copy of the base's pages short. */
+        int cutCopies;
         long replayed;
         long ops;
 
@@ -524,7 +671,8 @@ class CrashTest
         {
             return rounds + " kills, " + midSnapshot + " during a snapshot, " + inRecovery + " during recovery, " +
                 tailCuts + " torn tails cut, " + pendingManifests + " pending manifests left, " + skippedSnapshots +
-                " snapshots skipped, " + discardedFiles + " files discarded, " + replayed + " records replayed, " +
+                " snapshots skipped, " + discardedFiles + " files discarded, " + unnamedIndexFiles + " kills left an " +
+                "index file no manifest names (" + cutCopies + " in the copy of the base's pages), " + replayed + " records replayed, " +
                 ops + " ops survived in total";
         }
     }
