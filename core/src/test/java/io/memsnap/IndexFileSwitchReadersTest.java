@@ -113,7 +113,15 @@ class IndexFileSwitchReadersTest
             assertNull(failure.get(), () -> "a reader failed: " + failure.get());
             final long generationsDuringWrites = file.generation() - generationBefore;
 
-            // One long read that waits inside its visitor across switches.
+            // One long read that waits inside its visitor across a switch: first, the last switch's old file remapped
+            // (only then can the next copy begin).
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (file.remapPending())
+            {
+                assertTrue(System.nanoTime() < deadline, "the readers let the old index file go");
+                store.checkpoint();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
             final CountDownLatch inside = new CountDownLatch(1);
             final CountDownLatch release = new CountDownLatch(1);
             final Set<Long> seenByLongRead = new HashSet<>();

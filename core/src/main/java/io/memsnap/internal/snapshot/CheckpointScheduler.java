@@ -156,18 +156,20 @@ public final class CheckpointScheduler
 
     private void checkpoint(final boolean finishCompaction)
     {
-        attempt();
-        compact(finishCompaction);
+        final Checkpoint written = attempt();
+        // A copy keeps ahead of the checkpoints it catches up with: twice the pages this one wrote, and a step.
+        compact(finishCompaction, 2 * (written.indexPages - written.sealedFromPage) + IndexCompaction.STEP_PAGES);
     }
 
-    private void attempt()
+    /** @return the checkpoint written. */
+    private Checkpoint attempt()
     {
         checkpointLock.lock();
         RuntimeException failure = null;
         try
         {
             beginAttempt();
-            write();
+            return write();
         }
         catch (final RuntimeException ex)
         {
@@ -181,8 +183,9 @@ public final class CheckpointScheduler
         }
     }
 
-    private void write()
+    private Checkpoint write()
     {
+        final Checkpoint written;
         try
         {
             final IndexCheckpointer.Pending pending;
@@ -199,7 +202,7 @@ public final class CheckpointScheduler
             {
                 writeLock.unlock();
             }
-            checkpointer.write(pending, this::letRunningFlushGoFirst);
+            written = checkpointer.write(pending, this::letRunningFlushGoFirst);
         }
         catch (final IOException ex)
         {
@@ -211,6 +214,7 @@ public final class CheckpointScheduler
                 ex.getCause());
         }
         releaseRetired();
+        return written;
     }
 
     /**
@@ -237,9 +241,10 @@ public final class CheckpointScheduler
 
     /**
      * After a checkpoint, or between background checkpoints: starts a new index file if the current one is due for it,
-     * and copies one step of it (or, with {@code finish}, all that is left); once it switched, releases the old file.
+     * and copies steps of it, {@code pages} pages or so (or, with {@code finish}, all that is left); once it switched,
+     * releases the old file.
      */
-    private void compact(final boolean finish)
+    private void compact(final boolean finish, final int pages)
     {
         checkpointLock.lock();
         try
@@ -249,7 +254,7 @@ public final class CheckpointScheduler
                 return;
             }
             final boolean done = finish ? compaction.finish(this::letRunningFlushGoFirst) :
-                compaction.step(this::letRunningFlushGoFirst);
+                compaction.steps(pages, this::letRunningFlushGoFirst);
             if (done)
             {
                 releaseRetired();
@@ -476,7 +481,7 @@ public final class CheckpointScheduler
                 }
                 else if (compaction.inProgress())
                 {
-                    compact(false);
+                    compact(false, IndexCompaction.STEP_PAGES);
                 }
                 if ((indexFile.remapPending() || indexFile.hasRetiredMappings()) && checkpointLock.tryLock())
                 {

@@ -19,9 +19,10 @@ import static io.memsnap.internal.format.IndexPageDescriptor.PAGE_SIZE;
  * page numbers, then every page from its watermark on, catching up with the checkpoints written meanwhile. Then checkpoints write to the new file ({@link IndexFile#switchTo}), the durable checkpoint names it (so
  * the next manifest does), and the old file is deleted once no retained manifest names it ({@link IndexFileDeleter}).
  *
- * <p>The copy goes in steps of {@link #STEP_PAGES} pages between checkpoints, so that a checkpoint a writer waits for
- * is never held back by more than one step ({@link #step}), or at once after an explicit checkpoint
- * ({@link #finish}). A copy that fails (a full disk, a damaged page) is given up, its file deleted, and tried again
+ * <p>The copy goes in steps of {@link #STEP_PAGES} pages: after each background checkpoint, twice as many pages as that
+ * checkpoint wrote (so that the copy gains on the pages it must catch up with even when checkpoints follow each other
+ * back to back), one step at a time while no checkpoint is due ({@link #steps}), or all at once after an explicit
+ * checkpoint ({@link #finish}). A copy that fails (a full disk, a damaged page) is given up, its file deleted, and tried again
  * only after the current file has grown by half again.
  *
  * <p>Concurrency: every method but {@link #inProgress} runs under the store's checkpoint lock.
@@ -134,6 +135,23 @@ public final class IndexCompaction
             failed(ex);
             return true;
         }
+    }
+
+    /**
+     * Copies steps of the new file, about {@code pages} pages (at least one step), switching to it if it caught up.
+     *
+     * @return whether the copy is done (or was given up).
+     */
+    public boolean steps(final int pages, final Runnable betweenSteps)
+    {
+        for (int copied = 0; copied < pages; copied += STEP_PAGES)
+        {
+            if (step(betweenSteps))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
