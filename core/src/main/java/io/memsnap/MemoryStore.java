@@ -585,7 +585,8 @@ public final class MemoryStore implements AutoCloseable
      * writers, seals and flushes the index pages created since the previous checkpoint. The next snapshot names it,
      * and opening that snapshot replays only the records written after it. A background thread does this on its
      * own every {@link StoreOptions#checkpointRecords()} records; call it before a planned restart to make the next
-     * open replay nothing.
+     * open replay nothing. When the index file is due for a new generation (see
+     * {@link StoreOptions#indexCompactionRatio()}), or one is being written, this also writes it to the end.
      */
     public void checkpoint()
     {

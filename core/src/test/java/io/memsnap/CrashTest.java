@@ -61,6 +61,10 @@ import static org.junit.jupiter.api.Assertions.*;
  * arbitrary kill points; it does not prove that the flushes reach the disk: the crash-state explorer
  * ({@code CrashStateExplorerTest}) covers what a power cut leaves, through the store's file-system seam.
  *
+ * <p>A second test kills children that write {@value #INDEX_ID_SPACE} entries with new index file generations written
+ * again and again, each as soon as a new index file appears, so mostly while the background thread copies it; recovery
+ * must restore the prefix from the index file the chosen manifest names and delete the unfinished one.
+ *
  * <p>System properties: {@code memsnap.crash.seed} (the op sequence and the kill delays; printed at the start and
  * in every failure) and {@code memsnap.crash.rounds} (default 30).
  */

@@ -31,7 +31,8 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *  80  bytes flushed          int64    record bytes this snapshot flushed
  *  88  duration               int64    nanoseconds, freeze to manifest written
  *  96  checkpoint root        int32    page number of the index root of the checkpoint
- * 100  checkpoint pages       int32    pages of index.msi the checkpoint uses (all below it are sealed)
+ * 100  checkpoint pages       int32    the checkpoint's watermark in its index file (every page below it that the
+ *                                      file holds is sealed)
  * 104  replay segment         int32    segment of the first record after the checkpoint
  * 108  replay offset          int32    offset of it
  * 112  checkpoint sequence    int64    last record the checkpoint's index holds

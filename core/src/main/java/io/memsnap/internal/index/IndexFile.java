@@ -30,7 +30,7 @@ import java.util.zip.CRC32C;
 import static io.memsnap.internal.format.IndexPageDescriptor.*;
 
 /**
- * The index file: 4 KiB pages that only grow, in chunks of {@link #CHUNK_PAGES} pages. A chunk is <i>resident</i>
+ * The index file: 4 KiB pages, numbered in the order they are handed out, in chunks of {@link #CHUNK_PAGES} pages. A chunk is <i>resident</i>
  * (an off-heap buffer of the process, which the writer changes) until a checkpoint has written every page of it to
  * the file; then it is replaced by a read-only mapping of the file, which stays mapped until {@link #unmapAll()}.
  * So a page number, once handed out, stays readable, and nothing is ever stored through a shared mapping of the
@@ -58,7 +58,8 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * from the old file stay until every reader that entered before the switch has left (such a reader may traverse an
  * older version, whose superseded pages are holes in the new file), and {@link #remapIfDue} then replaces them by
  * mappings of the new file, retiring the old mappings like resident chunks: unmapped by {@link #freeRetired()} once
- * no reader can still hold them.
+ * no reader can still hold them. For the same reason, until then a checkpoint does not replace the resident chunk
+ * that holds pages below the new file's dense start by a mapping of the new file.
  *
  * <p>Concurrency: {@link #allocate()}, {@link #ensureCapacity(int)}, {@link #tryEnsureCapacity(int)} and
  * {@link #limitResident} are for the single writer. {@link #checkpoint} and {@link #switchTo} are for the
@@ -79,7 +80,8 @@ public final class IndexFile
     /**
      * The least direct memory a writer's chunks may be limited to: once a checkpoint wrote every page but the last
      * few, up to two chunks stay resident (those past its last whole chunk), and one change of the index may need
-     * two more.
+     * two more. (One more stays while the chunks of an old index file wait to be remapped: a writer at the limit then
+     * waits for the readers that hold them back, as for a chunk not freed yet.)
      */
     public static final long MIN_DIRECT_BYTES = 4 * CHUNK_BYTES;
 
