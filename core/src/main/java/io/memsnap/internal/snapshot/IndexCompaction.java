@@ -1,7 +1,6 @@
 package io.memsnap.internal.snapshot;
 
 import io.memsnap.StoreOptions;
-import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.index.IndexFileCopy;
 import io.memsnap.internal.index.IndexFileHeader;
@@ -9,6 +8,7 @@ import io.memsnap.internal.index.ReachablePages;
 
 import java.io.IOException;
 
+import static io.memsnap.internal.format.IndexPageDescriptor.BUCKET_SLOTS;
 import static io.memsnap.internal.format.IndexPageDescriptor.PAGE_SIZE;
 
 /**
@@ -75,6 +75,12 @@ public final class IndexCompaction
             return false;
         }
         final Checkpoint base = checkpointer.durable();
+        // The keys need at least this many full buckets: no traversal while the file is not even twice that.
+        final long bucketsAtLeast = (base.entryCount + base.stateCount + BUCKET_SLOTS - 1) / BUCKET_SLOTS;
+        if (held <= options.indexCompactionRatio() * (2 + bucketsAtLeast))
+        {
+            return false;
+        }
         final int denseFrom = base.indexPages;
         try
         {
