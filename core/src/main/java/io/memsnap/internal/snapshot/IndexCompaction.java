@@ -16,14 +16,15 @@ import static io.memsnap.internal.format.IndexPageDescriptor.PAGE_SIZE;
  * changed at each checkpoint, so the file only grows; once it holds more than {@link StoreOptions#indexCompactionRatio}
  * times the pages a new file would need (and at least {@link StoreOptions#indexCompactionMinBytes}), a new index file
  * generation is written ({@link IndexFileCopy}) from the checkpoint just made: the pages its root reaches, at the same
- * page numbers, then every page from its watermark on, catching up with the checkpoints written meanwhile. Then checkpoints write to the new file ({@link IndexFile#switchTo}), the durable checkpoint names it (so
- * the next manifest does), and the old file is deleted once no retained manifest names it ({@link IndexFileDeleter}).
+ * page numbers, then every page from its watermark on, catching up with the checkpoints written meanwhile. Then
+ * checkpoints write to the new file ({@link IndexFile#switchTo}), the durable checkpoint names it (so the next manifest
+ * does), and the old file is deleted once no retained manifest names it ({@link IndexFileDeleter}).
  *
  * <p>The copy goes in steps of {@link #STEP_PAGES} pages: after each background checkpoint, twice as many pages as that
  * checkpoint wrote (so that the copy gains on the pages it must catch up with even when checkpoints follow each other
  * back to back), one step at a time while no checkpoint is due ({@link #steps}), or all at once after an explicit
- * checkpoint ({@link #finish}). A copy that fails (a full disk, a damaged page) is given up, its file deleted, and tried again
- * only after the current file has grown by half again.
+ * checkpoint ({@link #finish}). A copy that fails (a full disk, a damaged page) is given up, its file deleted, and
+ * tried again only after the current file has grown by half again.
  *
  * <p>Concurrency: every method but {@link #inProgress} runs under the store's checkpoint lock.
  */
@@ -59,7 +60,7 @@ public final class IndexCompaction
 
     /**
      * Right after a checkpoint: starts a new index file from the durable checkpoint if the current file is due for
-     * it (see the class documentation). Its pages are copied by {@link #step} or {@link #finish}.
+     * it (see the class documentation). Its pages are copied by {@link #steps} or {@link #finish}.
      *
      * @return whether a copy is in progress.
      */
