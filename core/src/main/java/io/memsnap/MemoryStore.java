@@ -24,6 +24,7 @@ import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
 import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.IndexCompaction;
 import io.memsnap.internal.snapshot.IndexMemoryBudget;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
@@ -144,7 +145,7 @@ public final class MemoryStore implements AutoCloseable
         this.recoveryReport = state.report;
         this.usage = state.usage;
         this.commits = new CommitCoordinator(dir, options, writeLock, guard, counts, log, state.snapshotWriter,
-            checkpointer, manifests, state.watermark, state.manifest, state.nextGeneration,
+            checkpointer, manifests, state.watermark, state.indexFiles, state.manifest, state.nextGeneration,
             options.readOnly() ? new RetainedSnapshots(RetentionPolicy.of(options), Map.of(), PinSet.NONE) :
             retainedAtOpen(dir, options, state), clock);
         if (options.readOnly())
@@ -157,7 +158,8 @@ public final class MemoryStore implements AutoCloseable
         }
         state.indexFile.limitResident(indexMemory.limitBytes(), guard);
         this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
-            checkpointer, commits, indexMemory);
+            checkpointer, commits, indexMemory, new IndexCompaction(options, state.indexFile, checkpointer,
+            state.indexFiles), commits::tryDeleteUnneededIndexFiles);
         this.reclaimer = new SegmentReclaimer(fs, dir, writeLock, guard, log, usage, checkpointer, manifests);
         commits.lock().lock();
         try
@@ -731,7 +733,8 @@ public final class MemoryStore implements AutoCloseable
      * writers, seals and flushes the index pages created since the previous checkpoint. The next snapshot names it,
      * and opening that snapshot replays only the records written after it. A background thread does this on its
      * own every {@link StoreOptions#checkpointRecords()} records; call it before a planned restart to make the next
-     * open replay nothing.
+     * open replay nothing. When the index file is due for a new generation (see
+     * {@link StoreOptions#indexCompactionRatio()}), or one is being written, this also writes it to the end.
      */
     public void checkpoint()
     {
@@ -1005,6 +1008,11 @@ public final class MemoryStore implements AutoCloseable
                 writeLock.unlock();
             }
             final StoreIoException flushFailure = commits.flushOnClose();
+            if (checkpoints != null)
+            {
+                checkpoints.abandonCompaction();
+                commits.tryDeleteUnneededIndexFiles(); // those read-only stores pinned until now
+            }
             log.unmapAll();
             if (reclaimer != null)
             {

@@ -55,6 +55,12 @@ public final class StoreOptions
     public static final double DEFAULT_COMPACTION_DEAD_FRACTION = 0.15;
     /** Default {@link #compactionLiveFraction()}. */
     public static final double DEFAULT_COMPACTION_LIVE_FRACTION = 0.75;
+    /** Default {@link #indexCompactionRatio()}: a new index file once the current one holds twice what it needs. */
+    public static final double DEFAULT_INDEX_COMPACTION_RATIO = 2.0;
+    /** Smallest {@link #indexCompactionRatio()}: below it, the copies would cost more than the pages they save. */
+    public static final double MIN_INDEX_COMPACTION_RATIO = 1.5;
+    /** Default {@link #indexCompactionMinBytes()}: 16 MiB. */
+    public static final long DEFAULT_INDEX_COMPACTION_MIN_BYTES = 16L << 20;
     /** Open the newest snapshot. */
     public static final long NEWEST_GENERATION = -1;
 
@@ -79,6 +85,8 @@ public final class StoreOptions
     private final boolean backgroundCompaction;
     private final double compactionDeadFraction;
     private final double compactionLiveFraction;
+    private final double indexCompactionRatio;
+    private final long indexCompactionMinBytes;
 
     private StoreOptions(final Builder b)
     {
@@ -103,6 +111,8 @@ public final class StoreOptions
         backgroundCompaction = b.backgroundCompaction;
         compactionDeadFraction = b.compactionDeadFraction;
         compactionLiveFraction = b.compactionLiveFraction;
+        indexCompactionRatio = b.indexCompactionRatio;
+        indexCompactionMinBytes = b.indexCompactionMinBytes;
     }
 
     public static Builder builder()
@@ -141,6 +151,8 @@ public final class StoreOptions
         b.backgroundCompaction = backgroundCompaction;
         b.compactionDeadFraction = compactionDeadFraction;
         b.compactionLiveFraction = compactionLiveFraction;
+        b.indexCompactionRatio = indexCompactionRatio;
+        b.indexCompactionMinBytes = indexCompactionMinBytes;
         return b;
     }
 
@@ -275,11 +287,27 @@ public final class StoreOptions
         return compactionLiveFraction;
     }
 
+    /**
+     * @return how many times the pages a new index file would need the current one may hold before a new one is
+     * written (see {@link Builder#indexCompactionRatio(double)}).
+     */
+    public double indexCompactionRatio()
+    {
+        return indexCompactionRatio;
+    }
+
+    /** @return the size below which the index file is never replaced by a new one. */
+    public long indexCompactionMinBytes()
+    {
+        return indexCompactionMinBytes;
+    }
+
     @Override
     public String toString()
     {
         return "StoreOptions{checkpointRecords=" + checkpointRecords + ", checkpointIndexBytes=" +
-            checkpointIndexBytes + ", maxResidentIndexBytes=" + maxResidentIndexBytes + ", dimension=" + dimension +
+            checkpointIndexBytes + ", maxResidentIndexBytes=" + maxResidentIndexBytes + ", indexCompactionRatio=" +
+            indexCompactionRatio + ", indexCompactionMinBytes=" + indexCompactionMinBytes + ", dimension=" + dimension +
             ", segmentSize=" + segmentSize + ", durability=" + durability +
             ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
@@ -314,6 +342,8 @@ public final class StoreOptions
         private boolean backgroundCompaction = true;
         private double compactionDeadFraction = DEFAULT_COMPACTION_DEAD_FRACTION;
         private double compactionLiveFraction = DEFAULT_COMPACTION_LIVE_FRACTION;
+        private double indexCompactionRatio = DEFAULT_INDEX_COMPACTION_RATIO;
+        private long indexCompactionMinBytes = DEFAULT_INDEX_COMPACTION_MIN_BYTES;
 
         private Builder()
         {
@@ -597,6 +627,37 @@ public final class StoreOptions
                 throw new IllegalArgumentException("compactionLiveFraction must be in (0, 1], was " + fraction);
             }
             this.compactionLiveFraction = fraction;
+            return this;
+        }
+
+        /**
+         * @param ratio the background thread writes a new index file (a new generation holding only the pages the
+         *              newest checkpoint reaches, at the same page numbers; see docs/format.md) once the current one
+         *              holds more than this many times the pages that new file would hold, and at least
+         *              {@link #indexCompactionMinBytes} (default 2, at least 1.5; {@code Double.POSITIVE_INFINITY}
+         *              never). Copy-on-write leaves a superseded copy of each page a checkpoint saw changed, so
+         *              without it the index file only grows. Smaller: less disk, more copying (each new file writes
+         *              the live index once more).
+         */
+        public Builder indexCompactionRatio(final double ratio)
+        {
+            if (!(ratio >= MIN_INDEX_COMPACTION_RATIO))
+            {
+                throw new IllegalArgumentException("indexCompactionRatio must be at least " +
+                    MIN_INDEX_COMPACTION_RATIO + " (or Double.POSITIVE_INFINITY for never), was " + ratio);
+            }
+            this.indexCompactionRatio = ratio;
+            return this;
+        }
+
+        /** @param bytes the index file is never replaced by a new one while it is smaller (default 16 MiB, >= 0). */
+        public Builder indexCompactionMinBytes(final long bytes)
+        {
+            if (bytes < 0)
+            {
+                throw new IllegalArgumentException("indexCompactionMinBytes must be at least 0, was " + bytes);
+            }
+            this.indexCompactionMinBytes = bytes;
             return this;
         }
 

@@ -64,6 +64,8 @@ public final class CommitCoordinator implements FlushProgress
     private final IndexCheckpointer checkpointer;
     private final ManifestStore manifests;
     private final DurableWatermark watermark;
+    /** Deletes the index files retired snapshots named; null for a read-only store. */
+    private final IndexFileDeleter indexFiles;
     private final ReentrantLock commitLock = new ReentrantLock();
     /** Epoch milliseconds: the "now" of retention's ages and of pin expiries. */
     private final LongSupplier clock;
@@ -99,13 +101,15 @@ public final class CommitCoordinator implements FlushProgress
      *                  which never commits, may give none).
      * @param clock     epoch milliseconds, for retention's ages and pin expiries.
      * @param watermark the durable watermark, or null for a read-only store (which never commits).
+     * @param indexFiles the deleter of index files no snapshot needs, or null for a read-only store.
      */
     public CommitCoordinator(final Path dir, final StoreOptions options, final ReentrantLock writeLock,
         final ReaderGuard guard, final StoreCounts counts, final SegmentLog log, final SnapshotWriter snapshotWriter,
         final IndexCheckpointer checkpointer, final ManifestStore manifests, final DurableWatermark watermark,
-        final Manifest restored, final long nextGeneration, final RetainedSnapshots retained,
-        final LongSupplier clock)
+        final IndexFileDeleter indexFiles, final Manifest restored, final long nextGeneration,
+        final RetainedSnapshots retained, final LongSupplier clock)
     {
+        this.indexFiles = indexFiles;
         this.dir = dir;
         this.options = options;
         this.writeLock = writeLock;
@@ -290,6 +294,25 @@ public final class CommitCoordinator implements FlushProgress
     }
 
     /**
+     * Any thread: deletes the index files that no retained snapshot and no checkpoint needs (see
+     * {@link IndexFileDeleter}), unless a snapshot is being committed (which does so itself once it is).
+     */
+    public void tryDeleteUnneededIndexFiles()
+    {
+        if (indexFiles != null && commitLock.tryLock())
+        {
+            try
+            {
+                indexFiles.deleteUnneeded(retainedGenerations());
+            }
+            finally
+            {
+                commitLock.unlock();
+            }
+        }
+    }
+
+    /**
      * Writer, under the write lock, after compaction copied records under {@code EVERY_WRITE}: flushes the segments
      * from {@code fromSegment} to the tail, so that the watermark of the next acknowledged write never covers copies
      * that are not durable (they may lie in a segment no acknowledged write flushed).
@@ -381,6 +404,10 @@ public final class CommitCoordinator implements FlushProgress
             syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
             retained = retained.committed(plan, generation, freeze.createdAtMillis, snapshotWriter.recycled());
             delete(plan.decision.dropped(), "snapshot " + generation);
+            if (indexFiles != null)
+            {
+                indexFiles.deleteUnneeded(retainedGenerations());
+            }
             final CommitListener l = listener;
             if (l != null)
             {
