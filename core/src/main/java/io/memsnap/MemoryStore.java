@@ -1,6 +1,7 @@
 package io.memsnap;
 
 import io.memsnap.internal.ReaderGuard;
+import io.memsnap.internal.ShutdownHook;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.IndexPageDescriptor;
@@ -14,6 +15,7 @@ import io.memsnap.internal.recovery.Recovered;
 import io.memsnap.internal.recovery.StoreOpener;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.snapshot.AutoSnapshotter;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
 import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
@@ -21,12 +23,16 @@ import io.memsnap.internal.snapshot.IndexMemoryBudget;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.SnapshotLedger;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -47,8 +53,10 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
  * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
  * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints
- * the index. {@link #close} stops it and waits for readers inside and for a running snapshot; a visitor that
- * calls the store while close waits for it gets {@link StoreClosedException} rather than a deadlock.
+ * the index; with automatic snapshots ({@link StoreOptions#autoSnapshots()}) another takes them, one at a time and
+ * never beside an explicit {@link #snapshot}. {@link #close} stops them and waits for readers inside and for a
+ * running snapshot; a visitor that calls the store while close waits for it gets {@link StoreClosedException}
+ * rather than a deadlock.
  *
  * <p><b>Durability.</b> With {@link Durability#ON_SYNC} (default) a write is durable once a later {@link #sync()} or
  * {@link #snapshot} returns; with {@link Durability#EVERY_WRITE}, when it returns. After a crash, {@link #open}
@@ -81,6 +89,13 @@ public final class MemoryStore implements AutoCloseable
     private final CommitCoordinator commits;
     /** Index checkpoints and their background thread; null when read-only. */
     private final CheckpointScheduler checkpoints;
+    /** What the store knows of its snapshots' outcomes; told by commits, read by stats. */
+    private final SnapshotLedger snapshotLedger;
+    /** Automatic snapshots and the snapshot at close; null when read-only. */
+    private final AutoSnapshotter autoSnapshots;
+    /** Closes the store when the JVM shuts down; null unless {@link StoreOptions#shutdownHook()} and writable. */
+    private final ShutdownHook shutdownHook;
+    private final StoreStatsAssembler stats;
     /** How long a thread waiting for the write lock spins before it parks: a few of its critical sections. */
     private static final long WRITE_LOCK_SPIN_NANOS = 50_000L;
 
@@ -96,7 +111,7 @@ public final class MemoryStore implements AutoCloseable
     private final StoreCounts counts;
 
     private MemoryStore(final Path dir, final StoreOptions options, final Recovered state,
-        final IndexMemoryBudget indexMemory)
+        final IndexMemoryBudget indexMemory, final NanoClock clock)
     {
         this.dir = dir;
         this.options = options;
@@ -121,11 +136,16 @@ public final class MemoryStore implements AutoCloseable
                 throw new StoreIoException("could not list the manifests of " + dir, ex);
             }
         }
+        this.snapshotLedger = new SnapshotLedger(clock, state.manifest, options.autoSnapshotEveryChanges());
         this.commits = new CommitCoordinator(dir, options, writeLock, guard, counts, log, state.snapshotWriter,
-            checkpointer, manifests, state.watermark, state.manifest, state.nextGeneration, onDisk);
+            checkpointer, manifests, state.watermark, state.manifest, state.nextGeneration, onDisk, snapshotLedger);
+        this.stats = new StoreStatsAssembler(dir, options.readOnly(), clock, writeLock, counts, log, state.indexFile,
+            options.readOnly() ? 0 : indexMemory.limitBytes(), commits, manifests, snapshotLedger);
         if (options.readOnly())
         {
             this.checkpoints = null;
+            this.autoSnapshots = null;
+            this.shutdownHook = null;
         }
         else
         {
@@ -133,6 +153,10 @@ public final class MemoryStore implements AutoCloseable
             this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
                 checkpointer, commits, indexMemory);
             this.checkpoints.start();
+            this.autoSnapshots = new AutoSnapshotter(dir, options, clock, writeLock, log, commits, snapshotLedger);
+            this.autoSnapshots.start();
+            this.shutdownHook = options.shutdownHook() ? ShutdownHook.register("memsnap-shutdown " +
+                dir.getFileName(), () -> close(SnapshotTrigger.SHUTDOWN)) : null;
         }
     }
 
@@ -159,6 +183,17 @@ public final class MemoryStore implements AutoCloseable
      */
     public static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs)
     {
+        return open(dir, options, fs, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * As {@link #open(Path, StoreOptions, StoreFileSystem)}, with the intervals, retry waits and close deadline of
+     * automatic snapshots measured on {@code clock}: the seam of tests that move time by hand (they wake the thread
+     * with {@link AutoSnapshotter#awaitPass}).
+     */
+    static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs,
+        final NanoClock clock)
+    {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
         {
             throw new UnsupportedOperationException("memsnap's format is little-endian and needs a little-endian CPU");
@@ -167,7 +202,7 @@ public final class MemoryStore implements AutoCloseable
             IndexMemoryBudget.of(options, IndexMemoryBudget.jvmDirectMemoryLimit());
         try
         {
-            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory);
+            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory, clock);
         }
         catch (final IOException ex)
         {
@@ -324,6 +359,7 @@ public final class MemoryStore implements AutoCloseable
 
     private void afterWrite(final long address)
     {
+        snapshotLedger.changed(log.nextSequence() - 1);
         if (options.durability() == Durability.EVERY_WRITE)
         {
             commits.acknowledgeWrite();
@@ -660,6 +696,31 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
+    /**
+     * Figures of the store now: contents, snapshots and their health (automatic ones included), off-heap index
+     * memory. Takes the write lock for a moment (as {@link #lastSequence()}); never waits for a running snapshot or
+     * checkpoint. On a read-only store it lists the directory to count the snapshots.
+     *
+     * @throws StoreClosedException if the store is closed.
+     */
+    public StoreStats stats()
+    {
+        requireOpenState();
+        return stats.assemble();
+    }
+
+    /** @return the automatic snapshots of this store, null if read-only: for tests that move its clock by hand. */
+    AutoSnapshotter autoSnapshotter()
+    {
+        return autoSnapshots;
+    }
+
+    /** @return the thread of this store's shutdown hook, or null: for tests. */
+    Thread shutdownHookThread()
+    {
+        return shutdownHook == null ? null : shutdownHook.thread();
+    }
+
     /** @return what {@link #open} found and repaired. */
     public RecoveryReport recoveryReport()
     {
@@ -722,8 +783,10 @@ public final class MemoryStore implements AutoCloseable
 
     /**
      * Closes the store: refuses new calls, waits for readers inside and for a running write, sync, snapshot or
-     * checkpoint, makes every write durable (as {@link #sync()} does), unmaps everything and releases the lock.
-     * Idempotent.
+     * checkpoint (an automatic snapshot running is abandoned at its next step instead), takes a snapshot if
+     * {@link StoreOptions#snapshotOnClose()} is set and anything changed since the last one (within its deadline;
+     * one that fails or runs out of time is logged, not thrown), makes every write durable (as {@link #sync()} does),
+     * unmaps everything, releases the lock and removes the shutdown hook. Idempotent.
      *
      * <p>A visitor still running when close starts on another thread may call the store again: reads, writes, syncs,
      * snapshots, checkpoints and verify then throw {@link StoreClosedException} (close waits for the visitor while
@@ -736,10 +799,24 @@ public final class MemoryStore implements AutoCloseable
     @Override
     public void close()
     {
+        close(SnapshotTrigger.CLOSE);
+    }
+
+    /** @param trigger CLOSE, or SHUTDOWN from the shutdown hook (which snapshots whether or not close would). */
+    private void close(final SnapshotTrigger trigger)
+    {
         if (readContexts.get().depth > 0)
         {
             throw new IllegalStateException("close() called from inside a visitor of this store: it would wait for " +
                 "its own read to end; close the store after the read returns");
+        }
+        if (shutdownHook != null)
+        {
+            shutdownHook.remove();
+        }
+        if (autoSnapshots != null)
+        {
+            autoSnapshots.stop();
         }
         if (checkpoints != null)
         {
@@ -767,6 +844,10 @@ public final class MemoryStore implements AutoCloseable
             {
                 writeLock.unlock();
             }
+            if (autoSnapshots != null)
+            {
+                autoSnapshots.snapshotAtClose(trigger, closeSnapshotDeadline(trigger));
+            }
             final StoreIoException flushFailure = commits.flushOnClose();
             log.unmapAll();
             state.indexFile.unmapAll();
@@ -788,6 +869,13 @@ public final class MemoryStore implements AutoCloseable
             commits.lock().unlock();
             checkpointLock.unlock();
         }
+    }
+
+    private Duration closeSnapshotDeadline(final SnapshotTrigger trigger)
+    {
+        final Duration configured = options.snapshotOnClose();
+        return trigger == SnapshotTrigger.SHUTDOWN && configured.isZero() ?
+            StoreOptions.DEFAULT_SHUTDOWN_SNAPSHOT_DEADLINE : configured;
     }
 
     @Override

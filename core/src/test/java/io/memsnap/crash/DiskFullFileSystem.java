@@ -5,7 +5,6 @@ import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 
 /**
  * A {@link StoreFileSystem} for tests that behaves like a disk that has run out of space once {@link #fill()} was
@@ -14,10 +13,14 @@ import java.nio.file.Path;
  * {@link #free()} gives the space back. Where a small real file system can be filled (a tmpfs), tests use that; this
  * runs where one cannot be mounted. Thread safe.
  */
-public final class DiskFullFileSystem implements StoreFileSystem
+public final class DiskFullFileSystem extends ForwardingFileSystem
 {
-    private final StoreFileSystem real = StoreFileSystem.real();
     private volatile boolean full;
+
+    public DiskFullFileSystem()
+    {
+        super(StoreFileSystem.real());
+    }
 
     public void fill()
     {
@@ -30,45 +33,9 @@ public final class DiskFullFileSystem implements StoreFileSystem
     }
 
     @Override
-    public StoreFile create(final Path file) throws IOException
+    StoreFile wrap(final StoreFile file)
     {
-        return new Bounded(real.create(file));
-    }
-
-    @Override
-    public StoreFile open(final Path file) throws IOException
-    {
-        return new Bounded(real.open(file));
-    }
-
-    @Override
-    public StoreFile openOrCreate(final Path file) throws IOException
-    {
-        return new Bounded(real.openOrCreate(file));
-    }
-
-    @Override
-    public void rename(final Path from, final Path to) throws IOException
-    {
-        real.rename(from, to);
-    }
-
-    @Override
-    public boolean deleteIfExists(final Path file) throws IOException
-    {
-        return real.deleteIfExists(file);
-    }
-
-    @Override
-    public void syncDirectory(final Path dir) throws IOException
-    {
-        real.syncDirectory(dir);
-    }
-
-    @Override
-    public void createDirectories(final Path dir) throws IOException
-    {
-        real.createDirectories(dir);
+        return new Bounded(file);
     }
 
     private final class Bounded extends ForwardingStoreFile

@@ -136,7 +136,8 @@ public final class StoreOpener
             checkpointer = new IndexCheckpointer(indexFile, index, nothingSealed);
             final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
             final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
-            manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1);
+            manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1,
+                SnapshotWriter.NEVER_ABANDON);
         }
         catch (final IOException | RuntimeException | Error ex)
         {

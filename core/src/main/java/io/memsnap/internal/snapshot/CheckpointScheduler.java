@@ -89,9 +89,7 @@ public final class CheckpointScheduler
     /** Starts the background thread. Once. */
     public void start()
     {
-        thread = new Thread(this::run, "memsnap-checkpoint " + dir.getFileName());
-        thread.setDaemon(true);
-        thread.start();
+        thread = BackgroundThread.start("memsnap-checkpoint " + dir.getFileName(), this::run);
     }
 
     /** Stops the background thread and waits for it (a checkpoint it runs ends first). Idempotent. */
@@ -108,22 +106,7 @@ public final class CheckpointScheduler
         {
             attempts.notifyAll(); // writers waiting for index memory look at the closed flag
         }
-        boolean interrupted = false;
-        while (t.isAlive())
-        {
-            try
-            {
-                t.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
+        BackgroundThread.join(t);
     }
 
     /**

@@ -18,6 +18,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 /**
  * Makes a writable store's writes durable: {@link #sync()}, {@link #snapshot} (freeze in O(1) under the write lock,
@@ -52,10 +53,13 @@ public final class CommitCoordinator implements FlushProgress
     private final IndexCheckpointer checkpointer;
     private final ManifestStore manifests;
     private final DurableWatermark watermark;
+    private final CommitListener listener;
     private final ReentrantLock commitLock = new ReentrantLock();
     /** Generations of the manifests on disk, oldest first; guarded by commitLock. */
     private final ArrayDeque<Long> retained = new ArrayDeque<>();
 
+    /** The size of {@link #retained}, for readers that must not wait for a running snapshot. */
+    private volatile int retainedCount;
     /** Snapshots and syncs ended (written under commitLock): a checkpoint lets a running one go first. */
     private volatile long flushesEnded;
     /** The first segment flush that failed, after which nothing is acknowledged any more; null if none. */
@@ -70,11 +74,13 @@ public final class CommitCoordinator implements FlushProgress
      * @param restored        the snapshot the store opened at.
      * @param onDiskNewestFirst the generations of the manifests on disk.
      * @param watermark       the durable watermark, or null for a read-only store (which never commits).
+     * @param listener        told of every snapshot committed or failed.
      */
     public CommitCoordinator(final Path dir, final StoreOptions options, final ReentrantLock writeLock,
         final ReaderGuard guard, final StoreCounts counts, final SegmentLog log, final SnapshotWriter snapshotWriter,
         final IndexCheckpointer checkpointer, final ManifestStore manifests, final DurableWatermark watermark,
-        final Manifest restored, final long nextGeneration, final List<Long> onDiskNewestFirst)
+        final Manifest restored, final long nextGeneration, final List<Long> onDiskNewestFirst,
+        final CommitListener listener)
     {
         this.dir = dir;
         this.options = options;
@@ -86,6 +92,7 @@ public final class CommitCoordinator implements FlushProgress
         this.checkpointer = checkpointer;
         this.manifests = manifests;
         this.watermark = watermark;
+        this.listener = listener;
         this.durable = restored;
         this.nextGeneration = nextGeneration;
         this.syncedTail = IndexPageDescriptor.address(restored.tailSegment, restored.tailOffset);
@@ -93,6 +100,7 @@ public final class CommitCoordinator implements FlushProgress
         {
             retained.addLast(onDiskNewestFirst.get(i));
         }
+        retainedCount = retained.size();
     }
 
     /** @return the lock that serialises commits; close holds it while it unmaps. */
@@ -111,6 +119,15 @@ public final class CommitCoordinator implements FlushProgress
     public long flushesEnded()
     {
         return flushesEnded;
+    }
+
+    /**
+     * @return the number of snapshots this writer keeps on disk as far as it knows (0 for a read-only store). Any
+     * thread; does not wait for a running snapshot.
+     */
+    public int retainedCount()
+    {
+        return retainedCount;
     }
 
     /** @return the snapshot last committed (or the one the store opened at). */
@@ -238,6 +255,32 @@ public final class CommitCoordinator implements FlushProgress
      */
     public Manifest snapshot(final Map<String, String> labels)
     {
+        return commit(labels, SnapshotWriter.NEVER_ABANDON, true);
+    }
+
+    /**
+     * As {@link #snapshot}, but gives up before the flush of a segment or the commit of the manifest once
+     * {@code abandon} says so (a flush or a commit under way is never cut short).
+     *
+     * @return the manifest committed, or null if abandoned: nothing was committed, the previous snapshot stays.
+     */
+    public Manifest snapshotUnless(final Map<String, String> labels, final BooleanSupplier abandon)
+    {
+        return commit(labels, abandon, true);
+    }
+
+    /**
+     * Close only, once the store is closed to new calls and no write runs: as {@link #snapshotUnless}, without the
+     * check that the store is open.
+     */
+    public Manifest snapshotAtClose(final Map<String, String> labels, final BooleanSupplier abandon)
+    {
+        return commit(labels, abandon, false);
+    }
+
+    private Manifest commit(final Map<String, String> labels, final BooleanSupplier abandon,
+        final boolean requireOpen)
+    {
         commitLock.lock();
         try
         {
@@ -247,7 +290,14 @@ public final class CommitCoordinator implements FlushProgress
             writeLock.lock();
             try
             {
-                requireOpen();
+                if (requireOpen)
+                {
+                    requireOpen();
+                }
+                else
+                {
+                    requireNoFailedFlush();
+                }
                 padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
                 freeze = Freeze.take(log, counts.entries(), counts.states(), start);
             }
@@ -263,18 +313,20 @@ public final class CommitCoordinator implements FlushProgress
             final Manifest manifest;
             try
             {
-                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, recycle);
+                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, recycle, abandon);
             }
             catch (final IOException ex)
             {
-                final StoreIoException failure = new StoreIoException("snapshot " + generation + " of " + dir +
-                    " failed; snapshot " + durable.generation + " is intact", ex);
+                final StoreIoException failure = reported(generation, ex);
                 throw ex instanceof SegmentFlushException ? failed(failure) : failure;
             }
             catch (final UncheckedIOException ex)
             {
-                throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
-                    durable.generation + " is intact", ex.getCause());
+                throw reported(generation, ex.getCause());
+            }
+            if (manifest == null)
+            {
+                return null;
             }
             durable = manifest;
             syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
@@ -283,6 +335,8 @@ public final class CommitCoordinator implements FlushProgress
                 retained.removeFirst();
             }
             applyRetention(generation);
+            retainedCount = retained.size();
+            listener.committed(manifest);
             return manifest;
         }
         finally
@@ -290,6 +344,15 @@ public final class CommitCoordinator implements FlushProgress
             flushesEnded++;
             commitLock.unlock();
         }
+    }
+
+    /** @return the exception of the failed snapshot {@code generation}, told to the listener. */
+    private StoreIoException reported(final long generation, final IOException cause)
+    {
+        final StoreIoException failure = new StoreIoException("snapshot " + generation + " of " + dir + " failed; " +
+            "snapshot " + durable.generation + " is intact", cause);
+        listener.failed(failure);
+        return failure;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Commits a snapshot: flushes (fdatasync) the segments holding the record bytes appended since the previous snapshot, fsyncs the directory if
@@ -26,6 +27,9 @@ import java.util.Map;
  */
 public final class SnapshotWriter
 {
+    /** A snapshot that is never abandoned. */
+    public static final BooleanSupplier NEVER_ABANDON = () -> false;
+
     private final StoreFileSystem fs;
     private final Path dir;
     private final ManifestStore manifests;
@@ -48,22 +52,25 @@ public final class SnapshotWriter
         this.dimension = dimension;
     }
 
-    /**
-     * @param freeze     the point of the log to commit.
-     * @param checkpoint a durable index checkpoint at or before the freeze.
-     * @param previous   the last committed manifest, or null for the first snapshot of a new store.
-     * @param recycle    a manifest generation whose file the commit may reuse (see {@link ManifestStore#commit}),
-     *                   or -1; {@link #recycled()} tells whether it did.
-     * @return the manifest committed.
-     */
     /** @return whether the last {@link #write} reused the file of the manifest it was given to recycle. */
     public boolean recycled()
     {
         return recycled;
     }
 
+    /**
+     * @param freeze     the point of the log to commit.
+     * @param checkpoint a durable index checkpoint at or before the freeze.
+     * @param previous   the last committed manifest, or null for the first snapshot of a new store.
+     * @param recycle    a manifest generation whose file the commit may reuse (see {@link ManifestStore#commit}),
+     *                   or -1; {@link #recycled()} tells whether it did.
+     * @param abandon    asked before the flush of each segment and before the commit of the manifest: true gives
+     *                   up there, committing nothing ({@link #NEVER_ABANDON} for never).
+     * @return the manifest committed, or null if abandoned.
+     */
     public Manifest write(final Freeze freeze, final Checkpoint checkpoint, final Manifest previous,
-        final long generation, final Map<String, String> labels, final long recycle) throws IOException
+        final long generation, final Map<String, String> labels, final long recycle, final BooleanSupplier abandon)
+        throws IOException
     {
         recycled = false;
         final int previousTailSegment = previous == null ? 0 : previous.tailSegment;
@@ -97,6 +104,10 @@ public final class SnapshotWriter
                 // this one flushes from the last committed point again, a range the writer did not see whole).
                 final long known = freeze.appended.crc(segment.id(), from, committed);
                 crc = known >= 0 ? (int)known : checksum.compute(segment.newView(), from, committed - from);
+                if (abandon.getAsBoolean())
+                {
+                    return null;
+                }
                 log.force(segment);
                 bytes += committed - from;
             }
@@ -107,6 +118,10 @@ public final class SnapshotWriter
         {
             fs.syncDirectory(dir);
             directorySyncedAt = filesCreated;
+        }
+        if (abandon.getAsBoolean())
+        {
+            return null;
         }
 
         final Manifest manifest = new Manifest(0, generation, freeze.lastSequence, freeze.createdAtMillis,
