@@ -9,17 +9,22 @@ import java.util.logging.Logger;
 
 /**
  * Collects what the engine logs through its {@code System.Logger} named {@code io.memsnap} (which the JDK routes to
- * {@code java.util.logging}) while open. Thread safe: records arrive from the store's background threads.
+ * {@code java.util.logging}) while open, in place of the console. Thread safe: records arrive from the store's
+ * background threads.
  */
 final class EngineLogCapture extends Handler implements AutoCloseable
 {
     /** Held so that the handler is not lost when the logger is collected. */
     private final Logger engineLog = Logger.getLogger("io.memsnap");
     private final List<LogRecord> records = new ArrayList<>();
+    private final boolean usedParentHandlers;
 
+    /** Collects the records instead of printing them (a test provokes them on purpose). */
     EngineLogCapture()
     {
         setLevel(Level.ALL);
+        usedParentHandlers = engineLog.getUseParentHandlers();
+        engineLog.setUseParentHandlers(false);
         engineLog.addHandler(this);
     }
 
@@ -52,5 +57,6 @@ final class EngineLogCapture extends Handler implements AutoCloseable
     public void close()
     {
         engineLog.removeHandler(this);
+        engineLog.setUseParentHandlers(usedParentHandlers);
     }
 }

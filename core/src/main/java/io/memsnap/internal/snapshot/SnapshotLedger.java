@@ -119,12 +119,10 @@ public final class SnapshotLedger implements CommitListener
         lastError = describe(failure);
     }
 
-    /** @return the message of a failed snapshot: the exception's, and its cause's (the file system's words). */
+    /** @return the message of a failed snapshot (a {@link StoreIoException}'s holds its cause's and advice). */
     private static String describe(final Throwable failure)
     {
-        final Throwable cause = failure.getCause();
-        final String message = failure.getMessage() != null ? failure.getMessage() : failure.toString();
-        return cause == null || cause.getMessage() == null ? message : message + ": " + cause.getMessage();
+        return failure instanceof StoreIoException ? failure.getMessage() : failure.toString();
     }
 
     /** The automatic snapshot thread, after one of its snapshots committed. */
