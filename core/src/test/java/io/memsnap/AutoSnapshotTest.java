@@ -2,16 +2,15 @@ package io.memsnap;
 
 import io.memsnap.crash.DiskFullFileSystem;
 import io.memsnap.crash.InterceptingFileSystem;
+import io.memsnap.crash.Stall;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
@@ -295,29 +294,16 @@ class AutoSnapshotTest
     void writersGoOnWhileAnAutomaticSnapshotIsStuckAndAfterItFailed() throws Exception
     {
         final InterceptingFileSystem disk = new InterceptingFileSystem();
-        final CountDownLatch stuck = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
+        final Stall stall = new Stall(ManualTime.TIMEOUT_MILLIS, "Input/output error");
         try (MemoryStore store = time.open(dir.resolve("store"), options().autoSnapshotEveryChanges(10).build(),
             disk))
         {
-            disk.beforeForce(".pending", file ->
-            {
-                stuck.countDown();
-                try
-                {
-                    release.await(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS); // bounded: a failed test closes
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-                throw new IOException("Input/output error (injected)");
-            });
+            disk.beforeForce(".pending", stall);
             for (int i = 0; i < 10; i++)
             {
                 put(store, i, 0);
             }
-            assertTrue(stuck.await(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS), "no automatic snapshot began");
+            assertTrue(stall.awaitHeld(), "no automatic snapshot began");
             // The snapshot holds the commit lock, flushing its manifest for ever: the writes must not wait for it.
             assertTimeoutPreemptively(Duration.ofMillis(ManualTime.TIMEOUT_MILLIS), () ->
             {
@@ -329,7 +315,7 @@ class AutoSnapshotTest
                 }
                 assertTrue(store.delete(id(0)));
             }, "writers waited for a stuck snapshot");
-            release.countDown();
+            stall.release();
             awaitPass(store);
             assertEquals(1, store.stats().autoSnapshotFailures());
             assertTrue(store.stats().lastSnapshotError().contains("Input/output error"));

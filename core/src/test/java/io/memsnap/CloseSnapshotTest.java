@@ -1,6 +1,7 @@
 package io.memsnap;
 
 import io.memsnap.crash.InterceptingFileSystem;
+import io.memsnap.crash.Stall;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
@@ -123,33 +123,21 @@ class CloseSnapshotTest
     {
         final Path storeDir = dir.resolve("store");
         final InterceptingFileSystem disk = new InterceptingFileSystem();
-        final CountDownLatch stuck = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
+        final Stall stall = new Stall(ManualTime.TIMEOUT_MILLIS, null);
         final MemoryStore store = time.open(storeDir, options().autoSnapshotEveryChanges(10).build(), disk);
-        disk.beforeForce(".seg", file ->
-        {
-            stuck.countDown();
-            try
-            {
-                release.await(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        });
+        disk.beforeForce(".seg", stall);
         for (int i = 0; i < 10; i++)
         {
             put(store, i, 0);
         }
-        assertTrue(stuck.await(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS), "no automatic snapshot began");
+        assertTrue(stall.awaitHeld(), "no automatic snapshot began");
         final Thread closer = new Thread(store::close, "closer");
         closer.start();
         // Close has told the thread to stop and waits for it to end: the snapshot's flush then ends, and the
         // snapshot must give up before its manifest.
         ManualTime.await(() -> closer.getState() == Thread.State.WAITING, "close to wait for the thread");
         disk.clear();
-        release.countDown();
+        stall.release();
         closer.join(ManualTime.TIMEOUT_MILLIS);
         assertFalse(closer.isAlive(), "close did not end");
         try (MemoryStore snapshot = newestSnapshot(storeDir))

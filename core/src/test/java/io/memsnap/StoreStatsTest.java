@@ -2,6 +2,7 @@ package io.memsnap;
 
 import io.memsnap.crash.DiskFullFileSystem;
 import io.memsnap.crash.InterceptingFileSystem;
+import io.memsnap.crash.Stall;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -127,30 +127,18 @@ class StoreStatsTest
     void statsDoNotWaitForAStuckSnapshot() throws Exception
     {
         final InterceptingFileSystem disk = new InterceptingFileSystem();
-        final CountDownLatch stuck = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
+        final Stall stall = new Stall(ManualTime.TIMEOUT_MILLIS, null);
         try (MemoryStore store = MemoryStore.open(dir.resolve("store"), options().build(), disk))
         {
             put(store, 0, 0);
-            disk.beforeForce(".pending", file ->
-            {
-                stuck.countDown();
-                try
-                {
-                    release.await(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            });
+            disk.beforeForce(".pending", stall);
             final CompletableFuture<SnapshotInfo> snapshot = CompletableFuture.supplyAsync(store::snapshot);
-            assertTrue(stuck.await(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS), "the snapshot did not begin");
+            assertTrue(stall.awaitHeld(), "the snapshot did not begin");
             final StoreStats during = assertTimeoutPreemptively(Duration.ofMillis(ManualTime.TIMEOUT_MILLIS),
                 store::stats, "stats waited for the snapshot");
             assertEquals(0, during.lastSnapshotGeneration());
             assertEquals(1, during.changesSinceLastSnapshot());
-            release.countDown();
+            stall.release();
             assertEquals(1, snapshot.get(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).generation());
             assertEquals(1, store.stats().lastSnapshotGeneration());
         }
