@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 
@@ -182,6 +183,38 @@ class AutoSnapshotTest
             awaitPass(store);
             assertEquals(explicit.generation() + 1, store.lastSnapshot().generation(), "100 since the explicit one");
             assertEquals(160, store.lastSnapshot().lastSequence());
+        }
+    }
+
+    @Test
+    void anAutomaticSnapshotWaitsForAnExplicitOneAndThenLooksAgain() throws Exception
+    {
+        final InterceptingFileSystem disk = new InterceptingFileSystem();
+        final Stall stall = new Stall(ManualTime.TIMEOUT_MILLIS, null);
+        try (MemoryStore store = time.open(dir.resolve("store"), options().autoSnapshotEveryChanges(10).build(),
+            disk))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                put(store, i, 0);
+            }
+            disk.beforeForce(".pending", stall);
+            final CompletableFuture<SnapshotInfo> explicit = CompletableFuture.supplyAsync(store::snapshot);
+            assertTrue(stall.awaitHeld(), "the explicit snapshot did not begin");
+            disk.clear();
+            for (int i = 5; i < 14; i++)
+            {
+                put(store, i, 0); // the 10th change since the open wakes the thread while the explicit one commits
+            }
+            stall.release();
+            assertEquals(5, explicit.get(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).lastSequence());
+            awaitPass(store);
+            assertEquals(0, store.stats().autoSnapshotsTaken(), "9 changes since the explicit snapshot");
+            put(store, 14, 0);
+            awaitPass(store);
+            assertEquals(1, store.stats().autoSnapshotsTaken());
+            assertEquals(15, store.lastSnapshot().lastSequence());
+            assertEquals(Optional.of(SnapshotTrigger.CHANGES), SnapshotTrigger.of(store.lastSnapshot()));
         }
     }
 

@@ -16,11 +16,21 @@ public final class ShutdownHook
         this.thread = thread;
     }
 
-    /** @return a hook, registered, that runs {@code action} on a thread named {@code name} when the JVM shuts down. */
+    /**
+     * @return a hook, registered, that runs {@code action} on a thread named {@code name} when the JVM shuts down; or
+     * null if the JVM is shutting down already (a store opened by another hook: whoever opened it closes it).
+     */
     public static ShutdownHook register(final String name, final Runnable action)
     {
         final Thread thread = new Thread(action, name);
-        Runtime.getRuntime().addShutdownHook(thread);
+        try
+        {
+            Runtime.getRuntime().addShutdownHook(thread);
+        }
+        catch (final IllegalStateException ex)
+        {
+            return null;
+        }
         return new ShutdownHook(thread);
     }
 
