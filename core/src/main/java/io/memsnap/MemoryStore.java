@@ -244,7 +244,7 @@ public final class MemoryStore implements AutoCloseable
             throw new InvalidEntryException("metadata of '" + id + "' is " + meta.length + " bytes; at most " +
                 options.maxMetadataBytes() + " are allowed (StoreOptions.maxMetadataBytes)");
         }
-        log.requireFits(RecordDescriptor.recordLength(vector.nnz(), idLength, meta.length), "entry '" + id + "'");
+        log.requireFits(RecordDescriptor.recordLength(vector.nnz(), idLength, meta.length), "entry", id);
         write(id, idLength, KeyHash.NAMESPACE_ENTRY, vector, importance, storedAtMillis, meta);
     }
 
@@ -309,7 +309,7 @@ public final class MemoryStore implements AutoCloseable
                 options.maxStateBytes() + " bytes (StoreOptions.maxStateBytes)" +
                 (value == null ? "" : "; it is " + value.length));
         }
-        log.requireFits(RecordDescriptor.recordLength(0, nameLength, value.length), "state '" + name + "'");
+        log.requireFits(RecordDescriptor.recordLength(0, nameLength, value.length), "state", name);
         write(name, nameLength, KeyHash.NAMESPACE_STATE, SparseVector.empty(), 0.0f, System.currentTimeMillis(),
             value);
     }

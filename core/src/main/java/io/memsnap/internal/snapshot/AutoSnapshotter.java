@@ -302,7 +302,7 @@ public final class AutoSnapshotter
         catch (final RuntimeException ex)
         {
             LOG.log(System.Logger.Level.WARNING, "the snapshot at " + trigger.label() + " of " + dir + " failed; " +
-                "close still makes every write durable (the next open replays those after the last snapshot)", ex);
+                "snapshot " + ledger.view().committed.generation + " stays the newest", ex);
         }
     }
 
