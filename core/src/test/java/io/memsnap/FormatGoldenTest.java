@@ -167,6 +167,7 @@ class FormatGoldenTest
         final StoreOptions options = GoldenStores.options().toBuilder().upgradeFormat(true).backgroundCompaction(false)
             .retainedSnapshots(2).indexCompactionMinBytes(0)
             .indexCompactionRatio(StoreOptions.MIN_INDEX_COMPACTION_RATIO).build();
+        final long newest;
         try (MemoryStore s = MemoryStore.open(dir, options))
         {
             for (int round = 0; round < 4; round++)
@@ -181,14 +182,16 @@ class FormatGoldenTest
             assertFalse(Files.exists(dir.resolve(IndexPageDescriptor.FILE_NAME)), "index.msi is retired");
             final List<Long> generations = IndexFiles.generations(dir);
             assertTrue(generations.size() >= 1 && generations.get(0) >= 1, "index files " + generations);
+            newest = s.lastSnapshot().generation();
         }
-        final ByteBuffer manifest = read(ManifestDescriptor.fileName(6));
+        final ByteBuffer manifest = read(ManifestDescriptor.fileName(newest));
         assertEquals(IndexFiles.generations(dir).get(IndexFiles.generations(dir).size() - 1),
             io.memsnap.internal.snapshot.ManifestCodec.decode(manifest.array(), dir).checkpoint.indexFile,
             "the newest manifest names the newest index file");
         for (final boolean readOnly : new boolean[] {true, false})
         {
-            try (MemoryStore s = MemoryStore.open(dir, options.toBuilder().readOnly(readOnly).build()))
+            try (MemoryStore s = MemoryStore.open(dir, readOnly ? StoreOptions.builder().readOnly(true).build() :
+                options))
             {
                 assertEquals(102, s.size());
                 assertEquals(SparseVector.of(new int[] {1, 2}, new float[] {3f, 4f}),

@@ -164,7 +164,8 @@ public final class StoreOpener
             final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
             final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
             manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1,
-                List.of(RetentionExtension.encode(RetentionPolicy.of(options), PinSet.NONE)));
+                List.of(RetentionExtension.encode(RetentionPolicy.of(options), PinSet.NONE)),
+                SnapshotWriter.NEVER_ABANDON);
         }
         catch (final IOException | RuntimeException | Error ex)
         {

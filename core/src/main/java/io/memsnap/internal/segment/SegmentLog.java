@@ -123,12 +123,12 @@ public final class SegmentLog implements KeyMatcher
     /**
      * @throws InvalidEntryException if a record of this length can never fit in a segment.
      */
-    public void requireFits(final long recordLength, final String what)
+    public void requireFits(final long recordLength, final String kind, final String key)
     {
         final long capacity = segmentSize - SegmentDescriptor.HEADER_LENGTH;
         if (recordLength > capacity)
         {
-            throw new InvalidEntryException(what + " needs a record of " + recordLength + " bytes but a segment holds " +
+            throw new InvalidEntryException(kind + " '" + key + "' needs a record of " + recordLength + " bytes but a segment holds " +
                 capacity + ": make it smaller or open the store with a larger StoreOptions.segmentSize");
         }
     }

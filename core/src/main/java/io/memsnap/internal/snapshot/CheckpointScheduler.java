@@ -99,9 +99,7 @@ public final class CheckpointScheduler
     /** Starts the background thread. Once. */
     public void start()
     {
-        thread = new Thread(this::run, "memsnap-checkpoint " + dir.getFileName());
-        thread.setDaemon(true);
-        thread.start();
+        thread = BackgroundThread.start("memsnap-checkpoint " + dir.getFileName(), this::run);
     }
 
     /** Stops the background thread and waits for it (a checkpoint it runs ends first). Idempotent. */

@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -66,6 +67,8 @@ public final class CommitCoordinator implements FlushProgress
     private final DurableWatermark watermark;
     /** Deletes the index files retired snapshots named; null for a read-only store. */
     private final IndexFileDeleter indexFiles;
+    /** Told of every snapshot committed or failed. */
+    private final SnapshotListener outcomes;
     private final ReentrantLock commitLock = new ReentrantLock();
     /** Epoch milliseconds: the "now" of retention's ages and of pin expiries. */
     private final LongSupplier clock;
@@ -102,14 +105,16 @@ public final class CommitCoordinator implements FlushProgress
      * @param clock     epoch milliseconds, for retention's ages and pin expiries.
      * @param watermark the durable watermark, or null for a read-only store (which never commits).
      * @param indexFiles the deleter of index files no snapshot needs, or null for a read-only store.
+     * @param outcomes  told of every snapshot committed or failed.
      */
     public CommitCoordinator(final Path dir, final StoreOptions options, final ReentrantLock writeLock,
         final ReaderGuard guard, final StoreCounts counts, final SegmentLog log, final SnapshotWriter snapshotWriter,
         final IndexCheckpointer checkpointer, final ManifestStore manifests, final DurableWatermark watermark,
         final IndexFileDeleter indexFiles, final Manifest restored, final long nextGeneration,
-        final RetainedSnapshots retained, final LongSupplier clock)
+        final RetainedSnapshots retained, final LongSupplier clock, final SnapshotListener outcomes)
     {
         this.indexFiles = indexFiles;
+        this.outcomes = outcomes;
         this.dir = dir;
         this.options = options;
         this.writeLock = writeLock;
@@ -351,6 +356,41 @@ public final class CommitCoordinator implements FlushProgress
      */
     public Manifest snapshot(final Map<String, String> labels, final PinEdit edit)
     {
+        return commit(labels, edit, SnapshotWriter.NEVER_ABANDON, true);
+    }
+
+    /**
+     * As {@link #snapshot}, but gives up before the flush of a segment or the commit of the manifest once
+     * {@code abandon} says so (a flush or a commit under way is never cut short).
+     *
+     * @return the manifest committed, or null if abandoned: nothing was committed, the previous snapshot stays.
+     */
+    public Manifest snapshotUnless(final Map<String, String> labels, final BooleanSupplier abandon)
+    {
+        return commit(labels, PinEdit.NONE, abandon, true);
+    }
+
+    /**
+     * Close only, once the store is closed to new calls and no write runs: as {@link #snapshotUnless}, without the
+     * check that the store is open.
+     */
+    public Manifest snapshotAtClose(final Map<String, String> labels, final BooleanSupplier abandon)
+    {
+        return commit(labels, PinEdit.NONE, abandon, false);
+    }
+
+    /**
+     * @return the number of snapshots on disk as far as this writer knows (0 for a read-only store). Any thread;
+     * does not wait for a running snapshot.
+     */
+    public int retainedCount()
+    {
+        return retained.generations().size();
+    }
+
+    private Manifest commit(final Map<String, String> labels, final PinEdit edit, final BooleanSupplier abandon,
+        final boolean requireOpen)
+    {
         commitLock.lock();
         try
         {
@@ -362,7 +402,14 @@ public final class CommitCoordinator implements FlushProgress
             writeLock.lock();
             try
             {
-                requireOpen();
+                if (requireOpen)
+                {
+                    requireOpen();
+                }
+                else
+                {
+                    requireNoFailedFlush();
+                }
                 try
                 {
                     padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
@@ -387,18 +434,20 @@ public final class CommitCoordinator implements FlushProgress
             try
             {
                 manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, plan.recycle,
-                    List.of(RetentionExtension.encode(retained.policy(), pins)));
+                    List.of(RetentionExtension.encode(retained.policy(), pins)), abandon);
             }
             catch (final IOException ex)
             {
-                final StoreIoException failure = new StoreIoException("snapshot " + generation + " of " + dir +
-                    " failed; snapshot " + durable.generation + " is intact", ex);
+                final StoreIoException failure = reported(generation, ex);
                 throw ex instanceof SegmentFlushException ? failed(failure) : failure;
             }
             catch (final UncheckedIOException ex)
             {
-                throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
-                    durable.generation + " is intact", ex.getCause());
+                throw reported(generation, ex.getCause());
+            }
+            if (manifest == null)
+            {
+                return null;
             }
             durable = manifest;
             syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
@@ -421,6 +470,7 @@ public final class CommitCoordinator implements FlushProgress
                         ex.getMessage() + "; retried after the next snapshot", ex);
                 }
             }
+            outcomes.committed(manifest);
             return manifest;
         }
         finally
@@ -428,6 +478,15 @@ public final class CommitCoordinator implements FlushProgress
             flushesEnded++;
             commitLock.unlock();
         }
+    }
+
+    /** @return the exception of the failed snapshot {@code generation}, told to the listener. */
+    private StoreIoException reported(final long generation, final IOException cause)
+    {
+        final StoreIoException failure = new StoreIoException("snapshot " + generation + " of " + dir + " failed; " +
+            "snapshot " + durable.generation + " is intact", cause);
+        outcomes.failed(failure);
+        return failure;
     }
 
     /**
