@@ -1185,7 +1185,7 @@ public final class MemoryStore implements AutoCloseable
         UnsafeBuffer verified(final long address)
         {
             final int segmentId = IndexPageDescriptor.segmentId(address);
-            final Segment segment = log.segment(segmentId);
+            final Segment segment = log.segmentOfAddress(segmentId);
             final int offset = IndexPageDescriptor.offset(address);
             if (segment == null || offset < 0 || offset > segment.length() - HEADER_LENGTH)
             {
