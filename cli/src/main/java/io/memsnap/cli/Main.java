@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
     subcommands = {
         DemoCommand.class, LoadCommand.class, GetCommand.class, DumpCommand.class, DeleteCommand.class,
         SnapshotCommand.class, CompactCommand.class, PinCommand.class, UnpinCommand.class, ListCommand.class,
-        InspectCommand.class, StatsCommand.class, VerifyCommand.class, ExportCommand.class, ImportCommand.class, SalvageCommand.class, MigrateCommand.class,
+        InspectCommand.class, StatsCommand.class, VerifyCommand.class, ExportCommand.class, ImportCommand.class,
+        SalvageCommand.class, MigrateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main
 {

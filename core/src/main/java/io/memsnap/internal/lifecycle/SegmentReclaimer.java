@@ -351,7 +351,10 @@ public final class SegmentReclaimer
         return ids;
     }
 
-    /** @return the bytes of segment files deleted since the store opened (its open's reclamation included). Any thread. */
+    /**
+     * @return the bytes of segment files deleted since the store opened (its open's reclamation included). Any
+     * thread.
+     */
     public long bytesDeleted()
     {
         return bytesDeleted;
