@@ -20,7 +20,6 @@ import io.memsnap.internal.lifecycle.Compactor;
 import io.memsnap.internal.lifecycle.SegmentReclaimer;
 import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.SegmentPins;
-import io.memsnap.internal.segment.SpaceUsage;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.AutoSnapshotter;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
@@ -140,7 +139,7 @@ public final class MemoryStore implements AutoCloseable
     /** Whether the calling thread is inside a visitor of this store (asked only when index memory is full). */
     private final BooleanSupplier insideVisit = () -> readContexts.get().depth > 0;
     private final StoreCounts counts;
-    /** Live bytes per segment; changed under writeLock; null when read-only. */
+    /** Live bytes per segment; changed under writeLock; read-only, fixed at its snapshot's (null if unknown). */
     private final SegmentUsage usage;
 
     private MemoryStore(final Path dir, final StoreOptions options, final Recovered state,
@@ -164,10 +163,10 @@ public final class MemoryStore implements AutoCloseable
             checkpointer, manifests, state.watermark, state.indexFiles, state.manifest, state.nextGeneration,
             options.readOnly() ? new RetainedSnapshots(RetentionPolicy.of(options), Map.of(), PinSet.NONE) :
             retainedAtOpen(dir, options, state), wallClock, snapshotLedger);
-        this.stats = new StoreStatsAssembler(dir, options.readOnly(), clock, writeLock, counts, log, state.indexFile,
-            options.readOnly() ? 0 : indexMemory.limitBytes(), commits, manifests, snapshotLedger);
         if (options.readOnly())
         {
+            this.stats = new StoreStatsAssembler(dir, true, clock, writeLock, guard, counts, log, index,
+                state.indexFile, usage, 0, commits, manifests, snapshotLedger, null, null);
             this.checkpoints = null;
             this.compactor = null;
             this.reclaimer = null;
@@ -197,6 +196,9 @@ public final class MemoryStore implements AutoCloseable
             commits, reclaimer);
         this.compactions = options.backgroundCompaction() ? new CompactionScheduler(dir, compactor, checkpoints) :
             null;
+        this.stats = new StoreStatsAssembler(dir, false, clock, writeLock, guard, counts, log, index,
+            state.indexFile, usage, indexMemory.limitBytes(), commits, manifests, snapshotLedger, reclaimer,
+            compactor.ledger());
         this.checkpoints.start();
         if (compactions != null)
         {
@@ -829,51 +831,6 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
-     * Internal, not part of the supported API: the segment files' bytes against their live records (for a
-     * read-only store, counted from its index at each call).
-     */
-    public SpaceUsage spaceUsage()
-    {
-        requireOpenState();
-        final SegmentUsage.Table table;
-        final long tail;
-        final int token = guard.enter();
-        try
-        {
-            if (usage == null)
-            {
-                table = SegmentUsage.recount(index, log).table();
-                tail = log.tailAddress();
-            }
-            else
-            {
-                writeLock.lock();
-                try
-                {
-                    table = usage.table();
-                    tail = log.tailAddress();
-                }
-                finally
-                {
-                    writeLock.unlock();
-                }
-            }
-        }
-        finally
-        {
-            guard.exit(token);
-        }
-        try
-        {
-            return SpaceUsage.measure(dir, table, tail);
-        }
-        catch (final IOException ex)
-        {
-            throw new StoreIoException("could not list the segments of " + dir, ex);
-        }
-    }
-
-    /**
      * @return the retained snapshots that validate, newest first, each with why retention keeps it now. A read-only
      * store shows the rules and pins that the newest snapshot on disk records (its writer's).
      */
@@ -943,16 +900,41 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
-     * Figures of the store now: contents, snapshots and their health (automatic ones included), off-heap index
-     * memory. Takes the write lock for a moment (as {@link #lastSequence()}); never waits for a running snapshot or
-     * checkpoint. On a read-only store it lists the directory to count the snapshots.
+     * Figures of the store now: contents; the space its files take against its live records, per segment file and in
+     * all; its snapshots and their health (automatic ones included); its compactions since it opened; its off-heap
+     * memory (see {@link StoreStats} for what is read together). O(files): takes the write lock for a moment (as
+     * {@link #lastSequence()}) and lists the directory once; never waits for a running snapshot, checkpoint or
+     * compaction pass, never counts entries. A read-only store reports its snapshot.
      *
      * @throws StoreClosedException if the store is closed.
+     * @throws StoreIoException     if the directory cannot be listed.
      */
     public StoreStats stats()
     {
         requireOpenState();
-        return stats.assemble();
+        return stats.assemble(StoreStatsAssembler.Detail.CHEAP);
+    }
+
+    /**
+     * Internal, not part of the supported API (what {@code memsnap stats} and {@code inspect} print): as
+     * {@link #stats()}, and also what costs more: the allocated bytes of the index files (measured through
+     * {@code stat}, a process) and, on a read-only store whose manifest has no live-bytes table, the live bytes
+     * recounted from its index, O(entries).
+     */
+    public StoreStats statsForReport()
+    {
+        requireOpenState();
+        return stats.assemble(StoreStatsAssembler.Detail.REPORT);
+    }
+
+    /**
+     * As {@link #stats()}, with the live bytes recounted from the index (O(entries), under the write lock) whatever
+     * the store's own accounting: for tests that check that accounting against it.
+     */
+    StoreStats recountedStats()
+    {
+        requireOpenState();
+        return stats.assemble(StoreStatsAssembler.Detail.RECOUNT);
     }
 
     /** @return the automatic snapshots of this store, null if read-only: for tests that move its clock by hand. */

@@ -1,7 +1,6 @@
 package io.memsnap;
 
 import io.memsnap.internal.format.SegmentDescriptor;
-import io.memsnap.internal.segment.SpaceUsage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,14 +152,14 @@ class CompactionTest
                     store.snapshot();
                     if (i >= 100_000)
                     {
-                        final SpaceUsage space = store.spaceUsage();
-                        worst = Math.max(worst, space.amplification());
+                        final StoreStats space = store.stats();
+                        worst = Math.max(worst, space.segmentAmplification());
                         long active = 0;
-                        for (final SpaceUsage.File f : space.files)
+                        for (final StoreStats.SegmentFile f : space.segmentFiles())
                         {
-                            active += f.liveBytes > 0 ? f.bytes : 0;
+                            active += f.liveBytes() > 0 ? f.bytes() : 0;
                         }
-                        worstActive = Math.max(worstActive, (double)active / space.liveBytes);
+                        worstActive = Math.max(worstActive, (double)active / space.liveBytes());
                     }
                 }
             }
@@ -194,21 +193,25 @@ class CompactionTest
         }
     }
 
-    /** The writer's counts against a read-only open of the same snapshot, which counts from its index. */
+    /** The writer's counts against a read-only open of the same snapshot, which counts them from its index. */
     static void assertAccountingMatchesRecount(final MemoryStore store)
     {
         store.snapshot();
-        final SpaceUsage counted = store.spaceUsage();
-        final SpaceUsage recounted;
+        final StoreStats counted = store.stats();
+        final StoreStats recounted;
         try (MemoryStore reader = MemoryStore.open(store.directory(), StoreOptions.builder().readOnly(true).build()))
         {
-            recounted = reader.spaceUsage();
+            recounted = reader.recountedStats();
         }
-        assertEquals(recounted.liveBytes, counted.liveBytes);
-        for (int i = 0; i < counted.files.size(); i++)
+        assertEquals(recounted.liveBytes(), counted.liveBytes());
+        final Map<String, Long> live = new HashMap<>();
+        for (final StoreStats.SegmentFile f : recounted.segmentFiles())
         {
-            assertEquals(recounted.files.get(i).liveBytes, counted.files.get(i).liveBytes,
-                counted.files.get(i).name);
+            live.put(f.name(), f.liveBytes());
+        }
+        for (final StoreStats.SegmentFile f : counted.segmentFiles())
+        {
+            assertEquals(live.getOrDefault(f.name(), 0L), f.liveBytes(), f.name());
         }
     }
 

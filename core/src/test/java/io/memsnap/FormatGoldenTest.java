@@ -119,7 +119,7 @@ class FormatGoldenTest
             .upgradeFormat(true).build();
         try (MemoryStore s = MemoryStore.open(dir, options))
         {
-            assertTrue(s.spaceUsage().liveBytes > 0);
+            assertTrue(s.stats().liveBytes() > 0);
             CompactionTest.assertAccountingMatchesRecount(s);
             s.compact();
             for (int i = 0; i < options.retainedSnapshots(); i++)

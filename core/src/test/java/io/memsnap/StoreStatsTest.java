@@ -3,6 +3,9 @@ package io.memsnap;
 import io.memsnap.crash.DiskFullFileSystem;
 import io.memsnap.crash.InterceptingFileSystem;
 import io.memsnap.crash.Stall;
+import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.format.Utf8;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +13,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -20,7 +29,9 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * {@link MemoryStore#stats()}: each figure against what the directory and the other accessors say, on a writable
  * store across segment rolls, snapshots and retention, after a failed explicit snapshot, on a read-only store and
- * on a closed one; and stats do not wait for a snapshot that is stuck.
+ * on a closed one; the space figures against the records of the live entries and a recount from the index, across
+ * overwrites, deletes, compaction, snapshots and deletions; the compaction counters against what compact() returned
+ * and while a pass runs; and stats wait neither for a snapshot that is stuck nor for a compaction pass.
  */
 class StoreStatsTest
 {
@@ -138,9 +149,324 @@ class StoreStatsTest
                 store::stats, "stats waited for the snapshot");
             assertEquals(0, during.lastSnapshotGeneration());
             assertEquals(1, during.changesSinceLastSnapshot());
+            assertEquals(1, during.segmentCount());
+            assertEquals(store.recountedStats().liveBytes(), during.liveBytes());
+            assertTrue(during.liveBytes() > 0, during.toString());
             stall.release();
             assertEquals(1, snapshot.get(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).generation());
             assertEquals(1, store.stats().lastSnapshotGeneration());
+        }
+    }
+
+    @Test
+    void statsDoNotWaitForAStuckCheckpoint() throws Exception
+    {
+        final InterceptingFileSystem disk = new InterceptingFileSystem();
+        final Stall stall = new Stall(ManualTime.TIMEOUT_MILLIS, null);
+        try (MemoryStore store = MemoryStore.open(dir.resolve("store"), options().build(), disk))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                put(store, i, 0);
+            }
+            disk.beforeForce(".msi", stall);
+            final CompletableFuture<Void> checkpoint = CompletableFuture.runAsync(store::checkpoint);
+            assertTrue(stall.awaitHeld(), "the checkpoint did not flush");
+            final StoreStats during = assertTimeoutPreemptively(Duration.ofMillis(ManualTime.TIMEOUT_MILLIS),
+                store::stats, "stats waited for the checkpoint");
+            assertEquals(100, during.entryCount());
+            assertTrue(during.indexDirectBytes() > 0, during.toString());
+            stall.release();
+            checkpoint.get(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    @Test
+    void spaceFiguresAgainstTheLiveRecordsAcrossOverwritesCompactionAndDeletions() throws Exception
+    {
+        final Path storeDir = dir.resolve("store");
+        final StoreOptions writer = options().backgroundCompaction(false).build();
+        final Random random = new Random(3);
+        final StoreStats compacted;
+        final StoreStats last;
+        try (MemoryStore store = MemoryStore.open(storeDir, writer))
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                put(store, i, 0);
+            }
+            for (int i = 0; i < 6000; i++)
+            {
+                put(store, random.nextInt(2000), i + 1);
+            }
+            for (int i = 0; i < 300; i++)
+            {
+                store.delete(id(random.nextInt(2000)));
+            }
+            store.putState("table", new byte[5000]);
+            store.snapshot();
+            final StoreStats written = assertSpaceFigures(store);
+            assertTrue(written.deadBytes() > written.liveBytes(), "mostly overwritten: " + written);
+            assertEquals(0, written.segmentsCompacted());
+            assertEquals(0, written.compactionBytesAwaitingDeletion());
+
+            final CompactionResult result = store.compact();
+            assertTrue(result.segmentsCompacted() > 0 && result.bytesAwaitingDeletion() > 0, result.toString());
+            compacted = assertSpaceFigures(store);
+            assertEquals(written.liveBytes(), compacted.liveBytes(), "copies move live bytes, they add none");
+            assertFalse(compacted.compactionRunning());
+            assertNull(compacted.lastCompactionError());
+            assertEquals(result.segmentsCompacted(), compacted.segmentsCompacted());
+            assertEquals(result.recordsCopied(), compacted.compactionRecordsCopied());
+            assertEquals(result.bytesCopied(), compacted.compactionBytesCopied());
+            assertEquals(result.bytesAwaitingDeletion(), compacted.compactionBytesAwaitingDeletion());
+            assertEquals(0, compacted.compactionBytesFreed(), "the retained snapshots still need the segments");
+
+            for (int i = 0; i < StoreOptions.DEFAULT_RETAINED_SNAPSHOTS; i++)
+            {
+                store.snapshot();
+            }
+            final StoreStats freed = assertSpaceFigures(store);
+            final Map<String, Long> left = new HashMap<>();
+            freed.segmentFiles().forEach(f -> left.put(f.name(), f.bytes()));
+            long gone = 0;
+            for (final StoreStats.SegmentFile f : compacted.segmentFiles())
+            {
+                gone += left.containsKey(f.name()) ? 0 : f.bytes();
+            }
+            assertTrue(gone > 0, "no segment file deleted");
+            assertEquals(gone, freed.compactionBytesFreed(), "the bytes freed are those of the files gone");
+            assertEquals(compacted.liveBytes(), freed.liveBytes());
+            assertTrue(freed.deadBytes() < written.deadBytes() / 2, written + " -> " + freed);
+            assertTrue(freed.segmentAmplification() < written.segmentAmplification(), written + " -> " + freed);
+
+            for (int i = 0; i < 500; i++) // after the last checkpoint: a read-only open replays them
+            {
+                put(store, random.nextInt(2000), 10_000 + i);
+            }
+            for (int i = 0; i < 50; i++)
+            {
+                store.delete(id(random.nextInt(2000)));
+            }
+            store.snapshot();
+            last = assertSpaceFigures(store);
+        }
+        try (MemoryStore snapshot = MemoryStore.open(storeDir, options().readOnly(true).build()))
+        {
+            assertTrue(snapshot.recoveryReport().replayedRecords() >= 500, snapshot.recoveryReport().toString());
+            final StoreStats stats = snapshot.stats();
+            assertEquals(last.liveBytes(), stats.liveBytes(), "the snapshot holds what the writer held");
+            assertEquals(liveRecordBytes(snapshot), stats.liveBytes());
+            assertEquals(snapshot.recountedStats().segmentFiles().toString(), stats.segmentFiles().toString());
+            assertEquals(0, stats.segmentsCompacted(), "a read-only store compacts nothing");
+            assertEquals(0, stats.compactionBytesFreed());
+            assertTrue(stats.segmentMappedBytes() >= stats.segmentBytes(), stats.toString());
+            assertTrue(stats.indexMappedBytes() > 0, stats.toString());
+        }
+    }
+
+    /**
+     * Checks the space figures of a quiet store (no background compaction) against the directory, the records of its
+     * live entries and states, and a recount from its index.
+     *
+     * @return the figures checked.
+     */
+    private static StoreStats assertSpaceFigures(final MemoryStore store) throws IOException
+    {
+        final StoreStats stats = store.stats();
+        assertEquals(liveRecordBytes(store), stats.liveBytes(), "live bytes are those of the live records");
+        assertEquals(store.recountedStats().segmentFiles().toString(), stats.segmentFiles().toString(),
+            "per file, the live bytes equal a recount from the index");
+        long bytes = 0;
+        long live = 0;
+        for (final StoreStats.SegmentFile f : stats.segmentFiles())
+        {
+            assertEquals(f.bytes() - f.liveBytes(), f.deadBytes(), f.toString());
+            assertTrue(f.liveBytes() >= 0 && f.deadBytes() >= SegmentDescriptor.HEADER_LENGTH, f.toString());
+            bytes += f.bytes();
+            live += f.liveBytes();
+        }
+        assertEquals(bytes, stats.segmentBytes());
+        assertEquals(live, stats.liveBytes());
+        assertEquals(bytes - live, stats.deadBytes());
+        assertEquals((double)stats.segmentBytes() / stats.liveBytes(), stats.segmentAmplification());
+        assertEquals((double)stats.storeBytes() / stats.liveBytes(), stats.spaceAmplification());
+
+        final List<String> segments = new ArrayList<>();
+        final List<String> indexFiles = new ArrayList<>();
+        long tailLength = 0;
+        long others = 0;
+        long indexBytes = 0;
+        int manifests = 0;
+        try (Stream<Path> files = Files.list(store.directory()))
+        {
+            for (final Path f : (Iterable<Path>)files.sorted()::iterator)
+            {
+                final String name = f.getFileName().toString();
+                if (!Files.isRegularFile(f))
+                {
+                    continue;
+                }
+                if (name.endsWith(".seg"))
+                {
+                    segments.add(name);
+                    tailLength = Files.size(f);
+                    continue;
+                }
+                others += Files.size(f);
+                if (name.endsWith(".msi"))
+                {
+                    indexFiles.add(name);
+                    indexBytes += Files.size(f);
+                }
+                manifests += name.endsWith(".msm") ? 1 : 0;
+            }
+        }
+        assertEquals(segments, stats.segmentFiles().stream().map(StoreStats.SegmentFile::name).toList(),
+            "every segment file on disk, none other");
+        for (int i = 0; i < segments.size() - 1; i++)
+        {
+            assertEquals(Files.size(store.directory().resolve(segments.get(i))), stats.segmentFiles().get(i).bytes());
+        }
+        final long tailBytes = stats.segmentFiles().get(segments.size() - 1).bytes();
+        assertTrue(tailBytes > SegmentDescriptor.HEADER_LENGTH && tailBytes <= tailLength, stats.toString());
+        assertEquals(segments.size(), stats.segmentCount());
+        assertEquals(indexFiles.size(), stats.indexFiles().size());
+        assertEquals(indexBytes, stats.indexFileBytes());
+        assertEquals(manifests, stats.manifestCount());
+        assertEquals(stats.retainedSnapshotCount(), stats.manifestCount());
+        assertEquals(stats.segmentBytes() + others, stats.storeBytes());
+        for (final StoreStats.IndexFile f : stats.indexFiles())
+        {
+            assertTrue(indexFiles.contains(f.name()), f.toString());
+            assertEquals(StoreStats.UNKNOWN, f.allocatedBytes(), "stats() measures no allocation");
+        }
+        return stats;
+    }
+
+    /** @return the bytes the records of the store's live entries and named states take, computed from them. */
+    private static long liveRecordBytes(final MemoryStore store)
+    {
+        final long[] bytes = {0};
+        store.forEach(e -> bytes[0] += RecordDescriptor.alignedLength((int)RecordDescriptor.recordLength(e.nnz(),
+            e.idLength(), e.metadataLength())));
+        for (final String name : store.stateNames())
+        {
+            bytes[0] += RecordDescriptor.alignedLength((int)RecordDescriptor.recordLength(0,
+                Utf8.encodedLengthOrBadChar(name), store.getState(name).orElseThrow().length));
+        }
+        return bytes[0];
+    }
+
+    @Test
+    void compactionProgressShowsWhileAPassRunsAndStatsDoNotWaitForIt() throws Exception
+    {
+        try (MemoryStore store = MemoryStore.open(dir.resolve("store"), options().backgroundCompaction(false)
+            .build()))
+        {
+            for (int round = 0; round < 8; round++)
+            {
+                for (int i = 0; i < 500; i++)
+                {
+                    put(store, i, round);
+                }
+            }
+            final CountDownLatch reported = new CountDownLatch(1);
+            final CountDownLatch resume = new CountDownLatch(1);
+            final CompletableFuture<CompactionResult> pass = CompletableFuture.supplyAsync(() -> store.compact(p ->
+            {
+                reported.countDown();
+                await(resume);
+            }));
+            try
+            {
+                assertTrue(reported.await(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS), "no segment compacted");
+                final StoreStats during = assertTimeoutPreemptively(Duration.ofMillis(ManualTime.TIMEOUT_MILLIS),
+                    store::stats, "stats waited for the compaction pass");
+                assertTrue(during.compactionRunning(), during.toString());
+                assertEquals(1, during.segmentsCompacted(), during.toString());
+                assertTrue(during.compactionRecordsCopied() > 0 && during.compactionBytesCopied() > 0,
+                    during.toString());
+            }
+            finally
+            {
+                resume.countDown();
+            }
+            final CompactionResult result = pass.get(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            assertTrue(result.segmentsCompacted() >= 1, result.toString());
+            final StoreStats after = store.stats();
+            assertFalse(after.compactionRunning());
+            assertEquals(result.segmentsCompacted(), after.segmentsCompacted());
+            assertEquals(result.recordsCopied(), after.compactionRecordsCopied());
+            assertEquals(result.bytesCopied(), after.compactionBytesCopied());
+            for (int i = 0; i < 500; i++)
+            {
+                put(store, i, 9);
+            }
+            final CompactionResult second = store.compact();
+            final StoreStats twice = store.stats();
+            assertEquals(result.segmentsCompacted() + second.segmentsCompacted(), twice.segmentsCompacted(),
+                "counted since the store opened");
+            assertEquals(result.bytesCopied() + second.bytesCopied(), twice.compactionBytesCopied());
+        }
+    }
+
+    private static void await(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void theLastCompactionErrorStaysUntilAPassCompletes()
+    {
+        final DiskFullFileSystem disk = new DiskFullFileSystem();
+        try (MemoryStore store = MemoryStore.open(dir.resolve("store"), options().backgroundCompaction(false).build(),
+            disk))
+        {
+            for (int round = 0; round < 8; round++)
+            {
+                for (int i = 0; i < 500; i++)
+                {
+                    put(store, i, round);
+                }
+            }
+            disk.fill();
+            assertThrows(StoreIoException.class, store::compact);
+            final String error = store.stats().lastCompactionError();
+            assertNotNull(error);
+            assertTrue(error.contains("No space left on device"), error);
+            assertFalse(store.stats().compactionRunning());
+            disk.free();
+            assertTrue(store.compact().segmentsCompacted() > 0);
+            assertNull(store.stats().lastCompactionError());
+        }
+    }
+
+    @Test
+    void aReadOnlyStoreWithoutLiveBytesInItsManifestCountsThemOnlyForReports() throws IOException
+    {
+        GoldenStores.unpack("v1.0", dir);
+        try (MemoryStore store = MemoryStore.open(dir, GoldenStores.options().toBuilder().readOnly(true).build()))
+        {
+            final StoreStats stats = store.stats();
+            assertEquals(StoreStats.UNKNOWN, stats.liveBytes(), "stats() counts no entries");
+            assertEquals(StoreStats.UNKNOWN, stats.deadBytes());
+            assertTrue(Double.isNaN(stats.segmentAmplification()));
+            assertTrue(stats.segmentBytes() > 0, stats.toString());
+            final StoreStats report = store.statsForReport();
+            assertEquals(liveRecordBytes(store), report.liveBytes());
+            assertEquals(report.segmentBytes() - report.liveBytes(), report.deadBytes());
+            if (Files.isExecutable(Path.of("/usr/bin/stat")))
+            {
+                assertTrue(report.indexFiles().get(0).allocatedBytes() > 0, report.toString());
+            }
         }
     }
 }

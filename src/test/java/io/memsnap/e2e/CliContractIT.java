@@ -27,8 +27,8 @@ class CliContractIT
         assertEquals(0, version.exitCode, version.toString());
         assertTrue(version.out.startsWith("memsnap "), version.toString());
         assertEquals("", version.err, "no JVM warnings: " + version);
-        for (final String command : List.of("demo", "load", "get", "dump", "delete", "snapshot", "pin", "unpin",
-            "list", "inspect", "verify", "salvage", "migrate"))
+        for (final String command : List.of("demo", "load", "get", "dump", "delete", "snapshot", "compact", "pin",
+            "unpin", "list", "inspect", "stats", "verify", "export", "import", "salvage", "migrate"))
         {
             final Tool.Result help = Tool.run(null, command, "--help");
             assertEquals(0, help.exitCode, command + ": " + help);

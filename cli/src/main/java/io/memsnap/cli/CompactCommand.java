@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.memsnap.CompactionResult;
 import io.memsnap.MemoryStore;
 import io.memsnap.SnapshotInfo;
+import io.memsnap.StoreStats;
 import io.memsnap.cli.json.JsonEntries;
-import io.memsnap.internal.segment.SpaceUsage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,16 +36,16 @@ final class CompactCommand implements Callable<Integer>
         Stores.requireStore(dir);
         try (MemoryStore store = Stores.writer(dir, null))
         {
-            final SpaceUsage before = store.spaceUsage();
+            final StoreStats before = store.stats();
             final CompactionResult result;
             try (Progress progress = new Progress("compacting segments", 0))
             {
-                result = store.compact(p -> progress.update(p.segmentsCompacted()));
+                result = store.compact(p -> progress.update(p.segmentsCompacted(), p.segmentsToCompact()));
             }
             final SnapshotInfo snapshot = store.snapshot(Map.of("source", "compact"));
-            final SpaceUsage after = store.spaceUsage();
-            final long freed = deleted(before, after);
-            final long awaiting = awaiting(after);
+            final StoreStats after = store.stats();
+            final long freed = after.compactionBytesFreed() - before.compactionBytesFreed();
+            final long awaiting = after.compactionBytesAwaitingDeletion();
             if (asJson)
             {
                 printJson(result, snapshot, after, freed, awaiting);
@@ -59,9 +59,9 @@ final class CompactCommand implements Callable<Integer>
                 System.out.println("awaiting     " + Demo.bytes(awaiting) + " of segment files with no live record, " +
                     "deleted once the snapshots taken before the compaction retire (after " +
                     store.options().retainedSnapshots() + " more snapshots) and no reader has them open");
-                System.out.println("segments     " + Demo.bytes(after.fileBytes) + " for " +
-                    Demo.bytes(after.liveBytes) + " of live records (amplification " +
-                    String.format("%.2f", after.amplification()) + ")");
+                System.out.println("segments     " + Demo.bytes(after.segmentBytes()) + " for " +
+                    Demo.bytes(after.liveBytes()) + " of live records (amplification " +
+                    String.format("%.2f", after.segmentAmplification()) + ")");
                 System.out.println("snapshot     generation=" + snapshot.generation() + " sequence=" +
                     snapshot.lastSequence());
             }
@@ -69,35 +69,8 @@ final class CompactCommand implements Callable<Integer>
         }
     }
 
-    /** @return the bytes of the segment files of {@code before} that are gone in {@code after}. */
-    static long deleted(final SpaceUsage before, final SpaceUsage after)
-    {
-        final java.util.Set<Integer> left = new java.util.HashSet<>();
-        for (final SpaceUsage.File f : after.files)
-        {
-            left.add(f.id);
-        }
-        long bytes = 0;
-        for (final SpaceUsage.File f : before.files)
-        {
-            bytes += left.contains(f.id) ? 0 : f.bytes;
-        }
-        return bytes;
-    }
-
-    /** @return the bytes of the segment files that hold no live record, the last one (the tail) aside. */
-    static long awaiting(final SpaceUsage space)
-    {
-        long bytes = 0;
-        for (int i = 0; i < space.files.size() - 1; i++)
-        {
-            bytes += space.files.get(i).liveBytes == 0 ? space.files.get(i).bytes : 0;
-        }
-        return bytes;
-    }
-
     private static void printJson(final CompactionResult result, final SnapshotInfo snapshot,
-        final SpaceUsage after, final long freed, final long awaiting) throws IOException
+        final StoreStats after, final long freed, final long awaiting) throws IOException
     {
         final JsonGenerator g = new JsonEntries(1 << 20).generator(System.out);
         g.writeStartObject();
@@ -106,8 +79,8 @@ final class CompactCommand implements Callable<Integer>
         g.writeNumberField("bytesCopied", result.bytesCopied());
         g.writeNumberField("bytesFreed", freed);
         g.writeNumberField("bytesAwaitingDeletion", awaiting);
-        g.writeNumberField("segmentBytes", after.fileBytes);
-        g.writeNumberField("liveBytes", after.liveBytes);
+        g.writeNumberField("segmentBytes", after.segmentBytes());
+        g.writeNumberField("liveBytes", after.liveBytes());
         g.writeNumberField("generation", snapshot.generation());
         g.writeNumberField("lastSequence", snapshot.lastSequence());
         g.writeEndObject();

@@ -3,9 +3,9 @@ package io.memsnap.cli;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.memsnap.MemoryStore;
 import io.memsnap.SnapshotInfo;
+import io.memsnap.StoreStats;
 import io.memsnap.cli.json.JsonEntries;
 import io.memsnap.internal.fs.AllocatedBytes;
-import io.memsnap.internal.segment.SpaceUsage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,7 +42,7 @@ final class InspectCommand implements Callable<Integer>
             final List<String> states = store.stateNames();
             final FileSizes sizes = FileSizes.of(dir);
             final List<String> quarantined = quarantined(dir);
-            final SpaceUsage space = store.spaceUsage();
+            final StoreStats space = store.statsForReport();
             if (asJson)
             {
                 printJson(store, newest, snapshots, states, sizes, quarantined, space);
@@ -67,13 +67,13 @@ final class InspectCommand implements Callable<Integer>
                 }
                 System.out.println("snapshots    " + snapshots.stream().map(s -> String.valueOf(s.generation()))
                     .reduce((a, b) -> a + ", " + b).orElse("none"));
-                System.out.println("space        " + Demo.bytes(space.fileBytes) + " of segment files for " +
-                    Demo.bytes(space.liveBytes) + " of live records, " + Demo.bytes(space.deadBytes()) + " dead " +
-                    "(amplification " + String.format("%.2f", space.amplification()) + ")");
-                for (final SpaceUsage.File f : space.files)
+                System.out.println("space        " + Demo.bytes(space.segmentBytes()) + " of segment files for " +
+                    Demo.bytes(space.liveBytes()) + " of live records, " + Demo.bytes(space.deadBytes()) + " dead " +
+                    "(amplification " + String.format("%.2f", space.segmentAmplification()) + ")");
+                for (final StoreStats.SegmentFile f : space.segmentFiles())
                 {
-                    System.out.println(String.format("  %s  %,14d bytes  %,14d live  %,14d dead", f.name, f.bytes,
-                        f.liveBytes, f.deadBytes()));
+                    System.out.println(String.format("  %s  %,14d bytes  %,14d live  %,14d dead", f.name(),
+                        f.bytes(), f.liveBytes(), f.deadBytes()));
                 }
                 System.out.println("labels       " + newest.labels());
                 System.out.println("states       " + states);
@@ -133,7 +133,7 @@ final class InspectCommand implements Callable<Integer>
 
     private static void printJson(final MemoryStore store, final SnapshotInfo newest,
         final List<SnapshotInfo> snapshots, final List<String> states, final FileSizes sizes,
-        final List<String> quarantined, final SpaceUsage space) throws IOException
+        final List<String> quarantined, final StoreStats space) throws IOException
     {
         final JsonGenerator g = new JsonEntries(1 << 20).generator(System.out);
         g.writeStartObject();
@@ -157,17 +157,17 @@ final class InspectCommand implements Callable<Integer>
         }
         g.writeEndArray();
         g.writeObjectFieldStart("space");
-        g.writeNumberField("segmentBytes", space.fileBytes);
-        g.writeNumberField("liveBytes", space.liveBytes);
+        g.writeNumberField("segmentBytes", space.segmentBytes());
+        g.writeNumberField("liveBytes", space.liveBytes());
         g.writeNumberField("deadBytes", space.deadBytes());
-        g.writeNumberField("amplification", space.amplification());
+        g.writeNumberField("amplification", space.segmentAmplification());
         g.writeArrayFieldStart("files");
-        for (final SpaceUsage.File f : space.files)
+        for (final StoreStats.SegmentFile f : space.segmentFiles())
         {
             g.writeStartObject();
-            g.writeStringField("file", f.name);
-            g.writeNumberField("bytes", f.bytes);
-            g.writeNumberField("liveBytes", f.liveBytes);
+            g.writeStringField("file", f.name());
+            g.writeNumberField("bytes", f.bytes());
+            g.writeNumberField("liveBytes", f.liveBytes());
             g.writeNumberField("deadBytes", f.deadBytes());
             g.writeEndObject();
         }

@@ -9,7 +9,7 @@ import java.io.PrintStream;
 final class Progress implements AutoCloseable
 {
     private final String what;
-    private final long total;
+    private long total;
     private final PrintStream err;
     private final boolean enabled;
     private long lastDraw;
@@ -38,6 +38,13 @@ final class Progress implements AutoCloseable
         {
             return true;
         }
+    }
+
+    /** As {@link #update(long)}, with the total known only now (0: unknown). */
+    void update(final long done, final long total)
+    {
+        this.total = total;
+        update(done);
     }
 
     void update(final long done)

@@ -789,6 +789,23 @@ public final class IndexFile
         return (long)directChunks * CHUNK_BYTES;
     }
 
+    /**
+     * @return the bytes of the file the chunks map (those not resident), O(chunks). Any thread, without a lock: a
+     * checkpoint that maps chunks meanwhile may be seen half done; mappings of an old file that wait for readers are
+     * not counted.
+     */
+    public long mappedBytes()
+    {
+        final ByteBuffer[] b = backing;
+        final boolean[] r = resident;
+        long bytes = 0;
+        for (int i = 0; i < Math.min(b.length, r.length); i++)
+        {
+            bytes += r[i] || b[i] == null ? 0 : b[i].capacity();
+        }
+        return bytes;
+    }
+
     /** @return the number of chunks whose direct buffers were freed so far (retired ones, and all at close). */
     public long freedChunks()
     {

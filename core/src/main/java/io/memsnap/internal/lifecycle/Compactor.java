@@ -45,7 +45,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * </ul>
  * The segment's bytes are read inside a reader grace period ({@link ReaderGuard}), so reclamation never unmaps a
  * segment under it. Under {@link Durability#EVERY_WRITE} each batch's copies are flushed before the lock is
- * released: the next acknowledged write's watermark covers them.
+ * released: the next acknowledged write's watermark covers them. Each batch and each segment done is reported to the
+ * {@link CompactionLedger} at once, and each pass's start and end, so that statistics show a pass's progress.
  *
  * <p>Concurrency: thread safe; compactions are serialised (background and on demand).
  */
@@ -71,6 +72,7 @@ public final class Compactor
     private final ReentrantLock compactionLock = new ReentrantLock();
     private final RecordScanner scanner = new RecordScanner();
     private final VictimMatcher matcher;
+    private final CompactionLedger ledger = new CompactionLedger();
 
     public Compactor(final Path dir, final StoreOptions options, final ReentrantLock writeLock, final ReaderGuard guard,
         final SegmentLog log, final HashIndex index, final SegmentUsage usage, final long seed,
@@ -148,6 +150,12 @@ public final class Compactor
         }
     }
 
+    /** @return what the compactions of this store did since it opened, and whether one runs now. */
+    public CompactionLedger ledger()
+    {
+        return ledger;
+    }
+
     /** @return whether writers should wait for compaction (see {@link CompactionPolicy#behind}); O(segments). */
     boolean behind()
     {
@@ -182,6 +190,7 @@ public final class Compactor
         final BooleanSupplier cancelled)
     {
         compactionLock.lock();
+        boolean started = false;
         try
         {
             final int[] victims;
@@ -200,6 +209,11 @@ public final class Compactor
             }
             final Totals totals = new Totals();
             totals.chosen = victims.length;
+            if (victims.length > 0)
+            {
+                ledger.started();
+                started = true;
+            }
             for (final int id : victims)
             {
                 if (cancelled.getAsBoolean())
@@ -209,13 +223,31 @@ public final class Compactor
                 if (compactSegment(id, id < ends.length ? ends[id] : 0, totals, cancelled))
                 {
                     totals.segments++;
+                    ledger.segmentCompacted();
                 }
                 if (progress != null)
                 {
                     progress.accept(totals.result());
                 }
             }
+            if (started)
+            {
+                ledger.ended(null);
+            }
             return totals.result();
+        }
+        catch (final StoreClosedException ex)
+        {
+            if (started)
+            {
+                ledger.ended(null);
+            }
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            ledger.ended(ex);
+            throw ex;
         }
         finally
         {
@@ -266,7 +298,18 @@ public final class Compactor
             {
                 guard.exit(token);
             }
-            if (!copyBatch(segment, batch, totals))
+            final long records = totals.records;
+            final long bytes = totals.bytes;
+            final boolean copied;
+            try
+            {
+                copied = copyBatch(segment, batch, totals);
+            }
+            finally
+            {
+                ledger.copied(totals.records - records, totals.bytes - bytes);
+            }
+            if (!copied)
             {
                 return false;
             }

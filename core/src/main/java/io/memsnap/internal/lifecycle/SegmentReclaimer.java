@@ -21,6 +21,8 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -44,7 +46,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * first), and after, again (so the deletion is).
  *
  * <p>Concurrency: {@link #reclaim} runs with the store's commit lock held (after each commit, at open, on demand)
- * and takes the write lock for the table; {@link #lowestFileId} and {@link #awaiting} from any thread.
+ * and takes the write lock for the table; {@link #lowestFileId}, {@link #awaiting}, {@link #awaitingFiles} and
+ * {@link #bytesDeleted} from any thread.
  */
 public final class SegmentReclaimer
 {
@@ -64,7 +67,8 @@ public final class SegmentReclaimer
     private final List<Retiring> retiring = new ArrayList<>();
     /** Unmapped segment files not deleted yet (pinned, or a failed delete): id to length. */
     private final ConcurrentSkipListMap<Integer, Long> pending = new ConcurrentSkipListMap<>();
-    private long bytesDeleted;
+    /** Written under the commit lock, read by any thread. */
+    private volatile long bytesDeleted;
 
     public SegmentReclaimer(final StoreFileSystem fs, final Path dir, final ReentrantLock writeLock,
         final ReaderGuard guard, final SegmentLog log, final SegmentUsage usage, final IndexCheckpointer checkpointer,
@@ -288,15 +292,27 @@ public final class SegmentReclaimer
     public long awaiting()
     {
         long bytes = 0;
-        for (final long b : pending.values())
+        for (final long b : awaitingFiles().values())
         {
             bytes += b;
         }
+        return bytes;
+    }
+
+    /**
+     * @return the segment files taken out of the log and not yet deleted, id to length, by id. Any thread. Those in
+     * their grace period are read first: {@link #reclaim} makes a file pending before it ends its grace period, so
+     * one that moves meanwhile is listed, once.
+     */
+    public SortedMap<Integer, Long> awaitingFiles()
+    {
+        final SortedMap<Integer, Long> files = new TreeMap<>();
         for (final Retiring r : retiringSnapshot())
         {
-            bytes += r.segment.length();
+            files.put(r.segment.id(), (long)r.segment.length());
         }
-        return bytes;
+        files.putAll(pending);
+        return files;
     }
 
     /**
@@ -336,7 +352,10 @@ public final class SegmentReclaimer
         return ids;
     }
 
-    /** @return the bytes of segment files deleted so far. Commit lock. */
+    /**
+     * @return the bytes of segment files deleted since the store opened (its open's reclamation included). Any
+     * thread.
+     */
     public long bytesDeleted()
     {
         return bytesDeleted;

@@ -111,8 +111,11 @@ final class ReadOnlyOpener
                 }
                 final SegmentLog log = new SegmentLog(StoreFileSystem.real(), dir, options.segmentSize(), false,
                     segments);
+                // The live bytes at the snapshot: its checkpoint's, brought up to date by the replay (unknown when the
+                // manifest has no table: written before manifests carried one).
+                final SegmentUsage usage = table == null ? null : SegmentUsage.of(table);
                 final Replay replay = LogReplayer.replay(index, log, segments, checkpoint, manifest.seed,
-                    manifest.lastSequence, ends, null);
+                    manifest.lastSequence, ends, usage);
                 if (replay.stop != Replay.Stop.LIMIT)
                 {
                     throw new CorruptStoreException("record " + replay.nextSequence + ", which snapshot " +
@@ -125,7 +128,7 @@ final class ReadOnlyOpener
                     manifest.lastSequence, null, List.of(), System.nanoTime() - start);
                 return new Recovered(null, manifests, log, indexFile, index, null,
                     new IndexCheckpointer(indexFile, index, checkpoint, null), null, null, manifest,
-                    generations.get(0) + 1, replay.entryCount, replay.stateCount, report, null, pins);
+                    generations.get(0) + 1, replay.entryCount, replay.stateCount, report, usage, pins);
             }
             catch (final java.nio.file.NoSuchFileException ex)
             {

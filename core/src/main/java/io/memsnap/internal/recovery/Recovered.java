@@ -40,7 +40,10 @@ public final class Recovered
     public final long entryCount;
     public final long stateCount;
     public final RecoveryReport report;
-    /** The writer's live-record accounting, up to date with the replay; null for a read-only open. */
+    /**
+     * The live-record accounting, up to date with the replay: the writer's, or a read-only open's at its snapshot
+     * (never changed after the open; null when the snapshot's manifest has no live-bytes table).
+     */
     public final SegmentUsage usage;
     /** The pins of the segment files a read-only open mapped (closed with the store); empty for a writer. */
     public final List<SegmentPins.Pin> pins;
