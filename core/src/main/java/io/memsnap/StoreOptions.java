@@ -58,11 +58,11 @@ public final class StoreOptions
     /** Smallest {@link #maxResidentIndexBytes()}: 16 MiB, four chunks of index pages. */
     public static final long MIN_MAX_RESIDENT_INDEX_BYTES = 16L << 20;
     /** Default {@link #compactionDeadFraction()}. */
-    public static final double DEFAULT_COMPACTION_DEAD_FRACTION = 0.15;
+    public static final double DEFAULT_COMPACTION_DEAD_FRACTION = 0.10;
     /** Default {@link #compactionLiveFraction()}. */
     public static final double DEFAULT_COMPACTION_LIVE_FRACTION = 0.75;
-    /** Default {@link #indexCompactionRatio()}: a new index file once the current one holds twice what it needs. */
-    public static final double DEFAULT_INDEX_COMPACTION_RATIO = 2.0;
+    /** Default {@link #indexCompactionRatio()}: a new index file once the current one holds 1.5 times what it needs. */
+    public static final double DEFAULT_INDEX_COMPACTION_RATIO = 1.5;
     /** Smallest {@link #indexCompactionRatio()}: below it, the copies would cost more than the pages they save. */
     public static final double MIN_INDEX_COMPACTION_RATIO = 1.5;
     /** Default {@link #indexCompactionMinBytes()}: 16 MiB. */
@@ -671,7 +671,7 @@ public final class StoreOptions
          * @param fraction background compaction starts once the dead bytes it could free (sealed segments' bytes not
          *                 taken by records still needed) exceed this share of the bytes of the segments that hold
          *                 something to keep, and goes on until they no longer do; past 1.5 times this share, writers
-         *                 wait for it. In (0, 1), default 0.15. Lower: less disk, more copying.
+         *                 wait for it. In (0, 1), default 0.10. Lower: less disk, more copying.
          */
         public Builder compactionDeadFraction(final double fraction)
         {
@@ -702,7 +702,7 @@ public final class StoreOptions
          * @param ratio the background thread writes a new index file (a new generation holding only the pages the
          *              newest checkpoint reaches, at the same page numbers; see docs/format.md) once the current one
          *              holds more than this many times the pages that new file would hold, and at least
-         *              {@link #indexCompactionMinBytes} (default 2, at least 1.5; {@code Double.POSITIVE_INFINITY}
+         *              {@link #indexCompactionMinBytes} (default 1.5, at least 1.5; {@code Double.POSITIVE_INFINITY}
          *              never). Copy-on-write leaves a superseded copy of each page a checkpoint saw changed, so
          *              without it the index file only grows. Smaller: less disk, more copying (each new file writes
          *              the live index once more).

@@ -58,6 +58,7 @@ public final class SpaceAmplificationRun
     private long sampleEvery = 100_000;
     private Path out = Path.of("bench/target/space");
     private Path data = BenchDirs.resolve("space-amplification");
+    private StoreOptions.Builder tuning = StoreOptions.builder();
 
     private final List<double[]> rows = new ArrayList<>();
 
@@ -74,10 +75,14 @@ public final class SpaceAmplificationRun
                 case "--sample-every" -> run.sampleEvery = Long.parseLong(args[i + 1]);
                 case "--out" -> run.out = Path.of(args[i + 1]);
                 case "--data" -> run.data = Path.of(args[i + 1]);
+                case "--compaction-dead-fraction" ->
+                    run.tuning.compactionDeadFraction(Double.parseDouble(args[i + 1]));
+                case "--index-compaction-ratio" -> run.tuning.indexCompactionRatio(Double.parseDouble(args[i + 1]));
                 default ->
                 {
                     System.err.println("usage: SpaceAmplificationRun [--entries N] [--overwrites N] " +
-                        "[--snapshot-every N] [--sample-every N] [--out DIR] [--data DIR]");
+                        "[--snapshot-every N] [--sample-every N] [--out DIR] [--data DIR] " +
+                        "[--compaction-dead-fraction F] [--index-compaction-ratio R]");
                     System.exit(2);
                 }
             }
@@ -95,7 +100,7 @@ public final class SpaceAmplificationRun
         final int[] indices = new int[NNZ];
         final float[] values = new float[NNZ];
         final byte[] metadata = "{\"src\":\"bench\",\"n\":000000}".getBytes(StandardCharsets.US_ASCII);
-        final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).build();
+        final StoreOptions options = tuning.dimension(DIMENSION).build();
         final long[] references = new long[3];
         try (MemoryStore s = MemoryStore.open(store, options))
         {
