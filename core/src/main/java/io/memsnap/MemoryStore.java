@@ -12,6 +12,7 @@ import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.KeyMatcher;
 import io.memsnap.internal.recovery.Recovered;
+import io.memsnap.internal.recovery.Rewinder;
 import io.memsnap.internal.recovery.StoreOpener;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
@@ -95,6 +96,8 @@ public final class MemoryStore implements AutoCloseable
     private final CommitCoordinator commits;
     /** Index checkpoints and their background thread; null when read-only. */
     private final CheckpointScheduler checkpoints;
+    /** Rewinds, and the timeline the store writes on; null when read-only. */
+    private final Rewinder rewinder;
     /** How long a thread waiting for the write lock spins before it parks: a few of its critical sections. */
     private static final long WRITE_LOCK_SPIN_NANOS = 50_000L;
 
@@ -130,6 +133,7 @@ public final class MemoryStore implements AutoCloseable
         if (options.readOnly())
         {
             this.checkpoints = null;
+            this.rewinder = null;
         }
         else
         {
@@ -137,6 +141,9 @@ public final class MemoryStore implements AutoCloseable
             state.indexFile.limitResident(indexMemory.limitBytes(), guard);
             this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
                 checkpointer, commits, indexMemory);
+            this.rewinder = new Rewinder(options, new Rewinder.Parts(checkpoints.lock(), writeLock, guard, commits,
+                manifests, log, index, state.indexFile, checkpointer, state.watermark, counts,
+                indexMemory.limitBytes()), state.manifest, state.snapshotWriter);
             this.checkpoints.start();
         }
     }
@@ -667,6 +674,42 @@ public final class MemoryStore implements AutoCloseable
     {
         requireWritable();
         return commits.unpin(generation);
+    }
+
+    /**
+     * Rewinds the store to a retained snapshot: makes its entries and named state the present, as a new timeline.
+     * Agents roll their memory back to a known-good state this way.
+     *
+     * <p>First a safety snapshot of the present is taken (as {@link #snapshot(Map)}: every write so far becomes
+     * durable), labelled {@value RewindResult#SAFETY_LABEL} and pinned for {@link StoreOptions#rewindSafetyExpiry()}
+     * (default 14 days); rewinding to it undoes the rewind. Then a snapshot holding exactly the target's content is
+     * committed as the first of a new timeline, and the store writes on from it: nothing written after the target is
+     * ever replayed into the new timeline, by this store or by a later open. The snapshots of the timeline left behind
+     * (the safety snapshot among them) stay retained as retention's rules say, and open read-only by generation
+     * ({@link StoreOptions.Builder#generation}) until retention drops them.
+     *
+     * <p><b>Concurrency.</b> A rewind holds the write lock from start to end: writes, syncs, snapshots, pins and
+     * checkpoints on other threads wait for it, and a write that returns after it is on the new timeline. Readers take
+     * no lock and are not stopped: each read sees the present until the rewind's snapshot is committed, and the
+     * target's state after; a {@link #forEach} running across it may see some entries as they were and others as the
+     * target holds them (never one twice). An {@link EntryView} a visitor holds stays valid for its visit: a rewind
+     * unmaps nothing. The cost is the target's replay (the records after its index checkpoint) and a checkpoint of
+     * the index pages it creates, besides the safety snapshot.
+     *
+     * @param generation a retained snapshot ({@link #snapshots()}), of this timeline or of another.
+     * @return the safety snapshot, the rewind's snapshot and the new timeline.
+     * @throws NoSuchSnapshotException if {@code generation} is not retained; nothing is written.
+     * @throws CorruptStoreException   if its manifest, index pages or records do not validate; nothing is written.
+     * @throws IllegalStateException   if the store holds 1,024 pins already; nothing is written.
+     * @throws StoreIoException        if the safety snapshot fails (the store stays as it was, usable), or a later
+     *                                 step: the store then takes no more writes; close it and open it again, and it
+     *                                 opens at the safety snapshot's state or at the rewound one, never a mix.
+     */
+    public RewindResult rewind(final long generation)
+    {
+        requireWritable();
+        final Rewinder.Rewound rewound = rewinder.rewind(generation);
+        return new RewindResult(generation, writerInfo(rewound.safety), writerInfo(rewound.snapshot));
     }
 
     /**

@@ -72,6 +72,8 @@ public final class CommitCoordinator implements FlushProgress
     private volatile long flushesEnded;
     /** The first segment flush that failed, after which nothing is acknowledged any more; null if none. */
     private volatile StoreIoException failedFlush;
+    /** Why a rewind stopped the writer ({@link #stop}); null if none. */
+    private volatile IOException stoppedBy;
     /** Last committed manifest; guarded by commitLock. */
     private Manifest durable;
     private long nextGeneration;
@@ -169,16 +171,37 @@ public final class CommitCoordinator implements FlushProgress
     /**
      * Any thread (the writer checks it under the write lock before each write).
      *
-     * @throws StoreIoException if a segment flush failed earlier: the store takes no write until it is reopened.
+     * @throws StoreIoException if a segment flush, or a rewind that had begun changing the disk, failed earlier: the
+     *                          store takes no write until it is reopened.
      */
     public void requireNoFailedFlush()
     {
+        final IOException stopped = stoppedBy;
+        if (stopped != null)
+        {
+            throw new StoreIoException("a rewind of " + dir + " failed half-way, so the store takes no more writes: " +
+                "close it and open it again (it opens at the state before the rewind, its safety snapshot, or at the " +
+                "rewound one)", stopped);
+        }
         final StoreIoException failed = failedFlush;
         if (failed != null)
         {
             throw new StoreIoException("a flush of " + dir + " failed earlier (" + failed.getMessage() + "), so " +
                 "writes since the last durable point may not be on disk whatever a retry says: close the store and " +
                 "open it again (recovery keeps what is on disk)", (IOException)failed.getCause());
+        }
+    }
+
+    /**
+     * Stops the writer after a rewind failed half-way (its new timeline begun on disk, not committed): every later
+     * write, sync, snapshot and pin throws, and close leaves the watermark as it is, so that reopening the store
+     * recovers what is on disk, the state before the rewind or the rewound one.
+     */
+    public void stop(final IOException cause)
+    {
+        if (stoppedBy == null)
+        {
+            stoppedBy = cause;
         }
     }
 
@@ -301,38 +324,75 @@ public final class CommitCoordinator implements FlushProgress
             {
                 writeLock.unlock();
             }
-            final long generation = nextGeneration++;
-            // Retention deletes what no rule keeps once this manifest is committed: the commit may reuse the file of
-            // one of those (never a pinned or a young one; see RetainedSnapshots).
-            final RetainedSnapshots.Commit plan = retained.plan(generation, freeze.createdAtMillis, pins, now);
-            final Manifest manifest;
-            try
-            {
-                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, plan.recycle,
-                    List.of(RetentionExtension.encode(retained.policy(), pins)));
-            }
-            catch (final IOException ex)
-            {
-                final StoreIoException failure = new StoreIoException("snapshot " + generation + " of " + dir +
-                    " failed; snapshot " + durable.generation + " is intact", ex);
-                throw ex instanceof SegmentFlushException ? failed(failure) : failure;
-            }
-            catch (final UncheckedIOException ex)
-            {
-                throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
-                    durable.generation + " is intact", ex.getCause());
-            }
-            durable = manifest;
-            syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
-            retained = retained.committed(plan, generation, freeze.createdAtMillis, snapshotWriter.recycled());
-            delete(plan.decision.dropped(), "snapshot " + generation);
-            return manifest;
+            return commit(freeze, checkpoint, labels, pins, now);
         }
         finally
         {
             flushesEnded++;
             commitLock.unlock();
         }
+    }
+
+    /**
+     * For a rewind, holding the commit lock and the write lock, once the log was branched
+     * ({@link SegmentLog#branch}) and the rewound state checkpointed (the durable checkpoint): commits the snapshot
+     * that starts the new timeline, holding {@code entryCount} entries and {@code stateCount} named states up to the
+     * log's last sequence, then applies retention.
+     *
+     * @return the manifest committed.
+     * @throws StoreIoException if the commit fails.
+     */
+    public Manifest commitBranch(final long entryCount, final long stateCount, final Map<String, String> labels)
+    {
+        commitLock.lock();
+        try
+        {
+            requireOpen();
+            final long now = clock.getAsLong();
+            final PinSet pins = retained.carry(PinEdit.NONE, nextGeneration, now);
+            return commit(Freeze.take(log, entryCount, stateCount, System.nanoTime()), checkpointer.durable(), labels,
+                pins, now);
+        }
+        finally
+        {
+            flushesEnded++;
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Commit lock held: commits the manifest of {@code freeze} recording {@code pins}, then deletes what retention no
+     * longer keeps.
+     */
+    private Manifest commit(final Freeze freeze, final Checkpoint checkpoint, final Map<String, String> labels,
+        final PinSet pins, final long now)
+    {
+        final long generation = nextGeneration++;
+        // Retention deletes what no rule keeps once this manifest is committed: the commit may reuse the file of one
+        // of those (never a pinned or a young one; see RetainedSnapshots).
+        final RetainedSnapshots.Commit plan = retained.plan(generation, freeze.createdAtMillis, pins, now);
+        final Manifest manifest;
+        try
+        {
+            manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, plan.recycle,
+                List.of(RetentionExtension.encode(retained.policy(), pins)));
+        }
+        catch (final IOException ex)
+        {
+            final StoreIoException failure = new StoreIoException("snapshot " + generation + " of " + dir +
+                " failed; snapshot " + durable.generation + " is intact", ex);
+            throw ex instanceof SegmentFlushException ? failed(failure) : failure;
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
+                durable.generation + " is intact", ex.getCause());
+        }
+        durable = manifest;
+        syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
+        retained = retained.committed(plan, generation, freeze.createdAtMillis, snapshotWriter.recycled());
+        delete(plan.decision.dropped(), "snapshot " + generation);
+        return manifest;
     }
 
     /**
@@ -387,8 +447,13 @@ public final class CommitCoordinator implements FlushProgress
         }
     }
 
-    /** Commit lock held: the manifest of a retained snapshot, read to be sure it validates. */
-    private Manifest requireRetained(final long generation)
+    /**
+     * Commit lock held: the manifest of a retained snapshot, read to be sure it validates.
+     *
+     * @throws NoSuchSnapshotException if {@code generation} is not retained.
+     * @throws io.memsnap.CorruptStoreException if its manifest does not validate.
+     */
+    public Manifest requireRetained(final long generation)
     {
         if (!retained.contains(generation))
         {
@@ -445,7 +510,7 @@ public final class CommitCoordinator implements FlushProgress
         }
         try
         {
-            if (failedFlush != null)
+            if (failedFlush != null || stoppedBy != null)
             {
                 return null; // thrown to the calls after it already; the log must not be marked clean
             }
