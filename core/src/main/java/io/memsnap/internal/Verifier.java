@@ -14,6 +14,7 @@ import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.TimelineChain;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
@@ -176,17 +177,27 @@ public final class Verifier
         }
     }
 
+    /**
+     * The records of the writer's timeline, in order: its own segments and, below where it branched, its parents' (see
+     * {@link TimelineChain}); the records of timelines a rewind left behind are checked by opening their snapshots.
+     */
     private void checkRecords(final SegmentLog log, final long lastSequence)
     {
         final Segment[] segments = log.segments();
-        Segment current = null;
+        final TimelineChain.Lineage lineage = new TimelineChain.Lineage();
         for (final Segment s : segments)
         {
             if (s != null)
             {
-                current = s;
-                break;
+                lineage.add(s);
             }
+        }
+        final TimelineChain chain = lineage.chainOf(
+            log.segment(IndexPageDescriptor.segmentId(log.tailAddress())).timeline());
+        Segment current = null;
+        for (int id = 0; id < segments.length && current == null; id++)
+        {
+            current = segments[id] != null && chain.contains(segments[id].timeline()) ? segments[id] : null;
         }
         if (current == null)
         {
@@ -198,7 +209,8 @@ public final class Verifier
         long expected = current.firstSequence();
         while (expected <= lastSequence)
         {
-            final int status = scanner.scan(current, offset, expected);
+            final boolean branched = expected > chain.bound(current.timeline());
+            final int status = branched ? RecordScanner.CLEAN_END : scanner.scan(current, offset, expected);
             if (status == RecordScanner.VALID)
             {
                 offset += scanner.alignedLength();
@@ -209,9 +221,10 @@ public final class Verifier
                 }
                 continue;
             }
-            final int nextId = current.id() + 1;
-            final Segment next = nextId < segments.length ? segments[nextId] : null;
-            if (next != null && next.firstSequence() == expected)
+            final Segment next = branched ? childAfter(segments, current, chain) : segment(segments,
+                current.id() + 1);
+            if (next != null && next.firstSequence() == expected &&
+                (branched || next.timeline() == current.timeline()))
             {
                 current = next;
                 offset = SegmentDescriptor.HEADER_LENGTH;
@@ -222,6 +235,25 @@ public final class Verifier
                 current.path().toString(), offset));
             return;
         }
+    }
+
+    private static Segment segment(final Segment[] segments, final int id)
+    {
+        return id < segments.length ? segments[id] : null;
+    }
+
+    /** @return the first segment after {@code current} of a later timeline of the chain: the one it branched to. */
+    private static Segment childAfter(final Segment[] segments, final Segment current, final TimelineChain chain)
+    {
+        for (int id = current.id() + 1; id < segments.length; id++)
+        {
+            final Segment s = segments[id];
+            if (s != null && s.timeline() != current.timeline() && chain.contains(s.timeline()))
+            {
+                return s;
+            }
+        }
+        return null;
     }
 
     private void checkSlots(final HashIndex index, final SegmentLog log, final long seed)

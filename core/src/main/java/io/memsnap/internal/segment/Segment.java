@@ -34,9 +34,10 @@ public final class Segment
     private final int major;
     private final long timeline;
     private final long parentTimeline;
+    private final long branchSequence;
 
     private Segment(final int id, final Path path, final MappedByteBuffer mapped, final long firstSequence,
-        final int major, final long timeline, final long parentTimeline)
+        final int major, final long timeline, final long parentTimeline, final long branchSequence)
     {
         this.major = major;
         this.id = id;
@@ -47,23 +48,33 @@ public final class Segment
         this.length = mapped.capacity();
         this.timeline = timeline;
         this.parentTimeline = parentTimeline;
+        this.branchSequence = branchSequence;
     }
 
-    /** As {@link #create(StoreFileSystem, Path, int, int, long, long, long, boolean)} on the first timeline. */
+    /** As {@link #create(StoreFileSystem, Path, int, int, long, Segment, boolean)} on the first timeline. */
     public static Segment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
         final long firstSequence, final boolean preallocate) throws IOException
     {
         return create(fs, dir, id, length, firstSequence, SegmentDescriptor.FIRST_TIMELINE,
-            SegmentDescriptor.FIRST_TIMELINE, preallocate);
+            SegmentDescriptor.FIRST_TIMELINE, 0, preallocate);
+    }
+
+    /** As {@link #create(StoreFileSystem, Path, int, int, long, long, long, long, boolean)} on {@code sameTimeline}'s. */
+    public static Segment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
+        final long firstSequence, final Segment sameTimeline, final boolean preallocate) throws IOException
+    {
+        return create(fs, dir, id, length, firstSequence, sameTimeline.timeline, sameTimeline.parentTimeline,
+            sameTimeline.branchSequence, preallocate);
     }
 
     /**
      * Creates, preallocates, writes the header of, syncs (with its directory entry) and maps a new segment of
-     * {@code timeline}, a child of {@code parentTimeline} (see {@link SegmentDescriptor}).
+     * {@code timeline}, which holds its parent's records up to {@code branchSequence} (see
+     * {@link SegmentDescriptor}).
      */
     public static Segment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
-        final long firstSequence, final long timeline, final long parentTimeline, final boolean preallocate)
-        throws IOException
+        final long firstSequence, final long timeline, final long parentTimeline, final long branchSequence,
+        final boolean preallocate) throws IOException
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         try (StoreFile file = fs.create(path))
@@ -77,7 +88,8 @@ public final class Segment
                 .putLong(FIRST_SEQUENCE_OFFSET, firstSequence)
                 .putInt(FILE_LENGTH_OFFSET, length)
                 .putLong(TIMELINE_OFFSET, timeline)
-                .putLong(PARENT_TIMELINE_OFFSET, parentTimeline);
+                .putLong(PARENT_TIMELINE_OFFSET, parentTimeline)
+                .putLong(BRANCH_SEQUENCE_OFFSET, branchSequence);
             header.putInt(CRC_OFFSET, new Checksum().compute(header.array(), 0, CRC_OFFSET));
             file.writeFully(header, 0);
             file.force(true);
@@ -98,7 +110,7 @@ public final class Segment
             throw ex;
         }
         return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, length), firstSequence,
-            FormatVersion.CURRENT_MAJOR, timeline, parentTimeline);
+            FormatVersion.CURRENT_MAJOR, timeline, parentTimeline, branchSequence);
     }
 
     /**
@@ -145,7 +157,8 @@ public final class Segment
             throw ex;
         }
         return new Segment(id, path, mapped, header.getLong(FIRST_SEQUENCE_OFFSET), major,
-            header.getLong(TIMELINE_OFFSET), header.getLong(PARENT_TIMELINE_OFFSET));
+            header.getLong(TIMELINE_OFFSET), header.getLong(PARENT_TIMELINE_OFFSET),
+            header.getLong(BRANCH_SEQUENCE_OFFSET));
     }
 
     /**
@@ -165,7 +178,7 @@ public final class Segment
             throw new CorruptStoreException("segment file has impossible length " + size, path, 0);
         }
         return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, size), firstSequence, major,
-            SegmentDescriptor.FIRST_TIMELINE, SegmentDescriptor.FIRST_TIMELINE);
+            SegmentDescriptor.FIRST_TIMELINE, SegmentDescriptor.FIRST_TIMELINE, 0);
     }
 
     public int id()
@@ -205,6 +218,12 @@ public final class Segment
     public long parentTimeline()
     {
         return parentTimeline;
+    }
+
+    /** @return the last sequence {@link #timeline()} holds of its parent's records, as the header names it. */
+    public long branchSequence()
+    {
+        return branchSequence;
     }
 
     public int length()

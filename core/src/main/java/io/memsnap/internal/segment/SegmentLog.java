@@ -296,16 +296,15 @@ public final class SegmentLog implements KeyMatcher
         {
             throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
         }
-        goOnIn(Segment.create(fs, dir, nextId, segmentSize, nextSequence, current.timeline(),
-            current.parentTimeline(), preallocate));
+        goOnIn(Segment.create(fs, dir, nextId, segmentSize, nextSequence, current, preallocate));
     }
 
     /**
      * Writer (under the store's write lock), for a rewind: leaves the current segment where it is and goes on in a new
      * one, numbered above every segment of the table, whose header names {@code timeline} (a child of
-     * {@code parentTimeline}) and whose first record will carry {@code firstSequence}: the new timeline's log. The
-     * segment is created and synced with its directory entry before this returns. Records already in the table stay
-     * readable.
+     * {@code parentTimeline}) and whose first record will carry {@code firstSequence}, one after the branch sequence:
+     * the new timeline's log. The segment is created and synced with its directory entry before this returns. Records
+     * already in the table stay readable.
      */
     public void branch(final long firstSequence, final long timeline, final long parentTimeline) throws IOException
     {
@@ -319,7 +318,8 @@ public final class SegmentLog implements KeyMatcher
         {
             throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
         }
-        goOnIn(Segment.create(fs, dir, nextId, segmentSize, firstSequence, timeline, parentTimeline, preallocate));
+        goOnIn(Segment.create(fs, dir, nextId, segmentSize, firstSequence, timeline, parentTimeline,
+            firstSequence - 1, preallocate));
         nextSequence = firstSequence;
         appended.start(nextId, SegmentDescriptor.HEADER_LENGTH);
     }
