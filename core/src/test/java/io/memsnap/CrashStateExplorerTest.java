@@ -178,6 +178,33 @@ class CrashStateExplorerTest
             w.snapshot();
         }),
         /**
+         * Two rewinds: back to an older snapshot, writes, snapshots, then forward again to the first rewind's safety
+         * snapshot, which holds more writes than the timeline rewound from (so that the watermark the rewind records
+         * must hold on both timelines). Until a rewind returns, a state may come back on the timeline it left, with
+         * every promise of that timeline kept, or on the new one holding exactly the snapshot rewound to; after, on
+         * the new one, its safety snapshot pinned and whole.
+         */
+        REWIND(false, Durability.ON_SYNC, true, 3, 200, w ->
+        {
+            w.mixed(10);
+            w.snapshot();
+            final SnapshotInfo target = w.store().lastSnapshot();
+            w.mixed(8);
+            w.sync();
+            w.mixed(4);
+            w.snapshot();
+            w.mixed(6);
+            final RewindResult first = w.rewind(target);
+            w.mixed(6);
+            w.sync();
+            w.snapshot();
+            w.mixed(4);
+            w.rewind(first.safety());
+            w.mixed(5);
+            w.snapshot();
+            w.mixed(3);
+        }),
+        /**
          * Unsynced writes that roll into a new segment, a close (which makes them durable), then a reopen with
          * EVERY_WRITE. (A reopen after a SIGKILL, over writes never flushed, is what the explorer's recoveries of
          * SIGKILL states cover.)
@@ -296,6 +323,12 @@ class CrashStateExplorerTest
     void pinsSurviveWhileRetentionRecyclesAndDeletesManifests() throws IOException
     {
         explore(Workload.PINS);
+    }
+
+    @Test
+    void rewinds() throws IOException
+    {
+        explore(Workload.REWIND);
     }
 
     @Test
