@@ -382,6 +382,45 @@ class RewindTest
         }
     }
 
+    /**
+     * A rewind from one timeline to a snapshot of another with the same last sequence: the new timeline's first
+     * segment then starts at the sequence the safety snapshot's replay expects next. When the rewind's manifest does
+     * not validate, an open falls back to the safety snapshot and must not follow its log into the new timeline's
+     * segment: the replay follows a segment into the next only on the same timeline.
+     */
+    @Test
+    void aFallbackPastARewindsDamagedManifestNeverSplicesTheNewTimelineIntoTheOldOne()
+    {
+        final Path copy = dir.resolveSibling(dir.getFileName() + "-killed");
+        final long rewind;
+        try (MemoryStore store = MemoryStore.open(dir, small().retainedSnapshots(8).build()))
+        {
+            writes(store, 10, 1);
+            final SnapshotInfo a = store.snapshot();
+            writes(store, 10, 2);
+            final SnapshotInfo b = store.snapshot(); // timeline 0, sequence 20
+            final RewindResult toA = store.rewind(a.generation());
+            history.rewind(0, a.lastSequence(), toA.timeline());
+            writes(store, 10, 3); // timeline 1, sequence 20 too
+            final RewindResult toB = store.rewind(b.generation());
+            assertEquals(b.lastSequence(), toB.safety().lastSequence(), "both ends at the same sequence");
+            rewind = toB.snapshot().generation();
+            writes(store, 5, 4); // on timeline 2, not synced
+            StoreFiles.copyStore(dir, copy); // what a SIGKILL leaves: the writes in the page cache
+        }
+        StoreFiles.flip(copy.resolve(io.memsnap.internal.format.ManifestDescriptor.fileName(rewind)), 30, 0x04);
+        try (MemoryStore store = MemoryStore.open(copy, small().retainedSnapshots(8).build()))
+        {
+            assertEquals(1, store.recoveryReport().skippedSnapshots().size(), store.recoveryReport().toString());
+            assertEquals(1, store.lastSnapshot().timeline());
+            assertHolds(store, history.onTimeline(1), 20, "the safety snapshot's timeline, nothing of timeline 2");
+        }
+        finally
+        {
+            StoreFiles.deleteTree(copy);
+        }
+    }
+
     private List<Integer> segmentFiles()
     {
         return StoreFiles.list(dir).stream().map(p -> SegmentDescriptor.parseFileName(p.getFileName().toString()))
