@@ -13,6 +13,12 @@ public final class RewindResult
     public static final String SAFETY_LABEL = "memsnap.rewind-safety";
     /** Label of the snapshot a rewind commits; its value is the generation rewound to. */
     public static final String REWIND_LABEL = "memsnap.rewind";
+    /**
+     * Label (with {@code =GEN}) of the pin that keeps the snapshot rewound to from the safety snapshot's commit to the
+     * rewind's, so that a crash in between leaves it to rewind to again (unless it was pinned already). The rewind's
+     * commit removes it; after a crash it stays until unpinned or {@link StoreOptions#rewindSafetyExpiry()}.
+     */
+    public static final String TARGET_LABEL = "memsnap.rewind-target";
 
     private final long target;
     private final SnapshotInfo safety;

@@ -164,6 +164,8 @@ class RewindTest
             assertEquals(Map.of(RewindResult.SAFETY_LABEL, Long.toString(target)), result.safety().labels());
             assertTrue(result.safety().retainedBecause().contains("pinned: " + RewindResult.SAFETY_LABEL + "=" +
                 target), result.safety().toString());
+            assertEquals(List.of(safety), store.snapshots().stream().filter(s -> s.pinLabel().isPresent())
+                .map(SnapshotInfo::generation).collect(Collectors.toList()), "the target's pin went with the commit");
             for (int i = 0; i < 6; i++)
             {
                 writes(store, 5, 3 + i);
@@ -409,6 +411,7 @@ class RewindTest
             StoreFiles.copyStore(dir, copy); // what a SIGKILL leaves: the writes in the page cache
         }
         StoreFiles.flip(copy.resolve(io.memsnap.internal.format.ManifestDescriptor.fileName(rewind)), 30, 0x04);
+        QuietEngineLog.silence(); // the fallback's warning
         try (MemoryStore store = MemoryStore.open(copy, small().retainedSnapshots(8).build()))
         {
             assertEquals(1, store.recoveryReport().skippedSnapshots().size(), store.recoveryReport().toString());
@@ -417,6 +420,7 @@ class RewindTest
         }
         finally
         {
+            QuietEngineLog.restore();
             StoreFiles.deleteTree(copy);
         }
     }

@@ -66,6 +66,7 @@ public final class Rewinder
 {
     private static final String SAFETY_LABEL = RewindResult.SAFETY_LABEL;
     private static final String REWIND_LABEL = RewindResult.REWIND_LABEL;
+    private static final String TARGET_LABEL = RewindResult.TARGET_LABEL;
     /** Labels the engine gives snapshots start with this; those of the target are not carried to the rewind's. */
     private static final String ENGINE_LABEL_PREFIX = "memsnap.";
 
@@ -213,13 +214,17 @@ public final class Rewinder
         final Map<String, String> labels = labelsOf(target);
         final Timeline next = new Timeline(nextTimelineId(), from.id, generation, target.lastSequence);
         final long now = parts.commits.now();
+        // Until the rewind's commit, the target stays pinned: a crash in between leaves it to rewind to again.
+        final boolean pinTarget = !parts.commits.retained().pins().liveAt(now).contains(generation);
+        final PinEdit pinSafety = PinEdit.pinCommitted(SAFETY_LABEL + "=" + generation, expiry(now));
         // The replay of a rewind, like an open's, is not limited: the rewind's checkpoint writes what it holds.
         parts.indexFile.limitResident(Long.MAX_VALUE, parts.guard);
         try
         {
             final Rebuilt state = rebuild(target);
             final Manifest safety = parts.commits.snapshot(Map.of(SAFETY_LABEL, Long.toString(generation)),
-                PinEdit.pinCommitted(SAFETY_LABEL + "=" + generation, expiry(now)));
+                pinTarget ? pinSafety.then(PinEdit.pin(generation, TARGET_LABEL + "=" + generation, expiry(now))) :
+                pinSafety);
             try
             {
                 parts.log.branch(target.lastSequence + 1, next.id, next.parent);
@@ -230,7 +235,8 @@ public final class Rewinder
                     .getParent() + " (nothing of the rewind to snapshot " + generation + " was committed; snapshot " +
                     safety.generation + " holds the present)", ex);
             }
-            final Manifest committed = commitBranch(generation, target, state, safety, next, labels);
+            final Manifest committed = commitBranch(generation, target, state, safety, next, labels,
+                pinTarget ? PinEdit.unpin(generation) : PinEdit.NONE);
             parts.index.adopt(state.index);
             parts.counts.set(state.entryCount, state.stateCount);
             return new Rewound(safety, committed, next);
@@ -243,7 +249,7 @@ public final class Rewinder
 
     /** Steps 4 to 6, the log branched: any failure stops the writer. */
     private Manifest commitBranch(final long generation, final Manifest target, final Rebuilt state,
-        final Manifest safety, final Timeline next, final Map<String, String> labels)
+        final Manifest safety, final Timeline next, final Map<String, String> labels, final PinEdit unpinTarget)
     {
         try
         {
@@ -252,7 +258,7 @@ public final class Rewinder
             parts.checkpointer.write(parts.checkpointer.freeze(state.index, tail, target.lastSequence,
                 state.entryCount, state.stateCount), () -> { });
             timeline = next;
-            return parts.commits.commitBranch(state.entryCount, state.stateCount, labels);
+            return parts.commits.commitBranch(state.entryCount, state.stateCount, labels, unpinTarget);
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -337,19 +337,20 @@ public final class CommitCoordinator implements FlushProgress
      * For a rewind, holding the commit lock and the write lock, once the log was branched
      * ({@link SegmentLog#branch}) and the rewound state checkpointed (the durable checkpoint): commits the snapshot
      * that starts the new timeline, holding {@code entryCount} entries and {@code stateCount} named states up to the
-     * log's last sequence, then applies retention.
+     * log's last sequence, with the pins of the last one changed by {@code edit}, then applies retention.
      *
      * @return the manifest committed.
      * @throws StoreIoException if the commit fails.
      */
-    public Manifest commitBranch(final long entryCount, final long stateCount, final Map<String, String> labels)
+    public Manifest commitBranch(final long entryCount, final long stateCount, final Map<String, String> labels,
+        final PinEdit edit)
     {
         commitLock.lock();
         try
         {
             requireOpen();
             final long now = clock.getAsLong();
-            final PinSet pins = retained.carry(PinEdit.NONE, nextGeneration, now);
+            final PinSet pins = retained.carry(edit, nextGeneration, now);
             return commit(Freeze.take(log, entryCount, stateCount, System.nanoTime()), checkpointer.durable(), labels,
                 pins, now);
         }
