@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -105,26 +104,10 @@ class RewindFaultTest
         final Map<FaultyFileSystem.Op, Integer> counts = counting.counts();
         dry.store.close();
 
-        final List<String> failures = new ArrayList<>();
-        int faults = 0;
-        for (final Map.Entry<FaultyFileSystem.Op, Integer> e : counts.entrySet())
-        {
-            for (int n = 1; n <= e.getValue(); n++)
-            {
-                for (final boolean partial : e.getKey() == FaultyFileSystem.Op.WRITE ? new boolean[] {false, true} :
-                    new boolean[] {false})
-                {
-                    final String message = n % 2 == 1 ? FaultyFileSystem.NO_SPACE : FaultyFileSystem.IO_ERROR;
-                    final String problem = failOne(tmp.resolve("fault-" + faults), e.getKey(), n, message, partial);
-                    faults++;
-                    if (problem != null)
-                    {
-                        failures.add(e.getKey() + " #" + n + (partial ? " (half written)" : "") + " fails with '" +
-                            message + "': " + problem);
-                    }
-                }
-            }
-        }
+        final FaultSweep sweep = FaultSweep.run(counts, (op, n, message, partial, index) ->
+            failOne(tmp.resolve("fault-" + index), op, n, message, partial));
+        final List<String> failures = sweep.failures;
+        final int faults = sweep.faults;
         System.out.println("RewindFaultTest: a rewind does " + counts + "; swept " + faults + " faults, " +
             failures.size() + " broke a promise");
         assertTrue(faults > 10, "a rewind should do several operations: " + counts);
@@ -144,7 +127,7 @@ class RewindFaultTest
         final StoreHistory rewound = c.history.prefix(c.history.lastSequence());
         rewound.rewind(0, c.target.lastSequence(), 1);
         fs.failNth(op, n, message, partial);
-        final Throwable thrown = attempt(c::rewind);
+        final Throwable thrown = FaultSweep.attempt(c::rewind);
         fs.disarm();
         if (!fs.fired())
         {
@@ -154,13 +137,13 @@ class RewindFaultTest
         {
             return "the rewind threw " + thrown;
         }
-        final Throwable later = attempt(c::writeOn);
+        final Throwable later = FaultSweep.attempt(c::writeOn);
         if (later != null && (thrown == null || !(later instanceof MemsnapException)))
         {
             return "after the rewind " + (thrown == null ? "returned" : "failed (" + thrown.getMessage() + ")") +
                 ", a write threw " + later;
         }
-        final Throwable closing = attempt(c.store::close);
+        final Throwable closing = FaultSweep.attempt(c.store::close);
         if (closing != null && !(closing instanceof MemsnapException))
         {
             return "close threw " + closing;
@@ -189,18 +172,5 @@ class RewindFaultTest
             return "the reopen failed: " + ex;
         }
         return null;
-    }
-
-    private static Throwable attempt(final Runnable action)
-    {
-        try
-        {
-            action.run();
-            return null;
-        }
-        catch (final RuntimeException | AssertionError ex)
-        {
-            return ex;
-        }
     }
 }
