@@ -125,6 +125,55 @@ class SalvageTest
 
     // -------------------------------------------------------------------------------------------------- cases
 
+    /**
+     * Two rewinds, the second back to the first timeline: the same sequence numbers exist on three timelines, and
+     * salvage copies those of the newest one's chain only (timeline 1, a sibling, is not read; timeline 0's records
+     * after the second branch are left behind).
+     */
+    @Test
+    void aRewoundStoreIsSalvagedAsItsNewestTimeline() throws IOException
+    {
+        final Path rewound = root.resolve("rewound");
+        final StoreHistory h = new StoreHistory();
+        try (MemoryStore store = MemoryStore.open(rewound, StoreOptions.builder().dimension(TestEntries.DIMENSION)
+            .segmentSize(SEGMENT_SIZE).retainedSnapshots(6).build()))
+        {
+            versions(h, store, 0, 30, 1);
+            final SnapshotInfo a = store.snapshot(Map.of("encoder", "bow-2^18"));
+            versions(h, store, 20, 50, 2);
+            final SnapshotInfo b = store.snapshot(Map.of("encoder", "bow-2^18"));
+            versions(h, store, 40, 60, 3);
+            final RewindResult first = store.rewind(a.generation());
+            h.rewind(0, a.lastSequence(), first.timeline());
+            versions(h, store, 0, 20, 4);
+            h.delete(store, TestEntries.id(25));
+            store.snapshot();
+            final RewindResult second = store.rewind(b.generation());
+            h.rewind(0, b.lastSequence(), second.timeline());
+            versions(h, store, 60, 70, 5);
+            store.sync();
+        }
+        Files.deleteIfExists(rewound.resolve(StoreDirectory.LOCK_FILE));
+        dir = rewound;
+        final SalvageReport report = salvageUnchanged(() -> Salvage.salvage(dir, out));
+        assertTrue(report.nothingLost(), report.toString());
+        assertEquals(h.lastSequence(), report.lastSequence());
+        assertEquals(h.lastSequence(), report.recordsRead());
+        assertSalvaged(h.latest());
+        assertTrue(report.notes().stream().anyMatch(n -> n.startsWith("timeline 2 read: 1 segment(s)")),
+            report.notes().toString());
+    }
+
+    private static void versions(final StoreHistory h, final MemoryStore store, final int from, final int to,
+        final long version)
+    {
+        for (int n = from; n < to; n++)
+        {
+            h.put(store, TestEntries.id(n), TestEntries.vector(n, version), TestEntries.importance(n, version),
+                TestEntries.storedAt(n, version), TestEntries.metadata(n, version));
+        }
+    }
+
     @Test
     void anUndamagedStoreIsCopiedWhole()
     {

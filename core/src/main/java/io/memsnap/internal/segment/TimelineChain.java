@@ -16,11 +16,13 @@ import java.util.Map;
 public final class TimelineChain
 {
     /** The timelines on the chain, each with the last sequence of its own records the chain takes. */
+    private final long newest;
     private final Map<Long, Long> bounds;
     private final long brokenAt;
 
-    private TimelineChain(final Map<Long, Long> bounds, final long brokenAt)
+    private TimelineChain(final long newest, final Map<Long, Long> bounds, final long brokenAt)
     {
+        this.newest = newest;
         this.bounds = bounds;
         this.brokenAt = brokenAt;
     }
@@ -56,18 +58,24 @@ public final class TimelineChain
                 bounds.put(timeline, bound);
                 if (timeline == SegmentDescriptor.FIRST_TIMELINE)
                 {
-                    return new TimelineChain(bounds, -1);
+                    return new TimelineChain(newest, bounds, -1);
                 }
                 final long[] parent = parents.get(timeline);
                 if (parent == null || parent[0] >= timeline || parent[0] < 0)
                 {
                     // Unknown, or not older than its child (damage): the chain ends here.
-                    return new TimelineChain(bounds, timeline);
+                    return new TimelineChain(newest, bounds, timeline);
                 }
                 timeline = parent[0];
                 bound = Math.min(bound, parent[1]);
             }
         }
+    }
+
+    /** @return the timeline whose chain this is. */
+    public long newest()
+    {
+        return newest;
     }
 
     /** @return whether {@code timeline} is on the chain. */
