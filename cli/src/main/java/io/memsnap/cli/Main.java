@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     description = "Off-heap snapshot engine for the memory of AI systems.",
     subcommands = {
         DemoCommand.class, LoadCommand.class, GetCommand.class, DumpCommand.class, DeleteCommand.class,
-        SnapshotCommand.class, PinCommand.class, UnpinCommand.class, ListCommand.class, InspectCommand.class,
+        SnapshotCommand.class, PinCommand.class, UnpinCommand.class, RewindCommand.class, ListCommand.class,
+        InspectCommand.class,
         VerifyCommand.class, ExportCommand.class, ImportCommand.class, SalvageCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main
