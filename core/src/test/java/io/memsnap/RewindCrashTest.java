@@ -90,8 +90,17 @@ class RewindCrashTest
                 {
                     before++;
                     assertHolds(history, store, present, context + ": the present");
-                    assertTrue(store.snapshots().stream().anyMatch(s -> s.generation() == target),
+                    final List<SnapshotInfo> retained = store.snapshots();
+                    assertTrue(retained.stream().anyMatch(s -> s.generation() == target),
                         context + ": the target is still retained, to rewind to again");
+                    if (retained.stream().anyMatch(s -> s.labels().containsKey(RewindResult.SAFETY_LABEL)))
+                    {
+                        assertTrue(retained.stream().anyMatch(s -> s.generation() == target && s.pinLabel()
+                            .equals(java.util.Optional.of(RewindResult.TARGET_LABEL + "=" + target))), context +
+                            ": the safety snapshot's commit pinned the target: " + retained);
+                    }
+                    assertEquals(List.of(0L), timelinesOfSegments(dir), context + ": no segment of the new " +
+                        "timeline is left in the store (moved into quarantine/)");
                     again = target;
                     expected = targetSequence;
                 }
@@ -124,6 +133,16 @@ class RewindCrashTest
         System.out.println("RewindCrashTest: " + operations + " operations; " + before + " kills recovered the " +
             "present, " + after + " the rewound state");
         assertTrue(before > 0 && after > 1, before + " before, " + after + " after");
+    }
+
+    /** @return the timelines the headers of the store's segment files name, distinct, in order. */
+    private static List<Long> timelinesOfSegments(final Path dir)
+    {
+        return StoreFiles.list(dir).stream()
+            .filter(p -> io.memsnap.internal.format.SegmentDescriptor.parseFileName(p.getFileName().toString()) > 0)
+            .map(p -> java.nio.ByteBuffer.wrap(StoreFiles.readPrefix(p, 64)).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .getLong(io.memsnap.internal.format.SegmentDescriptor.TIMELINE_OFFSET))
+            .distinct().sorted().collect(java.util.stream.Collectors.toList());
     }
 
     private static void assertHolds(final StoreHistory history, final MemoryStore store, final long sequence,

@@ -43,7 +43,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * checkpoint, its records after the checkpoint replayed into new pages. Damage refuses the rewind here, with
  * nothing changed.</li>
  * <li>Take a safety snapshot of the present, labelled {@value #SAFETY_LABEL} and pinned for
- * {@link StoreOptions#rewindSafetyExpiry()}: every write so far is durable in it.</li>
+ * {@link StoreOptions#rewindSafetyExpiry()}: every write so far is durable in it. Its manifest pins the target too
+ * ({@value #TARGET_LABEL}), so that no commit retires the target before step 6.</li>
  * <li>Start the new timeline's log: a segment numbered above every other, whose header names the new timeline and
  * whose first sequence is the target's last plus one, synced with its directory entry.</li>
  * <li>Record the durable watermark at the lower of the target's and the safety snapshot's last sequence, not
@@ -51,7 +52,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * next step recovers the present (the safety snapshot), one after it the rewound state.</li>
  * <li>Checkpoint the rebuilt index: its pages go above every page any manifest names.</li>
  * <li>Commit the snapshot that starts the new timeline: the target's content, that checkpoint, replay from the new
- * segment, the timeline extension. From here on the rewind has happened.</li>
+ * segment, the timeline extension, the pins less the target's. From here on the rewind has happened.</li>
  * <li>Publish the rebuilt index to readers and the target's counts.</li>
  * </ol>
  * A failure at step 3 leaves the store as it was, with its safety snapshot. A failure after it stops the writer
