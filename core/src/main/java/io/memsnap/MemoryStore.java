@@ -56,7 +56,7 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
  * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
  * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints
- * the index. {@link #close} stops it and waits for readers inside and for a running snapshot; a visitor that
+ * the index. {@link #rewind} holds the write lock from start to end, and does not stop readers. {@link #close} stops it and waits for readers inside and for a running snapshot; a visitor that
  * calls the store while close waits for it gets {@link StoreClosedException} rather than a deadlock.
  *
  * <p><b>Durability.</b> With {@link Durability#ON_SYNC} (default) a write is durable once a later {@link #sync()} or
