@@ -71,6 +71,11 @@ class RewindCliTest
 
         assertEquals("a b", ids(run("dump", dir.toString()).out), "the rewound content");
         assertEquals("a b c d", ids(run("dump", dir.toString(), "--generation", "3").out), "the safety snapshot");
+        final Path archive = dir.resolveSibling(dir.getFileName() + "-safety.msa");
+        assertEquals(Main.OK, run("export", dir.toString(), "-o", archive.toString(), "--generation", "3").code);
+        final ExportImportCliTest.Run verified = run("verify", archive.toString());
+        assertEquals(Main.OK, verified.code, verified.toString());
+        assertTrue(verified.out.contains("4 entries"), verified.toString());
 
         final ExportImportCliTest.Run listed = run("list", dir.toString());
         assertEquals(Main.OK, listed.code, listed.toString());
