@@ -115,7 +115,7 @@ public final class EntryView
         return mapped().getLong(offset + STORED_AT_OFFSET);
     }
 
-    /** @return the sequence number of the write that stored this version. */
+    /** @return the sequence number of the record holding this version: its write, or a compaction's copy of it. */
     public long sequence()
     {
         return mapped().getLong(offset + SEQUENCE_OFFSET);

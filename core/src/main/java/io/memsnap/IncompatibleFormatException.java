@@ -35,6 +35,14 @@ public class IncompatibleFormatException extends MemsnapException
         this.foundMinor = foundMinor;
     }
 
+    /** For subtypes that say more: {@code message} must end by saying that nothing was changed on disk. */
+    protected IncompatibleFormatException(final String message, final int foundMajor, final int foundMinor)
+    {
+        super(message);
+        this.foundMajor = foundMajor;
+        this.foundMinor = foundMinor;
+    }
+
     public int foundMajor()
     {
         return foundMajor;

@@ -56,7 +56,10 @@ public final class MemoryEntry
         return metadata.clone();
     }
 
-    /** @return the sequence number of the write that stored this version of the entry. */
+    /**
+     * @return the sequence number of the record holding this version of the entry: the write that stored it, or a
+     * later copy of it that compaction made (a copy takes the next sequence number and keeps everything else).
+     */
     public long sequence()
     {
         return sequence;

@@ -15,7 +15,13 @@ import io.memsnap.internal.recovery.Recovered;
 import io.memsnap.internal.recovery.Rewinder;
 import io.memsnap.internal.recovery.StoreOpener;
 import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.lifecycle.CompactionScheduler;
+import io.memsnap.internal.lifecycle.Compactor;
+import io.memsnap.internal.lifecycle.SegmentReclaimer;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentPins;
+import io.memsnap.internal.segment.SpaceUsage;
+import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
 import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
@@ -44,6 +50,7 @@ import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Consumer;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
@@ -56,8 +63,16 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
  * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
  * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints
- * the index. {@link #rewind} holds the write lock from start to end, and does not stop readers. {@link #close} stops it and waits for readers inside and for a running snapshot; a visitor that
- * calls the store while close waits for it gets {@link StoreClosedException} rather than a deadlock.
+ * the index, and another compacts its segments ({@link StoreOptions#backgroundCompaction}; {@link #compact} on
+ * demand): it copies live records in batches under the write lock, and a writer that outruns it far waits for it
+ * before it writes. {@link #rewind} holds the write lock from start to end (a compaction pass waits for it, or it for
+ * the pass), and does not stop readers. {@link #close} stops both threads and waits for readers inside and for a
+ * running snapshot; a visitor that calls the store while close waits for it gets {@link StoreClosedException} rather
+ * than a deadlock.
+ *
+ * <p><b>Space.</b> An overwritten or deleted entry leaves its old record behind; compaction copies what is still
+ * live out of mostly dead segments, and a segment file is deleted once no retained snapshot, no index checkpoint the
+ * next snapshot may name, and no reader (of this store, or a read-only store in any process) needs it.
  *
  * <p><b>Durability.</b> With {@link Durability#ON_SYNC} (default) a write is durable once a later {@link #sync()} or
  * {@link #snapshot} returns; with {@link Durability#EVERY_WRITE}, when it returns. After a crash, {@link #open}
@@ -96,6 +111,10 @@ public final class MemoryStore implements AutoCloseable
     private final CommitCoordinator commits;
     /** Index checkpoints and their background thread; null when read-only. */
     private final CheckpointScheduler checkpoints;
+    /** Compaction, reclamation of segment files and the background compaction thread; null when read-only. */
+    private final Compactor compactor;
+    private final SegmentReclaimer reclaimer;
+    private final CompactionScheduler compactions;
     /** Rewinds, and the timeline the store writes on; null when read-only. */
     private final Rewinder rewinder;
     /** How long a thread waiting for the write lock spins before it parks: a few of its critical sections. */
@@ -111,9 +130,11 @@ public final class MemoryStore implements AutoCloseable
     /** Whether the calling thread is inside a visitor of this store (asked only when index memory is full). */
     private final BooleanSupplier insideVisit = () -> readContexts.get().depth > 0;
     private final StoreCounts counts;
+    /** Live bytes per segment; changed under writeLock; null when read-only. */
+    private final SegmentUsage usage;
 
     private MemoryStore(final Path dir, final StoreOptions options, final Recovered state,
-        final IndexMemoryBudget indexMemory, final LongSupplier clock)
+        final IndexMemoryBudget indexMemory, final StoreFileSystem fs, final LongSupplier clock)
     {
         this.dir = dir;
         this.options = options;
@@ -126,6 +147,7 @@ public final class MemoryStore implements AutoCloseable
         this.seed = state.manifest.seed;
         this.counts = new StoreCounts(state.entryCount, state.stateCount);
         this.recoveryReport = state.report;
+        this.usage = state.usage;
         this.commits = new CommitCoordinator(dir, options, writeLock, guard, counts, log, state.snapshotWriter,
             checkpointer, manifests, state.watermark, state.manifest, state.nextGeneration,
             options.readOnly() ? new RetainedSnapshots(RetentionPolicy.of(options), Map.of(), PinSet.NONE) :
@@ -133,18 +155,40 @@ public final class MemoryStore implements AutoCloseable
         if (options.readOnly())
         {
             this.checkpoints = null;
+            this.compactor = null;
+            this.reclaimer = null;
+            this.compactions = null;
             this.rewinder = null;
+            return;
         }
-        else
+        state.indexFile.limitResident(indexMemory.limitBytes(), guard);
+        this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
+            checkpointer, commits, indexMemory);
+        this.reclaimer = new SegmentReclaimer(fs, dir, writeLock, guard, log, usage, checkpointer, manifests);
+        commits.lock().lock();
+        try
         {
             commits.retainAtOpen();
-            state.indexFile.limitResident(indexMemory.limitBytes(), guard);
-            this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
-                checkpointer, commits, indexMemory);
-            this.rewinder = new Rewinder(options, new Rewinder.Parts(checkpoints.lock(), writeLock, guard, commits,
-                manifests, log, index, state.indexFile, checkpointer, state.watermark, counts,
-                indexMemory.limitBytes()), state.manifest, state.snapshotWriter);
-            this.checkpoints.start();
+            reclaimer.learn(commits.retainedGenerations());
+            reclaimer.reclaim(); // what an earlier run compacted, or left pinned
+            commits.listen(reclaimer::committed);
+        }
+        finally
+        {
+            commits.lock().unlock();
+        }
+        this.compactor = new Compactor(dir, options, writeLock, guard, log, index, usage, seed, checkpoints,
+            commits, reclaimer);
+        this.compactions = options.backgroundCompaction() ? new CompactionScheduler(dir, compactor, checkpoints) :
+            null;
+        this.rewinder = new Rewinder(options, new Rewinder.Parts(checkpoints.lock(), writeLock, guard, commits,
+            manifests, log, index, state.indexFile, checkpointer, state.watermark, counts, indexMemory.limitBytes()),
+            state.manifest, state.snapshotWriter);
+        this.checkpoints.start();
+        if (compactions != null)
+        {
+            compactions.start();
+            log.onRoll(compactions::wake);
         }
     }
 
@@ -209,7 +253,7 @@ public final class MemoryStore implements AutoCloseable
             IndexMemoryBudget.of(options, IndexMemoryBudget.jvmDirectMemoryLimit());
         try
         {
-            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory, clock);
+            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory, fs, clock);
         }
         catch (final IOException ex)
         {
@@ -261,6 +305,10 @@ public final class MemoryStore implements AutoCloseable
     {
         final boolean isState = namespace == KeyHash.NAMESPACE_STATE;
         final long hash = KeyHash.hash(seed, namespace, key);
+        if (compactions != null)
+        {
+            compactions.awaitCaughtUp();
+        }
         writeLock.lock();
         try
         {
@@ -273,7 +321,9 @@ public final class MemoryStore implements AutoCloseable
             final int slot = index.slotOf(bucket, hash, key, namespace, log);
             final long address = log.appendValue(isState ? TYPE_STATE_PUT : TYPE_PUT, key, keyLength,
                 vector.indicesUnsafe(), vector.valuesUnsafe(), importance, storedAtMillis, value);
-            if (index.putAt(bucket, slot, hash, address) == 0)
+            final long previous = index.putAt(bucket, slot, hash, address);
+            usage.put(address, alignedLength(vector.nnz(), keyLength, value.length), previous, log);
+            if (previous == 0)
             {
                 if (isState)
                 {
@@ -333,6 +383,10 @@ public final class MemoryStore implements AutoCloseable
         final boolean isState = namespace == KeyHash.NAMESPACE_STATE;
         final int length = checkId(key, isState ? "state name" : "id");
         final long hash = KeyHash.hash(seed, namespace, key);
+        if (compactions != null)
+        {
+            compactions.awaitCaughtUp();
+        }
         writeLock.lock();
         try
         {
@@ -346,7 +400,7 @@ public final class MemoryStore implements AutoCloseable
             }
             final int bucket = index.prepare(hash, key, namespace, log);
             final long address = log.appendDelete(key, length, isState);
-            index.remove(bucket, hash, key, namespace, log);
+            usage.delete(address, alignedLength(0, length, 0), index.remove(bucket, hash, key, namespace, log), log);
             if (isState)
             {
                 counts.addStates(-1);
@@ -362,6 +416,11 @@ public final class MemoryStore implements AutoCloseable
         {
             writeLock.unlock();
         }
+    }
+
+    private static int alignedLength(final int nnz, final int keyLength, final int valueLength)
+    {
+        return RecordDescriptor.alignedLength((int)RecordDescriptor.recordLength(nnz, keyLength, valueLength));
     }
 
     private void afterWrite(final long address)
@@ -725,6 +784,91 @@ public final class MemoryStore implements AutoCloseable
         checkpoints.checkpoint();
     }
 
+    /** As {@link #compact(Consumer)} without progress. */
+    public CompactionResult compact()
+    {
+        return compact(null);
+    }
+
+    /**
+     * Compacts now: copies the records still needed out of every sealed segment whose live records take less than
+     * {@link StoreOptions#compactionLiveFraction()} of it to the tail of the log (in batches under the write lock:
+     * readers never wait, writers go on between batches), checkpoints the index, and deletes the segment files
+     * nothing needs any more. A compacted segment stays on disk until the retained snapshots taken before the
+     * compaction retire (each later snapshot names the new checkpoint) and no read-only reader has it mapped; it is
+     * deleted after a later snapshot, or at the next open.
+     *
+     * @param progress told the totals after each segment (on this thread), or null.
+     * @return what was copied, freed, and is waiting to be deleted.
+     * @throws IllegalStateException if called from inside a visitor of this store.
+     */
+    public CompactionResult compact(final Consumer<CompactionResult> progress)
+    {
+        requireWritable();
+        if (readContexts.get().depth > 0)
+        {
+            throw new IllegalStateException("compact() called from inside a visitor of this store: call it after " +
+                "the read returns");
+        }
+        final CompactionResult copied = compactor.compact(true, progress, guard::isClosed);
+        checkpoints.checkpoint();
+        final long freed;
+        commits.lock().lock();
+        try
+        {
+            requireOpen();
+            freed = reclaimer.reclaim();
+        }
+        finally
+        {
+            commits.lock().unlock();
+        }
+        return new CompactionResult(copied.segmentsCompacted(), copied.segmentsToCompact(), copied.recordsCopied(),
+            copied.bytesCopied(), freed, reclaimer.awaitingDeletion());
+    }
+
+    /**
+     * Internal, not part of the supported API: the segment files' bytes against their live records (for a
+     * read-only store, counted from its index at each call).
+     */
+    public SpaceUsage spaceUsage()
+    {
+        requireOpenState();
+        final SegmentUsage.Table table;
+        final int token = guard.enter();
+        try
+        {
+            if (usage == null)
+            {
+                table = SegmentUsage.recount(index, log).table();
+            }
+            else
+            {
+                writeLock.lock();
+                try
+                {
+                    table = usage.table();
+                }
+                finally
+                {
+                    writeLock.unlock();
+                }
+            }
+        }
+        finally
+        {
+            guard.exit(token);
+        }
+        try
+        {
+            return SpaceUsage.measure(dir, table);
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not list the segments of " + dir, ex);
+        }
+    }
+
     /**
      * @return the retained snapshots that validate, newest first, each with why retention keeps it now. A read-only
      * store shows the rules and pins that the newest snapshot on disk records (its writer's).
@@ -875,6 +1019,10 @@ public final class MemoryStore implements AutoCloseable
             throw new IllegalStateException("close() called from inside a visitor of this store: it would wait for " +
                 "its own read to end; close the store after the read returns");
         }
+        if (compactions != null)
+        {
+            compactions.stop();
+        }
         if (checkpoints != null)
         {
             checkpoints.stop();
@@ -903,7 +1051,15 @@ public final class MemoryStore implements AutoCloseable
             }
             final StoreIoException flushFailure = commits.flushOnClose();
             log.unmapAll();
+            if (reclaimer != null)
+            {
+                reclaimer.close();
+            }
             state.indexFile.unmapAll();
+            for (final SegmentPins.Pin pin : state.pins)
+            {
+                pin.close();
+            }
             if (state.directory != null)
             {
                 state.directory.close();

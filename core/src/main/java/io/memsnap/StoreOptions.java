@@ -21,9 +21,9 @@ import java.time.Duration;
  */
 public final class StoreOptions
 {
-    /** Default size of one segment file. */
+    /** Default {@link #segmentSize()}: the largest size of a segment file. */
     public static final int DEFAULT_SEGMENT_SIZE = 64 * 1024 * 1024;
-    /** Smallest segment size accepted. */
+    /** Smallest segment size accepted; also the size of a store's first segment. */
     public static final int MIN_SEGMENT_SIZE = 64 * 1024;
     /** Largest segment size accepted: record addresses hold a 31-bit offset. */
     public static final int MAX_SEGMENT_SIZE = 1 << 30;
@@ -53,6 +53,10 @@ public final class StoreOptions
     public static final long DERIVED_MAX_RESIDENT_INDEX_BYTES = 0;
     /** Smallest {@link #maxResidentIndexBytes()}: 16 MiB, four chunks of index pages. */
     public static final long MIN_MAX_RESIDENT_INDEX_BYTES = 16L << 20;
+    /** Default {@link #compactionDeadFraction()}. */
+    public static final double DEFAULT_COMPACTION_DEAD_FRACTION = 0.15;
+    /** Default {@link #compactionLiveFraction()}. */
+    public static final double DEFAULT_COMPACTION_LIVE_FRACTION = 0.75;
     /** Open the newest snapshot. */
     public static final long NEWEST_GENERATION = -1;
 
@@ -70,10 +74,14 @@ public final class StoreOptions
     private final boolean verifyChecksumsOnRead;
     private final boolean preallocate;
     private final boolean readOnly;
+    private final boolean upgradeFormat;
     private final long generation;
     private final long checkpointRecords;
     private final long checkpointIndexBytes;
     private final long maxResidentIndexBytes;
+    private final boolean backgroundCompaction;
+    private final double compactionDeadFraction;
+    private final double compactionLiveFraction;
 
     private StoreOptions(final Builder b)
     {
@@ -91,10 +99,14 @@ public final class StoreOptions
         verifyChecksumsOnRead = b.verifyChecksumsOnRead;
         preallocate = b.preallocate;
         readOnly = b.readOnly;
+        upgradeFormat = b.upgradeFormat;
         generation = b.generation;
         checkpointRecords = b.checkpointRecords;
         checkpointIndexBytes = b.checkpointIndexBytes;
         maxResidentIndexBytes = b.maxResidentIndexBytes;
+        backgroundCompaction = b.backgroundCompaction;
+        compactionDeadFraction = b.compactionDeadFraction;
+        compactionLiveFraction = b.compactionLiveFraction;
     }
 
     public static Builder builder()
@@ -126,10 +138,14 @@ public final class StoreOptions
         b.verifyChecksumsOnRead = verifyChecksumsOnRead;
         b.preallocate = preallocate;
         b.readOnly = readOnly;
+        b.upgradeFormat = upgradeFormat;
         b.generation = generation;
         b.checkpointRecords = checkpointRecords;
         b.checkpointIndexBytes = checkpointIndexBytes;
         b.maxResidentIndexBytes = maxResidentIndexBytes;
+        b.backgroundCompaction = backgroundCompaction;
+        b.compactionDeadFraction = compactionDeadFraction;
+        b.compactionLiveFraction = compactionLiveFraction;
         return b;
     }
 
@@ -139,6 +155,7 @@ public final class StoreOptions
         return dimension;
     }
 
+    /** @return the largest size of a segment file (segments grow to it); a record must fit one. */
     public int segmentSize()
     {
         return segmentSize;
@@ -214,6 +231,15 @@ public final class StoreOptions
         return readOnly;
     }
 
+    /**
+     * @return whether a writer may upgrade a store whose newest snapshot an older major format version wrote (see
+     * {@link Builder#upgradeFormat(boolean)}).
+     */
+    public boolean upgradeFormat()
+    {
+        return upgradeFormat;
+    }
+
     /** @return the generation a read-only store opens, or {@link #NEWEST_GENERATION}. */
     public long generation()
     {
@@ -245,6 +271,24 @@ public final class StoreOptions
         return maxResidentIndexBytes;
     }
 
+    /** @return whether a writable store compacts its segments on a background thread (see the builder). */
+    public boolean backgroundCompaction()
+    {
+        return backgroundCompaction;
+    }
+
+    /** @return the share of dead bytes in the segments that starts background compaction. */
+    public double compactionDeadFraction()
+    {
+        return compactionDeadFraction;
+    }
+
+    /** @return the live fraction below which a segment is compacted. */
+    public double compactionLiveFraction()
+    {
+        return compactionLiveFraction;
+    }
+
     @Override
     public String toString()
     {
@@ -256,7 +300,9 @@ public final class StoreOptions
             ", retainedSnapshotAge=" + retainedSnapshotAge + ", retentionFromStore=" + retentionFromStore +
             ", rewindSafetyExpiry=" + rewindSafetyExpiry +
             ", verifyChecksumsOnRead=" + verifyChecksumsOnRead + ", preallocate=" + preallocate + ", readOnly=" +
-            readOnly + ", generation=" + generation + '}';
+            readOnly + ", upgradeFormat=" + upgradeFormat + ", generation=" + generation + ", backgroundCompaction=" +
+            backgroundCompaction + ", compactionDeadFraction=" + compactionDeadFraction + ", compactionLiveFraction=" +
+            compactionLiveFraction + '}';
     }
 
     /** Builder of {@link StoreOptions}. Not thread safe. Each setter validates its argument at once. */
@@ -274,12 +320,16 @@ public final class StoreOptions
         private boolean retentionFromStore;
         private Duration rewindSafetyExpiry = DEFAULT_REWIND_SAFETY_EXPIRY;
         private boolean verifyChecksumsOnRead = true;
-        private boolean preallocate = true;
+        private boolean preallocate;
         private boolean readOnly;
+        private boolean upgradeFormat;
         private long generation = NEWEST_GENERATION;
         private long checkpointRecords = DEFAULT_CHECKPOINT_RECORDS;
         private long checkpointIndexBytes = DEFAULT_CHECKPOINT_INDEX_BYTES;
         private long maxResidentIndexBytes = DERIVED_MAX_RESIDENT_INDEX_BYTES;
+        private boolean backgroundCompaction = true;
+        private double compactionDeadFraction = DEFAULT_COMPACTION_DEAD_FRACTION;
+        private double compactionLiveFraction = DEFAULT_COMPACTION_LIVE_FRACTION;
 
         private Builder()
         {
@@ -296,7 +346,11 @@ public final class StoreOptions
             return this;
         }
 
-        /** @param bytes size of one segment file, a multiple of 4096 in [64 KiB, 1 GiB]. */
+        /**
+         * @param bytes the largest size of a segment file, a multiple of 4096 in [64 KiB, 1 GiB] (default 64 MiB); it
+         *              bounds the largest record. A store's first segment is 64 KiB and each new one twice the one
+         *              before it, up to this size (and always large enough for the record that starts it).
+         */
         public Builder segmentSize(final int bytes)
         {
             if (bytes < MIN_SEGMENT_SIZE || bytes > MAX_SEGMENT_SIZE || (bytes & 4095) != 0)
@@ -423,10 +477,15 @@ public final class StoreOptions
         }
 
         /**
-         * @param preallocate write zeros through a new segment before using it (default true), so that its blocks are
-         *                    allocated when it is created: a full disk is then an exception at a segment's creation,
-         *                    and writes into it never need space. (The index needs no preallocation: it grows only
-         *                    when a checkpoint writes it, and a checkpoint that fails is retried.)
+         * @param preallocate write zeros through a new segment before using it (default false), so that its blocks are
+         *                    allocated when it is created: a full disk is then an exception at a segment's creation
+         *                    (a roll, under the write lock, costs a write of the whole segment), and writes into it
+         *                    need no space (on file systems that overwrite in place). By default a segment is
+         *                    created sparse: its length is set without writing it, it takes the space of what is
+         *                    written into it, and a write that finds the disk full fails with
+         *                    {@link StoreIoException}, storing nothing (the writes are positional writes, never stores
+         *                    into a mapping, so a full disk is never a fault). (The index needs no preallocation: it
+         *                    grows only when a checkpoint writes it, and a checkpoint that fails is retried.)
          */
         public Builder preallocate(final boolean preallocate)
         {
@@ -441,6 +500,20 @@ public final class StoreOptions
         public Builder readOnly(final boolean readOnly)
         {
             this.readOnly = readOnly;
+            return this;
+        }
+
+        /**
+         * @param upgrade let a writer's open upgrade a store whose newest snapshot an older major format version
+         *                wrote (default false: such an open throws {@link FormatUpgradeRequiredException} and changes
+         *                nothing). The upgrade is what {@link Migration#migrate} does, made under the open's lock
+         *                before recovery: the release that wrote the store cannot open it afterwards. A store of the
+         *                current version opens the same either way. Not for read-only opens, which read every
+         *                version as it is.
+         */
+        public Builder upgradeFormat(final boolean upgrade)
+        {
+            this.upgradeFormat = upgrade;
             return this;
         }
 
@@ -515,11 +588,60 @@ public final class StoreOptions
             return this;
         }
 
+        /**
+         * @param background compact segments on a background thread of the store (default true; a read-only store
+         *                   never does). Compaction copies the live records of sealed segments to the tail of the
+         *                   log (each copy takes a sequence number) and repoints the index, in batches under the
+         *                   write lock; the files are deleted once no retained snapshot or reader needs them.
+         *                   {@link MemoryStore#compact()} compacts on demand either way.
+         */
+        public Builder backgroundCompaction(final boolean background)
+        {
+            this.backgroundCompaction = background;
+            return this;
+        }
+
+        /**
+         * @param fraction background compaction starts once the dead bytes it could free (sealed segments' bytes not
+         *                 taken by records still needed) exceed this share of the bytes of the segments that hold
+         *                 something to keep, and goes on until they no longer do; past 1.5 times this share, writers
+         *                 wait for it. In (0, 1), default 0.15. Lower: less disk, more copying.
+         */
+        public Builder compactionDeadFraction(final double fraction)
+        {
+            if (!(fraction > 0 && fraction < 1))
+            {
+                throw new IllegalArgumentException("compactionDeadFraction must be in (0, 1), was " + fraction);
+            }
+            this.compactionDeadFraction = fraction;
+            return this;
+        }
+
+        /**
+         * @param fraction only segments whose records still needed take less than this share of the file are
+         *                 compacted, the emptiest first: in (0, 1], default 0.75 (copying at most three bytes for
+         *                 each byte freed).
+         */
+        public Builder compactionLiveFraction(final double fraction)
+        {
+            if (!(fraction > 0 && fraction <= 1))
+            {
+                throw new IllegalArgumentException("compactionLiveFraction must be in (0, 1], was " + fraction);
+            }
+            this.compactionLiveFraction = fraction;
+            return this;
+        }
+
         public StoreOptions build()
         {
             if (generation != NEWEST_GENERATION && !readOnly)
             {
                 throw new IllegalArgumentException("a generation other than the newest can only be opened readOnly");
+            }
+            if (upgradeFormat && readOnly)
+            {
+                throw new IllegalArgumentException("upgradeFormat is for a writer: a read-only open reads every " +
+                    "format version as it is and changes nothing");
             }
             return new StoreOptions(this);
         }

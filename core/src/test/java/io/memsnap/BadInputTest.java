@@ -58,7 +58,7 @@ class BadInputTest
     void createStore()
     {
         dir = root.resolve("store");
-        options = StoreOptions.builder()
+        options = StoreOptions.builder().backgroundCompaction(false)
             .dimension(DIMENSION)
             .segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
             .maxIdBytes(MAX_ID_BYTES)
@@ -219,7 +219,7 @@ class BadInputTest
     void writeToReadOnlyStoreIsRejected()
     {
         store.close();
-        store = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build());
+        store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).readOnly(true).build());
         final Map<String, String> files = StoreFiles.fingerprint(dir);
         final SparseVector v = SparseVector.of(new int[] {0}, new float[] {1});
         for (final Executable write : List.<Executable>of(() -> store.put("x", v), () -> store.delete("e1"),
@@ -250,7 +250,7 @@ class BadInputTest
             assertEquals(files, StoreFiles.fingerprint(dir), "a refused open must change nothing");
         }
         // Dimension 0 takes the store's.
-        reopen(StoreOptions.builder().build());
+        reopen(StoreOptions.builder().backgroundCompaction(false).build());
         assertEquals(DIMENSION, store.dimension());
         assertStoreHoldsHistory("reopened with dimension 0");
         // The refused opens released the lock.
@@ -263,7 +263,7 @@ class BadInputTest
     {
         final Path empty = root.resolve("new-store");
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
-            () -> MemoryStore.open(empty, StoreOptions.builder().build()));
+            () -> MemoryStore.open(empty, StoreOptions.builder().backgroundCompaction(false).build()));
         assertTrue(ex.getMessage().contains("creating one needs StoreOptions.dimension"), ex.getMessage());
         for (final Path p : StoreFiles.list(empty))
         {
@@ -274,7 +274,8 @@ class BadInputTest
             assertEquals(8, created.dimension());
             assertEquals(0, created.size());
         }
-        assertThrows(IllegalArgumentException.class, () -> StoreOptions.builder().dimension(0));
+        assertThrows(IllegalArgumentException.class, () -> StoreOptions.builder().backgroundCompaction(false)
+            .dimension(0));
         assertThrows(IllegalArgumentException.class, () -> StoreOptions.ofDimension(-1));
     }
 
@@ -322,7 +323,8 @@ class BadInputTest
         // A second refusal is still a refusal: the failed attempt did not drop the lock.
         assertThrows(StoreLockedException.class, () -> MemoryStore.open(dir, options));
         // A read-only open in the same JVM is fine.
-        try (MemoryStore reader = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+        try (MemoryStore reader = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+            .readOnly(true).build()))
         {
             assertEquals(store.lastSnapshot().generation(), reader.lastSnapshot().generation());
         }

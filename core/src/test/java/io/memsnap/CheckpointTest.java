@@ -21,7 +21,8 @@ class CheckpointTest
     @Test
     void backgroundCheckpointBoundsReplay() throws InterruptedException
     {
-        final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(1 << 20)
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+            .dimension(DIMENSION).segmentSize(1 << 20)
             .checkpointRecords(1_000).build();
         final SnapshotInfo last;
         try (MemoryStore store = MemoryStore.open(dir, options))
@@ -62,7 +63,8 @@ class CheckpointTest
     @Test
     void indexPagesWaitingInMemoryTriggerABackgroundCheckpoint() throws InterruptedException
     {
-        final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(8 << 20)
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+            .dimension(DIMENSION).segmentSize(8 << 20)
             .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(StoreOptions.MIN_CHECKPOINT_INDEX_BYTES).build();
         final int n = 120_000; // about 500 bucket pages at the usual fill: 2 MiB, past the 1 MiB budget
         try (MemoryStore store = MemoryStore.open(dir, options))
@@ -91,13 +93,15 @@ class CheckpointTest
     @Test
     void checkpointIndexBytesHasAFloor()
     {
-        assertThrows(IllegalArgumentException.class, () -> StoreOptions.builder().checkpointIndexBytes(4096));
+        assertThrows(IllegalArgumentException.class, () -> StoreOptions.builder().backgroundCompaction(false)
+            .checkpointIndexBytes(4096));
     }
 
     @Test
     void explicitCheckpointBeforeSnapshotMakesReopenReplayNothing()
     {
-        final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(1 << 20).build();
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+            .dimension(DIMENSION).segmentSize(1 << 20).build();
         try (MemoryStore store = MemoryStore.open(dir, options))
         {
             for (int i = 0; i < 2_000; i++)
@@ -118,7 +122,8 @@ class CheckpointTest
     @Test
     void readOnlyOpenReplaysExactlyToItsSnapshot()
     {
-        final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(1 << 20).build();
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+            .dimension(DIMENSION).segmentSize(1 << 20).build();
         final SnapshotInfo middle;
         try (MemoryStore store = MemoryStore.open(dir, options))
         {
@@ -138,7 +143,8 @@ class CheckpointTest
             }
             store.snapshot();
 
-            try (MemoryStore old = MemoryStore.open(dir, StoreOptions.builder().readOnly(true)
+            try (MemoryStore old = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+                .readOnly(true)
                 .generation(middle.generation()).build()))
             {
                 assertEquals(middle.lastSequence() - middle.checkpointSequence(),

@@ -127,7 +127,8 @@ class CorruptionTest
         pristine = root.resolve("pristine");
         history = new StoreHistory();
         final Random random = new Random(SEED);
-        final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(SEGMENT_SIZE).build();
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+            .dimension(DIMENSION).segmentSize(SEGMENT_SIZE).build();
         final Writes w = new Writes(random);
         // The fixture is the crash image of a writer that never closed (a close makes everything durable and would
         // leave no unacknowledged tail to damage): the files as they are while it runs, copied.
@@ -226,7 +227,7 @@ class CorruptionTest
     void undamagedCopyOpensCleanWithEverything()
     {
         final Path dir = freshCopy("control");
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).build()))
         {
             assertTrue(store.recoveryReport().clean(), store.recoveryReport().toString());
             assertEquals(layout.newestGeneration, store.recoveryReport().restoredGeneration());
@@ -262,7 +263,8 @@ class CorruptionTest
         final Path newest = dir.resolve(ManifestDescriptor.fileName(layout.newestGeneration));
         StoreFiles.flip(newest, ManifestDescriptor.ENTRY_COUNT_OFFSET, 0x01);
         final Map<String, String> before = StoreFiles.fingerprint(dir);
-        final StoreOptions strict = StoreOptions.builder().recoveryMode(RecoveryMode.STRICT).build();
+        final StoreOptions strict = StoreOptions.builder().backgroundCompaction(false)
+            .recoveryMode(RecoveryMode.STRICT).build();
 
         final CorruptStoreException ex = assertThrows(CorruptStoreException.class, () -> MemoryStore.open(dir, strict));
         assertEquals(newest, ex.file());
@@ -280,7 +282,7 @@ class CorruptionTest
         final Path dir = freshCopy("fallback");
         final String newestName = ManifestDescriptor.fileName(layout.newestGeneration);
         StoreFiles.flip(dir.resolve(newestName), ManifestDescriptor.TAIL_OFFSET_OFFSET, 0x10);
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).build()))
         {
             final RecoveryReport report = store.recoveryReport();
             assertEquals(1, report.skippedSnapshots().size(), report.toString());
@@ -303,7 +305,7 @@ class CorruptionTest
             final SnapshotInfo info = store.snapshot();
             assertTrue(info.generation() > layout.newestGeneration, info.toString());
         }
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).build()))
         {
             assertTrue(store.recoveryReport().clean(), store.recoveryReport().toString());
             history.verify(store, history.lastSequence(), "fallback, reopened");
@@ -358,13 +360,14 @@ class CorruptionTest
         }
         final Map<String, String> before = StoreFiles.fingerprint(dir);
         final Map<String, Long> committedBefore = committedIndexPrefix(dir);
-        final StoreOptions strict = StoreOptions.builder().recoveryMode(RecoveryMode.STRICT).build();
+        final StoreOptions strict = StoreOptions.builder().backgroundCompaction(false)
+            .recoveryMode(RecoveryMode.STRICT).build();
         final CorruptStoreException ex = assertThrows(CorruptStoreException.class, () -> MemoryStore.open(dir, strict),
             "STRICT must refuse: " + damage);
         assertTrue(ex.file() != null && ex.file().getFileName().toString().startsWith("segment-"), ex.getMessage());
         assertRefusalChangedNothing(damage, dir, before, committedBefore);
 
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).build()))
         {
             final RecoveryReport report = store.recoveryReport();
             assertEquals(lostFrom - 1, store.lastSequence(), report.toString());
@@ -391,7 +394,8 @@ class CorruptionTest
     void aFallbackPastWholeChunksOfNewerPagesLeavesEveryIndexPageSealed()
     {
         final Path dir = root.resolve("fallback-chunks");
-        final StoreOptions options = StoreOptions.builder().dimension(4).segmentSize(16 << 20).preallocate(false)
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+            .dimension(4).segmentSize(16 << 20).preallocate(false)
             .checkpointRecords(Long.MAX_VALUE).build();
         final SparseVector v = SparseVector.of(new int[] {1}, new float[] {0.5f});
         final long older;
@@ -441,7 +445,8 @@ class CorruptionTest
         // The manifests name index checkpoints taken right before them, so that the open below replays nothing and
         // the damaged directory page is first met by the split.
         final Path dir = root.resolve("directory-pages");
-        final StoreOptions options = StoreOptions.builder().dimension(4).segmentSize(16 << 20).preallocate(false)
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+            .dimension(4).segmentSize(16 << 20).preallocate(false)
             .build();
         final StoreHistory h = new StoreHistory();
         final SparseVector v = SparseVector.of(new int[] {1}, new float[] {0.5f});
@@ -581,8 +586,8 @@ class CorruptionTest
         }
         final Map<String, String> before = StoreFiles.fingerprint(dir);
         for (final StoreOptions options : List.of(
-            StoreOptions.builder().build(),
-            StoreOptions.builder().recoveryMode(RecoveryMode.STRICT).build()))
+            StoreOptions.builder().backgroundCompaction(false).build(),
+            StoreOptions.builder().backgroundCompaction(false).recoveryMode(RecoveryMode.STRICT).build()))
         {
             final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
                 () -> MemoryStore.open(dir, options), where + " " + options.recoveryMode());
@@ -596,7 +601,7 @@ class CorruptionTest
         {
             // Read-only readers refuse it too (the last segment is not one the newest snapshot needs).
             assertThrows(IncompatibleFormatException.class,
-                () -> MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()));
+                () -> MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).readOnly(true).build()));
             assertEquals(before, StoreFiles.fingerprint(dir));
         }
         StoreFiles.deleteTree(dir);
@@ -612,7 +617,7 @@ class CorruptionTest
         b.putShort(ManifestDescriptor.MINOR_OFFSET, (short)7);
         b.putInt(m.length - 4, new Checksum().compute(m, 0, m.length - 4));
         StoreFiles.write(file, m);
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).build()))
         {
             assertTrue(store.recoveryReport().clean(), store.recoveryReport().toString());
             history.verify(store, history.lastSequence(), "minor version 1.7");
@@ -675,7 +680,7 @@ class CorruptionTest
         MemoryStore store = null;
         try
         {
-            store = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build());
+            store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).readOnly(true).build());
         }
         catch (final CorruptStoreException ex)
         {
@@ -714,7 +719,7 @@ class CorruptionTest
         final MemoryStore store;
         try
         {
-            store = MemoryStore.open(dir, StoreOptions.builder().build());
+            store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).build());
         }
         catch (final CorruptStoreException ex)
         {
@@ -815,7 +820,7 @@ class CorruptionTest
         {
             store.close();
         }
-        try (MemoryStore reopened = MemoryStore.open(dir, StoreOptions.builder().build()))
+        try (MemoryStore reopened = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).build()))
         {
             assertEquals(snapshot.generation(), reopened.recoveryReport().restoredGeneration(),
                 d + ": the snapshot taken after the repair must validate: " + reopened.recoveryReport());

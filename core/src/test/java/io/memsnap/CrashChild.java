@@ -50,7 +50,8 @@ public final class CrashChild
 
     static StoreOptions options()
     {
-        return StoreOptions.builder().dimension(TestEntries.DIMENSION).segmentSize(SEGMENT_SIZE).build();
+        return StoreOptions.builder().backgroundCompaction(false)
+            .dimension(TestEntries.DIMENSION).segmentSize(SEGMENT_SIZE).build();
     }
 
     public static void main(final String[] args)

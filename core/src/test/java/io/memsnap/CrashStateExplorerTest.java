@@ -22,10 +22,12 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The crash-state explorer (the idea of ALICE and CrashMonkey): proves that a store recovers from what a power cut
  * can leave, not only from what a SIGKILL leaves ({@link CrashTest}).
  *
- * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often; background checkpoints off,
- * so the run is deterministic) through a {@link RecordingFileSystem}, which records every write, flush, create,
- * rename, delete, truncate and directory sync, and the test's markers: each write issued, each promise the store
- * kept (a {@code sync()}, a {@code snapshot()}, an {@code EVERY_WRITE} put returning). A {@link CrashExplorer} then
+ * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often, or segments growing from 64
+ * to 256 KiB; background checkpoints and compaction
+ * off, so the run is deterministic) through a {@link RecordingFileSystem}, which
+ * records every write, flush, create, rename, delete, truncate, extension and directory sync, and the test's
+ * markers: each write issued, each promise the store kept (a {@code sync()}, a {@code snapshot()}, an
+ * {@code EVERY_WRITE} put returning). A {@link CrashExplorer} then
  * replays the journal through a {@link io.memsnap.crash.CrashModel} and, at every persistence point, writes several
  * states a power cut there could leave (what a SIGKILL leaves; only what was flushed; a prefix in order; random 4 KiB
  * blocks; random 512 B sectors; a grown length with zeros; unsynced creates, renames and deletes kept or lost) and
@@ -74,10 +76,15 @@ class CrashStateExplorerTest
     /** Whether a repro ran: its crash states stay on disk for a look. */
     private static boolean reproduced;
 
+    /** Segments of 64 KiB from the first: they roll often. */
+    private static final int FIXED = StoreOptions.MIN_SEGMENT_SIZE;
+    /** Segments of 64, then 128, then 256 KiB: rolls into segments of each length. */
+    private static final int GROWING = 4 * StoreOptions.MIN_SEGMENT_SIZE;
+
     /** A workload: its options, what it writes, and what it writes after a sampled recovery. */
     enum Workload
     {
-        SYNCED_PUTS(true, Durability.ON_SYNC, true, 3, 200, w ->
+        SYNCED_PUTS(true, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
         {
             for (int i = 1; i <= 40; i++)
             {
@@ -88,8 +95,8 @@ class CrashStateExplorerTest
                 }
             }
         }),
-        EVERY_WRITE(false, Durability.EVERY_WRITE, false, 3, 200, w -> w.mixed(25)),
-        SNAPSHOTS(false, Durability.ON_SYNC, true, 3, 200, w ->
+        EVERY_WRITE(false, Durability.EVERY_WRITE, false, FIXED, 3, 200, w -> w.mixed(25)),
+        SNAPSHOTS(false, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
         {
             for (int i = 0; i < 7; i++)
             {
@@ -97,7 +104,7 @@ class CrashStateExplorerTest
                 w.snapshot();
             }
         }),
-        CHECKPOINTS(false, Durability.ON_SYNC, false, 2, 200, w ->
+        CHECKPOINTS(false, Durability.ON_SYNC, false, FIXED, 2, 200, w ->
         {
             w.mixed(10);
             w.snapshot();
@@ -111,22 +118,22 @@ class CrashStateExplorerTest
             w.mixed(4);
             w.snapshot();
         }),
-        ROLLING_SEGMENTS(false, Durability.ON_SYNC, false, 3, 3000, w ->
+        ROLLING_SEGMENTS(false, Durability.ON_SYNC, false, GROWING, 3, 3000, w ->
         {
-            for (int i = 1; i <= 100; i++)
+            for (int i = 1; i <= 200; i++)
             {
                 w.putNew();
                 if (i % 10 == 0)
                 {
                     w.sync();
                 }
-                if (i == 50)
+                if (i % 100 == 50)
                 {
                     w.snapshot();
                 }
             }
         }),
-        DELETES(false, Durability.ON_SYNC, true, 2, 200, w ->
+        DELETES(false, Durability.ON_SYNC, true, FIXED, 2, 200, w ->
         {
             for (int i = 0; i < 20; i++)
             {
@@ -157,7 +164,7 @@ class CrashStateExplorerTest
          * unpinned manifest's file, never a pinned one; the unpin commit deletes the snapshot it unpinned. Every
          * pinned snapshot must survive each crash state, its recovery and the commits after it.
          */
-        PINS(false, Durability.ON_SYNC, true, 3, 200, w ->
+        PINS(false, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
         {
             for (int i = 0; i < 3; i++)
             {
@@ -184,7 +191,7 @@ class CrashStateExplorerTest
          * every promise of that timeline kept, or on the new one holding exactly the snapshot rewound to; after, on
          * the new one, its safety snapshot pinned and whole.
          */
-        REWIND(false, Durability.ON_SYNC, true, 3, 200, w ->
+        REWIND(false, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
         {
             w.mixed(10);
             w.snapshot();
@@ -209,7 +216,7 @@ class CrashStateExplorerTest
          * EVERY_WRITE. (A reopen after a SIGKILL, over writes never flushed, is what the explorer's recoveries of
          * SIGKILL states cover.)
          */
-        REOPEN(false, Durability.ON_SYNC, true, 3, 3000, w ->
+        REOPEN(false, Durability.ON_SYNC, true, GROWING, 3, 3000, w ->
         {
             w.mixed(12);
             w.sync();
@@ -219,22 +226,67 @@ class CrashStateExplorerTest
             }
             w.reopen(Durability.EVERY_WRITE);
             w.mixed(6);
+        }),
+        /**
+         * Overwrites and deletes over several segments, then a compaction (copies of live entries, states and delete
+         * records to the tail, the index repointed), writes after it, and snapshots.
+         */
+        COMPACTION(false, Durability.ON_SYNC, true, FIXED, 2, 4000, w ->
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                w.putNew();
+            }
+            w.putState();
+            for (int i = 0; i < 60; i++)
+            {
+                w.mixedOverwrites();
+            }
+            w.snapshot();
+            w.compact();
+            w.mixed(4);
+            w.sync();
+            w.snapshot();
+        }),
+        /**
+         * A compaction, then a checkpoint and snapshots that retire every manifest needing the compacted segments:
+         * reclamation deletes their files (with directory syncs) while writes go on.
+         */
+        RECLAIM(false, Durability.ON_SYNC, false, FIXED, 2, 4000, w ->
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                w.putNew();
+            }
+            for (int i = 0; i < 60; i++)
+            {
+                w.mixedOverwrites();
+            }
+            w.snapshot();
+            w.compact();
+            w.snapshot();
+            w.mixed(3);
+            w.snapshot();
+            w.mixed(3);
+            w.sync();
         });
 
         /** Whether the store's directory does not exist before the open (which creates it). */
         final boolean createsDirectory;
         final Durability durability;
         final boolean preallocate;
+        final int segmentSize;
         final int retained;
         final int metadataBytes;
         final Consumer<CrashWorkload> script;
 
         Workload(final boolean createsDirectory, final Durability durability, final boolean preallocate,
-            final int retained, final int metadataBytes, final Consumer<CrashWorkload> script)
+            final int segmentSize, final int retained, final int metadataBytes, final Consumer<CrashWorkload> script)
         {
             this.createsDirectory = createsDirectory;
             this.durability = durability;
             this.preallocate = preallocate;
+            this.segmentSize = segmentSize;
             this.retained = retained;
             this.metadataBytes = metadataBytes;
             this.script = script;
@@ -242,9 +294,10 @@ class CrashStateExplorerTest
 
         StoreOptions options()
         {
-            return StoreOptions.builder().dimension(CrashWorkload.DIMENSION).segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
+            return StoreOptions.builder().dimension(CrashWorkload.DIMENSION).segmentSize(segmentSize)
                 .durability(durability).preallocate(preallocate).retainedSnapshots(retained)
-                .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).build();
+                .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).backgroundCompaction(false)
+                .build();
         }
 
         /** The writes after a sampled recovery: some synced, a snapshot, some left unsynced. */
@@ -337,6 +390,18 @@ class CrashStateExplorerTest
         explore(Workload.REOPEN);
     }
 
+    @Test
+    void compaction() throws IOException
+    {
+        explore(Workload.COMPACTION);
+    }
+
+    @Test
+    void compactionThenReclamation() throws IOException
+    {
+        explore(Workload.RECLAIM);
+    }
+
     /** Explores one state again: {@code -Dmemsnap.crash.repro=WORKLOAD:SEED:ENTRY:STATE[/ENTRY:STATE]}. */
     @Test
     @EnabledIfSystemProperty(named = "memsnap.crash.repro", matches = ".+")
@@ -390,6 +455,15 @@ class CrashStateExplorerTest
         finally
         {
             driver.close();
+        }
+        if (workload == Workload.COMPACTION || workload == Workload.RECLAIM)
+        {
+            // What the workloads are there for: records copied, and (RECLAIM) segment files deleted.
+            assertTrue(history.writes().stream().anyMatch(w -> w.type == StoreHistory.COPY), workload +
+                " copied nothing");
+            assertTrue(workload != Workload.RECLAIM || fs.journal().entries().stream().anyMatch(e ->
+                e.kind == io.memsnap.crash.JournalEntry.Kind.DELETE &&
+                e.path.getFileName().toString().startsWith("segment-")), "RECLAIM deleted no segment file");
         }
         if (Boolean.getBoolean("memsnap.crash.journal"))
         {

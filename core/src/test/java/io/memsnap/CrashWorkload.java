@@ -166,6 +166,24 @@ final class CrashWorkload
         }
     }
 
+    /** One write drawn at random, mostly overwrites: leaves dead records for compaction. */
+    void mixedOverwrites()
+    {
+        final int r = random.nextInt(10);
+        if (r < 7)
+        {
+            overwrite();
+        }
+        else if (r < 9)
+        {
+            delete();
+        }
+        else
+        {
+            putNew();
+        }
+    }
+
     void mixed(final int count)
     {
         for (int i = 0; i < count; i++)
@@ -184,6 +202,10 @@ final class CrashWorkload
         markers.label("retry " + lost.size() + " lost writes");
         for (final StoreHistory.Write write : lost)
         {
+            if (write.type == StoreHistory.COPY)
+            {
+                continue; // compaction's, not the application's: nobody makes it again
+            }
             markers.issue(history.lastSequence() + 1);
             switch (write.type)
             {
@@ -293,6 +315,17 @@ final class CrashWorkload
         markers.rewound(result.timeline(), target.lastSequence());
         markers.acknowledgePin(result.safety().generation(), result.safety().lastSequence());
         return result;
+    }
+
+    /**
+     * Compacts on demand. Its copies take sequence numbers, at most one per record written so far: they are issued
+     * as that many (a crash state may hold some of them), and the oracle records each as a write that changes nothing.
+     */
+    void compact()
+    {
+        markers.label("compact");
+        markers.issue(2 * history.lastSequence());
+        history.compact(store);
     }
 
     void checkpoint()

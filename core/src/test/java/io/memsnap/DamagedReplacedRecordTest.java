@@ -23,7 +23,8 @@ class DamagedReplacedRecordTest
     @TempDir
     Path dir;
 
-    private final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(128 * 1024).build();
+    private final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+        .dimension(DIMENSION).segmentSize(128 * 1024).build();
 
     @Test
     void putOverADamagedEntryAppendsNothing()

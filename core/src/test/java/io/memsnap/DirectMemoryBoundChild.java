@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The process {@link DirectMemoryBoundTest} runs with a small heap and a small direct-memory limit. Two modes:
@@ -30,8 +31,9 @@ import java.util.stream.Collectors;
  * <millis>}, {@code direct <step> <peak bytes>}, {@code heap <step> <bytes>}, {@code index <step> <index file
  * bytes>} and {@code rss <step> <resident set>}; then {@code reopen <millis> <records replayed>},
  * {@code direct <peak bytes>} and {@code ok <millis>}.</li>
- * <li>{@code diskfull <dir> <entries>}: writes {@code entries} entries, snapshots, then fills the disk (checkpoints
- * fail) and writes on until a write is refused; checks that it is {@link IndexMemoryFullException} caused by the
+ * <li>{@code diskfull <dir> <entries>}: writes {@code entries} entries into preallocated segments, and named state
+ * until the log is in a segment of the full size (room for the writes below), snapshots, then fills the disk
+ * (checkpoints fail; writes into the preallocated segment need no space) and writes on until a write is refused; checks that it is {@link IndexMemoryFullException} caused by the
  * failed checkpoint, that nothing was written, that a second write is refused too and reads go on; frees the disk,
  * writes again, snapshots, and checks the reopened store. Prints {@code refused <writes> <message>},
  * {@code direct <peak bytes>} and {@code ok <millis>}.</li>
@@ -82,7 +84,7 @@ public final class DirectMemoryBoundChild
         else
         {
             QuietEngineLog.silence(); // the background thread warns of every checkpoint that fails
-            child.fillTheDisk(dir, options, n);
+            child.fillTheDisk(dir, options.toBuilder().preallocate(true).build(), n);
             System.out.println("direct " + child.directPeak.get());
         }
         sampler.interrupt();
@@ -140,6 +142,13 @@ public final class DirectMemoryBoundChild
             {
                 store.put(id(i), SMALL);
             }
+            // Segments grow from 64 KiB: roll into one of the full size, preallocated, so that the puts below have
+            // room in it (hundreds of thousands of them) and only the index's checkpoints need space.
+            final byte[] filler = new byte[1 << 20]; // small: the writer keeps a direct buffer of the largest record
+            while (newestSegmentLength(dir) < options.segmentSize())
+            {
+                store.putState("filler", filler);
+            }
             store.snapshot();
             fs.fill();
             IndexMemoryFullException refused = null;
@@ -182,6 +191,16 @@ public final class DirectMemoryBoundChild
         {
             check(store.size() == written, "reopened with " + store.size() + " entries, expected " + written);
             check(store.get(id(written - 1)).isPresent(), "the write after the disk was freed is lost");
+        }
+    }
+
+    private static long newestSegmentLength(final Path dir) throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            final Path newest = files.filter(p -> p.getFileName().toString().endsWith(".seg")).max(Path::compareTo)
+                .orElseThrow();
+            return Files.size(newest);
         }
     }
 

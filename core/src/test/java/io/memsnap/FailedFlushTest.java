@@ -18,7 +18,8 @@ class FailedFlushTest
 {
     private static StoreOptions.Builder options()
     {
-        return StoreOptions.builder().dimension(TestEntries.DIMENSION).checkpointRecords(Long.MAX_VALUE);
+        return StoreOptions.builder().backgroundCompaction(false)
+            .dimension(TestEntries.DIMENSION).checkpointRecords(Long.MAX_VALUE);
     }
 
     @Test

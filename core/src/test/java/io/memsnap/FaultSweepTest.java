@@ -179,7 +179,7 @@ class FaultSweepTest
         Case(final Path dir, final StoreFileSystem fs, final int retained)
         {
             this.dir = dir;
-            this.options = StoreOptions.builder().dimension(CrashWorkload.DIMENSION)
+            this.options = StoreOptions.builder().backgroundCompaction(false).dimension(CrashWorkload.DIMENSION)
                 .segmentSize(StoreOptions.MIN_SEGMENT_SIZE).retainedSnapshots(retained)
                 .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).build();
             this.workload = new CrashWorkload(fs, promises, history, new Random(SEED), 1500);

@@ -2,16 +2,19 @@ package io.memsnap;
 
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.LibraryVersion;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.format.WatermarkDescriptor;
+import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,51 +25,31 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
+import java.util.zip.CRC32C;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Reads stores written by every format version (committed, gzipped, under {@code src/test/resources/golden/vX.Y},
- * all written by {@link #main(String[])} with the same writes) and checks every value and the header bytes against
- * the descriptors. A change that breaks reading old stores, or that moves a field without a new version, fails
- * here. Regenerate only for a new format version, into a new folder; never overwrite an old version's files.
+ * Reads the stores written by every format version ({@link GoldenStores}: committed, gzipped, under
+ * {@code src/test/resources/golden/vX.Y}, all written by {@link #main(String[])} with the same writes) and checks
+ * their exact content (read-only as they are, and after a migration to this build's version) and the header bytes
+ * against the descriptors. A change that breaks reading old stores, or that moves a field without a new version,
+ * fails here; so does a new format version without its golden store. Write one only for a new format version, into
+ * a new folder; never overwrite an old version's files.
  */
 class FormatGoldenTest
 {
-    static final String[] FILES = {
-        "index.msi", "segment-0000000001.seg", "segment-0000000002.seg", "manifest-00000000000000000000.msm",
-        "manifest-00000000000000000001.msm", "manifest-00000000000000000002.msm"};
-
     @TempDir
     Path dir;
 
-    /** Writes the golden store; run by hand (with the add-exports flag) for a new format version. */
+    /** Writes the golden store of this build's format version (see {@link GoldenStores#WRITE_COMMAND}). */
     public static void main(final String[] args) throws IOException
     {
         final Path store = Files.createTempDirectory("golden");
-        try (MemoryStore s = MemoryStore.open(store, options()))
+        try (MemoryStore s = MemoryStore.open(store, GoldenStores.options()))
         {
-            s.put("golden-0", SparseVector.of(new int[] {0, 5, 1023}, new float[] {1.5f, -2.25f, 0.125f}), 0.5f,
-                1_700_000_000_000L, "{\"source\":\"golden\"}".getBytes(StandardCharsets.UTF_8));
-            s.put("gölden-ü-\uD83D\uDE00", SparseVector.of(new int[] {7}, new float[] {-0.0f}), 1.0f, 42L, null);
-            s.put("golden-2", SparseVector.empty(), 0.0f, 0L, new byte[] {0, 1, 2, (byte)255});
-            s.putState("transitions", new byte[] {9, 8, 7});
-            s.snapshot(Map.of("encoder", "golden-encoder", "version", "1.0.0"));
-            s.put("golden-0", SparseVector.of(new int[] {1, 2}, new float[] {3f, 4f}), 0.75f, 1_700_000_000_001L, null);
-            s.delete("golden-2");
-            s.putState("config", "{\"dim\":1024}".getBytes(StandardCharsets.UTF_8));
-            for (int i = 0; i < 100; i++)
-            {
-                s.put("filler-" + i, SparseVector.of(new int[] {i, i + 100}, new float[] {i, -i}), 0.1f, i,
-                    new byte[700]);
-            }
-            s.checkpoint();
-            s.snapshot(Map.of("encoder", "golden-encoder"));
-            s.put("tail-0", SparseVector.of(new int[] {3}, new float[] {3f}), 0.3f, 3L, null);
-            s.delete("filler-0");
-            s.sync();
+            GoldenStores.write(GoldenStores.to(s));
         }
         final Path out = Path.of(args.length > 0 ? args[0] : "core/src/test/resources/golden/v" +
             FormatVersion.CURRENT_MAJOR + "." + FormatVersion.CURRENT_MINOR);
@@ -83,65 +66,99 @@ class FormatGoldenTest
                         Files.copy(p, o);
                     }
                 }
+                Files.delete(p);
             }
         }
+        Files.delete(store);
         System.out.println("golden store written to " + out);
     }
 
-    static StoreOptions options()
+    static List<String> versions()
     {
-        return StoreOptions.builder().dimension(1024).segmentSize(64 * 1024).build();
+        return GoldenStores.VERSIONS;
     }
 
-    private void unpack(final String version) throws IOException
+    /** The versions whose segments may hold PAD records. */
+    static List<String> padded()
     {
-        for (final String name : FILES)
+        return GoldenStores.VERSIONS.stream().filter(v -> FormatVersion.hasPadRecords(GoldenStores.major(v)))
+            .collect(Collectors.toList());
+    }
+
+    @Test
+    void everyFormatVersionUpToTheCurrentOneHasAGoldenStore()
+    {
+        final String current = "v" + FormatVersion.CURRENT_MAJOR + "." + FormatVersion.CURRENT_MINOR;
+        assertTrue(GoldenStores.exists(current) && GoldenStores.VERSIONS.contains(current),
+            "format " + current.substring(1) + " (FormatVersion.CURRENT_MAJOR.CURRENT_MINOR) has no golden store: " +
+            "write it with `" + GoldenStores.WRITE_COMMAND + "` (from the repository's root; it writes " +
+            "core/src/test/resources/golden/" + current + "), commit it, and add \"" + current + "\" to " +
+            "GoldenStores.VERSIONS. Never overwrite the store of an older version.");
+        for (int major = FormatVersion.OLDEST_MAJOR; major <= FormatVersion.CURRENT_MAJOR; major++)
         {
-            try (InputStream in = new GZIPInputStream(
-                FormatGoldenTest.class.getResourceAsStream("/golden/" + version + "/" + name + ".gz")))
+            final int m = major;
+            assertTrue(GoldenStores.VERSIONS.stream().anyMatch(v -> GoldenStores.major(v) == m),
+                "no golden store of format " + major + ".x, which this build reads");
+        }
+        for (final String version : GoldenStores.VERSIONS)
+        {
+            assertTrue(GoldenStores.exists(version), "golden store " + version + " is not on the class path");
+        }
+    }
+
+    /**
+     * A store written before manifests carried live bytes per segment: its writer counts them once from the index
+     * (the same as a recount), then compacts, deletes what nothing needs, and keeps every value.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("versions")
+    void anUpgradedStoreCountsItsLiveBytesThenCompacts(final String version) throws IOException
+    {
+        GoldenStores.unpack(version, dir);
+        final StoreOptions options = GoldenStores.options().toBuilder().backgroundCompaction(false)
+            .upgradeFormat(true).build();
+        try (MemoryStore s = MemoryStore.open(dir, options))
+        {
+            assertTrue(s.spaceUsage().liveBytes > 0);
+            CompactionTest.assertAccountingMatchesRecount(s);
+            s.compact();
+            for (int i = 0; i < options.retainedSnapshots(); i++)
             {
-                Files.copy(in, dir.resolve(name));
+                s.snapshot();
             }
+            CompactionTest.assertAccountingMatchesRecount(s);
+            assertEquals(102, s.size());
+        }
+        try (MemoryStore s = MemoryStore.open(dir, options))
+        {
+            assertEquals(102, s.size());
+            assertArrayEquals(new byte[] {9, 8, 7}, s.getState("transitions").orElseThrow());
+            assertTrue(s.verify(true).problems().isEmpty(), s.verify(true).toString());
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"v1.0", "v2.0"})
-    void readsEveryValue(final String version) throws IOException
+    @MethodSource("versions")
+    void readsTheNewestSnapshotReadOnlyAsItIs(final String version)
     {
-        unpack(version);
-        try (MemoryStore s = MemoryStore.open(dir, options()))
+        GoldenStores.unpack(version, dir);
+        final Map<String, byte[]> before = GoldenStores.files(dir);
+        try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
         {
-            assertEquals(2, s.recoveryReport().restoredGeneration());
-            assertEquals(2, s.recoveryReport().replayedRecords(), "the tail after the last snapshot");
-            assertEquals(102, s.size());
-            final MemoryEntry g0 = s.get("golden-0").orElseThrow();
-            assertEquals(SparseVector.of(new int[] {1, 2}, new float[] {3f, 4f}), g0.vector());
-            assertEquals(0.75f, g0.importance());
-            assertEquals(1_700_000_000_001L, g0.storedAtMillis());
-            assertEquals(0, g0.metadata().length);
-            final MemoryEntry u = s.get("gölden-ü-\uD83D\uDE00").orElseThrow();
-            assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(u.vector().value(0)));
-            assertEquals(42L, u.storedAtMillis());
-            assertTrue(s.get("golden-2").isEmpty());
-            assertTrue(s.get("filler-0").isEmpty());
-            assertEquals(SparseVector.of(new int[] {99, 199}, new float[] {99f, -99f}),
-                s.get("filler-99").orElseThrow().vector());
-            assertTrue(s.contains("tail-0"));
-            assertArrayEquals(new byte[] {9, 8, 7}, s.getState("transitions").orElseThrow());
-            assertEquals("{\"dim\":1024}", new String(s.getState("config").orElseThrow(), StandardCharsets.UTF_8));
-            assertEquals(List.of("config", "transitions"), s.stateNames());
+            assertEquals(GoldenStores.NEWEST_GENERATION, s.recoveryReport().restoredGeneration());
+            GoldenStores.newestSnapshot().assertHeldBy(s, version + " read-only");
             final List<SnapshotInfo> snapshots = s.snapshots();
             assertEquals(Map.of("encoder", "golden-encoder"), snapshots.get(0).labels());
             assertEquals(Map.of("encoder", "golden-encoder", "version", "1.0.0"), snapshots.get(1).labels());
         }
+        GoldenStores.assertUnchanged(before, dir, "a read-only open");
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"v1.0", "v2.0"})
-    void readsTheFirstSnapshotReadOnly(final String version) throws IOException
+    @MethodSource("versions")
+    void readsTheFirstSnapshotReadOnly(final String version)
     {
-        unpack(version);
+        GoldenStores.unpack(version, dir);
         try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).generation(1).build()))
         {
             assertEquals(3, s.size());
@@ -149,15 +166,50 @@ class FormatGoldenTest
             assertEquals(SparseVector.of(new int[] {0, 5, 1023}, new float[] {1.5f, -2.25f, 0.125f}), g0.vector());
             assertEquals("{\"source\":\"golden\"}", new String(g0.metadata(), StandardCharsets.UTF_8));
             assertArrayEquals(new byte[] {0, 1, 2, (byte)255}, s.get("golden-2").orElseThrow().metadata());
+            assertEquals(List.of("transitions"), s.stateNames());
+        }
+    }
+
+    /**
+     * Migrated to this build's version (a store of it is left as it is), a writer opens every value, the two writes
+     * after the last snapshot replayed; a read-only open still shows the newest snapshot exactly.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("versions")
+    void readsEveryValueAfterMigrating(final String version)
+    {
+        GoldenStores.unpack(version, dir);
+        final boolean older = GoldenStores.major(version) < FormatVersion.CURRENT_MAJOR;
+        final MigrationReport report = Migration.migrate(dir);
+        assertEquals(older, report.upgraded(), report.toString());
+        final long newest = older ? GoldenStores.NEWEST_GENERATION + 1 : GoldenStores.NEWEST_GENERATION;
+        try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+        {
+            assertEquals(newest, s.recoveryReport().restoredGeneration());
+            GoldenStores.newestSnapshot().assertHeldBy(s, version + " migrated, read-only");
+        }
+        try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).generation(1).build()))
+        {
+            assertEquals(3, s.size(), "an older snapshot still opens by generation");
+            assertArrayEquals(new byte[] {0, 1, 2, (byte)255}, s.get("golden-2").orElseThrow().metadata());
+        }
+        try (MemoryStore s = MemoryStore.open(dir, GoldenStores.options()))
+        {
+            assertEquals(newest, s.recoveryReport().restoredGeneration());
+            assertEquals(2, s.recoveryReport().replayedRecords(), "the tail after the last snapshot");
+            GoldenStores.everything().assertHeldBy(s, version + " migrated");
+            final MemoryEntry u = s.get("gölden-ü-\uD83D\uDE00").orElseThrow();
+            assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(u.vector().value(0)));
+            assertTrue(s.verify(true).ok(), s.verify(true).toString());
         }
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"v1.0", "v2.0"})
+    @MethodSource("versions")
     void headerBytesMatchTheDescriptors(final String version) throws IOException
     {
-        unpack(version);
-        final int major = version.equals("v1.0") ? FormatVersion.MAJOR_1 : FormatVersion.MAJOR_2;
+        GoldenStores.unpack(version, dir);
+        final int major = GoldenStores.major(version);
         final ByteBuffer segment = read("segment-0000000001.seg");
         assertEquals(SegmentDescriptor.MAGIC, segment.getLong(SegmentDescriptor.MAGIC_OFFSET));
         assertEquals("MSNPSEG", ascii(segment, 0, 7));
@@ -184,80 +236,183 @@ class FormatGoldenTest
         assertEquals(IndexPageDescriptor.PAGE_SIZE, index.getInt(IndexPageDescriptor.FILE_PAGE_SIZE_OFFSET));
         assertEquals(IndexPageDescriptor.TYPE_ROOT, index.get(IndexPageDescriptor.PAGE_SIZE +
             IndexPageDescriptor.TYPE_OFFSET), "page 1 is the first root");
-
         assertEquals(major, index.getShort(IndexPageDescriptor.FILE_MAJOR_OFFSET));
 
-        final ByteBuffer manifest = read("manifest-00000000000000000002.msm");
+        // 3.0 inserted the oldest reader's version at 16: every field from the generation on moved.
+        final int shift = FormatVersion.hasManifestExtensions(major) ? ManifestDescriptor.V3_SHIFT : 0;
+        assertEquals(shift, ManifestDescriptor.generationOffset(major) - ManifestDescriptor.GENERATION_OFFSET);
+        final ByteBuffer manifest = read(ManifestDescriptor.fileName(GoldenStores.NEWEST_GENERATION));
         assertEquals(ManifestDescriptor.MAGIC, manifest.getLong(ManifestDescriptor.MAGIC_OFFSET));
         assertEquals(major, manifest.getShort(ManifestDescriptor.MAJOR_OFFSET));
-        assertEquals(2L, manifest.getLong(ManifestDescriptor.GENERATION_OFFSET));
+        assertEquals(FormatVersion.MINOR_0, manifest.getShort(ManifestDescriptor.MINOR_OFFSET));
         assertEquals(manifest.capacity(), manifest.getInt(ManifestDescriptor.TOTAL_LENGTH_OFFSET));
-        assertEquals(1024, manifest.getInt(ManifestDescriptor.DIMENSION_OFFSET));
-        assertEquals(102L, manifest.getLong(ManifestDescriptor.ENTRY_COUNT_OFFSET));
-        assertEquals(2L, manifest.getLong(ManifestDescriptor.STATE_COUNT_OFFSET));
+        assertEquals(GoldenStores.NEWEST_GENERATION, manifest.getLong(ManifestDescriptor.GENERATION_OFFSET + shift));
+        assertEquals(107L, manifest.getLong(ManifestDescriptor.LAST_SEQUENCE_OFFSET + shift));
+        assertEquals(1024, manifest.getInt(ManifestDescriptor.DIMENSION_OFFSET + shift));
+        assertEquals(1, manifest.getInt(ManifestDescriptor.HASH_FUNCTION_OFFSET + shift));
+        assertEquals(102L, manifest.getLong(ManifestDescriptor.ENTRY_COUNT_OFFSET + shift));
+        assertEquals(2L, manifest.getLong(ManifestDescriptor.STATE_COUNT_OFFSET + shift));
+        assertEquals(2, manifest.getInt(ManifestDescriptor.SEGMENT_COUNT_OFFSET + shift));
+        assertEquals(1, manifest.getInt(ManifestDescriptor.LABEL_COUNT_OFFSET + shift));
+        final CRC32C crc = new CRC32C();
+        crc.update(manifest.array(), 0, manifest.capacity() - 4);
+        assertEquals((int)crc.getValue(), manifest.getInt(manifest.capacity() - 4));
+        if (shift > 0)
+        {
+            assertEquals(0, manifest.getInt(manifest.capacity() - 8), "no extension");
+        }
     }
 
     /**
-     * 2.0: the first snapshot's bytes end with a PAD on a page boundary; it carries the sequence of the record after
-     * it (4: three puts and a state put came before), and its checksum covers it like any record's.
+     * The oldest library version that reads each manifest: named at offset 16 from 3.0 on, derived for 1.x and 2.x
+     * (whose manifests lack the field).
      */
-    @Test
-    void version20EndsASnapshotWithAPadOnAPageBoundary() throws IOException
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("versions")
+    void everyManifestNamesTheOldestReader(final String version) throws IOException
     {
-        unpack("v2.0");
-        final ByteBuffer segment = read("segment-0000000001.seg");
+        GoldenStores.unpack(version, dir);
+        final int major = GoldenStores.major(version);
+        final LibraryVersion expected = major == FormatVersion.MAJOR_1 ? LibraryVersion.FIRST_READER_OF_1_0 :
+            major == FormatVersion.MAJOR_2 ? LibraryVersion.FIRST_READER_OF_2_0 : LibraryVersion.FIRST_READER_OF_3_0;
+        for (long generation = 0; generation <= GoldenStores.NEWEST_GENERATION; generation++)
+        {
+            final Path file = dir.resolve(ManifestDescriptor.fileName(generation));
+            final Manifest m = ManifestCodec.decode(Files.readAllBytes(file), file);
+            assertEquals(major, m.majorVersion);
+            assertEquals(expected, m.oldestReader, file.toString());
+            if (FormatVersion.hasManifestExtensions(major))
+            {
+                final ByteBuffer b = read(file.getFileName().toString());
+                assertEquals(expected, new LibraryVersion(b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET),
+                    b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET + 2),
+                    b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET + 4)));
+                assertEquals(0, b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET + 6), "reserved");
+            }
+        }
+        assertEquals(LibraryVersion.FIRST_READER_OF_1_0, LibraryVersion.derivedOldestReader(FormatVersion.MAJOR_1));
+        assertEquals(LibraryVersion.FIRST_READER_OF_2_0, LibraryVersion.derivedOldestReader(FormatVersion.MAJOR_2));
+    }
+
+    /** The durable watermark (a store of 1.x or 2.x written by its own release has none). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("versions")
+    void theWatermarkMatchesItsDescriptor(final String version) throws IOException
+    {
+        GoldenStores.unpack(version, dir);
+        final Path file = dir.resolve(WatermarkDescriptor.FILE_NAME);
+        if (GoldenStores.major(version) < FormatVersion.MAJOR_3)
+        {
+            assertFalse(Files.exists(file));
+            return;
+        }
+        final ByteBuffer w = read(WatermarkDescriptor.FILE_NAME);
+        int newest = -1;
+        for (final int slot : new int[] {0, 4096})
+        {
+            assertEquals(WatermarkDescriptor.MAGIC, w.getLong(slot + WatermarkDescriptor.MAGIC_OFFSET));
+            assertEquals(GoldenStores.major(version), w.getShort(slot + WatermarkDescriptor.MAJOR_OFFSET));
+            final CRC32C crc = new CRC32C();
+            crc.update(w.array(), slot, WatermarkDescriptor.CRC_OFFSET);
+            assertEquals((int)crc.getValue(), w.getInt(slot + WatermarkDescriptor.CRC_OFFSET));
+            if (newest < 0 || w.getLong(slot + WatermarkDescriptor.COUNTER_OFFSET) >
+                w.getLong(newest + WatermarkDescriptor.COUNTER_OFFSET))
+            {
+                newest = slot;
+            }
+        }
+        assertEquals(1, w.getInt(newest + WatermarkDescriptor.FLAGS_OFFSET) & 1, "closed cleanly");
+        assertEquals(109L, w.getLong(newest + WatermarkDescriptor.LAST_SEQUENCE_OFFSET), "every write");
+    }
+
+    /**
+     * From 2.0: the newest snapshot's bytes (more than 16 KiB of them) end with a PAD on a page boundary, where its
+     * manifest says the next record goes; the PAD carries the sequence of that record (108: the snapshot holds 107
+     * writes), and its checksum covers it like any record's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("padded")
+    void endsTheNewestSnapshotWithAPadOnAPageBoundary(final String version) throws IOException
+    {
+        GoldenStores.unpack(version, dir);
+        final ByteBuffer manifest = read(ManifestDescriptor.fileName(GoldenStores.NEWEST_GENERATION));
+        final int shift = FormatVersion.hasManifestExtensions(GoldenStores.major(version)) ?
+            ManifestDescriptor.V3_SHIFT : 0;
+        assertEquals(2, manifest.getInt(ManifestDescriptor.TAIL_SEGMENT_OFFSET + shift));
+        final int tail = manifest.getInt(ManifestDescriptor.TAIL_OFFSET_OFFSET + shift);
+        assertEquals(0, tail % 4096, "the snapshot ends on a page boundary");
+        final ByteBuffer segment = read("segment-0000000002.seg");
         int offset = SegmentDescriptor.HEADER_LENGTH;
-        for (int i = 0; i < 4; i++)
+        while (offset + RecordDescriptor.alignedLength(segment.getInt(offset + RecordDescriptor.LENGTH_OFFSET)) <
+            tail)
         {
             offset += RecordDescriptor.alignedLength(segment.getInt(offset + RecordDescriptor.LENGTH_OFFSET));
         }
         assertEquals(RecordDescriptor.TYPE_PAD, segment.get(offset + RecordDescriptor.TYPE_OFFSET));
         final int length = segment.getInt(offset + RecordDescriptor.LENGTH_OFFSET);
-        assertEquals(0, (offset + length) % 4096, "the PAD ends on a page boundary");
+        assertEquals(tail, offset + length, "the PAD ends where the next record goes");
         assertTrue(length >= RecordDescriptor.MIN_PAD_LENGTH);
-        assertEquals(5L, segment.getLong(offset + RecordDescriptor.SEQUENCE_OFFSET));
+        assertEquals(108L, segment.getLong(offset + RecordDescriptor.SEQUENCE_OFFSET));
         assertEquals(0, segment.getShort(offset + RecordDescriptor.ID_LENGTH_OFFSET));
         assertEquals(0, segment.getInt(offset + RecordDescriptor.NNZ_OFFSET));
-        assertEquals(length - RecordDescriptor.HEADER_LENGTH, segment.getInt(offset + RecordDescriptor.VALUE_LENGTH_OFFSET));
-        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(segment.array(), offset + RecordDescriptor.CHECKSUMMED_FROM, length - RecordDescriptor.CHECKSUMMED_FROM);
+        assertEquals(length - RecordDescriptor.HEADER_LENGTH,
+            segment.getInt(offset + RecordDescriptor.VALUE_LENGTH_OFFSET));
+        final CRC32C crc = new CRC32C();
+        crc.update(segment.array(), offset + RecordDescriptor.CHECKSUMMED_FROM,
+            length - RecordDescriptor.CHECKSUMMED_FROM);
         assertEquals((int)crc.getValue(), segment.getInt(offset + RecordDescriptor.CRC_OFFSET));
-        assertEquals(5L, segment.getLong(offset + length + RecordDescriptor.SEQUENCE_OFFSET), "the next record");
+        assertEquals(108L, segment.getLong(tail + RecordDescriptor.SEQUENCE_OFFSET), "the next record");
+        assertEquals("tail-0", ascii(segment, RecordDescriptor.idOffset(tail, 1), 6));
     }
 
     /**
-     * This build appends to a 1.0 store: its 1.0 tail segment gets no PAD (a 1.0 reader would take it for damage),
-     * new files are 2.0, and everything reads back after a reopen.
+     * This build appends to a 1.0 store once asked to upgrade it: its 1.0 tail segment gets no PAD (a 1.0 reader
+     * would take it for damage), new manifests and segments are of the current version, and everything reads back
+     * after a reopen.
      */
     @Test
     void appendsToAVersion10StoreWithoutPaddingItsSegments() throws IOException
     {
-        unpack("v1.0");
+        GoldenStores.unpack("v1.0", dir);
         final long before = Files.size(dir.resolve("segment-0000000002.seg"));
-        try (MemoryStore s = MemoryStore.open(dir, options()))
+        try (MemoryStore s = MemoryStore.open(dir, GoldenStores.options().toBuilder().upgradeFormat(true).build()))
         {
+            assertEquals(GoldenStores.NEWEST_GENERATION + 1, s.recoveryReport().restoredGeneration(),
+                "the upgrade committed the newest snapshot again");
             s.put("after-upgrade", SparseVector.of(new int[] {1}, new float[] {2f}), 0.5f, 5L, null);
             final SnapshotInfo info = s.snapshot();
-            assertEquals(3, info.generation());
+            assertEquals(GoldenStores.NEWEST_GENERATION + 2, info.generation());
+            for (int i = 0; i < 100; i++)
+            {
+                s.put("more-" + i, SparseVector.of(new int[] {i}, new float[] {i}), 0.2f, i, new byte[700]);
+            }
+            s.snapshot();
         }
+        final ByteBuffer next = read("segment-0000000003.seg");
+        assertEquals(FormatVersion.CURRENT_MAJOR, next.getShort(SegmentDescriptor.MAJOR_OFFSET), "a new segment");
         final ByteBuffer tail = read("segment-0000000002.seg");
         assertEquals(before, tail.capacity());
         assertEquals(FormatVersion.MAJOR_1, tail.getShort(SegmentDescriptor.MAJOR_OFFSET));
         int offset = SegmentDescriptor.HEADER_LENGTH;
         int records = 0;
-        while (tail.getInt(offset + RecordDescriptor.LENGTH_OFFSET) != 0)
+        while (offset + RecordDescriptor.HEADER_LENGTH <= tail.capacity() &&
+            tail.getInt(offset + RecordDescriptor.LENGTH_OFFSET) != 0)
         {
             assertNotEquals(RecordDescriptor.TYPE_PAD, tail.get(offset + RecordDescriptor.TYPE_OFFSET), "at " + offset);
             offset += RecordDescriptor.alignedLength(tail.getInt(offset + RecordDescriptor.LENGTH_OFFSET));
             records++;
         }
         assertTrue(records > 0);
-        final ByteBuffer manifest = read("manifest-00000000000000000003.msm");
-        assertEquals(FormatVersion.CURRENT_MAJOR, manifest.getShort(ManifestDescriptor.MAJOR_OFFSET));
-        try (MemoryStore s = MemoryStore.open(dir, options()))
+        for (final long generation : new long[] {GoldenStores.NEWEST_GENERATION + 1,
+            GoldenStores.NEWEST_GENERATION + 2})
+        {
+            final ByteBuffer manifest = read(ManifestDescriptor.fileName(generation));
+            assertEquals(FormatVersion.CURRENT_MAJOR, manifest.getShort(ManifestDescriptor.MAJOR_OFFSET));
+        }
+        try (MemoryStore s = MemoryStore.open(dir, GoldenStores.options()))
         {
             assertTrue(s.recoveryReport().clean(), s.recoveryReport().toString());
-            assertEquals(103, s.size());
+            assertEquals(203, s.size());
             assertEquals(2f, s.get("after-upgrade").orElseThrow().vector().value(0));
             assertTrue(s.verify(true).ok(), s.verify(true).toString());
         }

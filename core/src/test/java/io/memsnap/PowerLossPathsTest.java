@@ -32,7 +32,7 @@ class PowerLossPathsTest
 {
     private static StoreOptions.Builder small()
     {
-        return StoreOptions.builder()
+        return StoreOptions.builder().backgroundCompaction(false)
             .dimension(TestEntries.DIMENSION)
             .segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
             .checkpointRecords(Long.MAX_VALUE);

@@ -20,7 +20,7 @@ class RoundTripTest
 
     private StoreOptions options()
     {
-        return StoreOptions.builder().dimension(DIMENSION).segmentSize(256 * 1024).build();
+        return StoreOptions.builder().backgroundCompaction(false).dimension(DIMENSION).segmentSize(256 * 1024).build();
     }
 
     /**
@@ -66,7 +66,7 @@ class RoundTripTest
             assertEquals(0, store.size());
             assertFalse(store.contains("x"));
         }
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).build()))
         {
             assertEquals(0, store.size());
             assertEquals(DIMENSION, store.dimension());
@@ -247,14 +247,16 @@ class RoundTripTest
             put(store, 3, 0);
 
             try (MemoryStore old = MemoryStore.open(dir,
-                StoreOptions.builder().readOnly(true).generation(first.generation()).build()))
+                StoreOptions.builder().backgroundCompaction(false)
+                    .readOnly(true).generation(first.generation()).build()))
             {
                 assertEquals(1, old.size());
                 assertTrue(matches(old.get(id(1)).orElseThrow(), 1, 0));
                 assertTrue(old.get(id(2)).isEmpty());
                 assertThrows(ReadOnlyStoreException.class, () -> put(old, 9, 0));
             }
-            try (MemoryStore newest = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+            try (MemoryStore newest = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+                .readOnly(true).build()))
             {
                 assertEquals(2, newest.size());
                 assertTrue(newest.get(id(3)).isEmpty(), "read-only sees the snapshot, not the unsnapshotted tail");
@@ -309,13 +311,15 @@ class RoundTripTest
             for (final SnapshotInfo info : store.snapshots())
             {
                 try (MemoryStore old = MemoryStore.open(dir,
-                    StoreOptions.builder().readOnly(true).generation(info.generation()).build()))
+                    StoreOptions.builder().backgroundCompaction(false)
+                        .readOnly(true).generation(info.generation()).build()))
                 {
                     assertEquals(info.entryCount(), old.size());
                 }
             }
         }
-        try (MemoryStore store = MemoryStore.open(two, StoreOptions.builder().dimension(DIMENSION)
+        try (MemoryStore store = MemoryStore.open(two, StoreOptions.builder().backgroundCompaction(false)
+            .dimension(DIMENSION)
             .retainedSnapshots(2).build()))
         {
             put(store, 0, 0);
@@ -373,7 +377,8 @@ class RoundTripTest
             {
                 for (int i = 0; i < 400; i++)
                 {
-                    try (MemoryStore reader = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+                    try (MemoryStore reader = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+                        .readOnly(true).build()))
                     {
                         assertEquals(100, reader.size());
                     }
@@ -415,7 +420,8 @@ class RoundTripTest
         java.nio.file.Files.delete(manifestPath(newest));
         for (final RecoveryMode mode : RecoveryMode.values())
         {
-            try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().dimension(DIMENSION)
+            try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+                .dimension(DIMENSION)
                 .segmentSize(256 * 1024).recoveryMode(mode).readOnly(mode == RecoveryMode.STRICT).build()))
             {
                 assertEquals(newest - 1, store.recoveryReport().restoredGeneration(), mode.toString());
@@ -465,7 +471,7 @@ class RoundTripTest
             }
         }
         final NoSuchSnapshotException ex = assertThrows(NoSuchSnapshotException.class, () -> MemoryStore.open(dir,
-            StoreOptions.builder().readOnly(true).generation(1).build()));
+            StoreOptions.builder().backgroundCompaction(false).readOnly(true).generation(1).build()));
         assertTrue(ex.getMessage().contains("generation 1 is not retained"), ex.getMessage());
     }
 }

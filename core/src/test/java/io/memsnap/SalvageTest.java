@@ -2,6 +2,7 @@ package io.memsnap;
 
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
@@ -59,7 +60,7 @@ class SalvageTest
     {
         pristine = root.resolve("pristine");
         history = new StoreHistory();
-        final StoreOptions options = StoreOptions.builder().dimension(TestEntries.DIMENSION)
+        final StoreOptions options = StoreOptions.builder().backgroundCompaction(false).dimension(TestEntries.DIMENSION)
             .segmentSize(SEGMENT_SIZE).build();
         try (MemoryStore store = MemoryStore.open(pristine, options))
         {
@@ -479,7 +480,8 @@ class SalvageTest
         // watermark, a torn record after the newest snapshot is a crash's torn tail, which recovery cuts.
         Files.delete(dir.resolve(io.memsnap.internal.format.WatermarkDescriptor.FILE_NAME));
         final StoreHistory after = history.prefix(torn.sequence - 1);
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().segmentSize(SEGMENT_SIZE).build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+            .segmentSize(SEGMENT_SIZE).build()))
         {
             assertEquals(torn.sequence - 1, store.lastSequence());
             assertNotNull(store.recoveryReport().tailCut());
@@ -529,13 +531,13 @@ class SalvageTest
     {
         final Path manifest = dir.resolve(ManifestDescriptor.fileName(layout.manifestGenerations.get(0)));
         final ByteBuffer b = ByteBuffer.wrap(StoreFiles.read(manifest)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)3);
+        b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)(FormatVersion.CURRENT_MAJOR + 1));
         b.putInt(b.capacity() - 4, new Checksum().compute(b.array(), 0, b.capacity() - 4));
         StoreFiles.write(manifest, b.array());
         final Map<String, String> before = StoreFiles.fingerprint(dir);
         final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
             () -> Salvage.salvage(dir, out));
-        assertEquals(3, ex.foundMajor());
+        assertEquals(FormatVersion.CURRENT_MAJOR + 1, ex.foundMajor());
         assertFalse(Files.exists(out));
         assertEquals(before, StoreFiles.fingerprint(dir));
     }
@@ -555,7 +557,8 @@ class SalvageTest
     /** Checks that the salvaged store holds exactly {@code expected}, bit for bit (its own sequence numbers aside). */
     private void assertSalvaged(final StoreHistory.State expected)
     {
-        try (MemoryStore store = MemoryStore.open(out, StoreOptions.builder().readOnly(true).build()))
+        try (MemoryStore store = MemoryStore.open(out, StoreOptions.builder().backgroundCompaction(false)
+            .readOnly(true).build()))
         {
             assertEquals(expected.entries.size(), store.size(), "entries salvaged");
             final Map<String, MemoryEntry> found = new TreeMap<>();

@@ -11,13 +11,16 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * A snapshot costs what changed since the previous one, not the size of the store: the bytes it flushes after the
- * same 1,000 changes are the same for a small and a 50 times larger store, and are exactly the records written
- * (and the PAD record that ends them on a page boundary).
+ * same 1,000 changes are the same for a small and a 20 times larger store, and are exactly the records written
+ * (and the PAD record that ends them on a page boundary). The sizes are chosen so that the changes fit the tail
+ * segment of either store (segments grow, so where one ends depends on what the store holds): a roll would end the
+ * flushed range of the old segment where its last record fits and move the padding.
  * (How long that takes is measured by the JMH benchmarks, not asserted here.)
  */
 class SnapshotCostTest
 {
     private static final int CHANGES = 1000;
+    private static final int SMALL = 20_000;
 
     @TempDir
     Path small;
@@ -27,8 +30,8 @@ class SnapshotCostTest
     @Test
     void bytesFlushedAfterTheSameChangesDoNotDependOnStoreSize()
     {
-        final long smallBytes = flushedAfterChanges(small, 2_000);
-        final long largeBytes = flushedAfterChanges(large, 100_000);
+        final long smallBytes = flushedAfterChanges(small, SMALL);
+        final long largeBytes = flushedAfterChanges(large, 20 * SMALL);
         assertEquals(smallBytes, largeBytes, "the same changes must flush the same bytes at any store size");
     }
 
@@ -42,18 +45,20 @@ class SnapshotCostTest
                 store.put(id(i), SparseVector.of(new int[] {i % DIMENSION}, new float[] {1f}));
             }
             store.checkpoint();
-            store.snapshot();
+            final SnapshotInfo before = store.snapshot();
             final SplittableRandom random = new SplittableRandom(42);
             long recordBytes = 0;
             for (int c = 0; c < CHANGES; c++)
             {
-                final int n = random.nextInt(size);
+                final int n = random.nextInt(SMALL); // the same ids in both stores: the same records
                 final String id = id(n);
                 final SparseVector v = vector(c, 1);
                 store.put(id, v, 0.5f, c, metadata(c, 1));
                 recordBytes += align8(40 + 8L * v.nnz() + id.length() + metadata(c, 1).length);
             }
             final SnapshotInfo info = store.snapshot();
+            assertEquals(tailSegment(dir, before.generation()), tailSegment(dir, info.generation()),
+                "the changes must fit the tail segment of a store of " + size + " entries");
             // The previous snapshot left the tail on a page boundary; this one ends the records with a PAD to the
             // next boundary (a whole page more when less than a PAD's header is left).
             final long padding = padTo4k(recordBytes);
@@ -100,11 +105,22 @@ class SnapshotCostTest
         }
     }
 
+    private static int tailSegment(final Path dir, final long generation)
+    {
+        return manifest(dir, generation).tailSegment;
+    }
+
     private static long tail(final Path dir, final long generation)
+    {
+        return manifest(dir, generation).tailOffset;
+    }
+
+    private static io.memsnap.internal.snapshot.Manifest manifest(final Path dir, final long generation)
     {
         try
         {
-            return new io.memsnap.internal.snapshot.ManifestStore(io.memsnap.internal.fs.StoreFileSystem.real(), dir).read(generation).tailOffset;
+            return new io.memsnap.internal.snapshot.ManifestStore(io.memsnap.internal.fs.StoreFileSystem.real(), dir)
+                .read(generation);
         }
         catch (final java.io.IOException ex)
         {

@@ -1,11 +1,13 @@
 package io.memsnap;
 
 import io.memsnap.crash.DiskFullFileSystem;
+import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -25,16 +27,20 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Proves, on a real file system that really runs out of space (a small tmpfs, filled with a filler file), that a
- * full disk is a typed {@link StoreIoException} and never a crash: a snapshot that cannot write its manifest fails
- * to its caller, leaves the previous snapshot intact on disk (it still opens read-only, unchanged) and the store
- * usable (reads, deletes and puts into the preallocated current segment go on, which would be a SIGBUS in a sparse
- * mapping); a put that needs a new segment fails with the same exception and changes nothing, and an index
- * checkpoint that needs the file to grow fails alone (puts go on); once the filler is gone the next put, checkpoint
- * and snapshot succeed, and reopening restores every write.
+ * full disk is a typed {@link StoreIoException} and never a crash: a snapshot that cannot write fails to its caller,
+ * leaves the previous snapshot intact on disk (it still opens read-only, unchanged) and the store usable (reads go
+ * on); a put whose record needs space fails with the same exception and changes nothing, and an index checkpoint
+ * that needs the file to grow fails alone; once the filler is gone the next put, checkpoint and snapshot succeed, and
+ * reopening restores every write.
  *
- * <p>Each test runs twice: on a real tmpfs ({@code mount -t tmpfs}, which needs root; that run is skipped, and says
- * so, where the mount is refused), and on the store's file-system seam with a {@link DiskFullFileSystem}, which
- * refuses every write that would grow a file, as a full disk does, and always runs.
+ * <p>Segments are sparse by default: a put fails as soon as its record needs a block the segment does not have yet
+ * (a positional write that gets ENOSPC; it would be a SIGBUS if records were stored through a mapping of the hole).
+ * With {@code preallocate} the segment's blocks were written when it was created, so puts into it go on and only a
+ * put that needs a new segment fails.
+ *
+ * <p>Each test runs on a real tmpfs ({@code mount -t tmpfs}, which needs root; that run is skipped, and says so,
+ * where the mount is refused), and on the store's file-system seam with a {@link DiskFullFileSystem}, which refuses
+ * every write that needs a block a file does not have, as a full disk does, and always runs.
  */
 class SnapshotFailureTest
 {
@@ -103,15 +109,18 @@ class SnapshotFailureTest
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"tmpfs", "seam"})
-    void aSnapshotOnAFullDiskFailsWithStoreIoExceptionAndTheStoreStaysUsable(final String kind) throws Exception
+    @ParameterizedTest(name = "{0}, {1} segments")
+    @CsvSource({"tmpfs, sparse", "seam, sparse", "tmpfs, preallocated", "seam, preallocated"})
+    void aSnapshotOnAFullDiskFailsWithStoreIoExceptionAndTheStoreStaysUsable(final String kind, final String segments)
+        throws Exception
     {
         final Path storeDir = disk(kind).resolve("store");
+        final boolean preallocated = segments.equals("preallocated");
+        final StoreOptions options = options().toBuilder().preallocate(preallocated).build();
         final Map<Integer, Long> expected = new HashMap<>();
         final SnapshotInfo first;
         final SnapshotInfo recovered;
-        try (MemoryStore store = MemoryStore.open(storeDir, options(), fs()))
+        try (MemoryStore store = MemoryStore.open(storeDir, options, fs()))
         {
             for (int i = 0; i < 1500; i++)
             {
@@ -127,7 +136,8 @@ class SnapshotFailureTest
                 assertTrue(store.delete(id(i)));
                 expected.remove(i);
             }
-            assertPreallocated(storeDir);
+            rollToAFreshSegment(store, storeDir);
+            assertEquals(preallocated, newestSegmentIsPreallocated(storeDir));
             final List<String> manifestsBefore = manifestFiles(storeDir);
 
             fill();
@@ -141,9 +151,10 @@ class SnapshotFailureTest
             assertFirstSnapshotIntact(storeDir, first);
             assertHolds(store, expected);
 
-            // The current segment was preallocated: writing into it needs no space. A put that needs a new
-            // segment cannot get one and fails whole.
+            // Preallocated, the current segment has its blocks: writing into it needs no space, and only a put that
+            // needs a new segment fails. Sparse, a put fails once its record needs a block the segment lacks.
             int accepted = 0;
+            long acceptedBytes = 0;
             int refused = -1;
             for (int i = 1500; i < 5000 && refused < 0; i++)
             {
@@ -151,6 +162,7 @@ class SnapshotFailureTest
                 {
                     write(store, expected, i, 0);
                     accepted++;
+                    acceptedBytes += recordBytes(i, 0);
                 }
                 catch (final StoreIoException ex)
                 {
@@ -158,11 +170,28 @@ class SnapshotFailureTest
                     refused = i;
                 }
             }
-            assertTrue(accepted > 0, "puts into the preallocated segment must go on");
-            assertTrue(refused > 0, "a put that needs a new segment must fail on a full disk");
+            if (preallocated)
+            {
+                assertTrue(acceptedBytes > DiskFullFileSystem.BLOCK, "puts into the preallocated segment must go on " +
+                    "(" + accepted + " did)");
+            }
+            else
+            {
+                assertTrue(acceptedBytes < DiskFullFileSystem.BLOCK, "a put into a hole of the sparse segment must " +
+                    "fail: " + accepted + " puts of " + acceptedBytes + " bytes went on");
+            }
+            assertTrue(refused > 0, "a put that needs space must fail on a full disk");
             assertTrue(store.get(id(refused)).isEmpty(), "the refused put left nothing");
-            assertTrue(store.delete(id(0)), "a delete still fits the current segment");
-            expected.remove(0);
+            try
+            {
+                assertTrue(store.delete(id(0)), "a delete goes on where its record fits the blocks the segment has");
+                expected.remove(0);
+            }
+            catch (final StoreIoException ex)
+            {
+                assertFalse(preallocated, "a delete must fit the preallocated segment");
+                assertNoSpace(ex);
+            }
             assertThrows(StoreIoException.class, store::snapshot);
             final int again = refused;
             assertThrows(StoreIoException.class, () -> put(store, again, 0));
@@ -180,7 +209,7 @@ class SnapshotFailureTest
             write(store, expected, 1, 2);
             store.sync();
         }
-        try (MemoryStore store = MemoryStore.open(storeDir, options(), fs()))
+        try (MemoryStore store = MemoryStore.open(storeDir, options, fs()))
         {
             assertEquals(recovered.generation(), store.recoveryReport().restoredGeneration());
             assertEquals(2, store.recoveryReport().replayedRecords());
@@ -203,12 +232,15 @@ class SnapshotFailureTest
         final int keys = 3000;
         final long[] versions = new long[keys];
         final SnapshotInfo before;
-        try (MemoryStore store = MemoryStore.open(storeDir, options(), fs()))
+        // Preallocated segments, so that only the index needs space while the disk is full.
+        final StoreOptions options = options().toBuilder().preallocate(true).build();
+        try (MemoryStore store = MemoryStore.open(storeDir, options, fs()))
         {
             for (int i = 0; i < keys; i++)
             {
                 putSmall(store, i, 0);
             }
+            rollToAFreshSegment(store, storeDir);
             store.checkpoint();
             before = store.snapshot();
             final long indexLength = Files.size(indexFile);
@@ -241,7 +273,7 @@ class SnapshotFailureTest
             putSmall(store, 7, ++versions[7]);
             assertHoldsSmall(store, versions);
         }
-        try (MemoryStore store = MemoryStore.open(storeDir, options(), fs()))
+        try (MemoryStore store = MemoryStore.open(storeDir, options, fs()))
         {
             assertHoldsSmall(store, versions);
             assertEquals(1, store.recoveryReport().replayedRecords(), "opened from the checkpoint written late");
@@ -253,7 +285,8 @@ class SnapshotFailureTest
 
     private static StoreOptions options()
     {
-        return StoreOptions.builder().dimension(DIMENSION).segmentSize(256 * 1024).build();
+        // No background compaction: its copies would take the space the test counts on.
+        return StoreOptions.builder().dimension(DIMENSION).segmentSize(256 * 1024).backgroundCompaction(false).build();
     }
 
     private static void write(final MemoryStore store, final Map<Integer, Long> expected, final int n,
@@ -310,6 +343,34 @@ class SnapshotFailureTest
         }
     }
 
+    /** @return the bytes of the record of {@link TestEntries#put}, aligned. */
+    private static int recordBytes(final int n, final long version)
+    {
+        return RecordDescriptor.alignedLength((int)RecordDescriptor.recordLength(vector(n, version).nnz(),
+            id(n).getBytes(StandardCharsets.UTF_8).length, metadata(n, version).length));
+    }
+
+    /**
+     * Writes a named state until the log rolls into a new segment, so that the tail segment has room for the puts of
+     * a test (segments grow from 64 KiB: where the tail stands in its segment depends on every write before).
+     */
+    private static void rollToAFreshSegment(final MemoryStore store, final Path storeDir) throws IOException
+    {
+        final long segments = segmentCount(storeDir);
+        while (segmentCount(storeDir) == segments)
+        {
+            store.putState("filler", new byte[16 * 1024]);
+        }
+    }
+
+    private static long segmentCount(final Path storeDir) throws IOException
+    {
+        try (Stream<Path> files = Files.list(storeDir))
+        {
+            return files.filter(f -> f.getFileName().toString().endsWith(".seg")).count();
+        }
+    }
+
     private static void assertNoSpace(final StoreIoException ex)
     {
         for (Throwable t = ex; t != null; t = t.getCause())
@@ -322,23 +383,27 @@ class SnapshotFailureTest
         fail("not a disk-full error", ex);
     }
 
-    /** Every segment and the index file occupy disk blocks for their whole length: nothing mapped is sparse. */
-    private static void assertPreallocated(final Path storeDir) throws Exception
+    /**
+     * @return whether the newest segment occupies disk blocks for its whole length (preallocated), not only for the
+     * bytes written into it (sparse). Checks that the index file is not sparse: it grows by writes.
+     */
+    private static boolean newestSegmentIsPreallocated(final Path storeDir) throws Exception
     {
+        final Path index = storeDir.resolve("index.msi");
+        assertTrue(allocatedBytes(index) >= Files.size(index), "the index file is sparse");
+        final Path newest;
         try (Stream<Path> files = Files.list(storeDir))
         {
-            for (final Path f : (Iterable<Path>)files::iterator)
-            {
-                final String name = f.getFileName().toString();
-                if (name.endsWith(".seg") || name.equals("index.msi"))
-                {
-                    final String[] stat = runForOutput("stat", "-c", "%b %B", f.toString()).trim().split(" ");
-                    final long allocated = Long.parseLong(stat[0]) * Long.parseLong(stat[1]);
-                    assertTrue(allocated >= Files.size(f), name + " is sparse: " + allocated + " of " +
-                        Files.size(f) + " bytes allocated");
-                }
-            }
+            newest = files.filter(f -> f.getFileName().toString().endsWith(".seg")).max(Path::compareTo)
+                .orElseThrow();
         }
+        return allocatedBytes(newest) >= Files.size(newest);
+    }
+
+    private static long allocatedBytes(final Path file) throws Exception
+    {
+        final String[] stat = runForOutput("stat", "-c", "%b %B", file.toString()).trim().split(" ");
+        return Long.parseLong(stat[0]) * Long.parseLong(stat[1]);
     }
 
     private static List<String> manifestFiles(final Path storeDir) throws IOException

@@ -35,7 +35,8 @@ class TornRecycleTest
     @TempDir
     Path dir;
 
-    private final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).segmentSize(256 * 1024).build();
+    private final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
+        .dimension(DIMENSION).segmentSize(256 * 1024).build();
 
     /** Which part of the torn file holds new bytes. */
     enum Tear
@@ -110,7 +111,8 @@ class TornRecycleTest
     void aTornRecycleIsNotDamage(final Tear tear) throws IOException
     {
         tornRecycle(tear);
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+            .readOnly(true).build()))
         {
             assertEquals(newest, store.recoveryReport().restoredGeneration());
             assertTrue(store.recoveryReport().skippedSnapshots().isEmpty(), store.recoveryReport().toString());
@@ -199,7 +201,8 @@ class TornRecycleTest
     {
         tornRecycle(Tear.NEW_HEAD);
         StoreFiles.flip(manifest(newest), ManifestDescriptor.ENTRY_COUNT_OFFSET, 0x01);
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+            .readOnly(true).build()))
         {
             final VerifyReport report = store.verify(false);
             assertFalse(report.ok(), report.toString());
@@ -234,7 +237,8 @@ class TornRecycleTest
 
     private void assertManifestDamaged(final long generation)
     {
-        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false)
+            .readOnly(true).build()))
         {
             final VerifyReport report = store.verify(false);
             assertFalse(report.ok(), report.toString());

@@ -28,7 +28,7 @@ class CliContractIT
         assertTrue(version.out.startsWith("memsnap "), version.toString());
         assertEquals("", version.err, "no JVM warnings: " + version);
         for (final String command : List.of("demo", "load", "get", "dump", "delete", "snapshot", "pin", "unpin",
-            "rewind", "list", "inspect", "verify", "salvage"))
+            "rewind", "list", "inspect", "verify", "salvage", "migrate"))
         {
             final Tool.Result help = Tool.run(null, command, "--help");
             assertEquals(0, help.exitCode, command + ": " + help);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.memsnap.MemoryStore;
 import io.memsnap.SnapshotInfo;
 import io.memsnap.cli.json.JsonEntries;
+import io.memsnap.internal.segment.SpaceUsage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,7 +18,8 @@ import java.util.stream.Stream;
 
 /** {@code memsnap inspect DIR [--json]}: what a store holds. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = "Show format version, snapshot, entries, files, bytes, snapshots, labels and state names.")
+    description = "Show format version, snapshot, entries, files, bytes, live and dead bytes per segment, " +
+        "snapshots, labels and state names.")
 final class InspectCommand implements Callable<Integer>
 {
     @Parameters(index = "0", description = "Store directory.")
@@ -52,9 +54,10 @@ final class InspectCommand implements Callable<Integer>
                 }
             }
             final List<String> quarantined = quarantined(dir);
+            final SpaceUsage space = store.spaceUsage();
             if (asJson)
             {
-                printJson(store, newest, snapshots, states, bytes, segments, quarantined);
+                printJson(store, newest, snapshots, states, bytes, segments, quarantined, space);
             }
             else
             {
@@ -71,6 +74,14 @@ final class InspectCommand implements Callable<Integer>
                     "manifests");
                 System.out.println("snapshots    " + snapshots.stream().map(s -> String.valueOf(s.generation()))
                     .reduce((a, b) -> a + ", " + b).orElse("none"));
+                System.out.println("space        " + Demo.bytes(space.fileBytes) + " of segment files for " +
+                    Demo.bytes(space.liveBytes) + " of live records, " + Demo.bytes(space.deadBytes()) + " dead " +
+                    "(amplification " + String.format("%.2f", space.amplification()) + ")");
+                for (final SpaceUsage.File f : space.files)
+                {
+                    System.out.println(String.format("  %s  %,14d bytes  %,14d live  %,14d dead", f.name, f.bytes,
+                        f.liveBytes, f.deadBytes()));
+                }
                 System.out.println("labels       " + newest.labels());
                 System.out.println("states       " + states);
                 if (!quarantined.isEmpty())
@@ -123,7 +134,7 @@ final class InspectCommand implements Callable<Integer>
 
     private static void printJson(final MemoryStore store, final SnapshotInfo newest,
         final List<SnapshotInfo> snapshots, final List<String> states, final long bytes, final int segments,
-        final List<String> quarantined) throws IOException
+        final List<String> quarantined, final SpaceUsage space) throws IOException
     {
         final JsonGenerator g = new JsonEntries(1 << 20).generator(System.out);
         g.writeStartObject();
@@ -136,6 +147,23 @@ final class InspectCommand implements Callable<Integer>
         g.writeNumberField("dimension", store.dimension());
         g.writeNumberField("bytes", bytes);
         g.writeNumberField("segments", segments);
+        g.writeObjectFieldStart("space");
+        g.writeNumberField("segmentBytes", space.fileBytes);
+        g.writeNumberField("liveBytes", space.liveBytes);
+        g.writeNumberField("deadBytes", space.deadBytes());
+        g.writeNumberField("amplification", space.amplification());
+        g.writeArrayFieldStart("files");
+        for (final SpaceUsage.File f : space.files)
+        {
+            g.writeStartObject();
+            g.writeStringField("file", f.name);
+            g.writeNumberField("bytes", f.bytes);
+            g.writeNumberField("liveBytes", f.liveBytes);
+            g.writeNumberField("deadBytes", f.deadBytes());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
         g.writeArrayFieldStart("snapshots");
         for (final SnapshotInfo s : snapshots)
         {

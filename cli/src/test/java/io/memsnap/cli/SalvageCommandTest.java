@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.memsnap.cli.ExportImportCliTest.Run;
 import io.memsnap.internal.format.Checksum;
+import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
@@ -182,12 +183,13 @@ class SalvageCommandTest
                 .max(Path::compareTo).orElseThrow();
         }
         final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(manifest)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)3);
+        b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)(FormatVersion.CURRENT_MAJOR + 1));
         b.putInt(b.capacity() - 4, new Checksum().compute(b.array(), 0, b.capacity() - 4));
         Files.write(manifest, b.array());
         final Run incompatible = run("salvage", p("src"), p("out"));
         assertEquals(4, incompatible.code, incompatible.toString());
-        assertTrue(incompatible.err.contains("unsupported memsnap format version 3.0"), incompatible.err);
+        assertTrue(incompatible.err.contains("unsupported memsnap format version " + (FormatVersion.CURRENT_MAJOR + 1) +
+            ".0"), incompatible.err);
         assertFalse(Files.exists(tmp.resolve("out")));
     }
 

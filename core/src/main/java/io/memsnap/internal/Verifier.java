@@ -194,11 +194,7 @@ public final class Verifier
         }
         final TimelineChain chain = lineage.chainOf(
             log.segment(IndexPageDescriptor.segmentId(log.tailAddress())).timeline());
-        Segment current = null;
-        for (int id = 0; id < segments.length && current == null; id++)
-        {
-            current = segments[id] != null && chain.contains(segments[id].timeline()) ? segments[id] : null;
-        }
+        Segment current = nextOnChain(segments, 0, chain);
         if (current == null)
         {
             problems.add(new VerifyReport.Problem("no segment", "", 0));
@@ -209,8 +205,9 @@ public final class Verifier
         long expected = current.firstSequence();
         while (expected <= lastSequence)
         {
-            final boolean branched = expected > chain.bound(current.timeline());
-            final int status = branched ? RecordScanner.CLEAN_END : scanner.scan(current, offset, expected);
+            // Past where the chain leaves this segment's timeline, the rest of it was left behind by a rewind.
+            final int status = expected > chain.bound(current.timeline()) ? RecordScanner.CLEAN_END :
+                scanner.scan(current, offset, expected);
             if (status == RecordScanner.VALID)
             {
                 offset += scanner.alignedLength();
@@ -221,11 +218,13 @@ public final class Verifier
                 }
                 continue;
             }
-            final Segment next = branched ? childAfter(segments, current, chain) : segment(segments,
-                current.id() + 1);
-            if (next != null && next.firstSequence() == expected &&
-                (branched || next.timeline() == current.timeline()))
+            final Segment next = nextOnChain(segments, current.id(), chain);
+            if (next != null && (next.firstSequence() == expected ||
+                status == RecordScanner.CLEAN_END && next.id() > current.id() + 1 && next.firstSequence() > expected))
             {
+                // Segments between were reclaimed after compaction (or, after a rewind, belong to timelines off the
+                // chain): their records are not part of the store.
+                expected = next.firstSequence();
                 current = next;
                 offset = SegmentDescriptor.HEADER_LENGTH;
                 continue;
@@ -237,18 +236,16 @@ public final class Verifier
         }
     }
 
-    private static Segment segment(final Segment[] segments, final int id)
+    /**
+     * @return the segment with the lowest id above {@code id} that holds records of {@code chain}: of a timeline on
+     * it, starting at or before where the chain leaves that timeline; null if none.
+     */
+    private static Segment nextOnChain(final Segment[] segments, final int id, final TimelineChain chain)
     {
-        return id < segments.length ? segments[id] : null;
-    }
-
-    /** @return the first segment after {@code current} of a later timeline of the chain: the one it branched to. */
-    private static Segment childAfter(final Segment[] segments, final Segment current, final TimelineChain chain)
-    {
-        for (int id = current.id() + 1; id < segments.length; id++)
+        for (int i = id + 1; i < segments.length; i++)
         {
-            final Segment s = segments[id];
-            if (s != null && s.timeline() != current.timeline() && chain.contains(s.timeline()))
+            final Segment s = segments[i];
+            if (s != null && chain.contains(s.timeline()) && s.firstSequence() <= chain.bound(s.timeline()))
             {
                 return s;
             }

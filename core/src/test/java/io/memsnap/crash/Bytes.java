@@ -56,6 +56,16 @@ final class Bytes
         }
     }
 
+    /** Grows to {@code size} bytes if shorter; the new bytes are zeros (a hole). */
+    void extend(final long size)
+    {
+        final int at = checkedPosition(size);
+        if (at > length)
+        {
+            setLength(at);
+        }
+    }
+
     /** Sets the length, zero-filling any growth. */
     void setLength(final int newLength)
     {

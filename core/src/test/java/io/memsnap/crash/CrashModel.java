@@ -225,6 +225,9 @@ public final class CrashModel
             case TRUNCATE:
                 handle(e).truncate(index, e.value);
                 break;
+            case EXTEND:
+                handle(e).extend(index, e.value);
+                break;
             case RENAME:
                 rename(index, e.path, e.target);
                 break;

@@ -133,6 +133,46 @@ class CrashModelTest
     }
 
     @Test
+    void anExtensionIsAHoleOfZerosThatAFlushMakesDurable() throws IOException
+    {
+        durableFile("a", 19);
+        try (StoreFile f = fs.open(dir.resolve("a")))
+        {
+            f.extend(3 * 4096);
+            assertEquals(3 * 4096, Files.size(dir.resolve("a")), "the real file grew");
+            f.writeFully(ByteBuffer.wrap(bytes(100, 20)), 4096);
+        }
+        CrashModel model = replayed();
+        assertArrayEquals(bytes(64, 19), file(model, CrashMode.NOTHING, "a"), "the extension was not flushed");
+        final byte[] expected = concat(bytes(64, 19), new byte[3 * 4096 - 64]);
+        System.arraycopy(bytes(100, 20), 0, expected, 4096, 100);
+        assertArrayEquals(expected, file(model, CrashMode.EVERYTHING, "a"));
+        final Set<String> seen = new HashSet<>();
+        for (int seed = 0; seed < 100; seed++)
+        {
+            // Any length from the durable one to the extended one, never a byte but zeros or what was written.
+            final byte[] b = model.crashState(CrashMode.BLOCKS, new Random(seed)).files().get("store/a");
+            assertTrue(b.length == 64 || b.length == 2 * 4096 || b.length == 3 * 4096, "length " + b.length);
+            assertArrayEquals(Arrays.copyOf(bytes(64, 19), 64), Arrays.copyOf(b, 64));
+            for (int i = 64; i < b.length; i++)
+            {
+                assertTrue(b[i] == 0 || b[i] == 20 && i >= 4096 && i < 4196, "byte " + i + " is " + b[i]);
+            }
+            seen.add(b.length + (b.length > 4096 && b[4096] == 20 ? " written" : ""));
+        }
+        assertTrue(seen.contains("64") && seen.contains("12288") && seen.contains("12288 written"),
+            "states seen: " + seen);
+
+        try (StoreFile f = fs.open(dir.resolve("a")))
+        {
+            f.force(false);
+        }
+        model = replayed();
+        assertFalse(model.hasPending());
+        assertArrayEquals(expected, file(model, CrashMode.NOTHING, "a"));
+    }
+
+    @Test
     void filesPresentWhenRecordingStartsAreDurable() throws IOException
     {
         Files.write(dir.resolve("before"), bytes(300, 7));

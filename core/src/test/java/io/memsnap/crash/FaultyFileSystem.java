@@ -24,7 +24,7 @@ public final class FaultyFileSystem implements StoreFileSystem
     /** The kinds of operations counted and failed. */
     public enum Op
     {
-        CREATE, OPEN, OPEN_OR_CREATE, WRITE, FORCE, TRUNCATE, RENAME, DELETE, SYNC_DIRECTORY, CREATE_DIRECTORIES
+        CREATE, OPEN, OPEN_OR_CREATE, WRITE, FORCE, TRUNCATE, EXTEND, RENAME, DELETE, SYNC_DIRECTORY, CREATE_DIRECTORIES
     }
 
     /** The message of a full disk, as the JDK reports ENOSPC. */
@@ -178,7 +178,7 @@ public final class FaultyFileSystem implements StoreFileSystem
         return "faulty " + delegate;
     }
 
-    /** An open file whose writes, flushes and truncates can fail. Not thread safe, as {@link StoreFile}. */
+    /** An open file whose writes, flushes, truncates and extensions can fail. Not thread safe, as {@link StoreFile}. */
     private final class FaultyFile extends ForwardingStoreFile
     {
         FaultyFile(final StoreFile file)
@@ -207,6 +207,13 @@ public final class FaultyFileSystem implements StoreFileSystem
         {
             enter(Op.TRUNCATE, file.path());
             super.truncate(size);
+        }
+
+        @Override
+        public void extend(final long size) throws IOException
+        {
+            enter(Op.EXTEND, file.path());
+            super.extend(size);
         }
 
         @Override

@@ -5,8 +5,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A file of the model: the bytes and length that are durable, and the writes and truncates since its last flush, in
- * order. A flush makes every write recorded before it durable, length included (fdatasync). Not thread safe.
+ * A file of the model: the bytes and length that are durable, and the writes, truncates and extensions since its last
+ * flush, in order. A byte never written reads as zero, as in a hole of a sparse file. A flush makes every write
+ * recorded before it durable, length included (fdatasync). Not thread safe.
  */
 final class FileNode extends Node
 {
@@ -48,6 +49,19 @@ final class FileNode extends Node
         if (size < liveLength)
         {
             pending.add(PendingWrite.truncate(journalIndex, size));
+            liveLength = size;
+        }
+    }
+
+    /**
+     * Grows the file to {@code size} bytes without writing them (as {@code StoreFile.extend}); nothing if it is not
+     * shorter. The new bytes are a hole: zeros, live and, once flushed or kept by a power cut, durable.
+     */
+    void extend(final int journalIndex, final long size)
+    {
+        if (size > liveLength)
+        {
+            pending.add(PendingWrite.extend(journalIndex, size));
             liveLength = size;
         }
     }

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 
 /**
  * A {@link StoreFile} that forwards every call to another one: the base of test files that watch or break some of
- * the calls (the writes, flushes and truncates) and leave the rest alone. Not thread safe, as {@link StoreFile}.
+ * the calls (the writes, flushes, truncates and extensions) and leave the rest alone. Not thread safe, as {@link StoreFile}.
  */
 abstract class ForwardingStoreFile implements StoreFile
 {
@@ -47,6 +47,12 @@ abstract class ForwardingStoreFile implements StoreFile
     public void truncate(final long size) throws IOException
     {
         file.truncate(size);
+    }
+
+    @Override
+    public void extend(final long size) throws IOException
+    {
+        file.extend(size);
     }
 
     @Override

@@ -26,6 +26,8 @@ public final class JournalEntry
         FORCE,
         /** The file of {@link #handle} was cut to {@link #value} bytes. */
         TRUNCATE,
+        /** The file of {@link #handle} was grown to {@link #value} bytes without writing them (a hole, zeros). */
+        EXTEND,
         /** {@link #path} was renamed to {@link #target}, replacing it. */
         RENAME,
         /** {@link #path} was deleted. */
@@ -108,6 +110,11 @@ public final class JournalEntry
         return new JournalEntry(Kind.TRUNCATE, handle, path, null, 0, size, null, null);
     }
 
+    static JournalEntry extend(final long handle, final Path path, final long size)
+    {
+        return new JournalEntry(Kind.EXTEND, handle, path, null, 0, size, null, null);
+    }
+
     static JournalEntry rename(final Path from, final Path to)
     {
         return new JournalEntry(Kind.RENAME, -1, from, to, 0, 0, null, null);
@@ -156,6 +163,8 @@ public final class JournalEntry
                 return "force " + path.getFileName();
             case TRUNCATE:
                 return "truncate " + path.getFileName() + " to " + value;
+            case EXTEND:
+                return "extend " + path.getFileName() + " to " + value;
             case RENAME:
                 return "rename " + path.getFileName() + " -> " + target.getFileName();
             case SYNC_DIRECTORY:

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A {@link StoreFileSystem} that does everything on the real file system (so a store sees its own writes through
  * its mappings) and appends each change, once it has happened, to a {@link Journal}: creates and opens, writes with
- * a copy of the bytes written, flushes, truncates, renames, deletes, directory syncs. The test adds markers:
+ * a copy of the bytes written, flushes, truncates, extensions, renames, deletes, directory syncs. The test adds markers:
  * {@link #issue}, {@link #acknowledge}, {@link #acknowledgeSnapshot}, {@link #label}. A {@link CrashModel} replays
  * the journal to build what a power cut could leave at any point of it.
  *
@@ -173,7 +173,7 @@ public final class RecordingFileSystem implements StoreFileSystem, WorkloadMarke
         return "recording file system of " + journal.root();
     }
 
-    /** An open file that records its writes, flushes and truncates. Not thread safe, as {@link StoreFile}. */
+    /** An open file that records its writes, flushes, truncates and extensions. Not thread safe, as {@link StoreFile}. */
     private final class RecordingFile extends ForwardingStoreFile
     {
         private final long handle;
@@ -203,6 +203,13 @@ public final class RecordingFileSystem implements StoreFileSystem, WorkloadMarke
         {
             file.truncate(size);
             journal.append(JournalEntry.truncate(handle, file.path(), size));
+        }
+
+        @Override
+        public void extend(final long size) throws IOException
+        {
+            file.extend(size);
+            journal.append(JournalEntry.extend(handle, file.path(), size));
         }
 
         @Override

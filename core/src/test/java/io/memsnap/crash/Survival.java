@@ -129,6 +129,10 @@ final class Survival
         final TreeSet<Long> touched = new TreeSet<>();
         for (final PendingWrite w : file.pending())
         {
+            if (w.isExtension())
+            {
+                continue; // writes no block: its hole reads as zeros whichever length survives
+            }
             final long from = w.isTruncate() ? w.size : w.position;
             final long to = w.isTruncate() ? Math.max(w.size, durableLength) : w.end();
             for (long block = from / blockSize; block * blockSize < to; block++)

@@ -98,7 +98,7 @@ class ImportCrashStatesTest
         return kind == JournalEntry.Kind.FORCE || kind == JournalEntry.Kind.SYNC_DIRECTORY ||
             kind == JournalEntry.Kind.RENAME || kind == JournalEntry.Kind.DELETE ||
             kind == JournalEntry.Kind.CREATE || kind == JournalEntry.Kind.CREATE_DIRECTORIES ||
-            kind == JournalEntry.Kind.TRUNCATE;
+            kind == JournalEntry.Kind.TRUNCATE || kind == JournalEntry.Kind.EXTEND;
     }
 
     /** @return whether the import is there, complete; fails if it is there incomplete, or absent once returned. */

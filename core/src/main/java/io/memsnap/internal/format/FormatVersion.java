@@ -7,12 +7,15 @@ import java.nio.file.Path;
 /**
  * The format version written in the header of every file memsnap writes. A reader accepts any minor version of a
  * major version it knows (minor versions only add fields that older readers may ignore) and refuses other majors.
+ * A store of an older major is read as it is; a writer upgrades it only on request, by ordered steps
+ * ({@link io.memsnap.internal.migrate.MigrationPlanner}).
  *
  * <ul>
  *   <li>1.0: the first format.</li>
  *   <li>2.0: adds the PAD record ({@link RecordDescriptor#TYPE_PAD}), which a 1.x reader would take for damage, so
- *       the major version changes. Nothing else moved: this build reads 1.x stores, keeps appending to a 1.x tail
- *       segment without padding it, and writes every new file as 2.0.</li>
+ *       the major version changes. Nothing else moved: a segment keeps its header's version, a 1.x segment is never
+ *       padded (a writer appends to a 1.x tail segment without padding it), and new files are in the writer's
+ *       version.</li>
  *   <li>3.0: the manifest names the oldest library version that reads it (at a place every later major keeps) and
  *       carries extensions (tagged, each flagged as one that readers, or writers, must know). Segments, index pages
  *       and the watermark did not change; new files are written as 3.0, so that a 2.x build refuses them.</li>

@@ -10,6 +10,13 @@ public final class LibraryVersion implements Comparable<LibraryVersion>
     public static final LibraryVersion CURRENT = new LibraryVersion(0, 2, 0);
     /** The first release that reads format 3.0 (and so the oldest reader a 3.0 manifest names by default). */
     public static final LibraryVersion FIRST_READER_OF_3_0 = new LibraryVersion(0, 2, 0);
+    /** The library line that wrote format 1.0: the oldest reader derived for 1.x manifests (they lack the field). */
+    public static final LibraryVersion FIRST_READER_OF_1_0 = new LibraryVersion(0, 1, 0);
+    /**
+     * The oldest reader derived for 2.x manifests: the same line wrote 2.0 (its builds from before 2.0 read 1.x only,
+     * which no version number tells apart).
+     */
+    public static final LibraryVersion FIRST_READER_OF_2_0 = new LibraryVersion(0, 1, 0);
 
     public final int major;
     public final int minor;
@@ -25,6 +32,19 @@ public final class LibraryVersion implements Comparable<LibraryVersion>
         this.major = major;
         this.minor = minor;
         this.patch = patch;
+    }
+
+    /**
+     * @return the oldest library version that reads a manifest of this major version, for the majors before 3.0,
+     * whose manifests do not name it.
+     */
+    public static LibraryVersion derivedOldestReader(final int formatMajor)
+    {
+        if (formatMajor >= FormatVersion.MAJOR_3)
+        {
+            return FIRST_READER_OF_3_0;
+        }
+        return formatMajor == FormatVersion.MAJOR_2 ? FIRST_READER_OF_2_0 : FIRST_READER_OF_1_0;
     }
 
     @Override

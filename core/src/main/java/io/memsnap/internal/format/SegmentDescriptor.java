@@ -5,8 +5,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 import static org.agrona.BitUtil.SIZE_OF_SHORT;
 
 /**
- * Layout of the header of a segment file {@code segment-NNNNNNNNNN.seg}. The file has a fixed size, chosen when
- * it is created; records follow the header from {@link #HEADER_LENGTH}.
+ * Layout of the header of a segment file {@code segment-NNNNNNNNNN.seg}. Each file's size is chosen when it is
+ * created (segments of one store may differ: see {@code SegmentSizing}), recorded in the header, and never changes;
+ * records follow the header from {@link #HEADER_LENGTH}.
  *
  * <pre>
  *  0  magic            8 bytes  "MSNPSEG\0"

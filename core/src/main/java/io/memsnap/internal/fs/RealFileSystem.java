@@ -1,14 +1,20 @@
 package io.memsnap.internal.fs;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
-/** The production {@link StoreFileSystem}: {@link FileChannel} and {@link Files}. Thread safe: stateless. */
+/**
+ * The production {@link StoreFileSystem}: {@link RandomAccessFile} (for its {@code setLength}, which a
+ * {@link FileChannel} lacks: {@link StoreFile#extend} grows a file on the descriptor its writes use), its channel,
+ * and {@link Files}. Thread safe: stateless.
+ */
 final class RealFileSystem implements StoreFileSystem
 {
     static final RealFileSystem INSTANCE = new RealFileSystem();
@@ -20,21 +26,26 @@ final class RealFileSystem implements StoreFileSystem
     @Override
     public StoreFile create(final Path file) throws IOException
     {
-        return new RealFile(file, FileChannel.open(file,
-            StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        Files.createFile(file); // O_CREAT | O_EXCL: FileAlreadyExistsException if it exists
+        return openOrCreate(file);
     }
 
     @Override
     public StoreFile open(final Path file) throws IOException
     {
-        return new RealFile(file, FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        if (!Files.isRegularFile(file))
+        {
+            // "rw" would create it. (A file deleted between this check and the open would be created again, empty:
+            // only the writer that holds the store's lock opens its files for writing.)
+            throw new NoSuchFileException(file.toString());
+        }
+        return openOrCreate(file);
     }
 
     @Override
     public StoreFile openOrCreate(final Path file) throws IOException
     {
-        return new RealFile(file, FileChannel.open(file,
-            StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        return new RealFile(file, new RandomAccessFile(file.toFile(), "rw"));
     }
 
     @Override
@@ -73,12 +84,14 @@ final class RealFileSystem implements StoreFileSystem
     private static final class RealFile implements StoreFile
     {
         private final Path path;
+        private final RandomAccessFile file;
         private final FileChannel channel;
 
-        RealFile(final Path path, final FileChannel channel)
+        RealFile(final Path path, final RandomAccessFile file)
         {
             this.path = path;
-            this.channel = channel;
+            this.file = file;
+            this.channel = file.getChannel();
         }
 
         @Override
@@ -112,6 +125,15 @@ final class RealFileSystem implements StoreFileSystem
         }
 
         @Override
+        public void extend(final long size) throws IOException
+        {
+            if (size > channel.size())
+            {
+                file.setLength(size);
+            }
+        }
+
+        @Override
         public void force(final boolean metadata) throws IOException
         {
             channel.force(metadata);
@@ -126,7 +148,7 @@ final class RealFileSystem implements StoreFileSystem
         @Override
         public void close() throws IOException
         {
-            channel.close();
+            file.close();
         }
     }
 }

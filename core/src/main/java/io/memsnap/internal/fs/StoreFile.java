@@ -43,6 +43,14 @@ public interface StoreFile extends Closeable
     void truncate(long size) throws IOException;
 
     /**
+     * Grows the file to {@code size} bytes without writing them ({@code ftruncate}): the new bytes read as zeros and,
+     * on a file system with sparse files, take no space until they are written, so this needs no free space and a
+     * later write into them may fail for want of it. Nothing if the file is not shorter. Durable, like a write, only
+     * after {@link #force}.
+     */
+    void extend(long size) throws IOException;
+
+    /**
      * Makes every byte written to this file so far durable, with its length: fdatasync, or fsync with
      * {@code metadata}.
      */

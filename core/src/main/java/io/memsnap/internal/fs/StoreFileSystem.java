@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 /**
- * The seam through which the engine changes the disk: every write, flush, create, rename, delete, truncate and
- * directory sync of a store goes through one instance (Lucene's {@code Directory} is the model). Reads do not: they
+ * The seam through which the engine changes the disk: every write, flush, create, rename, delete, truncate, extension
+ * and directory sync of a store goes through one instance (Lucene's {@code Directory} is the model). Reads do not: they
  * stay on mappings and plain reads of the same files, so an implementation must make its changes visible to them
  * at once (the production one writes to the real files; a test one may also record what it was asked to do, or
  * fail on purpose).

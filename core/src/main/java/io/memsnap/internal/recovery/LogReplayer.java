@@ -9,6 +9,7 @@ import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -33,9 +34,12 @@ final class LogReplayer
      * @param maxSequence the last sequence to replay (a read-only open stops at its snapshot's), or
      *                    {@link Long#MAX_VALUE} for all that validates.
      * @param ends        the write end of each segment by id, filled in for the segments the replay leaves.
+     * @param usage       the live bytes of each segment at the checkpoint, brought up to date record by record; or
+     *                    null when not counted.
      */
     static Replay replay(final HashIndex index, final SegmentLog log, final Segment[] segments,
-        final Checkpoint checkpoint, final long seed, final long maxSequence, final int[] ends)
+        final Checkpoint checkpoint, final long seed, final long maxSequence, final int[] ends,
+        final SegmentUsage usage)
     {
         final RecordScanner scanner = new RecordScanner();
         final Counts counts = new Counts(checkpoint.entryCount, checkpoint.stateCount);
@@ -54,7 +58,8 @@ final class LogReplayer
             {
                 if (!RecordDescriptor.isPadType(scanner.type()))
                 {
-                    apply(counts, index, log, seed, current, offset, scanner.type());
+                    apply(counts, index, log, seed, current, offset, scanner.type(), scanner.alignedLength(),
+                        usage);
                     expected++;
                     replayed++;
                 }
@@ -93,10 +98,11 @@ final class LogReplayer
         }
     }
 
-    /** Applies one replayed record to the index, as the write path did when it was written. */
+    /** Applies one replayed record to the index and the accounting, as the write path did when it was written. */
     private static void apply(final Counts counts, final HashIndex index, final SegmentLog log, final long seed,
-        final Segment segment, final int offset, final byte type)
+        final Segment segment, final int offset, final byte type, final int alignedLength, final SegmentUsage usage)
     {
+        final long address = IndexPageDescriptor.address(segment.id(), offset);
         final UnsafeBuffer b = segment.buffer();
         final int nnz = b.getInt(offset + NNZ_OFFSET);
         final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
@@ -106,14 +112,31 @@ final class LogReplayer
         final long hash = KeyHash.hash(seed, namespace, id);
         final int bucket = index.prepare(hash, id, namespace, log);
         final int change;
+        final long replaced;
         if (RecordDescriptor.isDeleteType(type))
         {
-            change = index.remove(bucket, hash, id, namespace, log) != 0 ? -1 : 0;
+            replaced = index.remove(bucket, hash, id, namespace, log);
+            change = replaced != 0 ? -1 : 0;
         }
         else
         {
-            change = index.put(bucket, hash, id, namespace, log, IndexPageDescriptor.address(segment.id(), offset)) ==
-                0 ? 1 : 0;
+            replaced = index.put(bucket, hash, id, namespace, log, address);
+            change = replaced == 0 ? 1 : 0;
+        }
+        if (usage != null)
+        {
+            if (replaced != 0)
+            {
+                usage.released(replaced, log.alignedLengthAt(replaced));
+            }
+            if (RecordDescriptor.isDeleteType(type))
+            {
+                usage.tombstone(address, alignedLength);
+            }
+            else
+            {
+                usage.added(address, alignedLength);
+            }
         }
         if (isState)
         {

@@ -6,13 +6,17 @@ import io.memsnap.RecoveryMode;
 import io.memsnap.RecoveryReport;
 import io.memsnap.StoreOptions;
 import io.memsnap.internal.StoreDirectory;
+import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentPins;
+import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
 
@@ -61,6 +65,7 @@ final class ReadOnlyOpener
             }
             IndexFile indexFile = null;
             final List<Segment> opened = new ArrayList<>();
+            final List<SegmentPins.Pin> pins = new ArrayList<>();
             boolean snapshotFilesValid = false;
             try
             {
@@ -70,6 +75,7 @@ final class ReadOnlyOpener
                 indexFile = IndexFile.open(StoreFileSystem.real(), dir, checkpoint.indexPages, true);
                 final HashIndex index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
                 snapshotFilesValid = true; // from here on, damage is in the log: an older snapshot replays it too
+                final SegmentUsage.Table table = LiveBytesExtension.read(manifest, manifests.path(generation));
                 final Segment[] segments = new Segment[manifest.tailSegment + 1];
                 final int[] ends = new int[segments.length];
                 for (final Manifest.FileEntry entry : manifest.segments)
@@ -79,7 +85,15 @@ final class ReadOnlyOpener
                         throw new CorruptStoreException("manifest names segment " + entry.segmentId + " beyond its " +
                             "tail " + manifest.tailSegment, manifests.path(generation), 0);
                     }
-                    final Segment s = Segment.open(dir, entry.segmentId);
+                    if (!LiveBytesExtension.needs(manifest, table, entry.segmentId))
+                    {
+                        continue; // listed, not needed: compaction may have deleted it
+                    }
+                    // Pinned before it is mapped, through the pin's channel: the writer does not delete it under us.
+                    final SegmentPins.Pin pin = SegmentPins.pin(dir.resolve(SegmentDescriptor.fileName(
+                        entry.segmentId)));
+                    pins.add(pin);
+                    final Segment s = Segment.open(dir, entry.segmentId, pin.channel());
                     opened.add(s);
                     if (s.length() < entry.committedLength)
                     {
@@ -97,7 +111,7 @@ final class ReadOnlyOpener
                 final SegmentLog log = new SegmentLog(StoreFileSystem.real(), dir, options.segmentSize(), false,
                     segments);
                 final Replay replay = LogReplayer.replay(index, log, segments, checkpoint, manifest.seed,
-                    manifest.lastSequence, ends);
+                    manifest.lastSequence, ends, null);
                 if (replay.stop != Replay.Stop.LIMIT)
                 {
                     throw new CorruptStoreException("record " + replay.nextSequence + ", which snapshot " +
@@ -109,21 +123,14 @@ final class ReadOnlyOpener
                 final RecoveryReport report = new RecoveryReport(generation, skipped, replay.replayed,
                     manifest.lastSequence, null, List.of(), System.nanoTime() - start);
                 return new Recovered(null, manifests, log, indexFile, index, null,
-                    new IndexCheckpointer(indexFile, index, checkpoint), null, manifest, generations.get(0) + 1,
-                    replay.entryCount, replay.stateCount, report);
+                    new IndexCheckpointer(indexFile, index, checkpoint, null), null, manifest, generations.get(0) + 1,
+                    replay.entryCount, replay.stateCount, report, null, pins);
             }
             catch (final java.nio.file.NoSuchFileException ex)
             {
                 // The writer's retention deleted (or recycled) this manifest while we listed: gone, not damaged.
                 gone++;
-                for (final Segment s : opened)
-                {
-                    s.unmap();
-                }
-                if (indexFile != null)
-                {
-                    indexFile.unmapAll();
-                }
+                release(opened, pins, indexFile);
                 if (options.generation() != StoreOptions.NEWEST_GENERATION)
                 {
                     if (manifests.path(generation).toString().equals(ex.getFile()))
@@ -136,14 +143,7 @@ final class ReadOnlyOpener
             }
             catch (final CorruptStoreException ex)
             {
-                for (final Segment s : opened)
-                {
-                    s.unmap();
-                }
-                if (indexFile != null)
-                {
-                    indexFile.unmapAll();
-                }
+                release(opened, pins, indexFile);
                 if (options.generation() != StoreOptions.NEWEST_GENERATION ||
                     options.recoveryMode() == RecoveryMode.STRICT || snapshotFilesValid)
                 {
@@ -156,14 +156,7 @@ final class ReadOnlyOpener
             catch (final IOException | RuntimeException | Error ex)
             {
                 // An unknown format version, a failing disk: nothing to fall back past; release what was mapped.
-                for (final Segment s : opened)
-                {
-                    s.unmap();
-                }
-                if (indexFile != null)
-                {
-                    indexFile.unmapAll();
-                }
+                release(opened, pins, indexFile);
                 throw ex;
             }
         }
@@ -179,5 +172,30 @@ final class ReadOnlyOpener
         }
         throw new CorruptStoreException(generations.isEmpty() ? "no memsnap store here (no manifest)" :
             "no snapshot in the store validates (" + String.join("; ", skipped) + ")", dir, 0);
+    }
+
+    /** Unmaps what a failed attempt mapped and releases its pins. */
+    private static void release(final List<Segment> opened, final List<SegmentPins.Pin> pins,
+        final IndexFile indexFile)
+    {
+        for (final Segment s : opened)
+        {
+            s.unmap();
+        }
+        for (final SegmentPins.Pin pin : pins)
+        {
+            try
+            {
+                pin.close();
+            }
+            catch (final IOException ignored)
+            {
+                // only read through: nothing to lose
+            }
+        }
+        if (indexFile != null)
+        {
+            indexFile.unmapAll();
+        }
     }
 }

@@ -6,10 +6,14 @@ import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentPins;
+import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
 import io.memsnap.internal.snapshot.SnapshotWriter;
+
+import java.util.List;
 
 /**
  * What an open produced: the parts of a store, ready to use, and what recovery found. Immutable; the parts are
@@ -33,6 +37,10 @@ public final class Recovered
     public final long entryCount;
     public final long stateCount;
     public final RecoveryReport report;
+    /** The writer's live-record accounting, up to date with the replay; null for a read-only open. */
+    public final SegmentUsage usage;
+    /** The pins of the segment files a read-only open mapped (closed with the store); empty for a writer. */
+    public final List<SegmentPins.Pin> pins;
 
     Recovered(
         final StoreDirectory directory,
@@ -47,8 +55,12 @@ public final class Recovered
         final long nextGeneration,
         final long entryCount,
         final long stateCount,
-        final RecoveryReport report)
+        final RecoveryReport report,
+        final SegmentUsage usage,
+        final List<SegmentPins.Pin> pins)
     {
+        this.usage = usage;
+        this.pins = List.copyOf(pins);
         this.directory = directory;
         this.manifests = manifests;
         this.log = log;

@@ -257,7 +257,7 @@ public final class Rewinder
             final long tail = parts.log.tailAddress();
             parts.watermark.branch(Math.min(target.lastSequence, safety.lastSequence), tail);
             parts.checkpointer.write(parts.checkpointer.freeze(state.index, tail, target.lastSequence,
-                state.entryCount, state.stateCount), () -> { });
+                state.entryCount, state.stateCount, null), () -> { });
             timeline = next;
             return parts.commits.commitBranch(state.entryCount, state.stateCount, labels, unpinTarget);
         }
@@ -289,7 +289,7 @@ public final class Rewinder
         }
         final HashIndex version = HashIndex.version(parts.indexFile, checkpoint.rootPage);
         final Replay replay = LogReplayer.replay(version, parts.log, segments, checkpoint, seed, target.lastSequence,
-            new int[segments.length]);
+            new int[segments.length], null);
         if (replay.stop != Replay.Stop.LIMIT)
         {
             throw new CorruptStoreException("record " + replay.nextSequence + ", which snapshot " +

@@ -17,9 +17,12 @@ import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentSizing;
+import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.Freeze;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestExtension;
 import io.memsnap.internal.snapshot.ManifestStore;
@@ -44,9 +47,10 @@ import java.util.List;
  * valid tail after it (see the package documentation for the steps).
  *
  * <p>A writer takes the lock before it looks at the directory. Everything that can refuse the store (foreign files,
- * the lock, format versions, damaged manifests, damaged acknowledged records) is decided before anything on disk is
- * changed; then recovery flushes the records it replayed, moves doubtful files aside, and records the durable
- * watermark, so that a crash during recovery leaves a store that recovers the same way.
+ * the lock, format versions, an older major not asked to be upgraded ({@link FormatUpgrade}), damaged manifests,
+ * damaged acknowledged records) is decided before anything on disk is changed; then recovery flushes the records it
+ * replayed, moves doubtful files aside, and records the durable watermark, so that a crash during recovery leaves a
+ * store that recovers the same way.
  *
  * <p>Not thread safe: runs once, before the store is handed out.
  */
@@ -78,6 +82,12 @@ public final class StoreOpener
                 return create(fs, directory, manifests, options, start);
             }
             final SnapshotChooser.Chosen chosen = SnapshotChooser.choose(fs, dir, manifests, generations, options);
+            if (FormatUpgrade.isOlder(chosen.manifest))
+            {
+                // Refused unless asked for, before anything changes; upgraded under this lock if asked for.
+                final SnapshotChooser.Chosen upgraded = FormatUpgrade.atOpen(fs, directory, manifests, chosen, options);
+                return recover(fs, directory, manifests, upgraded, manifests.generations(), options, start);
+            }
             return recover(fs, directory, manifests, chosen, generations, options, start);
         }
         catch (final IOException | RuntimeException | Error ex)
@@ -131,17 +141,21 @@ public final class StoreOpener
         final HashIndex index;
         final SnapshotWriter snapshotWriter;
         final IndexCheckpointer checkpointer;
+        final SegmentUsage usage;
         try
         {
             index = HashIndex.create(indexFile);
-            final Segment first = Segment.create(fs, dir, 1, options.segmentSize(), 1, options.preallocate());
+            final Segment first = Segment.create(fs, dir, 1, SegmentSizing.first(options.segmentSize()), 1,
+                options.preallocate());
             log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first});
             log.resume(1, SegmentDescriptor.HEADER_LENGTH, 1, new int[2]);
             final long seed = new SecureRandom().nextLong();
             snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, seed, options.dimension());
             final Checkpoint nothingSealed = new Checkpoint(index.rootPage(), 1, 1, 0, 1,
                 SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
-            checkpointer = new IndexCheckpointer(indexFile, index, nothingSealed);
+            usage = new SegmentUsage();
+            checkpointer = new IndexCheckpointer(indexFile, index, nothingSealed, usage);
+            snapshotWriter.addExtensionSource(LiveBytesExtension.SOURCE);
             final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
             final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
             manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1,
@@ -159,7 +173,7 @@ public final class StoreOpener
         final RecoveryReport report = new RecoveryReport(0, List.of(), 0, 0, null, List.of(),
             System.nanoTime() - start);
         return new Recovered(directory, manifests, log, indexFile, index, snapshotWriter, checkpointer,
-            new DurableWatermark(fs, dir, null), manifest, 1, 0, 0, report);
+            new DurableWatermark(fs, dir, null), manifest, 1, 0, 0, report, usage, List.of());
     }
 
     /**
@@ -193,6 +207,7 @@ public final class StoreOpener
         final Path dir = directory.path();
         final Manifest manifest = chosen.manifest;
         refuseUnknownWriterExtensions(manifest, manifests.path(manifest.generation));
+        final SegmentUsage.Table table = LiveBytesExtension.read(manifest, manifests.path(manifest.generation));
         final List<Integer> ids = directory.segmentIds();
         final int maxId = Math.max(ids.isEmpty() ? 0 : ids.get(ids.size() - 1), manifest.tailSegment);
         final Segment[] segments = new Segment[maxId + 1];
@@ -216,9 +231,13 @@ public final class StoreOpener
                 }
                 catch (final CorruptStoreException ex)
                 {
-                    if (manifest.segment(id) != null)
+                    if (LiveBytesExtension.needs(manifest, table, id))
                     {
                         throw ex;
+                    }
+                    if (id < manifest.checkpoint.replaySegment)
+                    {
+                        continue; // a reclaimed segment not yet deleted: nothing of it is read
                     }
                     if (holdsRecord(dir, id))
                     {
@@ -236,6 +255,10 @@ public final class StoreOpener
             for (final Manifest.FileEntry entry : manifest.segments)
             {
                 final Segment s = entry.segmentId < segments.length ? segments[entry.segmentId] : null;
+                if (s == null && !LiveBytesExtension.needs(manifest, table, entry.segmentId))
+                {
+                    continue; // reclaimed: the snapshot lists it but does not need it
+                }
                 if (s == null || s.length() < entry.committedLength)
                 {
                     throw new CorruptStoreException("segment " + entry.segmentId + " that snapshot " +
@@ -247,8 +270,11 @@ public final class StoreOpener
             }
 
             log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), segments);
-            final Replay replay = LogReplayer.replay(chosen.index, log, segments, manifest.checkpoint, manifest.seed,
-                Long.MAX_VALUE, ends);
+            // A manifest written before the table existed: counted once from the checkpoint's index (O(entries)).
+            final SegmentUsage usage = table != null ? SegmentUsage.of(table) : SegmentUsage.recount(chosen.index, log);
+            final Checkpoint checkpoint = manifest.checkpoint.withLiveBytes(usage.table());
+            final Replay replay = LogReplayer.replay(chosen.index, log, segments, checkpoint, manifest.seed,
+                Long.MAX_VALUE, ends, usage);
             final List<Long> olderAbandoned = new ArrayList<>();
             for (final long generation : generations)
             {
@@ -290,13 +316,14 @@ public final class StoreOpener
 
             final SnapshotWriter snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, manifest.seed,
                 manifest.dimension);
-            final IndexCheckpointer checkpointer = new IndexCheckpointer(chosen.indexFile, chosen.index,
-                manifest.checkpoint);
+            snapshotWriter.addExtensionSource(LiveBytesExtension.SOURCE);
+            final IndexCheckpointer checkpointer = new IndexCheckpointer(chosen.indexFile, chosen.index, checkpoint,
+                usage);
             final RecoveryReport report = new RecoveryReport(manifest.generation, chosen.skipped, replay.replayed,
                 replay.lastSequence(), plan.cut, changed, System.nanoTime() - start);
             return new Recovered(directory, manifests, log, chosen.indexFile, chosen.index, snapshotWriter,
                 checkpointer, watermark, manifest, generations.get(0) + 1, replay.entryCount, replay.stateCount,
-                report);
+                report, usage, List.of());
         }
         catch (final IOException | RuntimeException | Error ex)
         {

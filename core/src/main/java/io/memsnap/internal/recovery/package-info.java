@@ -7,5 +7,7 @@
  * {@link io.memsnap.internal.recovery.Recovered}. Read-only opens are {@link io.memsnap.internal.recovery.ReadOnlyOpener}.
  * A rewind, {@link io.memsnap.internal.recovery.Rewinder}, restores an older snapshot in a writer that is open, as
  * a new timeline, with the same replay.
+ * {@link io.memsnap.internal.recovery.FormatUpgrade} refuses a writer a store of an older major format version, or
+ * upgrades it on request, and runs migrations.
  */
 package io.memsnap.internal.recovery;

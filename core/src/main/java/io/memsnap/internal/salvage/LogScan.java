@@ -1,15 +1,20 @@
 package io.memsnap.internal.salvage;
 
+import io.memsnap.CorruptStoreException;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.TimelineChain;
+import io.memsnap.internal.segment.SegmentUsage;
+import io.memsnap.internal.snapshot.LiveBytesExtension;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
@@ -56,6 +61,8 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
     private long bound;
     private long leftBehind;
     private final List<Long> bounds = new ArrayList<>();
+    /** Ids of the segments of timelines off the newest one's chain: present, not read. */
+    private final Set<Integer> offChain = new HashSet<>();
 
     LogScan()
     {
@@ -66,12 +73,11 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
     {
         final List<SalvageSource.SegmentFile> files = new ArrayList<>();
         final TimelineChain chain = chain(source.segments);
-        int offChain = 0;
         for (final SalvageSource.SegmentFile f : source.segments)
         {
             if (f.scannable() && f.header.valid && !onChain(chain, f.header.timeline))
             {
-                offChain++;
+                offChain.add(f.id);
             }
             else if (f.scannable())
             {
@@ -101,8 +107,14 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
                 minOrdinal = i;
             }
         }
+        final SegmentUsage.Table table = liveBytes(source);
         for (ordinal = 0; ordinal < segments.size(); ordinal++)
         {
+            final int previousId = ordinal == 0 ? 0 : files.get(ordinal - 1).id;
+            if (firstSequences[ordinal] > 0 && reclaimed(source, table, previousId + 1, files.get(ordinal).id))
+            {
+                ledger.reclaimed(firstSequences[ordinal] - 1);
+            }
             floor = floors[ordinal];
             bound = bounds.get(ordinal);
             floorSegment = floorOrdinals[ordinal] < 0 ? null :
@@ -111,9 +123,9 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
             walker.walk(segments.get(ordinal), file.header.valid ? file.header.declaredLength : file.size, this);
         }
         ledger.end(source.manifest == null ? 0 : source.manifest.lastSequence);
-        if (offChain > 0 || leftBehind > 0)
+        if (!offChain.isEmpty() || leftBehind > 0)
         {
-            notes.add("timeline " + chain.newest() + " read: " + offChain + " segment(s) of timelines it did not " +
+            notes.add("timeline " + chain.newest() + " read: " + offChain.size() + " segment(s) of timelines it did not " +
                 "branch from not read, " + leftBehind + " valid record(s) of its parents after it branched " +
                 "discarded (left behind by a rewind)");
         }
@@ -128,6 +140,57 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
                 "reused their sequence numbers");
         }
         notes.addAll(ledger.notes());
+    }
+
+    /** @return the newest manifest's live-bytes table, or null if it has none (or no manifest validates). */
+    private static SegmentUsage.Table liveBytes(final SalvageSource source)
+    {
+        if (source.manifest == null)
+        {
+            return null;
+        }
+        try
+        {
+            return LiveBytesExtension.read(source.manifest, source.dir);
+        }
+        catch (final CorruptStoreException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * @return whether the absent segments among {@code [from, to)} are ones the writer deleted after compaction: the
+     * newest snapshot that validates does not need them. Their sequence numbers are then not lost. (Segments of
+     * timelines off the newest one's chain are there, not absent; they hold none of its records.)
+     */
+    private boolean reclaimed(final SalvageSource source, final SegmentUsage.Table table, final int from,
+        final int to)
+    {
+        if (from >= to || table == null)
+        {
+            return false;
+        }
+        boolean absent = false;
+        for (int id = from; id < to; id++)
+        {
+            if (offChain.contains(id))
+            {
+                continue;
+            }
+            if (LiveBytesExtension.needs(source.manifest, table, id))
+            {
+                return false;
+            }
+            absent = true;
+        }
+        if (!absent)
+        {
+            return false;
+        }
+        notes.add("segment" + (to - from > 1 ? "s " + from + " to " + (to - 1) : " " + from) + " absent: deleted " +
+            "after compaction (the newest snapshot does not need " + (to - from > 1 ? "them" : "it") + ")");
+        return true;
     }
 
     /** @return the sequence number each segment starts at: its header's, else its first valid record's, else 0. */

@@ -76,6 +76,17 @@ final class LossLedger
         lastKept = sequence;
     }
 
+    /**
+     * The sequence numbers up to {@code last} lay in segment files the writer deleted after compaction: not lost.
+     */
+    void reclaimed(final long last)
+    {
+        if (open.isEmpty() && last > lastKept)
+        {
+            lastKept = last;
+        }
+    }
+
     /** Bytes {@code [from, to)} of {@code file} hold no valid record. */
     void damaged(final Path file, final long from, final long to, final String problem,
         final List<DamagedRecord> headers)

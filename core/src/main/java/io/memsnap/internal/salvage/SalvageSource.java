@@ -152,12 +152,13 @@ final class SalvageSource
     }
 
     /**
-     * @return a segment size for the salvaged store: the damaged store's (from a header that validates, else the
-     * largest file), rounded up to a valid size that holds a record of {@code longestRecord} bytes.
+     * @return the largest segment size for the salvaged store: the default, or the damaged store's largest segment
+     * (from a header that validates, else the file) if larger, rounded up to a valid size that holds a record of
+     * {@code longestRecord} bytes. (Segments grow, so the largest one is not the size the store was written with.)
      */
     int segmentSize(final long longestRecord)
     {
-        long size = 0;
+        long size = io.memsnap.StoreOptions.DEFAULT_SEGMENT_SIZE;
         for (final SegmentFile s : segments)
         {
             size = Math.max(size, s.header.valid ? s.header.declaredLength : s.size);

@@ -20,9 +20,13 @@ public final class MappedFiles
     }
 
     /**
-     * Grows {@code channel} to {@code newLength}. With {@code preallocate} the new bytes are written as zeros so that
-     * the file system allocates blocks now: a full disk is an {@link IOException} here, not a fault inside a
-     * mapped write later.
+     * Grows {@code file} to {@code newLength}. Without {@code preallocate} the file is only given its length
+     * ({@link StoreFile#extend}, {@code ftruncate}): the new bytes are a hole that reads as zeros and takes no space
+     * until written, so this is O(1) and never fails for want of space; a later positional write into the hole may (an
+     * {@link IOException}, never a fault: nothing is stored through a mapping). With {@code preallocate} the new bytes
+     * are written as zeros, so that the file system allocates their blocks now: a full disk is an {@link IOException}
+     * here, and writes into them need no space later (on file systems that overwrite in place; not on copy-on-write
+     * ones such as btrfs or ZFS). That costs a write of every byte.
      */
     public static void extend(final StoreFile file, final long newLength, final boolean preallocate)
         throws IOException
@@ -34,7 +38,7 @@ public final class MappedFiles
         }
         if (!preallocate)
         {
-            file.writeFully(ByteBuffer.allocate(1), newLength - 1);
+            file.extend(newLength);
             return;
         }
         final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);

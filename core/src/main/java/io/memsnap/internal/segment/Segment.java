@@ -12,6 +12,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,7 +22,8 @@ import static io.memsnap.internal.format.SegmentDescriptor.*;
  * One segment file, mapped whole and read-only for its lifetime. Records are appended by the single writer of the
  * store with positional writes through the {@link StoreFileSystem} (see {@link SegmentLog}); any thread may read
  * bytes that the index published. The mapping is released only by {@link #unmap()}, which the store calls after
- * every reader has left.
+ * every reader that could reach it has left: at close, or once reclamation took the segment out of the log and a
+ * grace period of the readers passed.
  */
 public final class Segment
 {
@@ -68,9 +70,10 @@ public final class Segment
     }
 
     /**
-     * Creates, preallocates, writes the header of, syncs (with its directory entry) and maps a new segment of
-     * {@code timeline}, which holds its parent's records up to {@code branchSequence} (see
-     * {@link SegmentDescriptor}).
+     * Creates a new segment of {@code length} bytes of {@code timeline}, which holds its parent's records up to
+     * {@code branchSequence} (see {@link SegmentDescriptor}), writes its header, syncs it (with its length and its
+     * directory entry) and maps it. The rest of the file is a hole that reads as zeros ({@link StoreFile#extend}), or
+     * with {@code preallocate} is written as zeros first (see {@link MappedFiles#extend}).
      */
     public static Segment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
         final long firstSequence, final long timeline, final long parentTimeline, final long branchSequence,
@@ -122,11 +125,32 @@ public final class Segment
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         final long size = Files.size(path);
+        checkSize(path, size);
+        return validate(path, id, size, MappedFiles.mapReadOnly(path, 0, size));
+    }
+
+    /**
+     * As {@link #open(Path, int)}, mapping through {@code channel} (a pinned reader's, see {@link SegmentPins}: a
+     * mapping made through any other channel would close it, and with it the process's lock on the file).
+     */
+    public static Segment open(final Path dir, final int id, final FileChannel channel) throws IOException
+    {
+        final Path path = dir.resolve(SegmentDescriptor.fileName(id));
+        final long size = channel.size();
+        checkSize(path, size);
+        return validate(path, id, size, channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+    }
+
+    private static void checkSize(final Path path, final long size)
+    {
         if (size < HEADER_LENGTH || size > Integer.MAX_VALUE)
         {
             throw new CorruptStoreException("segment file has impossible length " + size, path, 0);
         }
-        final MappedByteBuffer mapped = MappedFiles.mapReadOnly(path, 0, size);
+    }
+
+    private static Segment validate(final Path path, final int id, final long size, final MappedByteBuffer mapped)
+    {
         final UnsafeBuffer header = new UnsafeBuffer(mapped);
         final int major;
         try

@@ -114,6 +114,15 @@ final class SegmentAppender
         }
     }
 
+    /** Closes the file handle if it is open on {@code target}. */
+    void closeIfOn(final Segment target)
+    {
+        if (segment == target)
+        {
+            close();
+        }
+    }
+
     /** Closes the file handle (the mappings stay). Idempotent. */
     void close()
     {

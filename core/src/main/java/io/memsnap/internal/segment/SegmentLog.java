@@ -30,9 +30,11 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * <p>Concurrency: the append methods and {@link #resume} are for the single writer (the store serialises them under
  * its write lock), and so is {@link #matches}, the key matcher of the writer and of recovery.
  * {@link #segment(int)}, {@link #buffer(int)} and {@link #keyMatches} may be called by any thread:
- * the segment table is published through a volatile field and a segment is never unmapped while the store is
- * open. Bytes of a record are written before the index publishes its address with a release store, so a reader
- * that found an address sees the whole record.
+ * the segment table is published through a volatile field, and a segment leaves it ({@link #remove}) only once no
+ * index version a reader may use points into it and a grace period of the store's readers has passed (compaction
+ * and reclamation, {@code io.memsnap.internal.lifecycle}); it is unmapped after that. Bytes of a record are written
+ * before the index publishes its address with a release store, so a reader that found an address sees the whole
+ * record.
  *
  * <p>Writes: a record is composed in an off-heap scratch buffer and written with one positional write
  * ({@link SegmentAppender}); nothing is stored through the mapping, which readers, recovery and the flushes use.
@@ -40,7 +42,12 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * with a TLB shoot-down (an inter-processor interrupt) to every CPU running one of the process's threads: measured
  * on a two-vCPU guest, a thread looping snapshots tripled the writer's median put latency that way, and took a
  * third of a reader's throughput. A page the kernel fills from a write() is never mapped writable, so a flush has
- * nothing to write-protect.
+ * nothing to write-protect. It also makes a full disk an {@link IOException} of the write (a
+ * {@link StoreIoException} to the caller), never a fault inside a store into a hole of a sparse segment.
+ *
+ * <p>Segments have the lengths {@link SegmentSizing} gives: a new store starts small and each segment doubles,
+ * up to {@code StoreOptions.segmentSize}. Every length is the segment's own, read from its header (a store written
+ * with fixed-size segments opens as it is).
  */
 public final class SegmentLog implements KeyMatcher
 {
@@ -53,6 +60,7 @@ public final class SegmentLog implements KeyMatcher
 
     private final StoreFileSystem fs;
     private final Path dir;
+    /** The largest segment ({@code StoreOptions.segmentSize}): segments grow up to it, and every record fits it. */
     private final int segmentSize;
     private final boolean preallocate;
     /** Scratch buffer size to start with: a few typical records; it grows to the largest record written. */
@@ -72,6 +80,8 @@ public final class SegmentLog implements KeyMatcher
     private StoreFile flushFile;
     private Segment flushSegment;
     private volatile int filesCreated;
+    /** Run by the writer after each roll to a new segment (wakes background compaction); never null. */
+    private volatile Runnable rolled = () -> { };
 
     private Segment current;
     private int position;
@@ -107,7 +117,7 @@ public final class SegmentLog implements KeyMatcher
     /** Starts a fresh segment for the next record (after recovery cut a torn tail). */
     public void startNewSegment() throws IOException
     {
-        roll();
+        roll(0);
     }
 
     /**
@@ -157,6 +167,21 @@ public final class SegmentLog implements KeyMatcher
         return finish(offset, length);
     }
 
+    /**
+     * Appends a copy of the valid record at {@code offset} of {@code source} (compaction): the same bytes with the
+     * next sequence number and a new checksum; the stored-at time is the original's.
+     *
+     * @return the copy's address.
+     */
+    public long appendCopy(final Segment source, final int offset, final int length)
+    {
+        final int target = reserve(length);
+        final UnsafeBuffer b = scratch(length);
+        source.buffer().getBytes(offset, b, 0, length);
+        b.putLong(SEQUENCE_OFFSET, nextSequence);
+        return finish(target, length);
+    }
+
     public long appendDelete(final CharSequence id, final int idLength, final boolean state)
     {
         final int length = (int)RecordDescriptor.recordLength(0, idLength, 0);
@@ -196,7 +221,7 @@ public final class SegmentLog implements KeyMatcher
         {
             try
             {
-                roll();
+                roll(aligned);
             }
             catch (final IOException ex)
             {
@@ -289,22 +314,30 @@ public final class SegmentLog implements KeyMatcher
         return gap;
     }
 
-    private void roll() throws IOException
+    /**
+     * Seals the tail segment and starts the next, of the length {@link SegmentSizing} gives for a record of
+     * {@code recordLength} aligned bytes. Under the write lock, so it costs what creating a file costs (an extension,
+     * a header, an fsync of the file and one of the directory), not a write of the whole segment, unless
+     * {@code preallocate} asks for one.
+     */
+    private void roll(final int recordLength) throws IOException
     {
         final int nextId = current.id() + 1;
         if (nextId <= 0)
         {
             throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
         }
-        goOnIn(Segment.create(fs, dir, nextId, segmentSize, nextSequence, current, preallocate));
+        final int length = SegmentSizing.next(current.length(), segmentSize, recordLength);
+        goOnIn(Segment.create(fs, dir, nextId, length, nextSequence, current, preallocate));
     }
 
     /**
      * Writer (under the store's write lock), for a rewind: leaves the current segment where it is and goes on in a new
      * one, numbered above every segment of the table, whose header names {@code timeline} (a child of
      * {@code parentTimeline}) and whose first record will carry {@code firstSequence}, one after the branch sequence:
-     * the new timeline's log. The segment is created and synced with its directory entry before this returns. Records
-     * already in the table stay readable.
+     * the new timeline's log. Its length is the one {@link SegmentSizing} gives after the current segment, as for a
+     * roll. The segment is created and synced with its directory entry before this returns. Records already in the
+     * table stay readable.
      */
     public void branch(final long firstSequence, final long timeline, final long parentTimeline) throws IOException
     {
@@ -318,8 +351,9 @@ public final class SegmentLog implements KeyMatcher
         {
             throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
         }
-        goOnIn(Segment.create(fs, dir, nextId, segmentSize, firstSequence, timeline, parentTimeline,
-            firstSequence - 1, preallocate));
+        final int length = SegmentSizing.next(current.length(), segmentSize, 0);
+        goOnIn(Segment.create(fs, dir, nextId, length, firstSequence, timeline, parentTimeline, firstSequence - 1,
+            preallocate));
         nextSequence = firstSequence;
         appended.start(nextId, SegmentDescriptor.HEADER_LENGTH);
     }
@@ -339,6 +373,13 @@ public final class SegmentLog implements KeyMatcher
         filesCreated++;
         current = next;
         position = SegmentDescriptor.HEADER_LENGTH;
+        rolled.run();
+    }
+
+    /** Sets what the writer runs after each roll to a new segment: something quick, such as an unpark. */
+    public void onRoll(final Runnable action)
+    {
+        this.rolled = action;
     }
 
     /**
@@ -357,6 +398,33 @@ public final class SegmentLog implements KeyMatcher
         {
             throw new SegmentFlushException("could not flush " + current.path(), ex);
         }
+    }
+
+    /**
+     * Writer (under the store's write lock): makes every record appended to segments {@code fromSegment} to the tail
+     * durable, through the writer's own file handle (compaction under {@code EVERY_WRITE}, whose copies may roll
+     * the log past a segment no acknowledged write flushed).
+     *
+     * @throws SegmentFlushException if a flush fails.
+     */
+    public void forceFrom(final int fromSegment) throws IOException
+    {
+        for (int id = fromSegment; id < current.id(); id++)
+        {
+            final Segment s = segment(id);
+            if (s != null)
+            {
+                try
+                {
+                    appender.force(s);
+                }
+                catch (final IOException ex)
+                {
+                    throw new SegmentFlushException("could not flush " + s.path(), ex);
+                }
+            }
+        }
+        forceTail();
     }
 
     /**
@@ -444,6 +512,43 @@ public final class SegmentLog implements KeyMatcher
     public int filesCreated()
     {
         return filesCreated;
+    }
+
+    /**
+     * Writer, holding the store's write lock and its commit lock (so no flush uses the segment): takes a segment
+     * that is not the tail out of the table. The caller unmaps it once no reader can hold it.
+     *
+     * @return the segment, or null if the table does not hold it.
+     */
+    public Segment remove(final int id)
+    {
+        final Segment s = segment(id);
+        if (s == null || s == current)
+        {
+            return null;
+        }
+        final Segment[] shrunk = segments.clone();
+        shrunk[id] = null;
+        segments = shrunk;
+        if (flushSegment == s)
+        {
+            closeFlushHandle();
+        }
+        appender.closeIfOn(s);
+        return s;
+    }
+
+    /** @return the space the record at {@code address} takes (its length, aligned). Any thread. */
+    public int alignedLengthAt(final long address)
+    {
+        return RecordDescriptor.alignedLength(
+            buffer(IndexPageDescriptor.segmentId(address)).getInt(IndexPageDescriptor.offset(address) + LENGTH_OFFSET));
+    }
+
+    /** @return the id of the tail segment, where the next record goes. Writer (under the store's write lock). */
+    public int tailSegmentId()
+    {
+        return current.id();
     }
 
     /** @return the segment with this id, or null. Any thread. */

@@ -1,5 +1,7 @@
 package io.memsnap.internal.snapshot;
 
+import io.memsnap.internal.segment.SegmentUsage;
+
 /**
  * A durable index version: its root page, the pages it spans (all sealed and flushed), and the point of the log it
  * reflects (records after it are replayed on top at open). Thread safe: immutable.
@@ -15,6 +17,11 @@ public final class Checkpoint
     public final long lastSequence;
     public final long entryCount;
     public final long stateCount;
+    /**
+     * The live bytes of each segment when the checkpoint was frozen (what its index points at), or null where they
+     * are not known (a checkpoint read from a manifest, before recovery attaches its table).
+     */
+    public final SegmentUsage.Table liveBytes;
 
     public Checkpoint(
         final int rootPage,
@@ -27,6 +34,23 @@ public final class Checkpoint
         final long entryCount,
         final long stateCount)
     {
+        this(rootPage, indexPages, sealedFromPage, sealedCrc, replaySegment, replayOffset, lastSequence, entryCount,
+            stateCount, null);
+    }
+
+    public Checkpoint(
+        final int rootPage,
+        final int indexPages,
+        final int sealedFromPage,
+        final int sealedCrc,
+        final int replaySegment,
+        final int replayOffset,
+        final long lastSequence,
+        final long entryCount,
+        final long stateCount,
+        final SegmentUsage.Table liveBytes)
+    {
+        this.liveBytes = liveBytes;
         this.rootPage = rootPage;
         this.indexPages = indexPages;
         this.sealedFromPage = sealedFromPage;
@@ -36,6 +60,13 @@ public final class Checkpoint
         this.lastSequence = lastSequence;
         this.entryCount = entryCount;
         this.stateCount = stateCount;
+    }
+
+    /** @return this checkpoint with the live bytes of its segments. */
+    public Checkpoint withLiveBytes(final SegmentUsage.Table table)
+    {
+        return new Checkpoint(rootPage, indexPages, sealedFromPage, sealedCrc, replaySegment, replayOffset,
+            lastSequence, entryCount, stateCount, table);
     }
 
     @Override

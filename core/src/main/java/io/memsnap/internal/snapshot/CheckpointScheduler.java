@@ -5,6 +5,7 @@ import io.memsnap.StoreClosedException;
 import io.memsnap.StoreIoException;
 import io.memsnap.StoreOptions;
 import io.memsnap.internal.ReaderGuard;
+import io.memsnap.internal.Threads;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.index.HashIndex;
@@ -108,22 +109,7 @@ public final class CheckpointScheduler
         {
             attempts.notifyAll(); // writers waiting for index memory look at the closed flag
         }
-        boolean interrupted = false;
-        while (t.isAlive())
-        {
-            try
-            {
-                t.join();
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
+        Threads.joinUninterruptibly(t);
     }
 
     /**
@@ -301,6 +287,15 @@ public final class CheckpointScheduler
     {
         return "index pages of " + dir + " waiting for a checkpoint hold " + indexFile.directBytes() + " bytes of " +
             "direct memory, the limit (StoreOptions.maxResidentIndexBytes: " + budget.limitBytes() + "), and ";
+    }
+
+    /**
+     * Asks the background thread for a checkpoint soon (compaction, so that the next snapshots name an index that no
+     * longer points into the segments it emptied), without waiting for it.
+     */
+    public void requestCheckpoint()
+    {
+        request();
     }
 
     /** @return the number of the checkpoint asked for: the next one to begin. */

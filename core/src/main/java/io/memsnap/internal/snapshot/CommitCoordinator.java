@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -79,6 +81,19 @@ public final class CommitCoordinator implements FlushProgress
     private long nextGeneration;
     /** Address up to which records were flushed by a sync or a snapshot; guarded by commitLock. */
     private long syncedTail;
+    /** Told of each commit, under the commit lock; null if none. */
+    private volatile CommitListener listener;
+
+    /** What runs after each snapshot commits, holding the commit lock (the reclamation of segment files). */
+    @FunctionalInterface
+    public interface CommitListener
+    {
+        /**
+         * @param committed the manifest just committed.
+         * @param retained  the generations of the manifests on disk now, oldest first.
+         */
+        void committed(Manifest committed, List<Long> retained);
+    }
 
     /**
      * @param restored  the snapshot the store opened at.
@@ -108,6 +123,20 @@ public final class CommitCoordinator implements FlushProgress
         this.syncedTail = IndexPageDescriptor.address(restored.tailSegment, restored.tailOffset);
         this.retained = retained;
         this.clock = clock;
+    }
+
+    /** Sets what runs after each commit. */
+    public void listen(final CommitListener commitListener)
+    {
+        this.listener = commitListener;
+    }
+
+    /** @return the generations of the manifests on disk, oldest first. Commit lock held. */
+    public List<Long> retainedGenerations()
+    {
+        final List<Long> oldestFirst = new ArrayList<>(retained.generations());
+        Collections.reverse(oldestFirst);
+        return oldestFirst;
     }
 
     /** @return the lock that serialises commits; close holds it while it unmaps. */
@@ -284,6 +313,23 @@ public final class CommitCoordinator implements FlushProgress
     }
 
     /**
+     * Writer, under the write lock, after compaction copied records under {@code EVERY_WRITE}: flushes the segments
+     * from {@code fromSegment} to the tail, so that the watermark of the next acknowledged write never covers copies
+     * that are not durable (they may lie in a segment no acknowledged write flushed).
+     */
+    public void forceCopies(final int fromSegment)
+    {
+        try
+        {
+            log.forceFrom(fromSegment);
+        }
+        catch (final IOException ex)
+        {
+            throw failed(new StoreIoException("could not flush the records compaction copied in " + dir, ex));
+        }
+    }
+
+    /**
      * Takes a snapshot (see {@code MemoryStore.snapshot}).
      *
      * @return the manifest committed.
@@ -317,7 +363,16 @@ public final class CommitCoordinator implements FlushProgress
             try
             {
                 requireOpen();
-                padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
+                try
+                {
+                    padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
+                }
+                catch (final StoreIoException ex)
+                {
+                    // A full disk, say: the PAD needed a block of a sparse segment. Nothing was frozen or written.
+                    throw new StoreIoException("snapshot of " + dir + " failed before it froze the log; snapshot " +
+                        durable.generation + " is intact", (IOException)ex.getCause());
+                }
                 freeze = Freeze.take(log, counts.entries(), counts.states(), start);
             }
             finally
@@ -363,7 +418,7 @@ public final class CommitCoordinator implements FlushProgress
 
     /**
      * Commit lock held: commits the manifest of {@code freeze} recording {@code pins}, then deletes what retention no
-     * longer keeps.
+     * longer keeps and tells the listener.
      */
     private Manifest commit(final Freeze freeze, final Checkpoint checkpoint, final Map<String, String> labels,
         final PinSet pins, final long now)
@@ -393,6 +448,19 @@ public final class CommitCoordinator implements FlushProgress
         syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
         retained = retained.committed(plan, generation, freeze.createdAtMillis, snapshotWriter.recycled());
         delete(plan.decision.dropped(), "snapshot " + generation);
+        final CommitListener l = listener;
+        if (l != null)
+        {
+            try
+            {
+                l.committed(manifest, retainedGenerations());
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "after snapshot " + generation + " of " + dir + ": " +
+                    ex.getMessage() + "; retried after the next snapshot", ex);
+            }
+        }
         return manifest;
     }
 

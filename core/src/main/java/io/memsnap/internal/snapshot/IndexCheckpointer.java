@@ -4,6 +4,7 @@ import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentUsage;
 
 import java.io.IOException;
 
@@ -35,10 +36,12 @@ public final class IndexCheckpointer
         final long lastSequence;
         final long entryCount;
         final long stateCount;
+        final SegmentUsage.Table liveBytes;
 
         Pending(final int rootPage, final int watermark, final long tail, final long lastSequence,
-            final long entryCount, final long stateCount)
+            final long entryCount, final long stateCount, final SegmentUsage.Table liveBytes)
         {
+            this.liveBytes = liveBytes;
             this.rootPage = rootPage;
             this.watermark = watermark;
             this.replaySegment = IndexPageDescriptor.segmentId(tail);
@@ -51,13 +54,20 @@ public final class IndexCheckpointer
 
     private final IndexFile file;
     private final HashIndex index;
+    private final SegmentUsage usage;
     private volatile Checkpoint durable;
 
-    public IndexCheckpointer(final IndexFile file, final HashIndex index, final Checkpoint durable)
+    /**
+     * @param usage the writer's live-record accounting, whose table each freeze copies into its checkpoint; null
+     *              for a read-only store.
+     */
+    public IndexCheckpointer(final IndexFile file, final HashIndex index, final Checkpoint durable,
+        final SegmentUsage usage)
     {
         this.file = file;
         this.index = index;
         this.durable = durable;
+        this.usage = usage;
     }
 
     /** @return the newest checkpoint whose pages are durable. */
@@ -66,24 +76,27 @@ public final class IndexCheckpointer
         return durable;
     }
 
-    /** Writer (under the store's write lock), O(1): freezes the current index version. */
+    /**
+     * Writer (under the store's write lock): freezes the current index version, in O(1), with a copy of the live
+     * bytes of each segment (O(segments)), which match it.
+     */
     public Pending freeze(final SegmentLog log, final long entryCount, final long stateCount)
     {
         final int root = index.freeze();
         return new Pending(root, index.frozenWatermark(), log.tailAddress(), log.nextSequence() - 1, entryCount,
-            stateCount);
+            stateCount, usage == null ? null : usage.table());
     }
 
     /**
      * Writer (under the store's write lock), O(1), for a rewind: freezes {@code version}, a version of this index's
      * file that the store is about to adopt ({@link HashIndex#version}), as holding the log up to {@code lastSequence},
-     * the next record to go to {@code tail}.
+     * the next record to go to {@code tail}, with {@code liveBytes}, the live bytes of each segment in that version.
      */
     public Pending freeze(final HashIndex version, final long tail, final long lastSequence, final long entryCount,
-        final long stateCount)
+        final long stateCount, final SegmentUsage.Table liveBytes)
     {
         final int root = version.freeze();
-        return new Pending(root, version.frozenWatermark(), tail, lastSequence, entryCount, stateCount);
+        return new Pending(root, version.frozenWatermark(), tail, lastSequence, entryCount, stateCount, liveBytes);
     }
 
     /**
@@ -101,7 +114,7 @@ public final class IndexCheckpointer
         final int to = pending.watermark;
         final int crc = file.checkpoint(from, to, FLUSH_STEP_PAGES, betweenSteps);
         final Checkpoint checkpoint = new Checkpoint(pending.rootPage, to, from, crc, pending.replaySegment,
-            pending.replayOffset, pending.lastSequence, pending.entryCount, pending.stateCount);
+            pending.replayOffset, pending.lastSequence, pending.entryCount, pending.stateCount, pending.liveBytes);
         durable = checkpoint;
         return checkpoint;
     }

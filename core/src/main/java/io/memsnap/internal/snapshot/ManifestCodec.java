@@ -146,7 +146,7 @@ public final class ManifestCodec
         final int shift = v3 ? V3_SHIFT : 0;
         try
         {
-            final LibraryVersion oldestReader = v3 ? oldestReader(b) : LibraryVersion.FIRST_READER_OF_3_0;
+            final LibraryVersion oldestReader = v3 ? oldestReader(b) : LibraryVersion.derivedOldestReader(major);
             b.position(GENERATION_OFFSET + shift);
             final long generation = b.getLong();
             final long lastSequence = b.getLong();

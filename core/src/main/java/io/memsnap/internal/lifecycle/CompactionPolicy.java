@@ -1,0 +1,107 @@
+package io.memsnap.internal.lifecycle;
+
+import io.memsnap.StoreOptions;
+import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentUsage;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Which segments compaction copies, greedily: the sealed segments whose records still to keep (live records, and
+ * delete records that must outlive an older file) take the smallest fraction of the file, each below
+ * {@link StoreOptions#compactionLiveFraction()}. In the background, only while the dead bytes compaction could free
+ * exceed {@link StoreOptions#compactionDeadFraction()} of the bytes of the segments that still hold something to
+ * keep (and the tail), and only as many as bring them below it: small passes, each followed by a checkpoint, so
+ * that few compacted segments wait at a time for the snapshots that free them. On demand, every such segment.
+ *
+ * <p>Thread safe: immutable. {@link #choose} runs under the store's write lock (it reads the accounting).
+ */
+final class CompactionPolicy
+{
+    private final double deadFraction;
+    private final double liveFraction;
+
+    CompactionPolicy(final double deadFraction, final double liveFraction)
+    {
+        this.deadFraction = deadFraction;
+        this.liveFraction = liveFraction;
+    }
+
+    static CompactionPolicy of(final StoreOptions options)
+    {
+        return new CompactionPolicy(options.compactionDeadFraction(), options.compactionLiveFraction());
+    }
+
+    /**
+     * @param segments     the log's table.
+     * @param tail         the tail segment's id (never compacted).
+     * @param lowestFileId the lowest id of a segment file on disk: delete records above it must be copied.
+     * @param onDemand     whether every segment below the live fraction is wanted, whatever the dead bytes.
+     * @return the ids to compact, the emptiest first.
+     */
+    int[] choose(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId,
+        final boolean onDemand)
+    {
+        long total = 0;
+        long reclaimable = 0;
+        final List<long[]> candidates = new ArrayList<>();
+        for (final Segment s : segments)
+        {
+            if (s == null)
+            {
+                continue;
+            }
+            final int id = s.id();
+            final long live = usage.live(id);
+            final int tombstones = usage.tombstones(id);
+            if (id < tail && live == 0 && tombstones == 0)
+            {
+                continue; // nothing left to copy: reclamation deletes it once nothing needs it
+            }
+            total += s.length();
+            if (id >= tail)
+            {
+                continue;
+            }
+            final long keep = live + (id > lowestFileId ? Math.max(0, tombstones) : 0);
+            reclaimable += s.length() - keep;
+            if (keep < liveFraction * s.length())
+            {
+                candidates.add(new long[] {keep * (1L << 20) / s.length(), id, s.length() - keep});
+            }
+        }
+        if (!onDemand && reclaimable <= deadFraction * total)
+        {
+            return new int[0];
+        }
+        candidates.sort((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
+        final List<Integer> chosen = new ArrayList<>();
+        for (final long[] c : candidates)
+        {
+            if (!onDemand && reclaimable <= deadFraction * total)
+            {
+                break;
+            }
+            chosen.add((int)c[1]);
+            reclaimable -= c[2];
+        }
+        return chosen.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * @return whether compaction is so far behind that writers should wait for it: it has segments to compact and
+     * the dead bytes it could free exceed half as much again as it lets pass ({@link #stallFraction()}).
+     */
+    boolean behind(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId)
+    {
+        return new CompactionPolicy(stallFraction(), liveFraction).choose(segments, tail, usage, lowestFileId, false)
+            .length > 0;
+    }
+
+    /** @return the share of dead bytes at which writers wait for compaction: 1.5 times the trigger, at most 0.9. */
+    double stallFraction()
+    {
+        return Math.min(0.9, deadFraction * 1.5);
+    }
+}

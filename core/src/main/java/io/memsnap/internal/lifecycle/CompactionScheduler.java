@@ -1,0 +1,171 @@
+package io.memsnap.internal.lifecycle;
+
+import io.memsnap.CompactionResult;
+import io.memsnap.StoreClosedException;
+import io.memsnap.internal.Threads;
+import io.memsnap.internal.snapshot.CheckpointScheduler;
+
+import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Background compaction of a writable store, on a daemon thread of its own ({@code memsnap-compaction DIR}): when
+ * the writer seals a segment, and every {@value #POLL_MILLIS} ms, it asks the {@link Compactor} whether a pass is
+ * due (O(segments) under the write lock), runs it, and then asks the checkpoint thread for a checkpoint of the
+ * index, so that the next snapshots name an index that no longer points into the compacted segments and
+ * {@link SegmentReclaimer} can delete them once the snapshots before retire. While compaction is far behind the
+ * writers ({@link CompactionPolicy#behind}), writers wait for it ({@link #awaitCaughtUp}).
+ *
+ * <p>Concurrency: {@link #start} and {@link #stop} from the store's opening and closing thread.
+ */
+public final class CompactionScheduler
+{
+    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    static final long POLL_MILLIS = 200;
+    private static final long RETRY_NANOS = 5_000_000_000L;
+
+    private final Path dir;
+    private final Compactor compactor;
+    private final CheckpointScheduler checkpoints;
+    private volatile boolean stopping;
+    /** Whether writers wait for compaction; written by the thread, waited on under this object's monitor. */
+    private volatile boolean behind;
+    private Thread thread;
+
+    public CompactionScheduler(final Path dir, final Compactor compactor, final CheckpointScheduler checkpoints)
+    {
+        this.dir = dir;
+        this.compactor = compactor;
+        this.checkpoints = checkpoints;
+    }
+
+    public void start()
+    {
+        thread = new Thread(this::run, "memsnap-compaction " + dir.getFileName());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Wakes the thread to look at once (the writer sealed a segment). Any thread; allocates nothing. */
+    public void wake()
+    {
+        final Thread t = thread;
+        if (t != null)
+        {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** Stops the thread and waits for it: a batch it copies ends first, the rest of its pass is left. Idempotent. */
+    public void stop()
+    {
+        stopping = true;
+        synchronized (this)
+        {
+            notifyAll(); // writers waiting for compaction
+        }
+        final Thread t = thread;
+        if (t == null || t == Thread.currentThread())
+        {
+            return;
+        }
+        LockSupport.unpark(t);
+        Threads.joinUninterruptibly(t);
+    }
+
+    /** @return whether {@link #stop} was called: a pass in progress ends after its current batch. */
+    boolean stopping()
+    {
+        return stopping;
+    }
+
+    /**
+     * A writer, before it takes the write lock: while compaction is far behind (the writer outruns it), waits for it
+     * to catch up, so that the segments stay within their bound of the live bytes however fast the writes come.
+     * Returns at once when it is not behind (one volatile read), from the compacting thread, and once the store
+     * stops.
+     */
+    public void awaitCaughtUp()
+    {
+        if (!behind || compactor.compactingHere())
+        {
+            return;
+        }
+        boolean interrupted = false;
+        synchronized (this)
+        {
+            while (behind && !stopping)
+            {
+                try
+                {
+                    wait(POLL_MILLIS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void setBehind(final boolean value)
+    {
+        if (behind != value)
+        {
+            synchronized (this)
+            {
+                behind = value;
+                notifyAll();
+            }
+        }
+    }
+
+    private void run()
+    {
+        try
+        {
+            while (!stopping)
+            {
+                LockSupport.parkNanos(POLL_MILLIS * 1_000_000L);
+                pass();
+            }
+        }
+        finally
+        {
+            setBehind(false);
+        }
+    }
+
+    private void pass()
+    {
+        try
+        {
+            if (stopping)
+            {
+                return;
+            }
+            setBehind(compactor.behind());
+            final CompactionResult result = compactor.compact(false, progress -> setBehind(compactor.behind()),
+                this::stopping);
+            setBehind(false);
+            if (result.segmentsCompacted() > 0 && !stopping)
+            {
+                checkpoints.requestCheckpoint(); // on the checkpoint thread: compaction goes on meanwhile
+            }
+        }
+        catch (final StoreClosedException ex)
+        {
+            stopping = true;
+        }
+        catch (final RuntimeException ex)
+        {
+            setBehind(false);
+            LOG.log(System.Logger.Level.WARNING, "background compaction of " + dir + " failed; will retry", ex);
+            LockSupport.parkNanos(RETRY_NANOS);
+        }
+    }
+}

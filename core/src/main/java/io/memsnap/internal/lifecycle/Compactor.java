@@ -1,0 +1,390 @@
+package io.memsnap.internal.lifecycle;
+
+import io.memsnap.CompactionResult;
+import io.memsnap.Durability;
+import io.memsnap.StoreClosedException;
+import io.memsnap.StoreOptions;
+import io.memsnap.internal.ReaderGuard;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.format.KeyHash;
+import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.index.KeyMatcher;
+import io.memsnap.internal.segment.RecordScanner;
+import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentUsage;
+import io.memsnap.internal.snapshot.CheckpointScheduler;
+import io.memsnap.internal.snapshot.CommitCoordinator;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import static io.memsnap.internal.format.RecordDescriptor.*;
+
+/**
+ * Copies the records still needed out of sealed segments ({@link CompactionPolicy} chooses them) to the tail of the
+ * log, so that {@link SegmentReclaimer} can delete them. For each record of a segment, in batches of at most
+ * {@value #BATCH_BYTES} bytes or {@value #BATCH_RECORDS} records per hold of the write lock (writers go on between
+ * batches; readers never wait):
+ * <ul>
+ * <li>an entry or named state that the index still points at is appended again (the same bytes, the next sequence
+ * number, a new checksum; its stored-at time is kept) and the index is pointed at the copy. Replay applies copies
+ * like any record, in sequence order, so a later write of the key always wins;</li>
+ * <li>a delete record is dropped when its key is live again (the newer record supersedes every older one) or when
+ * no segment file with a lower id exists (nothing older can hold the key); otherwise it is copied, so that salvage,
+ * which reads every file, never brings a deleted key back;</li>
+ * <li>anything else (replaced records, PAD records) is dead and left behind.</li>
+ * </ul>
+ * The segment's bytes are read inside a reader grace period ({@link ReaderGuard}), so reclamation never unmaps a
+ * segment under it. Under {@link Durability#EVERY_WRITE} each batch's copies are flushed before the lock is
+ * released: the next acknowledged write's watermark covers them.
+ *
+ * <p>Concurrency: thread safe; compactions are serialised (background and on demand).
+ */
+public final class Compactor
+{
+    static final int BATCH_BYTES = 256 * 1024;
+    static final int BATCH_RECORDS = 1024;
+    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final BooleanSupplier NOT_IN_A_VISIT = () -> false;
+
+    private final Path dir;
+    private final StoreOptions options;
+    private final ReentrantLock writeLock;
+    private final ReaderGuard guard;
+    private final SegmentLog log;
+    private final HashIndex index;
+    private final SegmentUsage usage;
+    private final long seed;
+    private final CheckpointScheduler checkpoints;
+    private final CommitCoordinator commits;
+    private final SegmentReclaimer reclaimer;
+    private final CompactionPolicy policy;
+    private final ReentrantLock compactionLock = new ReentrantLock();
+    private final RecordScanner scanner = new RecordScanner();
+    private final VictimMatcher matcher;
+
+    public Compactor(final Path dir, final StoreOptions options, final ReentrantLock writeLock, final ReaderGuard guard,
+        final SegmentLog log, final HashIndex index, final SegmentUsage usage, final long seed,
+        final CheckpointScheduler checkpoints, final CommitCoordinator commits, final SegmentReclaimer reclaimer)
+    {
+        this.dir = dir;
+        this.options = options;
+        this.writeLock = writeLock;
+        this.guard = guard;
+        this.log = log;
+        this.index = index;
+        this.usage = usage;
+        this.seed = seed;
+        this.checkpoints = checkpoints;
+        this.commits = commits;
+        this.reclaimer = reclaimer;
+        this.policy = CompactionPolicy.of(options);
+        this.matcher = new VictimMatcher(log);
+    }
+
+    /**
+     * The key matcher of the copies: the record being copied holds its key by construction (its checksum held when
+     * it was scanned), so only other records with the same hash are checked, as the writer checks them.
+     */
+    private static final class VictimMatcher implements KeyMatcher
+    {
+        private final SegmentLog log;
+        long victim;
+
+        VictimMatcher(final SegmentLog log)
+        {
+            this.log = log;
+        }
+
+        @Override
+        public boolean matches(final long address, final CharSequence key, final long namespace)
+        {
+            return address == victim || log.matches(address, key, namespace);
+        }
+    }
+
+    /** One record of a batch, read without the lock. */
+    private static final class Pending
+    {
+        final int offset;
+        final int length;
+        final byte type;
+        final String key;
+        final long namespace;
+        final long hash;
+
+        Pending(final int offset, final int length, final byte type, final String key, final long namespace,
+            final long hash)
+        {
+            this.offset = offset;
+            this.length = length;
+            this.type = type;
+            this.key = key;
+            this.namespace = namespace;
+            this.hash = hash;
+        }
+    }
+
+    /** Running totals of one compaction. */
+    private static final class Totals
+    {
+        int segments;
+        int chosen;
+        long records;
+        long bytes;
+
+        CompactionResult result()
+        {
+            return new CompactionResult(segments, chosen, records, bytes, 0, 0);
+        }
+    }
+
+    /** @return whether writers should wait for compaction (see {@link CompactionPolicy#behind}); O(segments). */
+    boolean behind()
+    {
+        writeLock.lock();
+        try
+        {
+            return !guard.isClosed() &&
+                policy.behind(log.segments(), log.tailSegmentId(), usage, reclaimer.lowestFileId());
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+    }
+
+    /** @return whether the calling thread runs a compaction (a writer there must not wait for compaction). */
+    boolean compactingHere()
+    {
+        return compactionLock.isHeldByCurrentThread();
+    }
+
+    /**
+     * Compacts the segments the policy chooses.
+     *
+     * @param onDemand every segment below the live fraction, whatever the dead bytes (else a background pass).
+     * @param progress  told the totals after each segment, or null.
+     * @param cancelled asked between batches: true ends the compaction there.
+     * @return what was copied (bytes freed and awaiting deletion are the caller's to add).
+     * @throws StoreClosedException if the store closes meanwhile.
+     */
+    public CompactionResult compact(final boolean onDemand, final Consumer<CompactionResult> progress,
+        final BooleanSupplier cancelled)
+    {
+        compactionLock.lock();
+        try
+        {
+            final int[] victims;
+            final int[] ends;
+            writeLock.lock();
+            try
+            {
+                requireOpen();
+                victims = policy.choose(log.segments(), log.tailSegmentId(), usage, reclaimer.lowestFileId(),
+                    onDemand);
+                ends = log.sealedEndsCopy();
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
+            final Totals totals = new Totals();
+            totals.chosen = victims.length;
+            for (final int id : victims)
+            {
+                if (cancelled.getAsBoolean())
+                {
+                    break;
+                }
+                if (compactSegment(id, id < ends.length ? ends[id] : 0, totals, cancelled))
+                {
+                    totals.segments++;
+                }
+                if (progress != null)
+                {
+                    progress.accept(totals.result());
+                }
+            }
+            return totals.result();
+        }
+        finally
+        {
+            compactionLock.unlock();
+        }
+    }
+
+    /** @return whether every record of the segment was dealt with. */
+    private boolean compactSegment(final int id, final int sealedEnd, final Totals totals,
+        final BooleanSupplier cancelled)
+    {
+        int offset = SegmentDescriptor.HEADER_LENGTH;
+        final List<Pending> batch = new ArrayList<>();
+        while (!cancelled.getAsBoolean())
+        {
+            final Segment segment;
+            int status = RecordScanner.VALID;
+            int end;
+            batch.clear();
+            // Read inside a grace period, so that reclamation never unmaps it under the scan; the copies are made
+            // outside it (a writer waiting for index memory must not wait for this thread's own grace period).
+            final int token = guard.enter();
+            try
+            {
+                segment = log.segment(id);
+                if (segment == null)
+                {
+                    return false; // reclaimed meanwhile: nothing of it was needed
+                }
+                end = sealedEnd > 0 ? Math.min(sealedEnd, segment.length()) : segment.length();
+                int bytes = 0;
+                while (bytes < BATCH_BYTES && batch.size() < BATCH_RECORDS && offset < end)
+                {
+                    status = scanner.scan(segment, offset, -1);
+                    if (status != RecordScanner.VALID)
+                    {
+                        break;
+                    }
+                    if (!RecordDescriptor.isPadType(scanner.type()))
+                    {
+                        batch.add(read(segment, offset, scanner));
+                        bytes += scanner.alignedLength();
+                    }
+                    offset += scanner.alignedLength();
+                }
+            }
+            finally
+            {
+                guard.exit(token);
+            }
+            if (!copyBatch(segment, batch, totals))
+            {
+                return false;
+            }
+            if (status == RecordScanner.TORN)
+            {
+                LOG.log(System.Logger.Level.WARNING, "compaction stops in " + segment.path() + " at offset " +
+                    offset + ": " + scanner.problem() + "; the segment stays (run 'memsnap verify --deep')");
+                return false;
+            }
+            if (status == RecordScanner.CLEAN_END || offset >= end)
+            {
+                writeLock.lock();
+                try
+                {
+                    usage.tombstonesHandled(id);
+                }
+                finally
+                {
+                    writeLock.unlock();
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Pending read(final Segment segment, final int offset, final RecordScanner scan)
+    {
+        final UnsafeBuffer b = segment.buffer();
+        final int nnz = b.getInt(offset + NNZ_OFFSET);
+        final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
+        final String key = Utf8.decode(b, RecordDescriptor.idOffset(offset, nnz), idLength);
+        final long namespace = RecordDescriptor.isStateType(scan.type()) ? KeyHash.NAMESPACE_STATE :
+            KeyHash.NAMESPACE_ENTRY;
+        return new Pending(offset, scan.length(), scan.type(), key, namespace, KeyHash.hash(seed, namespace, key));
+    }
+
+    /**
+     * Under the write lock: copies what the batch still needs. The segment stays mapped meanwhile: reclamation takes
+     * it out of the table under the write lock, and unmaps it only a grace period later.
+     *
+     * @return false if the segment was reclaimed meanwhile.
+     */
+    private boolean copyBatch(final Segment segment, final List<Pending> batch, final Totals totals)
+    {
+        if (batch.isEmpty())
+        {
+            return true;
+        }
+        writeLock.lock();
+        try
+        {
+            requireOpen();
+            if (log.segment(segment.id()) != segment)
+            {
+                return false;
+            }
+            final int firstTail = log.tailSegmentId();
+            boolean copied = false;
+            final boolean olderFile = reclaimer.lowestFileId() < segment.id();
+            for (final Pending p : batch)
+            {
+                final long address = IndexPageDescriptor.address(segment.id(), p.offset);
+                final int aligned = RecordDescriptor.alignedLength(p.length);
+                if (RecordDescriptor.isDeleteType(p.type))
+                {
+                    if (olderFile && index.lookup(p.hash, p.key, p.namespace, log) == 0)
+                    {
+                        usage.tombstone(log.appendCopy(segment, p.offset, p.length), aligned);
+                        totals.records++;
+                        totals.bytes += aligned;
+                        copied = true;
+                    }
+                    continue;
+                }
+                checkpoints.reserveIndexChange(index, NOT_IN_A_VISIT); // may wait without the lock: look up after it
+                commits.requireNoFailedFlush();
+                if (log.segment(segment.id()) != segment)
+                {
+                    return false;
+                }
+                matcher.victim = address;
+                if (index.lookup(p.hash, p.key, p.namespace, matcher) != address)
+                {
+                    continue; // replaced or deleted: dead
+                }
+                final int bucket = index.prepare(p.hash, p.key, p.namespace, matcher);
+                final int slot = index.slotOf(bucket, p.hash, p.key, p.namespace, matcher);
+                final long copy = log.appendCopy(segment, p.offset, p.length);
+                usage.put(copy, aligned, index.putAt(bucket, slot, p.hash, copy), log);
+                totals.records++;
+                totals.bytes += aligned;
+                copied = true;
+            }
+            if (copied && options.durability() == Durability.EVERY_WRITE)
+            {
+                commits.forceCopies(firstTail);
+            }
+            return true;
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+    }
+
+    private void requireOpen()
+    {
+        if (guard.isClosed())
+        {
+            throw new StoreClosedException();
+        }
+        commits.requireNoFailedFlush();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Compactor{" + dir + '}';
+    }
+}

@@ -1,0 +1,356 @@
+package io.memsnap.internal.lifecycle;
+
+import io.memsnap.CorruptStoreException;
+import io.memsnap.IncompatibleFormatException;
+import io.memsnap.internal.ReaderGuard;
+import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentPins;
+import io.memsnap.internal.segment.SegmentUsage;
+import io.memsnap.internal.snapshot.Checkpoint;
+import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.LiveBytesExtension;
+import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestStore;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Deletes the segment files nothing needs any more, safely. A segment is deleted only when:
+ * <ul>
+ * <li>it is not the tail;</li>
+ * <li>no manifest on disk needs it ({@link LiveBytesExtension#neededByRecovery}: its checkpoint's index points into
+ * it, or it lies at or after the checkpoint's replay segment, for a writer's recovery replays the log to its end; a
+ * manifest without the live-bytes table needs every segment it lists too, and one that does not read, all);</li>
+ * <li>the writer does not need it: no live record in it now, none at the durable checkpoint (the next snapshot may
+ * name that one), and it lies below that checkpoint's replay segment;</li>
+ * <li>its delete records were dealt with by compaction, or no segment file with a lower id exists (a delete record
+ * must outlive every older record of its key: salvage reads every file);</li>
+ * <li>no reader can touch it: it leaves the log's table, and is unmapped only after a grace period of the store's
+ * readers ({@link ReaderGuard}); then a read-only store that mapped it, in this JVM or another process, holds it
+ * back ({@link SegmentPins}) until it closes.</li>
+ * </ul>
+ * A file that cannot be deleted yet is tried again after each snapshot commits and at the next open. Before it
+ * deletes anything it syncs the directory (so that the retirement of a manifest that needed the file is durable
+ * first), and after, again (so the deletion is).
+ *
+ * <p>Concurrency: {@link #reclaim} runs with the store's commit lock held (after each commit, at open, on demand)
+ * and takes the write lock for the table; {@link #lowestFileId} and {@link #awaiting} from any thread.
+ */
+public final class SegmentReclaimer
+{
+    private static final System.Logger LOG = System.getLogger("io.memsnap");
+
+    private final StoreFileSystem fs;
+    private final Path dir;
+    private final ReentrantLock writeLock;
+    private final ReaderGuard guard;
+    private final SegmentLog log;
+    private final SegmentUsage usage;
+    private final IndexCheckpointer checkpointer;
+    private final ManifestStore manifests;
+    /** What each manifest on disk needs, by generation; a null value needs everything. Commit lock. */
+    private final Map<Long, Needs> needs = new HashMap<>();
+    /** Segments out of the log's table whose grace period runs: id to (segment, stamp). Commit lock. */
+    private final List<Retiring> retiring = new ArrayList<>();
+    /** Unmapped segment files not deleted yet (pinned, or a failed delete): id to length. */
+    private final ConcurrentSkipListMap<Integer, Long> pending = new ConcurrentSkipListMap<>();
+    private long bytesDeleted;
+
+    public SegmentReclaimer(final StoreFileSystem fs, final Path dir, final ReentrantLock writeLock,
+        final ReaderGuard guard, final SegmentLog log, final SegmentUsage usage, final IndexCheckpointer checkpointer,
+        final ManifestStore manifests)
+    {
+        this.fs = fs;
+        this.dir = dir;
+        this.writeLock = writeLock;
+        this.guard = guard;
+        this.log = log;
+        this.usage = usage;
+        this.checkpointer = checkpointer;
+        this.manifests = manifests;
+    }
+
+    /** What one manifest needs. */
+    private static final class Needs
+    {
+        final Manifest manifest;
+        final SegmentUsage.Table table;
+
+        Needs(final Manifest manifest, final SegmentUsage.Table table)
+        {
+            this.manifest = manifest;
+            this.table = table;
+        }
+    }
+
+    private static final class Retiring
+    {
+        final Segment segment;
+        final long stamp;
+
+        Retiring(final Segment segment, final long stamp)
+        {
+            this.segment = segment;
+            this.stamp = stamp;
+        }
+    }
+
+    /** At open, commit lock held: learns what every manifest on disk needs (one that does not read needs all). */
+    public void learn(final List<Long> generations)
+    {
+        for (final long generation : generations)
+        {
+            try
+            {
+                final Manifest m = manifests.read(generation);
+                needs.put(generation, new Needs(m, LiveBytesExtension.read(m, manifests.path(generation))));
+            }
+            catch (final IOException | CorruptStoreException | IncompatibleFormatException ex)
+            {
+                needs.put(generation, null);
+            }
+        }
+    }
+
+    /** After a commit, commit lock held: what the manifests on disk need now, then {@link #reclaim}. */
+    public void committed(final Manifest manifest, final List<Long> retained)
+    {
+        needs.put(manifest.generation, new Needs(manifest, manifest.checkpoint.liveBytes));
+        needs.keySet().retainAll(retained);
+        reclaim();
+    }
+
+    /**
+     * Commit lock held: takes the segments nothing needs out of the table, unmaps those whose grace period has
+     * passed, and deletes the files no reader pins.
+     *
+     * @return the bytes of segment files deleted.
+     */
+    public long reclaim()
+    {
+        retireUnneeded();
+        synchronized (retiring)
+        {
+            for (final Iterator<Retiring> it = retiring.iterator(); it.hasNext(); )
+            {
+                final Retiring r = it.next();
+                if (guard.hasElapsed(r.stamp))
+                {
+                    // Recorded as pending before it leaves the list: lowestFileId never misses the file.
+                    pending.put(r.segment.id(), (long)r.segment.length());
+                    it.remove();
+                    r.segment.unmap();
+                }
+            }
+        }
+        return deletePending();
+    }
+
+    private void retireUnneeded()
+    {
+        final Checkpoint durable = checkpointer.durable();
+        if (durable.liveBytes == null)
+        {
+            return;
+        }
+        writeLock.lock();
+        try
+        {
+            final Segment[] segments = log.segments();
+            final int tail = log.tailSegmentId();
+            boolean olderFile = lowestOutsideTable() < firstId(segments);
+            for (final Segment s : segments)
+            {
+                if (s == null)
+                {
+                    continue;
+                }
+                final int id = s.id();
+                if (id < tail && id < durable.replaySegment && usage.live(id) == 0 &&
+                    durable.liveBytes.live(id) == 0 && (usage.tombstones(id) == 0 || !olderFile) &&
+                    !neededByManifest(id))
+                {
+                    log.remove(id);
+                    usage.forget(id);
+                    synchronized (retiring)
+                    {
+                        retiring.add(new Retiring(s, guard.stamp()));
+                    }
+                }
+                olderFile = true; // its file exists until it is deleted
+            }
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+    }
+
+    private static int firstId(final Segment[] segments)
+    {
+        for (final Segment s : segments)
+        {
+            if (s != null)
+            {
+                return s.id();
+            }
+        }
+        return Integer.MAX_VALUE;
+    }
+
+    private boolean neededByManifest(final int id)
+    {
+        for (final Needs n : needs.values())
+        {
+            if (n == null || LiveBytesExtension.neededByRecovery(n.manifest, n.table, id))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private long deletePending()
+    {
+        if (pending.isEmpty())
+        {
+            return 0;
+        }
+        long deleted = 0;
+        try
+        {
+            fs.syncDirectory(dir); // the retirement of every manifest that needed these is durable first
+            for (final Iterator<Map.Entry<Integer, Long>> it = pending.entrySet().iterator(); it.hasNext(); )
+            {
+                final Map.Entry<Integer, Long> e = it.next();
+                if (SegmentPins.deleteUnlessPinned(fs, dir.resolve(
+                    io.memsnap.internal.format.SegmentDescriptor.fileName(e.getKey()))))
+                {
+                    it.remove();
+                    deleted += e.getValue();
+                }
+            }
+            if (deleted > 0)
+            {
+                fs.syncDirectory(dir);
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "could not delete reclaimed segments of " + dir + "; will retry " +
+                "after the next snapshot", ex);
+        }
+        bytesDeleted += deleted;
+        return deleted;
+    }
+
+    /**
+     * @return the lowest id of a segment file that may still exist: in the log's table, or reclaimed and not yet
+     * deleted. Any thread; the answer may be lower than the truth, never higher.
+     */
+    public int lowestFileId()
+    {
+        return Math.min(lowestOutsideTable(), firstId(log.segments()));
+    }
+
+    /** @return the lowest id of a segment file out of the log's table and not yet deleted, or MAX_VALUE. */
+    private int lowestOutsideTable()
+    {
+        int lowest = Integer.MAX_VALUE;
+        for (final Retiring r : retiringSnapshot())
+        {
+            lowest = Math.min(lowest, r.segment.id());
+        }
+        final Map.Entry<Integer, Long> first = pending.firstEntry();
+        return first == null ? lowest : Math.min(lowest, first.getKey());
+    }
+
+    private List<Retiring> retiringSnapshot()
+    {
+        synchronized (retiring)
+        {
+            return new ArrayList<>(retiring);
+        }
+    }
+
+    /** @return the bytes of segment files taken out of the log and not yet deleted. */
+    public long awaiting()
+    {
+        long bytes = 0;
+        for (final long b : pending.values())
+        {
+            bytes += b;
+        }
+        for (final Retiring r : retiringSnapshot())
+        {
+            bytes += r.segment.length();
+        }
+        return bytes;
+    }
+
+    /**
+     * @return the bytes of segment files that hold nothing to keep but are still on disk: out of the log and not yet
+     * deleted, or still in it because a retained snapshot or the durable checkpoint needs them. Takes the write lock.
+     */
+    public long awaitingDeletion()
+    {
+        long bytes = awaiting();
+        writeLock.lock();
+        try
+        {
+            final int tail = log.tailSegmentId();
+            for (final Segment s : log.segments())
+            {
+                if (s != null && s.id() < tail && usage.live(s.id()) == 0 && usage.tombstones(s.id()) == 0)
+                {
+                    bytes += s.length();
+                }
+            }
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+        return bytes;
+    }
+
+    /** @return the ids of reclaimed segment files not deleted yet (pinned, or waiting for readers). */
+    public List<Integer> awaitingIds()
+    {
+        final List<Integer> ids = new ArrayList<>(pending.keySet());
+        for (final Retiring r : retiringSnapshot())
+        {
+            ids.add(r.segment.id());
+        }
+        return ids;
+    }
+
+    /** @return the bytes of segment files deleted so far. Commit lock. */
+    public long bytesDeleted()
+    {
+        return bytesDeleted;
+    }
+
+    /** At close, every reader gone: unmaps the segments still in their grace period. */
+    public void close()
+    {
+        for (final Retiring r : retiringSnapshot())
+        {
+            r.segment.unmap();
+        }
+        synchronized (retiring)
+        {
+            retiring.clear();
+        }
+    }
+}

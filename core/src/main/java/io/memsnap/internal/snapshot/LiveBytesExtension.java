@@ -1,0 +1,63 @@
+package io.memsnap.internal.snapshot;
+
+import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.SegmentLiveBytesDescriptor;
+import io.memsnap.internal.segment.SegmentUsage;
+
+import java.nio.file.Path;
+
+/**
+ * The manifest extension {@link ManifestDescriptor#EXTENSION_SEGMENT_LIVE_BYTES} ({@link SegmentLiveBytesDescriptor}):
+ * the live bytes of each segment at the manifest's checkpoint, and from it which segments a snapshot needs.
+ * Thread safe: stateless.
+ */
+public final class LiveBytesExtension
+{
+    /** Adds the table of the checkpoint a manifest names, when the checkpoint has one. */
+    public static final SnapshotWriter.ExtensionSource SOURCE = (freeze, checkpoint) ->
+        checkpoint.liveBytes == null ? null : of(checkpoint.liveBytes);
+
+    private LiveBytesExtension()
+    {
+    }
+
+    public static ManifestExtension of(final SegmentUsage.Table table)
+    {
+        return new ManifestExtension(ManifestDescriptor.EXTENSION_SEGMENT_LIVE_BYTES,
+            ManifestDescriptor.EXTENSION_WRITERS_MUST_KNOW, table.encode());
+    }
+
+    /**
+     * @param file the manifest's path, for messages.
+     * @return the table of the manifest's checkpoint, or null if the manifest has none (written before it existed).
+     */
+    public static SegmentUsage.Table read(final Manifest manifest, final Path file)
+    {
+        final ManifestExtension e = manifest.extension(ManifestDescriptor.EXTENSION_SEGMENT_LIVE_BYTES);
+        return e == null ? null : SegmentUsage.Table.decode(e.body(), file);
+    }
+
+    /**
+     * @param table the manifest's table ({@link #read}), or null if it has none.
+     * @return whether opening the manifest's snapshot read-only needs segment {@code id}: its checkpoint's index
+     * points into it, or its records up to the snapshot's are replayed; without a table, every segment the manifest
+     * lists.
+     */
+    public static boolean needs(final Manifest manifest, final SegmentUsage.Table table, final int id)
+    {
+        if (table == null)
+        {
+            return manifest.segment(id) != null;
+        }
+        return table.live(id) > 0 || id >= manifest.checkpoint.replaySegment && id <= manifest.tailSegment;
+    }
+
+    /**
+     * @return whether a writer's recovery from the manifest needs segment {@code id}: as {@link #needs}, and every
+     * segment from its checkpoint's replay segment on, for a writer replays the log to its end, past the snapshot.
+     */
+    public static boolean neededByRecovery(final Manifest manifest, final SegmentUsage.Table table, final int id)
+    {
+        return id >= manifest.checkpoint.replaySegment || needs(manifest, table, id);
+    }
+}
