@@ -181,9 +181,9 @@ public final class MemoryStore implements AutoCloseable
             commits, reclaimer);
         this.compactions = options.backgroundCompaction() ? new CompactionScheduler(dir, compactor, checkpoints) :
             null;
-        this.rewinder = new Rewinder(options, new Rewinder.Parts(checkpoints.lock(), writeLock, guard, commits,
-            manifests, log, index, state.indexFile, checkpointer, state.watermark, counts, indexMemory.limitBytes()),
-            state.manifest, state.snapshotWriter);
+        this.rewinder = new Rewinder(options, new Rewinder.Parts(compactor.lock(), checkpoints.lock(), writeLock,
+            guard, commits, manifests, log, index, state.indexFile, checkpointer, state.watermark, counts, usage,
+            indexMemory.limitBytes()), state.manifest, state.snapshotWriter);
         this.checkpoints.start();
         if (compactions != null)
         {

@@ -32,7 +32,7 @@ class RewindCrashTest
     static StoreOptions options()
     {
         return StoreOptions.builder().dimension(DIMENSION).segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
-            .preallocate(false).retainedSnapshots(3).build();
+            .preallocate(false).retainedSnapshots(3).backgroundCompaction(false).build();
     }
 
     @Test

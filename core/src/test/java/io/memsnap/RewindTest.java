@@ -37,7 +37,7 @@ class RewindTest
     static StoreOptions.Builder small()
     {
         return StoreOptions.builder().dimension(DIMENSION).segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
-            .preallocate(false).retainedSnapshots(3);
+            .preallocate(false).retainedSnapshots(3).backgroundCompaction(false);
     }
 
     /** Version {@code version} of entry {@code n}, through the oracle. */

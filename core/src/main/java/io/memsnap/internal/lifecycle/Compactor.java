@@ -47,7 +47,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * segment under it. Under {@link Durability#EVERY_WRITE} each batch's copies are flushed before the lock is
  * released: the next acknowledged write's watermark covers them.
  *
- * <p>Concurrency: thread safe; compactions are serialised (background and on demand).
+ * <p>Concurrency: thread safe; compactions are serialised (background and on demand) by {@link #lock()}, which a
+ * rewind also holds.
  */
 public final class Compactor
 {
@@ -161,6 +162,15 @@ public final class Compactor
         {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * @return the lock a compaction holds from its choice of segments to its last copy: a rewind, which replaces the
+     * index and the accounting those were judged by, takes it first.
+     */
+    public ReentrantLock lock()
+    {
+        return compactionLock;
     }
 
     /** @return whether the calling thread runs a compaction (a writer there must not wait for compaction). */

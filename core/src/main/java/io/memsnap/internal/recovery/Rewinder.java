@@ -15,9 +15,11 @@ import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestStore;
@@ -40,8 +42,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The steps, each before the next (see docs/format.md, "Rewind"):
  * <ol>
  * <li>Rebuild the target snapshot's state in memory, as an open of it would: a version of the index built on its
- * checkpoint, its records after the checkpoint replayed into new pages. Damage refuses the rewind here, with
- * nothing changed.</li>
+ * checkpoint, its records after the checkpoint replayed into new pages, and the live bytes of each segment (its
+ * manifest's table, brought up to date by the same replay). Damage refuses the rewind here, with nothing
+ * changed.</li>
  * <li>Take a safety snapshot of the present, labelled {@value #SAFETY_LABEL} and pinned for
  * {@link StoreOptions#rewindSafetyExpiry()}: every write so far is durable in it. Its manifest pins the target too
  * ({@value #TARGET_LABEL}), so that no commit retires the target before step 6.</li>
@@ -50,7 +53,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>Record the durable watermark at the lower of the target's and the safety snapshot's last sequence, not
  * clean: recovery checks what it replays against it, and this holds on both timelines, so that a crash before the
  * next step recovers the present (the safety snapshot), one after it the rewound state.</li>
- * <li>Checkpoint the rebuilt index: its pages go above every page any manifest names.</li>
+ * <li>Checkpoint the rebuilt index, with its live bytes: its pages go above every page any manifest names. The
+ * writer's accounting becomes the rebuilt one.</li>
  * <li>Commit the snapshot that starts the new timeline: the target's content, that checkpoint, replay from the new
  * segment, the timeline extension, the pins less the target's. From here on the rewind has happened.</li>
  * <li>Publish the rebuilt index to readers and the target's counts.</li>
@@ -58,10 +62,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * A failure at step 3 leaves the store as it was, with its safety snapshot. A failure after it stops the writer
  * ({@link CommitCoordinator#stop}): reopening recovers the present or the rewound state, whichever the disk holds.
  *
- * <p>Concurrency: thread safe. A rewind holds the checkpoint lock, the commit lock and the write lock (in the order
- * close takes them) from its first step to its last: writes, syncs, snapshots and checkpoints wait for it. Readers go
- * on, taking no lock, and see the present until step 7, then the rewound state; a record a reader holds stays
- * mapped (a rewind unmaps nothing).
+ * <p>Concurrency: thread safe. A rewind holds the compaction lock, the checkpoint lock, the commit lock and the write
+ * lock (in that order) from its first step to its last: writes, syncs, snapshots, checkpoints and compaction passes
+ * wait for it, and it waits for a compaction pass that runs (whose copies and delete records were decided against
+ * the index it replaces, batch by batch). Reclamation, which runs under the commit lock, sees the rewound accounting
+ * from the rewind's checkpoint on. Readers go on, taking no lock, and see the present until step 7, then the rewound
+ * state; a record a reader holds stays mapped (a rewind unmaps nothing).
  */
 public final class Rewinder
 {
@@ -94,18 +100,23 @@ public final class Rewinder
         final HashIndex index;
         final long entryCount;
         final long stateCount;
+        /** The live bytes of each segment in the target's state. */
+        final SegmentUsage usage;
 
-        Rebuilt(final HashIndex index, final long entryCount, final long stateCount)
+        Rebuilt(final HashIndex index, final long entryCount, final long stateCount, final SegmentUsage usage)
         {
             this.index = index;
             this.entryCount = entryCount;
             this.stateCount = stateCount;
+            this.usage = usage;
         }
     }
 
     /** The parts of the store a rewind changes, and the locks it takes. */
     public static final class Parts
     {
+        /** Held by a compaction pass from start to end ({@code Compactor.lock}). */
+        final ReentrantLock compactionLock;
         final ReentrantLock checkpointLock;
         final ReentrantLock writeLock;
         final ReaderGuard guard;
@@ -117,14 +128,18 @@ public final class Rewinder
         final IndexCheckpointer checkpointer;
         final DurableWatermark watermark;
         final StoreCounts counts;
+        /** The writer's live bytes per segment. */
+        final SegmentUsage usage;
         /** The direct memory the index may hold waiting for checkpoints, restored after a rewind's replay. */
         final long indexMemoryLimit;
 
-        public Parts(final ReentrantLock checkpointLock, final ReentrantLock writeLock, final ReaderGuard guard,
-            final CommitCoordinator commits, final ManifestStore manifests, final SegmentLog log, final HashIndex index,
-            final IndexFile indexFile, final IndexCheckpointer checkpointer, final DurableWatermark watermark,
-            final StoreCounts counts, final long indexMemoryLimit)
+        public Parts(final ReentrantLock compactionLock, final ReentrantLock checkpointLock,
+            final ReentrantLock writeLock, final ReaderGuard guard, final CommitCoordinator commits,
+            final ManifestStore manifests, final SegmentLog log, final HashIndex index, final IndexFile indexFile,
+            final IndexCheckpointer checkpointer, final DurableWatermark watermark, final StoreCounts counts,
+            final SegmentUsage usage, final long indexMemoryLimit)
         {
+            this.compactionLock = compactionLock;
             this.checkpointLock = checkpointLock;
             this.writeLock = writeLock;
             this.guard = guard;
@@ -136,6 +151,7 @@ public final class Rewinder
             this.checkpointer = checkpointer;
             this.watermark = watermark;
             this.counts = counts;
+            this.usage = usage;
             this.indexMemoryLimit = indexMemoryLimit;
         }
     }
@@ -176,30 +192,39 @@ public final class Rewinder
      */
     public Rewound rewind(final long generation)
     {
-        parts.checkpointLock.lock();
+        // First: a compaction pass holding it may wait for a checkpoint, which needs the checkpoint lock.
+        parts.compactionLock.lock();
         try
         {
-            parts.commits.lock().lock();
+            parts.checkpointLock.lock();
             try
             {
-                parts.writeLock.lock();
+                parts.commits.lock().lock();
                 try
                 {
-                    return rewindLocked(generation);
+                    parts.writeLock.lock();
+                    try
+                    {
+                        return rewindLocked(generation);
+                    }
+                    finally
+                    {
+                        parts.writeLock.unlock();
+                    }
                 }
                 finally
                 {
-                    parts.writeLock.unlock();
+                    parts.commits.lock().unlock();
                 }
             }
             finally
             {
-                parts.commits.lock().unlock();
+                parts.checkpointLock.unlock();
             }
         }
         finally
         {
-            parts.checkpointLock.unlock();
+            parts.compactionLock.unlock();
         }
     }
 
@@ -248,7 +273,12 @@ public final class Rewinder
         }
     }
 
-    /** Steps 4 to 6, the log branched: any failure stops the writer. */
+    /**
+     * Steps 4 to 6, the log branched: any failure stops the writer. The writer's accounting becomes the rebuilt one
+     * before the commit, so that the reclamation run by the commit judges the segments by the rewound state (by the
+     * present's, it could delete a segment whose delete records the rewound state still needs; the present's index,
+     * which readers use until step 7, points only into segments the safety snapshot needs).
+     */
     private Manifest commitBranch(final long generation, final Manifest target, final Rebuilt state,
         final Manifest safety, final Timeline next, final Map<String, String> labels, final PinEdit unpinTarget)
     {
@@ -257,7 +287,8 @@ public final class Rewinder
             final long tail = parts.log.tailAddress();
             parts.watermark.branch(Math.min(target.lastSequence, safety.lastSequence), tail);
             parts.checkpointer.write(parts.checkpointer.freeze(state.index, tail, target.lastSequence,
-                state.entryCount, state.stateCount, null), () -> { });
+                state.entryCount, state.stateCount, state.usage.table()), () -> { });
+            parts.usage.adopt(state.usage);
             timeline = next;
             return parts.commits.commitBranch(state.entryCount, state.stateCount, labels, unpinTarget);
         }
@@ -274,7 +305,9 @@ public final class Rewinder
 
     /**
      * Step 1: the target's index checkpoint and its records after it, replayed into a new version of the index
-     * (pages above every page handed out so far; the version readers see does not change).
+     * (pages above every page handed out so far; the version readers see does not change), and the live bytes of
+     * each segment as an open of the target counts them: its manifest's table (or, for a manifest written before
+     * tables existed, a count of its checkpoint's index), brought up to date record by record by the replay.
      */
     private Rebuilt rebuild(final Manifest target)
     {
@@ -288,8 +321,10 @@ public final class Rewinder
                 SegmentDescriptor.fileName(checkpoint.replaySegment)), 0);
         }
         final HashIndex version = HashIndex.version(parts.indexFile, checkpoint.rootPage);
+        final SegmentUsage.Table table = LiveBytesExtension.read(target, parts.manifests.path(target.generation));
+        final SegmentUsage usage = table != null ? SegmentUsage.of(table) : SegmentUsage.recount(version, parts.log);
         final Replay replay = LogReplayer.replay(version, parts.log, segments, checkpoint, seed, target.lastSequence,
-            new int[segments.length], null);
+            new int[segments.length], usage);
         if (replay.stop != Replay.Stop.LIMIT)
         {
             throw new CorruptStoreException("record " + replay.nextSequence + ", which snapshot " +
@@ -297,7 +332,7 @@ public final class Rewinder
                 "Rewind to another snapshot, or run 'memsnap salvage' to copy what validates into a new store",
                 replay.segment.path(), replay.offset, replay.expectedCrc, replay.actualCrc);
         }
-        return new Rebuilt(version, replay.entryCount, replay.stateCount);
+        return new Rebuilt(version, replay.entryCount, replay.stateCount, usage);
     }
 
     /** @return the rewind's snapshot labels: the target's own (not the engine's), and {@value #REWIND_LABEL}. */
