@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * A rewind on a store in use: readers never stop and see, for each entry, the present or the target, never anything
  * else; a visitor holding an entry view across a rewind reads it whole; a writer's writes are each in the safety
  * snapshot or on the new timeline, in the order made (those before the rewind in the safety snapshot, those after
- * in the rewound store).
+ * in the rewound store); compaction passes running beside rewinds.
  */
 class RewindConcurrencyTest
 {
@@ -153,6 +153,112 @@ class RewindConcurrencyTest
                 assertTrue(matches(store.get(id(n)).orElseThrow(), n, 1), "entry " + n + " rewound");
             }
         }
+    }
+
+    /**
+     * Compaction passes (the background thread's, and on demand in a loop) and a writer overwriting every entry run
+     * while the store rewinds back and forth: a rewind waits for a running pass and no pass spans a rewind, nothing
+     * deadlocks, every read is a whole version of its entry, and the last rewind leaves exactly its target, whose
+     * accounting equals a recount, before and after a reopen.
+     */
+    @Test
+    void compactionPassesAndRewindsExcludeEachOther() throws Exception
+    {
+        final StoreOptions options = RewindTest.small().backgroundCompaction(true).build();
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            all(store, 1);
+            final long first = store.snapshot().generation();
+            store.pin(first, "first");
+            all(store, 2);
+            final long second = store.snapshot().generation();
+            store.pin(second, "second");
+
+            final AtomicBoolean stop = new AtomicBoolean();
+            final AtomicBoolean stopWriting = new AtomicBoolean();
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final AtomicLong compactions = new AtomicLong();
+            final AtomicLong overwrites = new AtomicLong();
+            final List<Thread> threads = new ArrayList<>();
+            threads.add(thread("compactor", failure, () ->
+            {
+                while (!stop.get())
+                {
+                    store.compact();
+                    compactions.incrementAndGet();
+                }
+            }));
+            threads.add(thread("writer", failure, () ->
+            {
+                final java.util.Random random = new java.util.Random(3);
+                for (long version = 3; !stopWriting.get(); version++)
+                {
+                    put(store, random.nextInt(ENTRIES), version);
+                    overwrites.incrementAndGet();
+                }
+            }));
+            threads.add(thread("reader", failure, () ->
+            {
+                final java.util.Random random = new java.util.Random(4);
+                while (!stop.get())
+                {
+                    final int n = random.nextInt(ENTRIES);
+                    final MemoryEntry e = store.get(id(n)).orElseThrow();
+                    assertTrue(matches(e, n, version(e)), "entry " + n + " is no whole version: " + e);
+                }
+            }));
+            threads.forEach(Thread::start);
+            for (int i = 0; i < 8 && failure.get() == null; i++)
+            {
+                final long wanted = overwrites.get() + 500;
+                final long compacted = compactions.get() + 1;
+                while ((overwrites.get() < wanted || compactions.get() < compacted) && failure.get() == null)
+                {
+                    Thread.onSpinWait();
+                }
+                store.rewind(i % 2 == 0 ? first : second);
+            }
+            stopWriting.set(true);
+            threads.get(1).join();
+            store.rewind(first);
+            final long compacted = compactions.get() + 2;
+            while (compactions.get() < compacted && failure.get() == null)
+            {
+                Thread.onSpinWait();
+            }
+            stop.set(true);
+            for (final Thread t : threads)
+            {
+                t.join();
+            }
+            assertNull(failure.get(), () -> "a thread failed: " + failure.get());
+            assertFirstVersions(store);
+            store.compact();
+            CompactionTest.assertAccountingMatchesRecount(store);
+            assertTrue(store.verify(true).ok(), store.verify(true).toString());
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            assertFirstVersions(store);
+            CompactionTest.assertAccountingMatchesRecount(store);
+            assertTrue(store.verify(true).ok(), store.verify(true).toString());
+        }
+    }
+
+    private static void assertFirstVersions(final MemoryStore store)
+    {
+        assertEquals(ENTRIES, store.size());
+        for (int n = 0; n < ENTRIES; n++)
+        {
+            assertTrue(matches(store.get(id(n)).orElseThrow(), n, 1), "entry " + n);
+        }
+    }
+
+    /** @return the version an entry's metadata names ({@link TestEntries#metadata}). */
+    private static long version(final MemoryEntry e)
+    {
+        final String json = new String(e.metadata(), java.nio.charset.StandardCharsets.UTF_8);
+        return Long.parseLong(json.substring(json.indexOf("\"v\":") + 4, json.length() - 1));
     }
 
     private static Thread thread(final String name, final AtomicReference<Throwable> failure, final Runnable body)
