@@ -187,7 +187,7 @@ class SalvageTest
         final StoreHistory h = new StoreHistory();
         dir = root.resolve(dir.getFileName() + "-rewound");
         try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().dimension(TestEntries.DIMENSION)
-            .segmentSize(SEGMENT_SIZE).retainedSnapshots(6).build()))
+            .segmentSize(SEGMENT_SIZE).retainedSnapshots(6).backgroundCompaction(false).build()))
         {
             versions(h, store, 0, 30, 1);
             final SnapshotInfo a = store.snapshot(Map.of("encoder", "bow-2^18"));
