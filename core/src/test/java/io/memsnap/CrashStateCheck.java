@@ -7,9 +7,9 @@ import java.util.Map;
  * Opens one materialized crash state on the real file system, first read-only (its newest snapshot, which changes
  * nothing on disk), then as a writer with the options of the run (recovery repairs the directory), and checks the
  * content of each against the oracle at the sequence and on the timeline it restored, bit for bit; then opens
- * read-only each snapshot the recovered store pins and checks it against the oracle at its own sequence and timeline. Refusals with a typed
- * {@link MemsnapException} that says what to do are recorded as such; anything else thrown is recorded as
- * unexpected. Thread safe: stateless.
+ * read-only each snapshot the recovered store pins and checks it against the oracle at its own sequence and
+ * timeline. Refusals with a typed {@link MemsnapException} that says what to do are recorded as such; anything else
+ * thrown is recorded as unexpected. Thread safe: stateless.
  */
 final class CrashStateCheck
 {

@@ -125,8 +125,8 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
         ledger.end(source.manifest == null ? 0 : source.manifest.lastSequence);
         if (!offChain.isEmpty() || leftBehind > 0)
         {
-            notes.add("timeline " + chain.newest() + " read: " + offChain.size() + " segment(s) of timelines it did not " +
-                "branch from not read, " + leftBehind + " valid record(s) of its parents after it branched " +
+            notes.add("timeline " + chain.newest() + " read: " + offChain.size() + " segment(s) of timelines it did " +
+                "not branch from not read, " + leftBehind + " valid record(s) of its parents after it branched " +
                 "discarded (left behind by a rewind)");
         }
         if (!chain.complete())

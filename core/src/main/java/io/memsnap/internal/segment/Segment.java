@@ -61,7 +61,10 @@ public final class Segment
             SegmentDescriptor.FIRST_TIMELINE, 0, preallocate);
     }
 
-    /** As {@link #create(StoreFileSystem, Path, int, int, long, long, long, long, boolean)} on {@code sameTimeline}'s. */
+    /**
+     * As {@link #create(StoreFileSystem, Path, int, int, long, long, long, long, boolean)} on the timeline of
+     * {@code sameTimeline}.
+     */
     public static Segment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
         final long firstSequence, final Segment sameTimeline, final boolean preallocate) throws IOException
     {

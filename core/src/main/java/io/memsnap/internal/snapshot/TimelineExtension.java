@@ -29,7 +29,8 @@ public final class TimelineExtension
         }
         final ByteBuffer b = ByteBuffer.allocate(LENGTH).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(TIMELINE_OFFSET, timeline.id).putLong(PARENT_OFFSET, timeline.parent)
-            .putLong(BRANCHED_FROM_OFFSET, timeline.branchedFrom).putLong(BRANCH_SEQUENCE_OFFSET, timeline.branchSequence);
+            .putLong(BRANCHED_FROM_OFFSET, timeline.branchedFrom)
+            .putLong(BRANCH_SEQUENCE_OFFSET, timeline.branchSequence);
         return new ManifestExtension(ManifestDescriptor.EXTENSION_TIMELINE,
             ManifestDescriptor.EXTENSION_WRITERS_MUST_KNOW, b.array());
     }
