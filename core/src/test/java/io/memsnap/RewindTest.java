@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * Rewinds on real files: the rewound store holds exactly the target's content; it writes on as a new timeline,
  * snapshots and reopens without ever replaying what the old timeline wrote after the target; the safety snapshot is
  * pinned with its label and expiry; the old timeline's snapshots open read-only until retention drops them; a rewind
- * to a snapshot that is not retained, or whose records are damaged, changes nothing; rewinds of rewinds. Crashes
+ * to a snapshot that is not retained, or whose records are damaged, changes nothing; rewinds of rewinds; the new
+ * timeline's first segment has the length a roll would give it. Crashes
  * during a rewind are in {@code RewindCrashTest} (SIGKILL) and {@code CrashStateExplorerTest} (power cuts),
  * concurrent readers and writers in {@code RewindConcurrencyTest}.
  */
@@ -463,6 +464,30 @@ class RewindTest
                 final long expected = s.generation() == r.snapshot().generation() || s.generation() == after ? 1 : 0;
                 assertEquals(expected, s.timeline(), s.toString());
             }
+        }
+    }
+
+    @Test
+    void theNewTimelinesFirstSegmentHasTheLengthARollWouldGiveIt() throws IOException
+    {
+        try (MemoryStore store = MemoryStore.open(dir, small().segmentSize(4 * StoreOptions.MIN_SEGMENT_SIZE).build()))
+        {
+            writes(store, 10, 1);
+            final long g = store.snapshot().generation();
+            writes(store, 10, 2);
+            final RewindResult first = store.rewind(g);
+            history.rewind(0, first.snapshot().lastSequence(), first.timeline());
+            assertEquals(2 * StoreOptions.MIN_SEGMENT_SIZE, java.nio.file.Files.size(
+                dir.resolve(SegmentDescriptor.fileName(2))), "twice the tail's, as a roll");
+            final RewindResult second = store.rewind(first.safety().generation());
+            history.rewind(0, first.safety().lastSequence(), second.timeline());
+            assertEquals(4 * StoreOptions.MIN_SEGMENT_SIZE, java.nio.file.Files.size(
+                dir.resolve(SegmentDescriptor.fileName(3))), "twice again, up to segmentSize");
+            final RewindResult third = store.rewind(first.snapshot().generation());
+            history.rewind(first.timeline(), first.snapshot().lastSequence(), third.timeline());
+            assertEquals(4 * StoreOptions.MIN_SEGMENT_SIZE, java.nio.file.Files.size(
+                dir.resolve(SegmentDescriptor.fileName(4))), "at most segmentSize");
+            assertHolds(store, history, history.lastSequence(), "rewound three times");
         }
     }
 }
