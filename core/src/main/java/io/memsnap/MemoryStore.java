@@ -1,6 +1,7 @@
 package io.memsnap;
 
 import io.memsnap.internal.ReaderGuard;
+import io.memsnap.internal.ShutdownHook;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.IndexPageDescriptor;
@@ -22,9 +23,11 @@ import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.SegmentPins;
 import io.memsnap.internal.segment.SpaceUsage;
 import io.memsnap.internal.segment.SegmentUsage;
+import io.memsnap.internal.snapshot.AutoSnapshotter;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
 import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.IndexCompaction;
 import io.memsnap.internal.snapshot.IndexMemoryBudget;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
@@ -34,6 +37,9 @@ import io.memsnap.internal.snapshot.PinSet;
 import io.memsnap.internal.snapshot.RetainedSnapshots;
 import io.memsnap.internal.snapshot.RetentionExtension;
 import io.memsnap.internal.snapshot.RetentionPolicy;
+import io.memsnap.internal.snapshot.SnapshotLedger;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -63,12 +69,13 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
  * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
  * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints
- * the index, and another compacts its segments ({@link StoreOptions#backgroundCompaction}; {@link #compact} on
+ * the index, another compacts its segments ({@link StoreOptions#backgroundCompaction}; {@link #compact} on
  * demand): it copies live records in batches under the write lock, and a writer that outruns it far waits for it
- * before it writes. {@link #rewind} holds the write lock from start to end (a compaction pass waits for it, or it for
- * the pass), and does not stop readers. {@link #close} stops both threads and waits for readers inside and for a
- * running snapshot; a visitor that calls the store while close waits for it gets {@link StoreClosedException} rather
- * than a deadlock.
+ * before it writes; with automatic snapshots ({@link StoreOptions#autoSnapshots()}) a third takes them, one at a time
+ * and never beside an explicit {@link #snapshot} or a {@link #rewind}. {@link #rewind} holds the write lock from start
+ * to end (a compaction pass or an index file copy waits for it, or it for the pass), and does not stop readers.
+ * {@link #close} stops the threads and waits for readers inside and for a running snapshot; a visitor that calls the
+ * store while close waits for it gets {@link StoreClosedException} rather than a deadlock.
  *
  * <p><b>Space.</b> An overwritten or deleted entry leaves its old record behind; compaction copies what is still
  * live out of mostly dead segments, and a segment file is deleted once no retained snapshot, no index checkpoint the
@@ -117,6 +124,13 @@ public final class MemoryStore implements AutoCloseable
     private final CompactionScheduler compactions;
     /** Rewinds, and the timeline the store writes on; null when read-only. */
     private final Rewinder rewinder;
+    /** What the store knows of its snapshots' outcomes; told by commits, read by stats. */
+    private final SnapshotLedger snapshotLedger;
+    /** Automatic snapshots and the snapshot at close; null when read-only. */
+    private final AutoSnapshotter autoSnapshots;
+    /** Closes the store when the JVM shuts down; null unless {@link StoreOptions#shutdownHook()} and writable. */
+    private final ShutdownHook shutdownHook;
+    private final StoreStatsAssembler stats;
     /** How long a thread waiting for the write lock spins before it parks: a few of its critical sections. */
     private static final long WRITE_LOCK_SPIN_NANOS = 50_000L;
 
@@ -134,7 +148,8 @@ public final class MemoryStore implements AutoCloseable
     private final SegmentUsage usage;
 
     private MemoryStore(final Path dir, final StoreOptions options, final Recovered state,
-        final IndexMemoryBudget indexMemory, final StoreFileSystem fs, final LongSupplier clock)
+        final IndexMemoryBudget indexMemory, final StoreFileSystem fs, final LongSupplier wallClock,
+        final NanoClock clock)
     {
         this.dir = dir;
         this.options = options;
@@ -148,10 +163,13 @@ public final class MemoryStore implements AutoCloseable
         this.counts = new StoreCounts(state.entryCount, state.stateCount);
         this.recoveryReport = state.report;
         this.usage = state.usage;
+        this.snapshotLedger = new SnapshotLedger(clock, state.manifest, options.autoSnapshotEveryChanges());
         this.commits = new CommitCoordinator(dir, options, writeLock, guard, counts, log, state.snapshotWriter,
-            checkpointer, manifests, state.watermark, state.manifest, state.nextGeneration,
+            checkpointer, manifests, state.watermark, state.indexFiles, state.manifest, state.nextGeneration,
             options.readOnly() ? new RetainedSnapshots(RetentionPolicy.of(options), Map.of(), PinSet.NONE) :
-            retainedAtOpen(dir, options, state), clock);
+            retainedAtOpen(dir, options, state), wallClock, snapshotLedger);
+        this.stats = new StoreStatsAssembler(dir, options.readOnly(), clock, writeLock, counts, log, state.indexFile,
+            options.readOnly() ? 0 : indexMemory.limitBytes(), commits, manifests, snapshotLedger);
         if (options.readOnly())
         {
             this.checkpoints = null;
@@ -159,11 +177,14 @@ public final class MemoryStore implements AutoCloseable
             this.reclaimer = null;
             this.compactions = null;
             this.rewinder = null;
+            this.autoSnapshots = null;
+            this.shutdownHook = null;
             return;
         }
         state.indexFile.limitResident(indexMemory.limitBytes(), guard);
         this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
-            checkpointer, commits, indexMemory);
+            checkpointer, commits, indexMemory, new IndexCompaction(options, state.indexFile, checkpointer,
+            state.indexFiles), commits::tryDeleteUnneededIndexFiles);
         this.reclaimer = new SegmentReclaimer(fs, dir, writeLock, guard, log, usage, checkpointer, manifests);
         commits.lock().lock();
         try
@@ -188,8 +209,12 @@ public final class MemoryStore implements AutoCloseable
         if (compactions != null)
         {
             compactions.start();
-            log.onRoll(compactions::wake);
+            log.onRoll(compactions::sealed);
         }
+        this.autoSnapshots = new AutoSnapshotter(dir, options, clock, writeLock, log, commits, snapshotLedger);
+        this.autoSnapshots.start();
+        this.shutdownHook = options.shutdownHook() ? ShutdownHook.register("memsnap-shutdown " +
+            dir.getFileName(), () -> close(SnapshotTrigger.SHUTDOWN)) : null;
     }
 
     /**
@@ -235,15 +260,32 @@ public final class MemoryStore implements AutoCloseable
      */
     public static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs)
     {
-        return open(dir, options, fs, WALL_CLOCK);
+        return open(dir, options, fs, WALL_CLOCK, SystemNanoClock.INSTANCE);
     }
 
     /**
      * As {@link #open(Path, StoreOptions, StoreFileSystem)}, with {@code clock} (epoch milliseconds) as the time of
      * retention's ages and of pin expiries. For tests.
      */
-    static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs,
+    static MemoryStore openWithWallClock(final Path dir, final StoreOptions options, final StoreFileSystem fs,
         final LongSupplier clock)
+    {
+        return open(dir, options, fs, clock, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * As {@link #open(Path, StoreOptions, StoreFileSystem)}, with the intervals, retry waits and close deadline of
+     * automatic snapshots measured on {@code clock}: the seam of tests that move time by hand (they wake the thread
+     * with {@link AutoSnapshotter#awaitPass}).
+     */
+    static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs,
+        final NanoClock clock)
+    {
+        return open(dir, options, fs, WALL_CLOCK, clock);
+    }
+
+    private static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs,
+        final LongSupplier wallClock, final NanoClock clock)
     {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN)
         {
@@ -253,7 +295,8 @@ public final class MemoryStore implements AutoCloseable
             IndexMemoryBudget.of(options, IndexMemoryBudget.jvmDirectMemoryLimit());
         try
         {
-            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory, fs, clock);
+            return new MemoryStore(dir, options, StoreOpener.open(dir, options, fs), indexMemory, fs, wallClock,
+                clock);
         }
         catch (final IOException ex)
         {
@@ -295,7 +338,7 @@ public final class MemoryStore implements AutoCloseable
             throw new InvalidEntryException("metadata of '" + id + "' is " + meta.length + " bytes; at most " +
                 options.maxMetadataBytes() + " are allowed (StoreOptions.maxMetadataBytes)");
         }
-        log.requireFits(RecordDescriptor.recordLength(vector.nnz(), idLength, meta.length), "entry '" + id + "'");
+        log.requireFits(RecordDescriptor.recordLength(vector.nnz(), idLength, meta.length), "entry", id);
         write(id, idLength, KeyHash.NAMESPACE_ENTRY, vector, importance, storedAtMillis, meta);
     }
 
@@ -366,7 +409,7 @@ public final class MemoryStore implements AutoCloseable
                 options.maxStateBytes() + " bytes (StoreOptions.maxStateBytes)" +
                 (value == null ? "" : "; it is " + value.length));
         }
-        log.requireFits(RecordDescriptor.recordLength(0, nameLength, value.length), "state '" + name + "'");
+        log.requireFits(RecordDescriptor.recordLength(0, nameLength, value.length), "state", name);
         write(name, nameLength, KeyHash.NAMESPACE_STATE, SparseVector.empty(), 0.0f, System.currentTimeMillis(),
             value);
     }
@@ -425,6 +468,7 @@ public final class MemoryStore implements AutoCloseable
 
     private void afterWrite(final long address)
     {
+        snapshotLedger.changed(log.nextSequence() - 1);
         if (options.durability() == Durability.EVERY_WRITE)
         {
             commits.acknowledgeWrite();
@@ -776,7 +820,8 @@ public final class MemoryStore implements AutoCloseable
      * writers, seals and flushes the index pages created since the previous checkpoint. The next snapshot names it,
      * and opening that snapshot replays only the records written after it. A background thread does this on its
      * own every {@link StoreOptions#checkpointRecords()} records; call it before a planned restart to make the next
-     * open replay nothing.
+     * open replay nothing. When the index file is due for a new generation (see
+     * {@link StoreOptions#indexCompactionRatio()}), or one is being written, this also writes it to the end.
      */
     public void checkpoint()
     {
@@ -835,12 +880,14 @@ public final class MemoryStore implements AutoCloseable
     {
         requireOpenState();
         final SegmentUsage.Table table;
+        final long tail;
         final int token = guard.enter();
         try
         {
             if (usage == null)
             {
                 table = SegmentUsage.recount(index, log).table();
+                tail = log.tailAddress();
             }
             else
             {
@@ -848,6 +895,7 @@ public final class MemoryStore implements AutoCloseable
                 try
                 {
                     table = usage.table();
+                    tail = log.tailAddress();
                 }
                 finally
                 {
@@ -861,7 +909,7 @@ public final class MemoryStore implements AutoCloseable
         }
         try
         {
-            return SpaceUsage.measure(dir, table);
+            return SpaceUsage.measure(dir, table, tail);
         }
         catch (final IOException ex)
         {
@@ -938,6 +986,31 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
+    /**
+     * Figures of the store now: contents, snapshots and their health (automatic ones included), off-heap index
+     * memory. Takes the write lock for a moment (as {@link #lastSequence()}); never waits for a running snapshot or
+     * checkpoint. On a read-only store it lists the directory to count the snapshots.
+     *
+     * @throws StoreClosedException if the store is closed.
+     */
+    public StoreStats stats()
+    {
+        requireOpenState();
+        return stats.assemble();
+    }
+
+    /** @return the automatic snapshots of this store, null if read-only: for tests that move its clock by hand. */
+    AutoSnapshotter autoSnapshotter()
+    {
+        return autoSnapshots;
+    }
+
+    /** @return the thread of this store's shutdown hook, or null: for tests. */
+    Thread shutdownHookThread()
+    {
+        return shutdownHook == null ? null : shutdownHook.thread();
+    }
+
     /** @return what {@link #open} found and repaired. */
     public RecoveryReport recoveryReport()
     {
@@ -1000,8 +1073,10 @@ public final class MemoryStore implements AutoCloseable
 
     /**
      * Closes the store: refuses new calls, waits for readers inside and for a running write, sync, snapshot or
-     * checkpoint, makes every write durable (as {@link #sync()} does), unmaps everything and releases the lock.
-     * Idempotent.
+     * checkpoint (an automatic snapshot running is abandoned at its next step instead), takes a snapshot if
+     * {@link StoreOptions#snapshotOnClose()} is set and anything changed since the last one (within its deadline;
+     * one that fails or runs out of time is logged, not thrown), makes every write durable (as {@link #sync()} does),
+     * unmaps everything, releases the lock and removes the shutdown hook. Idempotent.
      *
      * <p>A visitor still running when close starts on another thread may call the store again: reads, writes, syncs,
      * snapshots, checkpoints and verify then throw {@link StoreClosedException} (close waits for the visitor while
@@ -1014,10 +1089,24 @@ public final class MemoryStore implements AutoCloseable
     @Override
     public void close()
     {
+        close(SnapshotTrigger.CLOSE);
+    }
+
+    /** @param trigger CLOSE, or SHUTDOWN from the shutdown hook (which snapshots whether or not close would). */
+    private void close(final SnapshotTrigger trigger)
+    {
         if (readContexts.get().depth > 0)
         {
             throw new IllegalStateException("close() called from inside a visitor of this store: it would wait for " +
                 "its own read to end; close the store after the read returns");
+        }
+        if (shutdownHook != null)
+        {
+            shutdownHook.remove();
+        }
+        if (autoSnapshots != null)
+        {
+            autoSnapshots.stop();
         }
         if (compactions != null)
         {
@@ -1049,7 +1138,16 @@ public final class MemoryStore implements AutoCloseable
             {
                 writeLock.unlock();
             }
+            if (autoSnapshots != null)
+            {
+                autoSnapshots.snapshotAtClose(trigger, closeSnapshotDeadline(trigger));
+            }
             final StoreIoException flushFailure = commits.flushOnClose();
+            if (checkpoints != null)
+            {
+                checkpoints.abandonCompaction();
+                commits.tryDeleteUnneededIndexFiles(); // those read-only stores pinned until now
+            }
             log.unmapAll();
             if (reclaimer != null)
             {
@@ -1078,6 +1176,13 @@ public final class MemoryStore implements AutoCloseable
             commits.lock().unlock();
             checkpointLock.unlock();
         }
+    }
+
+    private Duration closeSnapshotDeadline(final SnapshotTrigger trigger)
+    {
+        final Duration configured = options.snapshotOnClose();
+        return trigger == SnapshotTrigger.SHUTDOWN && configured.isZero() ?
+            StoreOptions.DEFAULT_SHUTDOWN_SNAPSHOT_DEADLINE : configured;
     }
 
     @Override
@@ -1124,7 +1229,7 @@ public final class MemoryStore implements AutoCloseable
         UnsafeBuffer verified(final long address)
         {
             final int segmentId = IndexPageDescriptor.segmentId(address);
-            final Segment segment = log.segment(segmentId);
+            final Segment segment = log.segmentOfAddress(segmentId);
             final int offset = IndexPageDescriptor.offset(address);
             if (segment == null || offset < 0 || offset > segment.length() - HEADER_LENGTH)
             {

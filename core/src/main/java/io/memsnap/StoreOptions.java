@@ -1,6 +1,7 @@
 package io.memsnap;
 
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * Typed, validated configuration of a {@link MemoryStore}. Build with {@link #builder()}. Thread safe: immutable.
@@ -18,6 +19,11 @@ import java.time.Duration;
  * newest and one to fall back to always stay), it is younger than {@link #retainedSnapshotAge()} (by default no
  * age rule), or it is pinned ({@link MemoryStore#pin}). The defaults keep the newest three, as before there were
  * other rules.
+ * <p>Snapshots on their own (all off by default): {@link Builder#autoSnapshotEveryChanges(long)} and
+ * {@link Builder#autoSnapshotInterval(Duration)} start a background thread that takes them,
+ * {@link Builder#snapshotOnClose(Duration)} takes one at {@link MemoryStore#close()}, and
+ * {@link Builder#shutdownHook(boolean)} closes the store, with a snapshot, when the JVM shuts down (SIGTERM, say).
+ * A read-only store ignores these four options: it never writes.
  */
 public final class StoreOptions
 {
@@ -57,8 +63,19 @@ public final class StoreOptions
     public static final double DEFAULT_COMPACTION_DEAD_FRACTION = 0.15;
     /** Default {@link #compactionLiveFraction()}. */
     public static final double DEFAULT_COMPACTION_LIVE_FRACTION = 0.75;
+    /** Default {@link #indexCompactionRatio()}: a new index file once the current one holds twice what it needs. */
+    public static final double DEFAULT_INDEX_COMPACTION_RATIO = 2.0;
+    /** Smallest {@link #indexCompactionRatio()}: below it, the copies would cost more than the pages they save. */
+    public static final double MIN_INDEX_COMPACTION_RATIO = 1.5;
+    /** Default {@link #indexCompactionMinBytes()}: 16 MiB. */
+    public static final long DEFAULT_INDEX_COMPACTION_MIN_BYTES = 16L << 20;
     /** Open the newest snapshot. */
     public static final long NEWEST_GENERATION = -1;
+    /** {@link #autoSnapshotEveryChanges()} when snapshots are not taken after a number of changes (the default). */
+    public static final long NO_AUTO_SNAPSHOT_CHANGES = 0;
+    /** How long the snapshot of a close that {@link Builder#shutdownHook} runs may take when
+     * {@link #snapshotOnClose()} is not set: 10 seconds. */
+    public static final Duration DEFAULT_SHUTDOWN_SNAPSHOT_DEADLINE = Duration.ofSeconds(10);
 
     private final int dimension;
     private final int segmentSize;
@@ -82,6 +99,12 @@ public final class StoreOptions
     private final boolean backgroundCompaction;
     private final double compactionDeadFraction;
     private final double compactionLiveFraction;
+    private final double indexCompactionRatio;
+    private final long indexCompactionMinBytes;
+    private final long autoSnapshotEveryChanges;
+    private final Duration autoSnapshotInterval;
+    private final Duration snapshotOnClose;
+    private final boolean shutdownHook;
 
     private StoreOptions(final Builder b)
     {
@@ -107,6 +130,12 @@ public final class StoreOptions
         backgroundCompaction = b.backgroundCompaction;
         compactionDeadFraction = b.compactionDeadFraction;
         compactionLiveFraction = b.compactionLiveFraction;
+        indexCompactionRatio = b.indexCompactionRatio;
+        indexCompactionMinBytes = b.indexCompactionMinBytes;
+        autoSnapshotEveryChanges = b.autoSnapshotEveryChanges;
+        autoSnapshotInterval = b.autoSnapshotInterval;
+        snapshotOnClose = b.snapshotOnClose;
+        shutdownHook = b.shutdownHook;
     }
 
     public static Builder builder()
@@ -146,6 +175,12 @@ public final class StoreOptions
         b.backgroundCompaction = backgroundCompaction;
         b.compactionDeadFraction = compactionDeadFraction;
         b.compactionLiveFraction = compactionLiveFraction;
+        b.indexCompactionRatio = indexCompactionRatio;
+        b.indexCompactionMinBytes = indexCompactionMinBytes;
+        b.autoSnapshotEveryChanges = autoSnapshotEveryChanges;
+        b.autoSnapshotInterval = autoSnapshotInterval;
+        b.snapshotOnClose = snapshotOnClose;
+        b.shutdownHook = shutdownHook;
         return b;
     }
 
@@ -289,11 +324,66 @@ public final class StoreOptions
         return compactionLiveFraction;
     }
 
+    /**
+     * @return how many times the pages a new index file would need the current one may hold before a new one is
+     * written (see {@link Builder#indexCompactionRatio(double)}).
+     */
+    public double indexCompactionRatio()
+    {
+        return indexCompactionRatio;
+    }
+
+    /** @return the size below which the index file is never replaced by a new one. */
+    public long indexCompactionMinBytes()
+    {
+        return indexCompactionMinBytes;
+    }
+
+    /**
+     * @return after how many changes since the last snapshot a background thread takes one, or
+     * {@link #NO_AUTO_SNAPSHOT_CHANGES} (see {@link Builder#autoSnapshotEveryChanges(long)}).
+     */
+    public long autoSnapshotEveryChanges()
+    {
+        return autoSnapshotEveryChanges;
+    }
+
+    /**
+     * @return how long after the last snapshot a background thread takes one if anything changed, or
+     * {@link Duration#ZERO} for never (see {@link Builder#autoSnapshotInterval(Duration)}).
+     */
+    public Duration autoSnapshotInterval()
+    {
+        return autoSnapshotInterval;
+    }
+
+    /** @return whether either automatic snapshot option is set (a writable store then runs their thread). */
+    public boolean autoSnapshots()
+    {
+        return autoSnapshotEveryChanges != NO_AUTO_SNAPSHOT_CHANGES || !autoSnapshotInterval.isZero();
+    }
+
+    /**
+     * @return how long the snapshot taken by {@link MemoryStore#close()} may take, or {@link Duration#ZERO} if close
+     * takes none (see {@link Builder#snapshotOnClose(Duration)}).
+     */
+    public Duration snapshotOnClose()
+    {
+        return snapshotOnClose;
+    }
+
+    /** @return whether a writable store closes itself, with a snapshot, when the JVM shuts down. */
+    public boolean shutdownHook()
+    {
+        return shutdownHook;
+    }
+
     @Override
     public String toString()
     {
         return "StoreOptions{checkpointRecords=" + checkpointRecords + ", checkpointIndexBytes=" +
-            checkpointIndexBytes + ", maxResidentIndexBytes=" + maxResidentIndexBytes + ", dimension=" + dimension +
+            checkpointIndexBytes + ", maxResidentIndexBytes=" + maxResidentIndexBytes + ", indexCompactionRatio=" +
+            indexCompactionRatio + ", indexCompactionMinBytes=" + indexCompactionMinBytes + ", dimension=" + dimension +
             ", segmentSize=" + segmentSize + ", durability=" + durability +
             ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
@@ -302,7 +392,9 @@ public final class StoreOptions
             ", verifyChecksumsOnRead=" + verifyChecksumsOnRead + ", preallocate=" + preallocate + ", readOnly=" +
             readOnly + ", upgradeFormat=" + upgradeFormat + ", generation=" + generation + ", backgroundCompaction=" +
             backgroundCompaction + ", compactionDeadFraction=" + compactionDeadFraction + ", compactionLiveFraction=" +
-            compactionLiveFraction + '}';
+            compactionLiveFraction + ", autoSnapshotEveryChanges=" + autoSnapshotEveryChanges +
+            ", autoSnapshotInterval=" + autoSnapshotInterval + ", snapshotOnClose=" + snapshotOnClose +
+            ", shutdownHook=" + shutdownHook + '}';
     }
 
     /** Builder of {@link StoreOptions}. Not thread safe. Each setter validates its argument at once. */
@@ -330,6 +422,12 @@ public final class StoreOptions
         private boolean backgroundCompaction = true;
         private double compactionDeadFraction = DEFAULT_COMPACTION_DEAD_FRACTION;
         private double compactionLiveFraction = DEFAULT_COMPACTION_LIVE_FRACTION;
+        private double indexCompactionRatio = DEFAULT_INDEX_COMPACTION_RATIO;
+        private long indexCompactionMinBytes = DEFAULT_INDEX_COMPACTION_MIN_BYTES;
+        private long autoSnapshotEveryChanges = NO_AUTO_SNAPSHOT_CHANGES;
+        private Duration autoSnapshotInterval = Duration.ZERO;
+        private Duration snapshotOnClose = Duration.ZERO;
+        private boolean shutdownHook;
 
         private Builder()
         {
@@ -629,6 +727,124 @@ public final class StoreOptions
                 throw new IllegalArgumentException("compactionLiveFraction must be in (0, 1], was " + fraction);
             }
             this.compactionLiveFraction = fraction;
+            return this;
+        }
+
+        /**
+         * @param ratio the background thread writes a new index file (a new generation holding only the pages the
+         *              newest checkpoint reaches, at the same page numbers; see docs/format.md) once the current one
+         *              holds more than this many times the pages that new file would hold, and at least
+         *              {@link #indexCompactionMinBytes} (default 2, at least 1.5; {@code Double.POSITIVE_INFINITY}
+         *              never). Copy-on-write leaves a superseded copy of each page a checkpoint saw changed, so
+         *              without it the index file only grows. Smaller: less disk, more copying (each new file writes
+         *              the live index once more).
+         */
+        public Builder indexCompactionRatio(final double ratio)
+        {
+            if (!(ratio >= MIN_INDEX_COMPACTION_RATIO))
+            {
+                throw new IllegalArgumentException("indexCompactionRatio must be at least " +
+                    MIN_INDEX_COMPACTION_RATIO + " (or Double.POSITIVE_INFINITY for never), was " + ratio);
+            }
+            this.indexCompactionRatio = ratio;
+            return this;
+        }
+
+        /** @param bytes the index file is never replaced by a new one while it is smaller (default 16 MiB, >= 0). */
+        public Builder indexCompactionMinBytes(final long bytes)
+        {
+            if (bytes < 0)
+            {
+                throw new IllegalArgumentException("indexCompactionMinBytes must be at least 0, was " + bytes);
+            }
+            this.indexCompactionMinBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Takes a snapshot from a background thread once this many changes (puts, deletes that found something,
+         * state puts and state deletes) were made since the last snapshot, whoever took it. With
+         * {@link #autoSnapshotInterval} too, a snapshot is due when either condition holds. A writable store with
+         * either option runs one daemon thread for them, named {@code memsnap-snapshot <directory name>}, and stops
+         * it at close. Changes replayed at open count: a store reopened after a crash with this many unsnapshotted
+         * changes takes a snapshot at once.
+         *
+         * <p>A writer only compares its sequence number with the last snapshot's and, once in this many changes,
+         * wakes the thread; it never waits for a snapshot. The thread takes one snapshot at a time, never beside
+         * another ({@link MemoryStore#snapshot} and the automatic ones are serialised, and the thread looks again
+         * after a snapshot it waited for). Each automatic snapshot carries the label {@value SnapshotTrigger#LABEL}
+         * (see {@link SnapshotTrigger}). A failed one is logged (a WARNING of the {@code System.Logger} named
+         * {@code io.memsnap}), counted in {@link MemoryStore#stats()}, and retried after 1 s, then 2 s, doubling up
+         * to 5 minutes between attempts, until a snapshot succeeds.
+         *
+         * @param changes at least 1, or {@link #NO_AUTO_SNAPSHOT_CHANGES} for none (the default).
+         */
+        public Builder autoSnapshotEveryChanges(final long changes)
+        {
+            if (changes < 0)
+            {
+                throw new IllegalArgumentException("autoSnapshotEveryChanges must be at least 1, or " +
+                    "NO_AUTO_SNAPSHOT_CHANGES (0) for none, was " + changes);
+            }
+            this.autoSnapshotEveryChanges = changes;
+            return this;
+        }
+
+        /**
+         * Takes a snapshot from a background thread once this long has passed since the last snapshot (or since the
+         * open, if none was taken since) and something changed since it: an unchanged store is never snapshotted
+         * again, and a change made after a quiet period longer than this is snapshotted at once. No change waits
+         * longer than about this for a snapshot, unless snapshots fail. Measured with {@link System#nanoTime()}, so
+         * a change of the wall clock does not move it. See {@link #autoSnapshotEveryChanges} for the thread,
+         * failures and retries.
+         *
+         * @param interval positive, or {@link Duration#ZERO} for none (the default).
+         */
+        public Builder autoSnapshotInterval(final Duration interval)
+        {
+            this.autoSnapshotInterval = positiveOrZero(interval, "autoSnapshotInterval");
+            return this;
+        }
+
+        /**
+         * Makes {@link MemoryStore#close()} take a snapshot, labelled {@value SnapshotTrigger#LABEL}{@code =close},
+         * if anything changed since the last one. It is taken after close has refused new calls and waited for
+         * those running, so it holds every write that returned before close. If it has not committed within
+         * {@code deadline}, it is abandoned at its next step (a flush of one segment, or the commit of the
+         * manifest, which is never cut short): the previous snapshot stays the newest, close still makes every
+         * write durable as it always does (the next open replays them), and a WARNING says so. A snapshot that fails
+         * is logged the same way and does not make close throw.
+         *
+         * @param deadline positive, or {@link Duration#ZERO} for no snapshot at close (the default).
+         */
+        public Builder snapshotOnClose(final Duration deadline)
+        {
+            this.snapshotOnClose = positiveOrZero(deadline, "snapshotOnClose");
+            return this;
+        }
+
+        private static Duration positiveOrZero(final Duration duration, final String name)
+        {
+            Objects.requireNonNull(duration, name);
+            if (duration.isNegative())
+            {
+                throw new IllegalArgumentException(name + " must be positive, or Duration.ZERO for none, was " +
+                    duration);
+            }
+            return duration;
+        }
+
+        /**
+         * Registers a JVM shutdown hook at open that closes the store when the JVM shuts down (SIGTERM, SIGINT,
+         * {@code System.exit}; not SIGKILL), with a snapshot as {@link #snapshotOnClose} takes one, labelled
+         * {@value SnapshotTrigger#LABEL}{@code =shutdown}, within {@link #snapshotOnClose}'s deadline or, when that is
+         * not set, {@link #DEFAULT_SHUTDOWN_SNAPSHOT_DEADLINE}. {@link MemoryStore#close()} removes the hook (it
+         * cannot once the JVM is shutting down; the hook then finds the store closed). Off by default. Threads still
+         * writing while the hook runs may get {@link StoreClosedException}.
+         */
+        public Builder shutdownHook(final boolean shutdownHook)
+        {
+            this.shutdownHook = shutdownHook;
             return this;
         }
 

@@ -175,7 +175,7 @@ class ChunkFreeingTest
         return n;
     }
 
-    private static void spin(final long nanos)
+    static void spin(final long nanos)
     {
         final long end = System.nanoTime() + nanos;
         while (System.nanoTime() < end)

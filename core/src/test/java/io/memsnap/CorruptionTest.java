@@ -394,9 +394,10 @@ class CorruptionTest
     void aFallbackPastWholeChunksOfNewerPagesLeavesEveryIndexPageSealed()
     {
         final Path dir = root.resolve("fallback-chunks");
+        // One index file: the newer snapshot's pages above the older one's in it (no new index file generation).
         final StoreOptions options = StoreOptions.builder().backgroundCompaction(false)
             .dimension(4).segmentSize(16 << 20).preallocate(false)
-            .checkpointRecords(Long.MAX_VALUE).build();
+            .checkpointRecords(Long.MAX_VALUE).indexCompactionRatio(Double.POSITIVE_INFINITY).build();
         final SparseVector v = SparseVector.of(new int[] {1}, new float[] {0.5f});
         final long older;
         try (MemoryStore store = MemoryStore.open(dir, options))
@@ -463,8 +464,8 @@ class CorruptionTest
         }
         final Manifest m = ManifestCodec.decode(StoreFiles.read(dir.resolve(ManifestDescriptor.fileName(
             newestGeneration(dir)))), dir);
-        final ByteBuffer index = ByteBuffer.wrap(StoreFiles.read(dir.resolve(IndexPageDescriptor.FILE_NAME)))
-            .order(ByteOrder.LITTLE_ENDIAN);
+        final Path indexFile = dir.resolve(IndexPageDescriptor.fileName(m.checkpoint.indexFile));
+        final ByteBuffer index = ByteBuffer.wrap(StoreFiles.read(indexFile)).order(ByteOrder.LITTLE_ENDIAN);
         final int rootOffset = m.checkpoint.rootPage * IndexPageDescriptor.PAGE_SIZE;
         assertEquals(IndexPageDescriptor.FANOUT_SHIFT + 1, index.get(rootOffset + IndexPageDescriptor.DEPTH_OFFSET));
         final int firstDirectory = index.getInt(rootOffset + IndexPageDescriptor.entryOffset(0));
@@ -494,8 +495,8 @@ class CorruptionTest
         assertTrue(damaged >= 0 && trigger >= 0, "fixture: damaged entry " + damaged + ", trigger " + trigger);
         final long hidden = IndexPageDescriptor.FANOUT + damaged;
         assertTrue(h.ids().stream().anyMatch(id -> (hash(m, id) & 1023) == hidden), "no id behind the entry");
-        StoreFiles.flip(dir.resolve(IndexPageDescriptor.FILE_NAME), (long)secondDirectory *
-            IndexPageDescriptor.PAGE_SIZE + IndexPageDescriptor.entryOffset(damaged), 0x01);
+        StoreFiles.flip(indexFile, (long)secondDirectory * IndexPageDescriptor.PAGE_SIZE +
+            IndexPageDescriptor.entryOffset(damaged), 0x01);
 
         // Fill the trigger's bucket until it splits: its lookups only read the first directory page.
         String refused = null;

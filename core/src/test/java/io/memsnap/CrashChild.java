@@ -25,7 +25,7 @@ import java.util.Random;
  * </ul>
  * Any failure prints its stack trace to stderr and exits with status 2.
  *
- * <p>Usage: {@code CrashChild <dir> <seed> <idSpace> <steady|concurrent|burst|recovery|torn|pins> <burstOps>}.
+ * <p>Usage: {@code CrashChild <dir> <seed> <idSpace> <steady|concurrent|burst|recovery|torn|pins|index> <burstOps>}.
  * <ul>
  *     <li>steady: batches of writes, each followed by a sync or (one in eight) a snapshot on the same thread;</li>
  *     <li>recovery: as steady (the parent kills this one while it opens the store);</li>
@@ -36,6 +36,8 @@ import java.util.Random;
  *     then steady;</li>
  *     <li>pins: batches of writes, each followed by a snapshot; every third snapshot is pinned, and once three are
  *     pinned the oldest pin is removed first (retention keeps three snapshots besides the pinned ones).</li>
+ *     <li>index: as torn, with the options of {@link #indexFileOptions()}: the background thread writes new index
+ *     files again and again (the parent kills this one while it writes one).</li>
  * </ul>
  */
 public final class CrashChild
@@ -52,6 +54,16 @@ public final class CrashChild
     {
         return StoreOptions.builder().backgroundCompaction(false)
             .dimension(TestEntries.DIMENSION).segmentSize(SEGMENT_SIZE).build();
+    }
+
+    /**
+     * The options of the mode "index": background checkpoints every 20,000 records and a new index file once the
+     * current one holds twice what a new one would and at least 1 MiB, so that new index files are written again and
+     * again.
+     */
+    static StoreOptions indexFileOptions()
+    {
+        return options().toBuilder().checkpointRecords(20_000).indexCompactionMinBytes(1 << 20).build();
     }
 
     public static void main(final String[] args)
@@ -72,7 +84,7 @@ public final class CrashChild
         final int burstOps)
     {
         say("opening");
-        final MemoryStore store = MemoryStore.open(dir, options());
+        final MemoryStore store = MemoryStore.open(dir, mode.equals("index") ? indexFileOptions() : options());
         final long start = store.lastSequence();
         if (start != store.recoveryReport().lastSequence())
         {
@@ -90,6 +102,7 @@ public final class CrashChild
                 break;
 
             case "torn":
+            case "index":
                 writeForEver(store, ops, rhythm, true, 1500);
                 break;
 

@@ -212,6 +212,33 @@ class CrashStateExplorerTest
             w.mixed(3);
         }),
         /**
+         * Checkpoints that write a new index file generation almost every time (no least size, a ratio of 1.5), with
+         * snapshots that retire the manifests naming the old ones, so that old index files are deleted, and a close.
+         */
+        INDEX_FILES(false, Durability.ON_SYNC, false, FIXED, 2, 200, w ->
+        {
+            w.mixed(10);
+            w.snapshot();
+            for (int i = 0; i < 4; i++)
+            {
+                w.mixed(6);
+                w.checkpoint();
+                w.snapshot();
+            }
+            w.mixed(4);
+            w.sync();
+            w.checkpoint();
+            w.mixed(3);
+        })
+        {
+            @Override
+            StoreOptions options()
+            {
+                return super.options().toBuilder().indexCompactionMinBytes(0)
+                    .indexCompactionRatio(StoreOptions.MIN_INDEX_COMPACTION_RATIO).build();
+            }
+        },
+        /**
          * Unsynced writes that roll into a new segment, a close (which makes them durable), then a reopen with
          * EVERY_WRITE. (A reopen after a SIGKILL, over writes never flushed, is what the explorer's recoveries of
          * SIGKILL states cover.)
@@ -461,6 +488,12 @@ class CrashStateExplorerTest
             }
         }
         return false;
+    }
+
+    @Test
+    void newIndexFilesAndTheDeletionOfOldOnes() throws IOException
+    {
+        explore(Workload.INDEX_FILES);
     }
 
     /** Explores one state again: {@code -Dmemsnap.crash.repro=WORKLOAD:SEED:ENTRY:STATE[/ENTRY:STATE]}. */

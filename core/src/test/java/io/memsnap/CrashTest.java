@@ -1,5 +1,8 @@
 package io.memsnap;
 
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.snapshot.ManifestStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -7,9 +10,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -60,12 +66,19 @@ import static org.junit.jupiter.api.Assertions.*;
  * pin acknowledged and not being removed must survive, after recovery, as a pinned snapshot that opens read-only with
  * exactly the ops it held, however many snapshots retention retired since.
  *
+ * <p>A second test kills children that write {@value #INDEX_ID_SPACE} entries with new index file generations written
+ * again and again, each as soon as a new index file appears, so mostly while the background thread copies it; recovery
+ * must restore the prefix from the index file the chosen manifest names and delete the unfinished one.
+ *
  * <p>System properties: {@code memsnap.crash.seed} (the op sequence and the kill delays; printed at the start and
  * in every failure), {@code memsnap.crash.rounds} (default 30) and {@code memsnap.crash.pinRounds} (default 8).
  */
 class CrashTest
 {
     private static final int ID_SPACE = 3000;
+    /** Entries of the rounds that kill a child writing a new index file: an index of some megabytes to copy. */
+    private static final int INDEX_ID_SPACE = 150_000;
+    private static final int INDEX_ROUNDS = 3;
     private static final int BURST_OPS = 30_000;
     private static final int DEFAULT_ROUNDS = 30;
     private static final int DEFAULT_PIN_ROUNDS = 8;
@@ -91,7 +104,12 @@ class CrashTest
         /** Killed 0-3 ms after it starts writing its 2nd or 3rd batch of 1500 ops: maybe inside a record. */
         TORN,
         /** Killed 50-700 ms after ready; a snapshot after each batch, every third pinned, the oldest of three unpinned. */
-        PINS
+        PINS,
+        /**
+         * Writes {@value #INDEX_ID_SPACE} entries with new index files written again and again in the background;
+         * killed as soon as a new index file appears in the directory, while the background thread copies it.
+         */
+        INDEX
     }
 
     /**
@@ -140,12 +158,12 @@ class CrashTest
         for (int round = 0; round < rounds; round++)
         {
             final String context = "seed " + seed + " (-Dmemsnap.crash.seed=" + seed + "), pin round " + round;
-            final ChildRun run = runAndKill(dir, seed, Mode.PINS, random, context);
+            final ChildRun run = runAndKill(dir, seed, Mode.PINS, model.idSpace(), random, context);
             promised.keySet().removeAll(run.unpinning);
             promised.putAll(run.pinned);
             final Path copy = tmp.resolve("verify-pins-" + round);
             linkedCopy(dir, copy);
-            verify(copy, run, model, context);
+            verify(copy, run, model, context, CrashChild.options());
             checked += verifyPins(copy, promised, seed, context + ": " + run.describe());
             deleteRecursively(copy);
             System.out.println("CrashTest pins: round " + round + ": " + run.summary() + ", pins kept " + promised);
@@ -184,29 +202,66 @@ class CrashTest
         return promised.size();
     }
 
+    /**
+     * Kills children while the background thread writes a new index file generation (the rounds of
+     * {@link Mode#INDEX}), and checks after each that recovery restores a prefix as above, from the index file the
+     * chosen manifest names, and deletes the unfinished file no manifest names. Fails unless some kill cut a copy
+     * short (it begins once the child announced half the entries, so that the index is large enough to take a while).
+     */
+    @Test
+    void killedWhileANewIndexFileIsWrittenRecoversFromTheFileTheManifestNames() throws Exception
+    {
+        final long seed = Long.getLong("memsnap.crash.seed", new Random().nextLong());
+        System.out.println("CrashTest: seed " + seed + ", " + INDEX_ROUNDS + " rounds killing a new index file");
+        final Path dir = tmp.resolve("store");
+        final Random random = new Random(seed);
+        final CrashOps model = new CrashOps(seed, INDEX_ID_SPACE);
+        final Tally tally = new Tally();
+        for (int round = 0; round < INDEX_ROUNDS; round++)
+        {
+            round(dir, seed, round, Mode.INDEX, random, model, tally);
+        }
+        System.out.println("CrashTest: " + tally);
+        assertTrue(tally.cutCopies > 0, "no kill cut the copy of a new index file short; seed " + seed + ": " +
+            tally);
+    }
+
     /** Runs a child on {@code dir}, kills it, and verifies a recovered copy of what the kill left. */
     private void round(final Path dir, final long seed, final int round, final Random random, final CrashOps model,
         final Tally tally) throws Exception
     {
-        final Mode mode = round == 0 ? Mode.RECOVERY : CYCLE[(round - 1) % CYCLE.length];
+        round(dir, seed, round, round == 0 ? Mode.RECOVERY : CYCLE[(round - 1) % CYCLE.length], random, model,
+            tally);
+    }
+
+    private void round(final Path dir, final long seed, final int round, final Mode mode, final Random random,
+        final CrashOps model, final Tally tally) throws Exception
+    {
         final String context = "seed " + seed + " (-Dmemsnap.crash.seed=" + seed + "), round " + round + " (" +
             mode + ")";
-        final ChildRun run = runAndKill(dir, seed, mode, random, context);
+        final ChildRun run = runAndKill(dir, seed, mode, model.idSpace(), random, context);
         tally.pendingManifests += countFiles(dir, ".pending");
+        if (Files.exists(dir) && !namedIndexFilesOnly(dir))
+        {
+            tally.unnamedIndexFiles++;
+            tally.cutCopies += unfinishedCopy(dir) ? 1 : 0;
+        }
         final Path copy = tmp.resolve("verify-" + round);
         linkedCopy(dir, copy);
-        final RecoveryReport report = verify(copy, run, model, context);
+        // Without background checkpoints, so that no new index file appears while the open's result is looked at.
+        final RecoveryReport report = verify(copy, run, model, context, CrashChild.options().toBuilder()
+            .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).build());
         deleteRecursively(copy);
         tally.add(run, report, model.applied());
         System.out.println("CrashTest: round " + round + " " + mode + ": " + run.summary() + ", recovered " +
             model.applied() + (report.tailCut() == null ? "" : ", torn tail cut"));
     }
 
-    private ChildRun runAndKill(final Path dir, final long seed, final Mode mode, final Random random,
-        final String context) throws Exception
+    private ChildRun runAndKill(final Path dir, final long seed, final Mode mode, final int idSpace,
+        final Random random, final String context) throws Exception
     {
         final Path stderr = Files.createTempFile(tmp, "child", ".err");
-        final ProcessBuilder builder = new ProcessBuilder(childCommand(dir, seed, mode))
+        final ProcessBuilder builder = new ProcessBuilder(childCommand(dir, seed, mode, idSpace))
             .redirectError(stderr.toFile());
         final ChildRun run = new ChildRun(builder.start(), stderr);
         try
@@ -227,6 +282,24 @@ class CrashTest
                     assertTrue(run.snapshotStarted.await(TIMEOUT_SECONDS, TimeUnit.SECONDS),
                         () -> context + ": child never started its burst snapshot: " + run.describe());
                     Thread.sleep(random.nextInt(5));
+                }
+                else if (mode == Mode.INDEX)
+                {
+                    // Once the index is some megabytes, a copy takes a while: kill as soon as one begins.
+                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+                    while (run.announced < INDEX_ID_SPACE / 2)
+                    {
+                        assertTrue(System.nanoTime() < deadline && run.process.isAlive(),
+                            () -> context + ": the child did not write: " + run.describe());
+                        LockSupport.parkNanos(1_000_000);
+                    }
+                    final long newest = newestIndexFile(dir);
+                    while (newestIndexFile(dir) == newest)
+                    {
+                        assertTrue(System.nanoTime() < deadline && run.process.isAlive(),
+                            () -> context + ": the child wrote no new index file: " + run.describe());
+                        LockSupport.parkNanos(100_000);
+                    }
                 }
                 else if (mode == Mode.TORN)
                 {
@@ -252,7 +325,7 @@ class CrashTest
         return run;
     }
 
-    private static List<String> childCommand(final Path dir, final long seed, final Mode mode)
+    private static List<String> childCommand(final Path dir, final long seed, final Mode mode, final int idSpace)
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -265,7 +338,7 @@ class CrashTest
         command.add(CrashChild.class.getName());
         command.add(dir.toString());
         command.add(Long.toString(seed));
-        command.add(Integer.toString(ID_SPACE));
+        command.add(Integer.toString(idSpace));
         command.add(mode.name().toLowerCase());
         command.add(Integer.toString(BURST_OPS));
         return command;
@@ -277,12 +350,14 @@ class CrashTest
      * @return the recovery report.
      */
     private static RecoveryReport verify(final Path dir, final ChildRun run, final CrashOps model,
-        final String context)
+        final String context, final StoreOptions options) throws IOException
     {
         final String why = context + ": " + run.describe();
         final long previous = model.applied();
-        try (MemoryStore store = MemoryStore.open(dir, CrashChild.options()))
+        try (MemoryStore store = MemoryStore.open(dir, options))
         {
+            assertTrue(namedIndexFilesOnly(dir), why + ": recovery deleted every index file no manifest names: " +
+                IndexFiles.generations(dir));
             final RecoveryReport report = store.recoveryReport();
             final long k = store.lastSequence();
             final String where = why + "; previous round recovered " + previous + ", now k=" + k + ", " + report;
@@ -343,7 +418,49 @@ class CrashTest
         }
     }
 
-    /** Copies a store directory: segments as hard links (recovery only ever creates segments), the rest bytes. */
+    private static long newestIndexFile(final Path dir)
+    {
+        final List<Long> generations = IndexFiles.generations(dir);
+        return generations.isEmpty() ? -1 : generations.get(generations.size() - 1);
+    }
+
+    /** @return whether every index file in {@code dir} is one a manifest there names. */
+    private static boolean namedIndexFilesOnly(final Path dir) throws IOException
+    {
+        final ManifestStore manifests = new ManifestStore(StoreFileSystem.real(), dir);
+        final Set<Long> named = new HashSet<>();
+        for (final long generation : manifests.generations())
+        {
+            try
+            {
+                named.add(manifests.read(generation).checkpoint.indexFile);
+            }
+            catch (final IOException | MemsnapException ex)
+            {
+                // names nothing
+            }
+        }
+        return named.containsAll(IndexFiles.generations(dir));
+    }
+
+    /**
+     * @return whether the newest index file is a copy cut short: shorter than its header's dense start (its length
+     * reaches past it once its base's pages are all copied), or without a whole header.
+     */
+    private static boolean unfinishedCopy(final Path dir) throws IOException
+    {
+        final List<Long> generations = IndexFiles.generations(dir);
+        final Path newest = IndexFiles.path(dir, generations.get(generations.size() - 1));
+        final ByteBuffer header = ByteBuffer.wrap(StoreFiles.readPrefix(newest, IndexPageDescriptor.PAGE_SIZE))
+            .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return header.capacity() < IndexPageDescriptor.PAGE_SIZE || Files.size(newest) <
+            (long)header.getInt(IndexPageDescriptor.FILE_DENSE_FROM_OFFSET) * IndexPageDescriptor.PAGE_SIZE;
+    }
+
+    /**
+     * Copies a store directory: segments as hard links (recovery only ever creates segments), the rest bytes, index
+     * files as sparse as they are (blocks of zeros left as holes).
+     */
     private static void linkedCopy(final Path dir, final Path copy) throws IOException
     {
         Files.createDirectory(copy);
@@ -360,9 +477,41 @@ class CrashTest
                 {
                     Files.createLink(target, file);
                 }
+                else if (file.getFileName().toString().endsWith(IndexPageDescriptor.FILE_SUFFIX))
+                {
+                    sparseCopy(file, target);
+                }
                 else
                 {
                     Files.copy(file, target);
+                }
+            }
+        }
+    }
+
+    private static void sparseCopy(final Path from, final Path to) throws IOException
+    {
+        try (FileChannel in = FileChannel.open(from, StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer block = ByteBuffer.allocate(IndexPageDescriptor.PAGE_SIZE);
+            final long size = in.size();
+            for (long position = 0; position < size; position += block.capacity())
+            {
+                block.clear();
+                while (block.hasRemaining() && in.read(block, position + block.position()) > 0)
+                {
+                    // the whole block
+                }
+                block.flip();
+                boolean zeros = true;
+                for (int i = 0; i < block.limit() && zeros; i += Long.BYTES)
+                {
+                    zeros = block.getLong(i) == 0;
+                }
+                if (!zeros || position + block.limit() == size)
+                {
+                    out.write(block, position);
                 }
             }
         }
@@ -574,6 +723,10 @@ class CrashTest
         long pendingManifests;
         int skippedSnapshots;
         int discardedFiles;
+        /** Kills that left an index file no manifest names (a copy cut short, or not named by a snapshot yet). */
+        int unnamedIndexFiles;
+        /** Of those, the kills that cut the copy of the base's pages short. */
+        int cutCopies;
         long replayed;
         long ops;
 
@@ -603,7 +756,8 @@ class CrashTest
         {
             return rounds + " kills, " + midSnapshot + " during a snapshot, " + inRecovery + " during recovery, " +
                 tailCuts + " torn tails cut, " + pendingManifests + " pending manifests left, " + skippedSnapshots +
-                " snapshots skipped, " + discardedFiles + " files discarded, " + replayed + " records replayed, " +
+                " snapshots skipped, " + discardedFiles + " files discarded, " + unnamedIndexFiles + " kills left an " +
+                "index file no manifest names (" + cutCopies + " in the copy of the base's pages), " + replayed + " records replayed, " +
                 ops + " ops survived in total";
         }
     }

@@ -12,6 +12,7 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +29,9 @@ import java.util.stream.Stream;
  * by chance), with a snapshot every tenth, while a sampler thread records the peak of the JVM's direct buffer memory
  * and the heap in use after the latest garbage collection; then reopens the store and checks it. Prints
  * {@code limit <bytes>} (the store's {@code maxResidentIndexBytes} as derived); at each tenth {@code time <step>
- * <millis>}, {@code direct <step> <peak bytes>}, {@code heap <step> <bytes>}, {@code index <step> <index file
- * bytes>} and {@code rss <step> <resident set>}; then {@code reopen <millis> <records replayed>},
+ * <millis>}, {@code direct <step> <peak bytes>}, {@code heap <step> <bytes>}, {@code index <step> <bytes>} (the
+ * length of the newest index file: as far as the index pages ever created reach), {@code indexAllocated <step>
+ * <bytes>} (the disk space of all index files) and {@code rss <step> <resident set>}; then {@code reopen <millis> <records replayed>},
  * {@code direct <peak bytes>} and {@code ok <millis>}.</li>
  * <li>{@code diskfull <dir> <entries>}: writes {@code entries} entries into preallocated segments, and named state
  * until the log is in a segment of the full size (room for the writes below), snapshots, then fills the disk
@@ -115,7 +117,11 @@ public final class DirectMemoryBoundChild
                     System.out.println("time " + step + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
                     System.out.println("direct " + step + directPeak.get());
                     System.out.println("heap " + step + heapAfterGc.get());
-                    System.out.println("index " + step + Files.size(dir.resolve("index.msi")));
+                    // The newest index file reaches as far as the pages ever handed out (holes included).
+                    final List<Long> indexFiles = IndexFiles.generations(dir);
+                    System.out.println("index " + step + Files.size(IndexFiles.path(dir,
+                        indexFiles.get(indexFiles.size() - 1))));
+                    System.out.println("indexAllocated " + step + IndexFiles.allocatedBytes(dir));
                     System.out.println("rss " + step + residentSet());
                     System.out.flush();
                     tenth++;

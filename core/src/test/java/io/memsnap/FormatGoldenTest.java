@@ -154,6 +154,58 @@ class FormatGoldenTest
         GoldenStores.assertUnchanged(before, dir, "a read-only open");
     }
 
+    /**
+     * A store written before index file generations ({@code index.msi} only, no manifest extension) moves to them
+     * once its index file has grown: the manifests name the new file, {@code index.msi} is deleted once no retained
+     * snapshot names it, and every value reads back, after a reopen too.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("versions")
+    void movesToIndexFileGenerationsOnceItsIndexFileGrows(final String version) throws IOException
+    {
+        GoldenStores.unpack(version, dir);
+        final StoreOptions options = GoldenStores.options().toBuilder().upgradeFormat(true).backgroundCompaction(false)
+            .retainedSnapshots(2).indexCompactionMinBytes(0)
+            .indexCompactionRatio(StoreOptions.MIN_INDEX_COMPACTION_RATIO).build();
+        final long newest;
+        try (MemoryStore s = MemoryStore.open(dir, options))
+        {
+            for (int round = 0; round < 4; round++)
+            {
+                for (int i = 1; i < 100; i += 2)
+                {
+                    s.put("filler-" + i, SparseVector.of(new int[] {i}, new float[] {round}), 0.2f, round, null);
+                }
+                s.checkpoint();
+                s.snapshot();
+            }
+            assertFalse(Files.exists(dir.resolve(IndexPageDescriptor.FILE_NAME)), "index.msi is retired");
+            final List<Long> generations = IndexFiles.generations(dir);
+            assertTrue(generations.size() >= 1 && generations.get(0) >= 1, "index files " + generations);
+            newest = s.lastSnapshot().generation();
+        }
+        final ByteBuffer manifest = read(ManifestDescriptor.fileName(newest));
+        assertEquals(IndexFiles.generations(dir).get(IndexFiles.generations(dir).size() - 1),
+            io.memsnap.internal.snapshot.ManifestCodec.decode(manifest.array(), dir).checkpoint.indexFile,
+            "the newest manifest names the newest index file");
+        for (final boolean readOnly : new boolean[] {true, false})
+        {
+            try (MemoryStore s = MemoryStore.open(dir, readOnly ? StoreOptions.builder().readOnly(true).build() :
+                options))
+            {
+                assertEquals(102, s.size());
+                assertEquals(SparseVector.of(new int[] {1, 2}, new float[] {3f, 4f}),
+                    s.get("golden-0").orElseThrow().vector());
+                assertEquals(SparseVector.of(new int[] {99}, new float[] {3f}), s.get("filler-99").orElseThrow()
+                    .vector());
+                assertEquals(SparseVector.of(new int[] {98, 198}, new float[] {98f, -98f}),
+                    s.get("filler-98").orElseThrow().vector());
+                assertArrayEquals(new byte[] {9, 8, 7}, s.getState("transitions").orElseThrow());
+                assertTrue(s.verify(true).problems().isEmpty(), () -> s.verify(true).toString());
+            }
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("versions")
     void readsTheFirstSnapshotReadOnly(final String version)

@@ -4,6 +4,7 @@ import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.LibraryVersion;
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.snapshot.IndexFileExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestExtension;
@@ -65,6 +66,30 @@ class ManifestExtensionTest
         final Manifest m = read(file);
         assertEquals(m.generation, b.getLong(ManifestDescriptor.generationOffset(FormatVersion.MAJOR_3)));
         assertEquals(LibraryVersion.FIRST_READER_OF_3_0, m.oldestReader);
+    }
+
+    /**
+     * The index file extension: absent for {@code index.msi} (generation 0), flagged for readers, decoded into the
+     * checkpoint; a body that is not one generation of at least 1 is damage.
+     */
+    @Test
+    void theIndexFileExtensionNamesTheCheckpointsIndexFile() throws IOException
+    {
+        final Path file = newestManifest();
+        final Manifest m = read(file);
+        assertNull(m.extension(ManifestDescriptor.EXTENSION_INDEX_FILE), "index.msi needs no extension");
+        assertEquals(0, m.checkpoint.indexFile);
+        assertNull(IndexFileExtension.of(0));
+        final ManifestExtension seven = IndexFileExtension.of(7);
+        assertTrue(seven.readersMustKnow());
+        assertEquals(7, ManifestCodec.decode(ManifestCodec.encode(m.withExtension(seven)), file).checkpoint.indexFile);
+        for (final byte[] body : new byte[][] {new byte[4], new byte[8], new byte[12]})
+        {
+            final Manifest bad = m.withExtension(new ManifestExtension(ManifestDescriptor.EXTENSION_INDEX_FILE,
+                ManifestDescriptor.EXTENSION_READERS_MUST_KNOW, body));
+            assertThrows(CorruptStoreException.class, () -> ManifestCodec.decode(ManifestCodec.encode(bad), file),
+                body.length + " bytes");
+        }
     }
 
     @Test

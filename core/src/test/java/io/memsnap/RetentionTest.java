@@ -252,7 +252,7 @@ class RetentionTest
     void aPinExpires() throws IOException
     {
         final AtomicLong clock = new AtomicLong(System.currentTimeMillis());
-        try (MemoryStore store = MemoryStore.open(dir, small().build(), StoreFileSystem.real(), clock::get))
+        try (MemoryStore store = MemoryStore.openWithWallClock(dir, small().build(), StoreFileSystem.real(), clock::get))
         {
             final long shortly = step(store, 1).generation();
             final long forever = step(store, 2).generation();

@@ -46,6 +46,10 @@ import java.util.SplittableRandom;
 public final class SpaceAmplificationRun
 {
     private static final int NNZ = 30;
+    private static final int P50_US = 7;
+    private static final int P99_US = 8;
+    private static final int SNAP_P50_MS = 10;
+    private static final int SNAP_P99_MS = 11;
     private static final int DIMENSION = 1 << 18;
 
     private long entries = 1_000_000;
@@ -189,26 +193,51 @@ public final class SpaceAmplificationRun
     private void sample(final long changes, final Path store, final long[] references, final long[] putNanos,
         final int puts, final long[] snapshotNanos, final int snapshots)
     {
-        final long allocated = du(store, false);
+        final long[] kinds = allocatedByKind(store);
+        final long allocated = kinds[0] + kinds[1] + kinds[2];
         final long apparent = du(store, true);
         Arrays.sort(putNanos, 0, puts);
         Arrays.sort(snapshotNanos, 0, snapshots);
         final long reference = references[1] != 0 && changes > overwrites / 2 ? references[1] : references[0];
         final double[] row = {
-            changes, allocated, apparent, (double)allocated / reference,
+            changes, allocated, apparent, (double)allocated / reference, kinds[0], kinds[1], kinds[2],
             percentile(putNanos, puts, 0.5) / 1e3, percentile(putNanos, puts, 0.99) / 1e3,
             percentile(putNanos, puts, 1.0) / 1e3,
             percentile(snapshotNanos, snapshots, 0.5) / 1e6, percentile(snapshotNanos, snapshots, 0.99) / 1e6,
             percentile(snapshotNanos, snapshots, 1.0) / 1e6};
         rows.add(row);
-        System.out.printf(Locale.ROOT, "%,12d changes: %,d bytes allocated (%.2fx fresh), %,d apparent; " +
-            "put p50 %.1f us p99 %.1f us; snapshot p50 %.2f ms p99 %.2f ms%n", changes, allocated, row[3], apparent,
-            row[4], row[5], row[7], row[8]);
+        System.out.printf(Locale.ROOT, "%,12d changes: %,d bytes allocated (%.2fx fresh: segments %,d, index %,d, " +
+            "other %,d), %,d apparent; put p50 %.1f us p99 %.1f us; snapshot p50 %.2f ms p99 %.2f ms%n", changes,
+            allocated, row[3], kinds[0], kinds[1], kinds[2], apparent, row[P50_US], row[P99_US], row[SNAP_P50_MS],
+            row[SNAP_P99_MS]);
     }
 
     private static double percentile(final long[] sorted, final int n, final double q)
     {
         return n == 0 ? 0 : sorted[Math.min(n - 1, (int)Math.floor(q * (n - 1) + 0.5))];
+    }
+
+    /** @return the allocated bytes of the segment files, of the index files, and of the other files. */
+    static long[] allocatedByKind(final Path dir)
+    {
+        final long[] kinds = new long[3];
+        for (final String line : run(List.of("du", "-a", "-B1", dir.toString())).split("\n"))
+        {
+            final String[] parts = line.trim().split("\\s+", 2);
+            if (parts.length < 2)
+            {
+                continue;
+            }
+            final Path p = Path.of(parts[1]);
+            if (p.equals(dir) || Files.isDirectory(p))
+            {
+                continue;
+            }
+            final String name = p.getFileName().toString();
+            final int kind = name.startsWith("segment-") ? 0 : name.startsWith("index") ? 1 : 2;
+            kinds[kind] += Long.parseLong(parts[0]);
+        }
+        return kinds;
     }
 
     /** @return the bytes under {@code path} as du reports them: allocated blocks, or apparent sizes. */
@@ -220,6 +249,11 @@ public final class SpaceAmplificationRun
             command.add("--apparent-size");
         }
         command.add(path.toString());
+        return Long.parseLong(run(command).trim().split("\\s+")[0]);
+    }
+
+    private static String run(final List<String> command)
+    {
         try
         {
             final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -230,9 +264,9 @@ public final class SpaceAmplificationRun
             }
             if (p.waitFor() != 0)
             {
-                throw new IOException("du failed: " + text);
+                throw new IOException(command + " failed: " + text);
             }
-            return Long.parseLong(text.split("\\s+")[0]);
+            return text;
         }
         catch (final IOException ex)
         {
@@ -250,12 +284,13 @@ public final class SpaceAmplificationRun
         final StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "# entries=%d overwrites=%d snapshot_every=%d fresh_bytes=%d,%d,%d%n",
             entries, overwrites, snapshotEvery, references[0], references[1], references[2]));
-        b.append("changes,allocated_bytes,apparent_bytes,amplification,put_p50_us,put_p99_us,put_max_us," +
-            "snapshot_p50_ms,snapshot_p99_ms,snapshot_max_ms\n");
+        b.append("changes,allocated_bytes,apparent_bytes,amplification,segment_bytes,index_bytes,other_bytes," +
+            "put_p50_us,put_p99_us,put_max_us,snapshot_p50_ms,snapshot_p99_ms,snapshot_max_ms\n");
         for (final double[] r : rows)
         {
-            b.append(String.format(Locale.ROOT, "%d,%d,%d,%.4f,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f%n", (long)r[0],
-                (long)r[1], (long)r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]));
+            b.append(String.format(Locale.ROOT, "%d,%d,%d,%.4f,%d,%d,%d,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f%n", (long)r[0],
+                (long)r[1], (long)r[2], r[3], (long)r[4], (long)r[5], (long)r[6], r[7], r[8], r[9], r[10], r[11],
+                r[12]));
         }
         Files.writeString(out.resolve("space.csv"), b.toString());
     }
@@ -276,9 +311,9 @@ public final class SpaceAmplificationRun
             "%,d changes (fresh copy: %,d bytes)", entries, NNZ, snapshotEvery, references[0]), 20, 26);
         panel(g, 40, panel, width, "space amplification (allocated bytes / fresh copy)", new int[] {3},
             new String[] {"amplification"}, 1.5);
-        panel(g, 40 + panel, panel, width, "put latency per window (us)", new int[] {4, 5, 6},
+        panel(g, 40 + panel, panel, width, "put latency per window (us)", new int[] {7, 8, 9},
             new String[] {"p50", "p99", "max"}, Double.NaN);
-        panel(g, 40 + 2 * panel, panel, width, "snapshot latency per window (ms)", new int[] {7, 8, 9},
+        panel(g, 40 + 2 * panel, panel, width, "snapshot latency per window (ms)", new int[] {10, 11, 12},
             new String[] {"p50", "p99", "max"}, Double.NaN);
         g.dispose();
         ImageIO.write(image, "png", out.resolve("space-amplification.png").toFile());

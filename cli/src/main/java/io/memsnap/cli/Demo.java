@@ -168,7 +168,8 @@ public final class Demo
             for (final Path p : (Iterable<Path>)files::iterator)
             {
                 final String name = p.getFileName().toString();
-                if (!(name.startsWith("segment-") || name.startsWith("manifest-") || name.equals("index.msi") ||
+                if (!(name.startsWith("segment-") || name.startsWith("manifest-") ||
+                    io.memsnap.internal.format.IndexPageDescriptor.parseFileName(name) >= 0 ||
                     name.equals("memsnap.lock")))
                 {
                     throw new IllegalArgumentException(dir + " holds " + name + ", which is not a memsnap file: " +

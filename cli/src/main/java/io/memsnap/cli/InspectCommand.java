@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.memsnap.MemoryStore;
 import io.memsnap.SnapshotInfo;
 import io.memsnap.cli.json.JsonEntries;
+import io.memsnap.internal.fs.AllocatedBytes;
 import io.memsnap.internal.segment.SpaceUsage;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,7 +17,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
-/** {@code memsnap inspect DIR [--json]}: what a store holds. */
+/**
+ * {@code memsnap inspect DIR [--json]}: what a store holds, and the disk space its files take: their lengths and their
+ * allocated blocks (index files after the first generation are sparse: far less is allocated than their length).
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = "Show format version, snapshot, entries, files, bytes, live and dead bytes per segment, " +
         "snapshots, labels and state names.")
@@ -36,28 +40,12 @@ final class InspectCommand implements Callable<Integer>
             final SnapshotInfo newest = store.lastSnapshot();
             final List<SnapshotInfo> snapshots = store.snapshots();
             final List<String> states = store.stateNames();
-            long bytes = 0;
-            int segments = 0;
-            try (Stream<Path> files = Files.list(dir))
-            {
-                for (final Path p : (Iterable<Path>)files::iterator)
-                {
-                    try
-                    {
-                        bytes += Files.size(p);
-                        segments += p.getFileName().toString().startsWith("segment-") ? 1 : 0;
-                    }
-                    catch (final java.nio.file.NoSuchFileException ex)
-                    {
-                        // A writer beside us renamed or deleted a manifest while we listed: not part of the store.
-                    }
-                }
-            }
+            final FileSizes sizes = FileSizes.of(dir);
             final List<String> quarantined = quarantined(dir);
             final SpaceUsage space = store.spaceUsage();
             if (asJson)
             {
-                printJson(store, newest, snapshots, states, bytes, segments, quarantined, space);
+                printJson(store, newest, snapshots, states, sizes, quarantined, space);
             }
             else
             {
@@ -70,8 +58,13 @@ final class InspectCommand implements Callable<Integer>
                     ", index checkpoint at " + newest.checkpointSequence() + ", timeline " + newest.timeline() + ")");
                 System.out.println("entries      " + newest.entryCount());
                 System.out.println("dimension    " + store.dimension());
-                System.out.println("on disk      " + Demo.bytes(bytes) + " in " + segments + " segment(s), index and " +
-                    "manifests");
+                System.out.println("on disk      " + Demo.bytes(sizes.bytes) + " in " + sizes.segments + " segment(s), " +
+                    "index and manifests, " + allocated(sizes.allocatedBytes) + " allocated");
+                for (final FileSizes.File index : sizes.indexFiles)
+                {
+                    System.out.println("index file   " + index.name + ": " + Demo.bytes(index.bytes) + " long, " +
+                        allocated(index.allocatedBytes) + " allocated");
+                }
                 System.out.println("snapshots    " + snapshots.stream().map(s -> String.valueOf(s.generation()))
                     .reduce((a, b) -> a + ", " + b).orElse("none"));
                 System.out.println("space        " + Demo.bytes(space.fileBytes) + " of segment files for " +
@@ -132,8 +125,14 @@ final class InspectCommand implements Callable<Integer>
         }
     }
 
+    /** @return allocated bytes for people, or "unknown" where they cannot be found out. */
+    private static String allocated(final long bytes)
+    {
+        return bytes == AllocatedBytes.UNKNOWN ? "unknown" : Demo.bytes(bytes);
+    }
+
     private static void printJson(final MemoryStore store, final SnapshotInfo newest,
-        final List<SnapshotInfo> snapshots, final List<String> states, final long bytes, final int segments,
+        final List<SnapshotInfo> snapshots, final List<String> states, final FileSizes sizes,
         final List<String> quarantined, final SpaceUsage space) throws IOException
     {
         final JsonGenerator g = new JsonEntries(1 << 20).generator(System.out);
@@ -145,8 +144,19 @@ final class InspectCommand implements Callable<Integer>
         g.writeNumberField("timeline", newest.timeline());
         g.writeNumberField("entries", newest.entryCount());
         g.writeNumberField("dimension", store.dimension());
-        g.writeNumberField("bytes", bytes);
-        g.writeNumberField("segments", segments);
+        g.writeNumberField("bytes", sizes.bytes);
+        g.writeNumberField("allocatedBytes", sizes.allocatedBytes);
+        g.writeNumberField("segments", sizes.segments);
+        g.writeArrayFieldStart("indexFiles");
+        for (final FileSizes.File index : sizes.indexFiles)
+        {
+            g.writeStartObject();
+            g.writeStringField("name", index.name);
+            g.writeNumberField("bytes", index.bytes);
+            g.writeNumberField("allocatedBytes", index.allocatedBytes);
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeObjectFieldStart("space");
         g.writeNumberField("segmentBytes", space.fileBytes);
         g.writeNumberField("liveBytes", space.liveBytes);

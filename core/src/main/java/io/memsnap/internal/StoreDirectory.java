@@ -42,7 +42,7 @@ public final class StoreDirectory implements AutoCloseable
 
     private final Path dir;
     private final List<Integer> segmentIds = new ArrayList<>();
-    private boolean hasIndex;
+    private final List<Long> indexGenerations = new ArrayList<>();
     private boolean hasManifest;
     private FileChannel lockChannel;
     private FileLock lock;
@@ -79,13 +79,14 @@ public final class StoreDirectory implements AutoCloseable
     }
 
     /**
-     * Lists the directory: the segments present, whether it holds an index and a manifest.
+     * Lists the directory: the segments and index files present, whether it holds a manifest.
      *
      * @throws ForeignFileException if it holds a file memsnap did not write.
      */
     public void scan() throws IOException
     {
         segmentIds.clear();
+        indexGenerations.clear();
         try (Stream<Path> files = Files.list(dir))
         {
             for (final Path p : (Iterable<Path>)files::iterator)
@@ -96,8 +97,9 @@ public final class StoreDirectory implements AutoCloseable
                 {
                     continue;
                 }
+                final long indexGeneration = IndexPageDescriptor.parseFileName(name);
                 final boolean ours = segmentId > 0 || ManifestDescriptor.parseFileName(name) >= 0 ||
-                    name.equals(IndexPageDescriptor.FILE_NAME) || name.equals(LOCK_FILE) ||
+                    indexGeneration >= 0 || name.equals(LOCK_FILE) ||
                     name.equals(WatermarkDescriptor.FILE_NAME) ||
                     (name.startsWith(ManifestDescriptor.FILE_PREFIX) && name.endsWith(ManifestDescriptor.PENDING_SUFFIX));
                 // Classify by name: a writer in another process may rename or delete a manifest while we list.
@@ -113,13 +115,14 @@ public final class StoreDirectory implements AutoCloseable
                 {
                     hasManifest = true;
                 }
-                else if (name.equals(IndexPageDescriptor.FILE_NAME))
+                else if (indexGeneration >= 0)
                 {
-                    hasIndex = true;
+                    indexGenerations.add(indexGeneration);
                 }
             }
         }
         segmentIds.sort(Integer::compare);
+        indexGenerations.sort(Long::compare);
     }
 
     /**
@@ -178,9 +181,10 @@ public final class StoreDirectory implements AutoCloseable
         return segmentIds;
     }
 
-    public boolean hasIndex()
+    /** @return the generations of the index files present, ascending. */
+    public List<Long> indexGenerations()
     {
-        return hasIndex;
+        return indexGenerations;
     }
 
     public boolean hasManifest()

@@ -168,8 +168,7 @@ public final class Verifier
     {
         try
         {
-            indexFile.verifyRange(1, checkpoint.indexPages);
-            pagesChecked = checkpoint.indexPages - 1;
+            pagesChecked = indexFile.verifyPages(checkpoint.indexPages);
         }
         catch (final CorruptStoreException ex)
         {
@@ -265,7 +264,8 @@ public final class Verifier
                     offset > segment.length() - HEADER_LENGTH)
                 {
                     problems.add(new VerifyReport.Problem("index slot points outside the store (segment " +
-                        IndexPageDescriptor.segmentId(address) + ", offset " + offset + ")", "index.msi", -1));
+                        IndexPageDescriptor.segmentId(address) + ", offset " + offset + ")",
+                        index.file().path().getFileName().toString(), -1));
                     return;
                 }
                 final UnsafeBuffer b = segment.buffer();

@@ -44,7 +44,7 @@ public class ChunkGrowthPublicationTest
     {
         try
         {
-            file = IndexFile.open(StoreFileSystem.real(), HeaderOnlyFile.DIR, 1, true);
+            file = IndexFile.open(StoreFileSystem.real(), HeaderOnlyFile.DIR, 0, 1, true);
         }
         catch (final IOException e)
         {

@@ -6,10 +6,15 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 import static org.agrona.BitUtil.SIZE_OF_SHORT;
 
 /**
- * Layout of the index file {@code index.msi}: an array of 4 KiB pages that only grows. Page 0 is the file
- * header; pages from 1 hold the extendible hash index (one root page, directory pages, bucket pages). A page
- * below the watermark of the last snapshot is never written again (copy-on-write); a snapshot seals the pages
- * added since the previous one by writing their CRC32C, flushes them, and names the root page in its manifest.
+ * Layout of an index file: an array of 4 KiB pages. Page 0 is the file header; pages from 1 hold the extendible hash
+ * index (one root page, directory pages, bucket pages). A page below the watermark of the last checkpoint is never
+ * written again (copy-on-write); a checkpoint seals the pages added since the previous one by writing their CRC32C,
+ * flushes them, and a manifest names its root page.
+ *
+ * <p>Index file generations: {@code index.msi} is generation 0; {@code index-NNNNNNNNNN.msi} is generation N (10
+ * digits), written from one checkpoint (its base) with only the pages that checkpoint reaches, each at its own page
+ * number (the same file offset), and every page from the first page of the base watermark's chunk on; the other
+ * pages are holes of a sparse file. Later checkpoints append to it as to {@code index.msi}.
  *
  * <pre>
  * File header (page 0):
@@ -17,7 +22,11 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *  8  major version    uint16
  * 10  minor version    uint16
  * 12  page size        int32    4096
- * 16  reserved         zero up to 60
+ * 16  generation       int64    0 for index.msi
+ * 24  base root        int32    root page of the checkpoint the file was written from (0 in index.msi)
+ * 28  dense from       int32    every page from it on is in the file (0 in index.msi: all are)
+ * 32  copied pages     int32    pages below dense from that the file holds (those the base root reaches)
+ * 36  reserved         zero up to 60
  * 60  CRC32C of [0, 60)
  *
  * Every other page:
@@ -46,6 +55,10 @@ public final class IndexPageDescriptor
     public static final int FILE_MAJOR_OFFSET = FILE_MAGIC_OFFSET + SIZE_OF_LONG;
     public static final int FILE_MINOR_OFFSET = FILE_MAJOR_OFFSET + SIZE_OF_SHORT;
     public static final int FILE_PAGE_SIZE_OFFSET = FILE_MINOR_OFFSET + SIZE_OF_SHORT;
+    public static final int FILE_GENERATION_OFFSET = FILE_PAGE_SIZE_OFFSET + SIZE_OF_INT;
+    public static final int FILE_BASE_ROOT_OFFSET = FILE_GENERATION_OFFSET + SIZE_OF_LONG;
+    public static final int FILE_DENSE_FROM_OFFSET = FILE_BASE_ROOT_OFFSET + SIZE_OF_INT;
+    public static final int FILE_COPIED_PAGES_OFFSET = FILE_DENSE_FROM_OFFSET + SIZE_OF_INT;
     public static final int FILE_CRC_OFFSET = 60;
     public static final int FILE_HEADER_CHECKSUMMED_LENGTH = FILE_CRC_OFFSET;
 
@@ -73,10 +86,52 @@ public final class IndexPageDescriptor
     public static final int SLOT_LENGTH = SLOT_ADDRESS_OFFSET + SIZE_OF_LONG;
     public static final int BUCKET_SLOTS = (PAGE_SIZE - BODY_OFFSET) / SLOT_LENGTH;
 
+    /**
+     * Page numbers are int32 and only grow over the life of a store (a new index file generation keeps them): at most
+     * this many are ever handed out, 2^31 less one chunk of 1,024 pages.
+     */
+    public static final int MAX_PAGES = Integer.MAX_VALUE - 1023;
+
+    /** The index file of generation 0, the only one before index file generations existed. */
     public static final String FILE_NAME = "index.msi";
+    public static final String GENERATION_FILE_PREFIX = "index-";
+    public static final String FILE_SUFFIX = ".msi";
+    private static final int GENERATION_DIGITS = 10;
 
     private IndexPageDescriptor()
     {
+    }
+
+    /** @return the name of the index file of {@code generation}: {@value #FILE_NAME} for 0. */
+    public static String fileName(final long generation)
+    {
+        return generation == 0 ? FILE_NAME : String.format("%s%010d%s", GENERATION_FILE_PREFIX, generation,
+            FILE_SUFFIX);
+    }
+
+    /** @return the generation of an index file name, or -1 if the name is not one. */
+    public static long parseFileName(final String name)
+    {
+        if (name.equals(FILE_NAME))
+        {
+            return 0;
+        }
+        if (!name.startsWith(GENERATION_FILE_PREFIX) || !name.endsWith(FILE_SUFFIX) ||
+            name.length() != GENERATION_FILE_PREFIX.length() + GENERATION_DIGITS + FILE_SUFFIX.length())
+        {
+            return -1;
+        }
+        long generation = 0;
+        for (int i = GENERATION_FILE_PREFIX.length(); i < GENERATION_FILE_PREFIX.length() + GENERATION_DIGITS; i++)
+        {
+            final char c = name.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return -1;
+            }
+            generation = generation * 10 + (c - '0');
+        }
+        return generation > 0 ? generation : -1;
     }
 
     public static int slotOffset(final int slot)

@@ -31,7 +31,8 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *  80  bytes flushed          int64    record bytes this snapshot flushed
  *  88  duration               int64    nanoseconds, freeze to manifest written
  *  96  checkpoint root        int32    page number of the index root of the checkpoint
- * 100  checkpoint pages       int32    pages of index.msi the checkpoint uses (all below it are sealed)
+ * 100  checkpoint pages       int32    the checkpoint's watermark in its index file (every page below it that the
+ *                                      file holds is sealed)
  * 104  replay segment         int32    segment of the first record after the checkpoint
  * 108  replay offset          int32    offset of it
  * 112  checkpoint sequence    int64    last record the checkpoint's index holds
@@ -61,6 +62,14 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *                              not know the tag refuses the manifest), {@link #EXTENSION_WRITERS_MUST_KNOW} (a build
  *                              that does not know the tag may read the store but must not write to it)
  * end-4 CRC32C of [0, end-4)
+ * </pre>
+ *
+ * <p>Extension {@link #EXTENSION_INDEX_FILE} (flag {@link #EXTENSION_READERS_MUST_KNOW}: a build that looked for the
+ * checkpoint in {@code index.msi} would read holes), present when the checkpoint lives in an index file of a
+ * generation above 0; without it, the checkpoint is in {@code index.msi}:
+ *
+ * <pre>
+ *   0  index file generation  int64    at least 1: the checkpoint is in index-NNNNNNNNNN.msi
  * </pre>
  */
 public final class ManifestDescriptor
@@ -113,6 +122,11 @@ public final class ManifestDescriptor
     public static final int EXTENSION_INDEX_FILE = 3;
     /** Extension tag: the timeline of the snapshot (rewind). */
     public static final int EXTENSION_TIMELINE = 4;
+
+    /** Extension {@link #EXTENSION_INDEX_FILE}: where the generation of the index file sits in its body. */
+    public static final int INDEX_FILE_GENERATION_OFFSET = 0;
+    /** Extension {@link #EXTENSION_INDEX_FILE}: length of its body. */
+    public static final int INDEX_FILE_EXTENSION_LENGTH = INDEX_FILE_GENERATION_OFFSET + SIZE_OF_LONG;
 
     /** @return where the generation sits in a manifest of this major version. */
     public static int generationOffset(final int major)

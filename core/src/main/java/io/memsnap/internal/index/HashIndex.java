@@ -22,8 +22,10 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * the store serialises them. Any number of readers ({@link #lookup}, {@link #forEach}) run without locks: slots are
  * filled before a bucket's count is published, addresses and directory entries are published with release stores
  * and read with acquire loads, a lookup loads the global depth again after the directory entries (and starts again
- * if a doubling changed it), a new root is published through a volatile field, and a page is never freed while
- * the store is open. A reader therefore sees, for each key, either the state before or after a concurrent write.
+ * if a doubling changed it), a new root is published through a volatile field, and a page stays readable while the
+ * store is open to every reader that may still reach it (a new index file generation leaves out the pages superseded
+ * before its base only once the readers that entered before it left; see {@link IndexFile}). A reader therefore
+ * sees, for each key, either the state before or after a concurrent write.
  */
 public final class HashIndex
 {

@@ -1,8 +1,10 @@
 package io.memsnap.internal.index;
 
 import io.memsnap.CorruptStoreException;
+import io.memsnap.StoreFullException;
 import io.memsnap.internal.format.Checksum;
-import io.memsnap.internal.format.FormatVersion;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.MappedFiles;
@@ -16,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
@@ -27,7 +30,7 @@ import java.util.zip.CRC32C;
 import static io.memsnap.internal.format.IndexPageDescriptor.*;
 
 /**
- * The index file: 4 KiB pages that only grow, in chunks of {@link #CHUNK_PAGES} pages. A chunk is <i>resident</i>
+ * The index file: 4 KiB pages, numbered in the order they are handed out, in chunks of {@link #CHUNK_PAGES} pages. A chunk is <i>resident</i>
  * (an off-heap buffer of the process, which the writer changes) until a checkpoint has written every page of it to
  * the file; then it is replaced by a read-only mapping of the file, which stays mapped until {@link #unmapAll()}.
  * So a page number, once handed out, stays readable, and nothing is ever stored through a shared mapping of the
@@ -49,12 +52,22 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * chunks together, never exceed the limit set by {@link #limitResident}: {@link #tryEnsureCapacity} refuses to grow
  * past it, and the writer then waits for a checkpoint.
  *
+ * <p>Generations: the file the writer appends to can be replaced by a new generation that a checkpointing thread
+ * wrote with the same pages at the same page numbers (holes where a page is no longer reachable; see
+ * {@link IndexFileCopy}). {@link #switchTo} makes checkpoints write to the new file from then on; the chunks mapped
+ * from the old file stay until every reader that entered before the switch has left (such a reader may traverse an
+ * older version, whose superseded pages are holes in the new file), and {@link #remapIfDue} then replaces them by
+ * mappings of the new file, retiring the old mappings like resident chunks: unmapped by {@link #freeRetired()} once
+ * no reader can still hold them. For the same reason, until then a checkpoint does not replace the resident chunk
+ * that holds pages below the new file's dense start by a mapping of the new file.
+ *
  * <p>Concurrency: {@link #allocate()}, {@link #ensureCapacity(int)}, {@link #tryEnsureCapacity(int)} and
- * {@link #limitResident} are for the single writer. {@link #checkpoint} is for the checkpointing thread, on pages the
- * writer no longer changes. {@link #freeRetired()} is for the writer between two changes of the index, or for a
- * thread that has held the writer's lock since the chunks were retired. {@link #buffer(int)},
- * {@link #pageOffset(int)} and {@link #checkPage(int, byte)} may be called by any thread; a reader that uses a
- * buffer it loaded must be inside the grace periods given to {@link #limitResident}.
+ * {@link #limitResident} are for the single writer. {@link #checkpoint} and {@link #switchTo} are for the
+ * checkpointing thread, under the checkpoint lock, on pages the writer no longer changes; {@link #remapIfDue} for
+ * any thread. {@link #freeRetired()} is for the writer between two changes of the index, or for a thread that has
+ * held the writer's lock since the chunks were retired. {@link #buffer(int)}, {@link #pageOffset(int)} and
+ * {@link #checkPage(int, byte)} may be called by any thread; a reader that uses a buffer it loaded must be inside
+ * the grace periods given to {@link #limitResident}.
  *
  * <p>Pages that were on disk when the store opened are checked against their CRC32C the first time they are
  * read ({@link #checkPage}); one byte per such page, off the heap, remembers that it was checked.
@@ -67,12 +80,13 @@ public final class IndexFile
     /**
      * The least direct memory a writer's chunks may be limited to: once a checkpoint wrote every page but the last
      * few, up to two chunks stay resident (those past its last whole chunk), and one change of the index may need
-     * two more.
+     * two more. (One more stays while the chunks of an old index file wait to be remapped: a writer at the limit then
+     * waits for the readers that hold them back, as for a chunk not freed yet.)
      */
     public static final long MIN_DIRECT_BYTES = 4 * CHUNK_BYTES;
 
     private final StoreFileSystem fs;
-    private final Path path;
+    private final Path dir;
     private final boolean readOnly;
     private final int pagesAtOpen;
     private final int firstFreePage;
@@ -96,12 +110,35 @@ public final class IndexFile
     /** The most bytes of direct buffers {@link #tryEnsureCapacity} lets the chunks hold; guarded by chunkLock. */
     private long maxDirectBytes = Long.MAX_VALUE;
     private GracePeriods readers = GracePeriods.NO_READERS;
+    /** Retired chunks whose direct buffers are not freed yet; guarded by chunkLock. */
+    private int retiredDirect;
 
-    private IndexFile(final StoreFileSystem fs, final Path path, final boolean readOnly, final int pagesAtOpen,
-        final int nextPage)
+    /** The file checkpoints write to and chunks are mapped from; changed by {@link #switchTo} under chunkLock. */
+    private volatile Path path;
+    private volatile IndexFileHeader header;
+    /** Pages the file holds (the rest are holes), header included. Checkpointing thread. */
+    private volatile long pagesHeld;
+    /** Pages up to which the file extends. Checkpointing thread. */
+    private long fileEndPage;
+    /** Chunks [0, mappedBelow) are all mapped (none resident); checkpointing thread, written under chunkLock. */
+    private int mappedBelow;
+    /** Chunks [0, remapChunks) map the file of before the last switch until remapped; guarded by chunkLock. */
+    private int remapChunks;
+    private long remapStamp;
+    /** The file those chunks map, or null when no remapping waits; guarded by chunkLock. */
+    private Path remapFrom;
+    /** The most pages ever handed out (see {@link IndexPageDescriptor#MAX_PAGES}); lowered by tests. */
+    private int maxPages = IndexPageDescriptor.MAX_PAGES;
+    /** A read-only store's pin of its file, held until {@link #unmapAll()}; null for a writer. */
+    private ReaderPins.Pin pin;
+
+    private IndexFile(final StoreFileSystem fs, final Path dir, final IndexFileHeader header, final boolean readOnly,
+        final int pagesAtOpen, final int nextPage)
     {
         this.fs = fs;
-        this.path = path;
+        this.dir = dir;
+        this.path = dir.resolve(IndexPageDescriptor.fileName(header.generation));
+        this.header = header;
         this.readOnly = readOnly;
         this.pagesAtOpen = pagesAtOpen;
         this.firstFreePage = nextPage;
@@ -112,83 +149,96 @@ public final class IndexFile
         this.checkedAtOpen = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, pagesAtOpen)));
     }
 
-    /** Creates a new index file holding only its header page. */
+    /** Creates a new index file ({@code index.msi}, generation 0) holding only its header page. */
     public static IndexFile create(final StoreFileSystem fs, final Path dir) throws IOException
     {
-        final Path path = dir.resolve(FILE_NAME);
-        try (StoreFile channel = fs.create(path))
+        try (StoreFile channel = fs.create(dir.resolve(FILE_NAME)))
         {
-            final ByteBuffer header = ByteBuffer.allocate(PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-            header.putLong(FILE_MAGIC_OFFSET, MAGIC)
-                .putShort(FILE_MAJOR_OFFSET, (short)FormatVersion.CURRENT_MAJOR)
-                .putShort(FILE_MINOR_OFFSET, (short)FormatVersion.CURRENT_MINOR)
-                .putInt(FILE_PAGE_SIZE_OFFSET, PAGE_SIZE);
-            header.putInt(FILE_CRC_OFFSET, new Checksum().compute(header.array(), 0, FILE_HEADER_CHECKSUMMED_LENGTH));
-            channel.writeFully(header, 0);
+            channel.writeFully(IndexFileHeader.FIRST.encode(), 0);
             channel.force(true);
         }
-        final IndexFile file = new IndexFile(fs, path, false, 0, 1);
+        final IndexFile file = new IndexFile(fs, dir, IndexFileHeader.FIRST, false, 0, 1);
+        file.fileEndPage = 1;
+        file.pagesHeld = 1;
         file.mapForWriter(PAGE_SIZE);
         file.ensureCapacity(1);
         return file;
     }
 
     /**
-     * Opens the index file of a snapshot whose manifest says {@code committedPages} pages are sealed.
+     * Opens the index file of {@code generation} for a snapshot whose manifest says {@code committedPages} pages are
+     * sealed. A read-only open pins the file ({@link ReaderPins}) until {@link #unmapAll()}.
      *
-     * @throws CorruptStoreException if the header is damaged or the file is shorter than committed.
+     * @throws CorruptStoreException if the header is damaged, names another generation, or the file is shorter than
+     *                               committed; for a writer, also if the file is missing.
+     * @throws NoSuchFileException   (read-only) if the file is missing: a writer deleted it after retiring every
+     *                               snapshot that names it.
      */
-    public static IndexFile open(final StoreFileSystem fs, final Path dir, final int committedPages,
-        final boolean readOnly) throws IOException
+    public static IndexFile open(final StoreFileSystem fs, final Path dir, final long generation,
+        final int committedPages, final boolean readOnly) throws IOException
     {
-        return open(fs, dir, committedPages, committedPages, readOnly);
+        return open(fs, dir, generation, committedPages, committedPages, readOnly);
     }
 
     /**
-     * As {@link #open(Path, int, boolean)}, for a writer that must not reuse pages below {@code firstFreePage}: when
-     * recovery falls back to an older snapshot, the pages that newer snapshots still on disk commit stay untouched
-     * until they are discarded, so that an open that ends up refused changes none of them.
+     * As {@link #open(StoreFileSystem, Path, long, int, boolean)}, for a writer that must not reuse pages below
+     * {@code firstFreePage}: when recovery falls back to an older snapshot, the pages that newer snapshots still on
+     * disk commit in this file stay untouched until they are discarded, so that an open that ends up refused changes
+     * none of them.
      */
-    public static IndexFile open(final StoreFileSystem fs, final Path dir, final int committedPages,
-        final int firstFreePage, final boolean readOnly) throws IOException
+    public static IndexFile open(final StoreFileSystem fs, final Path dir, final long generation,
+        final int committedPages, final int firstFreePage, final boolean readOnly) throws IOException
     {
-        final Path path = dir.resolve(FILE_NAME);
-        final long size = Files.size(path);
+        final Path path = dir.resolve(IndexPageDescriptor.fileName(generation));
+        final ReaderPins.Pin pin = readOnly ? ReaderPins.pin(path) : null;
+        try
+        {
+            return open(fs, dir, path, generation, committedPages, firstFreePage, pin);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new CorruptStoreException("the index file the snapshot names is missing", path, 0);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            if (pin != null)
+            {
+                pin.close();
+            }
+            throw ex;
+        }
+    }
+
+    private static IndexFile open(final StoreFileSystem fs, final Path dir, final Path path, final long generation,
+        final int committedPages, final int firstFreePage, final ReaderPins.Pin pin) throws IOException
+    {
+        final boolean readOnly = pin != null;
+        final long size;
+        final IndexFileHeader header;
+        try (FileChannel own = readOnly ? null : FileChannel.open(path, StandardOpenOption.READ))
+        {
+            // A read-only store reads through its pin's channel: closing another one would drop the pin's lock.
+            final FileChannel channel = readOnly ? pin.channel() : own;
+            size = channel.size();
+            header = IndexFileHeader.read(channel, path, generation);
+        }
         if (size < (long)committedPages * PAGE_SIZE)
         {
             throw new CorruptStoreException("index file is " + size + " bytes but the snapshot needs " +
                 committedPages + " pages of " + PAGE_SIZE + " (truncated?)", path, size);
         }
-        final ByteBuffer header = ByteBuffer.allocate(PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
-        {
-            while (header.hasRemaining() && channel.read(header, header.position()) >= 0)
-            {
-                // read the whole header page
-            }
-        }
-        final int stored = header.getInt(FILE_CRC_OFFSET);
-        final int actual = new Checksum().compute(header.array(), 0, FILE_HEADER_CHECKSUMMED_LENGTH);
-        if (stored != actual)
-        {
-            throw new CorruptStoreException("index file header checksum mismatch", path, 0,
-                Checksum.unsigned(stored), Checksum.unsigned(actual));
-        }
-        if (header.getLong(FILE_MAGIC_OFFSET) != MAGIC || header.getInt(FILE_PAGE_SIZE_OFFSET) != PAGE_SIZE)
-        {
-            throw new CorruptStoreException("not a memsnap index file (bad magic or page size)", path, 0);
-        }
-        FormatVersion.check(path, header.getShort(FILE_MAJOR_OFFSET) & 0xFFFF,
-            header.getShort(FILE_MINOR_OFFSET) & 0xFFFF);
 
         // A read-only store replays into memory of its own from the next chunk boundary; a writer allocates above
         // every page a snapshot still on disk commits.
         final int firstFree = readOnly ? ((committedPages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT) << CHUNK_SHIFT :
             Math.max(committedPages, firstFreePage);
-        final IndexFile file = new IndexFile(fs, path, readOnly, committedPages, firstFree);
+        final IndexFile file = new IndexFile(fs, dir, header, readOnly, committedPages, firstFree);
+        file.fileEndPage = (int)((size + PAGE_SIZE - 1) / PAGE_SIZE);
+        file.pagesHeld = header.pagesHeld(size);
         if (readOnly)
         {
-            file.mapReadOnly(committedPages);
+            file.pin = pin;
+            file.mapReadOnly(pin.channel(), committedPages);
         }
         else
         {
@@ -197,7 +247,7 @@ public final class IndexFile
         return file;
     }
 
-    private void mapReadOnly(final int pages) throws IOException
+    private void mapReadOnly(final FileChannel channel, final int pages) throws IOException
     {
         final int chunkCount = (pages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
         final UnsafeBuffer[] c = new UnsafeBuffer[chunkCount];
@@ -206,7 +256,7 @@ public final class IndexFile
         {
             final long start = i * CHUNK_BYTES;
             final long length = Math.min(CHUNK_BYTES, (long)pages * PAGE_SIZE - start);
-            b[i] = MappedFiles.mapReadOnly(path, start, length);
+            b[i] = channel.map(FileChannel.MapMode.READ_ONLY, start, length);
             c[i] = new UnsafeBuffer(b[i]);
         }
         backing = b;
@@ -256,6 +306,10 @@ public final class IndexFile
             resident = r;
             chunks = c;
             directChunks = direct;
+            while (mappedBelow < r.length && !r[mappedBelow])
+            {
+                mappedBelow++;
+            }
         }
     }
 
@@ -287,6 +341,7 @@ public final class IndexFile
      * @throws IllegalStateException if that would take the direct buffers past the limit set by
      *                               {@link #limitResident}; nothing changed then. A writer asks
      *                               {@link #tryEnsureCapacity} first.
+     * @throws StoreFullException    as {@link #tryEnsureCapacity}.
      */
     public void ensureCapacity(final int pages)
     {
@@ -303,6 +358,7 @@ public final class IndexFile
      * hold were freed.
      *
      * @return whether {@code pages} more pages can be allocated; nothing changed if not.
+     * @throws StoreFullException if the page numbers would pass {@link IndexPageDescriptor#MAX_PAGES}.
      */
     public boolean tryEnsureCapacity(final int pages)
     {
@@ -310,6 +366,13 @@ public final class IndexFile
         if (needed <= (long)chunks.length * CHUNK_PAGES)
         {
             return true;
+        }
+        if (needed > maxPages)
+        {
+            throw new StoreFullException("the index has handed out " + nextPage + " page numbers, and a change may " +
+                "need " + pages + " more, past the most one store can hand out in its life (" + maxPages + ", as " +
+                "page numbers are 32-bit and only grow). Nothing was written. Export the newest snapshot and import " +
+                "it into a new store (memsnap export, memsnap import), which numbers the pages from 1 again");
         }
         final int target = (int)((needed + CHUNK_PAGES - 1) >>> CHUNK_SHIFT);
         if (!fitsDirect(target - chunks.length))
@@ -436,6 +499,11 @@ public final class IndexFile
                 channel.force(false);
             }
         }
+        if (to > fileEndPage)
+        {
+            pagesHeld += to - Math.max(fileEndPage, header.denseFrom);
+            fileEndPage = to;
+        }
         swapWrittenChunks(to);
         return crc;
     }
@@ -512,12 +580,17 @@ public final class IndexFile
         }
     }
 
+    /**
+     * Replaces the resident chunks that lie wholly below {@code to} by mappings of the file, except, until the chunks
+     * of the old file are remapped, one that holds pages below the new file's dense start: those the new file does
+     * not hold would be holes to a reader still traversing a version older than its base.
+     */
     private void swapWrittenChunks(final int to) throws IOException
     {
         final int whole = to >>> CHUNK_SHIFT;
-        if (whole == 0 || !resident[whole - 1])
+        if (whole <= mappedBelow)
         {
-            return; // chunks are swapped in order: if the last whole one is mapped, so is every one before it
+            return; // every chunk below is mapped already
         }
         synchronized (chunkLock)
         {
@@ -525,9 +598,10 @@ public final class IndexFile
             final ByteBuffer[] b = backing.clone();
             final boolean[] r = resident.clone();
             final List<ByteBuffer> replaced = new ArrayList<>();
-            for (int chunk = 0; chunk < whole; chunk++)
+            final int held = remapFrom == null ? 0 : (header.denseFrom + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
+            for (int chunk = mappedBelow; chunk < whole; chunk++)
             {
-                if (r[chunk])
+                if (r[chunk] && chunk >= held)
                 {
                     replaced.add(b[chunk]);
                     b[chunk] = MappedFiles.mapReadOnly(path, chunk * CHUNK_BYTES, CHUNK_BYTES);
@@ -538,53 +612,174 @@ public final class IndexFile
             backing = b;
             resident = r;
             chunks = c;
+            while (mappedBelow < r.length && !r[mappedBelow])
+            {
+                mappedBelow++;
+            }
             // Taken after the new table is published: a reader that loaded an old chunk entered before it.
             final long stamp = readers.stamp();
             for (final ByteBuffer buffer : replaced)
             {
-                retired.addLast(new Retired(buffer, stamp));
+                retired.addLast(new Retired(buffer, stamp, false));
             }
+            retiredDirect += replaced.size();
         }
     }
 
     /**
-     * Frees the direct buffers of retired chunks (resident chunks a checkpoint replaced by mappings) that no reader
-     * can still hold. The caller is the writer, between two changes of the index, or a thread that took and released
-     * the writer's lock after the chunks were retired: either way no change of the index that could hold one of them
-     * is in flight, and every later one loads the new chunk table.
+     * Checkpointing thread, under the checkpoint lock, once {@code copy} holds every page of the durable checkpoint
+     * and is durable: checkpoints write to the new file from now on, and the chunks mapped from the old one are
+     * replaced by mappings of the new one once every reader that entered before this call has left
+     * ({@link #remapIfDue}). Nothing else changes: the new file holds every page a version from the copy's base on
+     * reaches, at the same page number.
      *
-     * @return the number of chunks freed.
+     * @param pagesHeld the pages the new file holds.
+     * @param fileEndPage the pages up to which it extends.
+     */
+    public void switchTo(final IndexFileCopy copy, final long pagesHeld, final int fileEndPage)
+    {
+        synchronized (chunkLock)
+        {
+            if (remapFrom != null)
+            {
+                throw new IllegalStateException("the chunks of " + remapFrom + " are not remapped yet");
+            }
+            remapFrom = path;
+            remapChunks = mappedBelow;
+            header = copy.header();
+            this.pagesHeld = pagesHeld;
+            this.fileEndPage = fileEndPage;
+            path = copy.path();
+            // Taken after the new file is published: a reader that may traverse a version older than the copy's
+            // base (and so reach pages that are holes in the new file) entered before it.
+            remapStamp = readers.stamp();
+        }
+    }
+
+    /**
+     * Any thread: once every reader that entered before the last {@link #switchTo} has left, replaces the chunks
+     * still mapped from the old file by mappings of the new one, and retires the old mappings (unmapped by
+     * {@link #freeRetired()} once no reader can hold them).
+     *
+     * @return whether no chunk maps an old file any more.
+     */
+    public boolean remapIfDue() throws IOException
+    {
+        synchronized (chunkLock)
+        {
+            if (remapFrom == null)
+            {
+                return true;
+            }
+            if (!readers.hasElapsed(remapStamp))
+            {
+                return false;
+            }
+            final UnsafeBuffer[] c = chunks.clone();
+            final ByteBuffer[] b = backing.clone();
+            final List<ByteBuffer> replaced = new ArrayList<>();
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+            {
+                for (int chunk = 0; chunk < remapChunks; chunk++)
+                {
+                    if (!resident[chunk])
+                    {
+                        replaced.add(b[chunk]);
+                        b[chunk] = channel.map(FileChannel.MapMode.READ_ONLY, chunk * CHUNK_BYTES, CHUNK_BYTES);
+                        c[chunk] = new UnsafeBuffer(b[chunk]);
+                    }
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                for (int chunk = 0; chunk < remapChunks; chunk++)
+                {
+                    if (b[chunk] != backing[chunk])
+                    {
+                        IoUtil.unmap(b[chunk]); // published nowhere
+                    }
+                }
+                throw ex;
+            }
+            backing = b;
+            chunks = c;
+            final long stamp = readers.stamp();
+            for (final ByteBuffer buffer : replaced)
+            {
+                retired.addLast(new Retired(buffer, stamp, true));
+            }
+            remapFrom = null;
+            remapChunks = 0;
+            return true;
+        }
+    }
+
+    /** @return whether chunks still map the file of before the last switch. */
+    public boolean remapPending()
+    {
+        synchronized (chunkLock)
+        {
+            return remapFrom != null;
+        }
+    }
+
+    /**
+     * Frees the direct buffers of retired chunks (resident chunks a checkpoint replaced by mappings), and unmaps the
+     * retired mappings of an old file, that no reader can still hold. The caller is the writer, between two changes of
+     * the index, or a thread that took and released the writer's lock after the chunks were retired: either way no
+     * change of the index that could hold one of them is in flight, and every later one loads the new chunk table.
+     *
+     * @return the number of direct buffers freed.
      */
     public int freeRetired()
     {
-        final List<ByteBuffer> free = new ArrayList<>();
+        final List<Retired> free = new ArrayList<>();
         synchronized (chunkLock)
         {
             // Stamps only grow: the first whose grace has not elapsed ends the run.
             while (!retired.isEmpty() && readers.hasElapsed(retired.peekFirst().stamp))
             {
-                free.add(retired.removeFirst().buffer);
+                free.add(retired.removeFirst());
             }
         }
         // Outside the lock: freeing the 4 MiB of a chunk takes a hundred microseconds or so.
-        for (final ByteBuffer buffer : free)
+        int direct = 0;
+        for (final Retired r : free)
         {
-            BufferUtil.free(buffer);
+            if (r.mapping)
+            {
+                IoUtil.unmap(r.buffer);
+            }
+            else
+            {
+                BufferUtil.free(r.buffer);
+                direct++;
+            }
         }
         synchronized (chunkLock)
         {
-            directChunks -= free.size();
-            freedChunks += free.size();
+            directChunks -= direct;
+            retiredDirect -= direct;
+            freedChunks += direct;
         }
-        return free.size();
+        return direct;
     }
 
-    /** @return whether retired chunks wait for readers to leave before they can be freed. */
+    /** @return whether retired chunks wait for readers to leave before their direct buffers can be freed. */
     public boolean hasRetired()
     {
         synchronized (chunkLock)
         {
-            return !retired.isEmpty();
+            return retiredDirect > 0;
+        }
+    }
+
+    /** @return whether mappings of an old file wait for readers to leave before they are unmapped. */
+    public boolean hasRetiredMappings()
+    {
+        synchronized (chunkLock)
+        {
+            return retired.size() > retiredDirect;
         }
     }
 
@@ -618,25 +813,80 @@ public final class IndexFile
     }
 
     /**
-     * Verification: compares every page in [from, to), all sealed, with its CRC32C.
+     * Verification, by a reader: compares every page the file holds below {@code pages}, all sealed, with its CRC32C:
+     * in a file written from a checkpoint, the pages its base root reaches below its dense start, then every page
+     * from there; in {@code index.msi}, every page.
      *
+     * @return the number of pages checked.
      * @throws CorruptStoreException at the first that does not match.
      */
-    public void verifyRange(final int from, final int to)
+    public long verifyPages(final int pages)
     {
+        final IndexFileHeader h = header;
         final PageChecker checker = new PageChecker();
-        for (int page = from; page < to; page++)
+        long checked = 0;
+        if (h.denseFrom > 1)
+        {
+            for (final int page : ReachablePages.of(this, h.baseRoot, pages, h.denseFrom, checker::check))
+            {
+                checker.check(page);
+                checked++;
+            }
+        }
+        for (int page = h.denseFrom; page < pages; page++)
         {
             checker.check(page);
+            checked++;
         }
+        return checked;
     }
 
+    /** @return the file checkpoints write to (the newest generation). */
     public Path path()
     {
         return path;
     }
 
-    /** Releases every mapping and frees every direct buffer. The caller guarantees no reader is left. */
+    /** @return the generation of the file checkpoints write to. */
+    public long generation()
+    {
+        return header.generation;
+    }
+
+    /** @return the header of the file checkpoints write to. */
+    public IndexFileHeader header()
+    {
+        return header;
+    }
+
+    /** @return the pages the file checkpoints write to holds (the others are holes), header included. */
+    public long pagesHeld()
+    {
+        return pagesHeld;
+    }
+
+    /** @return the file system the file's writes go through. */
+    public StoreFileSystem fileSystem()
+    {
+        return fs;
+    }
+
+    /** @return the store directory. */
+    public Path directory()
+    {
+        return dir;
+    }
+
+    /** Tests: lowers the most page numbers the file hands out, to reach the limit without writing terabytes. */
+    void limitPages(final int pages)
+    {
+        this.maxPages = pages;
+    }
+
+    /**
+     * Releases every mapping, frees every direct buffer and, read-only, releases the pin of the file. The caller
+     * guarantees no reader is left.
+     */
     public void unmapAll()
     {
         synchronized (chunkLock)
@@ -645,26 +895,48 @@ public final class IndexFile
             {
                 IoUtil.unmap(b); // a mapping or a resident buffer: both are released now
             }
+            backing = new ByteBuffer[0];
+            chunks = new UnsafeBuffer[0];
+            resident = new boolean[0];
             for (final Retired r : retired)
             {
-                BufferUtil.free(r.buffer);
+                IoUtil.unmap(r.buffer);
             }
             retired.clear();
+            retiredDirect = 0;
+            remapFrom = null;
             freedChunks += directChunks;
             directChunks = 0;
+            if (pin != null)
+            {
+                try
+                {
+                    pin.close();
+                }
+                catch (final IOException ex)
+                {
+                    // the lock goes with the channel, which is closed either way
+                }
+                pin = null;
+            }
         }
     }
 
-    /** The direct buffer of a chunk replaced by a mapping, and the grace-period stamp taken when it was replaced. */
+    /**
+     * The buffer of a chunk replaced by another (a resident buffer replaced by a mapping, or a mapping of an old file
+     * replaced by one of the new file), and the grace-period stamp taken when it was replaced.
+     */
     private static final class Retired
     {
         final ByteBuffer buffer;
         final long stamp;
+        final boolean mapping;
 
-        Retired(final ByteBuffer buffer, final long stamp)
+        Retired(final ByteBuffer buffer, final long stamp, final boolean mapping)
         {
             this.buffer = buffer;
             this.stamp = stamp;
+            this.mapping = mapping;
         }
     }
 

@@ -56,6 +56,20 @@ public final class CompactionScheduler
         }
     }
 
+    /**
+     * The writer, under the write lock, after it sealed a segment: decides at once whether writers must wait for
+     * compaction (O(segments)), so that the bound holds however little CPU time the compaction thread gets, and
+     * wakes the thread.
+     */
+    public void sealed()
+    {
+        if (!stopping && !compactor.compactingHere() && compactor.behind())
+        {
+            setBehind(true);
+        }
+        wake();
+    }
+
     /** Stops the thread and waits for it: a batch it copies ends first, the rest of its pass is left. Idempotent. */
     public void stop()
     {

@@ -37,8 +37,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * name that one), and it lies below that checkpoint's replay segment;</li>
  * <li>its delete records were dealt with by compaction, or no segment file with a lower id exists (a delete record
  * must outlive every older record of its key: salvage reads every file);</li>
- * <li>no reader can touch it: it leaves the log's table, and is unmapped only after a grace period of the store's
- * readers ({@link ReaderGuard}); then a read-only store that mapped it, in this JVM or another process, holds it
+ * <li>no reader can touch it: it leaves the log's table (an address a reader found before still resolves to it),
+ * and is unmapped only after a grace period of the store's readers ({@link ReaderGuard}); then a read-only store that mapped it, in this JVM or another process, holds it
  * back ({@link SegmentPins}) until it closes.</li>
  * </ul>
  * A file that cannot be deleted yet is tried again after each snapshot commits and at the next open. Before it
@@ -151,6 +151,7 @@ public final class SegmentReclaimer
                     // Recorded as pending before it leaves the list: lowestFileId never misses the file.
                     pending.put(r.segment.id(), (long)r.segment.length());
                     it.remove();
+                    log.forget(r.segment);
                     r.segment.unmap();
                 }
             }

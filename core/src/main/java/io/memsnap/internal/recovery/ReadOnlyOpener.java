@@ -72,7 +72,8 @@ final class ReadOnlyOpener
                 final Manifest manifest = manifests.read(generation);
                 StoreOpener.checkDimension(manifest, options, manifests.path(generation));
                 final Checkpoint checkpoint = manifest.checkpoint;
-                indexFile = IndexFile.open(StoreFileSystem.real(), dir, checkpoint.indexPages, true);
+                indexFile = IndexFile.open(StoreFileSystem.real(), dir, checkpoint.indexFile, checkpoint.indexPages,
+                    true);
                 final HashIndex index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
                 snapshotFilesValid = true; // from here on, damage is in the log: an older snapshot replays it too
                 final SegmentUsage.Table table = LiveBytesExtension.read(manifest, manifests.path(generation));
@@ -123,8 +124,8 @@ final class ReadOnlyOpener
                 final RecoveryReport report = new RecoveryReport(generation, skipped, replay.replayed,
                     manifest.lastSequence, null, List.of(), System.nanoTime() - start);
                 return new Recovered(null, manifests, log, indexFile, index, null,
-                    new IndexCheckpointer(indexFile, index, checkpoint, null), null, manifest, generations.get(0) + 1,
-                    replay.entryCount, replay.stateCount, report, null, pins);
+                    new IndexCheckpointer(indexFile, index, checkpoint, null), null, null, manifest,
+                    generations.get(0) + 1, replay.entryCount, replay.stateCount, report, null, pins);
             }
             catch (final java.nio.file.NoSuchFileException ex)
             {
@@ -133,9 +134,11 @@ final class ReadOnlyOpener
                 release(opened, pins, indexFile);
                 if (options.generation() != StoreOptions.NEWEST_GENERATION)
                 {
-                    if (manifests.path(generation).toString().equals(ex.getFile()))
+                    if (manifests.path(generation).toString().equals(ex.getFile()) ||
+                        !java.nio.file.Files.exists(manifests.path(generation)))
                     {
-                        // Retired or recycled by the writer while we looked: not retained any more.
+                        // Retired or recycled by the writer while we looked (and its index file deleted): not
+                        // retained any more.
                         throw new NoSuchSnapshotException(options.generation(), dir, generations);
                     }
                     throw ex;

@@ -9,6 +9,7 @@ import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.SegmentPins;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.IndexFileDeleter;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
 import io.memsnap.internal.snapshot.SnapshotWriter;
@@ -31,6 +32,8 @@ public final class Recovered
     public final IndexCheckpointer checkpointer;
     /** The durable watermark the writer moves; null for a read-only open. */
     public final DurableWatermark watermark;
+    /** Deletes the index files no snapshot needs; null for a read-only open. */
+    public final IndexFileDeleter indexFiles;
     /** The snapshot restored. */
     public final Manifest manifest;
     public final long nextGeneration;
@@ -51,6 +54,7 @@ public final class Recovered
         final SnapshotWriter snapshotWriter,
         final IndexCheckpointer checkpointer,
         final DurableWatermark watermark,
+        final IndexFileDeleter indexFiles,
         final Manifest manifest,
         final long nextGeneration,
         final long entryCount,
@@ -69,6 +73,7 @@ public final class Recovered
         this.snapshotWriter = snapshotWriter;
         this.checkpointer = checkpointer;
         this.watermark = watermark;
+        this.indexFiles = indexFiles;
         this.manifest = manifest;
         this.nextGeneration = nextGeneration;
         this.entryCount = entryCount;

@@ -15,7 +15,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A writer's first step of recovery: the newest snapshot whose manifest and index root validate. Falls back past
@@ -67,9 +69,10 @@ final class SnapshotChooser
         final List<String> skipped = new ArrayList<>();
         final List<Long> damaged = new ArrayList<>();
         final List<Long> abandoned = new ArrayList<>();
-        // Index pages that a snapshot tried so far commits: a fallback replays into pages above them only, so that a
-        // newer snapshot stays whole on disk until the recovery that passes over it succeeds.
-        int committedByNewer = 0;
+        // Index pages that a snapshot tried so far commits, by index file: a fallback replays into pages above those
+        // of its own file only, so that a newer snapshot stays whole on disk until the recovery that passes over it
+        // succeeds (one in another file is not written to at all).
+        final Map<Long, Integer> committedByNewer = new HashMap<>();
         for (final long generation : generations)
         {
             IndexFile indexFile = null;
@@ -83,9 +86,12 @@ final class SnapshotChooser
                     abandoned.add(generation);
                     continue;
                 }
-                committedByNewer = Math.max(committedByNewer, manifest.checkpoint.indexPages);
+                final long indexGeneration = manifest.checkpoint.indexFile;
+                final int committed = committedByNewer.merge(indexGeneration, manifest.checkpoint.indexPages,
+                    Math::max);
                 StoreOpener.checkDimension(manifest, options, manifests.path(generation));
-                indexFile = IndexFile.open(fs, dir, manifest.checkpoint.indexPages, committedByNewer, false);
+                indexFile = IndexFile.open(fs, dir, indexGeneration, manifest.checkpoint.indexPages, committed,
+                    false);
                 final HashIndex index = HashIndex.open(indexFile, manifest.checkpoint.rootPage,
                     manifest.checkpoint.indexPages);
                 return new Chosen(manifest, indexFile, index, skipped, damaged, abandoned);

@@ -22,6 +22,8 @@ import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.Freeze;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.IndexFileDeleter;
+import io.memsnap.internal.snapshot.IndexFileExtension;
 import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestExtension;
@@ -132,7 +134,10 @@ public final class StoreOpener
         {
             fs.deleteIfExists(dir.resolve(SegmentDescriptor.fileName(id)));
         }
-        fs.deleteIfExists(dir.resolve(IndexPageDescriptor.FILE_NAME));
+        for (final long generation : directory.indexGenerations())
+        {
+            fs.deleteIfExists(dir.resolve(IndexPageDescriptor.fileName(generation)));
+        }
         fs.deleteIfExists(dir.resolve(WatermarkDescriptor.FILE_NAME));
 
         final IndexFile indexFile = IndexFile.create(fs, dir);
@@ -151,6 +156,7 @@ public final class StoreOpener
             log.resume(1, SegmentDescriptor.HEADER_LENGTH, 1, new int[2]);
             final long seed = new SecureRandom().nextLong();
             snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, seed, options.dimension());
+            snapshotWriter.addExtensionSource(IndexFileExtension.SOURCE);
             final Checkpoint nothingSealed = new Checkpoint(index.rootPage(), 1, 1, 0, 1,
                 SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
             usage = new SegmentUsage();
@@ -159,7 +165,8 @@ public final class StoreOpener
             final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
             final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
             manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1,
-                List.of(RetentionExtension.encode(RetentionPolicy.of(options), PinSet.NONE)));
+                List.of(RetentionExtension.encode(RetentionPolicy.of(options), PinSet.NONE)),
+                SnapshotWriter.NEVER_ABANDON);
         }
         catch (final IOException | RuntimeException | Error ex)
         {
@@ -172,8 +179,11 @@ public final class StoreOpener
         }
         final RecoveryReport report = new RecoveryReport(0, List.of(), 0, 0, null, List.of(),
             System.nanoTime() - start);
+        final IndexCheckpointer created = checkpointer;
+        final IndexFileDeleter indexFiles = new IndexFileDeleter(fs, dir, manifests, List.of(0L),
+            indexFile::generation, () -> created.durable().indexFile);
         return new Recovered(directory, manifests, log, indexFile, index, snapshotWriter, checkpointer,
-            new DurableWatermark(fs, dir, null), manifest, 1, 0, 0, report, usage, List.of());
+            new DurableWatermark(fs, dir, null), indexFiles, manifest, 1, 0, 0, report, usage, List.of());
     }
 
     /**
@@ -297,6 +307,13 @@ public final class StoreOpener
                 }
             }
             final List<String> changed = plan.apply(fs, dir, manifests);
+            final IndexCheckpointer checkpointer = new IndexCheckpointer(chosen.indexFile, chosen.index, checkpoint,
+                usage);
+            // An index file no manifest names is an unfinished copy, or an old generation whose deletion a crash
+            // interrupted (or one only a snapshot moved aside named).
+            final IndexFileDeleter indexFiles = new IndexFileDeleter(fs, dir, manifests,
+                directory.indexGenerations(), chosen.indexFile::generation, () -> checkpointer.durable().indexFile);
+            indexFiles.deleteUnneeded(manifests.generations());
             log.resume(stop.id(), replay.offset, replay.nextSequence, ends);
             // The records replayed may never have been flushed (a crash of the process leaves them in the page cache
             // only): make them durable before any new write is acknowledged after them.
@@ -317,13 +334,12 @@ public final class StoreOpener
             final SnapshotWriter snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, manifest.seed,
                 manifest.dimension);
             snapshotWriter.addExtensionSource(LiveBytesExtension.SOURCE);
-            final IndexCheckpointer checkpointer = new IndexCheckpointer(chosen.indexFile, chosen.index, checkpoint,
-                usage);
+            snapshotWriter.addExtensionSource(IndexFileExtension.SOURCE);
             final RecoveryReport report = new RecoveryReport(manifest.generation, chosen.skipped, replay.replayed,
                 replay.lastSequence(), plan.cut, changed, System.nanoTime() - start);
             return new Recovered(directory, manifests, log, chosen.indexFile, chosen.index, snapshotWriter,
-                checkpointer, watermark, manifest, generations.get(0) + 1, replay.entryCount, replay.stateCount,
-                report, usage, List.of());
+                checkpointer, watermark, indexFiles, manifest, generations.get(0) + 1, replay.entryCount,
+                replay.stateCount, report, usage, List.of());
         }
         catch (final IOException | RuntimeException | Error ex)
         {

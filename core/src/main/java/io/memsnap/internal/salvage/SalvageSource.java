@@ -98,7 +98,7 @@ final class SalvageSource
             {
                 source.readManifest(p);
             }
-            else if (!name.equals(IndexPageDescriptor.FILE_NAME) && !name.equals(StoreDirectory.LOCK_FILE) &&
+            else if (IndexPageDescriptor.parseFileName(name) < 0 && !name.equals(StoreDirectory.LOCK_FILE) &&
                 !name.endsWith(ManifestDescriptor.PENDING_SUFFIX))
             {
                 source.notes.add(name + ": not a memsnap file, ignored");

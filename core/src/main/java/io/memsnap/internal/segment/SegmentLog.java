@@ -76,6 +76,8 @@ public final class SegmentLog implements KeyMatcher
     private final RecordScanner writerScanner = new RecordScanner();
 
     private volatile Segment[] segments;
+    /** Segments taken out of the table whose addresses readers may still resolve (see {@link #remove}). */
+    private volatile Segment[] retired = new Segment[0];
     /** The flushing thread's open handle and its segment (see {@link #force}). */
     private StoreFile flushFile;
     private Segment flushSegment;
@@ -123,12 +125,12 @@ public final class SegmentLog implements KeyMatcher
     /**
      * @throws InvalidEntryException if a record of this length can never fit in a segment.
      */
-    public void requireFits(final long recordLength, final String what)
+    public void requireFits(final long recordLength, final String kind, final String key)
     {
         final long capacity = segmentSize - SegmentDescriptor.HEADER_LENGTH;
         if (recordLength > capacity)
         {
-            throw new InvalidEntryException(what + " needs a record of " + recordLength + " bytes but a segment holds " +
+            throw new InvalidEntryException(kind + " '" + key + "' needs a record of " + recordLength + " bytes but a segment holds " +
                 capacity + ": make it smaller or open the store with a larger StoreOptions.segmentSize");
         }
     }
@@ -529,6 +531,9 @@ public final class SegmentLog implements KeyMatcher
         }
         final Segment[] shrunk = segments.clone();
         shrunk[id] = null;
+        final Segment[] stillResolvable = Arrays.copyOf(retired, retired.length + 1);
+        stillResolvable[retired.length] = s;
+        retired = stillResolvable; // before the table loses it: a reader never finds it in neither
         segments = shrunk;
         if (flushSegment == s)
         {
@@ -536,6 +541,30 @@ public final class SegmentLog implements KeyMatcher
         }
         appender.closeIfOn(s);
         return s;
+    }
+
+    /**
+     * Ends the grace period of a segment {@link #remove removed} from the table: its addresses no longer resolve.
+     * Called once no reader can hold one (the caller unmaps it next).
+     */
+    public void forget(final Segment segment)
+    {
+        final Segment[] r = retired;
+        int at = -1;
+        for (int i = 0; i < r.length; i++)
+        {
+            if (r[i] == segment)
+            {
+                at = i;
+            }
+        }
+        if (at >= 0)
+        {
+            final Segment[] kept = new Segment[r.length - 1];
+            System.arraycopy(r, 0, kept, 0, at);
+            System.arraycopy(r, at + 1, kept, at, r.length - at - 1);
+            retired = kept;
+        }
     }
 
     /** @return the space the record at {@code address} takes (its length, aligned). Any thread. */
@@ -558,10 +587,33 @@ public final class SegmentLog implements KeyMatcher
         return id > 0 && id < s.length ? s[id] : null;
     }
 
+    /**
+     * @return the segment an address a reader found names: in the table, or taken out of it by {@link #remove} and
+     * not yet {@link #forget forgotten} (a reader that found the address before the segment was retired may still
+     * resolve it during the grace period); null if neither. Any thread.
+     */
+    public Segment segmentOfAddress(final int id)
+    {
+        final Segment inTable = segment(id);
+        if (inTable != null)
+        {
+            return inTable;
+        }
+        for (final Segment r : retired)
+        {
+            if (r.id() == id)
+            {
+                return r;
+            }
+        }
+        return null;
+    }
+
     /** @return the mapped bytes of the segment with this id. Any thread; the id must come from a published address. */
     public UnsafeBuffer buffer(final int id)
     {
-        return segments[id].buffer();
+        final Segment s = segmentOfAddress(id);
+        return s.buffer();
     }
 
     /** @return the table of segments by id (entries may be null). Any thread; do not modify. */

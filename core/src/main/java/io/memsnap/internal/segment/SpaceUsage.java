@@ -1,5 +1,6 @@
 package io.memsnap.internal.segment;
 
+import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 
 import java.io.IOException;
@@ -60,10 +61,15 @@ public final class SpaceUsage
 
     /**
      * Lists the segment files of {@code dir} (a file deleted while listed is left out) and takes their live bytes from
-     * {@code table}.
+     * {@code table}. A file's bytes are its length, except for the tail segment, whose bytes end where its records end
+     * ({@code tailAddress}): the rest of it is a hole that takes no disk space (or, with {@code preallocate}, zeros
+     * reserved for the records to come).
      */
-    public static SpaceUsage measure(final Path dir, final SegmentUsage.Table table) throws IOException
+    public static SpaceUsage measure(final Path dir, final SegmentUsage.Table table, final long tailAddress)
+        throws IOException
     {
+        final int tailSegment = IndexPageDescriptor.segmentId(tailAddress);
+        final int tailOffset = IndexPageDescriptor.offset(tailAddress);
         final List<File> files = new ArrayList<>();
         try (Stream<Path> listing = Files.list(dir))
         {
@@ -77,7 +83,9 @@ public final class SpaceUsage
                 }
                 try
                 {
-                    files.add(new File(id, name, Files.size(p), table.live(id)));
+                    final long length = Files.size(p);
+                    files.add(new File(id, name, id == tailSegment ? Math.min(length, tailOffset) : length,
+                        table.live(id)));
                 }
                 catch (final NoSuchFileException ex)
                 {

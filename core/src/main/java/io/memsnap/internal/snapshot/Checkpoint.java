@@ -3,8 +3,8 @@ package io.memsnap.internal.snapshot;
 import io.memsnap.internal.segment.SegmentUsage;
 
 /**
- * A durable index version: its root page, the pages it spans (all sealed and flushed), and the point of the log it
- * reflects (records after it are replayed on top at open). Thread safe: immutable.
+ * A durable index version: its root page, the pages it spans (all sealed and flushed), the index file that holds
+ * them, and the point of the log it reflects (records after it are replayed on top at open). Thread safe: immutable.
  */
 public final class Checkpoint
 {
@@ -22,7 +22,10 @@ public final class Checkpoint
      * are not known (a checkpoint read from a manifest, before recovery attaches its table).
      */
     public final SegmentUsage.Table liveBytes;
+    /** Generation of the index file that holds every page the root reaches (0: {@code index.msi}). */
+    public final long indexFile;
 
+    /** A checkpoint in {@code index.msi}. */
     public Checkpoint(
         final int rootPage,
         final int indexPages,
@@ -35,7 +38,7 @@ public final class Checkpoint
         final long stateCount)
     {
         this(rootPage, indexPages, sealedFromPage, sealedCrc, replaySegment, replayOffset, lastSequence, entryCount,
-            stateCount, null);
+            stateCount, null, 0);
     }
 
     public Checkpoint(
@@ -48,7 +51,8 @@ public final class Checkpoint
         final long lastSequence,
         final long entryCount,
         final long stateCount,
-        final SegmentUsage.Table liveBytes)
+        final SegmentUsage.Table liveBytes,
+        final long indexFile)
     {
         this.liveBytes = liveBytes;
         this.rootPage = rootPage;
@@ -60,19 +64,28 @@ public final class Checkpoint
         this.lastSequence = lastSequence;
         this.entryCount = entryCount;
         this.stateCount = stateCount;
+        this.indexFile = indexFile;
+    }
+
+    /** @return this checkpoint, held by the index file of {@code generation} (which holds every page it reaches). */
+    public Checkpoint inIndexFile(final long generation)
+    {
+        return new Checkpoint(rootPage, indexPages, sealedFromPage, sealedCrc, replaySegment, replayOffset,
+            lastSequence, entryCount, stateCount, liveBytes, generation);
     }
 
     /** @return this checkpoint with the live bytes of its segments. */
     public Checkpoint withLiveBytes(final SegmentUsage.Table table)
     {
         return new Checkpoint(rootPage, indexPages, sealedFromPage, sealedCrc, replaySegment, replayOffset,
-            lastSequence, entryCount, stateCount, table);
+            lastSequence, entryCount, stateCount, table, indexFile);
     }
 
     @Override
     public String toString()
     {
         return "Checkpoint{root=" + rootPage + ", pages=" + indexPages + ", replayFrom=" + replaySegment + ":" +
-            replayOffset + ", lastSequence=" + lastSequence + ", entries=" + entryCount + '}';
+            replayOffset + ", lastSequence=" + lastSequence + ", entries=" + entryCount + ", indexFile=" + indexFile +
+            '}';
     }
 }

@@ -27,15 +27,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * waiting in memory reach {@link IndexMemoryBudget#checkpointAtBytes()}, or a writer found them at their limit
  * ({@link #reserveIndexChange}). A checkpoint freezes the index in O(1) under the write lock, then writes and flushes
  * its pages without it, letting a running snapshot or sync go first between steps (see {@link IndexCheckpointer}),
- * and frees the memory of the pages it wrote once no reader can still hold it.
+ * and frees the memory of the pages it wrote once no reader can still hold it. After a checkpoint it also keeps the
+ * index file proportional to the live index ({@link IndexCompaction}): in steps between background checkpoints, or
+ * at once after an explicit one.
  *
- * <p>Concurrency: thread safe; checkpoints are serialised by {@link #lock()}, which close also holds while it
- * unmaps.
+ * <p>Concurrency: thread safe; checkpoints and the steps of a new index file are serialised by {@link #lock()}, which
+ * close also holds while it unmaps.
  */
 public final class CheckpointScheduler
 {
     private static final System.Logger LOG = System.getLogger("io.memsnap");
     private static final long POLL_NANOS = 100_000_000L;
+    private static final long REMAP_POLL_NANOS = 10_000_000L;
     private static final long RETRY_NANOS = 1_000_000_000L;
     private static final long FLUSH_WAIT_NANOS = 50_000L;
     /** How long a writer waiting for index memory sleeps between looks at readers still holding retired chunks. */
@@ -51,6 +54,9 @@ public final class CheckpointScheduler
     private final IndexCheckpointer checkpointer;
     private final FlushProgress flushes;
     private final IndexMemoryBudget budget;
+    private final IndexCompaction compaction;
+    /** Deletes the index files no snapshot needs (when no snapshot is being committed). */
+    private final Runnable deleteIndexFiles;
     private final ReentrantLock checkpointLock = new ReentrantLock();
     /** Monitor of the attempt counts, which writers waiting for index memory wait on. */
     private final Object attempts = new Object();
@@ -67,7 +73,8 @@ public final class CheckpointScheduler
 
     public CheckpointScheduler(final Path dir, final StoreOptions options, final ReentrantLock writeLock,
         final ReaderGuard guard, final StoreCounts counts, final SegmentLog log, final IndexFile indexFile,
-        final IndexCheckpointer checkpointer, final FlushProgress flushes, final IndexMemoryBudget budget)
+        final IndexCheckpointer checkpointer, final FlushProgress flushes, final IndexMemoryBudget budget,
+        final IndexCompaction compaction, final Runnable deleteIndexFiles)
     {
         this.dir = dir;
         this.options = options;
@@ -79,6 +86,8 @@ public final class CheckpointScheduler
         this.checkpointer = checkpointer;
         this.flushes = flushes;
         this.budget = budget;
+        this.compaction = compaction;
+        this.deleteIndexFiles = deleteIndexFiles;
     }
 
     /** @return the lock that serialises checkpoints; close holds it while it unmaps. */
@@ -90,9 +99,7 @@ public final class CheckpointScheduler
     /** Starts the background thread. Once. */
     public void start()
     {
-        thread = new Thread(this::run, "memsnap-checkpoint " + dir.getFileName());
-        thread.setDaemon(true);
-        thread.start();
+        thread = BackgroundThread.start("memsnap-checkpoint " + dir.getFileName(), this::run);
     }
 
     /** Stops the background thread and waits for it (a checkpoint it runs ends first). Idempotent. */
@@ -113,18 +120,40 @@ public final class CheckpointScheduler
     }
 
     /**
-     * Checkpoints the index now (see {@code MemoryStore.checkpoint}).
+     * Checkpoints the index now (see {@code MemoryStore.checkpoint}), then, if the index file is due for a new
+     * generation (or one is being written), writes it to the end.
      *
      * @throws StoreIoException if a write or a flush fails; the previous checkpoint stays the durable one.
      */
     public void checkpoint()
+    {
+        checkpoint(true);
+    }
+
+    /**
+     * Close, holding {@link #lock()}: gives up a new index file being written (the next open would delete it).
+     */
+    public void abandonCompaction()
+    {
+        compaction.abandon();
+    }
+
+    private void checkpoint(final boolean finishCompaction)
+    {
+        final Checkpoint written = attempt();
+        // A copy keeps ahead of the checkpoints it catches up with: twice the pages this one wrote, and a step.
+        compact(finishCompaction, 2 * (written.indexPages - written.sealedFromPage) + IndexCompaction.STEP_PAGES);
+    }
+
+    /** @return the checkpoint written. */
+    private Checkpoint attempt()
     {
         checkpointLock.lock();
         RuntimeException failure = null;
         try
         {
             beginAttempt();
-            write();
+            return write();
         }
         catch (final RuntimeException ex)
         {
@@ -138,8 +167,9 @@ public final class CheckpointScheduler
         }
     }
 
-    private void write()
+    private Checkpoint write()
     {
+        final Checkpoint written;
         try
         {
             final IndexCheckpointer.Pending pending;
@@ -156,7 +186,7 @@ public final class CheckpointScheduler
             {
                 writeLock.unlock();
             }
-            checkpointer.write(pending, this::letRunningFlushGoFirst);
+            written = checkpointer.write(pending, this::letRunningFlushGoFirst);
         }
         catch (final IOException ex)
         {
@@ -167,11 +197,58 @@ public final class CheckpointScheduler
             throw new StoreIoException("index checkpoint of " + dir + " failed; the previous one is intact",
                 ex.getCause());
         }
+        releaseRetired();
+        return written;
+    }
+
+    /**
+     * Remaps the chunks of an old index file if no reader can still need them, then frees (and unmaps) what no reader
+     * can still hold.
+     */
+    private void releaseRetired()
+    {
+        try
+        {
+            indexFile.remapIfDue();
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "could not map the new index file of " + dir + "; the old one " +
+                "stays mapped until the next try", ex);
+        }
         // Once the write lock was taken and released, no change of the index that began before the chunks written
         // were swapped for mappings is in flight (see IndexFile#freeRetired); readers have grace periods of their own.
         writeLock.lock();
         writeLock.unlock();
         indexFile.freeRetired();
+    }
+
+    /**
+     * After a checkpoint, or between background checkpoints: starts a new index file if the current one is due for it,
+     * and copies steps of it, {@code pages} pages or so (or, with {@code finish}, all that is left); once it switched,
+     * releases the old file.
+     */
+    private void compact(final boolean finish, final int pages)
+    {
+        checkpointLock.lock();
+        try
+        {
+            if (guard.isClosed() || !compaction.startIfDue())
+            {
+                return;
+            }
+            final boolean done = finish ? compaction.finish(this::letRunningFlushGoFirst) :
+                compaction.steps(pages, this::letRunningFlushGoFirst);
+            if (done)
+            {
+                releaseRetired();
+                deleteIndexFiles.run();
+            }
+        }
+        finally
+        {
+            checkpointLock.unlock();
+        }
     }
 
     private void beginAttempt()
@@ -261,7 +338,7 @@ public final class CheckpointScheduler
                         "checkpoint) and retry the write, or raise StoreOptions.maxResidentIndexBytes and " +
                         "-XX:MaxDirectMemorySize", failure);
                 }
-                if (!indexFile.hasRetired())
+                if (!indexFile.hasRetired() && !indexFile.remapPending())
                 {
                     wanted = request(); // the pages past the checkpoint's freeze fill the memory: write those too
                 }
@@ -380,9 +457,10 @@ public final class CheckpointScheduler
         lastWarningNanos = System.nanoTime() - RETRY_NANOS;
         while (!stopping)
         {
-            if (!requested)
+            if (!requested && !compaction.inProgress())
             {
-                LockSupport.parkNanos(POLL_NANOS);
+                // Readers that hold an old index file's mapping back leave at any time: look again sooner.
+                LockSupport.parkNanos(indexFile.remapPending() ? REMAP_POLL_NANOS : POLL_NANOS);
             }
             if (stopping)
             {
@@ -392,7 +470,23 @@ public final class CheckpointScheduler
             {
                 if (requested || due())
                 {
-                    checkpoint();
+                    checkpoint(false);
+                }
+                else if (compaction.inProgress())
+                {
+                    compact(false, IndexCompaction.STEP_PAGES);
+                }
+                if ((indexFile.remapPending() || indexFile.hasRetiredMappings()) && checkpointLock.tryLock())
+                {
+                    try
+                    {
+                        releaseRetired(); // readers that held the old index file back may have left
+                        deleteIndexFiles.run();
+                    }
+                    finally
+                    {
+                        checkpointLock.unlock();
+                    }
                 }
             }
             catch (final StoreClosedException ex)

@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -64,6 +65,10 @@ public final class CommitCoordinator implements FlushProgress
     private final IndexCheckpointer checkpointer;
     private final ManifestStore manifests;
     private final DurableWatermark watermark;
+    /** Deletes the index files retired snapshots named; null for a read-only store. */
+    private final IndexFileDeleter indexFiles;
+    /** Told of every snapshot committed or failed. */
+    private final SnapshotListener outcomes;
     private final ReentrantLock commitLock = new ReentrantLock();
     /** Epoch milliseconds: the "now" of retention's ages and of pin expiries. */
     private final LongSupplier clock;
@@ -101,13 +106,17 @@ public final class CommitCoordinator implements FlushProgress
      *                  which never commits, may give none).
      * @param clock     epoch milliseconds, for retention's ages and pin expiries.
      * @param watermark the durable watermark, or null for a read-only store (which never commits).
+     * @param indexFiles the deleter of index files no snapshot needs, or null for a read-only store.
+     * @param outcomes  told of every snapshot committed or failed.
      */
     public CommitCoordinator(final Path dir, final StoreOptions options, final ReentrantLock writeLock,
         final ReaderGuard guard, final StoreCounts counts, final SegmentLog log, final SnapshotWriter snapshotWriter,
         final IndexCheckpointer checkpointer, final ManifestStore manifests, final DurableWatermark watermark,
-        final Manifest restored, final long nextGeneration, final RetainedSnapshots retained,
-        final LongSupplier clock)
+        final IndexFileDeleter indexFiles, final Manifest restored, final long nextGeneration,
+        final RetainedSnapshots retained, final LongSupplier clock, final SnapshotListener outcomes)
     {
+        this.indexFiles = indexFiles;
+        this.outcomes = outcomes;
         this.dir = dir;
         this.options = options;
         this.writeLock = writeLock;
@@ -313,6 +322,25 @@ public final class CommitCoordinator implements FlushProgress
     }
 
     /**
+     * Any thread: deletes the index files that no retained snapshot and no checkpoint needs (see
+     * {@link IndexFileDeleter}), unless a snapshot is being committed (which does so itself once it is).
+     */
+    public void tryDeleteUnneededIndexFiles()
+    {
+        if (indexFiles != null && commitLock.tryLock())
+        {
+            try
+            {
+                indexFiles.deleteUnneeded(retainedGenerations());
+            }
+            finally
+            {
+                commitLock.unlock();
+            }
+        }
+    }
+
+    /**
      * Writer, under the write lock, after compaction copied records under {@code EVERY_WRITE}: flushes the segments
      * from {@code fromSegment} to the tail, so that the watermark of the next acknowledged write never covers copies
      * that are not durable (they may lie in a segment no acknowledged write flushed).
@@ -351,6 +379,41 @@ public final class CommitCoordinator implements FlushProgress
      */
     public Manifest snapshot(final Map<String, String> labels, final PinEdit edit)
     {
+        return commit(labels, edit, SnapshotWriter.NEVER_ABANDON, true);
+    }
+
+    /**
+     * As {@link #snapshot}, but gives up before the flush of a segment or the commit of the manifest once
+     * {@code abandon} says so (a flush or a commit under way is never cut short).
+     *
+     * @return the manifest committed, or null if abandoned: nothing was committed, the previous snapshot stays.
+     */
+    public Manifest snapshotUnless(final Map<String, String> labels, final BooleanSupplier abandon)
+    {
+        return commit(labels, PinEdit.NONE, abandon, true);
+    }
+
+    /**
+     * Close only, once the store is closed to new calls and no write runs: as {@link #snapshotUnless}, without the
+     * check that the store is open.
+     */
+    public Manifest snapshotAtClose(final Map<String, String> labels, final BooleanSupplier abandon)
+    {
+        return commit(labels, PinEdit.NONE, abandon, false);
+    }
+
+    /**
+     * @return the number of snapshots on disk as far as this writer knows (0 for a read-only store). Any thread;
+     * does not wait for a running snapshot.
+     */
+    public int retainedCount()
+    {
+        return retained.generations().size();
+    }
+
+    private Manifest commit(final Map<String, String> labels, final PinEdit edit, final BooleanSupplier abandon,
+        final boolean requireOpen)
+    {
         commitLock.lock();
         try
         {
@@ -362,7 +425,14 @@ public final class CommitCoordinator implements FlushProgress
             writeLock.lock();
             try
             {
-                requireOpen();
+                if (requireOpen)
+                {
+                    requireOpen();
+                }
+                else
+                {
+                    requireNoFailedFlush();
+                }
                 try
                 {
                     padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
@@ -379,13 +449,22 @@ public final class CommitCoordinator implements FlushProgress
             {
                 writeLock.unlock();
             }
-            return commit(freeze, checkpoint, labels, pins, now);
+            return commit(freeze, checkpoint, labels, pins, now, abandon);
         }
         finally
         {
             flushesEnded++;
             commitLock.unlock();
         }
+    }
+
+    /** @return the exception of the failed snapshot {@code generation}, told to the listener. */
+    private StoreIoException reported(final long generation, final IOException cause)
+    {
+        final StoreIoException failure = new StoreIoException("snapshot " + generation + " of " + dir + " failed; " +
+            "snapshot " + durable.generation + " is intact", cause);
+        outcomes.failed(failure);
+        return failure;
     }
 
     /**
@@ -407,7 +486,7 @@ public final class CommitCoordinator implements FlushProgress
             final long now = clock.getAsLong();
             final PinSet pins = retained.carry(edit, nextGeneration, now);
             return commit(Freeze.take(log, entryCount, stateCount, System.nanoTime()), checkpointer.durable(), labels,
-                pins, now);
+                pins, now, SnapshotWriter.NEVER_ABANDON);
         }
         finally
         {
@@ -418,10 +497,12 @@ public final class CommitCoordinator implements FlushProgress
 
     /**
      * Commit lock held: commits the manifest of {@code freeze} recording {@code pins}, then deletes what retention no
-     * longer keeps and tells the listener.
+     * longer keeps and tells the listeners.
+     *
+     * @return the manifest committed, or null if {@code abandon} gave up before the commit.
      */
     private Manifest commit(final Freeze freeze, final Checkpoint checkpoint, final Map<String, String> labels,
-        final PinSet pins, final long now)
+        final PinSet pins, final long now, final BooleanSupplier abandon)
     {
         final long generation = nextGeneration++;
         // Retention deletes what no rule keeps once this manifest is committed: the commit may reuse the file of one
@@ -431,23 +512,29 @@ public final class CommitCoordinator implements FlushProgress
         try
         {
             manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, plan.recycle,
-                List.of(RetentionExtension.encode(retained.policy(), pins)));
+                List.of(RetentionExtension.encode(retained.policy(), pins)), abandon);
         }
         catch (final IOException ex)
         {
-            final StoreIoException failure = new StoreIoException("snapshot " + generation + " of " + dir +
-                " failed; snapshot " + durable.generation + " is intact", ex);
+            final StoreIoException failure = reported(generation, ex);
             throw ex instanceof SegmentFlushException ? failed(failure) : failure;
         }
         catch (final UncheckedIOException ex)
         {
-            throw new StoreIoException("snapshot " + generation + " of " + dir + " failed; snapshot " +
-                durable.generation + " is intact", ex.getCause());
+            throw reported(generation, ex.getCause());
+        }
+        if (manifest == null)
+        {
+            return null;
         }
         durable = manifest;
         syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
         retained = retained.committed(plan, generation, freeze.createdAtMillis, snapshotWriter.recycled());
         delete(plan.decision.dropped(), "snapshot " + generation);
+        if (indexFiles != null)
+        {
+            indexFiles.deleteUnneeded(retainedGenerations());
+        }
         final CommitListener l = listener;
         if (l != null)
         {
@@ -461,6 +548,7 @@ public final class CommitCoordinator implements FlushProgress
                     ex.getMessage() + "; retried after the next snapshot", ex);
             }
         }
+        outcomes.committed(manifest);
         return manifest;
     }
 

@@ -18,8 +18,8 @@ import java.io.IOException;
  * manifest names it. A checkpoint costs the index pages that changed since the previous one; snapshots do not wait
  * for it.
  *
- * <p>Concurrency: {@code freeze} under the write lock; {@code write} by one thread at a time (the caller
- * serialises); {@link #durable()} from any thread.
+ * <p>Concurrency: {@code freeze} under the write lock; {@code write} and {@link #movedTo} by one thread at a time
+ * (the caller serialises); {@link #durable()} from any thread.
  */
 public final class IndexCheckpointer
 {
@@ -114,9 +114,19 @@ public final class IndexCheckpointer
         final int to = pending.watermark;
         final int crc = file.checkpoint(from, to, FLUSH_STEP_PAGES, betweenSteps);
         final Checkpoint checkpoint = new Checkpoint(pending.rootPage, to, from, crc, pending.replaySegment,
-            pending.replayOffset, pending.lastSequence, pending.entryCount, pending.stateCount, pending.liveBytes);
+            pending.replayOffset, pending.lastSequence, pending.entryCount, pending.stateCount, pending.liveBytes,
+            file.generation());
         durable = checkpoint;
         return checkpoint;
+    }
+
+    /**
+     * After a switch to a new index file generation that holds every page of the durable checkpoint: the durable
+     * checkpoint lives in that file from now on (and the next manifest names it). Same thread as {@link #write}.
+     */
+    public void movedTo(final long indexFileGeneration)
+    {
+        durable = durable.inIndexFile(indexFileGeneration);
     }
 
     /** @return the index pages handed out since the durable checkpoint, given the next page number. */

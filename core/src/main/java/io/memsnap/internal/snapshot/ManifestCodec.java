@@ -217,7 +217,8 @@ public final class ManifestCodec
                     file, CHECKPOINT_ROOT_OFFSET + shift);
             }
             final Checkpoint checkpoint = new Checkpoint(rootPage, indexPages, sealedFrom, sealedCrc, replaySegment,
-                replayOffset, checkpointSequence, checkpointEntries, checkpointStates);
+                replayOffset, checkpointSequence, checkpointEntries, checkpointStates, null,
+                IndexFileExtension.generation(extensions, file));
             return new Manifest(major, minor, oldestReader, generation, lastSequence, createdAt, entryCount,
                 stateCount, seed, dimension, hashFunction, checkpoint, tailSegment, tailOffset, bytesFlushed, duration,
                 segments, labels, extensions);

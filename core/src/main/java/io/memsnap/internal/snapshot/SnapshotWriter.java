@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 
 /**
  * Commits a snapshot: flushes (fdatasync) the segments holding the record bytes appended since the previous snapshot, fsyncs the directory if
@@ -29,6 +30,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class SnapshotWriter
 {
+    /** A snapshot that is never abandoned. */
+    public static final BooleanSupplier NEVER_ABANDON = () -> false;
+
     private final StoreFileSystem fs;
     private final Path dir;
     private final ManifestStore manifests;
@@ -79,7 +83,7 @@ public final class SnapshotWriter
     public Manifest write(final Freeze freeze, final Checkpoint checkpoint, final Manifest previous,
         final long generation, final Map<String, String> labels, final long recycle) throws IOException
     {
-        return write(freeze, checkpoint, previous, generation, labels, recycle, List.of());
+        return write(freeze, checkpoint, previous, generation, labels, recycle, List.of(), NEVER_ABANDON);
     }
 
     /**
@@ -90,11 +94,13 @@ public final class SnapshotWriter
      *                   or -1; {@link #recycled()} tells whether it did.
      * @param own        extensions of this commit alone (the pins it records, say), besides those of the
      *                   {@link ExtensionSource}s.
-     * @return the manifest committed.
+     * @param abandon    asked before the flush of each segment and before the commit of the manifest: true gives
+     *                   up there, committing nothing ({@link #NEVER_ABANDON} for never).
+     * @return the manifest committed, or null if abandoned.
      */
     public Manifest write(final Freeze freeze, final Checkpoint checkpoint, final Manifest previous,
         final long generation, final Map<String, String> labels, final long recycle,
-        final List<ManifestExtension> own) throws IOException
+        final List<ManifestExtension> own, final BooleanSupplier abandon) throws IOException
     {
         recycled = false;
         final int previousTailSegment = previous == null ? 0 : previous.tailSegment;
@@ -128,6 +134,10 @@ public final class SnapshotWriter
                 // this one flushes from the last committed point again, a range the writer did not see whole).
                 final long known = freeze.appended.crc(segment.id(), from, committed);
                 crc = known >= 0 ? (int)known : checksum.compute(segment.newView(), from, committed - from);
+                if (abandon.getAsBoolean())
+                {
+                    return null;
+                }
                 log.force(segment);
                 bytes += committed - from;
             }
@@ -138,6 +148,10 @@ public final class SnapshotWriter
         {
             fs.syncDirectory(dir);
             directorySyncedAt = filesCreated;
+        }
+        if (abandon.getAsBoolean())
+        {
+            return null;
         }
 
         final List<ManifestExtension> extensions = new ArrayList<>(own);

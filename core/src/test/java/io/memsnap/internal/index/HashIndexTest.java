@@ -141,7 +141,7 @@ class HashIndexTest
             }
         }
         assertArrayEquals(inMemory, onDisk, "the file holds the sealed pages byte for byte");
-        file.verifyRange(1, watermark);
+        assertEquals(watermark - 1, file.verifyPages(watermark));
         for (int i = 0; i < n; i += 7)
         {
             assertEquals(address(i, 0), lookup(index, i), "key " + i + " through the mapping");

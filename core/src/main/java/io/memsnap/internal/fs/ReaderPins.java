@@ -1,0 +1,206 @@
+package io.memsnap.internal.fs;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Pins that keep a writer from deleting a file a read-only store maps, in this process or another one: a read-only
+ * open {@link #pin}s the file before it maps it and closes the pin when it closes; a writer deletes a file it no longer
+ * needs only through {@link #deleteUnlessPinned}, which leaves a pinned file in place (the writer tries again later).
+ *
+ * <p>Across processes a pin is a shared POSIX record lock on the whole file ({@code FileChannel.tryLock(0,
+ * Long.MAX_VALUE, true)}), and the deleter takes an exclusive one first. POSIX locks belong to the process, and
+ * closing any channel of a file drops all of them, so within one JVM every pin of a file shares one channel and one
+ * lock, counted here, and a delete checks this count before it touches the file. Channels the store opens on the
+ * same file for other reasons can still drop such a lock; on Linux that costs nothing but the deferral: a file
+ * deleted while it is mapped stays readable through its mapping, and its space is freed when the last mapping goes.
+ *
+ * <p>Thread safe: every pin and delete of the JVM is serialised here (each holds the registry for a lock call and
+ * an unlink).
+ */
+public final class ReaderPins
+{
+    /** Pins of this JVM by file identity (device and inode). Guarded by itself. */
+    private static final Map<Object, Pin> PINS = new HashMap<>();
+
+    private ReaderPins()
+    {
+    }
+
+    /**
+     * Pins {@code file} until the pin is closed.
+     *
+     * @return the pin, whose channel (open for reading) the caller may read and map the file through; it must not
+     * open and close channels of its own on the file (that would drop the lock).
+     * @throws NoSuchFileException if the file does not exist, or a writer deleted it before it could be pinned.
+     */
+    public static Pin pin(final Path file) throws IOException
+    {
+        synchronized (PINS)
+        {
+            final Object key = identity(file);
+            final Pin held = PINS.get(key);
+            if (held != null)
+            {
+                held.count++;
+                return held;
+            }
+            final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            try
+            {
+                // Blocks only while a writer in another process holds its exclusive lock to delete the file.
+                final FileLock lock = channel.lock(0, Long.MAX_VALUE, true);
+                if (!Files.exists(file) || !identity(file).equals(key))
+                {
+                    throw new NoSuchFileException(file.toString(), null, "deleted by the writer while it was pinned");
+                }
+                final Pin pin = new Pin(file, key, channel, lock);
+                PINS.put(key, pin);
+                return pin;
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                channel.close();
+                throw ex;
+            }
+        }
+    }
+
+    /**
+     * Writer: deletes {@code file} through {@code fs} unless a read-only store pins it, here or in another process.
+     * Not durable until the caller syncs the directory.
+     *
+     * @return whether the file is gone (deleted now, or not there).
+     */
+    public static boolean deleteUnlessPinned(final StoreFileSystem fs, final Path file) throws IOException
+    {
+        synchronized (PINS)
+        {
+            final Object key;
+            try
+            {
+                key = identity(file);
+            }
+            catch (final NoSuchFileException ex)
+            {
+                return true;
+            }
+            if (PINS.containsKey(key))
+            {
+                return false;
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            {
+                final FileLock lock;
+                try
+                {
+                    lock = channel.tryLock();
+                }
+                catch (final OverlappingFileLockException ex)
+                {
+                    return false; // a lock of this JVM that is not a pin: not ours to break
+                }
+                if (lock == null)
+                {
+                    return false; // a read-only store of another process pins it
+                }
+                try
+                {
+                    fs.deleteIfExists(file);
+                }
+                finally
+                {
+                    lock.release();
+                }
+                return true;
+            }
+            catch (final NoSuchFileException ex)
+            {
+                return true;
+            }
+        }
+    }
+
+    /** @return whether a read-only store of this JVM pins {@code file}. */
+    public static boolean isPinnedHere(final Path file)
+    {
+        synchronized (PINS)
+        {
+            try
+            {
+                return PINS.containsKey(identity(file));
+            }
+            catch (final IOException ex)
+            {
+                return false;
+            }
+        }
+    }
+
+    private static Object identity(final Path file) throws IOException
+    {
+        final Object key = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+        return key != null ? key : file.toRealPath();
+    }
+
+    /** One file's pin, shared by the read-only stores of this JVM that map it. Closed by each of them once. */
+    public static final class Pin implements AutoCloseable
+    {
+        private final Path file;
+        private final Object key;
+        private final FileChannel channel;
+        private final FileLock lock;
+        /** Read-only stores holding this pin; guarded by PINS. */
+        private int count = 1;
+
+        private Pin(final Path file, final Object key, final FileChannel channel, final FileLock lock)
+        {
+            this.file = file;
+            this.key = key;
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        /** @return the channel of the pinned file, open for reading; valid until this pin is closed. */
+        public FileChannel channel()
+        {
+            return channel;
+        }
+
+        public Path file()
+        {
+            return file;
+        }
+
+        /** Releases this holder's pin; the lock and the channel go with the last one. */
+        @Override
+        public void close() throws IOException
+        {
+            synchronized (PINS)
+            {
+                if (--count > 0)
+                {
+                    return;
+                }
+                PINS.remove(key);
+                try
+                {
+                    lock.release();
+                }
+                finally
+                {
+                    channel.close();
+                }
+            }
+        }
+    }
+}
