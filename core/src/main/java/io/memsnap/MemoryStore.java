@@ -182,9 +182,10 @@ public final class MemoryStore implements AutoCloseable
             return;
         }
         state.indexFile.limitResident(indexMemory.limitBytes(), guard);
+        final IndexCompaction indexCompaction = new IndexCompaction(options, state.indexFile, checkpointer,
+            state.indexFiles);
         this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
-            checkpointer, commits, indexMemory, new IndexCompaction(options, state.indexFile, checkpointer,
-            state.indexFiles), commits::tryDeleteUnneededIndexFiles);
+            checkpointer, commits, indexMemory, indexCompaction, commits::tryDeleteUnneededIndexFiles);
         this.reclaimer = new SegmentReclaimer(fs, dir, writeLock, guard, log, usage, checkpointer, manifests);
         commits.lock().lock();
         try
@@ -203,8 +204,8 @@ public final class MemoryStore implements AutoCloseable
         this.compactions = options.backgroundCompaction() ? new CompactionScheduler(dir, compactor, checkpoints) :
             null;
         this.rewinder = new Rewinder(options, new Rewinder.Parts(compactor.lock(), checkpoints.lock(), writeLock,
-            guard, commits, manifests, log, index, state.indexFile, checkpointer, state.watermark, counts, usage,
-            indexMemory.limitBytes()), state.manifest, state.snapshotWriter);
+            guard, commits, manifests, log, index, state.indexFile, checkpointer, indexCompaction, state.watermark,
+            counts, usage, indexMemory.limitBytes()), state.manifest, state.snapshotWriter);
         this.checkpoints.start();
         if (compactions != null)
         {

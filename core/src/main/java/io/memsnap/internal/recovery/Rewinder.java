@@ -12,6 +12,7 @@ import io.memsnap.internal.format.PinsDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.index.ReachablePages;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
@@ -19,6 +20,7 @@ import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
+import io.memsnap.internal.snapshot.IndexCompaction;
 import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
@@ -126,6 +128,8 @@ public final class Rewinder
         final HashIndex index;
         final IndexFile indexFile;
         final IndexCheckpointer checkpointer;
+        /** Writes new index file generations under the checkpoint lock. */
+        final IndexCompaction indexCompaction;
         final DurableWatermark watermark;
         final StoreCounts counts;
         /** The writer's live bytes per segment. */
@@ -136,8 +140,9 @@ public final class Rewinder
         public Parts(final ReentrantLock compactionLock, final ReentrantLock checkpointLock,
             final ReentrantLock writeLock, final ReaderGuard guard, final CommitCoordinator commits,
             final ManifestStore manifests, final SegmentLog log, final HashIndex index, final IndexFile indexFile,
-            final IndexCheckpointer checkpointer, final DurableWatermark watermark, final StoreCounts counts,
-            final SegmentUsage usage, final long indexMemoryLimit)
+            final IndexCheckpointer checkpointer, final IndexCompaction indexCompaction,
+            final DurableWatermark watermark, final StoreCounts counts, final SegmentUsage usage,
+            final long indexMemoryLimit)
         {
             this.compactionLock = compactionLock;
             this.checkpointLock = checkpointLock;
@@ -149,6 +154,7 @@ public final class Rewinder
             this.index = index;
             this.indexFile = indexFile;
             this.checkpointer = checkpointer;
+            this.indexCompaction = indexCompaction;
             this.watermark = watermark;
             this.counts = counts;
             this.usage = usage;
@@ -247,6 +253,13 @@ public final class Rewinder
         parts.indexFile.limitResident(Long.MAX_VALUE, parts.guard);
         try
         {
+            // A new index file copied from a checkpoint before the rewind's would not hold the pages the rewound
+            // version reaches below that checkpoint's: given up (the next checkpoint due for one starts it again).
+            if (parts.indexCompaction.inProgress())
+            {
+                parts.indexCompaction.abandon();
+            }
+            restoreIndexPages(target);
             final Rebuilt state = rebuild(target);
             final Manifest safety = parts.commits.snapshot(Map.of(SAFETY_LABEL, Long.toString(generation)),
                 pinTarget ? pinSafety.then(PinEdit.pin(generation, TARGET_LABEL + "=" + generation, expiry(now))) :
@@ -300,6 +313,59 @@ public final class Rewinder
             throw new StoreIoException("the rewind to snapshot " + generation + " failed after it began the new " +
                 "timeline; the store takes no more writes: close it and open it again (it opens at the state before " +
                 "the rewind, snapshot " + safety.generation + ", or at the rewound one)", cause);
+        }
+    }
+
+    /**
+     * Step 1, for a target whose checkpoint lives in another index file generation than the one checkpoints write to
+     * (an older one: retention keeps it while the target is retained, and the target stays retained throughout):
+     * writes the pages its root reaches into the current file, at the same page numbers, where the current file has
+     * holes, so that the rebuilt version and the rewind's checkpoint read them from the file the rewind's snapshot
+     * names. Harmless if the rewind goes no further: those pages are the same in every file that holds them, and no
+     * checkpoint of the current file names them yet.
+     *
+     * @throws CorruptStoreException if the target's index file is missing or its pages do not validate.
+     * @throws IllegalStateException if readers of the index file before the last switch are still inside.
+     */
+    private void restoreIndexPages(final Manifest target)
+    {
+        final Checkpoint checkpoint = target.checkpoint;
+        final IndexFile current = parts.indexFile;
+        if (checkpoint.indexFile == current.generation())
+        {
+            return;
+        }
+        try
+        {
+            final IndexFile source = IndexFile.open(current.fileSystem(), current.directory(), checkpoint.indexFile,
+                checkpoint.indexPages, true);
+            try
+            {
+                final int[] pages = ReachablePages.of(source, checkpoint.rootPage, checkpoint.indexPages,
+                    checkpoint.indexPages);
+                current.remapIfDue();
+                if (!current.restorePages(source, pages))
+                {
+                    throw new IllegalStateException("readers of " + current.directory() + " that began before its " +
+                        "last change of index file are still reading; nothing was changed: rewind to snapshot " +
+                        target.generation + " again once they have finished");
+                }
+            }
+            finally
+            {
+                source.unmapAll();
+            }
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new CorruptStoreException("the index file snapshot " + target.generation + " names is missing; " +
+                "nothing was changed. Rewind to another snapshot, or run 'memsnap salvage' to copy what validates " +
+                "into a new store", current.directory().resolve(ex.getFile()), 0);
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not copy the index pages of snapshot " + target.generation + " into " +
+                current.path() + "; nothing of the rewind was committed", ex);
         }
     }
 
