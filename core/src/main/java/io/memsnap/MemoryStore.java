@@ -792,19 +792,24 @@ public final class MemoryStore implements AutoCloseable
      * (the safety snapshot among them) stay retained as retention's rules say, and open read-only by generation
      * ({@link StoreOptions.Builder#generation}) until retention drops them.
      *
-     * <p><b>Concurrency.</b> A rewind holds the write lock from start to end: writes, syncs, snapshots, pins and
-     * checkpoints on other threads wait for it, and a write that returns after it is on the new timeline. Readers take
+     * <p><b>Concurrency.</b> A rewind holds the write lock from start to end: writes, syncs, snapshots (automatic ones
+     * included), pins and checkpoints on other threads wait for it, and a write that returns after it is on the new
+     * timeline; {@link #stats()} counts changes from the rewind's snapshot. Readers take
      * no lock and are not stopped: each read sees the present until the rewind's snapshot is committed, and the
      * target's state after; a {@link #forEach} running across it may see some entries as they were and others as the
      * target holds them (never one twice). An {@link EntryView} a visitor holds stays valid for its visit: a rewind
      * unmaps nothing. The cost is the target's replay (the records after its index checkpoint) and a checkpoint of
-     * the index pages it creates, besides the safety snapshot.
+     * the index pages it creates, besides the safety snapshot; for a target whose index checkpoint lives in an older
+     * index file generation, also a copy of the pages it reaches into the current one.
      *
      * @param generation a retained snapshot ({@link #snapshots()}), of this timeline or of another.
      * @return the safety snapshot, the rewind's snapshot and the new timeline.
      * @throws NoSuchSnapshotException if {@code generation} is not retained; nothing is written.
      * @throws CorruptStoreException   if its manifest, index pages or records do not validate; nothing is written.
-     * @throws IllegalStateException   if the store holds 1,024 pins already; nothing is written.
+     * @throws IllegalStateException   if the store holds 1,024 pins already, or if the target's index checkpoint lives
+     *                                 in an older index file while readers that began before the last change of
+     *                                 index file are still reading (try again once they finish); nothing is
+     *                                 written.
      * @throws StoreIoException        if the safety snapshot fails (the store stays as it was, usable), or a later
      *                                 step: the store then takes no more writes; close it and open it again, and it
      *                                 opens at the safety snapshot's state or at the rewound one, never a mix.

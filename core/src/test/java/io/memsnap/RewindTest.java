@@ -90,6 +90,53 @@ class RewindTest
     }
 
     @Test
+    void automaticSnapshotsAreToldOfTheRewindAndCountChangesFromTheTarget() throws InterruptedException
+    {
+        try (MemoryStore store = MemoryStore.open(dir, small().autoSnapshotEveryChanges(50).build()))
+        {
+            for (int n = 0; n < 30; n++)
+            {
+                put(store, n, 1);
+            }
+            final SnapshotInfo target = store.snapshot();
+            for (int n = 0; n < 40; n++)
+            {
+                put(store, n, 2);
+            }
+            ManualTime.awaitPass(store);
+            assertEquals(0, store.stats().autoSnapshotsTaken(), "40 changes");
+
+            final RewindResult result = store.rewind(target.generation());
+            history.rewind(0, target.lastSequence(), result.timeline());
+            assertEquals(result.snapshot().generation(), store.stats().lastSnapshotGeneration());
+            assertEquals(target.lastSequence(), store.stats().lastSnapshotSequence());
+            assertEquals(0, store.stats().changesSinceLastSnapshot());
+            ManualTime.awaitPass(store);
+            assertEquals(0, store.stats().autoSnapshotsTaken());
+            assertEquals(result.snapshot().generation(), store.lastSnapshot().generation());
+
+            for (int n = 0; n < 49; n++)
+            {
+                put(store, n, 3);
+            }
+            ManualTime.awaitPass(store);
+            assertEquals(0, store.stats().autoSnapshotsTaken(), "49 changes since the rewind");
+            put(store, 49, 3);
+            ManualTime.awaitPass(store);
+            assertEquals(1, store.stats().autoSnapshotsTaken());
+            final SnapshotInfo taken = store.lastSnapshot();
+            assertEquals(result.timeline(), taken.timeline());
+            assertEquals(target.lastSequence() + 50, taken.lastSequence());
+            assertEquals(Optional.of(SnapshotTrigger.CHANGES), SnapshotTrigger.of(taken));
+            assertHolds(store, history, history.lastSequence(), "after the automatic snapshot");
+        }
+        try (MemoryStore store = MemoryStore.open(dir, small().build()))
+        {
+            assertHolds(store, history, history.lastSequence(), "reopened");
+        }
+    }
+
+    @Test
     void theRewoundStoreHoldsExactlyTheTargetAndWritesOnAsANewTimeline()
     {
         final SnapshotInfo target;
@@ -151,7 +198,7 @@ class RewindTest
         final AtomicLong now = new AtomicLong(1_800_000_000_000L);
         final StoreOptions options = small().rewindSafetyExpiry(Duration.ofDays(2)).build();
         final long safety;
-        try (MemoryStore store = MemoryStore.open(dir, options, StoreFileSystem.real(), now::get))
+        try (MemoryStore store = MemoryStore.openWithWallClock(dir, options, StoreFileSystem.real(), now::get))
         {
             writes(store, 20, 1);
             final long target = store.snapshot().generation();
