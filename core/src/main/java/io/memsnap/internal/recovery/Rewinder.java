@@ -45,8 +45,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ol>
  * <li>Rebuild the target snapshot's state in memory, as an open of it would: a version of the index built on its
  * checkpoint, its records after the checkpoint replayed into new pages, and the live bytes of each segment (its
- * manifest's table, brought up to date by the same replay). Damage refuses the rewind here, with nothing
- * changed.</li>
+ * manifest's table, brought up to date by the same replay); a target whose checkpoint lives in an older index file
+ * generation has the pages its root reaches copied into the current file first, at the same page numbers. Damage
+ * refuses the rewind here, with nothing changed.</li>
  * <li>Take a safety snapshot of the present, labelled {@value #SAFETY_LABEL} and pinned for
  * {@link StoreOptions#rewindSafetyExpiry()}: every write so far is durable in it. Its manifest pins the target too
  * ({@value #TARGET_LABEL}), so that no commit retires the target before step 6.</li>
@@ -65,9 +66,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * ({@link CommitCoordinator#stop}): reopening recovers the present or the rewound state, whichever the disk holds.
  *
  * <p>Concurrency: thread safe. A rewind holds the compaction lock, the checkpoint lock, the commit lock and the write
- * lock (in that order) from its first step to its last: writes, syncs, snapshots, checkpoints and compaction passes
- * wait for it, and it waits for a compaction pass that runs (whose copies and delete records were decided against
- * the index it replaces, batch by batch). Reclamation, which runs under the commit lock, sees the rewound accounting
+ * lock (in that order) from its first step to its last: writes, syncs, snapshots (automatic ones too), checkpoints,
+ * steps of a new index file and compaction passes wait for it (a new index file being copied is given up), and it
+ * waits for a compaction pass that runs (whose copies and delete records were decided against the index it replaces,
+ * batch by batch). Reclamation, which runs under the commit lock, sees the rewound accounting
  * from the rewind's checkpoint on. Readers go on, taking no lock, and see the present until step 7, then the rewound
  * state; a record a reader holds stays mapped (a rewind unmaps nothing).
  */
