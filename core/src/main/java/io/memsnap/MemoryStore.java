@@ -13,6 +13,7 @@ import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.KeyMatcher;
 import io.memsnap.internal.recovery.Recovered;
+import io.memsnap.internal.recovery.Rewinder;
 import io.memsnap.internal.recovery.StoreOpener;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.lifecycle.CompactionScheduler;
@@ -70,9 +71,10 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * the index, another compacts its segments ({@link StoreOptions#backgroundCompaction}; {@link #compact} on
  * demand): it copies live records in batches under the write lock, and a writer that outruns it far waits for it
  * before it writes; with automatic snapshots ({@link StoreOptions#autoSnapshots()}) a third takes them, one at a time
- * and never beside an explicit {@link #snapshot}. {@link #close} stops them and waits for readers inside and for a
- * running snapshot; a visitor that calls the store while close waits for it gets {@link StoreClosedException} rather
- * than a deadlock.
+ * and never beside an explicit {@link #snapshot} or a {@link #rewind}. {@link #rewind} holds the write lock from start
+ * to end (a compaction pass or an index file copy waits for it, or it for the pass), and does not stop readers.
+ * {@link #close} stops the threads and waits for readers inside and for a running snapshot; a visitor that calls the
+ * store while close waits for it gets {@link StoreClosedException} rather than a deadlock.
  *
  * <p><b>Space.</b> An overwritten or deleted entry leaves its old record behind; compaction copies what is still
  * live out of mostly dead segments, and a segment file is deleted once no retained snapshot, no index checkpoint the
@@ -119,6 +121,8 @@ public final class MemoryStore implements AutoCloseable
     private final Compactor compactor;
     private final SegmentReclaimer reclaimer;
     private final CompactionScheduler compactions;
+    /** Rewinds, and the timeline the store writes on; null when read-only. */
+    private final Rewinder rewinder;
     /** What the store knows of its snapshots' outcomes; told by commits, read by stats. */
     private final SnapshotLedger snapshotLedger;
     /** Automatic snapshots and the snapshot at close; null when read-only. */
@@ -171,14 +175,16 @@ public final class MemoryStore implements AutoCloseable
             this.compactor = null;
             this.reclaimer = null;
             this.compactions = null;
+            this.rewinder = null;
             this.autoSnapshots = null;
             this.shutdownHook = null;
             return;
         }
         state.indexFile.limitResident(indexMemory.limitBytes(), guard);
+        final IndexCompaction indexCompaction = new IndexCompaction(options, state.indexFile, checkpointer,
+            state.indexFiles);
         this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
-            checkpointer, commits, indexMemory, new IndexCompaction(options, state.indexFile, checkpointer,
-            state.indexFiles), commits::tryDeleteUnneededIndexFiles);
+            checkpointer, commits, indexMemory, indexCompaction, commits::tryDeleteUnneededIndexFiles);
         this.reclaimer = new SegmentReclaimer(fs, dir, writeLock, guard, log, usage, checkpointer, manifests);
         commits.lock().lock();
         try
@@ -199,6 +205,9 @@ public final class MemoryStore implements AutoCloseable
         this.stats = new StoreStatsAssembler(dir, false, clock, writeLock, guard, counts, log, index,
             state.indexFile, usage, indexMemory.limitBytes(), commits, manifests, snapshotLedger, reclaimer,
             compactor.ledger());
+        this.rewinder = new Rewinder(options, new Rewinder.Parts(compactor.lock(), checkpoints.lock(), writeLock,
+            guard, commits, manifests, log, index, state.indexFile, checkpointer, indexCompaction, state.watermark,
+            counts, usage, indexMemory.limitBytes()), state.manifest, state.snapshotWriter);
         this.checkpoints.start();
         if (compactions != null)
         {
@@ -771,6 +780,47 @@ public final class MemoryStore implements AutoCloseable
     {
         requireWritable();
         return commits.unpin(generation);
+    }
+
+    /**
+     * Rewinds the store to a retained snapshot: makes its entries and named state the present, as a new timeline.
+     * Agents roll their memory back to a known-good state this way.
+     *
+     * <p>First a safety snapshot of the present is taken (as {@link #snapshot(Map)}: every write so far becomes
+     * durable), labelled {@value RewindResult#SAFETY_LABEL} and pinned for {@link StoreOptions#rewindSafetyExpiry()}
+     * (default 14 days); rewinding to it undoes the rewind. Then a snapshot holding exactly the target's content is
+     * committed as the first of a new timeline, and the store writes on from it: nothing written after the target is
+     * ever replayed into the new timeline, by this store or by a later open. The snapshots of the timeline left behind
+     * (the safety snapshot among them) stay retained as retention's rules say, and open read-only by generation
+     * ({@link StoreOptions.Builder#generation}) until retention drops them.
+     *
+     * <p><b>Concurrency.</b> A rewind holds the write lock from start to end: writes, syncs, snapshots (automatic ones
+     * included), pins and checkpoints on other threads wait for it, and a write that returns after it is on the new
+     * timeline; {@link #stats()} counts changes from the rewind's snapshot. Readers take
+     * no lock and are not stopped: each read sees the present until the rewind's snapshot is committed, and the
+     * target's state after; a {@link #forEach} running across it may see some entries as they were and others as the
+     * target holds them (never one twice). An {@link EntryView} a visitor holds stays valid for its visit: a rewind
+     * unmaps nothing. The cost is the target's replay (the records after its index checkpoint) and a checkpoint of
+     * the index pages it creates, besides the safety snapshot; for a target whose index checkpoint lives in an older
+     * index file generation, also a copy of the pages it reaches into the current one.
+     *
+     * @param generation a retained snapshot ({@link #snapshots()}), of this timeline or of another.
+     * @return the safety snapshot, the rewind's snapshot and the new timeline.
+     * @throws NoSuchSnapshotException if {@code generation} is not retained; nothing is written.
+     * @throws CorruptStoreException   if its manifest, index pages or records do not validate; nothing is written.
+     * @throws IllegalStateException   if the store holds 1,024 pins already, or if the target's index checkpoint lives
+     *                                 in an older index file while readers that began before the last change of
+     *                                 index file are still reading (try again once they finish); nothing is
+     *                                 written.
+     * @throws StoreIoException        if the safety snapshot fails (the store stays as it was, usable), or a later
+     *                                 step: the store then takes no more writes; close it and open it again, and it
+     *                                 opens at the safety snapshot's state or at the rewound one, never a mix.
+     */
+    public RewindResult rewind(final long generation)
+    {
+        requireWritable();
+        final Rewinder.Rewound rewound = rewinder.rewind(generation);
+        return new RewindResult(generation, writerInfo(rewound.safety), writerInfo(rewound.snapshot));
     }
 
     /**

@@ -25,6 +25,7 @@ public final class SnapshotInfo
     private final List<String> retainedBecause;
     private final String pinLabel;
     private final Instant pinExpiresAt;
+    private final long timeline;
 
     /** A snapshot without retention information (nothing keeps it, no pin). */
     public SnapshotInfo(
@@ -42,11 +43,7 @@ public final class SnapshotInfo
             checkpointSequence, List.of(), null, null);
     }
 
-    /**
-     * @param retainedBecause why retention keeps it (see {@link #retainedBecause()}).
-     * @param pinLabel        the label of its pin, or null if it is not pinned.
-     * @param pinExpiresAt    when its pin expires, or null if it is not pinned or its pin does not expire.
-     */
+    /** As the constructor with a timeline, on the first timeline (0). */
     public SnapshotInfo(
         final long generation,
         final long lastSequence,
@@ -61,6 +58,31 @@ public final class SnapshotInfo
         final String pinLabel,
         final Instant pinExpiresAt)
     {
+        this(generation, lastSequence, createdAtMillis, entryCount, stateCount, bytesFlushed, durationNanos, labels,
+            checkpointSequence, retainedBecause, pinLabel, pinExpiresAt, 0);
+    }
+
+    /**
+     * @param retainedBecause why retention keeps it (see {@link #retainedBecause()}).
+     * @param pinLabel        the label of its pin, or null if it is not pinned.
+     * @param pinExpiresAt    when its pin expires, or null if it is not pinned or its pin does not expire.
+     * @param timeline        the timeline it belongs to (see {@link #timeline()}).
+     */
+    public SnapshotInfo(
+        final long generation,
+        final long lastSequence,
+        final long createdAtMillis,
+        final long entryCount,
+        final long stateCount,
+        final long bytesFlushed,
+        final long durationNanos,
+        final Map<String, String> labels,
+        final long checkpointSequence,
+        final List<String> retainedBecause,
+        final String pinLabel,
+        final Instant pinExpiresAt,
+        final long timeline)
+    {
         this.generation = generation;
         this.lastSequence = lastSequence;
         this.createdAtMillis = createdAtMillis;
@@ -73,6 +95,16 @@ public final class SnapshotInfo
         this.retainedBecause = List.copyOf(retainedBecause);
         this.pinLabel = pinLabel;
         this.pinExpiresAt = pinExpiresAt;
+        this.timeline = timeline;
+    }
+
+    /**
+     * @return the timeline the snapshot belongs to: 0 for a store never rewound; each {@link MemoryStore#rewind}
+     * starts a new one, numbered above every timeline before it, whose first snapshot holds the state rewound to.
+     */
+    public long timeline()
+    {
+        return timeline;
     }
 
     /**
@@ -161,6 +193,6 @@ public final class SnapshotInfo
             createdAtMillis + ", entryCount=" + entryCount + ", stateCount=" + stateCount + ", bytesFlushed=" +
             bytesFlushed + ", durationNanos=" + durationNanos + ", labels=" + labels + ", checkpointSequence=" +
             checkpointSequence + ", retainedBecause=" + retainedBecause + (pinLabel == null ? "" : ", pinLabel=" +
-            pinLabel) + (pinExpiresAt == null ? "" : ", pinExpiresAt=" + pinExpiresAt) + '}';
+            pinLabel) + (pinExpiresAt == null ? "" : ", pinExpiresAt=" + pinExpiresAt) + ", timeline=" + timeline + '}';
     }
 }

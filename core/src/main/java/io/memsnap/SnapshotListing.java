@@ -8,6 +8,7 @@ import io.memsnap.internal.snapshot.RetainedSnapshots;
 import io.memsnap.internal.snapshot.RetentionDecision;
 import io.memsnap.internal.snapshot.RetentionExtension;
 import io.memsnap.internal.snapshot.RetentionPolicy;
+import io.memsnap.internal.snapshot.TimelineExtension;
 
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
@@ -95,7 +96,8 @@ final class SnapshotListing
     static SnapshotInfo unretained(final Manifest m)
     {
         return new SnapshotInfo(m.generation, m.lastSequence, m.createdAtMillis, m.entryCount, m.stateCount,
-            m.bytesFlushed, m.durationNanos, m.labels, m.checkpoint.lastSequence);
+            m.bytesFlushed, m.durationNanos, m.labels, m.checkpoint.lastSequence, List.of(), null, null,
+            timeline(m));
     }
 
     /** @return what {@code m} holds, and why {@code decision} keeps it. */
@@ -106,6 +108,13 @@ final class SnapshotListing
         final boolean pinned = pin != null && pin.liveAt(nowMillis);
         return new SnapshotInfo(m.generation, m.lastSequence, m.createdAtMillis, m.entryCount, m.stateCount,
             m.bytesFlushed, m.durationNanos, m.labels, m.checkpoint.lastSequence, decision.reasons(m.generation),
-            pinned ? pin.label : null, pinned && pin.expires() ? Instant.ofEpochMilli(pin.expiresAtMillis) : null);
+            pinned ? pin.label : null, pinned && pin.expires() ? Instant.ofEpochMilli(pin.expiresAtMillis) : null,
+            timeline(m));
+    }
+
+    /** @return the timeline {@code m} records (checksummed with it: a malformed one is damage). */
+    private static long timeline(final Manifest m)
+    {
+        return TimelineExtension.read(m, null).id;
     }
 }

@@ -47,6 +47,8 @@ public final class StoreOptions
     public static final int MIN_RETAINED_SNAPSHOTS = 2;
     /** Default {@link #retainedSnapshotAge()}: zero, no snapshot is kept for its age. */
     public static final Duration DEFAULT_RETAINED_SNAPSHOT_AGE = Duration.ZERO;
+    /** Default {@link #rewindSafetyExpiry()}: 14 days. */
+    public static final Duration DEFAULT_REWIND_SAFETY_EXPIRY = Duration.ofDays(14);
     /** Default number of records after which the index is checkpointed in the background. */
     public static final long DEFAULT_CHECKPOINT_RECORDS = 100_000;
     /** Default {@link #checkpointIndexBytes()}: 64 MiB of index pages waiting in memory for a checkpoint. */
@@ -85,6 +87,7 @@ public final class StoreOptions
     private final int retainedSnapshots;
     private final Duration retainedSnapshotAge;
     private final boolean retentionFromStore;
+    private final Duration rewindSafetyExpiry;
     private final boolean verifyChecksumsOnRead;
     private final boolean preallocate;
     private final boolean readOnly;
@@ -115,6 +118,7 @@ public final class StoreOptions
         retainedSnapshots = b.retainedSnapshots;
         retainedSnapshotAge = b.retainedSnapshotAge;
         retentionFromStore = b.retentionFromStore;
+        rewindSafetyExpiry = b.rewindSafetyExpiry;
         verifyChecksumsOnRead = b.verifyChecksumsOnRead;
         preallocate = b.preallocate;
         readOnly = b.readOnly;
@@ -159,6 +163,7 @@ public final class StoreOptions
         b.retainedSnapshots = retainedSnapshots;
         b.retainedSnapshotAge = retainedSnapshotAge;
         b.retentionFromStore = retentionFromStore;
+        b.rewindSafetyExpiry = rewindSafetyExpiry;
         b.verifyChecksumsOnRead = verifyChecksumsOnRead;
         b.preallocate = preallocate;
         b.readOnly = readOnly;
@@ -235,6 +240,15 @@ public final class StoreOptions
     public boolean retentionFromStore()
     {
         return retentionFromStore;
+    }
+
+    /**
+     * @return how long the pin of a rewind's safety snapshot keeps it (see {@link MemoryStore#rewind}): the state
+     * before the rewind can be rewound to again until then.
+     */
+    public Duration rewindSafetyExpiry()
+    {
+        return rewindSafetyExpiry;
     }
 
     public boolean verifyChecksumsOnRead()
@@ -374,6 +388,7 @@ public final class StoreOptions
             ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
             ", retainedSnapshotAge=" + retainedSnapshotAge + ", retentionFromStore=" + retentionFromStore +
+            ", rewindSafetyExpiry=" + rewindSafetyExpiry +
             ", verifyChecksumsOnRead=" + verifyChecksumsOnRead + ", preallocate=" + preallocate + ", readOnly=" +
             readOnly + ", upgradeFormat=" + upgradeFormat + ", generation=" + generation + ", backgroundCompaction=" +
             backgroundCompaction + ", compactionDeadFraction=" + compactionDeadFraction + ", compactionLiveFraction=" +
@@ -395,6 +410,7 @@ public final class StoreOptions
         private int retainedSnapshots = DEFAULT_RETAINED_SNAPSHOTS;
         private Duration retainedSnapshotAge = DEFAULT_RETAINED_SNAPSHOT_AGE;
         private boolean retentionFromStore;
+        private Duration rewindSafetyExpiry = DEFAULT_REWIND_SAFETY_EXPIRY;
         private boolean verifyChecksumsOnRead = true;
         private boolean preallocate;
         private boolean readOnly;
@@ -532,6 +548,22 @@ public final class StoreOptions
         public Builder retentionFromStore(final boolean fromStore)
         {
             this.retentionFromStore = fromStore;
+            return this;
+        }
+
+        /**
+         * @param expiry how long the pin of a rewind's safety snapshot (the state before the rewind, see
+         *               {@link MemoryStore#rewind}) keeps it, from the rewind: default 14 days, at least 1 ms.
+         */
+        public Builder rewindSafetyExpiry(final Duration expiry)
+        {
+            java.util.Objects.requireNonNull(expiry, "rewindSafetyExpiry");
+            if (expiry.compareTo(Duration.ofMillis(1)) < 0 || expiry.compareTo(Duration.ofMillis(Long.MAX_VALUE)) > 0)
+            {
+                throw new IllegalArgumentException("rewindSafetyExpiry must be between 1 ms and " + Long.MAX_VALUE +
+                    " ms, was " + expiry);
+            }
+            this.rewindSafetyExpiry = expiry;
             return this;
         }
 

@@ -44,21 +44,30 @@ final class CrashExplorer
     /** What had been promised before a journal began. */
     static final class Promises
     {
-        static final Promises NONE = new Promises(0, 0, 0, Map.of());
+        static final Promises NONE = new Promises(0, 0, 0, Map.of(), 0, -1);
 
         final long acknowledged;
         final long acknowledgedSnapshot;
         final long issued;
         /** Snapshots pinned and not released: generation, the sequence it holds. */
         final Map<Long, Long> pinned;
+        /** The timeline the promises above hold on. */
+        final long timeline;
+        /**
+         * While a rewind runs, the last sequence of the snapshot it rewinds to: the store may also come back on a new
+         * timeline holding exactly those writes. -1 otherwise.
+         */
+        final long rewindingTo;
 
         Promises(final long acknowledged, final long acknowledgedSnapshot, final long issued,
-            final Map<Long, Long> pinned)
+            final Map<Long, Long> pinned, final long timeline, final long rewindingTo)
         {
             this.acknowledged = acknowledged;
             this.acknowledgedSnapshot = acknowledgedSnapshot;
             this.issued = issued;
             this.pinned = Map.copyOf(pinned);
+            this.timeline = timeline;
+            this.rewindingTo = rewindingTo;
         }
 
         Promises and(final CrashModel model)
@@ -66,8 +75,15 @@ final class CrashExplorer
             final Map<Long, Long> pins = new TreeMap<>(pinned);
             pins.keySet().removeAll(model.released());
             pins.putAll(model.pinned());
+            if (model.timeline() >= 0 && model.rewindingTo() < 0)
+            {
+                // A rewind of this journal returned: the model's promises are the new timeline's, whatever came before.
+                return new Promises(model.acknowledged(), model.acknowledgedSnapshot(), model.issued(), pins,
+                    model.timeline(), -1);
+            }
             return new Promises(Math.max(acknowledged, model.acknowledged()),
-                Math.max(acknowledgedSnapshot, model.acknowledgedSnapshot()), Math.max(issued, model.issued()), pins);
+                Math.max(acknowledgedSnapshot, model.acknowledgedSnapshot()), Math.max(issued, model.issued()), pins,
+                model.timeline() >= 0 ? model.timeline() : timeline, model.rewindingTo());
         }
     }
 
@@ -189,7 +205,8 @@ final class CrashExplorer
                 exploreRecovery(new Sample(state, name, outcome, promises, target.recovery,
                     killed ? model.frozen() : null), path);
             }
-            else if (target == null && settings.recoveries > 0 && passed && outcome.writer.sequence >= 0)
+            else if (target == null && settings.recoveries > 0 && passed && outcome.writer.sequence >= 0 &&
+                promises.rewindingTo < 0)
             {
                 sampler.offer(() -> new Sample(state, name, outcome, promises, null, killed ? model.frozen() : null),
                     outcome, promises.issued, mode, model.filesPending());
@@ -236,8 +253,7 @@ final class CrashExplorer
         }
         // The model damages nothing a power cut would not: a writer that refuses any of these states refuses an
         // ordinary crash.
-        final String problem = outcome.judge(promises.acknowledged, promises.issued, promises.acknowledgedSnapshot,
-            promises.pinned, true);
+        final String problem = judgeTimeline(outcome, promises);
         if (problem != null)
         {
             tally.failed(mode + ": " + problem, "workload " + workload + ", seed " + seed + ", point " + name +
@@ -250,6 +266,33 @@ final class CrashExplorer
     }
 
     /**
+     * @return what is wrong with the outcome: on the timeline promised, as {@link CrashOutcome#judge} says; during a
+     * rewind, on the new timeline, anything but exactly the writes of the snapshot rewound to; on any other timeline,
+     * anything.
+     */
+    private static String judgeTimeline(final CrashOutcome outcome, final Promises promises)
+    {
+        final long timeline = outcome.writer.timeline;
+        if (timeline >= 0 && outcome.readOnly.timeline >= 0 && timeline != outcome.readOnly.timeline)
+        {
+            return "the writer recovered timeline " + timeline + " but a read-only open of the newest snapshot is on " +
+                "timeline " + outcome.readOnly.timeline;
+        }
+        if (timeline < 0 || timeline == promises.timeline)
+        {
+            return outcome.judge(promises.acknowledged, promises.issued, promises.acknowledgedSnapshot,
+                promises.pinned, true);
+        }
+        if (promises.rewindingTo >= 0)
+        {
+            return outcome.judge(promises.rewindingTo, promises.rewindingTo, promises.rewindingTo, promises.pinned,
+                true);
+        }
+        return "recovered timeline " + timeline + " but timeline " + promises.timeline + " was promised (" +
+            outcome.writer.report + ")";
+    }
+
+    /**
      * Opens the sampled state through a recording file system, writes more, closes, and explores that journal against
      * the first run's promises at the sampled point.
      */
@@ -258,11 +301,12 @@ final class CrashExplorer
         final Path root = settings.scratch.resolve("recovery-" + sample.name.replace('/', '_').replace(':', '-'));
         sample.state.writeTo(root);
         final RecordingFileSystem fs = new RecordingFileSystem(root);
-        final StoreHistory continued = history.prefix(sample.outcome.writer.sequence);
+        final StoreHistory onTimeline = history.onTimeline(sample.outcome.writer.timeline);
+        final StoreHistory continued = onTimeline.prefix(sample.outcome.writer.sequence);
         final CrashWorkload w = new CrashWorkload(fs, continued, new Random(mix(seed, ~sample.name.hashCode())),
             metadataBytes);
-        final List<StoreHistory.Write> lost = history.writes().subList((int)sample.outcome.writer.sequence,
-            (int)Math.min(history.lastSequence(), sample.outcome.writer.sequence + RETRIED));
+        final List<StoreHistory.Write> lost = onTimeline.writes().subList((int)sample.outcome.writer.sequence,
+            (int)Math.min(onTimeline.lastSequence(), sample.outcome.writer.sequence + RETRIED));
         try
         {
             // After a SIGKILL, reopen with EVERY_WRITE: its first flush must not leave behind what the recovery
@@ -291,7 +335,8 @@ final class CrashExplorer
         final CrashExplorer nested = new CrashExplorer(workload, seed, options, storeName, continued,
             settings.withoutRecoveries(), tally, continuation, metadataBytes);
         nested.explore(fs.journal(), new Promises(sample.promises.acknowledged, sample.promises.acknowledgedSnapshot,
-            sample.outcome.writer.sequence, sample.promises.pinned), sample.name, sample.target, sample.killed);
+            sample.outcome.writer.sequence, sample.promises.pinned, sample.promises.timeline, -1), sample.name,
+            sample.target, sample.killed);
         tally.recoveryStates += tally.states - before;
         if (!settings.keepStates)
         {

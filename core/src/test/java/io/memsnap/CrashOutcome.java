@@ -18,6 +18,8 @@ final class CrashOutcome
     {
         /** The last sequence restored, or -1 if the open failed. */
         long sequence = -1;
+        /** The timeline restored, or -1 if the open failed. */
+        long timeline = -1;
         MemsnapException refused;
         Throwable unexpected;
         /** Why the restored content differs from the oracle at {@link #sequence}; null when it matches. */
@@ -28,7 +30,8 @@ final class CrashOutcome
         public String toString()
         {
             return refused != null ? "refused (" + refused.getClass().getSimpleName() + ")" :
-                unexpected != null ? "threw " + unexpected : "restored " + sequence;
+                unexpected != null ? "threw " + unexpected : "restored " + sequence +
+                (timeline > 0 ? " on timeline " + timeline : "");
         }
     }
 

@@ -6,10 +6,10 @@ import java.util.Map;
 /**
  * Opens one materialized crash state on the real file system, first read-only (its newest snapshot, which changes
  * nothing on disk), then as a writer with the options of the run (recovery repairs the directory), and checks the
- * content of each against the oracle at the sequence it restored, bit for bit; then opens read-only each snapshot the
- * recovered store pins and checks it against the oracle at its own sequence. Refusals with a typed
- * {@link MemsnapException} that says what to do are recorded as such; anything else thrown is recorded as
- * unexpected. Thread safe: stateless.
+ * content of each against the oracle at the sequence and on the timeline it restored, bit for bit; then opens
+ * read-only each snapshot the recovered store pins and checks it against the oracle at its own sequence and
+ * timeline. Refusals with a typed {@link MemsnapException} that says what to do are recorded as such; anything else
+ * thrown is recorded as unexpected. Thread safe: stateless.
  */
 final class CrashStateCheck
 {
@@ -36,6 +36,7 @@ final class CrashStateCheck
         try (MemoryStore store = MemoryStore.open(storeDir, options))
         {
             result.sequence = store.lastSequence();
+            result.timeline = store.lastSnapshot().timeline();
             result.report = store.recoveryReport();
             result.contentError = contentError(store, history, options.readOnly() ? "read-only" : "writer");
             if (pinned != null)
@@ -93,10 +94,23 @@ final class CrashStateCheck
         }
     }
 
-    /** @return why the store's content differs from the oracle at its last sequence, or null if it is the same. */
-    private static String contentError(final MemoryStore store, final StoreHistory history, final String context)
+    /**
+     * @return why the store's content differs from the oracle at its last sequence on its timeline, or null if it is
+     * the same.
+     */
+    private static String contentError(final MemoryStore store, final StoreHistory all, final String context)
     {
         final long k = store.lastSequence();
+        final long timeline = store.lastSnapshot().timeline();
+        final StoreHistory history;
+        try
+        {
+            history = all.onTimeline(timeline);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return "restored timeline " + timeline + ", which no rewind made: " + ex.getMessage();
+        }
         if (k > history.lastSequence())
         {
             return "restored sequence " + k + " but the history holds only " + history.lastSequence() + " writes";

@@ -185,6 +185,33 @@ class CrashStateExplorerTest
             w.snapshot();
         }),
         /**
+         * Two rewinds: back to an older snapshot, writes, snapshots, then forward again to the first rewind's safety
+         * snapshot, which holds more writes than the timeline rewound from (so that the watermark the rewind records
+         * must hold on both timelines). Until a rewind returns, a state may come back on the timeline it left, with
+         * every promise of that timeline kept, or on the new one holding exactly the snapshot rewound to; after, on
+         * the new one, its safety snapshot pinned and whole.
+         */
+        REWIND(false, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
+        {
+            w.mixed(10);
+            w.snapshot();
+            final SnapshotInfo target = w.store().lastSnapshot();
+            w.mixed(8);
+            w.sync();
+            w.mixed(4);
+            w.snapshot();
+            w.mixed(6);
+            final RewindResult first = w.rewind(target);
+            w.mixed(6);
+            w.sync();
+            w.snapshot();
+            w.mixed(4);
+            w.rewind(first.safety());
+            w.mixed(5);
+            w.snapshot();
+            w.mixed(3);
+        }),
+        /**
          * Checkpoints that write a new index file generation almost every time (no least size, a ratio of 1.5), with
          * snapshots that retire the manifests naming the old ones, so that old index files are deleted, and a close.
          */
@@ -264,6 +291,40 @@ class CrashStateExplorerTest
             }
             w.snapshot();
             w.compact();
+            w.snapshot();
+            w.mixed(3);
+            w.snapshot();
+            w.mixed(3);
+            w.sync();
+        }),
+        /**
+         * A rewind on a store of overwritten records, then compaction on the new timeline (copies of the target's
+         * records out of the old timeline's segments) and snapshots that retire the old timeline's, its safety
+         * snapshot unpinned: reclamation deletes the old timeline's segment files while writes go on.
+         */
+        REWIND_RECLAIM(false, Durability.ON_SYNC, false, FIXED, 2, 4000, w ->
+        {
+            for (int i = 0; i < 30; i++)
+            {
+                w.putNew();
+            }
+            for (int i = 0; i < 30; i++)
+            {
+                w.mixedOverwrites();
+            }
+            w.snapshot();
+            final SnapshotInfo target = w.store().lastSnapshot();
+            for (int i = 0; i < 30; i++)
+            {
+                w.mixedOverwrites();
+            }
+            w.rewind(target);
+            for (int i = 0; i < 30; i++)
+            {
+                w.mixedOverwrites();
+            }
+            w.compact();
+            w.unpinOldestPinned();
             w.snapshot();
             w.mixed(3);
             w.snapshot();
@@ -379,6 +440,12 @@ class CrashStateExplorerTest
     }
 
     @Test
+    void rewinds() throws IOException
+    {
+        explore(Workload.REWIND);
+    }
+
+    @Test
     void everyWriteAfterAReopen() throws IOException
     {
         explore(Workload.REOPEN);
@@ -394,6 +461,33 @@ class CrashStateExplorerTest
     void compactionThenReclamation() throws IOException
     {
         explore(Workload.RECLAIM);
+    }
+
+    @Test
+    void rewindThenReclamation() throws IOException
+    {
+        explore(Workload.REWIND_RECLAIM);
+    }
+
+    /** @return whether a segment file created before the first rewind began was deleted. */
+    private static boolean deletedBeforeRewind(final List<io.memsnap.crash.JournalEntry> entries)
+    {
+        final java.util.Set<Path> before = new java.util.HashSet<>();
+        boolean rewinding = false;
+        for (final io.memsnap.crash.JournalEntry e : entries)
+        {
+            rewinding |= e.kind == io.memsnap.crash.JournalEntry.Kind.REWINDING;
+            if (!rewinding && e.kind == io.memsnap.crash.JournalEntry.Kind.CREATE)
+            {
+                before.add(e.path);
+            }
+            if (e.kind == io.memsnap.crash.JournalEntry.Kind.DELETE && before.contains(e.path) &&
+                e.path.getFileName().toString().startsWith("segment-"))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
@@ -456,14 +550,16 @@ class CrashStateExplorerTest
         {
             driver.close();
         }
-        if (workload == Workload.COMPACTION || workload == Workload.RECLAIM)
+        if (workload == Workload.COMPACTION || workload == Workload.RECLAIM || workload == Workload.REWIND_RECLAIM)
         {
-            // What the workloads are there for: records copied, and (RECLAIM) segment files deleted.
+            // What the workloads are there for: records copied, and (RECLAIM, REWIND_RECLAIM) segment files deleted.
             assertTrue(history.writes().stream().anyMatch(w -> w.type == StoreHistory.COPY), workload +
                 " copied nothing");
-            assertTrue(workload != Workload.RECLAIM || fs.journal().entries().stream().anyMatch(e ->
+            assertTrue(workload == Workload.COMPACTION || fs.journal().entries().stream().anyMatch(e ->
                 e.kind == io.memsnap.crash.JournalEntry.Kind.DELETE &&
-                e.path.getFileName().toString().startsWith("segment-")), "RECLAIM deleted no segment file");
+                e.path.getFileName().toString().startsWith("segment-")), workload + " deleted no segment file");
+            assertTrue(workload != Workload.REWIND_RECLAIM || deletedBeforeRewind(fs.journal().entries()),
+                "REWIND_RECLAIM deleted no segment file of the timeline the rewind left");
         }
         if (Boolean.getBoolean("memsnap.crash.journal"))
         {

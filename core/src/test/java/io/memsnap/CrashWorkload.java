@@ -16,7 +16,9 @@ import java.util.TreeSet;
  * (the oracle) and is announced to the {@link WorkloadMarkers} (a {@link RecordingFileSystem}, say) before it is made
  * ({@link WorkloadMarkers#issue}); every promise the store keeps is marked when it returns: a {@code sync()}, a
  * {@code snapshot()} (also {@link WorkloadMarkers#acknowledgeSnapshot}), each write under
- * {@link Durability#EVERY_WRITE}, a pin ({@link WorkloadMarkers#acknowledgePin}, released before its unpin starts).
+ * {@link Durability#EVERY_WRITE}, a pin ({@link WorkloadMarkers#acknowledgePin}, released before its unpin starts), a
+ * rewind ({@link WorkloadMarkers#rewinding} before it, {@link WorkloadMarkers#rewound} and the pin of its safety
+ * snapshot after).
  *
  * <p>Entries are small and drawn from a seeded {@link Random}, so a seed always gives the same writes. Not thread
  * safe: one test thread drives it.
@@ -296,6 +298,23 @@ final class CrashWorkload
         final SnapshotInfo commit = store.lastSnapshot();
         markers.acknowledge(commit.lastSequence());
         markers.acknowledgeSnapshot(commit.lastSequence());
+    }
+
+    /**
+     * Rewinds to {@code target}: until it returns the store may come back on its timeline or on the new one holding
+     * exactly the target's writes; after, on the new one, its safety snapshot pinned.
+     *
+     * @return what the rewind did.
+     */
+    RewindResult rewind(final SnapshotInfo target)
+    {
+        markers.label("rewind to " + target.generation());
+        markers.rewinding(history.timeline(), target.lastSequence());
+        final RewindResult result = store.rewind(target.generation());
+        history.rewind(target.timeline(), target.lastSequence(), result.timeline());
+        markers.rewound(result.timeline(), target.lastSequence());
+        markers.acknowledgePin(result.safety().generation(), result.safety().lastSequence());
+        return result;
     }
 
     /**

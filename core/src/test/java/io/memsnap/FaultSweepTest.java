@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -119,34 +118,17 @@ class FaultSweepTest
         final Map<FaultyFileSystem.Op, Integer> counts = counting.counts();
         dry.workload.close();
 
-        final List<String> failures = new ArrayList<>();
-        int faults = 0;
-        for (final Map.Entry<FaultyFileSystem.Op, Integer> e : counts.entrySet())
-        {
-            for (int n = 1; n <= e.getValue(); n++)
-            {
-                for (final boolean partial : e.getKey() == FaultyFileSystem.Op.WRITE ? new boolean[] {false, true} :
-                    new boolean[] {false})
-                {
-                    final String message = n % 2 == 1 ? FaultyFileSystem.NO_SPACE : FaultyFileSystem.IO_ERROR;
-                    final String id = name + ": " + e.getKey() + " #" + n + (partial ? " (half written)" : "") +
-                        " fails with '" + message + "'";
-                    final String problem = failOne(name, retained, call, e.getKey(), n, message, partial, faults);
-                    faults++;
-                    if (problem != null)
-                    {
-                        failures.add(id + ": " + problem);
-                    }
-                }
-            }
-        }
+        final FaultSweep sweep = FaultSweep.run(counts, (op, n, message, partial, index) ->
+            failOne(name, retained, call, op, n, message, partial, index));
+        final List<String> failures = sweep.failures;
+        final int faults = sweep.faults;
         System.out.println("FaultSweepTest: " + name + " does " + counts + "; swept " + faults + " faults, " +
             failures.size() + " broke a promise");
         assertTrue(faults > 3, "a " + name + " should do several operations: " + counts);
         if (!failures.isEmpty())
         {
-            fail(failures.size() + " of " + faults + " faults inside a " + name + " broke a promise:\n  " +
-                String.join("\n  ", failures));
+            fail(failures.size() + " of " + faults + " faults inside a " + name + " broke a promise:\n  " + name +
+                ": " + String.join("\n  " + name + ": ", failures));
         }
     }
 
@@ -157,7 +139,7 @@ class FaultSweepTest
         final FaultyFileSystem fs = new FaultyFileSystem(StoreFileSystem.real());
         final Case c = new Case(tmp.resolve(name.replace(' ', '-') + "-" + index), fs, retained);
         fs.failNth(op, n, message, partial);
-        final Throwable thrown = attempt(() -> call.accept(c.workload));
+        final Throwable thrown = FaultSweep.attempt(() -> call.accept(c.workload));
         fs.disarm();
         if (!fs.fired())
         {
@@ -168,7 +150,7 @@ class FaultSweepTest
             return "threw " + thrown;
         }
         // Once the cause is gone: the store goes on, or refuses cleanly.
-        final Throwable later = attempt(() ->
+        final Throwable later = FaultSweep.attempt(() ->
         {
             c.workload.putNew();
             call.accept(c.workload);
@@ -177,25 +159,12 @@ class FaultSweepTest
         {
             return "after the fault, the store threw " + later;
         }
-        final Throwable closing = attempt(c.workload::close);
+        final Throwable closing = FaultSweep.attempt(c.workload::close);
         if (closing != null && !(closing instanceof MemsnapException))
         {
             return "close threw " + closing;
         }
         return c.reopened();
-    }
-
-    private static Throwable attempt(final Runnable action)
-    {
-        try
-        {
-            action.run();
-            return null;
-        }
-        catch (final RuntimeException | AssertionError ex)
-        {
-            return ex;
-        }
     }
 
     /** A store written up to the call under test: three snapshots, then writes that roll a segment. */

@@ -126,6 +126,137 @@ class SalvageTest
 
     // -------------------------------------------------------------------------------------------------- cases
 
+    /**
+     * Two rewinds, the second back to the first timeline: the same sequence numbers exist on three timelines, and
+     * salvage copies those of the newest one's chain only (timeline 1, a sibling, is not read; timeline 0's records
+     * after the second branch are left behind).
+     */
+    @Test
+    void aRewoundStoreIsSalvagedAsItsNewestTimeline() throws IOException
+    {
+        final StoreHistory h = rewoundStore(true);
+        final SalvageReport report = salvageUnchanged(() -> Salvage.salvage(dir, out));
+        assertTrue(report.nothingLost(), report.toString());
+        assertEquals(h.lastSequence(), report.lastSequence());
+        assertEquals(h.lastSequence(), report.recordsRead());
+        assertSalvaged(h.latest());
+        assertTrue(report.notes().stream().anyMatch(n -> n.startsWith("timeline 2 read: 1 segment(s)")),
+            report.notes().toString());
+    }
+
+    @Test
+    void damageThatARewindLeftBehindLosesNothing() throws IOException
+    {
+        final StoreHistory h = rewoundStore(true);
+        // Record 70 of timeline 0 came after the snapshot (sequence 60) that timeline 2 branched from.
+        final Path segment = segmentHolding(0, 70);
+        StoreFiles.flip(segment, offsetOf(segment, 70) + RecordDescriptor.HEADER_LENGTH + 2, 0x40);
+        final SalvageReport report = salvageUnchanged(() -> Salvage.salvage(dir, out));
+        assertTrue(report.nothingLost(), report.toString());
+        assertSalvaged(h.latest());
+        assertTrue(report.notes().stream().anyMatch(n -> n.contains("where a rewind branched away")),
+            report.notes().toString());
+    }
+
+    @Test
+    void whenEverySegmentOfATimelineIsGoneTheOlderTimelinesAreReadAsWithoutTimelines() throws IOException
+    {
+        final StoreHistory h = rewoundStore(false);
+        for (final Path p : StoreFiles.list(dir))
+        {
+            if (SegmentDescriptor.parseFileName(p.getFileName().toString()) > 0 && timelineOf(p) == 1)
+            {
+                Files.delete(p);
+            }
+        }
+        final SalvageReport report = salvageUnchanged(() -> Salvage.salvage(dir, out));
+        assertTrue(report.notes().stream().anyMatch(n -> n.startsWith("no segment header names the parent of " +
+            "timeline 1")), report.notes().toString());
+        // Timeline 0's records 31 to 51 stand for timeline 1's, which are gone: the limit the note warns of.
+        assertEquals(h.lastSequence(), report.lastSequence(), report.toString());
+        assertEquals(h.lastSequence(), report.recordsRead(), report.toString());
+    }
+
+    /**
+     * A store in {@link #dir} (no lock file): timeline 0, a rewind to its snapshot a (timeline 1), writes and a
+     * snapshot c there, then a rewind to timeline 0's later snapshot b ({@code secondFromFirst}) or to c, timeline 2,
+     * and writes. Sequences: a holds 30, b 60, timeline 0 goes on to 80, timeline 1 to 51.
+     */
+    private StoreHistory rewoundStore(final boolean secondFromFirst) throws IOException
+    {
+        final StoreHistory h = new StoreHistory();
+        dir = root.resolve(dir.getFileName() + "-rewound");
+        try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().dimension(TestEntries.DIMENSION)
+            .segmentSize(SEGMENT_SIZE).retainedSnapshots(6).backgroundCompaction(false).build()))
+        {
+            versions(h, store, 0, 30, 1);
+            final SnapshotInfo a = store.snapshot(Map.of("encoder", "bow-2^18"));
+            versions(h, store, 20, 50, 2);
+            final SnapshotInfo b = store.snapshot(Map.of("encoder", "bow-2^18"));
+            versions(h, store, 40, 60, 3);
+            final RewindResult first = store.rewind(a.generation());
+            h.rewind(0, a.lastSequence(), first.timeline());
+            versions(h, store, 0, 20, 4);
+            h.delete(store, TestEntries.id(25));
+            final SnapshotInfo c = store.snapshot();
+            final SnapshotInfo target = secondFromFirst ? b : c;
+            final RewindResult second = store.rewind(target.generation());
+            h.rewind(target.timeline(), target.lastSequence(), second.timeline());
+            versions(h, store, 60, 70, 5);
+            store.sync();
+        }
+        Files.deleteIfExists(dir.resolve(StoreDirectory.LOCK_FILE));
+        return h;
+    }
+
+    private static void versions(final StoreHistory h, final MemoryStore store, final int from, final int to,
+        final long version)
+    {
+        for (int n = from; n < to; n++)
+        {
+            h.put(store, TestEntries.id(n), TestEntries.vector(n, version), TestEntries.importance(n, version),
+                TestEntries.storedAt(n, version), TestEntries.metadata(n, version));
+        }
+    }
+
+    private static long timelineOf(final Path segment)
+    {
+        return ByteBuffer.wrap(StoreFiles.readPrefix(segment, SegmentDescriptor.HEADER_LENGTH))
+            .order(ByteOrder.LITTLE_ENDIAN).getLong(SegmentDescriptor.TIMELINE_OFFSET);
+    }
+
+    /** @return the segment of {@code timeline} that holds the record of {@code sequence}. */
+    private Path segmentHolding(final long timeline, final long sequence)
+    {
+        for (final Path p : StoreFiles.list(dir))
+        {
+            if (SegmentDescriptor.parseFileName(p.getFileName().toString()) > 0 && timelineOf(p) == timeline &&
+                offsetOf(p, sequence) > 0)
+            {
+                return p;
+            }
+        }
+        throw new AssertionError("no segment of timeline " + timeline + " holds record " + sequence);
+    }
+
+    /** @return the offset of the record of {@code sequence} in {@code segment}, walking its records; -1 if none. */
+    private static int offsetOf(final Path segment, final long sequence)
+    {
+        final ByteBuffer b = ByteBuffer.wrap(StoreFiles.read(segment)).order(ByteOrder.LITTLE_ENDIAN);
+        int offset = SegmentDescriptor.HEADER_LENGTH;
+        while (offset + RecordDescriptor.HEADER_LENGTH <= b.capacity() && b.getInt(offset +
+            RecordDescriptor.LENGTH_OFFSET) > 0)
+        {
+            if (b.getLong(offset + RecordDescriptor.SEQUENCE_OFFSET) == sequence &&
+                b.get(offset + RecordDescriptor.TYPE_OFFSET) != RecordDescriptor.TYPE_PAD)
+            {
+                return offset;
+            }
+            offset += RecordDescriptor.alignedLength(b.getInt(offset + RecordDescriptor.LENGTH_OFFSET));
+        }
+        return -1;
+    }
+
     @Test
     void anUndamagedStoreIsCopiedWhole()
     {

@@ -22,6 +22,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * state after any prefix of them. It drives the store and records the write together, so its sequence numbers are
  * the store's. {@link #verify} checks a store against the state at a sequence, bit for bit, accepting a
  * {@link CorruptStoreException} from any single read but never a wrong value.
+ *
+ * <p>A rewind ({@link #rewind}) starts a new timeline: the writes of the snapshot rewound to, then the next ones.
+ * The history then follows the new timeline, and keeps each timeline left behind ({@link #onTimeline}), so that a
+ * store or a snapshot on any timeline can be checked. Every id and name ever written, on any timeline, is checked.
  */
 final class StoreHistory
 {
@@ -112,8 +116,62 @@ final class StoreHistory
     }
 
     private final List<Write> writes = new ArrayList<>();
-    private final Set<String> ids = new TreeSet<>();
-    private final Set<String> names = new TreeSet<>();
+    private final Set<String> ids;
+    private final Set<String> names;
+    /** The histories of the timelines left behind, by timeline: shared by every history of the same store. */
+    private final Map<Long, StoreHistory> timelines;
+    private long timeline;
+
+    StoreHistory()
+    {
+        this(new TreeSet<>(), new TreeSet<>(), new HashMap<>(), 0);
+    }
+
+    private StoreHistory(final Set<String> ids, final Set<String> names, final Map<Long, StoreHistory> timelines,
+        final long timeline)
+    {
+        this.ids = ids;
+        this.names = names;
+        this.timelines = timelines;
+        this.timeline = timeline;
+    }
+
+    /** @return the timeline this history follows (0 until a rewind). */
+    long timeline()
+    {
+        return timeline;
+    }
+
+    /**
+     * @return the history of {@code t}: this one's, or that of a timeline a rewind left behind, up to where it was
+     * left.
+     */
+    StoreHistory onTimeline(final long t)
+    {
+        final StoreHistory h = t == timeline ? this : timelines.get(t);
+        if (h == null)
+        {
+            throw new IllegalArgumentException("no timeline " + t + " in this history (timelines " +
+                timelines.keySet() + " and " + timeline + ")");
+        }
+        return h;
+    }
+
+    /**
+     * Records a rewind, which returned: the history left behind is kept as timeline {@link #timeline()}, and this one
+     * follows {@code newTimeline} from the first {@code sequence} writes of {@code fromTimeline}.
+     */
+    void rewind(final long fromTimeline, final long sequence, final long newTimeline)
+    {
+        final StoreHistory from = onTimeline(fromTimeline);
+        final List<Write> kept = new ArrayList<>(from.writes.subList(0, (int)sequence));
+        final StoreHistory left = new StoreHistory(ids, names, timelines, timeline);
+        left.writes.addAll(writes);
+        timelines.put(timeline, left);
+        writes.clear();
+        writes.addAll(kept);
+        timeline = newTimeline;
+    }
 
     /** @return the sequence number of the last write recorded (0 for none). */
     long lastSequence()
@@ -236,10 +294,8 @@ final class StoreHistory
      */
     StoreHistory prefix(final long sequence)
     {
-        final StoreHistory h = new StoreHistory();
+        final StoreHistory h = new StoreHistory(new TreeSet<>(ids), new TreeSet<>(names), timelines, timeline);
         h.writes.addAll(writes.subList(0, (int)sequence));
-        h.ids.addAll(ids);
-        h.names.addAll(names);
         return h;
     }
 

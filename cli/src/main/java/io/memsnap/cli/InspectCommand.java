@@ -55,7 +55,7 @@ final class InspectCommand implements Callable<Integer>
                     io.memsnap.internal.format.FormatVersion.CURRENT_MAJOR + "." +
                     io.memsnap.internal.format.FormatVersion.CURRENT_MINOR + ")");
                 System.out.println("generation   " + newest.generation() + " (sequence " + newest.lastSequence() +
-                    ", index checkpoint at " + newest.checkpointSequence() + ")");
+                    ", index checkpoint at " + newest.checkpointSequence() + ", timeline " + newest.timeline() + ")");
                 System.out.println("entries      " + newest.entryCount());
                 System.out.println("dimension    " + store.dimension());
                 System.out.println("on disk      " + Demo.bytes(sizes.bytes) + " in " + sizes.segments + " segment(s), " +
@@ -141,6 +141,7 @@ final class InspectCommand implements Callable<Integer>
         g.writeNumberField("generation", newest.generation());
         g.writeNumberField("lastSequence", newest.lastSequence());
         g.writeNumberField("checkpointSequence", newest.checkpointSequence());
+        g.writeNumberField("timeline", newest.timeline());
         g.writeNumberField("entries", newest.entryCount());
         g.writeNumberField("dimension", store.dimension());
         g.writeNumberField("bytes", sizes.bytes);
@@ -176,7 +177,7 @@ final class InspectCommand implements Callable<Integer>
         g.writeArrayFieldStart("snapshots");
         for (final SnapshotInfo s : snapshots)
         {
-            ListCommand.writeSnapshot(g, s);
+            ListCommand.writeSnapshot(g, s, newest.timeline());
         }
         g.writeEndArray();
         g.writeArrayFieldStart("states");

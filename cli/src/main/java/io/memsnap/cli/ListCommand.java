@@ -16,9 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code memsnap list DIR [--json]}: the retained snapshots, newest first, and why retention keeps each. */
+/**
+ * {@code memsnap list DIR [--json]}: the retained snapshots, newest first, the timeline of each (the current one
+ * marked), and why retention keeps each.
+ */
 @Command(name = "list", mixinStandardHelpOptions = true,
-    description = "List the retained snapshots, newest first, and why each is kept (last-N, age<D, pinned: LABEL).")
+    description = "List the retained snapshots, newest first, the timeline of each (the current one, that of the " +
+        "newest snapshot, marked *) and why each is kept (last-N, age<D, pinned: LABEL).")
 final class ListCommand implements Callable<Integer>
 {
     @Parameters(index = "0", description = "Store directory.")
@@ -33,18 +37,19 @@ final class ListCommand implements Callable<Integer>
         try (MemoryStore store = Stores.readOnly(dir, null))
         {
             final List<SnapshotInfo> snapshots = store.snapshots();
+            final long current = store.lastSnapshot().timeline();
             if (asJson)
             {
-                printJson(snapshots);
+                printJson(snapshots, current);
                 return Main.OK;
             }
-            System.out.printf("%-10s %-24s %12s %12s %12s  %-30s %s%n", "generation", "created", "sequence", "entries",
-                "flushed", "kept because", "labels");
+            System.out.printf("%-10s %-9s %-24s %12s %12s %12s  %-30s %s%n", "generation", "timeline", "created",
+                "sequence", "entries", "flushed", "kept because", "labels");
             for (final SnapshotInfo s : snapshots)
             {
-                System.out.printf("%-10d %-24s %12d %12d %12s  %-30s %s%n", s.generation(),
-                    Instant.ofEpochMilli(s.createdAtMillis()), s.lastSequence(), s.entryCount(),
-                    Demo.bytes(s.bytesFlushed()), keptBecause(s), s.labels());
+                System.out.printf("%-10d %-9s %-24s %12d %12d %12s  %-30s %s%n", s.generation(),
+                    s.timeline() + (s.timeline() == current ? " *" : ""), Instant.ofEpochMilli(s.createdAtMillis()),
+                    s.lastSequence(), s.entryCount(), Demo.bytes(s.bytesFlushed()), keptBecause(s), s.labels());
             }
             return Main.OK;
         }
@@ -63,14 +68,15 @@ final class ListCommand implements Callable<Integer>
         return reasons.isEmpty() ? "-" : String.join(", ", reasons);
     }
 
-    private static void printJson(final List<SnapshotInfo> snapshots) throws IOException
+    private static void printJson(final List<SnapshotInfo> snapshots, final long current) throws IOException
     {
         final JsonGenerator g = new JsonEntries(1 << 20).generator(System.out);
         g.writeStartObject();
+        g.writeNumberField("timeline", current);
         g.writeArrayFieldStart("snapshots");
         for (final SnapshotInfo s : snapshots)
         {
-            writeSnapshot(g, s);
+            writeSnapshot(g, s, current);
         }
         g.writeEndArray();
         g.writeEndObject();
@@ -78,11 +84,17 @@ final class ListCommand implements Callable<Integer>
         System.out.println();
     }
 
-    /** Writes one snapshot as a JSON object (also the elements of {@code inspect --json}'s "snapshots"). */
-    static void writeSnapshot(final JsonGenerator g, final SnapshotInfo s) throws IOException
+    /**
+     * Writes one snapshot as a JSON object (also the elements of {@code inspect --json}'s "snapshots").
+     *
+     * @param current the store's current timeline.
+     */
+    static void writeSnapshot(final JsonGenerator g, final SnapshotInfo s, final long current) throws IOException
     {
         g.writeStartObject();
         g.writeNumberField("generation", s.generation());
+        g.writeNumberField("timeline", s.timeline());
+        g.writeBooleanField("currentTimeline", s.timeline() == current);
         g.writeNumberField("createdAt", s.createdAtMillis());
         g.writeNumberField("lastSequence", s.lastSequence());
         g.writeNumberField("entries", s.entryCount());

@@ -14,9 +14,9 @@ import picocli.CommandLine.Command;
     description = "Off-heap snapshot engine for the memory of AI systems.",
     subcommands = {
         DemoCommand.class, LoadCommand.class, GetCommand.class, DumpCommand.class, DeleteCommand.class,
-        SnapshotCommand.class, CompactCommand.class, PinCommand.class, UnpinCommand.class, ListCommand.class,
-        InspectCommand.class, StatsCommand.class, VerifyCommand.class, ExportCommand.class, ImportCommand.class,
-        SalvageCommand.class, MigrateCommand.class,
+        SnapshotCommand.class, CompactCommand.class, PinCommand.class, UnpinCommand.class, RewindCommand.class,
+        ListCommand.class, InspectCommand.class, StatsCommand.class, VerifyCommand.class, ExportCommand.class,
+        ImportCommand.class, SalvageCommand.class, MigrateCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main
 {

@@ -32,12 +32,18 @@ final class Stores
      */
     static MemoryStore writer(final Path dir, final Integer dimension)
     {
-        final StoreOptions.Builder b = StoreOptions.builder().retentionFromStore(true);
+        final StoreOptions.Builder b = StoreOptions.builder();
         if (dimension != null)
         {
             b.dimension(dimension);
         }
-        return MemoryStore.open(dir, b.build());
+        return writerWith(dir, b);
+    }
+
+    /** As {@link #writer(Path, Integer)}, with the options {@code b} sets besides. */
+    static MemoryStore writerWith(final Path dir, final StoreOptions.Builder b)
+    {
+        return MemoryStore.open(dir, b.retentionFromStore(true).build());
     }
 
     static void requireStore(final Path dir) throws NoSuchFileException

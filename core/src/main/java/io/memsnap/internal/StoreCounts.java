@@ -27,6 +27,13 @@ public final class StoreCounts
         return states;
     }
 
+    /** Writer, under the write lock: the counts of another state of the store (a rewind's). */
+    public void set(final long entryCount, final long stateCount)
+    {
+        entries = entryCount;
+        states = stateCount;
+    }
+
     /** Writer, under the write lock. */
     public void addEntries(final long delta)
     {

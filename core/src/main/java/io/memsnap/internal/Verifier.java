@@ -14,6 +14,7 @@ import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.TimelineChain;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
@@ -175,18 +176,24 @@ public final class Verifier
         }
     }
 
+    /**
+     * The records of the writer's timeline, in order: its own segments and, below where it branched, its parents' (see
+     * {@link TimelineChain}); the records of timelines a rewind left behind are checked by opening their snapshots.
+     */
     private void checkRecords(final SegmentLog log, final long lastSequence)
     {
         final Segment[] segments = log.segments();
-        Segment current = null;
+        final TimelineChain.Lineage lineage = new TimelineChain.Lineage();
         for (final Segment s : segments)
         {
             if (s != null)
             {
-                current = s;
-                break;
+                lineage.add(s);
             }
         }
+        final TimelineChain chain = lineage.chainOf(
+            log.segment(IndexPageDescriptor.segmentId(log.tailAddress())).timeline());
+        Segment current = nextOnChain(segments, 0, chain);
         if (current == null)
         {
             problems.add(new VerifyReport.Problem("no segment", "", 0));
@@ -197,7 +204,9 @@ public final class Verifier
         long expected = current.firstSequence();
         while (expected <= lastSequence)
         {
-            final int status = scanner.scan(current, offset, expected);
+            // Past where the chain leaves this segment's timeline, the rest of it was left behind by a rewind.
+            final int status = expected > chain.bound(current.timeline()) ? RecordScanner.CLEAN_END :
+                scanner.scan(current, offset, expected);
             if (status == RecordScanner.VALID)
             {
                 offset += scanner.alignedLength();
@@ -208,11 +217,12 @@ public final class Verifier
                 }
                 continue;
             }
-            final Segment next = nextAfter(segments, current.id());
+            final Segment next = nextOnChain(segments, current.id(), chain);
             if (next != null && (next.firstSequence() == expected ||
                 status == RecordScanner.CLEAN_END && next.id() > current.id() + 1 && next.firstSequence() > expected))
             {
-                // Segments between were reclaimed after compaction: their records are not part of the store.
+                // Segments between were reclaimed after compaction (or, after a rewind, belong to timelines off the
+                // chain): their records are not part of the store.
                 expected = next.firstSequence();
                 current = next;
                 offset = SegmentDescriptor.HEADER_LENGTH;
@@ -225,14 +235,18 @@ public final class Verifier
         }
     }
 
-    /** @return the segment with the lowest id above {@code id}, or null. */
-    private static Segment nextAfter(final Segment[] segments, final int id)
+    /**
+     * @return the segment with the lowest id above {@code id} that holds records of {@code chain}: of a timeline on
+     * it, starting at or before where the chain leaves that timeline; null if none.
+     */
+    private static Segment nextOnChain(final Segment[] segments, final int id, final TimelineChain chain)
     {
         for (int i = id + 1; i < segments.length; i++)
         {
-            if (segments[i] != null)
+            final Segment s = segments[i];
+            if (s != null && chain.contains(s.timeline()) && s.firstSequence() <= chain.bound(s.timeline()))
             {
-                return segments[i];
+                return s;
             }
         }
         return null;

@@ -40,6 +40,10 @@ public final class CrashModel
     private final Map<Long, Long> pinned = new TreeMap<>();
     /** Snapshots whose pins were released (pinned before this journal, perhaps). */
     private final Set<Long> released = new HashSet<>();
+    /** The timeline promised; before a rewind of this journal, unknown (-1: the journal's first). */
+    private long timeline = -1;
+    /** While a rewind runs: the sequence of the snapshot it rewinds to; -1 otherwise. */
+    private long rewindingTo = -1;
     private String label = "";
 
     public CrashModel(final Journal journal)
@@ -163,6 +167,24 @@ public final class CrashModel
         return Collections.unmodifiableSet(released);
     }
 
+    /**
+     * @return the timeline a rewind of this journal promised, or -1 if none returned: the promises above hold on
+     * that timeline alone (a rewind sets them to what the new timeline holds).
+     */
+    public long timeline()
+    {
+        return timeline;
+    }
+
+    /**
+     * @return while a rewind runs, the last sequence of the snapshot it rewinds to (the store may come back holding
+     * exactly those writes on a new timeline, or on the timeline it rewinds); -1 otherwise.
+     */
+    public long rewindingTo()
+    {
+        return rewindingTo;
+    }
+
     /** @return the last label marker seen. */
     public String label()
     {
@@ -234,6 +256,17 @@ public final class CrashModel
             case RELEASE_PIN:
                 pinned.remove(e.value);
                 released.add(e.value);
+                break;
+            case REWINDING:
+                rewindingTo = e.value;
+                timeline = e.position;
+                break;
+            case REWOUND:
+                rewindingTo = -1;
+                timeline = e.position;
+                issued = e.value;
+                acknowledged = e.value;
+                acknowledgedSnapshot = e.value;
                 break;
             default:
                 label = e.text;

@@ -47,13 +47,20 @@ public final class JournalEntry
         /** Marker: snapshot {@link #value}, holding the writes up to {@link #position}, was pinned. */
         ACKNOWLEDGE_PIN,
         /** Marker: snapshot {@link #value} is about to be unpinned. */
-        RELEASE_PIN;
+        RELEASE_PIN,
+        /**
+         * Marker: a rewind of timeline {@link #position} to a snapshot holding the writes up to sequence
+         * {@link #value} is about to begin.
+         */
+        REWINDING,
+        /** Marker: that rewind returned: timeline {@link #position} holds the writes up to {@link #value}. */
+        REWOUND;
 
         /** @return whether the entry is a marker of the test, not an operation of the store. */
         public boolean isMarker()
         {
             return this == ISSUE || this == ACKNOWLEDGE || this == ACKNOWLEDGE_SNAPSHOT || this == LABEL ||
-                this == ACKNOWLEDGE_PIN || this == RELEASE_PIN;
+                this == ACKNOWLEDGE_PIN || this == RELEASE_PIN || this == REWINDING || this == REWOUND;
         }
     }
 
@@ -131,6 +138,12 @@ public final class JournalEntry
     static JournalEntry marker(final Kind kind, final long value, final String text)
     {
         return new JournalEntry(kind, -1, null, null, 0, value, null, text);
+    }
+
+    /** A rewind marker: the sequence in {@link #value}, the timeline in {@link #position}. */
+    static JournalEntry rewindMarker(final Kind kind, final long timeline, final long sequence)
+    {
+        return new JournalEntry(kind, -1, null, null, timeline, sequence, null, null);
     }
 
     /** A pin marker: the generation in {@link #value}, the sequence its snapshot holds in {@link #position}. */

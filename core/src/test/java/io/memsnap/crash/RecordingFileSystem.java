@@ -80,6 +80,18 @@ public final class RecordingFileSystem implements StoreFileSystem, WorkloadMarke
     }
 
     @Override
+    public void rewinding(final long timeline, final long sequence)
+    {
+        journal.append(JournalEntry.rewindMarker(JournalEntry.Kind.REWINDING, timeline, sequence));
+    }
+
+    @Override
+    public void rewound(final long timeline, final long sequence)
+    {
+        journal.append(JournalEntry.rewindMarker(JournalEntry.Kind.REWOUND, timeline, sequence));
+    }
+
+    @Override
     public StoreFile create(final Path file) throws IOException
     {
         synchronized (namespaceLock)

@@ -30,4 +30,20 @@ public interface WorkloadMarkers
     default void releasePin(final long generation)
     {
     }
+
+    /**
+     * A rewind of {@code timeline} to a snapshot holding its writes up to {@code sequence} is about to begin: until
+     * {@link #rewound}, the store may come back on that timeline or on the new one holding exactly those writes.
+     */
+    default void rewinding(final long timeline, final long sequence)
+    {
+    }
+
+    /**
+     * The rewind returned: the store is on {@code timeline}, which holds the writes up to {@code sequence} (promised
+     * durable, in its newest snapshot); the next write is {@code sequence + 1}.
+     */
+    default void rewound(final long timeline, final long sequence)
+    {
+    }
 }

@@ -16,10 +16,22 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * 12  segment id       int32    (also in the file name)
  * 16  first sequence   int64    sequence number of the first record written into this segment
  * 24  file length      int32    size of the file in bytes
- * 28  reserved         32 bytes zero
+ * 28  timeline         int64    the timeline the segment's records belong to (0, the first, in segments written
+ *                              before rewinds existed)
+ * 36  parent timeline  int64    the timeline that timeline branched from (0 for the first)
+ * 44  branch sequence  int64    the last sequence the timeline holds of its parent's: its own records start at the
+ *                              next one (0 for the first)
+ * 52  reserved         8 bytes  zero
  * 60  CRC32C of [0, 60)
  * 64  first record
  * </pre>
+ *
+ * <p><b>Timelines.</b> A rewind ({@code MemoryStore.rewind}) makes an older snapshot's state current as a new
+ * timeline: its records go into segments numbered above every segment of the store, whose headers name the new
+ * timeline, its parent and the branch sequence (the snapshot's last), and whose first sequence continues from it.
+ * The same sequence numbers then exist on two timelines; a replay follows a segment into the next one only when both
+ * name the same timeline, and verification and salvage follow the newest timeline's chain of parents, each up to
+ * where its child branched ({@link io.memsnap.internal.segment.TimelineChain}).
  */
 public final class SegmentDescriptor
 {
@@ -30,9 +42,15 @@ public final class SegmentDescriptor
     public static final int SEGMENT_ID_OFFSET = MINOR_OFFSET + SIZE_OF_SHORT;
     public static final int FIRST_SEQUENCE_OFFSET = SEGMENT_ID_OFFSET + SIZE_OF_INT;
     public static final int FILE_LENGTH_OFFSET = FIRST_SEQUENCE_OFFSET + SIZE_OF_LONG;
-    public static final int RESERVED_OFFSET = FILE_LENGTH_OFFSET + SIZE_OF_INT;
-    public static final int CRC_OFFSET = 60;
+    public static final int TIMELINE_OFFSET = FILE_LENGTH_OFFSET + SIZE_OF_INT;
+    public static final int PARENT_TIMELINE_OFFSET = TIMELINE_OFFSET + SIZE_OF_LONG;
+    public static final int BRANCH_SEQUENCE_OFFSET = PARENT_TIMELINE_OFFSET + SIZE_OF_LONG;
+    public static final int RESERVED_OFFSET = BRANCH_SEQUENCE_OFFSET + SIZE_OF_LONG;
+    public static final int CRC_OFFSET = RESERVED_OFFSET + SIZE_OF_LONG;
     public static final int HEADER_LENGTH = CRC_OFFSET + SIZE_OF_INT;
+
+    /** The timeline of a store that was never rewound, and of every segment written before rewinds existed. */
+    public static final long FIRST_TIMELINE = 0;
 
     public static final String FILE_PREFIX = "segment-";
     public static final String FILE_SUFFIX = ".seg";

@@ -72,6 +72,31 @@ public final class HashIndex
         return new HashIndex(file, rootPage, committedPages);
     }
 
+    /**
+     * Writer: another version of the index in the same file, built from the frozen version of {@code rootPage} (an
+     * older snapshot's checkpoint): every page handed out so far is frozen for it, so that changes to it copy them
+     * into new pages and the version readers see stays as it is. A rewind builds one and {@link #adopt}s it.
+     */
+    public static HashIndex version(final IndexFile file, final int rootPage)
+    {
+        file.checkPage(rootPage, TYPE_ROOT);
+        return new HashIndex(file, rootPage, file.nextPage());
+    }
+
+    /**
+     * Writer: makes {@code version} (of the same file, see {@link #version}) this index: readers see its root from
+     * now on (each lookup the old version or the new, as with any write), and the writer changes it from now on.
+     */
+    public void adopt(final HashIndex version)
+    {
+        if (version.file != file)
+        {
+            throw new IllegalArgumentException("a version of another index file");
+        }
+        frozenWatermark = version.frozenWatermark;
+        rootPage = version.rootPage;
+    }
+
     private static void initPage(final IndexFile file, final int page, final byte type, final int depth)
     {
         final UnsafeBuffer b = file.buffer(page);

@@ -627,6 +627,67 @@ public final class IndexFile
     }
 
     /**
+     * Writer, under the checkpoint lock with no new file being copied, for a rewind to a snapshot whose checkpoint
+     * lives in another index file generation: writes {@code pages} of {@code source} (that generation, opened
+     * read-only) into this file at the same page numbers, where this file has holes (a page number names the same
+     * bytes in every file that holds it), resident chunks included, and fdatasyncs them; so a version built on that
+     * checkpoint reads here what it reads there, and a checkpoint of it here names only pages this file holds. Each
+     * page is checked against its CRC32C first.
+     *
+     * @return false, with nothing written, if a chunk holding one of them still maps the file of before the last
+     * switch ({@link #remapIfDue}), whose bytes a version would read instead.
+     * @throws CorruptStoreException if a page of {@code source} does not match its CRC32C; nothing was written.
+     */
+    public boolean restorePages(final IndexFile source, final int[] pages) throws IOException
+    {
+        for (final int page : pages)
+        {
+            source.checkPage(page, source.buffer(page).getByte(pageOffset(page) + TYPE_OFFSET));
+        }
+        final boolean[] r;
+        final UnsafeBuffer[] c;
+        synchronized (chunkLock)
+        {
+            for (final int page : pages)
+            {
+                final int chunk = page >>> CHUNK_SHIFT;
+                if (chunk >= chunks.length || remapFrom != null && chunk < remapChunks && !resident[chunk])
+                {
+                    return false;
+                }
+            }
+            r = resident;
+            c = chunks;
+        }
+        long written = 0;
+        try (StoreFile channel = fs.open(path))
+        {
+            for (final int page : pages)
+            {
+                final int chunk = page >>> CHUNK_SHIFT;
+                if (c[chunk].getByte(pageOffset(page) + TYPE_OFFSET) != 0)
+                {
+                    continue; // held here too
+                }
+                final ByteBuffer bytes = source.buffer(page).byteBuffer().duplicate();
+                bytes.limit(pageOffset(page) + PAGE_SIZE).position(pageOffset(page));
+                channel.writeFully(bytes, (long)page * PAGE_SIZE);
+                if (r[chunk])
+                {
+                    c[chunk].putBytes(pageOffset(page), source.buffer(page), pageOffset(page), PAGE_SIZE);
+                }
+                written++;
+            }
+            if (written > 0)
+            {
+                channel.force(false);
+            }
+        }
+        pagesHeld += written;
+        return true;
+    }
+
+    /**
      * Checkpointing thread, under the checkpoint lock, once {@code copy} holds every page of the durable checkpoint
      * and is durable: checkpoints write to the new file from now on, and the chunks mapped from the old one are
      * replaced by mappings of the new one once every reader that entered before this call has left

@@ -48,7 +48,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * released: the next acknowledged write's watermark covers them. Each batch and each segment done is reported to the
  * {@link CompactionLedger} at once, and each pass's start and end, so that statistics show a pass's progress.
  *
- * <p>Concurrency: thread safe; compactions are serialised (background and on demand).
+ * <p>Concurrency: thread safe; compactions are serialised (background and on demand) by {@link #lock()}, which a
+ * rewind also holds.
  */
 public final class Compactor
 {
@@ -169,6 +170,15 @@ public final class Compactor
         {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * @return the lock a compaction holds from its choice of segments to its last copy: a rewind, which replaces the
+     * index and the accounting those were judged by, takes it first.
+     */
+    public ReentrantLock lock()
+    {
+        return compactionLock;
     }
 
     /** @return whether the calling thread runs a compaction (a writer there must not wait for compaction). */

@@ -31,8 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <ul>
  * <li>it is not the tail;</li>
  * <li>no manifest on disk needs it ({@link LiveBytesExtension#neededByRecovery}: its checkpoint's index points into
- * it, or it lies at or after the checkpoint's replay segment, for a writer's recovery replays the log to its end; a
- * manifest without the live-bytes table needs every segment it lists too, and one that does not read, all);</li>
+ * it, or a writer's recovery from it replays it: the recovery replays the log to its end from the checkpoint's
+ * replay segment, following a segment into the next only on the same timeline, so that after a rewind the segments
+ * of the other timelines are needed only by their own manifests; a manifest without the live-bytes table needs every
+ * segment it lists too, and one that does not read, all);</li>
  * <li>the writer does not need it: no live record in it now, none at the durable checkpoint (the next snapshot may
  * name that one), and it lies below that checkpoint's replay segment;</li>
  * <li>its delete records were dealt with by compaction, or no segment file with a lower id exists (a delete record
@@ -173,6 +175,14 @@ public final class SegmentReclaimer
         {
             final Segment[] segments = log.segments();
             final int tail = log.tailSegmentId();
+            final Map<Needs, Integer> reach = new HashMap<>();
+            for (final Needs n : needs.values())
+            {
+                if (n != null)
+                {
+                    reach.put(n, LiveBytesExtension.recoveryReach(n.manifest, segments));
+                }
+            }
             boolean olderFile = lowestOutsideTable() < firstId(segments);
             for (final Segment s : segments)
             {
@@ -183,7 +193,7 @@ public final class SegmentReclaimer
                 final int id = s.id();
                 if (id < tail && id < durable.replaySegment && usage.live(id) == 0 &&
                     durable.liveBytes.live(id) == 0 && (usage.tombstones(id) == 0 || !olderFile) &&
-                    !neededByManifest(id))
+                    !neededByManifest(reach, id))
                 {
                     log.remove(id);
                     usage.forget(id);
@@ -213,11 +223,12 @@ public final class SegmentReclaimer
         return Integer.MAX_VALUE;
     }
 
-    private boolean neededByManifest(final int id)
+    /** @param reach what each manifest's recovery reaches, from the table as it was before this pass removed any. */
+    private boolean neededByManifest(final Map<Needs, Integer> reach, final int id)
     {
         for (final Needs n : needs.values())
         {
-            if (n == null || LiveBytesExtension.neededByRecovery(n.manifest, n.table, id))
+            if (n == null || LiveBytesExtension.neededByRecovery(n.manifest, n.table, reach.get(n), id))
             {
                 return true;
             }

@@ -17,8 +17,9 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
 
 /**
  * Replays, on top of an index checkpoint, the records after it that checksum and carry the next sequence number,
- * following the chain of segments, and says where and why it stopped. Changes the index (in memory: its new pages
- * are resident until a checkpoint) and nothing on disk.
+ * following the chain of segments (into the next segment only when it starts at the next sequence number on the
+ * same timeline: after a rewind the same numbers exist on two timelines), and says where and why it stopped.
+ * Changes the index (in memory: its new pages are resident until a checkpoint) and nothing on disk.
  *
  * <p>Not thread safe: runs once, in an open.
  */
@@ -67,7 +68,7 @@ final class LogReplayer
             }
             final int nextId = current.id() + 1;
             final Segment next = nextId < segments.length ? segments[nextId] : null;
-            if (next != null && next.firstSequence() == expected)
+            if (next != null && next.firstSequence() == expected && next.timeline() == current.timeline())
             {
                 ends[current.id()] = offset;
                 current = next;

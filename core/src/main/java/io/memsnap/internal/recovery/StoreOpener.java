@@ -32,6 +32,7 @@ import io.memsnap.internal.snapshot.PinSet;
 import io.memsnap.internal.snapshot.RetentionExtension;
 import io.memsnap.internal.snapshot.RetentionPolicy;
 import io.memsnap.internal.snapshot.SnapshotWriter;
+import io.memsnap.internal.snapshot.TimelineExtension;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -230,6 +231,7 @@ public final class StoreOpener
             // changes, never taken for no pins (retention would then delete pinned snapshots).
             RetentionExtension.pins(manifest, manifests.path(manifest.generation));
             RetentionExtension.policy(manifest, manifests.path(manifest.generation));
+            TimelineExtension.read(manifest, manifests.path(manifest.generation)); // the timeline it writes on
             final DurableWatermark.Mark mark = DurableWatermark.read(dir);
             for (final int id : ids)
             {

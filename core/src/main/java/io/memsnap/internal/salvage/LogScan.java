@@ -2,22 +2,33 @@ package io.memsnap.internal.salvage;
 
 import io.memsnap.CorruptStoreException;
 import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.TimelineChain;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.LiveBytesExtension;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
 /**
- * Reads the whole log of a damaged store: every segment file, mapped read-only, walked record by record
- * ({@link RecordWalker}); the newest valid record of each key goes to {@link LatestRecords}, the damage and the
- * sequence numbers to {@link LossLedger}.
+ * Reads the whole log of a damaged store: every segment file of the newest timeline's chain, mapped read-only, walked
+ * record by record ({@link RecordWalker}); the newest valid record of each key goes to {@link LatestRecords}, the
+ * damage and the sequence numbers to {@link LossLedger}.
+ *
+ * <p><b>Timelines.</b> After a rewind the same sequence numbers exist on two timelines. The newest timeline (the
+ * highest a segment header names) holds its own records and, up to where it branched, its parent's, and so on
+ * ({@link TimelineChain}, from the headers): the segments of other timelines are not read, and the records of a
+ * parent after the branch are discarded (left behind by the rewind). A segment whose header does not validate names
+ * no timeline and is read; where no header names the parent of a timeline on the chain, the segments of every older
+ * timeline are read, as if there were no timelines.
  *
  * <p><b>Records an earlier recovery discarded.</b> When an open finds a torn record in the tail, it cuts the log
  * there and goes on writing in a new segment from the torn record's sequence number: the old segment keeps the torn
@@ -46,6 +57,12 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
     private int ordinal;
     private long floor;
     private String floorSegment;
+    /** The last sequence of the segment's timeline that the newest timeline holds. */
+    private long bound;
+    private long leftBehind;
+    private final List<Long> bounds = new ArrayList<>();
+    /** Ids of the segments of timelines off the newest one's chain: present, not read. */
+    private final Set<Integer> offChain = new HashSet<>();
 
     LogScan()
     {
@@ -55,12 +72,19 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
     void run(final SalvageSource source) throws IOException
     {
         final List<SalvageSource.SegmentFile> files = new ArrayList<>();
+        final TimelineChain chain = chain(source.segments);
         for (final SalvageSource.SegmentFile f : source.segments)
         {
-            if (f.scannable())
+            if (f.scannable() && f.header.valid && !onChain(chain, f.header.timeline))
+            {
+                offChain.add(f.id);
+            }
+            else if (f.scannable())
             {
                 segments.add(f.map());
                 files.add(f);
+                bounds.add(f.header.valid && chain.contains(f.header.timeline) ? chain.bound(f.header.timeline) :
+                    Long.MAX_VALUE);
             }
             else
             {
@@ -92,12 +116,24 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
                 ledger.reclaimed(firstSequences[ordinal] - 1);
             }
             floor = floors[ordinal];
+            bound = bounds.get(ordinal);
             floorSegment = floorOrdinals[ordinal] < 0 ? null :
                 files.get(floorOrdinals[ordinal]).path.getFileName().toString();
             final SalvageSource.SegmentFile file = files.get(ordinal);
             walker.walk(segments.get(ordinal), file.header.valid ? file.header.declaredLength : file.size, this);
         }
         ledger.end(source.manifest == null ? 0 : source.manifest.lastSequence);
+        if (!offChain.isEmpty() || leftBehind > 0)
+        {
+            notes.add("timeline " + chain.newest() + " read: " + offChain.size() + " segment(s) of timelines it did " +
+                "not branch from not read, " + leftBehind + " valid record(s) of its parents after it branched " +
+                "discarded (left behind by a rewind)");
+        }
+        if (!chain.complete())
+        {
+            notes.add("no segment header names the parent of timeline " + chain.brokenAt() + ": the segments of " +
+                "every older timeline were read, as if there were none");
+        }
         if (discarded > 0)
         {
             notes.add(discarded + " valid record(s) discarded: an earlier recovery had cut the log before them and " +
@@ -124,8 +160,9 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
     }
 
     /**
-     * @return whether the absent segments {@code [from, to)} are ones the writer deleted after compaction: the newest
-     * snapshot that validates does not need them. Their sequence numbers are then not lost.
+     * @return whether the absent segments among {@code [from, to)} are ones the writer deleted after compaction: the
+     * newest snapshot that validates does not need them. Their sequence numbers are then not lost. (Segments of
+     * timelines off the newest one's chain are there, not absent; they hold none of its records.)
      */
     private boolean reclaimed(final SalvageSource source, final SegmentUsage.Table table, final int from,
         final int to)
@@ -134,12 +171,22 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
         {
             return false;
         }
+        boolean absent = false;
         for (int id = from; id < to; id++)
         {
+            if (offChain.contains(id))
+            {
+                continue;
+            }
             if (LiveBytesExtension.needs(source.manifest, table, id))
             {
                 return false;
             }
+            absent = true;
+        }
+        if (!absent)
+        {
+            return false;
         }
         notes.add("segment" + (to - from > 1 ? "s " + from + " to " + (to - 1) : " " + from) + " absent: deleted " +
             "after compaction (the newest snapshot does not need " + (to - from > 1 ? "them" : "it") + ")");
@@ -165,10 +212,37 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
         return first;
     }
 
+    /** @return the chain of the newest timeline a segment header that validates names. */
+    private static TimelineChain chain(final List<SalvageSource.SegmentFile> files)
+    {
+        final TimelineChain.Lineage lineage = new TimelineChain.Lineage();
+        long newest = SegmentDescriptor.FIRST_TIMELINE;
+        for (final SalvageSource.SegmentFile f : files)
+        {
+            if (f.header.valid)
+            {
+                lineage.add(f.header.timeline, f.header.parentTimeline, f.header.branchSequence);
+                newest = Math.max(newest, f.header.timeline);
+            }
+        }
+        return lineage.chainOf(newest);
+    }
+
+    /** @return whether the records of {@code timeline} are read: on the chain, or older than where it broke. */
+    private static boolean onChain(final TimelineChain chain, final long timeline)
+    {
+        return chain.contains(timeline) || !chain.complete() && timeline < chain.brokenAt();
+    }
+
     @Override
     public void record(final Segment segment, final int offset, final RecordScanner scanner)
     {
         final long sequence = scanner.sequence();
+        if (sequence > bound)
+        {
+            leftBehind++;
+            return;
+        }
         if (sequence >= floor || sequence <= ledger.lastKept())
         {
             discarded++;
@@ -190,7 +264,12 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
     public void damaged(final Segment segment, final int from, final long to, final String problem,
         final List<DamagedRecord> headers)
     {
-        if (ledger.lastKept() + 1 >= floor)
+        if (ledger.lastKept() + 1 > bound)
+        {
+            notes.add(segment.path().getFileName() + " bytes " + from + " to " + to + ": " + problem + "; after " +
+                "sequence " + bound + ", where a rewind branched away from this timeline: nothing lost");
+        }
+        else if (ledger.lastKept() + 1 >= floor)
         {
             ledger.cutOff(segment.path(), from, to, problem, floor, floorSegment);
         }

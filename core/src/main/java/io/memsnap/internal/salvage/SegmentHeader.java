@@ -33,15 +33,22 @@ final class SegmentHeader
     final long declaredLength;
     /** What is wrong with the header (or its file), null if nothing. */
     final String problem;
+    /** The timeline, its parent and branch sequence the header names; all 0 if it does not validate. */
+    final long timeline;
+    final long parentTimeline;
+    final long branchSequence;
 
     private SegmentHeader(final boolean valid, final long firstSequence, final int major, final long declaredLength,
-        final String problem)
+        final String problem, final long timeline, final long parentTimeline, final long branchSequence)
     {
         this.valid = valid;
         this.firstSequence = firstSequence;
         this.major = major;
         this.declaredLength = declaredLength;
         this.problem = problem;
+        this.timeline = timeline;
+        this.parentTimeline = parentTimeline;
+        this.branchSequence = branchSequence;
     }
 
     /**
@@ -89,11 +96,13 @@ final class SegmentHeader
         {
             problem = "the header names segment " + namedId + " but the file is named for segment " + id;
         }
-        return new SegmentHeader(true, header.getLong(FIRST_SEQUENCE_OFFSET), major, declared, problem);
+        return new SegmentHeader(true, header.getLong(FIRST_SEQUENCE_OFFSET), major, declared, problem,
+            header.getLong(TIMELINE_OFFSET), header.getLong(PARENT_TIMELINE_OFFSET),
+            header.getLong(BRANCH_SEQUENCE_OFFSET));
     }
 
     private static SegmentHeader damaged(final long size, final String problem)
     {
-        return new SegmentHeader(false, -1, FormatVersion.CURRENT_MAJOR, size, problem);
+        return new SegmentHeader(false, -1, FormatVersion.CURRENT_MAJOR, size, problem, 0, 0, 0);
     }
 }

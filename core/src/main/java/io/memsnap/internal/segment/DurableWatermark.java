@@ -195,6 +195,16 @@ public final class DurableWatermark
         this.lastSequence = Math.max(this.lastSequence, lastSequence);
     }
 
+    /**
+     * For a rewind: makes durable a watermark that may be below the one written before (the new timeline's log holds
+     * fewer records), as {@link #write} does otherwise. Later writes move on from it.
+     */
+    public synchronized void branch(final long lastSequence, final long tailAddress) throws IOException
+    {
+        this.lastSequence = -1;
+        write(lastSequence, tailAddress, false);
+    }
+
     /** Closes the file handle. Idempotent. */
     public synchronized void close()
     {

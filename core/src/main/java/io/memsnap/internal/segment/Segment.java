@@ -34,9 +34,12 @@ public final class Segment
     private final long firstSequence;
     private final int length;
     private final int major;
+    private final long timeline;
+    private final long parentTimeline;
+    private final long branchSequence;
 
-    private Segment(
-        final int id, final Path path, final MappedByteBuffer mapped, final long firstSequence, final int major)
+    private Segment(final int id, final Path path, final MappedByteBuffer mapped, final long firstSequence,
+        final int major, final long timeline, final long parentTimeline, final long branchSequence)
     {
         this.major = major;
         this.id = id;
@@ -45,15 +48,39 @@ public final class Segment
         this.buffer = new UnsafeBuffer(mapped);
         this.firstSequence = firstSequence;
         this.length = mapped.capacity();
+        this.timeline = timeline;
+        this.parentTimeline = parentTimeline;
+        this.branchSequence = branchSequence;
+    }
+
+    /** As {@link #create(StoreFileSystem, Path, int, int, long, Segment, boolean)} on the first timeline. */
+    public static Segment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
+        final long firstSequence, final boolean preallocate) throws IOException
+    {
+        return create(fs, dir, id, length, firstSequence, SegmentDescriptor.FIRST_TIMELINE,
+            SegmentDescriptor.FIRST_TIMELINE, 0, preallocate);
     }
 
     /**
-     * Creates a new segment of {@code length} bytes, writes its header, syncs it (with its length and its directory
-     * entry) and maps it. The rest of the file is a hole that reads as zeros ({@link StoreFile#extend}), or with
-     * {@code preallocate} is written as zeros first (see {@link MappedFiles#extend}).
+     * As {@link #create(StoreFileSystem, Path, int, int, long, long, long, long, boolean)} on the timeline of
+     * {@code sameTimeline}.
      */
     public static Segment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
-        final long firstSequence, final boolean preallocate) throws IOException
+        final long firstSequence, final Segment sameTimeline, final boolean preallocate) throws IOException
+    {
+        return create(fs, dir, id, length, firstSequence, sameTimeline.timeline, sameTimeline.parentTimeline,
+            sameTimeline.branchSequence, preallocate);
+    }
+
+    /**
+     * Creates a new segment of {@code length} bytes of {@code timeline}, which holds its parent's records up to
+     * {@code branchSequence} (see {@link SegmentDescriptor}), writes its header, syncs it (with its length and its
+     * directory entry) and maps it. The rest of the file is a hole that reads as zeros ({@link StoreFile#extend}), or
+     * with {@code preallocate} is written as zeros first (see {@link MappedFiles#extend}).
+     */
+    public static Segment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
+        final long firstSequence, final long timeline, final long parentTimeline, final long branchSequence,
+        final boolean preallocate) throws IOException
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         try (StoreFile file = fs.create(path))
@@ -65,7 +92,10 @@ public final class Segment
                 .putShort(MINOR_OFFSET, (short)FormatVersion.CURRENT_MINOR)
                 .putInt(SEGMENT_ID_OFFSET, id)
                 .putLong(FIRST_SEQUENCE_OFFSET, firstSequence)
-                .putInt(FILE_LENGTH_OFFSET, length);
+                .putInt(FILE_LENGTH_OFFSET, length)
+                .putLong(TIMELINE_OFFSET, timeline)
+                .putLong(PARENT_TIMELINE_OFFSET, parentTimeline)
+                .putLong(BRANCH_SEQUENCE_OFFSET, branchSequence);
             header.putInt(CRC_OFFSET, new Checksum().compute(header.array(), 0, CRC_OFFSET));
             file.writeFully(header, 0);
             file.force(true);
@@ -86,7 +116,7 @@ public final class Segment
             throw ex;
         }
         return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, length), firstSequence,
-            FormatVersion.CURRENT_MAJOR);
+            FormatVersion.CURRENT_MAJOR, timeline, parentTimeline, branchSequence);
     }
 
     /**
@@ -153,12 +183,15 @@ public final class Segment
             IoUtil.unmap(mapped);
             throw ex;
         }
-        return new Segment(id, path, mapped, header.getLong(FIRST_SEQUENCE_OFFSET), major);
+        return new Segment(id, path, mapped, header.getLong(FIRST_SEQUENCE_OFFSET), major,
+            header.getLong(TIMELINE_OFFSET), header.getLong(PARENT_TIMELINE_OFFSET),
+            header.getLong(BRANCH_SEQUENCE_OFFSET));
     }
 
     /**
      * Maps a segment file read-only without checking its header, for salvage of a damaged store: the caller has
-     * judged the header itself and says what to read the records as.
+     * judged the header itself and says what to read the records as (its timelines too: this segment's
+     * {@link #timeline()} says the first).
      *
      * @param firstSequence the header's first sequence if it validated, else -1.
      * @param major         the major format version to read the records as (what PAD records are allowed).
@@ -171,7 +204,8 @@ public final class Segment
         {
             throw new CorruptStoreException("segment file has impossible length " + size, path, 0);
         }
-        return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, size), firstSequence, major);
+        return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, size), firstSequence, major,
+            SegmentDescriptor.FIRST_TIMELINE, SegmentDescriptor.FIRST_TIMELINE, 0);
     }
 
     public int id()
@@ -199,6 +233,24 @@ public final class Segment
     public long firstSequence()
     {
         return firstSequence;
+    }
+
+    /** @return the timeline the header names (see {@link SegmentDescriptor}); 0 for segments written before. */
+    public long timeline()
+    {
+        return timeline;
+    }
+
+    /** @return the timeline that {@link #timeline()} branched from, as the header names it. */
+    public long parentTimeline()
+    {
+        return parentTimeline;
+    }
+
+    /** @return the last sequence {@link #timeline()} holds of its parent's records, as the header names it. */
+    public long branchSequence()
+    {
+        return branchSequence;
     }
 
     public int length()

@@ -330,7 +330,40 @@ public final class SegmentLog implements KeyMatcher
             throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
         }
         final int length = SegmentSizing.next(current.length(), segmentSize, recordLength);
-        final Segment next = Segment.create(fs, dir, nextId, length, nextSequence, preallocate);
+        goOnIn(Segment.create(fs, dir, nextId, length, nextSequence, current, preallocate));
+    }
+
+    /**
+     * Writer (under the store's write lock), for a rewind: leaves the current segment where it is and goes on in a new
+     * one, numbered above every segment of the table, whose header names {@code timeline} (a child of
+     * {@code parentTimeline}) and whose first record will carry {@code firstSequence}, one after the branch sequence:
+     * the new timeline's log. Its length is the one {@link SegmentSizing} gives after the current segment, as for a
+     * roll. The segment is created and synced with its directory entry before this returns. Records already in the
+     * table stay readable.
+     */
+    public void branch(final long firstSequence, final long timeline, final long parentTimeline) throws IOException
+    {
+        int highest = current.id();
+        for (final Segment s : segments)
+        {
+            highest = s == null ? highest : Math.max(highest, s.id());
+        }
+        final int nextId = highest + 1;
+        if (nextId <= 0)
+        {
+            throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
+        }
+        final int length = SegmentSizing.next(current.length(), segmentSize, 0);
+        goOnIn(Segment.create(fs, dir, nextId, length, firstSequence, timeline, parentTimeline, firstSequence - 1,
+            preallocate));
+        nextSequence = firstSequence;
+        appended.start(nextId, SegmentDescriptor.HEADER_LENGTH);
+    }
+
+    /** Seals the current segment where it is and makes {@code next}, just created, the tail. */
+    private void goOnIn(final Segment next)
+    {
+        final int nextId = next.id();
         final Segment[] grown = Arrays.copyOf(segments, Math.max(segments.length, nextId + 1));
         grown[nextId] = next;
         if (sealedEnds.length <= current.id())

@@ -133,6 +133,16 @@ public final class SegmentUsage
         tombstones[id] = 0;
     }
 
+    /**
+     * Writer, under the write lock, for a rewind: takes the counts of {@code other} (those of another state of the
+     * store, which the writer adopts), in place, so that every part holding this accounting sees them.
+     */
+    public void adopt(final SegmentUsage other)
+    {
+        live = other.live.clone();
+        tombstones = other.tombstones.clone();
+    }
+
     /** Segment {@code id} is gone: nothing is counted for it any more. */
     public void forget(final int id)
     {

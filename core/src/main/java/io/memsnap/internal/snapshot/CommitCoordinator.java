@@ -79,6 +79,8 @@ public final class CommitCoordinator implements FlushProgress
     private volatile long flushesEnded;
     /** The first segment flush that failed, after which nothing is acknowledged any more; null if none. */
     private volatile StoreIoException failedFlush;
+    /** Why a rewind stopped the writer ({@link #stop}); null if none. */
+    private volatile IOException stoppedBy;
     /** Last committed manifest; guarded by commitLock. */
     private Manifest durable;
     private long nextGeneration;
@@ -207,16 +209,37 @@ public final class CommitCoordinator implements FlushProgress
     /**
      * Any thread (the writer checks it under the write lock before each write).
      *
-     * @throws StoreIoException if a segment flush failed earlier: the store takes no write until it is reopened.
+     * @throws StoreIoException if a segment flush, or a rewind that had begun changing the disk, failed earlier: the
+     *                          store takes no write until it is reopened.
      */
     public void requireNoFailedFlush()
     {
+        final IOException stopped = stoppedBy;
+        if (stopped != null)
+        {
+            throw new StoreIoException("a rewind of " + dir + " failed half-way, so the store takes no more writes: " +
+                "close it and open it again (it opens at the state before the rewind, its safety snapshot, or at the " +
+                "rewound one)", stopped);
+        }
         final StoreIoException failed = failedFlush;
         if (failed != null)
         {
             throw new StoreIoException("a flush of " + dir + " failed earlier (" + failed.getMessage() + "), so " +
                 "writes since the last durable point may not be on disk whatever a retry says: close the store and " +
                 "open it again (recovery keeps what is on disk)", (IOException)failed.getCause());
+        }
+    }
+
+    /**
+     * Stops the writer after a rewind failed half-way (its new timeline begun on disk, not committed): every later
+     * write, sync, snapshot and pin throws, and close leaves the watermark as it is, so that reopening the store
+     * recovers what is on disk, the state before the rewind or the rewound one.
+     */
+    public void stop(final IOException cause)
+    {
+        if (stoppedBy == null)
+        {
+            stoppedBy = cause;
         }
     }
 
@@ -426,52 +449,7 @@ public final class CommitCoordinator implements FlushProgress
             {
                 writeLock.unlock();
             }
-            final long generation = nextGeneration++;
-            // Retention deletes what no rule keeps once this manifest is committed: the commit may reuse the file of
-            // one of those (never a pinned or a young one; see RetainedSnapshots).
-            final RetainedSnapshots.Commit plan = retained.plan(generation, freeze.createdAtMillis, pins, now);
-            final Manifest manifest;
-            try
-            {
-                manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, plan.recycle,
-                    List.of(RetentionExtension.encode(retained.policy(), pins)), abandon);
-            }
-            catch (final IOException ex)
-            {
-                final StoreIoException failure = reported(generation, ex);
-                throw ex instanceof SegmentFlushException ? failed(failure) : failure;
-            }
-            catch (final UncheckedIOException ex)
-            {
-                throw reported(generation, ex.getCause());
-            }
-            if (manifest == null)
-            {
-                return null;
-            }
-            durable = manifest;
-            syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
-            retained = retained.committed(plan, generation, freeze.createdAtMillis, snapshotWriter.recycled());
-            delete(plan.decision.dropped(), "snapshot " + generation);
-            if (indexFiles != null)
-            {
-                indexFiles.deleteUnneeded(retainedGenerations());
-            }
-            final CommitListener l = listener;
-            if (l != null)
-            {
-                try
-                {
-                    l.committed(manifest, retainedGenerations());
-                }
-                catch (final RuntimeException ex)
-                {
-                    LOG.log(System.Logger.Level.WARNING, "after snapshot " + generation + " of " + dir + ": " +
-                        ex.getMessage() + "; retried after the next snapshot", ex);
-                }
-            }
-            outcomes.committed(manifest);
-            return manifest;
+            return commit(freeze, checkpoint, labels, pins, now, abandon);
         }
         finally
         {
@@ -487,6 +465,91 @@ public final class CommitCoordinator implements FlushProgress
             "snapshot " + durable.generation + " is intact", cause);
         outcomes.failed(failure);
         return failure;
+    }
+
+    /**
+     * For a rewind, holding the commit lock and the write lock, once the log was branched
+     * ({@link SegmentLog#branch}) and the rewound state checkpointed (the durable checkpoint): commits the snapshot
+     * that starts the new timeline, holding {@code entryCount} entries and {@code stateCount} named states up to the
+     * log's last sequence, with the pins of the last one changed by {@code edit}, then applies retention.
+     *
+     * @return the manifest committed.
+     * @throws StoreIoException if the commit fails.
+     */
+    public Manifest commitBranch(final long entryCount, final long stateCount, final Map<String, String> labels,
+        final PinEdit edit)
+    {
+        commitLock.lock();
+        try
+        {
+            requireOpen();
+            final long now = clock.getAsLong();
+            final PinSet pins = retained.carry(edit, nextGeneration, now);
+            return commit(Freeze.take(log, entryCount, stateCount, System.nanoTime()), checkpointer.durable(), labels,
+                pins, now, SnapshotWriter.NEVER_ABANDON);
+        }
+        finally
+        {
+            flushesEnded++;
+            commitLock.unlock();
+        }
+    }
+
+    /**
+     * Commit lock held: commits the manifest of {@code freeze} recording {@code pins}, then deletes what retention no
+     * longer keeps and tells the listeners.
+     *
+     * @return the manifest committed, or null if {@code abandon} gave up before the commit.
+     */
+    private Manifest commit(final Freeze freeze, final Checkpoint checkpoint, final Map<String, String> labels,
+        final PinSet pins, final long now, final BooleanSupplier abandon)
+    {
+        final long generation = nextGeneration++;
+        // Retention deletes what no rule keeps once this manifest is committed: the commit may reuse the file of one
+        // of those (never a pinned or a young one; see RetainedSnapshots).
+        final RetainedSnapshots.Commit plan = retained.plan(generation, freeze.createdAtMillis, pins, now);
+        final Manifest manifest;
+        try
+        {
+            manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, plan.recycle,
+                List.of(RetentionExtension.encode(retained.policy(), pins)), abandon);
+        }
+        catch (final IOException ex)
+        {
+            final StoreIoException failure = reported(generation, ex);
+            throw ex instanceof SegmentFlushException ? failed(failure) : failure;
+        }
+        catch (final UncheckedIOException ex)
+        {
+            throw reported(generation, ex.getCause());
+        }
+        if (manifest == null)
+        {
+            return null;
+        }
+        durable = manifest;
+        syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
+        retained = retained.committed(plan, generation, freeze.createdAtMillis, snapshotWriter.recycled());
+        delete(plan.decision.dropped(), "snapshot " + generation);
+        if (indexFiles != null)
+        {
+            indexFiles.deleteUnneeded(retainedGenerations());
+        }
+        final CommitListener l = listener;
+        if (l != null)
+        {
+            try
+            {
+                l.committed(manifest, retainedGenerations());
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "after snapshot " + generation + " of " + dir + ": " +
+                    ex.getMessage() + "; retried after the next snapshot", ex);
+            }
+        }
+        outcomes.committed(manifest);
+        return manifest;
     }
 
     /**
@@ -541,8 +604,13 @@ public final class CommitCoordinator implements FlushProgress
         }
     }
 
-    /** Commit lock held: the manifest of a retained snapshot, read to be sure it validates. */
-    private Manifest requireRetained(final long generation)
+    /**
+     * Commit lock held: the manifest of a retained snapshot, read to be sure it validates.
+     *
+     * @throws NoSuchSnapshotException if {@code generation} is not retained.
+     * @throws io.memsnap.CorruptStoreException if its manifest does not validate.
+     */
+    public Manifest requireRetained(final long generation)
     {
         if (!retained.contains(generation))
         {
@@ -599,7 +667,7 @@ public final class CommitCoordinator implements FlushProgress
         }
         try
         {
-            if (failedFlush != null)
+            if (failedFlush != null || stoppedBy != null)
             {
                 return null; // thrown to the calls after it already; the log must not be marked clean
             }

@@ -88,6 +88,18 @@ public final class IndexCheckpointer
     }
 
     /**
+     * Writer (under the store's write lock), O(1), for a rewind: freezes {@code version}, a version of this index's
+     * file that the store is about to adopt ({@link HashIndex#version}), as holding the log up to {@code lastSequence},
+     * the next record to go to {@code tail}, with {@code liveBytes}, the live bytes of each segment in that version.
+     */
+    public Pending freeze(final HashIndex version, final long tail, final long lastSequence, final long entryCount,
+        final long stateCount, final SegmentUsage.Table liveBytes)
+    {
+        final int root = version.freeze();
+        return new Pending(root, version.frozenWatermark(), tail, lastSequence, entryCount, stateCount, liveBytes);
+    }
+
+    /**
      * Seals, writes and syncs the pages of a frozen version created since the previous checkpoint, then publishes it.
      * The flush goes in steps of {@link #FLUSH_STEP_PAGES}, with {@code betweenSteps} run after each: the store
      * uses it to let a running snapshot's flush go first, so that a checkpoint of tens of megabytes never sits in

@@ -2,6 +2,7 @@ package io.memsnap.internal.snapshot;
 
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.SegmentLiveBytesDescriptor;
+import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentUsage;
 
 import java.nio.file.Path;
@@ -53,11 +54,36 @@ public final class LiveBytesExtension
     }
 
     /**
+     * @param reachEnd what {@link #recoveryReach} says of the manifest.
      * @return whether a writer's recovery from the manifest needs segment {@code id}: as {@link #needs}, and every
-     * segment from its checkpoint's replay segment on, for a writer replays the log to its end, past the snapshot.
+     * segment its replay reaches, for a writer replays the log to its end, past the snapshot.
      */
-    public static boolean neededByRecovery(final Manifest manifest, final SegmentUsage.Table table, final int id)
+    public static boolean neededByRecovery(final Manifest manifest, final SegmentUsage.Table table, final int reachEnd,
+        final int id)
     {
-        return id >= manifest.checkpoint.replaySegment || needs(manifest, table, id);
+        return id >= manifest.checkpoint.replaySegment && id < reachEnd || needs(manifest, table, id);
+    }
+
+    /**
+     * @param segments the store's segments by id (null where absent).
+     * @return the id after the last segment a writer's recovery from the manifest may replay: from its checkpoint's
+     * replay segment on, each next segment while it is present and on the same timeline (a replay follows a segment
+     * into the next only then; after a rewind, the segments of other timelines after its stop are moved aside). When
+     * the replay segment is absent, none: that replay could not start.
+     */
+    public static int recoveryReach(final Manifest manifest, final Segment[] segments)
+    {
+        final int from = manifest.checkpoint.replaySegment;
+        if (from <= 0 || from >= segments.length || segments[from] == null)
+        {
+            return from;
+        }
+        final long timeline = segments[from].timeline();
+        int id = from + 1;
+        while (id < segments.length && segments[id] != null && segments[id].timeline() == timeline)
+        {
+            id++;
+        }
+        return id;
     }
 }

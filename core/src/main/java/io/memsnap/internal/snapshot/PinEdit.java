@@ -31,6 +31,12 @@ public interface PinEdit
         return (pins, committing) -> pins.without(generation);
     }
 
+    /** @return this edit, then {@code next} on what it gives. */
+    default PinEdit then(final PinEdit next)
+    {
+        return (pins, committing) -> next.apply(apply(pins, committing), committing);
+    }
+
     /** @return the edit that pins the snapshot being committed itself (a rewind's safety snapshot, say). */
     static PinEdit pinCommitted(final String label, final long expiresAtMillis)
     {
