@@ -548,7 +548,7 @@ class CorruptionTest
     {
         final Manifest m = ManifestCodec.decode(StoreFiles.read(dir.resolve(ManifestDescriptor.fileName(generation))),
             dir);
-        final byte[] page = StoreFiles.readPrefix(dir.resolve(IndexPageDescriptor.FILE_NAME),
+        final byte[] page = StoreFiles.readPrefix(dir.resolve(IndexPageDescriptor.fileName(m.checkpoint.indexFile)),
             (m.checkpoint.rootPage + 1) * IndexPageDescriptor.PAGE_SIZE);
         return page[m.checkpoint.rootPage * IndexPageDescriptor.PAGE_SIZE + IndexPageDescriptor.DEPTH_OFFSET];
     }
