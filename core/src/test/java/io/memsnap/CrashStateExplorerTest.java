@@ -561,6 +561,15 @@ class CrashStateExplorerTest
             assertTrue(workload != Workload.REWIND_RECLAIM || deletedBeforeRewind(fs.journal().entries()),
                 "REWIND_RECLAIM deleted no segment file of the timeline the rewind left");
         }
+        if (workload == Workload.INDEX_FILES)
+        {
+            // What the workload is there for: a new index file generation written, and an older one deleted.
+            final List<io.memsnap.crash.JournalEntry> entries = fs.journal().entries();
+            assertTrue(entries.stream().anyMatch(e -> e.kind == io.memsnap.crash.JournalEntry.Kind.CREATE &&
+                e.path.getFileName().toString().startsWith("index-")), "INDEX_FILES wrote no new index file");
+            assertTrue(entries.stream().anyMatch(e -> e.kind == io.memsnap.crash.JournalEntry.Kind.DELETE &&
+                e.path.getFileName().toString().startsWith("index")), "INDEX_FILES deleted no index file");
+        }
         if (Boolean.getBoolean("memsnap.crash.journal"))
         {
             final List<io.memsnap.crash.JournalEntry> entries = fs.journal().entries();

@@ -272,6 +272,7 @@ final class CrashWorkload
                 return;
             }
         }
+        throw new AssertionError("the workload found no snapshot to pin among " + retained);
     }
 
     /** Unpins the oldest pinned snapshot: it is no longer promised from the moment the unpin starts. */
@@ -290,6 +291,7 @@ final class CrashWorkload
                 return;
             }
         }
+        throw new AssertionError("the workload found no pinned snapshot to unpin among " + retained);
     }
 
     /** A pin or an unpin commits a snapshot of every write so far. */
