@@ -20,7 +20,7 @@ import io.memsnap.internal.lifecycle.CompactionScheduler;
 import io.memsnap.internal.lifecycle.Compactor;
 import io.memsnap.internal.lifecycle.SegmentReclaimer;
 import io.memsnap.internal.segment.SegmentLog;
-import io.memsnap.internal.segment.SegmentPins;
+import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.AutoSnapshotter;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
@@ -1142,7 +1142,7 @@ public final class MemoryStore implements AutoCloseable
                 reclaimer.close();
             }
             state.indexFile.unmapAll();
-            for (final SegmentPins.Pin pin : state.pins)
+            for (final ReaderPins.Pin pin : state.pins)
             {
                 pin.close();
             }

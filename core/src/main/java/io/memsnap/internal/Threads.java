@@ -1,10 +1,27 @@
 package io.memsnap.internal;
 
-/** Small helpers for the store's background threads. Thread safe: stateless. */
+/**
+ * Starts and joins the daemon threads a store owns (index checkpoints, compaction, automatic snapshots). Thread
+ * safe: stateless.
+ */
 public final class Threads
 {
     private Threads()
     {
+    }
+
+    /** @return a started daemon thread running {@code work}. */
+    public static Thread start(final String name, final Runnable work)
+    {
+        return start(new Thread(work, name));
+    }
+
+    /** @return {@code thread}, made a daemon and started. */
+    public static Thread start(final Thread thread)
+    {
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     /**

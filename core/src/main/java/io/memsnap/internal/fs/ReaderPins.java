@@ -57,9 +57,10 @@ public final class ReaderPins
             final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
             try
             {
-                // Blocks only while a writer in another process holds its exclusive lock to delete the file.
-                final FileLock lock = channel.lock(0, Long.MAX_VALUE, true);
-                if (!Files.exists(file) || !identity(file).equals(key))
+                // Never waits under the JVM-wide monitor: a writer of another process deleting the file holds it
+                // exclusively this moment, and the file is as good as gone.
+                final FileLock lock = channel.tryLock(0, Long.MAX_VALUE, true);
+                if (lock == null || !Files.exists(file) || !identity(file).equals(key))
                 {
                     throw new NoSuchFileException(file.toString(), null, "deleted by the writer while it was pinned");
                 }

@@ -95,8 +95,34 @@ final class CompactionPolicy
      */
     boolean behind(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId)
     {
-        return new CompactionPolicy(stallFraction(), liveFraction).choose(segments, tail, usage, lowestFileId, false)
-            .length > 0;
+        // What choose(...) with the stall fraction would decide, in one pass that allocates nothing: it runs on the
+        // writer's roll, under the write lock.
+        long total = 0;
+        long reclaimable = 0;
+        boolean candidate = false;
+        for (final Segment s : segments)
+        {
+            if (s == null)
+            {
+                continue;
+            }
+            final int id = s.id();
+            final long live = usage.live(id);
+            final int tombstones = usage.tombstones(id);
+            if (id < tail && live == 0 && tombstones == 0)
+            {
+                continue;
+            }
+            total += s.length();
+            if (id >= tail)
+            {
+                continue;
+            }
+            final long keep = live + (id > lowestFileId ? Math.max(0, tombstones) : 0);
+            reclaimable += s.length() - keep;
+            candidate |= keep < liveFraction * s.length();
+        }
+        return candidate && reclaimable > stallFraction() * total;
     }
 
     /** @return the share of dead bytes at which writers wait for compaction: 1.5 times the trigger, at most 0.9. */

@@ -41,9 +41,7 @@ public final class CompactionScheduler
 
     public void start()
     {
-        thread = new Thread(this::run, "memsnap-compaction " + dir.getFileName());
-        thread.setDaemon(true);
-        thread.start();
+        thread = Threads.start("memsnap-compaction " + dir.getFileName(), this::run);
     }
 
     /** Wakes the thread to look at once (the writer sealed a segment). Any thread; allocates nothing. */

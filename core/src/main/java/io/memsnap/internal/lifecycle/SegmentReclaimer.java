@@ -6,7 +6,7 @@ import io.memsnap.internal.ReaderGuard;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
-import io.memsnap.internal.segment.SegmentPins;
+import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
@@ -41,7 +41,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * must outlive every older record of its key: salvage reads every file);</li>
  * <li>no reader can touch it: it leaves the log's table (an address a reader found before still resolves to it),
  * and is unmapped only after a grace period of the store's readers ({@link ReaderGuard}); then a read-only store that mapped it, in this JVM or another process, holds it
- * back ({@link SegmentPins}) until it closes.</li>
+ * back ({@link ReaderPins}) until it closes.</li>
  * </ul>
  * A file that cannot be deleted yet is tried again after each snapshot commits and at the next open. Before it
  * deletes anything it syncs the directory (so that the retirement of a manifest that needed the file is durable
@@ -249,7 +249,7 @@ public final class SegmentReclaimer
             for (final Iterator<Map.Entry<Integer, Long>> it = pending.entrySet().iterator(); it.hasNext(); )
             {
                 final Map.Entry<Integer, Long> e = it.next();
-                if (SegmentPins.deleteUnlessPinned(fs, dir.resolve(
+                if (ReaderPins.deleteUnlessPinned(fs, dir.resolve(
                     io.memsnap.internal.format.SegmentDescriptor.fileName(e.getKey()))))
                 {
                     it.remove();

@@ -12,7 +12,7 @@ import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
-import io.memsnap.internal.segment.SegmentPins;
+import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
@@ -65,7 +65,7 @@ final class ReadOnlyOpener
             }
             IndexFile indexFile = null;
             final List<Segment> opened = new ArrayList<>();
-            final List<SegmentPins.Pin> pins = new ArrayList<>();
+            final List<ReaderPins.Pin> pins = new ArrayList<>();
             boolean snapshotFilesValid = false;
             try
             {
@@ -91,7 +91,7 @@ final class ReadOnlyOpener
                         continue; // listed, not needed: compaction may have deleted it
                     }
                     // Pinned before it is mapped, through the pin's channel: the writer does not delete it under us.
-                    final SegmentPins.Pin pin = SegmentPins.pin(dir.resolve(SegmentDescriptor.fileName(
+                    final ReaderPins.Pin pin = ReaderPins.pin(dir.resolve(SegmentDescriptor.fileName(
                         entry.segmentId)));
                     pins.add(pin);
                     final Segment s = Segment.open(dir, entry.segmentId, pin.channel());
@@ -181,14 +181,14 @@ final class ReadOnlyOpener
     }
 
     /** Unmaps what a failed attempt mapped and releases its pins. */
-    private static void release(final List<Segment> opened, final List<SegmentPins.Pin> pins,
+    private static void release(final List<Segment> opened, final List<ReaderPins.Pin> pins,
         final IndexFile indexFile)
     {
         for (final Segment s : opened)
         {
             s.unmap();
         }
-        for (final SegmentPins.Pin pin : pins)
+        for (final ReaderPins.Pin pin : pins)
         {
             try
             {

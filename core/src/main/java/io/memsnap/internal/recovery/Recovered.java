@@ -6,7 +6,7 @@ import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.SegmentLog;
-import io.memsnap.internal.segment.SegmentPins;
+import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.IndexFileDeleter;
@@ -46,7 +46,7 @@ public final class Recovered
      */
     public final SegmentUsage usage;
     /** The pins of the segment files a read-only open mapped (closed with the store); empty for a writer. */
-    public final List<SegmentPins.Pin> pins;
+    public final List<ReaderPins.Pin> pins;
 
     Recovered(
         final StoreDirectory directory,
@@ -64,7 +64,7 @@ public final class Recovered
         final long stateCount,
         final RecoveryReport report,
         final SegmentUsage usage,
-        final List<SegmentPins.Pin> pins)
+        final List<ReaderPins.Pin> pins)
     {
         this.usage = usage;
         this.pins = List.copyOf(pins);

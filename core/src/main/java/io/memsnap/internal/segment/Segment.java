@@ -133,7 +133,7 @@ public final class Segment
     }
 
     /**
-     * As {@link #open(Path, int)}, mapping through {@code channel} (a pinned reader's, see {@link SegmentPins}: a
+     * As {@link #open(Path, int)}, mapping through {@code channel} (a pinned reader's, see {@link ReaderPins}: a
      * mapping made through any other channel would close it, and with it the process's lock on the file).
      */
     public static Segment open(final Path dir, final int id, final FileChannel channel) throws IOException

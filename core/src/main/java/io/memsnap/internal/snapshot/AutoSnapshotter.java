@@ -3,6 +3,7 @@ package io.memsnap.internal.snapshot;
 import io.memsnap.SnapshotTrigger;
 import io.memsnap.StoreClosedException;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.Threads;
 import io.memsnap.internal.segment.SegmentLog;
 import org.agrona.concurrent.NanoClock;
 
@@ -81,7 +82,7 @@ public final class AutoSnapshotter
         {
             thread = new Thread(this::run, "memsnap-snapshot " + dir.getFileName());
             wakeup.bind(thread);
-            BackgroundThread.start(thread);
+            Threads.start(thread);
         }
     }
 
@@ -98,7 +99,7 @@ public final class AutoSnapshotter
             return;
         }
         wakeup.wake();
-        BackgroundThread.join(t);
+        Threads.joinUninterruptibly(t);
     }
 
     private Thread thread()

@@ -5,8 +5,8 @@ import io.memsnap.StoreClosedException;
 import io.memsnap.StoreIoException;
 import io.memsnap.StoreOptions;
 import io.memsnap.internal.ReaderGuard;
-import io.memsnap.internal.Threads;
 import io.memsnap.internal.StoreCounts;
+import io.memsnap.internal.Threads;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
@@ -99,7 +99,7 @@ public final class CheckpointScheduler
     /** Starts the background thread. Once. */
     public void start()
     {
-        thread = BackgroundThread.start("memsnap-checkpoint " + dir.getFileName(), this::run);
+        thread = Threads.start("memsnap-checkpoint " + dir.getFileName(), this::run);
     }
 
     /** Stops the background thread and waits for it (a checkpoint it runs ends first). Idempotent. */
