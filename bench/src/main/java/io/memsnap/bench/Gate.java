@@ -20,10 +20,14 @@ import java.util.TreeSet;
  *
  * <ol>
  *   <li>snapshot p99 at the largest size / at 10,000 entries, same changes: at most the threshold;</li>
- *   <li>snapshot p99 / the floor for the bytes it flushed, at each size: at most; the floor is
- *       {@code fdatasync4k p99 + bytes / (64 MiB / sequentialWrite64m mean time)};</li>
- *   <li>put p99.9 with a snapshotter running / alone: at most;</li>
- *   <li>get throughput with a writer and a snapshotter running / readers alone: at least.</li>
+ *   <li>snapshot p50 and p99 / the floor for the bytes it flushed, at each size: at most; the floor is
+ *       {@code fdatasync4k + bytes / (64 MiB / sequentialWrite64m mean time)}, percentile for percentile;</li>
+ *   <li>get throughput of readers beside a writer and snapshots at a service's cadence (every 1,000 changes or
+ *       50 ms) / beside the writer alone: at least;</li>
+ *   <li>get p99, same two configurations: at most;</li>
+ *   <li>put p99.9 of that writer, same two configurations: at most.</li>
+ * </ol>
+ * Snapshots back to back (the stress figures) are printed, not gated.
  * </ol>
  *
  * <pre>java -cp bench/target/benchmarks.jar io.memsnap.bench.Gate RESULTS.json [gate.properties]</pre>
@@ -131,65 +135,94 @@ public final class Gate
                     Map.of("engine", ENGINE, "entries", Long.toString(size), "changes", changes), "bytesFlushedMean");
                 final double floor99 = syncP99 + bytes / bandwidth * 1000.0;
                 final double floor50 = syncP50 + bytes / bandwidth * 1000.0;
-                System.out.printf("  (at %,d entries: p50 %.3f ms / floor at p50 %.3f ms = %.2f)%n", size,
-                    m.percentile(50), floor50, m.percentile(50) / floor50);
+                ratio(String.format("snapshot p50 at %,d entries / floor for its %.2f MB [%.3f / (%.3f + %.3f) ms]",
+                    size, bytes / 1e6, m.percentile(50), syncP50, bytes / bandwidth * 1000.0),
+                    m.percentile(50) / floor50, threshold(thresholds, "snapshot.p50.over.floor.max"), true);
                 ratio(String.format("snapshot p99 at %,d entries / floor for its %.2f MB [%.3f / (%.3f + %.3f) ms]",
                     size, bytes / 1e6, m.percentile(99), syncP99, bytes / bandwidth * 1000.0),
                     m.percentile(99) / floor99, threshold(thresholds, "snapshot.p99.over.floor.max"), true);
             }
         }
 
-        // 3: writer stall.
-        final JmhResults.Merged alone = results.merged("WriterStallBenchmark.putsAlone", "sample",
-            Map.of("engine", ENGINE), null);
-        final JmhResults.Merged with = results.merged("WriterStallBenchmark.putsWithSnapshots", "sample",
-            Map.of("engine", ENGINE), "put");
-        if (alone == null || with == null)
-        {
-            missing("put latency of memsnap with and without snapshots");
-        }
-        else
-        {
-            // JMH keeps no histogram for a group's methods: both sides are the mean of the rounds' percentiles.
-            System.out.printf("  (puts, mean of %d rounds: p50 %.2f / %.2f us, p99 %.2f / %.2f us, p99.99 %.0f / " +
-                "%.0f us with / without snapshots)%n", alone.rounds(), with.roundMeanPercentile(50),
-                alone.roundMeanPercentile(50), with.roundMeanPercentile(99), alone.roundMeanPercentile(99),
-                with.roundMeanPercentile(99.99), alone.roundMeanPercentile(99.99));
-            ratio(String.format("put p99.9 with snapshots running / alone [%.2f / %.2f us]",
-                with.roundMeanPercentile(99.9), alone.roundMeanPercentile(99.9)),
-                with.roundMeanPercentile(99.9) / alone.roundMeanPercentile(99.9),
-                threshold(thresholds, "put.p999.with.snapshots.over.alone.max"), true);
-        }
+        cadence(results, thresholds);
+        stress(results);
+    }
 
-        // 4: reader contention.
-        final JmhResults.Merged readers = results.merged("ReaderContentionBenchmark.readersAlone", "thrpt",
-            Map.of("engine", ENGINE), null);
-        final JmhResults.Merged busy = results.merged("ReaderContentionBenchmark.readersWithWriterAndSnapshots",
-            "thrpt", Map.of("engine", ENGINE), "get");
-        if (readers == null || busy == null)
+    /**
+     * 3 to 5: the readers and the writer beside snapshots at a service's cadence against the same without
+     * snapshots, each side pooled over the rounds: get throughput (throughput forks), get p99 and put p99.9
+     * (sample-time forks; JMH keeps no histogram for a group's methods, so both sides are the mean of the rounds'
+     * percentiles).
+     */
+    private void cadence(final JmhResults results, final Properties thresholds)
+    {
+        final String with = "ReaderContentionBenchmark.readersWithWriterAndCadencedSnapshots";
+        final String without = "ReaderContentionBenchmark.readersWithWriter";
+        final Map<String, String> memsnap = Map.of("engine", ENGINE);
+        final JmhResults.Merged getsWith = results.merged(with, "thrpt", memsnap, "getOnCadence");
+        final JmhResults.Merged getsWithout = results.merged(without, "thrpt", memsnap, "getBesideWriter");
+        if (getsWith == null || getsWithout == null)
         {
-            missing("get throughput of memsnap with and without a writer and a snapshotter");
+            missing("get throughput of memsnap beside a writer, with and without cadenced snapshots");
         }
         else
         {
-            // What the machine allows, reported beside the property (it does not decide it): the same readers beside
-            // the flushes of the commit protocol alone, looped, with no engine; and beside a thread that only computes.
-            for (final String[] context : new String[][] {{"readersWithCommitFloor", "getBesideCommitFloor",
-                "the commit protocol's flushes alone (no engine)"}, {"readersWithSpinner", "getBesideSpinner",
-                "a thread that only computes"}})
-            {
-                final JmhResults.Merged floor = results.merged("ReaderContentionBenchmark." + context[0], "thrpt",
-                    Map.of("engine", ENGINE), context[1]);
-                if (floor != null)
-                {
-                    System.out.printf("  (machine: get throughput beside %s / readers alone = %.2f)%n", context[2],
-                        floor.score() / readers.score());
-                }
-            }
-            ratio(String.format("get throughput with a writer and snapshots / readers alone [%.3f / %.3f %s, " +
-                "%d rounds]", busy.score(), readers.score(), readers.unit(), readers.rounds()),
-                busy.score() / readers.score(),
-                threshold(thresholds, "get.throughput.with.writer.and.snapshots.over.alone.min"), false);
+            ratio(String.format("get throughput with cadenced snapshots / without [%.3f / %.3f %s, %d rounds]",
+                getsWith.score(), getsWithout.score(), getsWith.unit(), getsWith.rounds()),
+                getsWith.score() / getsWithout.score(),
+                threshold(thresholds, "get.throughput.with.cadenced.snapshots.over.without.min"), false);
+        }
+        final JmhResults.Merged getLatencyWith = results.merged(with, "sample", memsnap, "getOnCadence");
+        final JmhResults.Merged getLatencyWithout = results.merged(without, "sample", memsnap, "getBesideWriter");
+        final JmhResults.Merged putLatencyWith = results.merged(with, "sample", memsnap, "putOnCadence");
+        final JmhResults.Merged putLatencyWithout = results.merged(without, "sample", memsnap, "putBesideReaders");
+        if (getLatencyWith == null || getLatencyWithout == null || putLatencyWith == null ||
+            putLatencyWithout == null)
+        {
+            missing("get and put latency of memsnap beside each other, with and without cadenced snapshots");
+            return;
+        }
+        final double snapshots = results.aux(with.replace("readersWithWriterAndCadencedSnapshots",
+            "snapshotOnCadence"), memsnap, "snapshots");
+        final double cpu = results.aux(with.replace("readersWithWriterAndCadencedSnapshots", "snapshotOnCadence"),
+            memsnap, "snapshotCpuMicrosMean");
+        System.out.printf("  (cadenced snapshots: %.0f per fork, %.0f us of CPU each; puts p50 %.2f / %.2f us, " +
+            "p99.99 %.0f / %.0f us with / without)%n", snapshots, cpu, putLatencyWith.roundMeanPercentile(50),
+            putLatencyWithout.roundMeanPercentile(50), putLatencyWith.roundMeanPercentile(99.99),
+            putLatencyWithout.roundMeanPercentile(99.99));
+        ratio(String.format("get p99 with cadenced snapshots / without [%.2f / %.2f us]",
+            getLatencyWith.roundMeanPercentile(99), getLatencyWithout.roundMeanPercentile(99)),
+            getLatencyWith.roundMeanPercentile(99) / getLatencyWithout.roundMeanPercentile(99),
+            threshold(thresholds, "get.p99.with.cadenced.snapshots.over.without.max"), true);
+        ratio(String.format("put p99.9 with cadenced snapshots / without [%.2f / %.2f us]",
+            putLatencyWith.roundMeanPercentile(99.9), putLatencyWithout.roundMeanPercentile(99.9)),
+            putLatencyWith.roundMeanPercentile(99.9) / putLatencyWithout.roundMeanPercentile(99.9),
+            threshold(thresholds, "put.p999.with.cadenced.snapshots.over.without.max"), true);
+    }
+
+    /** Reported, not gated: snapshots back to back beside the readers and the writer, and beside the writer. */
+    private void stress(final JmhResults results)
+    {
+        final Map<String, String> memsnap = Map.of("engine", ENGINE);
+        final JmhResults.Merged gets = results.merged("ReaderContentionBenchmark.readersWithWriterAndSnapshots",
+            "thrpt", memsnap, "get");
+        final JmhResults.Merged getsWithout = results.merged("ReaderContentionBenchmark.readersWithWriter",
+            "thrpt", memsnap, "getBesideWriter");
+        if (gets != null && getsWithout != null)
+        {
+            System.out.printf("stress: get throughput with snapshots back to back / without = %.2f; a snapshot " +
+                "costs its thread %.0f us of CPU in %.0f us%n", gets.score() / getsWithout.score(),
+                results.aux("ReaderContentionBenchmark.snapshotLoop", memsnap, "snapshotCpuMicrosMean"),
+                results.aux("ReaderContentionBenchmark.snapshotLoop", memsnap, "snapshotWallMicrosMean"));
+        }
+        final JmhResults.Merged alone = results.merged("WriterStallBenchmark.putsAlone", "sample", memsnap, null);
+        final JmhResults.Merged with = results.merged("WriterStallBenchmark.putsWithSnapshots", "sample", memsnap,
+            "put");
+        if (alone != null && with != null)
+        {
+            System.out.printf("stress: put p99.9 with snapshots back to back / alone = %.2f [%.2f / %.2f us]%n",
+                with.roundMeanPercentile(99.9) / alone.roundMeanPercentile(99.9), with.roundMeanPercentile(99.9),
+                alone.roundMeanPercentile(99.9));
         }
     }
 

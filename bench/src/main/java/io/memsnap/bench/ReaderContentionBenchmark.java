@@ -20,30 +20,43 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Reader contention: the throughput (and, in sample-time mode, the latency) of gets by the readers, alone (group
- * {@code readersAlone}) and with a writer and a snapshotter running beside them (group
- * {@code readersWithWriterAndSnapshots}: methods {@code get}, {@code put}, {@code snapshotLoop}). A get looks up a
- * uniformly chosen id, copies the entry out and scores it against a query vector. The writer is paced as in
- * {@link WriterStallBenchmark} ({@code pauseMicros} between puts), so that on a machine with few cores the readers
- * compete with the writer for the store, not for a core; the snapshotter snapshots back to back. One reader by
- * default (two cores); JMH's {@code -tg} changes the thread counts.
+ * Reader contention: the throughput and (in sample-time mode) the latency of gets by the readers, and the latency of
+ * the writer's puts, with and without snapshots beside them. A get looks up a uniformly chosen id, copies the entry
+ * out and scores it against a query vector. The writer overwrites uniformly chosen ids and rests {@code pauseMicros}
+ * between puts, untimed (as in {@link WriterStallBenchmark}), so that on a machine with few cores the readers
+ * compete with the writer for the store, not for a core. One reader by default (two cores); JMH's {@code -tg}
+ * changes the thread counts.
  *
- * <p>Claim under test: readers never wait for writers or snapshots: get throughput with them / alone near 1. The
- * groups {@code readersWithWriter} and {@code readersWithSnapshots} run one of the two, for diagnosis, and
- * {@code readersWithCommitFloor} runs the readers beside the physical floor of a commit of the protocol the
- * snapshots follow, looped: no engine, only the three synchronous flushes every snapshot makes (4 KiB of records
- * fdatasynced, a manifest-sized file fdatasynced, the directory fsynced), so that what the disk's flushes alone take
- * from a reader on this machine is measured beside what a snapshot takes; {@code readersWithSpinner} runs them beside
- * a thread that only computes (what a second busy thread costs a reader on this machine at all).
+ * <p>Groups, each in its own fork on the same store:
+ * <ul>
+ *   <li>{@code readersWithWriter} ({@code getBesideWriter}, {@code putBesideReaders}): the readers beside the
+ *       writer, no snapshots: the baseline of the two below.</li>
+ *   <li>{@code readersWithWriterAndCadencedSnapshots} ({@code getOnCadence}, {@code putOnCadence},
+ *       {@code snapshotOnCadence}): the same, and a snapshot once {@value #CADENCE_CHANGES} changes were made since
+ *       the last one or {@value #CADENCE_MILLIS} ms passed, whichever comes first: the cadence of a service's
+ *       automatic snapshots. Claim under test: readers and the writer barely notice them (throughput, get p99 and
+ *       put p99.9 against {@code readersWithWriter}).</li>
+ *   <li>{@code readersWithWriterAndSnapshots} ({@code get}, {@code put}, {@code snapshotLoop}): snapshots back to
+ *       back, a stress figure, with the CPU time each snapshot costs its thread (in {@link Aux}).</li>
+ *   <li>{@code readersAlone}; and for diagnosis {@code readersWithSnapshots} (no writer),
+ *       {@code readersWithCommitFloor} (the readers beside the physical flushes of a commit, looped, with no
+ *       engine: a record block fdatasynced, a manifest-sized file fdatasynced, the directory fsynced), and
+ *       {@code readersWithSpinner} (beside a thread that only computes: what a second busy thread costs a reader on
+ *       this machine at all).</li>
+ * </ul>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode({Mode.Throughput, Mode.SampleTime})
@@ -63,8 +76,20 @@ public class ReaderContentionBenchmark
     @Param({"50"})
     public int pauseMicros;
 
+    /** The cadence of {@code readersWithWriterAndCadencedSnapshots}: a snapshot after this many changes... */
+    public static final int CADENCE_CHANGES = 1000;
+    /** ...or this long after the last one, whichever comes first. */
+    public static final int CADENCE_MILLIS = 50;
+    private static final long CADENCE_NANOS = CADENCE_MILLIS * 1_000_000L;
+
     private Engine store;
     private final AtomicInteger streams = new AtomicInteger();
+    /** Puts made by the writer, for the cadence. */
+    private final AtomicLong changes = new AtomicLong();
+    /** {@link #changes} when the last cadenced snapshot began. */
+    private volatile long changesAtSnapshot;
+    /** The thread of {@link #snapshotOnCadence}, woken by the writer when {@value #CADENCE_CHANGES} are due. */
+    private volatile Thread snapshotter;
 
     @Setup(Level.Trial)
     public void open()
@@ -123,6 +148,64 @@ public class ReaderContentionBenchmark
             updates = new Updates(benchmark.entries, 200 + benchmark.streams.getAndIncrement());
             pauseNanos = benchmark.pauseMicros * 1000L;
         }
+
+        /** The writer's rest before each put, outside the timed put (a put's latency is the put's alone). */
+        @Setup(Level.Invocation)
+        public void pace()
+        {
+            if (pauseNanos > 0)
+            {
+                LockSupport.parkNanos(pauseNanos);
+            }
+        }
+    }
+
+    /** The CPU time the snapshots of one thread cost, recorded in {@link Aux} at the end of the trial. */
+    @State(Scope.Thread)
+    public static class Snapshotter
+    {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+        long lastNanos;
+        long snapshots;
+        long cpuNanos;
+        long wallNanos;
+        private String name;
+        private Map<String, String> params;
+
+        @Setup(Level.Trial)
+        public void init(final ReaderContentionBenchmark benchmark)
+        {
+            lastNanos = System.nanoTime();
+            params = Map.of("engine", benchmark.engine, "entries", Long.toString(benchmark.entries),
+                "pauseMicros", Integer.toString(benchmark.pauseMicros));
+        }
+
+        /** Takes one snapshot, counting its thread's CPU time and its wall time. */
+        long snapshot(final Engine store, final String benchmark)
+        {
+            name = benchmark;
+            final long cpu = THREADS.getCurrentThreadCpuTime();
+            final long start = System.nanoTime();
+            final long bytes = store.snapshot();
+            final long end = System.nanoTime();
+            cpuNanos += THREADS.getCurrentThreadCpuTime() - cpu;
+            wallNanos += end - start;
+            snapshots++;
+            lastNanos = start;
+            return bytes;
+        }
+
+        @TearDown(Level.Trial)
+        public void record()
+        {
+            if (snapshots > 0)
+            {
+                Aux.record(ReaderContentionBenchmark.class.getName() + "." + name, params,
+                    Map.of("snapshots", (double)snapshots, "snapshotCpuMicrosMean", cpuNanos / 1e3 / snapshots,
+                        "snapshotWallMicrosMean", wallNanos / 1e3 / snapshots));
+            }
+        }
     }
 
     private static double getAndScore(final Engine store, final Reader reader)
@@ -149,26 +232,72 @@ public class ReaderContentionBenchmark
         return getAndScore(store, reader);
     }
 
-    /** The writer: a put, then a rest of {@code pauseMicros}. */
+    /**
+     * The writer: one put (its rest of {@code pauseMicros} comes before, untimed). Every group's writer counts its
+     * changes and wakes the cadenced snapshotter when {@value #CADENCE_CHANGES} are due, so that the writer does the
+     * same work with and without it.
+     */
     @Benchmark
     @Group("readersWithWriterAndSnapshots")
     @GroupThreads(1)
     public void put(final Writer writer)
     {
         writer.updates.putNext(store);
-        if (writer.pauseNanos > 0)
+        if (changes.incrementAndGet() - changesAtSnapshot >= CADENCE_CHANGES)
         {
-            LockSupport.parkNanos(writer.pauseNanos);
+            final Thread waiting = snapshotter;
+            if (waiting != null)
+            {
+                LockSupport.unpark(waiting);
+            }
         }
     }
 
-    /** Snapshots back to back. */
+    /** Snapshots back to back: the stress figure. */
     @Benchmark
     @Group("readersWithWriterAndSnapshots")
     @GroupThreads(1)
-    public long snapshotLoop()
+    public long snapshotLoop(final Snapshotter snapshots)
     {
-        return store.snapshot();
+        return snapshots.snapshot(store, "snapshotLoop");
+    }
+
+    /** A get beside {@link #putOnCadence} and {@link #snapshotOnCadence}. */
+    @Benchmark
+    @Group("readersWithWriterAndCadencedSnapshots")
+    @GroupThreads(1)
+    public double getOnCadence(final Reader reader)
+    {
+        return getAndScore(store, reader);
+    }
+
+    /** The writer beside the readers and the cadenced snapshots. */
+    @Benchmark
+    @Group("readersWithWriterAndCadencedSnapshots")
+    @GroupThreads(1)
+    public void putOnCadence(final Writer writer)
+    {
+        put(writer);
+    }
+
+    /**
+     * Waits until a snapshot is due ({@value #CADENCE_CHANGES} changes since the last one, or
+     * {@value #CADENCE_MILLIS} ms), then takes it.
+     */
+    @Benchmark
+    @Group("readersWithWriterAndCadencedSnapshots")
+    @GroupThreads(1)
+    public long snapshotOnCadence(final Snapshotter snapshots)
+    {
+        snapshotter = Thread.currentThread();
+        final long due = snapshots.lastNanos + CADENCE_NANOS;
+        long now;
+        while (changes.get() - changesAtSnapshot < CADENCE_CHANGES && (now = System.nanoTime()) < due)
+        {
+            LockSupport.parkNanos(due - now);
+        }
+        changesAtSnapshot = changes.get();
+        return snapshots.snapshot(store, "snapshotOnCadence");
     }
 
     /** Diagnosis: a get beside the paced writer only. */

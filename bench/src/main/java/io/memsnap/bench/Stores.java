@@ -1,5 +1,6 @@
 package io.memsnap.bench;
 
+import io.memsnap.FormatUpgradeRequiredException;
 import io.memsnap.SparseVector;
 import io.memsnap.bench.engine.Engine;
 import io.memsnap.bench.engine.Engines;
@@ -20,7 +21,8 @@ import java.util.concurrent.Future;
  * runs: {@code <data dir>/stores/<engine>-<n>}, complete once {@code <engine>-<n>.ready} (holding its size when
  * built) exists. Benchmarks overwrite existing ids, so the number of entries stays {@code n}; a store whose files
  * have grown too much is deleted when released and rebuilt when next needed, which bounds the
- * disk the runs use: past its built size plus the larger of that size and 4 GiB. The seeds' engine keeps its memory on the heap, so it is rebuilt from the generator each time.
+ * disk the runs use: past its built size plus the larger of that size and 4 GiB. A store of an older format is
+ * rebuilt. The seeds' engine keeps its memory on the heap, so it is rebuilt from the generator each time.
  */
 public final class Stores
 {
@@ -48,7 +50,15 @@ public final class Stores
         final Path ready = marker(engine, entries);
         if (!Engines.SEED_JSON.equals(engine) && Files.exists(ready))
         {
-            return Engines.open(engine, dir, entries, true);
+            try
+            {
+                return Engines.open(engine, dir, entries, true);
+            }
+            catch (final FormatUpgradeRequiredException ex)
+            {
+                // Built by an engine of an older format: measure this engine's format, built afresh.
+                System.out.println("rebuilding " + dir + ": " + ex.getMessage());
+            }
         }
         BenchDirs.deleteTree(dir);
         final Engine store = Engines.open(engine, dir, entries, false);

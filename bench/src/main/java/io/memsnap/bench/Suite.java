@@ -124,20 +124,25 @@ public final class Suite
                 run("SnapshotLatencyBenchmark\\.snapshot$",
                     params("engine", "memsnap", "entries", size, "changes", "1000"), 1, 1, 3, 2, null);
             }
-            for (final String group : swap ? List.of("putsWithSnapshots", "putsAlone") :
-                List.of("putsAlone", "putsWithSnapshots"))
+            // Readers and the writer beside snapshots at a service's cadence, against the same without snapshots:
+            // throughput, then latency (a fork each).
+            for (final Mode mode : List.of(Mode.Throughput, Mode.SampleTime))
             {
-                run("WriterStallBenchmark\\." + group + "$",
-                    params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 2, 3, 2, null);
-            }
-            for (final String group : swap ?
-                List.of("readersWithWriterAndSnapshots", "readersWithCommitFloor", "readersAlone") :
-                List.of("readersAlone", "readersWithCommitFloor", "readersWithWriterAndSnapshots"))
-            {
-                run("ReaderContentionBenchmark\\." + group + "$",
-                    params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 1, 3, 2, Mode.Throughput);
+                for (final String group : swap ?
+                    List.of("readersWithWriterAndCadencedSnapshots", "readersWithWriter") :
+                    List.of("readersWithWriter", "readersWithWriterAndCadencedSnapshots"))
+                {
+                    run("ReaderContentionBenchmark\\." + group + "$",
+                        params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 1, 3, 2, mode);
+                }
             }
         }
+        // The stress figures, reported and not gated, once: snapshots back to back beside the readers and the
+        // writer, and beside the writer alone.
+        run("ReaderContentionBenchmark\\.readersWithWriterAndSnapshots$",
+            params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 1, 3, 2, Mode.Throughput);
+        run("WriterStallBenchmark\\.(putsAlone|putsWithSnapshots)$",
+            params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 2, 3, 2, null);
     }
 
     private void full(final long large, final List<String> engines) throws RunnerException, IOException
