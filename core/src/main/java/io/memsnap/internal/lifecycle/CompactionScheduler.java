@@ -95,10 +95,10 @@ public final class CompactionScheduler
     }
 
     /**
-     * A writer, before it takes the write lock: while compaction is far behind (the writer outruns it), waits for it
-     * to catch up, so that the segments stay within their bound of the live bytes however fast the writes come.
-     * Returns at once when it is not behind (one volatile read), from the compacting thread, and once the store
-     * stops.
+     * A writer, before it takes the write lock: while the space bound does not hold and a pass can help
+     * ({@link CompactionPolicy#behind}), waits for the pass to end, so that the segment files stay within their bound
+     * however fast the writes come. Returns at once when it is not behind (one volatile read), from the compacting
+     * thread, and once the store stops.
      */
     public void awaitCaughtUp()
     {
