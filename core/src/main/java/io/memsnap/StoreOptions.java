@@ -702,8 +702,10 @@ public final class StoreOptions
         /**
          * @param fraction background compaction starts once the dead bytes it could free (sealed segments' bytes not
          *                 taken by records still needed) exceed this share of the bytes of the segments that hold
-         *                 something to keep, and goes on until they no longer do; past 1.5 times this share, writers
-         *                 wait for it. In (0, 1), default 0.10. Lower: less disk, more copying.
+         *                 something to keep, and goes on until they no longer do. Writers wait for it while the waste
+         *                 (those dead bytes, and the segment files compaction emptied that wait for their deletion)
+         *                 exceeds 1.5 times this share of every segment file's bytes (docs/format.md, "Space"). In
+         *                 (0, 1), default 0.10. Lower: less disk, more copying.
          */
         public Builder compactionDeadFraction(final double fraction)
         {

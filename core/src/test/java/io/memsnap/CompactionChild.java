@@ -5,8 +5,10 @@ import java.nio.file.Path;
 /**
  * The process {@link CompactionCrashTest} kills while it compacts: opens the store (background compaction on, eager),
  * and then, round after round, overwrites every entry with the round's version, syncs, prints
- * {@code durable <round>}, and compacts on demand, printing {@code compacting <round>} after each segment it
- * compacted; a snapshot ends each round. Any failure prints its stack trace to stderr and exits with status 2.
+ * {@code durable <round>}, and compacts on demand, printing {@code compaction <round>} before, {@code compacting
+ * <round>} after each segment it compacted and {@code compacted <round>} once the compaction returned; a snapshot
+ * ends each round. Each line is flushed at once. Any failure prints its stack trace to stderr and exits with status
+ * 2.
  *
  * <p>Usage: {@code CompactionChild <dir> <entries>}.
  */
@@ -37,7 +39,9 @@ public final class CompactionChild
                 store.sync();
                 say("durable " + round);
                 final int r = round;
+                say("compaction " + r);
                 store.compact(progress -> say("compacting " + r));
+                say("compacted " + r);
                 store.snapshot();
             }
         }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -19,12 +18,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * times over the same store: each reopen holds every entry at exactly the version of the last round acknowledged
  * durable, or a prefix of them at the next round's (begun before the kill landed), verifies deep, and counts the
  * same live bytes as a recount from scratch;
- * the next child then goes on from there, compacting what the killed one left.
+ * the next child then goes on from there, compacting what the killed one left. The child's last lines tell where
+ * each kill landed; the test fails unless some kill landed while an on-demand compaction was in flight (begun and
+ * not returned).
  */
 class CompactionCrashTest
 {
     private static final int ENTRIES = 600;
     private static final int KILLS = 4;
+    private static final int SIGKILL_STATUS = 128 + 9;
 
     @TempDir
     Path dir;
@@ -32,9 +34,12 @@ class CompactionCrashTest
     @Test
     void killedWhileCompactingLosesNothingAcknowledged() throws Exception
     {
+        int inFlight = 0;
         for (int kill = 0; kill < KILLS; kill++)
         {
-            final int durable = runAndKill(2 + kill % 2);
+            final Killed killed = runAndKill(2 + kill % 2);
+            final int durable = killed.durable;
+            inFlight += killed.compacting ? 1 : 0;
             try (MemoryStore store = MemoryStore.open(dir, CompactionChild.options().toBuilder()
                 .backgroundCompaction(false).build()))
             {
@@ -53,41 +58,63 @@ class CompactionCrashTest
                 CompactionTest.assertAccountingMatchesRecount(store);
             }
         }
+        System.out.println("CompactionCrashTest: " + KILLS + " kills, " + inFlight + " while a compaction was in " +
+            "flight");
+        assertTrue(inFlight > 0, "no kill landed while a compaction was in flight");
+    }
+
+    /** Where a kill landed, as the child's lines up to its death tell. */
+    private static final class Killed
+    {
+        /** The last round the child acknowledged durable. */
+        int durable;
+        /** Whether a compaction had begun and not returned. */
+        boolean compacting;
     }
 
     /**
-     * Runs a child and kills it once it has compacted a segment of round {@code round} or later.
-     *
-     * @return the last round it acknowledged durable.
+     * Runs a child and kills it once it has compacted a segment of round {@code round} or later, then reads what it
+     * printed up to its death.
      */
-    private int runAndKill(final int round) throws Exception
+    private Killed runAndKill(final int round) throws Exception
     {
         final Process child = new ProcessBuilder(ChildJvm.command(List.of(), CompactionChild.class,
             List.of(dir.toString(), Integer.toString(ENTRIES)))).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        int durable = 0;
+        final Killed killed = new Killed();
+        boolean sent = false;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
             StandardCharsets.UTF_8)))
         {
             String line;
             while ((line = out.readLine()) != null)
             {
-                if (line.startsWith("durable "))
+                final String[] words = line.split(" ");
+                switch (words[0])
                 {
-                    durable = Integer.parseInt(line.substring("durable ".length()));
-                }
-                else if (line.startsWith("compacting ") && durable >= round)
-                {
-                    child.destroyForcibly(); // SIGKILL, in the middle of the compaction of that round
-                    break;
+                    case "durable" -> killed.durable = Integer.parseInt(words[1]);
+                    case "compaction" -> killed.compacting = true;
+                    case "compacted" -> killed.compacting = false;
+                    case "compacting" ->
+                    {
+                        if (!sent && killed.durable >= round)
+                        {
+                            // SIGKILL through the handle: destroyForcibly() would close this end of the child's
+                            // stdout, and lose the lines that say where the kill landed.
+                            child.toHandle().destroyForcibly();
+                            sent = true;
+                        }
+                    }
+                    default -> throw new IllegalStateException("unexpected line from the child: " + line);
                 }
             }
-            assertNotNull(line, "the child ended before it compacted");
+            assertTrue(sent, "the child ended before it compacted");
         }
         finally
         {
             child.destroyForcibly();
         }
         assertTrue(child.waitFor(60, TimeUnit.SECONDS));
-        return durable;
+        assertEquals(SIGKILL_STATUS, child.exitValue(), "the child did not die of the SIGKILL");
+        return killed;
     }
 }

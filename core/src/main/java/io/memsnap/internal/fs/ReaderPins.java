@@ -23,14 +23,16 @@ import java.util.Map;
  * lock, counted here, and a delete checks this count before it touches the file. Channels the store opens on the
  * same file for other reasons can still drop such a lock; on Linux that costs nothing but the deferral: a file
  * deleted while it is mapped stays readable through its mapping, and its space is freed when the last mapping goes.
+ * Each {@link #pin} returns a {@link Pin} of its own, whose {@link Pin#close} releases that holder's share once:
+ * closing it again releases nothing, so a holder never takes another's pin with it.
  *
  * <p>Thread safe: every pin and delete of the JVM is serialised here (each holds the registry for a lock call and
  * an unlink).
  */
 public final class ReaderPins
 {
-    /** Pins of this JVM by file identity (device and inode). Guarded by itself. */
-    private static final Map<Object, Pin> PINS = new HashMap<>();
+    /** The locks of the files pinned in this JVM, by file identity (device and inode). Guarded by itself. */
+    private static final Map<Object, SharedLock> PINS = new HashMap<>();
 
     private ReaderPins()
     {
@@ -39,8 +41,9 @@ public final class ReaderPins
     /**
      * Pins {@code file} until the pin is closed.
      *
-     * @return the pin, whose channel (open for reading) the caller may read and map the file through; it must not
-     * open and close channels of its own on the file (that would drop the lock).
+     * @return the caller's pin, whose channel (open for reading, shared with the other pins of the file in this JVM)
+     * the caller may read and map the file through; it must not open and close channels of its own on the file
+     * (that would drop the lock).
      * @throws NoSuchFileException if the file does not exist, or a writer deleted it before it could be pinned.
      */
     public static Pin pin(final Path file) throws IOException
@@ -48,11 +51,11 @@ public final class ReaderPins
         synchronized (PINS)
         {
             final Object key = identity(file);
-            final Pin held = PINS.get(key);
+            final SharedLock held = PINS.get(key);
             if (held != null)
             {
-                held.count++;
-                return held;
+                held.holders++;
+                return new Pin(held);
             }
             final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
             try
@@ -64,9 +67,9 @@ public final class ReaderPins
                 {
                     throw new NoSuchFileException(file.toString(), null, "deleted by the writer while it was pinned");
                 }
-                final Pin pin = new Pin(file, key, channel, lock);
-                PINS.put(key, pin);
-                return pin;
+                final SharedLock shared = new SharedLock(file, key, channel, lock);
+                PINS.put(key, shared);
+                return new Pin(shared);
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -153,17 +156,17 @@ public final class ReaderPins
         return key != null ? key : file.toRealPath();
     }
 
-    /** One file's pin, shared by the read-only stores of this JVM that map it. Closed by each of them once. */
-    public static final class Pin implements AutoCloseable
+    /** The channel and lock of one pinned file, shared by every pin of it in this JVM. Guarded by PINS. */
+    private static final class SharedLock
     {
-        private final Path file;
-        private final Object key;
-        private final FileChannel channel;
-        private final FileLock lock;
-        /** Read-only stores holding this pin; guarded by PINS. */
-        private int count = 1;
+        final Path file;
+        final Object key;
+        final FileChannel channel;
+        final FileLock lock;
+        /** Pins not closed yet. */
+        int holders = 1;
 
-        private Pin(final Path file, final Object key, final FileChannel channel, final FileLock lock)
+        SharedLock(final Path file, final Object key, final FileChannel channel, final FileLock lock)
         {
             this.file = file;
             this.key = key;
@@ -171,36 +174,63 @@ public final class ReaderPins
             this.lock = lock;
         }
 
+        /** One holder is done: the lock and the channel go with the last one. */
+        void release() throws IOException
+        {
+            if (--holders > 0)
+            {
+                return;
+            }
+            PINS.remove(key);
+            try
+            {
+                lock.release();
+            }
+            finally
+            {
+                channel.close();
+            }
+        }
+    }
+
+    /**
+     * One holder's pin of a file (a read-only store that maps it). Thread safe; closing it more than once releases
+     * it once.
+     */
+    public static final class Pin implements AutoCloseable
+    {
+        private final SharedLock shared;
+        /** Guarded by PINS. */
+        private boolean closed;
+
+        private Pin(final SharedLock shared)
+        {
+            this.shared = shared;
+        }
+
         /** @return the channel of the pinned file, open for reading; valid until this pin is closed. */
         public FileChannel channel()
         {
-            return channel;
+            return shared.channel;
         }
 
         public Path file()
         {
-            return file;
+            return shared.file;
         }
 
-        /** Releases this holder's pin; the lock and the channel go with the last one. */
+        /** Releases this holder's pin, once; the lock and the channel go with the file's last pin. */
         @Override
         public void close() throws IOException
         {
             synchronized (PINS)
             {
-                if (--count > 0)
+                if (closed)
                 {
                     return;
                 }
-                PINS.remove(key);
-                try
-                {
-                    lock.release();
-                }
-                finally
-                {
-                    channel.close();
-                }
+                closed = true;
+                shared.release();
             }
         }
     }

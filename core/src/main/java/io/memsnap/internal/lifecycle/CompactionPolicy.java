@@ -8,14 +8,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Which segments compaction copies, greedily: the sealed segments whose records still to keep (live records, and
+ * Which segments compaction copies, and when writers wait for it.
+ *
+ * <p>What it copies ({@link #choose}), greedily: the sealed segments whose records still to keep (live records, and
  * delete records that must outlive an older file) take the smallest fraction of the file, each below
  * {@link StoreOptions#compactionLiveFraction()}. In the background, only while the dead bytes compaction could free
  * exceed {@link StoreOptions#compactionDeadFraction()} of the bytes of the segments that still hold something to
  * keep (and the tail), and only as many as bring them below it: small passes, each followed by a checkpoint, so
  * that few compacted segments wait at a time for the snapshots that free them. On demand, every such segment.
  *
- * <p>Thread safe: immutable. {@link #choose} runs under the store's write lock (it reads the accounting).
+ * <p>When writers wait ({@link #behind}), the space bound. The waste is the dead bytes of the sealed segments that
+ * still hold something to keep, plus every byte of the segment files compaction emptied that are still on disk (a
+ * retained snapshot or the durable index checkpoint needs them, or a reader may); the segment bytes are every
+ * segment file's, the tail counted at its full length and the emptied files included. Writers wait while the waste
+ * exceeds {@link #stallFraction()} of the segment bytes and a pass can lower it: it has a segment to copy, or the
+ * pass running has emptied segments (it ends only once an index checkpoint begun after its last copy is durable,
+ * see {@link CompactionScheduler}). The decisions are taken at each roll of the tail, at the start of each pass and
+ * after each segment a pass empties; at none of them do writers go on while the segment files take more than
+ * {@code 1 / (1 - stallFraction)} times the bytes to keep (the tail at its full length) and a pass can still help.
+ * Compaction alone cannot lower the waste: a copied segment stays on disk until it is deleted, by the first snapshot
+ * commit after which no retained snapshot needs it, once no reader can still use it ({@link SegmentReclaimer}).
+ * Those commits and readers are what writers cannot wait for (a writer may be the thread that takes the
+ * snapshots): the segments only they hold can take the files past the bound between decisions.
+ *
+ * <p>Thread safe: immutable. {@link #choose} and {@link #behind} run under the store's write lock (they read the
+ * accounting).
  */
 final class CompactionPolicy
 {
@@ -90,15 +107,19 @@ final class CompactionPolicy
     }
 
     /**
-     * @return whether compaction is so far behind that writers should wait for it: it has segments to compact and
-     * the dead bytes it could free exceed half as much again as it lets pass ({@link #stallFraction()}).
+     * @param retiredBytes the bytes of the segment files taken out of the table and not deleted yet
+     *                     ({@link SegmentReclaimer#retiredBytes()}).
+     * @param emptying     whether the pass running has emptied segments and ends only once a checkpoint lets them go.
+     * @return whether writers should wait for compaction: the waste (the dead bytes compaction could free, and the
+     * segment files it emptied still on disk) exceeds {@link #stallFraction()} of every segment file's bytes, and a
+     * pass can help: it has a segment to copy, or {@code emptying}.
      */
-    boolean behind(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId)
+    boolean behind(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId,
+        final long retiredBytes, final boolean emptying)
     {
-        // What choose(...) with the stall fraction would decide, in one pass that allocates nothing: it runs on the
-        // writer's roll, under the write lock.
-        long total = 0;
-        long reclaimable = 0;
+        // One pass that allocates nothing: it runs on the writer's roll, under the write lock.
+        long total = retiredBytes;
+        long waste = retiredBytes;
         boolean candidate = false;
         for (final Segment s : segments)
         {
@@ -107,25 +128,21 @@ final class CompactionPolicy
                 continue;
             }
             final int id = s.id();
-            final long live = usage.live(id);
-            final int tombstones = usage.tombstones(id);
-            if (id < tail && live == 0 && tombstones == 0)
-            {
-                continue;
-            }
             total += s.length();
             if (id >= tail)
             {
                 continue;
             }
+            final long live = usage.live(id);
+            final int tombstones = usage.tombstones(id);
             final long keep = live + (id > lowestFileId ? Math.max(0, tombstones) : 0);
-            reclaimable += s.length() - keep;
-            candidate |= keep < liveFraction * s.length();
+            waste += s.length() - keep;
+            candidate |= (live != 0 || tombstones != 0) && keep < liveFraction * s.length();
         }
-        return candidate && reclaimable > stallFraction() * total;
+        return (candidate || emptying) && waste > stallFraction() * total;
     }
 
-    /** @return the share of dead bytes at which writers wait for compaction: 1.5 times the trigger, at most 0.9. */
+    /** @return the share of waste at which writers wait for compaction: 1.5 times the trigger, at most 0.9. */
     double stallFraction()
     {
         return Math.min(0.9, deadFraction * 1.5);

@@ -11,10 +11,13 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Background compaction of a writable store, on a daemon thread of its own ({@code memsnap-compaction DIR}): when
  * the writer seals a segment, and every {@value #POLL_MILLIS} ms, it asks the {@link Compactor} whether a pass is
- * due (O(segments) under the write lock), runs it, and then asks the checkpoint thread for a checkpoint of the
- * index, so that the next snapshots name an index that no longer points into the compacted segments and
- * {@link SegmentReclaimer} can delete them once the snapshots before retire. While compaction is far behind the
- * writers ({@link CompactionPolicy#behind}), writers wait for it ({@link #awaitCaughtUp}).
+ * due (O(segments) under the write lock), runs it, and, if it emptied segments, asks the checkpoint thread for a
+ * checkpoint of the index and waits until one begun after its last copy has ended: the pass ends only then. The
+ * next snapshots name an index that no longer points into the emptied segments, and {@link SegmentReclaimer}
+ * deletes them at the first commit after which no retained snapshot needs them. While the space bound of
+ * {@link CompactionPolicy#behind} does not hold, and a pass can help (it has a segment to copy, or it is running and
+ * has emptied some), writers wait for the pass to end ({@link #awaitCaughtUp}), that checkpoint included: the
+ * segments it emptied count against the bound until they are deleted.
  *
  * <p>Concurrency: {@link #start} and {@link #stop} from the store's opening and closing thread.
  */
@@ -61,7 +64,7 @@ public final class CompactionScheduler
      */
     public void sealed()
     {
-        if (!stopping && !compactor.compactingHere() && compactor.behind())
+        if (!stopping && !compactor.compactingHere() && compactor.behind(false))
         {
             setBehind(true);
         }
@@ -92,10 +95,10 @@ public final class CompactionScheduler
     }
 
     /**
-     * A writer, before it takes the write lock: while compaction is far behind (the writer outruns it), waits for it
-     * to catch up, so that the segments stay within their bound of the live bytes however fast the writes come.
-     * Returns at once when it is not behind (one volatile read), from the compacting thread, and once the store
-     * stops.
+     * A writer, before it takes the write lock: while the space bound does not hold and a pass can help
+     * ({@link CompactionPolicy#behind}), waits for the pass to end, so that the segment files stay within their bound
+     * however fast the writes come. Returns at once when it is not behind (one volatile read), from the compacting
+     * thread, and once the store stops.
      */
     public void awaitCaughtUp()
     {
@@ -160,14 +163,14 @@ public final class CompactionScheduler
             {
                 return;
             }
-            setBehind(compactor.behind());
-            final CompactionResult result = compactor.compact(false, progress -> setBehind(compactor.behind()),
-                this::stopping);
-            setBehind(false);
+            setBehind(compactor.behind(false));
+            final CompactionResult result = compactor.compact(false,
+                progress -> setBehind(compactor.behind(progress.segmentsCompacted() > 0)), this::stopping);
             if (result.segmentsCompacted() > 0 && !stopping)
             {
-                checkpoints.requestCheckpoint(); // on the checkpoint thread: compaction goes on meanwhile
+                checkpoints.awaitCheckpoint(this::stopping); // writers waiting for the pass wait for this too
             }
+            setBehind(false);
         }
         catch (final StoreClosedException ex)
         {

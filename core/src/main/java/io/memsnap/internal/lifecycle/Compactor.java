@@ -157,14 +157,17 @@ public final class Compactor
         return ledger;
     }
 
-    /** @return whether writers should wait for compaction (see {@link CompactionPolicy#behind}); O(segments). */
-    boolean behind()
+    /**
+     * @param emptying whether the pass running has emptied segments (it ends once a checkpoint lets them go).
+     * @return whether writers should wait for compaction (see {@link CompactionPolicy#behind}); O(segments).
+     */
+    boolean behind(final boolean emptying)
     {
         writeLock.lock();
         try
         {
-            return !guard.isClosed() &&
-                policy.behind(log.segments(), log.tailSegmentId(), usage, reclaimer.lowestFileId());
+            return !guard.isClosed() && policy.behind(log.segments(), log.tailSegmentId(), usage,
+                reclaimer.lowestFileId(), reclaimer.retiredBytes(), emptying);
         }
         finally
         {

@@ -48,7 +48,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * first), and after, again (so the deletion is).
  *
  * <p>Concurrency: {@link #reclaim} runs with the store's commit lock held (after each commit, at open, on demand)
- * and takes the write lock for the table; {@link #lowestFileId}, {@link #awaiting}, {@link #awaitingFiles} and
+ * and takes the write lock for the table; {@link #lowestFileId}, {@link #retiredBytes}, {@link #awaitingFiles} and
  * {@link #bytesDeleted} from any thread.
  */
 public final class SegmentReclaimer
@@ -71,6 +71,11 @@ public final class SegmentReclaimer
     private final ConcurrentSkipListMap<Integer, Long> pending = new ConcurrentSkipListMap<>();
     /** Written under the commit lock, read by any thread. */
     private volatile long bytesDeleted;
+    /**
+     * The bytes of the files in {@code retiring} and {@code pending}: written under the commit lock (a retirement
+     * under the write lock too, with the table), read by any thread.
+     */
+    private volatile long retiredBytes;
 
     public SegmentReclaimer(final StoreFileSystem fs, final Path dir, final ReentrantLock writeLock,
         final ReaderGuard guard, final SegmentLog log, final SegmentUsage usage, final IndexCheckpointer checkpointer,
@@ -201,6 +206,7 @@ public final class SegmentReclaimer
                     {
                         retiring.add(new Retiring(s, guard.stamp()));
                     }
+                    retiredBytes += s.length();
                 }
                 olderFile = true; // its file exists until it is deleted
             }
@@ -267,6 +273,7 @@ public final class SegmentReclaimer
                 "after the next snapshot", ex);
         }
         bytesDeleted += deleted;
+        retiredBytes -= deleted;
         return deleted;
     }
 
@@ -299,15 +306,13 @@ public final class SegmentReclaimer
         }
     }
 
-    /** @return the bytes of segment files taken out of the log and not yet deleted. */
-    public long awaiting()
+    /**
+     * @return the bytes of segment files taken out of the log and not yet deleted (in their grace period, pinned by a
+     * reader, or a delete failed). Any thread; O(1), allocates nothing.
+     */
+    public long retiredBytes()
     {
-        long bytes = 0;
-        for (final long b : awaitingFiles().values())
-        {
-            bytes += b;
-        }
-        return bytes;
+        return retiredBytes;
     }
 
     /**
@@ -332,10 +337,10 @@ public final class SegmentReclaimer
      */
     public long awaitingDeletion()
     {
-        long bytes = awaiting();
         writeLock.lock();
         try
         {
+            long bytes = retiredBytes; // under the lock, as the table: a retirement moves a file from one to the other
             final int tail = log.tailSegmentId();
             for (final Segment s : log.segments())
             {
@@ -344,12 +349,12 @@ public final class SegmentReclaimer
                     bytes += s.length();
                 }
             }
+            return bytes;
         }
         finally
         {
             writeLock.unlock();
         }
-        return bytes;
     }
 
     /** @return the ids of reclaimed segment files not deleted yet (pinned, or waiting for readers). */

@@ -609,11 +609,27 @@ public final class SegmentLog implements KeyMatcher
         return null;
     }
 
-    /** @return the mapped bytes of the segment with this id. Any thread; the id must come from a published address. */
+    /**
+     * @return the mapped bytes of the segment with this id. Any thread; the id must come from a published address.
+     * @throws CorruptStoreException if this log holds no such segment, not even in a grace period: the address is
+     *                               not one a reader of this store can have found (damage, or a reader that kept an
+     *                               address past the read that found it).
+     */
     public UnsafeBuffer buffer(final int id)
     {
         final Segment s = segmentOfAddress(id);
+        if (s == null)
+        {
+            throw noSuchSegment(id);
+        }
         return s.buffer();
+    }
+
+    private CorruptStoreException noSuchSegment(final int id)
+    {
+        return new CorruptStoreException("an index address points into segment " + id + ", which this store does " +
+            "not hold (its file was deleted after compaction, or never written)",
+            dir.resolve(SegmentDescriptor.fileName(id)), 0);
     }
 
     /** @return the table of segments by id (entries may be null). Any thread; do not modify. */

@@ -43,6 +43,8 @@ public final class CheckpointScheduler
     private static final long FLUSH_WAIT_NANOS = 50_000L;
     /** How long a writer waiting for index memory sleeps between looks at readers still holding retired chunks. */
     private static final long ROOM_POLL_MILLIS = 1;
+    /** How often {@link #awaitCheckpoint} looks whether its caller gave up, or its request was withdrawn. */
+    private static final long AWAIT_POLL_MILLIS = 10;
 
     private final Path dir;
     private final StoreOptions options;
@@ -367,12 +369,37 @@ public final class CheckpointScheduler
     }
 
     /**
-     * Asks the background thread for a checkpoint soon (compaction, so that the next snapshots name an index that no
-     * longer points into the segments it emptied), without waiting for it.
+     * Asks the background thread for a checkpoint and waits until one that began after this call has ended, durable
+     * or failed (compaction, so that the segments it emptied are no longer needed by the durable checkpoint before
+     * the writers waiting for it go on). Returns early once the store stops or {@code cancelled} says so. Holds no
+     * lock while it waits.
      */
-    public void requestCheckpoint()
+    public void awaitCheckpoint(final BooleanSupplier cancelled)
     {
-        request();
+        final long wanted = request();
+        boolean interrupted = false;
+        synchronized (attempts)
+        {
+            while (attemptsEnded < wanted && !stopping && !cancelled.getAsBoolean())
+            {
+                if (attemptsBegun < wanted && !requested)
+                {
+                    request(); // a writer that found room withdrew the request this call shares
+                }
+                try
+                {
+                    attempts.wait(AWAIT_POLL_MILLIS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** @return the number of the checkpoint asked for: the next one to begin. */
