@@ -23,7 +23,11 @@ import java.util.TreeSet;
  *   <li>snapshot p99 / the floor for the bytes it flushed, at each size: at most; the floor is
  *       {@code fdatasync4k p99 + bytes / (64 MiB / sequentialWrite64m mean time)};</li>
  *   <li>put p99.9 with a snapshotter running / alone: at most;</li>
- *   <li>get throughput with a writer and a snapshotter running / readers alone: at least.</li>
+ *   <li>get throughput with a writer and a snapshotter running / readers alone: at least;</li>
+ *   <li>put p99.99 of a writer whose segments roll / of one whose segment never does (the mean of the rounds'
+ *       p99.99, each over every put of the round: {@link SegmentRollBenchmark}): at most;</li>
+ *   <li>the slowest put of the rolling writer, over every round, in milliseconds: at most. Both need at least
+ *       {@value #MIN_ROLLS} rolls in each round of the rolling writer and none in the other's.</li>
  * </ol>
  *
  * <pre>java -cp bench/target/benchmarks.jar io.memsnap.bench.Gate RESULTS.json [gate.properties]</pre>
@@ -32,6 +36,9 @@ public final class Gate
 {
     private static final String ENGINE = "memsnap";
     private static final long SMALL = 10_000;
+    /** The fewest rolls a round of {@link SegmentRollBenchmark}'s rolling writer must make to count. */
+    static final int MIN_ROLLS = 20;
+    private static final String ROLLS = "SegmentRollBenchmark.putAll";
 
     private final List<String> failures = new ArrayList<>();
 
@@ -191,6 +198,43 @@ public final class Gate
                 busy.score() / readers.score(),
                 threshold(thresholds, "get.throughput.with.writer.and.snapshots.over.alone.min"), false);
         }
+
+        checkRolls(results, thresholds);
+    }
+
+    /** 5 and 6: put latency with segment rolls and without. */
+    private void checkRolls(final JmhResults results, final Properties thresholds)
+    {
+        final Map<String, String> rolling = Map.of("layout", "rolling");
+        final Map<String, String> single = Map.of("layout", "single");
+        final long rounds = results.auxCount(ROLLS, rolling, "p9999Micros");
+        if (rounds == 0 || results.auxCount(ROLLS, single, "p9999Micros") == 0)
+        {
+            missing("put latency of memsnap with segment rolls and without");
+            return;
+        }
+        final double fewestRolls = results.auxMin(ROLLS, rolling, "rollsMeasured");
+        final double mostRollsWithout = results.auxMax(ROLLS, single, "rollsMeasured");
+        if (fewestRolls < MIN_ROLLS || mostRollsWithout > 0)
+        {
+            missing(String.format("put latency with at least %d rolls a round (fewest %.0f) and without any (most " +
+                "%.0f)", MIN_ROLLS, fewestRolls, mostRollsWithout));
+            return;
+        }
+        System.out.printf("  (puts, mean of %d rounds: p50 %.2f / %.2f us, p99 %.2f / %.2f us, p99.9 %.2f / %.2f us " +
+            "with / without rolls; at least %.0f rolls a round; slowest put without rolls %.3f ms)%n", rounds,
+            results.aux(ROLLS, rolling, "p50Micros"), results.aux(ROLLS, single, "p50Micros"),
+            results.aux(ROLLS, rolling, "p99Micros"), results.aux(ROLLS, single, "p99Micros"),
+            results.aux(ROLLS, rolling, "p999Micros"), results.aux(ROLLS, single, "p999Micros"), fewestRolls,
+            results.auxMax(ROLLS, single, "maxMicros") / 1000.0);
+        final double with = results.aux(ROLLS, rolling, "p9999Micros");
+        final double without = results.aux(ROLLS, single, "p9999Micros");
+        ratio(String.format("put p99.99 with segment rolls / without [%.2f / %.2f us]", with, without),
+            with / without, threshold(thresholds, "put.p9999.with.rolls.over.without.max"), true);
+        final double slowest = results.auxMax(ROLLS, rolling, "maxMicros") / 1000.0;
+        ratio(String.format("slowest put with segment rolls, ms [%.0f puts in %d rounds]",
+            results.aux(ROLLS, rolling, "putsMeasured") * rounds, rounds), slowest,
+            threshold(thresholds, "put.max.with.rolls.millis.max"), true);
     }
 
     private static JmhResults.Merged snapshot(final JmhResults results, final long entries, final String changes)

@@ -130,6 +130,10 @@ public final class Suite
                 run("WriterStallBenchmark\\." + group + "$",
                     params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 2, 3, 2, null);
             }
+            for (final String layout : swap ? List.of("single", "rolling") : List.of("rolling", "single"))
+            {
+                run("SegmentRollBenchmark\\.putAll$", params("layout", layout), 1, 0, 3, 0, null);
+            }
             for (final String group : swap ?
                 List.of("readersWithWriterAndSnapshots", "readersWithCommitFloor", "readersAlone") :
                 List.of("readersAlone", "readersWithCommitFloor", "readersWithWriterAndSnapshots"))
