@@ -27,7 +27,8 @@ import java.util.List;
  * the open is refused and nothing changes (salvage copies what validates). A replay that stops above it at a record
  * that does not validate found a torn tail, which only a crash can leave: the tail is cut there. Files beyond the cut
  * (later segments, manifests that do not validate) are moved aside into {@value StoreDirectory#QUARANTINE}, never
- * deleted.
+ * deleted; but a segment file that was never started ({@link Segment#neverStarted}: made ahead of the log for its
+ * next roll, all zeros where the header and the first record go) holds nothing and is deleted.
  *
  * <p>Not thread safe: runs once, in an open, under the writer lock.
  */
@@ -47,13 +48,17 @@ final class TailRepair
         final List<Path> moveAside;
         /** Manifests to delete: abandoned recycles and pending files hold no snapshot. */
         final List<Long> deleteManifests;
+        /** Segment files to delete: never started (see {@link Segment#neverStarted}), they hold nothing. */
+        final List<Path> deleteSegments;
 
-        Plan(final String cut, final boolean newSegment, final List<Path> moveAside, final List<Long> deleteManifests)
+        Plan(final String cut, final boolean newSegment, final List<Path> moveAside, final List<Long> deleteManifests,
+            final List<Path> deleteSegments)
         {
             this.cut = cut;
             this.newSegment = newSegment;
             this.moveAside = Collections.unmodifiableList(moveAside);
             this.deleteManifests = Collections.unmodifiableList(deleteManifests);
+            this.deleteSegments = Collections.unmodifiableList(deleteSegments);
         }
 
         /**
@@ -70,6 +75,11 @@ final class TailRepair
             {
                 manifests.delete(generation);
                 changed.add(manifests.path(generation).getFileName() + " deleted (holds no committed snapshot)");
+            }
+            for (final Path segment : deleteSegments)
+            {
+                fs.deleteIfExists(segment);
+                changed.add(segment.getFileName() + " deleted (prepared ahead of the log, never started)");
             }
             if (!moveAside.isEmpty())
             {
@@ -94,7 +104,8 @@ final class TailRepair
      * @param replay             where the replay of the log stopped.
      * @param mark               the durable watermark, or null.
      * @param segments           the segments by id (null where missing or unreadable).
-     * @param unreadable         ids of segment files whose header does not validate.
+     * @param unreadable         ids of segment files whose header does not validate (and that were started).
+     * @param neverStarted       ids of segment files after the log that were never started.
      * @param damagedTailSegment the first unreadable segment that holds records, or null.
      * @param olderAbandoned     older generations whose file is an abandoned recycle.
      * @throws CorruptStoreException if acknowledged data is damaged or missing, or (STRICT) anything is.
@@ -107,6 +118,7 @@ final class TailRepair
         final DurableWatermark.Mark mark,
         final Segment[] segments,
         final List<Integer> unreadable,
+        final List<Integer> neverStarted,
         final CorruptStoreException damagedTailSegment,
         final List<Long> olderAbandoned,
         final RecoveryMode mode)
@@ -163,7 +175,12 @@ final class TailRepair
         final boolean closedCleanly = mark != null && mark.clean && mark.lastSequence == replay.lastSequence() &&
             mark.tailAddress == replay.stopAddress();
         final boolean newSegment = cut != null || !closedCleanly && holdsBytesAfter(replay.segment, replay.offset);
-        return new Plan(cut, newSegment, moveAside, deleteManifests);
+        final List<Path> deleteSegments = new ArrayList<>();
+        for (final int id : neverStarted)
+        {
+            deleteSegments.add(dir.resolve(SegmentDescriptor.fileName(id)));
+        }
+        return new Plan(cut, newSegment, moveAside, deleteManifests, deleteSegments);
     }
 
     private static CorruptStoreException damaged(final Replay replay, final String what)

@@ -38,6 +38,28 @@ final class SegmentAppender
      */
     void write(final Segment target, final ByteBuffer src, final int offset)
     {
+        try
+        {
+            writeFully(target, src, offset);
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not append to " + target.path(), ex);
+        }
+    }
+
+    /**
+     * Writes the header of {@code target} at its start: the roll into a file made ahead ({@link PreparedSegment}).
+     *
+     * @throws IOException if the write fails.
+     */
+    void writeHeader(final Segment target) throws IOException
+    {
+        writeFully(target, target.header(), 0);
+    }
+
+    private void writeFully(final Segment target, final ByteBuffer src, final int offset) throws IOException
+    {
         final int start = src.position();
         boolean interrupted = false;
         try
@@ -56,7 +78,7 @@ final class SegmentAppender
                 catch (final IOException ex)
                 {
                     close();
-                    throw new StoreIoException("could not append to " + target.path(), ex);
+                    throw ex;
                 }
             }
         }
