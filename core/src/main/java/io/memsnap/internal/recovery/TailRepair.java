@@ -62,7 +62,8 @@ final class TailRepair
         }
 
         /**
-         * Moves the doubtful files aside and deletes the abandoned manifests and pending files, durably.
+         * Moves the doubtful files aside and deletes the abandoned manifests, the pending files and the segment files
+         * never started, durably.
          *
          * @return a line per file, for the recovery report.
          */
@@ -78,8 +79,7 @@ final class TailRepair
             }
             for (final Path segment : deleteSegments)
             {
-                fs.deleteIfExists(segment);
-                changed.add(segment.getFileName() + " deleted (prepared ahead of the log, never started)");
+                fs.deleteIfExists(segment); // not a repair: the writer's file for its next roll, never rolled into
             }
             if (!moveAside.isEmpty())
             {
