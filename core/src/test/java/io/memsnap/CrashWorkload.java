@@ -3,7 +3,6 @@ package io.memsnap;
 import io.memsnap.crash.PreparerWatch;
 import io.memsnap.crash.RecordingFileSystem;
 import io.memsnap.crash.WorkloadMarkers;
-import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.nio.file.Path;
@@ -82,13 +81,8 @@ final class CrashWorkload
      */
     void awaitNextSegmentPrepared()
     {
-        int tail = 0;
-        for (final StoreStats.SegmentFile s : store.stats().segmentFiles())
-        {
-            tail = Math.max(tail, SegmentDescriptor.parseFileName(s.name()));
-        }
-        markers.label("await the file of segment " + (tail + 1));
-        preparer.awaitPrepared(tail + 1);
+        markers.label("await the file of the next segment");
+        preparer.awaitNextOf(store);
     }
 
     MemoryStore store()

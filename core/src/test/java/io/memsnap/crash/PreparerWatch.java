@@ -1,6 +1,9 @@
 package io.memsnap.crash;
 
+import io.memsnap.MemoryStore;
+import io.memsnap.StoreStats;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.segment.SegmentPreparer;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PreparerWatch implements HookedFileSystem.Hook
 {
-    private static final String PREPARER = "memsnap-segments ";
+    private static final String PREPARER = SegmentPreparer.THREAD_PREFIX;
     private static final long GIVE_UP_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final TreeSet<Integer> prepared = new TreeSet<>();
@@ -92,6 +95,17 @@ public final class PreparerWatch implements HookedFileSystem.Hook
                 throw new AssertionError("interrupted while waiting for segment " + id, ex);
             }
         }
+    }
+
+    /** Waits until the preparer of {@code store} has made the file of the segment after its tail. */
+    public void awaitNextOf(final MemoryStore store)
+    {
+        int tail = 0;
+        for (final StoreStats.SegmentFile s : store.stats().segmentFiles())
+        {
+            tail = Math.max(tail, SegmentDescriptor.parseFileName(s.name()));
+        }
+        awaitPrepared(tail + 1);
     }
 
     /** @return the segments whose files the preparer made so far. */

@@ -7,11 +7,13 @@ import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentSizing;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -28,7 +30,9 @@ import java.util.List;
  * that does not validate found a torn tail, which only a crash can leave: the tail is cut there. Files beyond the cut
  * (later segments, manifests that do not validate) are moved aside into {@value StoreDirectory#QUARANTINE}, never
  * deleted; but a segment file that was never started ({@link Segment#neverStarted}: made ahead of the log for its
- * next roll, all zeros where the header and the first record go) holds nothing and is deleted.
+ * next roll, all zeros where the header and the first record go) holds nothing and is deleted, silently when it has
+ * a segment's length, with a line in the report when it is shorter (a creation a crash interrupted, or a segment cut
+ * short).
  *
  * <p>Not thread safe: runs once, in an open, under the writer lock.
  */
@@ -79,7 +83,16 @@ final class TailRepair
             }
             for (final Path segment : deleteSegments)
             {
-                fs.deleteIfExists(segment); // not a repair: the writer's file for its next roll, never rolled into
+                final long length = Files.size(segment);
+                fs.deleteIfExists(segment);
+                if (length < SegmentSizing.FIRST_LENGTH)
+                {
+                    // Shorter than any segment: a creation a crash interrupted, or a segment cut short by damage (its
+                    // records, never acknowledged, gone with its header): said, not hidden. A whole file is the
+                    // writer's file for its next roll, never rolled into: not a repair.
+                    changed.add(segment.getFileName() + " deleted (" + length + " bytes, all zero: a segment file " +
+                        "whose creation was interrupted, or one cut short)");
+                }
             }
             if (!moveAside.isEmpty())
             {

@@ -28,6 +28,8 @@ import java.nio.file.Path;
  */
 public final class SegmentPreparer
 {
+    /** The name of the thread, before the store directory's name. */
+    public static final String THREAD_PREFIX = "memsnap-segments ";
     private static final System.Logger LOG = System.getLogger("io.memsnap");
     private static final int NONE = 0;
 
@@ -63,7 +65,7 @@ public final class SegmentPreparer
     /** Starts the thread; what was requested before is prepared first. */
     public void start()
     {
-        thread = Threads.start("memsnap-segments " + dir.getFileName(), this::run);
+        thread = Threads.start(THREAD_PREFIX + dir.getFileName(), this::run);
     }
 
     /**

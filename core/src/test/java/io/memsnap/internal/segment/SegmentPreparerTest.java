@@ -145,7 +145,7 @@ class SegmentPreparerTest
         {
             if (operation.equals(HookedFileSystem.CREATE) && path.endsWith(SegmentDescriptor.fileName(2)))
             {
-                if (Thread.currentThread().getName().startsWith("memsnap-segments "))
+                if (Thread.currentThread().getName().startsWith(SegmentPreparer.THREAD_PREFIX))
                 {
                     preparerFailed.countDown();
                     throw new IOException("No space left on device (preparer)");
