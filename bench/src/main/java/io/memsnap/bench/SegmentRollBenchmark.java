@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 3)
 public class SegmentRollBenchmark
 {
-    static final int ROLLING_SEGMENT = 1 << 20;
+    static final int ROLLING_SEGMENT = 4 << 20;
     static final int SINGLE_SEGMENT = 256 << 20;
     private static final int NON_ZEROS = 30;
     private static final int POOL = 1024;
@@ -57,7 +57,7 @@ public class SegmentRollBenchmark
     @Param({"rolling", "single"})
     public String layout;
 
-    @Param({"80000"})
+    @Param({"100000"})
     public int puts;
 
     private MemoryStore store;

@@ -89,14 +89,23 @@ final class CompactionPolicy
         return chosen.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** {@link #pressure}: no pass is due. */
+    static final int NONE = 0;
+    /** {@link #pressure}: a background pass would compact something. */
+    static final int DUE = 1;
+    /** {@link #pressure}: so far behind that writers wait for compaction. */
+    static final int BEHIND = 2;
+
     /**
-     * @return whether compaction is so far behind that writers should wait for it: it has segments to compact and
-     * the dead bytes it could free exceed half as much again as it lets pass ({@link #stallFraction()}).
+     * @return {@link #BEHIND} when compaction is so far behind that writers should wait for it (it has segments to
+     * compact and the dead bytes it could free exceed half as much again as it lets pass, {@link #stallFraction()}),
+     * else {@link #DUE} when a background pass would compact something ({@link #choose} not on demand), else
+     * {@link #NONE}.
      */
-    boolean behind(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId)
+    int pressure(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId)
     {
-        // What choose(...) with the stall fraction would decide, in one pass that allocates nothing: it runs on the
-        // writer's roll, under the write lock.
+        // What choose(...) would decide, with the trigger and with the stall fraction, in one pass that allocates
+        // nothing: it runs on the writer's roll, under the write lock.
         long total = 0;
         long reclaimable = 0;
         boolean candidate = false;
@@ -122,7 +131,11 @@ final class CompactionPolicy
             reclaimable += s.length() - keep;
             candidate |= keep < liveFraction * s.length();
         }
-        return candidate && reclaimable > stallFraction() * total;
+        if (!candidate || reclaimable <= deadFraction * total)
+        {
+            return NONE;
+        }
+        return reclaimable > stallFraction() * total ? BEHIND : DUE;
     }
 
     /** @return the share of dead bytes at which writers wait for compaction: 1.5 times the trigger, at most 0.9. */

@@ -10,11 +10,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Background compaction of a writable store, on a daemon thread of its own ({@code memsnap-compaction DIR}): when
- * the writer seals a segment, and every {@value #POLL_MILLIS} ms, it asks the {@link Compactor} whether a pass is
- * due (O(segments) under the write lock), runs it, and then asks the checkpoint thread for a checkpoint of the
- * index, so that the next snapshots name an index that no longer points into the compacted segments and
- * {@link SegmentReclaimer} can delete them once the snapshots before retire. While compaction is far behind the
- * writers ({@link CompactionPolicy#behind}), writers wait for it ({@link #awaitCaughtUp}).
+ * the writer seals a segment and a pass is due, and every {@value #POLL_MILLIS} ms, it asks the {@link Compactor}
+ * whether a pass is due (O(segments) under the write lock), runs it, and then asks the checkpoint thread for a
+ * checkpoint of the index, so that the next snapshots name an index that no longer points into the compacted segments
+ * and {@link SegmentReclaimer} can delete them once the snapshots before retire. While compaction is far behind the
+ * writers ({@link CompactionPolicy#BEHIND}), writers wait for it ({@link #awaitCaughtUp}).
  *
  * <p>Concurrency: {@link #start} and {@link #stop} from the store's opening and closing thread.
  */
@@ -57,15 +57,24 @@ public final class CompactionScheduler
     /**
      * The writer, under the write lock, after it sealed a segment: decides at once whether writers must wait for
      * compaction (O(segments)), so that the bound holds however little CPU time the compaction thread gets, and
-     * wakes the thread.
+     * wakes the thread when a pass is due. Otherwise the roll wakes nothing (the thread looks again within
+     * {@value #POLL_MILLIS} ms): a thread woken on a busy machine would take the writer's processor.
      */
     public void sealed()
     {
-        if (!stopping && !compactor.compactingHere() && compactor.behind())
+        if (stopping || compactor.compactingHere())
+        {
+            return;
+        }
+        final int pressure = compactor.pressure();
+        if (pressure == CompactionPolicy.BEHIND)
         {
             setBehind(true);
         }
-        wake();
+        if (pressure != CompactionPolicy.NONE)
+        {
+            wake();
+        }
     }
 
     /** Stops the thread and waits for it: a batch it copies ends first, the rest of its pass is left. Idempotent. */

@@ -157,14 +157,20 @@ public final class Compactor
         return ledger;
     }
 
-    /** @return whether writers should wait for compaction (see {@link CompactionPolicy#behind}); O(segments). */
+    /** @return whether writers should wait for compaction ({@link CompactionPolicy#BEHIND}); O(segments). */
     boolean behind()
+    {
+        return pressure() == CompactionPolicy.BEHIND;
+    }
+
+    /** @return the {@link CompactionPolicy#pressure} of the log now (O(segments), under the write lock). */
+    int pressure()
     {
         writeLock.lock();
         try
         {
-            return !guard.isClosed() &&
-                policy.behind(log.segments(), log.tailSegmentId(), usage, reclaimer.lowestFileId());
+            return guard.isClosed() ? CompactionPolicy.NONE :
+                policy.pressure(log.segments(), log.tailSegmentId(), usage, reclaimer.lowestFileId());
         }
         finally
         {

@@ -64,13 +64,17 @@ public final class MappedFiles
     /**
      * Creates {@code file} in {@code dir} with {@code length} bytes ({@link #extend}), writes {@code header} at its
      * start unless it is null, and syncs the file (its length with it) and the directory entry: once this returns, a
-     * power cut leaves the file whole. A file this fails to make whole is deleted.
+     * power cut leaves the file whole. A file this fails to make whole is closed and deleted.
+     *
+     * @return the file, open: the caller closes it.
      */
-    public static void create(final StoreFileSystem fs, final Path dir, final Path file, final long length,
+    public static StoreFile create(final StoreFileSystem fs, final Path dir, final Path file, final long length,
         final boolean preallocate, final ByteBuffer header) throws IOException
     {
-        try (StoreFile f = fs.create(file))
+        StoreFile f = null;
+        try
         {
+            f = fs.create(file);
             extend(f, length, preallocate);
             if (header != null)
             {
@@ -80,11 +84,29 @@ public final class MappedFiles
             // sync() and EVERY_WRITE acknowledge records in a segment before any snapshot fsyncs the directory:
             // without this its name could vanish in a power loss, and with it every acknowledged record after it.
             fs.syncDirectory(dir);
+            return f;
         }
         catch (final IOException ex)
         {
+            closeAfter(f, ex);
             deleteAfter(fs, file, ex);
             throw ex;
+        }
+    }
+
+    /** Closes {@code file} (if not null) before the caller throws {@code failure}, which gets a failure to close. */
+    static void closeAfter(final StoreFile file, final Exception failure)
+    {
+        if (file != null)
+        {
+            try
+            {
+                file.close();
+            }
+            catch (final IOException suppressed)
+            {
+                failure.addSuppressed(suppressed);
+            }
         }
     }
 

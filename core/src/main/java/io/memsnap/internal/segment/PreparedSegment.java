@@ -1,6 +1,7 @@
 package io.memsnap.internal.segment;
 
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
 import org.agrona.IoUtil;
 
@@ -10,12 +11,13 @@ import java.nio.file.Path;
 
 /**
  * A segment file made ahead of the roll that will start it: created with its length (a hole, or zeros with
- * {@code preallocate}), synced with its length and its directory entry, and mapped, but with no header yet. Its
- * bytes are all zeros, so that until a roll writes its header it is a segment that was never started
+ * {@code preallocate}), synced with its length and its directory entry, mapped, and open for writing, but with no
+ * header yet. Its bytes are all zeros, so that until a roll writes its header it is a segment that was never started
  * ({@link Segment#neverStarted}), which recovery deletes (docs/format.md, "Prepared segments").
  *
- * <p>Thread safe: immutable. Made by the {@link SegmentPreparer}'s thread (or by the writer itself when none is
- * ready), then handed to the writer, who starts it ({@link Segment#start}) or {@link #discard}s it.
+ * <p>Made by the {@link SegmentPreparer}'s thread (or by the writer itself when none is ready), then handed to the
+ * writer, who starts it ({@link Segment#start}, taking its open file for its appends: {@link #takeFile}) or
+ * {@link #discard}s it. Not thread safe: one thread at a time, handed over under the preparer's monitor.
  */
 final class PreparedSegment
 {
@@ -23,13 +25,17 @@ final class PreparedSegment
     private final int length;
     private final Path path;
     private final MappedByteBuffer mapping;
+    /** The file as its creation left it open, until the writer takes it; null after. */
+    private StoreFile file;
 
-    private PreparedSegment(final int id, final int length, final Path path, final MappedByteBuffer mapping)
+    private PreparedSegment(final int id, final int length, final Path path, final MappedByteBuffer mapping,
+        final StoreFile file)
     {
         this.id = id;
         this.length = length;
         this.path = path;
         this.mapping = mapping;
+        this.file = file;
     }
 
     /**
@@ -40,16 +46,25 @@ final class PreparedSegment
         final boolean preallocate) throws IOException
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
-        MappedFiles.create(fs, dir, path, length, preallocate, null);
+        final StoreFile file = MappedFiles.create(fs, dir, path, length, preallocate, null);
         try
         {
-            return new PreparedSegment(id, length, path, MappedFiles.mapReadOnly(path, 0, length));
+            return new PreparedSegment(id, length, path, MappedFiles.mapReadOnly(path, 0, length), file);
         }
         catch (final IOException | RuntimeException ex)
         {
+            MappedFiles.closeAfter(file, ex);
             MappedFiles.deleteAfter(fs, path, ex);
             throw ex;
         }
+    }
+
+    /** @return the file, open for writing: the caller closes it (the writer's appends go through it). */
+    StoreFile takeFile()
+    {
+        final StoreFile taken = file;
+        file = null;
+        return taken;
     }
 
     int id()
@@ -79,6 +94,11 @@ final class PreparedSegment
     void discard(final StoreFileSystem fs) throws IOException
     {
         IoUtil.unmap(mapping);
+        if (file != null)
+        {
+            file.close();
+            file = null;
+        }
         fs.deleteIfExists(path);
     }
 
@@ -89,6 +109,7 @@ final class PreparedSegment
     void discardAfter(final StoreFileSystem fs, final Exception failure)
     {
         IoUtil.unmap(mapping);
+        MappedFiles.closeAfter(takeFile(), failure);
         MappedFiles.deleteAfter(fs, path, failure);
     }
 

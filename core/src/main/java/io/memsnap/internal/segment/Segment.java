@@ -85,7 +85,7 @@ public final class Segment
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         MappedFiles.create(fs, dir, path, length, preallocate,
-            header(id, length, firstSequence, timeline, parentTimeline, branchSequence));
+            header(id, length, firstSequence, timeline, parentTimeline, branchSequence)).close();
         return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, length), firstSequence,
             FormatVersion.CURRENT_MAJOR, timeline, parentTimeline, branchSequence);
     }

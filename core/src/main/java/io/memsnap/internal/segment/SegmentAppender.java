@@ -49,12 +49,17 @@ final class SegmentAppender
     }
 
     /**
-     * Writes the header of {@code target} at its start: the roll into a file made ahead ({@link PreparedSegment}).
+     * The roll into a file made ahead ({@link PreparedSegment}): from now on the writes go to {@code target} through
+     * {@code file}, the file as its creation left it open (the previous segment's handle is closed), and the first is
+     * the header of {@code target}, at its start.
      *
-     * @throws IOException if the write fails.
+     * @throws IOException if the write fails (the handle is then closed).
      */
-    void writeHeader(final Segment target) throws IOException
+    void startIn(final Segment target, final StoreFile file) throws IOException
     {
+        close();
+        channel = file;
+        segment = target;
         writeFully(target, target.header(), 0);
     }
 

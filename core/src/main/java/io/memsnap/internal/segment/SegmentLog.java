@@ -357,7 +357,7 @@ public final class SegmentLog implements KeyMatcher
         final Segment next = Segment.start(file, nextSequence, current);
         try
         {
-            appender.writeHeader(next);
+            appender.startIn(next, file.takeFile());
         }
         catch (final IOException ex)
         {
