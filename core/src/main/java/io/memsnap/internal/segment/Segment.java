@@ -93,7 +93,7 @@ public final class Segment
     /**
      * Starts a segment in a {@link PreparedSegment prepared} file, on the timeline of {@code sameTimeline}: the
      * segment whose first record will carry {@code firstSequence}, over the prepared mapping. Nothing is written: the
-     * caller writes {@link #header()} at offset 0 before the first record (an unflushed write, made durable by the
+     * caller writes {@link #header} at offset 0 before the first record (an unflushed write, made durable by the
      * first flush of the segment).
      */
     static Segment start(final PreparedSegment prepared, final long firstSequence, final Segment sameTimeline)
@@ -103,14 +103,23 @@ public final class Segment
             sameTimeline.branchSequence);
     }
 
-    /** @return the header of this segment as {@link #create} writes it ({@link SegmentDescriptor}), checksummed. */
-    ByteBuffer header()
+    /**
+     * @param checksum the caller's (the writer's, whose checksum code runs compiled: a roll is too rare for its own).
+     * @return the header of this segment as {@link #create} writes it ({@link SegmentDescriptor}), checksummed.
+     */
+    ByteBuffer header(final Checksum checksum)
     {
-        return header(id, length, firstSequence, timeline, parentTimeline, branchSequence);
+        return header(id, length, firstSequence, timeline, parentTimeline, branchSequence, checksum);
     }
 
     private static ByteBuffer header(final int id, final int length, final long firstSequence, final long timeline,
         final long parentTimeline, final long branchSequence)
+    {
+        return header(id, length, firstSequence, timeline, parentTimeline, branchSequence, new Checksum());
+    }
+
+    private static ByteBuffer header(final int id, final int length, final long firstSequence, final long timeline,
+        final long parentTimeline, final long branchSequence, final Checksum checksum)
     {
         final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         header.putLong(MAGIC_OFFSET, MAGIC)
@@ -122,8 +131,8 @@ public final class Segment
             .putLong(TIMELINE_OFFSET, timeline)
             .putLong(PARENT_TIMELINE_OFFSET, parentTimeline)
             .putLong(BRANCH_SEQUENCE_OFFSET, branchSequence);
-        header.putInt(CRC_OFFSET, new Checksum().compute(header.array(), 0, CRC_OFFSET));
-        return header;
+        header.putInt(CRC_OFFSET, checksum.compute(header.duplicate(), 0, CRC_OFFSET));
+        return header.clear();
     }
 
     /**

@@ -11,7 +11,8 @@ import java.nio.channels.FileChannel;
 
 /**
  * The writer's positional writes into the tail segment, through a file handle kept open for that segment only (a
- * store holds one open file handle for writing, whatever its number of segments).
+ * store holds one open file handle for writing, whatever its number of segments; at a roll, the handle its
+ * preparation left open, while the {@link SegmentPreparer} closes the previous one).
  *
  * <p>A thread interrupted inside a {@link FileChannel} operation closes the channel
  * ({@link ClosedByInterruptException}). A storage engine must not turn a caller's interrupt into a dead store, so
@@ -50,17 +51,26 @@ final class SegmentAppender
 
     /**
      * The roll into a file made ahead ({@link PreparedSegment}): from now on the writes go to {@code target} through
-     * {@code file}, the file as its creation left it open (the previous segment's handle is closed), and the first is
-     * the header of {@code target}, at its start.
+     * {@code file}, the file as its creation left it open, and the first is {@code header}, at its start.
      *
-     * @throws IOException if the write fails (the handle is then closed).
+     * @return the previous segment's handle, for the caller to close (off the write lock), or null.
+     * @throws IOException if the write fails (both handles are then closed).
      */
-    void startIn(final Segment target, final StoreFile file) throws IOException
+    StoreFile startIn(final Segment target, final StoreFile file, final ByteBuffer header) throws IOException
     {
-        close();
+        final StoreFile previous = channel;
         channel = file;
         segment = target;
-        writeFully(target, target.header(), 0);
+        try
+        {
+            writeFully(target, header, 0);
+        }
+        catch (final IOException ex)
+        {
+            MappedFiles.closeAfter(previous, ex);
+            throw ex;
+        }
+        return previous;
     }
 
     private void writeFully(final Segment target, final ByteBuffer src, final int offset) throws IOException

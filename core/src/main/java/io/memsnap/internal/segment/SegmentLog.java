@@ -355,9 +355,10 @@ public final class SegmentLog implements KeyMatcher
         final int length = SegmentSizing.next(current.length(), segmentSize, recordLength);
         final PreparedSegment file = preparedOrMade(nextId, length);
         final Segment next = Segment.start(file, nextSequence, current);
+        final StoreFile sealed;
         try
         {
-            appender.startIn(next, file.takeFile());
+            sealed = appender.startIn(next, file.takeFile(), next.header(writerChecksum));
         }
         catch (final IOException ex)
         {
@@ -365,7 +366,7 @@ public final class SegmentLog implements KeyMatcher
             throw ex;
         }
         goOnIn(next);
-        requestNext();
+        requestNext(sealed);
     }
 
     /** @return the file of segment {@code id}, of {@code length} bytes: the one prepared ahead, or one made now. */
@@ -404,9 +405,29 @@ public final class SegmentLog implements KeyMatcher
     /** Asks the preparer, if any, for the file of the segment after the tail, of the length a roll would give it. */
     private void requestNext()
     {
-        if (preparer != null && current.id() + 1 > 0)
+        requestNext(null);
+    }
+
+    /**
+     * As {@link #requestNext()}, handing the preparer {@code sealed} (the handle the writer appended to the segment
+     * before the tail through, or null) to close on its thread; closed here when there is no preparer.
+     */
+    private void requestNext(final StoreFile sealed)
+    {
+        if (preparer != null)
         {
-            preparer.request(current.id() + 1, SegmentSizing.next(current.length(), segmentSize, 0));
+            preparer.request(current.id() + 1, SegmentSizing.next(current.length(), segmentSize, 0), sealed);
+        }
+        else if (sealed != null)
+        {
+            try
+            {
+                sealed.close();
+            }
+            catch (final IOException ignored)
+            {
+                // Nothing was written through it that a close could lose: writes are in the page cache already.
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.memsnap.internal.segment;
 
 import io.memsnap.internal.Threads;
+import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.io.IOException;
@@ -46,6 +47,8 @@ public final class SegmentPreparer
     private int preparingId = NONE;
     /** The file made and not yet taken, or null. */
     private PreparedSegment ready;
+    /** A handle the writer is done with (its previous segment's), for the thread to close; null if none. */
+    private StoreFile toClose;
     /** Why the last preparation failed, for the roll that needs its segment; null if it did not. */
     private IOException failure;
     private int failedId = NONE;
@@ -69,18 +72,25 @@ public final class SegmentPreparer
     }
 
     /**
-     * The writer: asks for the file of segment {@code id} of {@code length} bytes, replacing any earlier request. A
-     * prepared file of another segment is deleted by the thread before it makes this one. Allocates nothing.
+     * The writer: asks for the file of segment {@code id} of {@code length} bytes, replacing any earlier request, and
+     * hands over {@code sealed}, a handle it no longer writes through (or null), for the thread to close. A prepared
+     * file of another segment is deleted by the thread before it makes this one. Allocates nothing.
      */
-    synchronized void request(final int id, final int length)
+    void request(final int id, final int length, final StoreFile sealed)
     {
-        if (stopping || ready != null && ready.id() == id && ready.length() == length)
+        final StoreFile unclosed;
+        synchronized (this)
         {
-            return;
+            unclosed = toClose;
+            toClose = sealed;
+            if (!stopping && (ready == null || ready.id() != id || ready.length() != length))
+            {
+                wantedId = id;
+                wantedLength = length;
+            }
+            notifyAll();
         }
-        wantedId = id;
-        wantedLength = length;
-        notifyAll();
+        closeQuietly(unclosed); // the thread has not come to it: at most one waits
     }
 
     /**
@@ -158,11 +168,15 @@ public final class SegmentPreparer
             Threads.joinUninterruptibly(t);
         }
         final PreparedSegment unused;
+        final StoreFile unclosed;
         synchronized (this)
         {
             unused = ready;
             ready = null;
+            unclosed = toClose;
+            toClose = null;
         }
+        closeQuietly(unclosed);
         if (unused != null)
         {
             try
@@ -198,6 +212,21 @@ public final class SegmentPreparer
         }
     }
 
+    private static void closeQuietly(final StoreFile file)
+    {
+        if (file != null)
+        {
+            try
+            {
+                file.close();
+            }
+            catch (final IOException ignored)
+            {
+                // Nothing was written through it that a close could lose: writes are in the page cache already.
+            }
+        }
+    }
+
     private void run()
     {
         while (true)
@@ -205,9 +234,10 @@ public final class SegmentPreparer
             final int id;
             final int length;
             final PreparedSegment stale;
+            final StoreFile sealed;
             synchronized (this)
             {
-                while (!stopping && wantedId == NONE)
+                while (!stopping && wantedId == NONE && toClose == null)
                 {
                     try
                     {
@@ -222,15 +252,21 @@ public final class SegmentPreparer
                 {
                     return;
                 }
+                sealed = toClose;
+                toClose = null;
                 id = wantedId;
                 length = wantedLength;
                 wantedId = NONE;
                 preparingId = id;
-                stale = ready;
-                ready = null;
-                failure = null;
+                stale = id == NONE ? null : ready;
+                ready = id == NONE ? ready : null;
+                failure = id == NONE ? failure : null;
             }
-            prepare(id, length, stale);
+            closeQuietly(sealed);
+            if (id != NONE)
+            {
+                prepare(id, length, stale);
+            }
         }
     }
 
