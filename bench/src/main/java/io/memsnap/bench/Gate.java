@@ -59,6 +59,7 @@ public final class Gate
         final JmhResults results = JmhResults.read(json, Path.of(json + ".aux.jsonl"));
         final Gate gate = new Gate();
         gate.check(results, thresholds);
+        gate.checkRolls(results, thresholds);
         if (gate.failures.isEmpty())
         {
             System.out.println("gate: PASS (every property holds)");
@@ -199,7 +200,6 @@ public final class Gate
                 threshold(thresholds, "get.throughput.with.writer.and.snapshots.over.alone.min"), false);
         }
 
-        checkRolls(results, thresholds);
     }
 
     /** 5 and 6: put latency with segment rolls and without. */
