@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Segment rolls: the latency of every put of one unpaced writer of small new entries (30 non-zeros, 24 bytes of
- * metadata, about 320 bytes a record) into a new store, with segments that roll every few thousand puts (layout
+ * metadata, 320 bytes a record) into a new store, with segments that roll every 13,000 puts or so (layout
  * {@code rolling}: {@value #ROLLING_SEGMENT} bytes, after the growth from 64 KiB) or none at all (layout
  * {@code single}: a {@value #SINGLE_SEGMENT}-byte tail segment, started before the first iteration by one named state
  * of more than half its length and synced, that holds every put of the trial).
