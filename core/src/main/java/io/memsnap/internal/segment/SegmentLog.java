@@ -90,7 +90,7 @@ public final class SegmentLog implements KeyMatcher
     /** Run by the writer after each roll to a new segment (wakes background compaction); never null. */
     private volatile Runnable rolled = () -> { };
     /** Makes the next segment's file ahead of its roll; null when the writer makes each file at its roll. */
-    private SegmentPreparer preparer;
+    private volatile SegmentPreparer preparer;
 
     private Segment current;
     private int position;
