@@ -20,6 +20,7 @@ import io.memsnap.internal.lifecycle.CompactionScheduler;
 import io.memsnap.internal.lifecycle.Compactor;
 import io.memsnap.internal.lifecycle.SegmentReclaimer;
 import io.memsnap.internal.segment.SegmentLog;
+import io.memsnap.internal.segment.SegmentPreparer;
 import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.AutoSnapshotter;
@@ -68,7 +69,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
  * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
  * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints
- * the index, another compacts its segments ({@link StoreOptions#backgroundCompaction}; {@link #compact} on
+ * the index, another makes the next segment file ahead of the put that rolls into it (so that a put never waits for
+ * a file creation or an fsync), another compacts its segments ({@link StoreOptions#backgroundCompaction}; {@link #compact} on
  * demand): it copies live records in batches under the write lock, and a writer that outruns it far waits for it
  * before it writes; with automatic snapshots ({@link StoreOptions#autoSnapshots()}) a third takes them, one at a time
  * and never beside an explicit {@link #snapshot} or a {@link #rewind}. {@link #rewind} holds the write lock from start
@@ -121,6 +123,8 @@ public final class MemoryStore implements AutoCloseable
     private final Compactor compactor;
     private final SegmentReclaimer reclaimer;
     private final CompactionScheduler compactions;
+    /** Makes each next segment file ahead of its roll; null when read-only. */
+    private final SegmentPreparer segmentPreparer;
     /** Rewinds, and the timeline the store writes on; null when read-only. */
     private final Rewinder rewinder;
     /** What the store knows of its snapshots' outcomes; told by commits, read by stats. */
@@ -175,6 +179,7 @@ public final class MemoryStore implements AutoCloseable
             this.compactor = null;
             this.reclaimer = null;
             this.compactions = null;
+            this.segmentPreparer = null;
             this.rewinder = null;
             this.autoSnapshots = null;
             this.shutdownHook = null;
@@ -209,6 +214,9 @@ public final class MemoryStore implements AutoCloseable
             guard, commits, manifests, log, index, state.indexFile, checkpointer, indexCompaction, state.watermark,
             counts, usage, indexMemory.limitBytes()), state.manifest, state.snapshotWriter);
         this.checkpoints.start();
+        this.segmentPreparer = new SegmentPreparer(fs, dir, options.preallocate());
+        log.prepareWith(segmentPreparer);
+        segmentPreparer.start();
         if (compactions != null)
         {
             compactions.start();
@@ -1125,6 +1133,10 @@ public final class MemoryStore implements AutoCloseable
             finally
             {
                 writeLock.unlock();
+            }
+            if (segmentPreparer != null)
+            {
+                segmentPreparer.stop(); // no write rolls any more: deletes the file prepared for the next roll
             }
             if (autoSnapshots != null)
             {

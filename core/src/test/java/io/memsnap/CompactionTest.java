@@ -222,9 +222,9 @@ class CompactionTest
         final Set<Integer> ids = new HashSet<>();
         try (Stream<Path> files = Files.list(dir))
         {
-            files.forEach(p -> ids.add(SegmentDescriptor.parseFileName(p.getFileName().toString())));
+            files.filter(StoreFiles::isStartedSegment)
+                .forEach(p -> ids.add(SegmentDescriptor.parseFileName(p.getFileName().toString())));
         }
-        ids.remove(-1);
         return ids;
     }
 }

@@ -1,5 +1,7 @@
 package io.memsnap;
 
+import io.memsnap.crash.HookedFileSystem;
+import io.memsnap.crash.PreparerWatch;
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
@@ -10,6 +12,8 @@ import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.WatermarkDescriptor;
+import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import org.junit.jupiter.api.AfterAll;
@@ -56,8 +60,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Proves that damage to any file memsnap writes is either harmless or reported, and never turns into a wrong value
  * or an undeclared exception. In the manner of Lucene's {@code TestAllFilesDetectBitFlips} and
  * {@code TestAllFilesDetectTruncation}: a store with several snapshots (three retained), overwrites, deletes, named
- * state and a tail of writes after the last snapshot crossing into a new segment (five 64 KiB segments, 684 writes)
- * is built once; then, for
+ * state and a tail of writes after the last snapshot crossing into a new segment (five 64 KiB segments, 684 writes,
+ * and the file made ahead for the next roll, never started) is built once; then, for
  * every file in its directory (every segment, the index, every manifest; not the lock file, which holds no data),
  * one at a time and on a fresh copy, one byte is flipped (at chosen offsets in every structure and at seeded
  * random ones) or the file is truncated (to 0, to half, to length - 1): about 310 cases. Each damaged copy is
@@ -82,7 +86,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the tail replaces, the index header, index pages reachable from the newest root, the newest manifest) must be
  * detected: refused, reported by recovery, or thrown by a read. Damage to structures nothing reads any more (record
  * padding, dead records, unused or unreachable index pages, the unused end of segments, older manifests) must
- * change nothing. The report of every (file, damage, outcome) is printed and written to
+ * change nothing. Damage to the file made ahead for the next roll is reported where its header and first record go
+ * (it no longer reads as never started: moved aside) and changes nothing elsewhere. The report of every (file, damage, outcome) is printed and written to
  * {@code target/corruption-report.txt}; {@code -Dmemsnap.test.seed=N} draws other random offsets and masks,
  * {@code -Dmemsnap.test.randomFlips=N} draws N per file instead of 3 (plus one anywhere in the file).
  */
@@ -133,7 +138,10 @@ class CorruptionTest
         // The fixture is the crash image of a writer that never closed (a close makes everything durable and would
         // leave no unacknowledged tail to damage): the files as they are while it runs, copied.
         final Path live = root.resolve("live");
-        try (MemoryStore store = MemoryStore.open(live, options))
+        final PreparerWatch preparer = new PreparerWatch();
+        final HookedFileSystem fs = new HookedFileSystem(StoreFileSystem.real());
+        fs.hook(preparer);
+        try (MemoryStore store = MemoryStore.open(live, options, fs))
         {
             for (int i = 0; i < 150; i++)
             {
@@ -169,12 +177,15 @@ class CorruptionTest
             // where an open finds pages written but never committed.
             store.checkpoint();
             assertEquals(history.lastSequence(), store.lastSequence());
+            // With the file made ahead for the next roll, which a crash leaves too: a segment never started.
+            preparer.awaitNextOf(store);
             StoreFiles.copyStore(live, pristine);
         }
         layout = new Layout(pristine, history);
         assertTrue(layout.segments.size() >= 5, "fixture should span several segments: " + layout.segments.keySet());
         assertTrue(layout.manifestGenerations.size() >= 3, "fixture should retain several snapshots");
         assertTrue(layout.tailSegmentsBeyondNewest() >= 1, "the tail should reach past the newest snapshot's segment");
+        assertEquals(1, layout.neverStarted(), "the fixture should hold the file made ahead for the next roll");
         assertTrue(history.lastSequence() > layout.newest.lastSequence, "the fixture should have a tail to replay");
     }
 
@@ -327,7 +338,7 @@ class CorruptionTest
     void strictModeRefusesDamageToTheTail(final String damage)
     {
         final Path dir = freshCopy("strict-tail");
-        final SegmentInfo last = ((TreeMap<Integer, SegmentInfo>)layout.segments).lastEntry().getValue();
+        final SegmentInfo last = layout.lastStarted();
         assertTrue(last.id > layout.newest.tailSegment, "the fixture's last segment holds only tail records");
         final Path lastFile = dir.resolve(last.name);
         final long lostFrom;
@@ -580,8 +591,7 @@ class CorruptionTest
                 rewriteHeaderVersion(file, SegmentDescriptor.MAJOR_OFFSET, SegmentDescriptor.CRC_OFFSET);
                 break;
             default:
-                file = dir.resolve(SegmentDescriptor.fileName(((TreeMap<Integer, SegmentInfo>)layout.segments)
-                    .lastKey()));
+                file = dir.resolve(layout.lastStarted().name);
                 rewriteHeaderVersion(file, SegmentDescriptor.MAJOR_OFFSET, SegmentDescriptor.CRC_OFFSET);
                 break;
         }
@@ -928,15 +938,19 @@ class CorruptionTest
         final String name;
         final long size;
         final long firstSequence;
+        /** Whether the log started it: false for the file made ahead for the next roll (all zeros). */
+        final boolean started;
         final List<RecordInfo> records = new ArrayList<>();
         int end;
 
-        SegmentInfo(final int id, final String name, final long size, final long firstSequence)
+        SegmentInfo(final int id, final String name, final long size, final long firstSequence,
+            final boolean started)
         {
             this.id = id;
             this.name = name;
             this.size = size;
             this.firstSequence = firstSequence;
+            this.started = started;
         }
 
         /** @return the sequence of the first record at or after {@code offset}, or the next one if none. */
@@ -1030,7 +1044,7 @@ class CorruptionTest
         {
             final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(p)).order(ByteOrder.LITTLE_ENDIAN);
             final SegmentInfo s = new SegmentInfo(id, p.getFileName().toString(), b.capacity(),
-                b.getLong(SegmentDescriptor.FIRST_SEQUENCE_OFFSET));
+                b.getLong(SegmentDescriptor.FIRST_SEQUENCE_OFFSET), !Segment.neverStarted(p));
             int offset = SegmentDescriptor.HEADER_LENGTH;
             while (offset + RecordDescriptor.HEADER_LENGTH <= b.capacity())
             {
@@ -1108,7 +1122,19 @@ class CorruptionTest
 
         int tailSegmentsBeyondNewest()
         {
-            return (int)segments.keySet().stream().filter(id -> id > newest.tailSegment).count();
+            return (int)segments.values().stream().filter(s -> s.started && s.id > newest.tailSegment).count();
+        }
+
+        /** @return the last segment the log started (not the file made ahead for the next roll). */
+        SegmentInfo lastStarted()
+        {
+            return segments.values().stream().filter(s -> s.started).reduce((a, b) -> b).orElseThrow();
+        }
+
+        /** @return the segments the log never started: the file made ahead for the next roll. */
+        long neverStarted()
+        {
+            return segments.values().stream().filter(s -> !s.started).count();
         }
 
         int maxCommittedPages()
@@ -1189,7 +1215,16 @@ class CorruptionTest
                 final Expect expect;
                 final RecordInfo r = s.records.stream()
                     .filter(x -> x.start <= offset && offset < x.start + x.aligned()).findFirst().orElse(null);
-                if (offset < SegmentDescriptor.HEADER_LENGTH)
+                if (!s.started)
+                {
+                    // The file made ahead for the next roll. Damage where its header and first record go makes it a
+                    // segment that does not validate, which recovery moves aside and reports; elsewhere it still
+                    // holds nothing, and recovery deletes it.
+                    final boolean start = offset < SegmentDescriptor.HEADER_LENGTH + 8;
+                    region = (start ? "start" : "rest") + " of the segment made ahead, never started";
+                    expect = start ? Expect.DETECT : Expect.UNCHANGED;
+                }
+                else if (offset < SegmentDescriptor.HEADER_LENGTH)
                 {
                     region = "segment header";
                     expect = Expect.DETECT;
@@ -1216,7 +1251,7 @@ class CorruptionTest
                         " (" + typeName(r.type) + ")";
                     expect = c.equals("dead") ? Expect.REFUSED_OR_UNCHANGED : Expect.DETECT;
                 }
-                else if (offset < s.end + 8L && segmentId == ((TreeMap<Integer, SegmentInfo>)segments).lastKey())
+                else if (offset < s.end + 8L && segmentId == lastStarted().id)
                 {
                     region = "clean-end marker of the tail";
                     expect = Expect.DETECT;
@@ -1276,7 +1311,7 @@ class CorruptionTest
             offsets.put((long)SegmentDescriptor.FIRST_SEQUENCE_OFFSET, "first sequence");
             offsets.put((long)SegmentDescriptor.FILE_LENGTH_OFFSET + 2, "file length");
             offsets.put((long)SegmentDescriptor.CRC_OFFSET, "header crc");
-            if (s.id == segments.keySet().iterator().next() || s.id == ((TreeMap<Integer, SegmentInfo>)segments).lastKey())
+            if (s.id == segments.keySet().iterator().next() || s.id == lastStarted().id || !s.started)
             {
                 offsets.put((long)SegmentDescriptor.MAJOR_OFFSET, "major version");
                 offsets.put((long)SegmentDescriptor.SEGMENT_ID_OFFSET, "segment id");

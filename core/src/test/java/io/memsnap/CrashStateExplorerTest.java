@@ -1,5 +1,7 @@
 package io.memsnap;
 
+import io.memsnap.crash.HookedFileSystem;
+import io.memsnap.crash.PreparerWatch;
 import io.memsnap.crash.RecordingFileSystem;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * can leave, not only from what a SIGKILL leaves ({@link CrashTest}).
  *
  * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often, or segments growing from 64
- * to 256 KiB; background checkpoints and compaction
- * off, so the run is deterministic) through a {@link RecordingFileSystem}, which
+ * to 256 KiB; background checkpoints and compaction off, so the run is deterministic but for the thread that makes
+ * each next segment file ahead of its roll, which a workload may wait for) through a {@link RecordingFileSystem}, which
  * records every write, flush, create, rename, delete, truncate, extension and directory sync, and the test's
  * markers: each write issued, each promise the store kept (a {@code sync()}, a {@code snapshot()}, an
  * {@code EVERY_WRITE} put returning). A {@link CrashExplorer} then
@@ -118,6 +120,11 @@ class CrashStateExplorerTest
             w.mixed(4);
             w.snapshot();
         }),
+        /**
+         * New entries that roll into segments of growing lengths, with syncs and snapshots, waiting now and then for
+         * the file of the next segment to be made ahead (by the store's preparer thread) before writing on in the
+         * tail: power cuts while a file is prepared, and while the tail fills beside a prepared file.
+         */
         ROLLING_SEGMENTS(false, Durability.ON_SYNC, false, GROWING, 3, 3000, w ->
         {
             for (int i = 1; i <= 200; i++)
@@ -130,6 +137,10 @@ class CrashStateExplorerTest
                 if (i % 100 == 50)
                 {
                     w.snapshot();
+                }
+                if (i % 25 == 0)
+                {
+                    w.awaitNextSegmentPrepared();
                 }
             }
         }),
@@ -490,6 +501,35 @@ class CrashStateExplorerTest
         return false;
     }
 
+    /**
+     * @return whether a segment file was created and synced into its directory before a record (not the header) was
+     * written into the segment before it.
+     */
+    private static boolean madeAhead(final List<io.memsnap.crash.JournalEntry> entries)
+    {
+        final java.util.Set<Integer> synced = new java.util.HashSet<>();
+        final java.util.Set<Integer> created = new java.util.HashSet<>();
+        for (final io.memsnap.crash.JournalEntry e : entries)
+        {
+            final int id = e.path == null ? -1 :
+                io.memsnap.internal.format.SegmentDescriptor.parseFileName(e.path.getFileName().toString());
+            if (e.kind == io.memsnap.crash.JournalEntry.Kind.CREATE && id > 0)
+            {
+                created.add(id);
+            }
+            else if (e.kind == io.memsnap.crash.JournalEntry.Kind.SYNC_DIRECTORY)
+            {
+                synced.addAll(created);
+            }
+            else if (e.kind == io.memsnap.crash.JournalEntry.Kind.WRITE && id > 0 && synced.contains(id + 1) &&
+                e.position >= io.memsnap.internal.format.SegmentDescriptor.HEADER_LENGTH)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Test
     void newIndexFilesAndTheDeletionOfOldOnes() throws IOException
     {
@@ -539,8 +579,12 @@ class CrashStateExplorerTest
             Files.createDirectories(root.resolve(STORE));
         }
         final RecordingFileSystem fs = new RecordingFileSystem(root);
+        final PreparerWatch preparer = new PreparerWatch();
+        final HookedFileSystem watched = new HookedFileSystem(fs);
+        watched.hook(preparer);
         final StoreHistory history = new StoreHistory();
-        final CrashWorkload driver = new CrashWorkload(fs, history, new Random(seed), workload.metadataBytes);
+        final CrashWorkload driver = new CrashWorkload(watched, fs, history, new Random(seed), workload.metadataBytes);
+        driver.watchPreparer(preparer);
         driver.open(root.resolve(STORE), workload.options());
         try
         {
@@ -560,6 +604,11 @@ class CrashStateExplorerTest
                 e.path.getFileName().toString().startsWith("segment-")), workload + " deleted no segment file");
             assertTrue(workload != Workload.REWIND_RECLAIM || deletedBeforeRewind(fs.journal().entries()),
                 "REWIND_RECLAIM deleted no segment file of the timeline the rewind left");
+        }
+        if (workload == Workload.ROLLING_SEGMENTS)
+        {
+            // What the workload is there for: a segment's file made while records still went into the one before.
+            assertTrue(madeAhead(fs.journal().entries()), "ROLLING_SEGMENTS made no segment file ahead of its roll");
         }
         if (workload == Workload.INDEX_FILES)
         {

@@ -1,5 +1,6 @@
 package io.memsnap;
 
+import io.memsnap.crash.PreparerWatch;
 import io.memsnap.crash.RecordingFileSystem;
 import io.memsnap.crash.WorkloadMarkers;
 import io.memsnap.internal.fs.StoreFileSystem;
@@ -34,6 +35,7 @@ final class CrashWorkload
     private final Random random;
     private final int metadataBytes;
     private MemoryStore store;
+    private PreparerWatch preparer;
     private Path dir;
     private StoreOptions options;
     private int nextId;
@@ -65,6 +67,22 @@ final class CrashWorkload
     StoreHistory history()
     {
         return history;
+    }
+
+    /** Lets the workload wait for the store's preparer ({@link #awaitNextSegmentPrepared}), seen through {@code watch}. */
+    void watchPreparer(final PreparerWatch watch)
+    {
+        this.preparer = watch;
+    }
+
+    /**
+     * Waits until the file of the segment after the tail is made ahead of its roll (the writes that follow fill the
+     * tail beside it): the crash states of a preparation, and of a tail written while the next file waits.
+     */
+    void awaitNextSegmentPrepared()
+    {
+        markers.label("await the file of the next segment");
+        preparer.awaitNextOf(store);
     }
 
     MemoryStore store()

@@ -2,6 +2,7 @@ package io.memsnap;
 
 import io.memsnap.crash.FaultyFileSystem;
 import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.segment.SegmentPreparer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ class FailedFlushTest
     @Test
     void aFailedSegmentFlushStopsTheWriterUntilReopened(@TempDir final Path dir)
     {
-        final FaultyFileSystem fs = new FaultyFileSystem(StoreFileSystem.real());
+        final FaultyFileSystem fs = new FaultyFileSystem(StoreFileSystem.real()).sparing(SegmentPreparer.THREAD_PREFIX);
         final long acknowledged;
         try (MemoryStore store = MemoryStore.open(dir, options().build(), fs))
         {
@@ -57,7 +58,7 @@ class FailedFlushTest
     @Test
     void aFailedWriteDoesNotStopTheWriter(@TempDir final Path dir)
     {
-        final FaultyFileSystem fs = new FaultyFileSystem(StoreFileSystem.real());
+        final FaultyFileSystem fs = new FaultyFileSystem(StoreFileSystem.real()).sparing(SegmentPreparer.THREAD_PREFIX);
         try (MemoryStore store = MemoryStore.open(dir, options().build(), fs))
         {
             TestEntries.put(store, 1, 1);

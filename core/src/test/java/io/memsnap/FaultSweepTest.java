@@ -3,6 +3,7 @@ package io.memsnap;
 import io.memsnap.crash.FaultyFileSystem;
 import io.memsnap.crash.WorkloadMarkers;
 import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.segment.SegmentPreparer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,7 +112,7 @@ class FaultSweepTest
     /** Counts the operations of {@code call} once, then fails each in turn on a fresh store. */
     private void sweep(final String name, final int retained, final Consumer<CrashWorkload> call)
     {
-        final FaultyFileSystem counting = new FaultyFileSystem(StoreFileSystem.real());
+        final FaultyFileSystem counting = new FaultyFileSystem(StoreFileSystem.real()).sparing(SegmentPreparer.THREAD_PREFIX);
         final Case dry = new Case(tmp.resolve(name.replace(' ', '-') + "-count"), counting, retained);
         counting.resetCounts();
         call.accept(dry.workload);
@@ -136,7 +137,7 @@ class FaultSweepTest
     private String failOne(final String name, final int retained, final Consumer<CrashWorkload> call,
         final FaultyFileSystem.Op op, final int n, final String message, final boolean partial, final int index)
     {
-        final FaultyFileSystem fs = new FaultyFileSystem(StoreFileSystem.real());
+        final FaultyFileSystem fs = new FaultyFileSystem(StoreFileSystem.real()).sparing(SegmentPreparer.THREAD_PREFIX);
         final Case c = new Case(tmp.resolve(name.replace(' ', '-') + "-" + index), fs, retained);
         fs.failNth(op, n, message, partial);
         final Throwable thrown = FaultSweep.attempt(() -> call.accept(c.workload));

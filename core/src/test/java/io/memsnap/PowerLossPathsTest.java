@@ -143,7 +143,7 @@ class PowerLossPathsTest
         StoreFiles.flip(b.resolve(SegmentDescriptor.fileName(segment)),
             IndexPageDescriptor.offset(mark.tailAddress) + RecordDescriptor.HEADER_LENGTH + 3, 0x40);
         final Set<String> later = new TreeSet<>();
-        for (int id = segment + 1; Files.exists(b.resolve(SegmentDescriptor.fileName(id))); id++)
+        for (int id = segment + 1; StoreFiles.isStartedSegment(b.resolve(SegmentDescriptor.fileName(id))); id++)
         {
             later.add(SegmentDescriptor.fileName(id));
         }
@@ -182,7 +182,7 @@ class PowerLossPathsTest
             StoreFiles.copyStore(a, b);
         }
         final Set<String> segments = new TreeSet<>();
-        for (int id = 1; Files.exists(b.resolve(SegmentDescriptor.fileName(id))); id++)
+        for (int id = 1; StoreFiles.isStartedSegment(b.resolve(SegmentDescriptor.fileName(id))); id++)
         {
             segments.add("force " + SegmentDescriptor.fileName(id));
         }

@@ -239,7 +239,8 @@ class RewindCompactionTest
     {
         try (Stream<Path> files = Files.list(dir))
         {
-            return files.map(p -> SegmentDescriptor.parseFileName(p.getFileName().toString())).filter(id -> id > 0)
+            return files.filter(StoreFiles::isStartedSegment)
+                .map(p -> SegmentDescriptor.parseFileName(p.getFileName().toString()))
                 .collect(Collectors.toCollection(TreeSet::new));
         }
         catch (final IOException ex)

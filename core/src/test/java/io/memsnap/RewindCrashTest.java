@@ -138,8 +138,7 @@ class RewindCrashTest
     /** @return the timelines the headers of the store's segment files name, distinct, in order. */
     private static List<Long> timelinesOfSegments(final Path dir)
     {
-        return StoreFiles.list(dir).stream()
-            .filter(p -> io.memsnap.internal.format.SegmentDescriptor.parseFileName(p.getFileName().toString()) > 0)
+        return StoreFiles.list(dir).stream().filter(StoreFiles::isStartedSegment)
             .map(p -> java.nio.ByteBuffer.wrap(StoreFiles.readPrefix(p, 64)).order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .getLong(io.memsnap.internal.format.SegmentDescriptor.TIMELINE_OFFSET))
             .distinct().sorted().collect(java.util.stream.Collectors.toList());

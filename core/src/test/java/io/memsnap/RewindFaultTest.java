@@ -1,7 +1,10 @@
 package io.memsnap;
 
 import io.memsnap.crash.FaultyFileSystem;
+import io.memsnap.crash.HookedFileSystem;
+import io.memsnap.crash.PreparerWatch;
 import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.segment.SegmentPreparer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +55,10 @@ class RewindFaultTest
         Case(final Path dir, final StoreFileSystem fs)
         {
             this.dir = dir;
-            store = MemoryStore.open(dir, RewindCrashTest.options(), fs);
+            final PreparerWatch preparer = new PreparerWatch();
+            final HookedFileSystem watched = new HookedFileSystem(fs);
+            watched.hook(preparer);
+            store = MemoryStore.open(dir, RewindCrashTest.options(), watched);
             for (int n = 0; n < 60; n++)
             {
                 put(n, 1);
@@ -70,6 +76,8 @@ class RewindFaultTest
             }
             store.sync();
             acknowledged = history.lastSequence();
+            // The rewind deletes the file made ahead for the next roll (its id is the new timeline's first): made.
+            preparer.awaitNextOf(store);
         }
 
         void put(final long n, final long version)
@@ -97,7 +105,7 @@ class RewindFaultTest
     @Test
     void everyFailureInsideARewindLeavesThePresentOrTheRewoundStateNeverAMix()
     {
-        final FaultyFileSystem counting = new FaultyFileSystem(StoreFileSystem.real());
+        final FaultyFileSystem counting = new FaultyFileSystem(StoreFileSystem.real()).sparing(SegmentPreparer.THREAD_PREFIX);
         final Case dry = new Case(tmp.resolve("count"), counting);
         counting.resetCounts();
         dry.rewind();
@@ -122,7 +130,7 @@ class RewindFaultTest
     private static String failOne(final Path dir, final FaultyFileSystem.Op op, final int n, final String message,
         final boolean partial)
     {
-        final FaultyFileSystem fs = new FaultyFileSystem(StoreFileSystem.real());
+        final FaultyFileSystem fs = new FaultyFileSystem(StoreFileSystem.real()).sparing(SegmentPreparer.THREAD_PREFIX);
         final Case c = new Case(dir, fs);
         final StoreHistory rewound = c.history.prefix(c.history.lastSequence());
         rewound.rewind(0, c.target.lastSequence(), 1);

@@ -1,5 +1,7 @@
 package io.memsnap;
 
+import io.memsnap.crash.HookedFileSystem;
+import io.memsnap.crash.PreparerWatch;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import org.junit.jupiter.api.Test;
@@ -321,8 +323,12 @@ class RewindTest
         }
         // Damage a record of the target that no current entry needs: the first, overwritten since.
         StoreFiles.flip(dir.resolve(SegmentDescriptor.fileName(1)), SegmentDescriptor.HEADER_LENGTH + 40, 0x10);
-        try (MemoryStore store = MemoryStore.open(dir, small().build()))
+        final PreparerWatch preparer = new PreparerWatch();
+        final HookedFileSystem fs = new HookedFileSystem(StoreFileSystem.real());
+        fs.hook(preparer);
+        try (MemoryStore store = MemoryStore.open(dir, small().build(), fs))
         {
+            preparer.awaitNextOf(store); // the file made ahead for the next roll, before the files are compared
             final Map<String, String> files = StoreFiles.fingerprint(dir);
             final CorruptStoreException ex = assertThrows(CorruptStoreException.class, () -> store.rewind(target));
             assertTrue(ex.getMessage().contains("nothing was changed"), ex.getMessage());
@@ -475,8 +481,8 @@ class RewindTest
 
     private List<Integer> segmentFiles()
     {
-        return StoreFiles.list(dir).stream().map(p -> SegmentDescriptor.parseFileName(p.getFileName().toString()))
-            .filter(id -> id > 0).sorted().collect(Collectors.toList());
+        return StoreFiles.list(dir).stream().filter(StoreFiles::isStartedSegment)
+            .map(p -> SegmentDescriptor.parseFileName(p.getFileName().toString())).sorted().collect(Collectors.toList());
     }
 
     @Test

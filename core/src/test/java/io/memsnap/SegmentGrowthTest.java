@@ -4,6 +4,7 @@ import io.memsnap.crash.DiskFullFileSystem;
 import io.memsnap.crash.JournalEntry;
 import io.memsnap.crash.RecordingFileSystem;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentSizing;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,9 +103,10 @@ class SegmentGrowthTest
     }
 
     /**
-     * What a roll writes, from the journal of every change the store made: the new segment is given its length
-     * (an extension, a hole), its 64-byte header is written and synced, and then the record that rolled; no other
-     * byte of it. Preallocated, it is written with zeros first, all of it.
+     * What a roll writes, from the journal of every change the store made: the new segment's file is given its length
+     * (an extension, a hole), then its 64-byte header is written, and then the record that rolled; no other byte of
+     * it. Preallocated, it is written with zeros first, all of it. (Who makes the file and when:
+     * {@link SegmentPreparationTest}.)
      */
     @ParameterizedTest(name = "preallocate: {0}")
     @ValueSource(booleans = {false, true})
@@ -368,16 +370,22 @@ class SegmentGrowthTest
     }
 
     /**
-     * @return the length of each segment file, by id; checks that each header names its file's length and id and
-     * that the ids have no gap.
+     * @return the length of each segment file the log started, by id (not the file made ahead for the next roll:
+     * {@link Segment#neverStarted}); checks that each header names its file's length and id and that the ids have no
+     * gap.
      */
     static List<Long> segmentLengths(final Path dir) throws IOException
     {
-        final List<Path> files;
+        final List<Path> files = new ArrayList<>();
         try (Stream<Path> list = Files.list(dir))
         {
-            files = list.filter(p -> SegmentDescriptor.parseFileName(p.getFileName().toString()) > 0).sorted()
-                .toList();
+            for (final Path p : (Iterable<Path>)list.sorted()::iterator)
+            {
+                if (SegmentDescriptor.parseFileName(p.getFileName().toString()) > 0 && !Segment.neverStarted(p))
+                {
+                    files.add(p);
+                }
+            }
         }
         final List<Long> lengths = new ArrayList<>();
         for (final Path file : files)

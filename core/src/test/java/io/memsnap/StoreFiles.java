@@ -1,6 +1,8 @@
 package io.memsnap;
 
 import io.memsnap.internal.StoreDirectory;
+import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.segment.Segment;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +34,23 @@ final class StoreFiles
 
     private StoreFiles()
     {
+    }
+
+    /**
+     * @return whether {@code file} is a segment file the log started: not the file a writer makes ahead for its next
+     * roll ({@link Segment#neverStarted}), which holds nothing until the roll.
+     */
+    static boolean isStartedSegment(final Path file)
+    {
+        try
+        {
+            return SegmentDescriptor.parseFileName(file.getFileName().toString()) > 0 && Files.exists(file) &&
+                !Segment.neverStarted(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /**

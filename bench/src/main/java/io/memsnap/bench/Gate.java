@@ -25,7 +25,11 @@ import java.util.TreeSet;
  *   <li>get throughput of readers beside a writer and snapshots at a service's cadence (every 1,000 changes or
  *       50 ms) / beside the writer alone: at least;</li>
  *   <li>get p99, same two configurations: at most;</li>
- *   <li>put p99.9 of that writer, same two configurations: at most.</li>
+ *   <li>put p99.9 of that writer, same two configurations: at most;</li>
+ *   <li>put p99.99 of a writer whose segments roll / of one whose segment never does (the mean of the rounds'
+ *       p99.99, each over every put of the round: {@link SegmentRollBenchmark}): at most;</li>
+ *   <li>the slowest put of the rolling writer, over every round, in milliseconds: at most. Both need at least
+ *       {@value #MIN_ROLLS} rolls in each round of the rolling writer and none in the other's.</li>
  * </ol>
  * Snapshots back to back (the stress figures) are printed, not gated.
  * </ol>
@@ -36,6 +40,9 @@ public final class Gate
 {
     private static final String ENGINE = "memsnap";
     private static final long SMALL = 10_000;
+    /** The fewest rolls a round of {@link SegmentRollBenchmark}'s rolling writer must make to count. */
+    static final int MIN_ROLLS = 20;
+    private static final String ROLLS = "SegmentRollBenchmark.putAll";
 
     private final List<String> failures = new ArrayList<>();
 
@@ -56,6 +63,9 @@ public final class Gate
         final JmhResults results = JmhResults.read(json, Path.of(json + ".aux.jsonl"));
         final Gate gate = new Gate();
         gate.check(results, thresholds);
+        gate.cadence(results, thresholds);
+        gate.checkRolls(results, thresholds);
+        gate.stress(results);
         if (gate.failures.isEmpty())
         {
             System.out.println("gate: PASS (every property holds)");
@@ -144,8 +154,6 @@ public final class Gate
             }
         }
 
-        cadence(results, thresholds);
-        stress(results);
     }
 
     /**
@@ -224,6 +232,41 @@ public final class Gate
                 with.roundMeanPercentile(99.9) / alone.roundMeanPercentile(99.9), with.roundMeanPercentile(99.9),
                 alone.roundMeanPercentile(99.9));
         }
+    }
+
+    /** 6 and 7: put latency with segment rolls and without. */
+    private void checkRolls(final JmhResults results, final Properties thresholds)
+    {
+        final Map<String, String> rolling = Map.of("layout", "rolling");
+        final Map<String, String> single = Map.of("layout", "single");
+        final long rounds = results.auxCount(ROLLS, rolling, "p9999Micros");
+        if (rounds == 0 || results.auxCount(ROLLS, single, "p9999Micros") == 0)
+        {
+            missing("put latency of memsnap with segment rolls and without");
+            return;
+        }
+        final double fewestRolls = results.auxMin(ROLLS, rolling, "rollsMeasured");
+        final double mostRollsWithout = results.auxMax(ROLLS, single, "rollsMeasured");
+        if (fewestRolls < MIN_ROLLS || mostRollsWithout > 0)
+        {
+            missing(String.format("put latency with at least %d rolls a round (fewest %.0f) and without any (most " +
+                "%.0f)", MIN_ROLLS, fewestRolls, mostRollsWithout));
+            return;
+        }
+        System.out.printf("  (puts, mean of %d rounds: p50 %.2f / %.2f us, p99 %.2f / %.2f us, p99.9 %.2f / %.2f us " +
+            "with / without rolls; at least %.0f rolls a round; slowest put without rolls %.3f ms)%n", rounds,
+            results.aux(ROLLS, rolling, "p50Micros"), results.aux(ROLLS, single, "p50Micros"),
+            results.aux(ROLLS, rolling, "p99Micros"), results.aux(ROLLS, single, "p99Micros"),
+            results.aux(ROLLS, rolling, "p999Micros"), results.aux(ROLLS, single, "p999Micros"), fewestRolls,
+            results.auxMax(ROLLS, single, "maxMicros") / 1000.0);
+        final double with = results.aux(ROLLS, rolling, "p9999Micros");
+        final double without = results.aux(ROLLS, single, "p9999Micros");
+        ratio(String.format("put p99.99 with segment rolls / without [%.2f / %.2f us]", with, without),
+            with / without, threshold(thresholds, "put.p9999.with.rolls.over.without.max"), true);
+        final double slowest = results.auxMax(ROLLS, rolling, "maxMicros") / 1000.0;
+        ratio(String.format("slowest put with segment rolls, ms [%.0f puts in %d rounds]",
+            results.aux(ROLLS, rolling, "putsMeasured") * rounds, rounds), slowest,
+            threshold(thresholds, "put.max.with.rolls.millis.max"), true);
     }
 
     private static JmhResults.Merged snapshot(final JmhResults results, final long entries, final String changes)

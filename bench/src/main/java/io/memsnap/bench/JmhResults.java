@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -204,11 +205,37 @@ public final class JmhResults
     }
 
     /** @return a figure from the {@link Aux} lines of the benchmark and parameters (their mean), or NaN. */
-    @SuppressWarnings("unchecked")
     public double aux(final String benchmark, final Map<String, String> params, final String key)
     {
-        double sum = 0;
-        int n = 0;
+        final DoubleSummaryStatistics figures = auxFigures(benchmark, params, key);
+        return figures.getCount() == 0 ? Double.NaN : figures.getAverage();
+    }
+
+    /** @return a figure from the {@link Aux} lines of the benchmark and parameters (their largest), or NaN. */
+    public double auxMax(final String benchmark, final Map<String, String> params, final String key)
+    {
+        final DoubleSummaryStatistics figures = auxFigures(benchmark, params, key);
+        return figures.getCount() == 0 ? Double.NaN : figures.getMax();
+    }
+
+    /** @return a figure from the {@link Aux} lines of the benchmark and parameters (their smallest), or NaN. */
+    public double auxMin(final String benchmark, final Map<String, String> params, final String key)
+    {
+        final DoubleSummaryStatistics figures = auxFigures(benchmark, params, key);
+        return figures.getCount() == 0 ? Double.NaN : figures.getMin();
+    }
+
+    /** @return the number of {@link Aux} lines of the benchmark and parameters that hold the figure. */
+    public long auxCount(final String benchmark, final Map<String, String> params, final String key)
+    {
+        return auxFigures(benchmark, params, key).getCount();
+    }
+
+    @SuppressWarnings("unchecked")
+    private DoubleSummaryStatistics auxFigures(final String benchmark, final Map<String, String> params,
+        final String key)
+    {
+        final DoubleSummaryStatistics figures = new DoubleSummaryStatistics();
         for (final Map<String, Object> line : aux)
         {
             if (!((String)line.get("benchmark")).endsWith("." + benchmark))
@@ -223,11 +250,10 @@ public final class JmhResults
             }
             if (match && line.get(key) instanceof Number)
             {
-                sum += ((Number)line.get(key)).doubleValue();
-                n++;
+                figures.accept(((Number)line.get(key)).doubleValue());
             }
         }
-        return n == 0 ? Double.NaN : sum / n;
+        return figures;
     }
 
     /**

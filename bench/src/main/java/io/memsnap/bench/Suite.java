@@ -136,6 +136,10 @@ public final class Suite
                         params("engine", "memsnap", "entries", big, "pauseMicros", "50"), 1, 1, 3, 2, mode);
                 }
             }
+            for (final String layout : swap ? List.of("single", "rolling") : List.of("rolling", "single"))
+            {
+                run("SegmentRollBenchmark\\.putAll$", params("layout", layout), 1, 0, 3, 0, null);
+            }
         }
         // The stress figures, reported and not gated, once: snapshots back to back beside the readers and the
         // writer, and beside the writer alone.

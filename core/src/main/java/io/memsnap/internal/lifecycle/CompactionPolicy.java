@@ -17,7 +17,7 @@ import java.util.List;
  * keep (and the tail), and only as many as bring them below it: small passes, each followed by a checkpoint, so
  * that few compacted segments wait at a time for the snapshots that free them. On demand, every such segment.
  *
- * <p>When writers wait ({@link #behind}), the space bound. The waste is the dead bytes of the sealed segments that
+ * <p>When writers wait ({@link #pressure}), the space bound. The waste is the dead bytes of the sealed segments that
  * still hold something to keep, plus every byte of the segment files compaction emptied that are still on disk (a
  * retained snapshot or the durable index checkpoint needs them, or a reader may); the segment bytes are every
  * segment file's, the tail counted at its full length and the emptied files included. Writers wait while the waste
@@ -31,7 +31,7 @@ import java.util.List;
  * Those commits and readers are what writers cannot wait for (a writer may be the thread that takes the
  * snapshots): the segments only they hold can take the files past the bound between decisions.
  *
- * <p>Thread safe: immutable. {@link #choose} and {@link #behind} run under the store's write lock (they read the
+ * <p>Thread safe: immutable. {@link #choose} and {@link #pressure} run under the store's write lock (they read the
  * accounting).
  */
 final class CompactionPolicy
@@ -106,20 +106,30 @@ final class CompactionPolicy
         return chosen.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** {@link #pressure}: no pass is due. */
+    static final int NONE = 0;
+    /** {@link #pressure}: a background pass would compact something. */
+    static final int DUE = 1;
+    /** {@link #pressure}: so far behind that writers wait for compaction. */
+    static final int BEHIND = 2;
+
     /**
      * @param retiredBytes the bytes of the segment files taken out of the table and not deleted yet
      *                     ({@link SegmentReclaimer#retiredBytes()}).
      * @param emptying     whether the pass running has emptied segments and ends only once a checkpoint lets them go.
-     * @return whether writers should wait for compaction: the waste (the dead bytes compaction could free, and the
-     * segment files it emptied still on disk) exceeds {@link #stallFraction()} of every segment file's bytes, and a
-     * pass can help: it has a segment to copy, or {@code emptying}.
+     * @return {@link #BEHIND} when writers should wait for compaction: the waste (the dead bytes compaction could
+     * free, and the segment files it emptied still on disk) exceeds {@link #stallFraction()} of every segment file's
+     * bytes, and a pass can help: it has a segment to copy, or {@code emptying}; else {@link #DUE} when a background
+     * pass would compact something ({@link #choose} not on demand); else {@link #NONE}.
      */
-    boolean behind(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId,
+    int pressure(final Segment[] segments, final int tail, final SegmentUsage usage, final int lowestFileId,
         final long retiredBytes, final boolean emptying)
     {
-        // One pass that allocates nothing: it runs on the writer's roll, under the write lock.
+        // What choose(...) would decide, with the trigger and with the stall fraction, in one pass that allocates
+        // nothing: it runs on the writer's roll, under the write lock.
         long total = retiredBytes;
         long waste = retiredBytes;
+        long reclaimable = 0;
         boolean candidate = false;
         for (final Segment s : segments)
         {
@@ -137,9 +147,14 @@ final class CompactionPolicy
             final int tombstones = usage.tombstones(id);
             final long keep = live + (id > lowestFileId ? Math.max(0, tombstones) : 0);
             waste += s.length() - keep;
+            reclaimable += s.length() - keep;
             candidate |= (live != 0 || tombstones != 0) && keep < liveFraction * s.length();
         }
-        return (candidate || emptying) && waste > stallFraction() * total;
+        if ((candidate || emptying) && waste > stallFraction() * total)
+        {
+            return BEHIND;
+        }
+        return candidate && reclaimable > deadFraction * total ? DUE : NONE;
     }
 
     /** @return the share of waste at which writers wait for compaction: 1.5 times the trigger, at most 0.9. */

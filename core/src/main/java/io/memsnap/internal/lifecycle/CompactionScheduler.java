@@ -10,12 +10,12 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Background compaction of a writable store, on a daemon thread of its own ({@code memsnap-compaction DIR}): when
- * the writer seals a segment, and every {@value #POLL_MILLIS} ms, it asks the {@link Compactor} whether a pass is
+ * the writer seals a segment and a pass is due, and every {@value #POLL_MILLIS} ms, it asks the {@link Compactor} whether a pass is
  * due (O(segments) under the write lock), runs it, and, if it emptied segments, asks the checkpoint thread for a
  * checkpoint of the index and waits until one begun after its last copy has ended: the pass ends only then. The
  * next snapshots name an index that no longer points into the emptied segments, and {@link SegmentReclaimer}
  * deletes them at the first commit after which no retained snapshot needs them. While the space bound of
- * {@link CompactionPolicy#behind} does not hold, and a pass can help (it has a segment to copy, or it is running and
+ * {@link CompactionPolicy#pressure} does not hold, and a pass can help (it has a segment to copy, or it is running and
  * has emptied some), writers wait for the pass to end ({@link #awaitCaughtUp}), that checkpoint included: the
  * segments it emptied count against the bound until they are deleted.
  *
@@ -60,15 +60,24 @@ public final class CompactionScheduler
     /**
      * The writer, under the write lock, after it sealed a segment: decides at once whether writers must wait for
      * compaction (O(segments)), so that the bound holds however little CPU time the compaction thread gets, and
-     * wakes the thread.
+     * wakes the thread when a pass is due. Otherwise the roll wakes nothing (the thread looks again within
+     * {@value #POLL_MILLIS} ms): a thread woken on a busy machine would take the writer's processor.
      */
     public void sealed()
     {
-        if (!stopping && !compactor.compactingHere() && compactor.behind(false))
+        if (stopping || compactor.compactingHere())
+        {
+            return;
+        }
+        final int pressure = compactor.pressure(false);
+        if (pressure == CompactionPolicy.BEHIND)
         {
             setBehind(true);
         }
-        wake();
+        if (pressure != CompactionPolicy.NONE)
+        {
+            wake();
+        }
     }
 
     /** Stops the thread and waits for it: a batch it copies ends first, the rest of its pass is left. Idempotent. */

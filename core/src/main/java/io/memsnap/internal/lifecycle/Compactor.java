@@ -159,15 +159,24 @@ public final class Compactor
 
     /**
      * @param emptying whether the pass running has emptied segments (it ends once a checkpoint lets them go).
-     * @return whether writers should wait for compaction (see {@link CompactionPolicy#behind}); O(segments).
+     * @return whether writers should wait for compaction ({@link CompactionPolicy#BEHIND}); O(segments).
      */
     boolean behind(final boolean emptying)
+    {
+        return pressure(emptying) == CompactionPolicy.BEHIND;
+    }
+
+    /**
+     * @param emptying whether the pass running has emptied segments.
+     * @return the {@link CompactionPolicy#pressure} of the log now (O(segments), under the write lock).
+     */
+    int pressure(final boolean emptying)
     {
         writeLock.lock();
         try
         {
-            return !guard.isClosed() && policy.behind(log.segments(), log.tailSegmentId(), usage,
-                reclaimer.lowestFileId(), reclaimer.retiredBytes(), emptying);
+            return guard.isClosed() ? CompactionPolicy.NONE : policy.pressure(log.segments(), log.tailSegmentId(),
+                usage, reclaimer.lowestFileId(), reclaimer.retiredBytes(), emptying);
         }
         finally
         {

@@ -188,7 +188,8 @@ public final class StoreOpener
 
     /**
      * @return whether anything was written where the first record of a segment goes. A segment whose creation a
-     * crash interrupted never received a record: its header is written and synced before the first record.
+     * crash interrupted never received a record: its file is made whole before a roll writes its header and its
+     * first record.
      */
     private static boolean holdsRecord(final Path dir, final int id) throws IOException
     {
@@ -222,6 +223,7 @@ public final class StoreOpener
         final int maxId = Math.max(ids.isEmpty() ? 0 : ids.get(ids.size() - 1), manifest.tailSegment);
         final Segment[] segments = new Segment[maxId + 1];
         final List<Integer> unreadable = new ArrayList<>();
+        final List<Integer> neverStarted = new ArrayList<>();
         CorruptStoreException damagedTailSegment = null;
         SegmentLog log = null;
         DurableWatermark watermark = null;
@@ -248,6 +250,11 @@ public final class StoreOpener
                     if (id < manifest.checkpoint.replaySegment)
                     {
                         continue; // a reclaimed segment not yet deleted: nothing of it is read
+                    }
+                    if (Segment.neverStarted(dir.resolve(SegmentDescriptor.fileName(id))))
+                    {
+                        neverStarted.add(id); // prepared ahead of the log and never rolled into: deleted below
+                        continue;
                     }
                     if (holdsRecord(dir, id))
                     {
@@ -294,7 +301,7 @@ public final class StoreOpener
                 }
             }
             final TailRepair.Plan plan = TailRepair.decide(dir, manifests, chosen, replay, mark, segments, unreadable,
-                damagedTailSegment, olderAbandoned, options.recoveryMode());
+                neverStarted, damagedTailSegment, olderAbandoned, options.recoveryMode());
 
             // Decided: from here on the directory changes.
             final Segment stop = replay.segment;

@@ -7,11 +7,13 @@ import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.SegmentSizing;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -27,7 +29,10 @@ import java.util.List;
  * the open is refused and nothing changes (salvage copies what validates). A replay that stops above it at a record
  * that does not validate found a torn tail, which only a crash can leave: the tail is cut there. Files beyond the cut
  * (later segments, manifests that do not validate) are moved aside into {@value StoreDirectory#QUARANTINE}, never
- * deleted.
+ * deleted; but a segment file that was never started ({@link Segment#neverStarted}: made ahead of the log for its
+ * next roll, all zeros where the header and the first record go) holds nothing and is deleted, silently when it has
+ * a segment's length, with a line in the report when it is shorter (a creation a crash interrupted, or a segment cut
+ * short).
  *
  * <p>Not thread safe: runs once, in an open, under the writer lock.
  */
@@ -47,17 +52,22 @@ final class TailRepair
         final List<Path> moveAside;
         /** Manifests to delete: abandoned recycles and pending files hold no snapshot. */
         final List<Long> deleteManifests;
+        /** Segment files to delete: never started (see {@link Segment#neverStarted}), they hold nothing. */
+        final List<Path> deleteSegments;
 
-        Plan(final String cut, final boolean newSegment, final List<Path> moveAside, final List<Long> deleteManifests)
+        Plan(final String cut, final boolean newSegment, final List<Path> moveAside, final List<Long> deleteManifests,
+            final List<Path> deleteSegments)
         {
             this.cut = cut;
             this.newSegment = newSegment;
             this.moveAside = Collections.unmodifiableList(moveAside);
             this.deleteManifests = Collections.unmodifiableList(deleteManifests);
+            this.deleteSegments = Collections.unmodifiableList(deleteSegments);
         }
 
         /**
-         * Moves the doubtful files aside and deletes the abandoned manifests and pending files, durably.
+         * Moves the doubtful files aside and deletes the abandoned manifests, the pending files and the segment files
+         * never started, durably.
          *
          * @return a line per file, for the recovery report.
          */
@@ -70,6 +80,19 @@ final class TailRepair
             {
                 manifests.delete(generation);
                 changed.add(manifests.path(generation).getFileName() + " deleted (holds no committed snapshot)");
+            }
+            for (final Path segment : deleteSegments)
+            {
+                final long length = Files.size(segment);
+                fs.deleteIfExists(segment);
+                if (length < SegmentSizing.FIRST_LENGTH)
+                {
+                    // Shorter than any segment: a creation a crash interrupted, or a segment cut short by damage (its
+                    // records, never acknowledged, gone with its header): said, not hidden. A whole file is the
+                    // writer's file for its next roll, never rolled into: not a repair.
+                    changed.add(segment.getFileName() + " deleted (" + length + " bytes, all zero: a segment file " +
+                        "whose creation was interrupted, or one cut short)");
+                }
             }
             if (!moveAside.isEmpty())
             {
@@ -94,7 +117,8 @@ final class TailRepair
      * @param replay             where the replay of the log stopped.
      * @param mark               the durable watermark, or null.
      * @param segments           the segments by id (null where missing or unreadable).
-     * @param unreadable         ids of segment files whose header does not validate.
+     * @param unreadable         ids of segment files whose header does not validate (and that were started).
+     * @param neverStarted       ids of segment files after the log that were never started.
      * @param damagedTailSegment the first unreadable segment that holds records, or null.
      * @param olderAbandoned     older generations whose file is an abandoned recycle.
      * @throws CorruptStoreException if acknowledged data is damaged or missing, or (STRICT) anything is.
@@ -107,6 +131,7 @@ final class TailRepair
         final DurableWatermark.Mark mark,
         final Segment[] segments,
         final List<Integer> unreadable,
+        final List<Integer> neverStarted,
         final CorruptStoreException damagedTailSegment,
         final List<Long> olderAbandoned,
         final RecoveryMode mode)
@@ -163,7 +188,12 @@ final class TailRepair
         final boolean closedCleanly = mark != null && mark.clean && mark.lastSequence == replay.lastSequence() &&
             mark.tailAddress == replay.stopAddress();
         final boolean newSegment = cut != null || !closedCleanly && holdsBytesAfter(replay.segment, replay.offset);
-        return new Plan(cut, newSegment, moveAside, deleteManifests);
+        final List<Path> deleteSegments = new ArrayList<>();
+        for (final int id : neverStarted)
+        {
+            deleteSegments.add(dir.resolve(SegmentDescriptor.fileName(id)));
+        }
+        return new Plan(cut, newSegment, moveAside, deleteManifests, deleteSegments);
     }
 
     private static CorruptStoreException damaged(final Replay replay, final String what)

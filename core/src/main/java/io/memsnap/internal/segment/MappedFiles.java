@@ -1,6 +1,7 @@
 package io.memsnap.internal.segment;
 
 import io.memsnap.internal.fs.StoreFile;
+import io.memsnap.internal.fs.StoreFileSystem;
 import org.agrona.IoUtil;
 
 import java.io.IOException;
@@ -57,6 +58,71 @@ public final class MappedFiles
         finally
         {
             IoUtil.unmap(zeros);
+        }
+    }
+
+    /**
+     * Creates {@code file} in {@code dir} with {@code length} bytes ({@link #extend}), writes {@code header} at its
+     * start unless it is null, and syncs the file (its length with it) and the directory entry: once this returns, a
+     * power cut leaves the file whole. A file this fails to make whole is closed and deleted.
+     *
+     * @return the file, open: the caller closes it.
+     */
+    public static StoreFile create(final StoreFileSystem fs, final Path dir, final Path file, final long length,
+        final boolean preallocate, final ByteBuffer header) throws IOException
+    {
+        StoreFile f = null;
+        try
+        {
+            f = fs.create(file);
+            extend(f, length, preallocate);
+            if (header != null)
+            {
+                f.writeFully(header, 0);
+            }
+            f.force(true);
+            // sync() and EVERY_WRITE acknowledge records in a segment before any snapshot fsyncs the directory:
+            // without this its name could vanish in a power loss, and with it every acknowledged record after it.
+            fs.syncDirectory(dir);
+            return f;
+        }
+        catch (final IOException ex)
+        {
+            closeAfter(f, ex);
+            deleteAfter(fs, file, ex);
+            throw ex;
+        }
+    }
+
+    /** Closes {@code file} (if not null) before the caller throws {@code failure}, which gets a failure to close. */
+    static void closeAfter(final StoreFile file, final Exception failure)
+    {
+        if (file != null)
+        {
+            try
+            {
+                file.close();
+            }
+            catch (final IOException suppressed)
+            {
+                failure.addSuppressed(suppressed);
+            }
+        }
+    }
+
+    /**
+     * Deletes {@code file}, which {@code failure} left half made, before the caller throws {@code failure}; a failure
+     * of the deletion is added to it.
+     */
+    public static void deleteAfter(final StoreFileSystem fs, final Path file, final Exception failure)
+    {
+        try
+        {
+            fs.deleteIfExists(file);
+        }
+        catch (final IOException suppressed)
+        {
+            failure.addSuppressed(suppressed);
         }
     }
 

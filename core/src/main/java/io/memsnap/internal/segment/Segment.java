@@ -15,6 +15,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 import static io.memsnap.internal.format.SegmentDescriptor.*;
 
@@ -83,40 +84,81 @@ public final class Segment
         final boolean preallocate) throws IOException
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
-        try (StoreFile file = fs.create(path))
-        {
-            MappedFiles.extend(file, length, preallocate);
-            final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            header.putLong(MAGIC_OFFSET, MAGIC)
-                .putShort(MAJOR_OFFSET, (short)FormatVersion.CURRENT_MAJOR)
-                .putShort(MINOR_OFFSET, (short)FormatVersion.CURRENT_MINOR)
-                .putInt(SEGMENT_ID_OFFSET, id)
-                .putLong(FIRST_SEQUENCE_OFFSET, firstSequence)
-                .putInt(FILE_LENGTH_OFFSET, length)
-                .putLong(TIMELINE_OFFSET, timeline)
-                .putLong(PARENT_TIMELINE_OFFSET, parentTimeline)
-                .putLong(BRANCH_SEQUENCE_OFFSET, branchSequence);
-            header.putInt(CRC_OFFSET, new Checksum().compute(header.array(), 0, CRC_OFFSET));
-            file.writeFully(header, 0);
-            file.force(true);
-            // sync() and EVERY_WRITE acknowledge records in this segment before any snapshot fsyncs the directory:
-            // without this its name could vanish in a power loss, and with it every acknowledged record after it.
-            fs.syncDirectory(dir);
-        }
-        catch (final IOException ex)
-        {
-            try
-            {
-                fs.deleteIfExists(path);
-            }
-            catch (final IOException suppressed)
-            {
-                ex.addSuppressed(suppressed);
-            }
-            throw ex;
-        }
+        MappedFiles.create(fs, dir, path, length, preallocate,
+            header(id, length, firstSequence, timeline, parentTimeline, branchSequence)).close();
         return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, length), firstSequence,
             FormatVersion.CURRENT_MAJOR, timeline, parentTimeline, branchSequence);
+    }
+
+    /**
+     * Starts a segment in a {@link PreparedSegment prepared} file, on the timeline of {@code sameTimeline}: the
+     * segment whose first record will carry {@code firstSequence}, over the prepared mapping. Nothing is written: the
+     * caller writes {@link #header} at offset 0 before the first record (an unflushed write, made durable by the
+     * first flush of the segment).
+     */
+    static Segment start(final PreparedSegment prepared, final long firstSequence, final Segment sameTimeline)
+    {
+        return new Segment(prepared.id(), prepared.path(), prepared.mapping(), firstSequence,
+            FormatVersion.CURRENT_MAJOR, sameTimeline.timeline, sameTimeline.parentTimeline,
+            sameTimeline.branchSequence);
+    }
+
+    /**
+     * @param checksum the caller's (the writer's, whose checksum code runs compiled: a roll is too rare for its own).
+     * @return the header of this segment as {@link #create} writes it ({@link SegmentDescriptor}), checksummed.
+     */
+    ByteBuffer header(final Checksum checksum)
+    {
+        return header(id, length, firstSequence, timeline, parentTimeline, branchSequence, checksum);
+    }
+
+    private static ByteBuffer header(final int id, final int length, final long firstSequence, final long timeline,
+        final long parentTimeline, final long branchSequence)
+    {
+        return header(id, length, firstSequence, timeline, parentTimeline, branchSequence, new Checksum());
+    }
+
+    private static ByteBuffer header(final int id, final int length, final long firstSequence, final long timeline,
+        final long parentTimeline, final long branchSequence, final Checksum checksum)
+    {
+        final ByteBuffer header = ByteBuffer.allocate(HEADER_LENGTH).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        header.putLong(MAGIC_OFFSET, MAGIC)
+            .putShort(MAJOR_OFFSET, (short)FormatVersion.CURRENT_MAJOR)
+            .putShort(MINOR_OFFSET, (short)FormatVersion.CURRENT_MINOR)
+            .putInt(SEGMENT_ID_OFFSET, id)
+            .putLong(FIRST_SEQUENCE_OFFSET, firstSequence)
+            .putInt(FILE_LENGTH_OFFSET, length)
+            .putLong(TIMELINE_OFFSET, timeline)
+            .putLong(PARENT_TIMELINE_OFFSET, parentTimeline)
+            .putLong(BRANCH_SEQUENCE_OFFSET, branchSequence);
+        header.putInt(CRC_OFFSET, checksum.compute(header.duplicate(), 0, CRC_OFFSET));
+        return header.clear();
+    }
+
+    /**
+     * Whether a segment file was never started: its header is all zeros and so is the place of its first record (a
+     * file shorter than that counts its missing bytes as zeros). That is a segment prepared ahead of the log that no
+     * roll reached, or whose header a power cut took before the first flush of the segment (see
+     * {@link SegmentDescriptor}): nothing in it was ever acknowledged.
+     */
+    public static boolean neverStarted(final Path file) throws IOException
+    {
+        final ByteBuffer start = ByteBuffer.allocate(HEADER_LENGTH + Long.BYTES);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            while (start.hasRemaining() && channel.read(start, start.position()) > 0)
+            {
+                // read what the file has of it
+            }
+        }
+        for (int i = 0; i < start.position(); i++)
+        {
+            if (start.get(i) != 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

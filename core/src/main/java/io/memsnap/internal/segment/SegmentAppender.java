@@ -11,7 +11,8 @@ import java.nio.channels.FileChannel;
 
 /**
  * The writer's positional writes into the tail segment, through a file handle kept open for that segment only (a
- * store holds one open file handle for writing, whatever its number of segments).
+ * store holds one open file handle for writing, whatever its number of segments; at a roll, the handle its
+ * preparation left open, while the {@link SegmentPreparer} closes the previous one).
  *
  * <p>A thread interrupted inside a {@link FileChannel} operation closes the channel
  * ({@link ClosedByInterruptException}). A storage engine must not turn a caller's interrupt into a dead store, so
@@ -38,6 +39,42 @@ final class SegmentAppender
      */
     void write(final Segment target, final ByteBuffer src, final int offset)
     {
+        try
+        {
+            writeFully(target, src, offset);
+        }
+        catch (final IOException ex)
+        {
+            throw new StoreIoException("could not append to " + target.path(), ex);
+        }
+    }
+
+    /**
+     * The roll into a file made ahead ({@link PreparedSegment}): from now on the writes go to {@code target} through
+     * {@code file}, the file as its creation left it open, and the first is {@code header}, at its start.
+     *
+     * @return the previous segment's handle, for the caller to close (off the write lock), or null.
+     * @throws IOException if the write fails (both handles are then closed).
+     */
+    StoreFile startIn(final Segment target, final StoreFile file, final ByteBuffer header) throws IOException
+    {
+        final StoreFile previous = channel;
+        channel = file;
+        segment = target;
+        try
+        {
+            writeFully(target, header, 0);
+        }
+        catch (final IOException ex)
+        {
+            MappedFiles.closeAfter(previous, ex);
+            throw ex;
+        }
+        return previous;
+    }
+
+    private void writeFully(final Segment target, final ByteBuffer src, final int offset) throws IOException
+    {
         final int start = src.position();
         boolean interrupted = false;
         try
@@ -56,7 +93,7 @@ final class SegmentAppender
                 catch (final IOException ex)
                 {
                     close();
-                    throw new StoreIoException("could not append to " + target.path(), ex);
+                    throw ex;
                 }
             }
         }

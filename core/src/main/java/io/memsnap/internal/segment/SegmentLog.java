@@ -48,6 +48,11 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * <p>Segments have the lengths {@link SegmentSizing} gives: a new store starts small and each segment doubles,
  * up to {@code StoreOptions.segmentSize}. Every length is the segment's own, read from its header (a store written
  * with fixed-size segments opens as it is).
+ *
+ * <p>Rolls: the file of the next segment is made ahead, off the write lock, by a {@link SegmentPreparer} (when the
+ * store gives one, {@link #prepareWith}); a roll writes the new segment's header into it with one positional write
+ * and goes on, with no fsync: the header becomes durable with the first flush of the segment, which every
+ * acknowledgement of a record in it includes (see {@link #roll}).
  */
 public final class SegmentLog implements KeyMatcher
 {
@@ -84,6 +89,8 @@ public final class SegmentLog implements KeyMatcher
     private volatile int filesCreated;
     /** Run by the writer after each roll to a new segment (wakes background compaction); never null. */
     private volatile Runnable rolled = () -> { };
+    /** Makes the next segment's file ahead of its roll; null when the writer makes each file at its roll. */
+    private volatile SegmentPreparer preparer;
 
     private Segment current;
     private int position;
@@ -114,6 +121,16 @@ public final class SegmentLog implements KeyMatcher
         this.position = offset;
         this.nextSequence = nextSequence;
         this.sealedEnds = Arrays.copyOf(endsById, Math.max(endsById.length, segments.length));
+    }
+
+    /**
+     * Writer (under the store's write lock, or before the store is handed out): from now on the file of each next
+     * segment is made ahead by {@code preparer}, starting with the one after the tail.
+     */
+    public void prepareWith(final SegmentPreparer preparer)
+    {
+        this.preparer = preparer;
+        requestNext();
     }
 
     /** Starts a fresh segment for the next record (after recovery cut a torn tail). */
@@ -318,9 +335,15 @@ public final class SegmentLog implements KeyMatcher
 
     /**
      * Seals the tail segment and starts the next, of the length {@link SegmentSizing} gives for a record of
-     * {@code recordLength} aligned bytes. Under the write lock, so it costs what creating a file costs (an extension,
-     * a header, an fsync of the file and one of the directory), not a write of the whole segment, unless
-     * {@code preallocate} asks for one.
+     * {@code recordLength} aligned bytes, in the file the {@link SegmentPreparer} made for it (or, when it has none
+     * of that length, in one the writer makes now: a creation, an extension and two fsyncs under the write lock).
+     * Under the write lock this costs the positional write of the header into that file, not synced: the segment's
+     * first flush makes it durable, and every acknowledgement of a record in the segment flushes it (a snapshot also
+     * flushes every segment started since the previous one, records or not). Until then a power cut may leave the
+     * file without its header, a segment that was never started, which recovery deletes: nothing in it was
+     * acknowledged.
+     *
+     * @throws IOException if the file could not be made (with the preparer's failure, if any, suppressed).
      */
     private void roll(final int recordLength) throws IOException
     {
@@ -330,7 +353,82 @@ public final class SegmentLog implements KeyMatcher
             throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
         }
         final int length = SegmentSizing.next(current.length(), segmentSize, recordLength);
-        goOnIn(Segment.create(fs, dir, nextId, length, nextSequence, current, preallocate));
+        final PreparedSegment file = preparedOrMade(nextId, length);
+        final Segment next = Segment.start(file, nextSequence, current);
+        final StoreFile sealed;
+        try
+        {
+            sealed = appender.startIn(next, file.takeFile(), next.header(writerChecksum));
+        }
+        catch (final IOException ex)
+        {
+            file.discardAfter(fs, ex);
+            throw ex;
+        }
+        goOnIn(next);
+        requestNext(sealed);
+    }
+
+    /** @return the file of segment {@code id}, of {@code length} bytes: the one prepared ahead, or one made now. */
+    private PreparedSegment preparedOrMade(final int id, final int length) throws IOException
+    {
+        IOException preparerFailure = null;
+        if (preparer != null)
+        {
+            try
+            {
+                final PreparedSegment prepared = preparer.take(id, length);
+                if (prepared != null)
+                {
+                    return prepared;
+                }
+            }
+            catch (final IOException ex)
+            {
+                preparerFailure = ex;
+            }
+        }
+        try
+        {
+            return PreparedSegment.create(fs, dir, id, length, preallocate);
+        }
+        catch (final IOException ex)
+        {
+            if (preparerFailure != null)
+            {
+                ex.addSuppressed(preparerFailure);
+            }
+            throw ex;
+        }
+    }
+
+    /** Asks the preparer, if any, for the file of the segment after the tail, of the length a roll would give it. */
+    private void requestNext()
+    {
+        requestNext(null);
+    }
+
+    /**
+     * As {@link #requestNext()}, handing the preparer {@code sealed} (the handle the writer appended to the segment
+     * before the tail through, or null) to close on its thread; closed here when there is no preparer.
+     */
+    private void requestNext(final StoreFile sealed)
+    {
+        if (preparer != null)
+        {
+            preparer.request(current.id() + 1, SegmentSizing.next(current.length(), segmentSize, 0), sealed);
+        }
+        else if (sealed != null)
+        {
+            try
+            {
+                sealed.close();
+            }
+            catch (final IOException ignored)
+            {
+                // Nothing was written through it that a close could lose: writes are in the page cache already.
+            }
+        }
     }
 
     /**
@@ -354,10 +452,15 @@ public final class SegmentLog implements KeyMatcher
             throw new StoreFullException("segment ids are exhausted: export and import the store into a new one");
         }
         final int length = SegmentSizing.next(current.length(), segmentSize, 0);
+        if (preparer != null)
+        {
+            preparer.cancel(); // its file may have this id, and has no header of this timeline
+        }
         goOnIn(Segment.create(fs, dir, nextId, length, firstSequence, timeline, parentTimeline, firstSequence - 1,
             preallocate));
         nextSequence = firstSequence;
         appended.start(nextId, SegmentDescriptor.HEADER_LENGTH);
+        requestNext();
     }
 
     /** Seals the current segment where it is and makes {@code next}, just created, the tail. */

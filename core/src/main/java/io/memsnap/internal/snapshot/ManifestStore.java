@@ -5,6 +5,7 @@ import io.memsnap.IncompatibleFormatException;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.segment.MappedFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -250,14 +251,7 @@ public final class ManifestStore
         }
         catch (final IOException | RuntimeException ex)
         {
-            try
-            {
-                fs.deleteIfExists(pending);
-            }
-            catch (final IOException suppressed)
-            {
-                ex.addSuppressed(suppressed);
-            }
+            MappedFiles.deleteAfter(fs, pending, ex);
             throw ex;
         }
         fs.syncDirectory(dir);

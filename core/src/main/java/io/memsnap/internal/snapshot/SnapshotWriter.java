@@ -18,8 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 /**
- * Commits a snapshot: flushes (fdatasync) the segments holding the record bytes appended since the previous snapshot, fsyncs the directory if
- * segments were created, then commits a manifest naming the point of the log and the newest durable index
+ * Commits a snapshot: flushes (fdatasync) the segments holding the record bytes appended since the previous snapshot
+ * and those started since (their headers), fsyncs the directory if segments were created, then commits a manifest naming the point of the log and the newest durable index
  * checkpoint. Costs what was written since the previous snapshot, never anything older, whatever the size of the
  * store.
  *
@@ -134,6 +134,11 @@ public final class SnapshotWriter
                 // this one flushes from the last committed point again, a range the writer did not see whole).
                 final long known = freeze.appended.crc(segment.id(), from, committed);
                 crc = known >= 0 ? (int)known : checksum.compute(segment.newView(), from, committed - from);
+            }
+            // A segment started since the previous snapshot is flushed even when it holds no record yet: the roll
+            // wrote its header without a flush, and this manifest names the segment.
+            if (from < committed || segment.id() > previousTailSegment)
+            {
                 if (abandon.getAsBoolean())
                 {
                     return null;

@@ -63,7 +63,7 @@ class CompactionPolicyTest
     void anEmptiedSegmentInTheTableCountsAgainstTheBound() throws IOException
     {
         table(0.0, 0.6, 1.0, 1.0, 1.0);
-        assertTrue(policy.behind(segments, TAIL, usage, 1, 0, false));
+        assertTrue(policy.pressure(segments, TAIL, usage, 1, 0, false) == CompactionPolicy.BEHIND);
         assertArrayEquals(new int[0], policy.choose(segments, TAIL, usage, 1, false),
             "compaction itself is not due: its trigger counts only what it can free");
     }
@@ -73,8 +73,8 @@ class CompactionPolicyTest
     void withoutTheEmptiedSegmentTheSameTableIsUnderTheBound() throws IOException
     {
         table(-1, 0.6, 1.0, 1.0, 1.0);
-        assertFalse(policy.behind(segments, TAIL, usage, 2, 0, false));
-        assertFalse(policy.behind(segments, TAIL, usage, 2, 0, true));
+        assertFalse(policy.pressure(segments, TAIL, usage, 2, 0, false) == CompactionPolicy.BEHIND);
+        assertFalse(policy.pressure(segments, TAIL, usage, 2, 0, true) == CompactionPolicy.BEHIND);
     }
 
     /**
@@ -85,8 +85,8 @@ class CompactionPolicyTest
     void retiredFilesNotYetDeletedCountAgainstTheBound() throws IOException
     {
         table(-1, 0.6, 1.0, 1.0, 1.0);
-        assertTrue(policy.behind(segments, TAIL, usage, 1, LENGTH, false));
-        assertFalse(policy.behind(segments, TAIL, usage, 1, LENGTH / 4, false));
+        assertTrue(policy.pressure(segments, TAIL, usage, 1, LENGTH, false) == CompactionPolicy.BEHIND);
+        assertFalse(policy.pressure(segments, TAIL, usage, 1, LENGTH / 4, false) == CompactionPolicy.BEHIND);
     }
 
     /**
@@ -97,8 +97,8 @@ class CompactionPolicyTest
     void writersWaitOnlyWhereAPassCanHelp() throws IOException
     {
         table(0.0, 0.8, 0.8, 1.0, 1.0);
-        assertFalse(policy.behind(segments, TAIL, usage, 1, 0, false));
-        assertTrue(policy.behind(segments, TAIL, usage, 1, 0, true));
+        assertFalse(policy.pressure(segments, TAIL, usage, 1, 0, false) == CompactionPolicy.BEHIND);
+        assertTrue(policy.pressure(segments, TAIL, usage, 1, 0, true) == CompactionPolicy.BEHIND);
     }
 
     /** Fills segments 1 to 5 with these live fractions (-1: no such segment), and creates an empty tail. */

@@ -1,0 +1,180 @@
+package io.memsnap.bench;
+
+import io.memsnap.MemoryStore;
+import io.memsnap.SparseVector;
+import io.memsnap.StoreOptions;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Segment rolls: the latency of every put of one unpaced writer of small new entries (30 non-zeros, 24 bytes of
+ * metadata, 320 bytes a record) into a new store, with segments that roll every 13,000 puts or so (layout
+ * {@code rolling}: {@value #ROLLING_SEGMENT} bytes, after the growth from 64 KiB) or none at all (layout
+ * {@code single}: a {@value #SINGLE_SEGMENT}-byte tail segment, started before the first iteration by one named state
+ * of more than half its length and synced, that holds every put of the trial).
+ *
+ * <p>Every put is timed with {@code System.nanoTime()}: JMH's sample mode times a sample of the invocations once they
+ * are many, and could miss the few puts that roll. Each iteration (one JMH single shot) makes {@code puts} puts; the
+ * measured iterations' latencies of a trial go to {@link Aux} as percentiles, the exact maximum and the segments the
+ * store gained meanwhile (the rolls).
+ *
+ * <p>Claim under test: a put never waits for a segment file: put p99.99 with rolls / without near 1, and no put
+ * anywhere near the cost of creating, sizing and syncing a file.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Fork(value = 1, jvmArgsAppend = {Jvm.MEMSNAP, Jvm.CM_1, Jvm.CM_2, Jvm.CM_3, Jvm.CM_4, Jvm.CM_5, Jvm.CM_6,
+    Jvm.CM_7, Jvm.CM_8, Jvm.CM_9, Jvm.CM_ANALYTICS, Jvm.LMDB_1, Jvm.LMDB_2})
+@Warmup(iterations = 1)
+@Measurement(iterations = 3)
+public class SegmentRollBenchmark
+{
+    static final int ROLLING_SEGMENT = 4 << 20;
+    static final int SINGLE_SEGMENT = 256 << 20;
+    private static final int NON_ZEROS = 30;
+    private static final int POOL = 1024;
+
+    @Param({"rolling", "single"})
+    public String layout;
+
+    @Param({"100000"})
+    public int puts;
+
+    private MemoryStore store;
+    private Path dir;
+    private final SparseVector[] vectors = new SparseVector[POOL];
+    private String[] ids;
+    private long[] latencies;
+    private long[] measured = new long[0];
+    private int measuredCount;
+    private long nextId;
+    private boolean measuring;
+    private int segmentsAtStart;
+    private int segmentsMeasured;
+
+    @Setup(Level.Trial)
+    public void open()
+    {
+        final boolean rolling = "rolling".equals(layout);
+        if (!rolling && !"single".equals(layout))
+        {
+            throw new IllegalArgumentException("layout is rolling or single, was " + layout);
+        }
+        dir = BenchDirs.resolve("roll/" + layout);
+        BenchDirs.deleteTree(dir);
+        final int filler = SINGLE_SEGMENT / 2 + (1 << 20);
+        store = MemoryStore.open(dir, StoreOptions.builder().dimension(Corpus.DIMENSION)
+            .segmentSize(rolling ? ROLLING_SEGMENT : SINGLE_SEGMENT).maxStateBytes(filler).build());
+        if (!rolling)
+        {
+            // More than half of the largest segment: the log rolls once, straight into a segment of that length.
+            store.putState("filler", new byte[filler]);
+            store.sync();
+        }
+        final SplittableRandom random = new SplittableRandom(Embeddings.SEED);
+        for (int v = 0; v < POOL; v++)
+        {
+            final int[] indices = random.ints(0, Corpus.DIMENSION).distinct().limit(NON_ZEROS).sorted().toArray();
+            final float[] values = new float[NON_ZEROS];
+            for (int i = 0; i < NON_ZEROS; i++)
+            {
+                values[i] = (float)random.nextDouble(-1, 1);
+            }
+            vectors[v] = SparseVector.of(indices, values);
+        }
+        ids = new String[puts];
+        latencies = new long[puts];
+    }
+
+    @Setup(Level.Iteration)
+    public void prepareIteration(final IterationParams iteration)
+    {
+        measuring = iteration.getType() == IterationType.MEASUREMENT;
+        for (int i = 0; i < puts; i++)
+        {
+            ids[i] = Embeddings.id(nextId + i);
+        }
+        if (measuring && measuredCount == 0)
+        {
+            segmentsAtStart = store.stats().segmentCount();
+        }
+    }
+
+    /** @return the last put's latency, so that nothing is optimised away. */
+    @Benchmark
+    public long putAll()
+    {
+        final SparseVector[] v = vectors;
+        final byte[] metadata = Embeddings.metadata(nextId);
+        long last = 0;
+        for (int i = 0; i < puts; i++)
+        {
+            final long start = System.nanoTime();
+            store.put(ids[i], v[i & (POOL - 1)], 0.5f, Embeddings.storedAt(i), metadata);
+            last = System.nanoTime() - start;
+            latencies[i] = last;
+        }
+        return last;
+    }
+
+    @TearDown(Level.Iteration)
+    public void keepLatencies()
+    {
+        nextId += puts;
+        if (measuring)
+        {
+            measured = Arrays.copyOf(measured, measuredCount + puts);
+            System.arraycopy(latencies, 0, measured, measuredCount, puts);
+            measuredCount += puts;
+            segmentsMeasured = store.stats().segmentCount() - segmentsAtStart;
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void close()
+    {
+        final long[] sorted = Arrays.copyOf(measured, measuredCount);
+        Arrays.sort(sorted);
+        Aux.record(SegmentRollBenchmark.class.getName() + ".putAll", Map.of("layout", layout, "puts",
+            Integer.toString(puts)), Map.of("p50Micros", percentile(sorted, 50), "p99Micros", percentile(sorted, 99),
+            "p999Micros", percentile(sorted, 99.9), "p9999Micros", percentile(sorted, 99.99),
+            "maxMicros", sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e3,
+            "putsMeasured", (double)sorted.length, "rollsMeasured", (double)segmentsMeasured));
+        System.out.printf("%n%s: %,d puts, %d rolls: p50 %.1f, p99 %.1f, p99.9 %.1f, p99.99 %.1f, max %.1f us%n",
+            layout, sorted.length, segmentsMeasured, percentile(sorted, 50), percentile(sorted, 99),
+            percentile(sorted, 99.9), percentile(sorted, 99.99), sorted[sorted.length - 1] / 1e3);
+        store.close();
+        BenchDirs.deleteTree(dir);
+    }
+
+    /** @return the smallest latency (µs) with at least {@code p}% of the samples at or below it. */
+    private static double percentile(final long[] sorted, final double p)
+    {
+        if (sorted.length == 0)
+        {
+            return Double.NaN;
+        }
+        final int rank = (int)Math.max(1, Math.ceil(p / 100.0 * sorted.length));
+        return sorted[rank - 1] / 1e3;
+    }
+}
