@@ -1,5 +1,7 @@
 package io.memsnap.bench.engine;
 
+import io.memsnap.bench.VectorShape;
+
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,9 +25,11 @@ public final class Engines
     /**
      * @param dir      the store's directory.
      * @param capacity how many entries it will hold (engines that size their files up front use it).
+     * @param shape    the vectors it will hold (engines that size their files up front use their mean size).
      * @param existing whether the directory holds a store built earlier, to reopen.
      */
-    public static Engine open(final String name, final Path dir, final long capacity, final boolean existing)
+    public static Engine open(final String name, final Path dir, final long capacity, final VectorShape shape,
+        final boolean existing)
     {
         switch (name)
         {
@@ -34,11 +38,11 @@ public final class Engines
             case SEED_JSON:
                 return new SeedJsonEngine(dir, capacity, existing);
             case CHRONICLE_MAP:
-                return reflect("io.memsnap.bench.peers.ChronicleMapEngine", dir, capacity, existing);
+                return reflect("io.memsnap.bench.peers.ChronicleMapEngine", dir, capacity, shape, existing);
             case LMDB:
-                return reflect("io.memsnap.bench.peers.LmdbEngine", dir, capacity, existing);
+                return reflect("io.memsnap.bench.peers.LmdbEngine", dir, capacity, shape, existing);
             case ROCKSDB:
-                return reflect("io.memsnap.bench.peers.RocksDbEngine", dir, capacity, existing);
+                return reflect("io.memsnap.bench.peers.RocksDbEngine", dir, capacity, shape, existing);
             default:
                 throw new IllegalArgumentException("unknown engine '" + name + "'; engines: " + ALL);
         }
@@ -77,12 +81,13 @@ public final class Engines
     }
 
     private static Engine reflect(final String className, final Path dir, final long capacity,
-        final boolean existing)
+        final VectorShape shape, final boolean existing)
     {
         try
         {
-            return (Engine)Class.forName(className).getConstructor(Path.class, long.class, boolean.class)
-                .newInstance(dir, capacity, existing);
+            return (Engine)Class.forName(className)
+                .getConstructor(Path.class, long.class, VectorShape.class, boolean.class)
+                .newInstance(dir, capacity, shape, existing);
         }
         catch (final ClassNotFoundException ex)
         {
