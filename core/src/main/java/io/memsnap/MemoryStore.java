@@ -417,19 +417,10 @@ public final class MemoryStore implements AutoCloseable
     public void write(final WriteBatch batch)
     {
         requireWritable();
-        batch.check(dimension, options);
-        final int largest = batch.largestRecord();
-        if (largest < 0)
+        check(batch);
+        if (batch.size() == 0)
         {
             return;
-        }
-        try
-        {
-            log.requireFits(batch.recordLength(largest), batch.kind(largest), batch.key(largest));
-        }
-        catch (final InvalidEntryException ex)
-        {
-            throw batch.naming(largest, ex);
         }
         final long[] hashes = batch.hashes(seed);
         if (compactions != null)
@@ -445,6 +436,30 @@ public final class MemoryStore implements AutoCloseable
         finally
         {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * Checks the writes of {@code batch} against this store's limits, as {@link #write(WriteBatch)} does before it
+     * writes anything, without writing: in O(1), from the largest write of each kind the batch keeps track of. A
+     * producer that adds to a batch can check after each write it adds and so learn which one breaks a limit.
+     *
+     * @throws InvalidEntryException naming a write that breaks a limit (the largest of its kind).
+     */
+    public void check(final WriteBatch batch)
+    {
+        batch.check(dimension, options);
+        final int largest = batch.largestRecord();
+        if (largest >= 0)
+        {
+            try
+            {
+                log.requireFits(batch.recordLength(largest), batch.kind(largest), batch.key(largest));
+            }
+            catch (final InvalidEntryException ex)
+            {
+                throw batch.naming(largest, ex);
+            }
         }
     }
 
@@ -694,9 +709,26 @@ public final class MemoryStore implements AutoCloseable
     /** @return a copy of the entry, or empty. */
     public Optional<MemoryEntry> get(final String id)
     {
-        final MemoryEntry[] found = new MemoryEntry[1];
-        read(id, view -> found[0] = view.toEntry());
-        return Optional.ofNullable(found[0]);
+        final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
+        final ReadContext context = readContexts.get();
+        final int token = guard.enter();
+        final RecordLocator at = context.enter();
+        final EntryView view = context.enterView();
+        try
+        {
+            if (index.lookup(hash, id, KeyHash.NAMESPACE_ENTRY, context) == 0)
+            {
+                return Optional.empty();
+            }
+            view.wrap(at.buffer(), at.offset());
+            return Optional.of(view.toEntry(id));
+        }
+        finally
+        {
+            context.exitView(view);
+            context.exit();
+            guard.exit(token);
+        }
     }
 
     public boolean contains(final String id)

@@ -50,7 +50,7 @@ public final class Report
             found.add(JmhResults.param(r, "engine"));
         }
         final List<String> ordered = new ArrayList<>();
-        for (final String e : Engines.ALL)
+        for (final String e : Engines.ORDER)
         {
             if (found.contains(e))
             {

@@ -39,12 +39,13 @@ public final class Stores
     /** @return the directory of the store of {@code engine} with {@code entries} entries of {@code shape}. */
     public static Path directory(final String engine, final long entries, final VectorShape shape)
     {
-        return BenchDirs.resolve("stores/" + engine + "-" + entries + shape.storeSuffix());
+        return BenchDirs.resolve("stores/" + Engines.storeOf(engine) + "-" + entries + shape.storeSuffix());
     }
 
     private static Path marker(final String engine, final long entries, final VectorShape shape)
     {
-        return BenchDirs.resolve("stores/" + engine + "-" + entries + shape.storeSuffix() + ".ready");
+        return BenchDirs.resolve("stores/" + Engines.storeOf(engine) + "-" + entries + shape.storeSuffix() +
+            ".ready");
     }
 
     /** @return the store of entries of the corpus's shape, built if it does not exist yet. */

@@ -1,5 +1,6 @@
 package io.memsnap.bench.engine;
 
+import io.memsnap.Durability;
 import io.memsnap.bench.VectorShape;
 
 import java.lang.reflect.InvocationTargetException;
@@ -10,13 +11,18 @@ import java.util.List;
 public final class Engines
 {
     public static final String MEMSNAP = "memsnap";
+    /** memsnap with {@code Durability.BUFFERED}, on the store {@link #MEMSNAP} builds (see {@link #storeOf}). */
+    public static final String MEMSNAP_BUFFERED = "memsnap-buffered";
     public static final String SEED_JSON = "seed-json";
     public static final String CHRONICLE_MAP = "chronicle-map";
     public static final String LMDB = "lmdb";
     public static final String ROCKSDB = "rocksdb";
 
-    /** Every engine, memsnap first. */
+    /** Every engine, memsnap first (the full suite runs each); memsnap's durability modes are variants of it. */
     public static final List<String> ALL = List.of(MEMSNAP, SEED_JSON, CHRONICLE_MAP, LMDB, ROCKSDB);
+    /** The order of the engines and variants in reports. */
+    public static final List<String> ORDER = List.of(MEMSNAP, MEMSNAP_BUFFERED, SEED_JSON, CHRONICLE_MAP, LMDB,
+        ROCKSDB);
 
     private Engines()
     {
@@ -35,6 +41,8 @@ public final class Engines
         {
             case MEMSNAP:
                 return new MemsnapEngine(dir, capacity, existing);
+            case MEMSNAP_BUFFERED:
+                return new MemsnapEngine(dir, MEMSNAP_BUFFERED, Durability.BUFFERED);
             case SEED_JSON:
                 return new SeedJsonEngine(dir, capacity, existing);
             case CHRONICLE_MAP:
@@ -44,8 +52,17 @@ public final class Engines
             case ROCKSDB:
                 return reflect("io.memsnap.bench.peers.RocksDbEngine", dir, capacity, shape, existing);
             default:
-                throw new IllegalArgumentException("unknown engine '" + name + "'; engines: " + ALL);
+                throw new IllegalArgumentException("unknown engine '" + name + "'; engines: " + ORDER);
         }
+    }
+
+    /**
+     * @return the engine whose stores {@code name} uses: the durability modes of memsnap share memsnap's (a store
+     * opens in any mode), every other engine its own.
+     */
+    public static String storeOf(final String name)
+    {
+        return MEMSNAP_BUFFERED.equals(name) ? MEMSNAP : name;
     }
 
     /** @return whether the engine's classes are on the class path. */
@@ -54,6 +71,7 @@ public final class Engines
         switch (name)
         {
             case MEMSNAP:
+            case MEMSNAP_BUFFERED:
             case SEED_JSON:
                 return true;
             case CHRONICLE_MAP:

@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * store's entries and the mean record of its vectors' shape; values are {@link RecordCodec} bytes. Chronicle Map has no snapshot
  * of its own, so a snapshot pauses the writers (a read-write lock: puts share it, the snapshot takes it exclusively)
  * and copies the map's file to {@code snapshot.dat} (copy to a pending file, fsync, atomic rename, directory fsync);
- * it returns the bytes copied. Gets take no lock. Run with Chronicle's documented JVM flags (see {@code Jvm}) and
+ * it returns the bytes copied. A sync forces the map's file. Gets take no lock. Run with Chronicle's documented JVM flags (see {@code Jvm}) and
  * {@code -Dchronicle.analytics.disable=true}: it refuses to open without it, and closing checks that neither of
  * the analytics' files ({@code ~/.chronicle.analytics.client.id}, {@code ~/.chronicle.analytics.last}) was written.
  */
@@ -103,6 +103,23 @@ public final class ChronicleMapEngine implements Engine
     public boolean zeroCopy()
     {
         return false;
+    }
+
+    /**
+     * Chronicle Map has no flush of its own: its file is forced ({@code fdatasync}), which writes back the pages its
+     * mapping dirtied.
+     */
+    @Override
+    public void sync()
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            channel.force(false);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("could not flush " + file, ex);
+        }
     }
 
     @Override
