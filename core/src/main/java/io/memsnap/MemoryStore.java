@@ -709,25 +709,17 @@ public final class MemoryStore implements AutoCloseable
     /** @return a copy of the entry, or empty. */
     public Optional<MemoryEntry> get(final String id)
     {
-        final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
-        final ReadContext context = readContexts.get();
-        final int token = guard.enter();
-        final RecordLocator at = context.enter();
-        final EntryView view = context.enterView();
+        final Copier copier = readContexts.get().copier;
+        copier.id = id;
         try
         {
-            if (index.lookup(hash, id, KeyHash.NAMESPACE_ENTRY, context) == 0)
-            {
-                return Optional.empty();
-            }
-            view.wrap(at.buffer(), at.offset());
-            return Optional.of(view.toEntry(id));
+            read(id, copier);
+            return Optional.ofNullable(copier.copy);
         }
         finally
         {
-            context.exitView(view);
-            context.exit();
-            guard.exit(token);
+            copier.id = null;
+            copier.copy = null;
         }
     }
 
@@ -1387,6 +1379,7 @@ public final class MemoryStore implements AutoCloseable
     private final class ReadContext implements KeyMatcher
     {
         final EntryView view = new EntryView();
+        final Copier copier = new Copier();
         final Checksum checksum = new Checksum();
         RecordLocator[] locators = {new RecordLocator()};
         /** The locator of the innermost read in progress on this thread. */
@@ -1471,6 +1464,19 @@ public final class MemoryStore implements AutoCloseable
                 }
             }
             return at;
+        }
+    }
+
+    /** The visitor of {@link #get}: copies the entry it visits, with the id it was asked for. One per thread. */
+    private static final class Copier implements EntryVisitor
+    {
+        String id;
+        MemoryEntry copy;
+
+        @Override
+        public void visit(final EntryView entry)
+        {
+            copy = entry.toEntry(id);
         }
     }
 }
