@@ -2,6 +2,7 @@ package io.memsnap;
 
 import io.memsnap.internal.format.Utf8;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
@@ -22,6 +23,9 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  */
 public final class EntryView
 {
+    private static final long INT_ARRAY_BASE = UnsafeApi.arrayBaseOffset(int[].class);
+    private static final long FLOAT_ARRAY_BASE = UnsafeApi.arrayBaseOffset(float[].class);
+
     /** The mapped segment during a visit, null outside one. */
     private UnsafeBuffer buffer;
     private int offset;
@@ -135,23 +139,25 @@ public final class EntryView
     /** Copies the indices into {@code dst}, which must have {@link #nnz()} room. */
     public void getIndices(final int[] dst)
     {
-        final UnsafeBuffer b = mapped();
-        final int base = indicesOffset(offset);
-        for (int i = 0; i < nnz; i++)
-        {
-            dst[i] = b.getInt(base + i * 4);
-        }
+        copy(indicesOffset(offset), dst, INT_ARRAY_BASE, dst.length);
     }
 
     /** Copies the values into {@code dst}, which must have {@link #nnz()} room. */
     public void getValues(final float[] dst)
     {
+        copy(valuesOffset(offset, nnz), dst, FLOAT_ARRAY_BASE, dst.length);
+    }
+
+    /** Copies the {@link #nnz} 4-byte elements at {@code from} into an array, in bulk (the CPU's order is the format's). */
+    private void copy(final int from, final Object dst, final long dstBase, final int dstLength)
+    {
         final UnsafeBuffer b = mapped();
-        final int base = valuesOffset(offset, nnz);
-        for (int i = 0; i < nnz; i++)
+        if (dstLength < nnz)
         {
-            dst[i] = b.getFloat(base + i * 4);
+            throw new IndexOutOfBoundsException("an array of " + dstLength + " for " + nnz + " non-zeros");
         }
+        b.boundsCheck(from, nnz * 4);
+        UnsafeApi.copyMemory(b.byteArray(), b.addressOffset() + from, dst, dstBase, nnz * 4L);
     }
 
     /**
@@ -162,17 +168,19 @@ public final class EntryView
         final UnsafeBuffer record = mapped();
         final int[] oi = other.indicesUnsafe();
         final float[] ov = other.valuesUnsafe();
-        final int ib = indicesOffset(offset);
-        final int vb = valuesOffset(offset, nnz);
+        record.boundsCheck(indicesOffset(offset), nnz * 8); // then plain loads: indices, and values after them
+        final byte[] array = record.byteArray();
+        final long ib = record.addressOffset() + indicesOffset(offset);
+        final long vb = ib + nnz * 4L;
         double sum = 0;
         int a = 0;
         int b = 0;
         while (a < nnz && b < oi.length)
         {
-            final int ia = record.getInt(ib + a * 4);
+            final int ia = UnsafeApi.getInt(array, ib + a * 4L);
             if (ia == oi[b])
             {
-                sum += (double)record.getFloat(vb + a * 4) * ov[b];
+                sum += (double)UnsafeApi.getFloat(array, vb + a * 4L) * ov[b];
                 a++;
                 b++;
             }
@@ -207,13 +215,23 @@ public final class EntryView
     /** @return a detached copy of the entry (allocates). */
     public MemoryEntry toEntry()
     {
+        return toEntry(id());
+    }
+
+    /**
+     * The store's get, which knows the id (the record's, matched byte for byte): as {@link #toEntry()} without
+     * decoding it again. The vector is not checked again either: the store checked it when it was written, and the
+     * record's checksum when it was read.
+     */
+    MemoryEntry toEntry(final String id)
+    {
         final int[] indices = new int[nnz];
         final float[] values = new float[nnz];
         getIndices(indices);
         getValues(values);
         final byte[] metadata = new byte[metadataLength()];
         getMetadata(metadata, 0);
-        return new MemoryEntry(id(), SparseVector.wrap(indices, values), importance(), storedAtMillis(), metadata,
+        return new MemoryEntry(id, SparseVector.stored(indices, values), importance(), storedAtMillis(), metadata,
             sequence());
     }
 }

@@ -15,7 +15,7 @@ import io.memsnap.internal.index.KeyMatcher;
 import io.memsnap.internal.recovery.Recovered;
 import io.memsnap.internal.recovery.Rewinder;
 import io.memsnap.internal.recovery.StoreOpener;
-import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.segment.RecordLocator;
 import io.memsnap.internal.lifecycle.CompactionScheduler;
 import io.memsnap.internal.lifecycle.Compactor;
 import io.memsnap.internal.lifecycle.SegmentReclaimer;
@@ -82,9 +82,10 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * live out of mostly dead segments, and a segment file is deleted once no retained snapshot, no index checkpoint the
  * next snapshot may name, and no reader (of this store, or a read-only store in any process) needs it.
  *
- * <p><b>Durability.</b> With {@link Durability#ON_SYNC} (default) a write is durable once a later {@link #sync()} or
- * {@link #snapshot} returns; with {@link Durability#EVERY_WRITE}, when it returns. After a crash, {@link #open}
- * restores every durable write and possibly some later ones, always a prefix of the writes in order.
+ * <p><b>Durability.</b> With {@link Durability#ON_SYNC} (default) and {@link Durability#BUFFERED} a write is durable
+ * once a later {@link #sync()} or {@link #snapshot} returns; with {@link Durability#EVERY_WRITE}, when it returns.
+ * After a crash, {@link #open} restores every durable write and possibly some later ones, always a prefix of the
+ * writes in order ({@link Durability} says what a crash of the process and a power cut may lose in each mode).
  *
  * <p><b>Memory.</b> Entries and the index live in mapped files; the heap holds a fixed number of small objects
  * whatever the number of entries. Index pages created since the last checkpoint wait in direct memory, at most
@@ -185,6 +186,7 @@ public final class MemoryStore implements AutoCloseable
             this.shutdownHook = null;
             return;
         }
+        log.writeBehind(options.durability() == Durability.BUFFERED);
         state.indexFile.limitResident(indexMemory.limitBytes(), guard);
         final IndexCompaction indexCompaction = new IndexCompaction(options, state.indexFile, checkpointer,
             state.indexFiles);
@@ -338,17 +340,10 @@ public final class MemoryStore implements AutoCloseable
         {
             throw new InvalidEntryException("vector of '" + id + "' must not be null");
         }
-        SparseVector.validate(vector.indicesUnsafe(), vector.valuesUnsafe(), dimension);
-        if (!Float.isFinite(importance))
-        {
-            throw new InvalidEntryException("importance of '" + id + "' is " + importance + ": it must be finite");
-        }
+        EntryRules.checkDimension(vector, dimension);
+        EntryRules.checkImportance(id, importance);
         final byte[] meta = metadata == null ? NO_METADATA : metadata;
-        if (meta.length > options.maxMetadataBytes())
-        {
-            throw new InvalidEntryException("metadata of '" + id + "' is " + meta.length + " bytes; at most " +
-                options.maxMetadataBytes() + " are allowed (StoreOptions.maxMetadataBytes)");
-        }
+        EntryRules.checkMetadata(id, meta.length, options);
         log.requireFits(RecordDescriptor.recordLength(vector.nnz(), idLength, meta.length), "entry", id);
         write(id, idLength, KeyHash.NAMESPACE_ENTRY, vector, importance, storedAtMillis, meta);
     }
@@ -375,24 +370,214 @@ public final class MemoryStore implements AutoCloseable
             final int slot = index.slotOf(bucket, hash, key, namespace, log);
             final long address = log.appendValue(isState ? TYPE_STATE_PUT : TYPE_PUT, key, keyLength,
                 vector.indicesUnsafe(), vector.valuesUnsafe(), importance, storedAtMillis, value);
-            final long previous = index.putAt(bucket, slot, hash, address);
-            usage.put(address, alignedLength(vector.nnz(), keyLength, value.length), previous, log);
-            if (previous == 0)
-            {
-                if (isState)
-                {
-                    counts.addStates(1);
-                }
-                else
-                {
-                    counts.addEntries(1);
-                }
-            }
-            afterWrite(address);
+            published(bucket, slot, hash, address, alignedLength(vector.nnz(), keyLength, value.length), isState);
+            afterWrite();
         }
         finally
         {
             writeLock.unlock();
+        }
+    }
+
+    /** Under the write lock: points the index at the record just appended at {@code address}, and counts it. */
+    private void published(final int bucket, final int slot, final long hash, final long address, final int aligned,
+        final boolean isState)
+    {
+        final long previous = index.putAt(bucket, slot, hash, address);
+        usage.put(address, aligned, previous, log);
+        if (previous == 0)
+        {
+            if (isState)
+            {
+                counts.addStates(1);
+            }
+            else
+            {
+                counts.addEntries(1);
+            }
+        }
+    }
+
+    /**
+     * Applies the writes of {@code batch} in order, as the same {@code put}, {@code delete}, {@code putState} and
+     * {@code deleteState} calls would, but checked all before anything is written, under one hold of the write lock,
+     * with the records gathered in the write buffer and handed to the file in writes of
+     * {@link StoreOptions#writeBufferBytes()} (so a crash of the process during the batch keeps a prefix of it):
+     * <ul>
+     *     <li>{@link Durability#ON_SYNC}: the records are handed to the operating system before this returns, and are
+     *     durable once a later {@link #sync()} or {@link #snapshot} returns;</li>
+     *     <li>{@link Durability#EVERY_WRITE}: the batch is flushed once, before this returns;</li>
+     *     <li>{@link Durability#BUFFERED}: the records may stay in the write buffer, as single writes do.</li>
+     * </ul>
+     * Not atomic: readers see each write as it is applied (a reader may see a prefix of the batch), and a crash
+     * leaves a prefix of the batch, as it leaves a prefix of all writes. A write that fails part way through (an I/O
+     * error, damage found in a record the batch replaces) leaves the writes before it applied and the rest not; with
+     * {@code ON_SYNC} the ones applied are handed to the operating system as far as it allows. The lock is let go
+     * only if index memory is full, to wait for a checkpoint as a put does (other writers may then come between two
+     * writes of the batch). Large batches hold the write lock long: other writers, syncs and snapshots wait for them.
+     *
+     * @throws InvalidEntryException if any write of the batch breaks a limit of this store (its dimension,
+     *                               {@link StoreOptions#maxIdBytes()}, {@link StoreOptions#maxMetadataBytes()},
+     *                               {@link StoreOptions#maxStateBytes()}, the segment size), naming the first it
+     *                               found; nothing is written then.
+     * @throws StoreIoException      if a write or a flush fails: the writes before the failure are applied.
+     */
+    public void write(final WriteBatch batch)
+    {
+        requireWritable();
+        check(batch);
+        if (batch.size() == 0)
+        {
+            return;
+        }
+        final long[] hashes = batch.hashes(seed);
+        if (compactions != null)
+        {
+            compactions.awaitCaughtUp();
+        }
+        writeLock.lock();
+        try
+        {
+            requireOpen();
+            applyBatch(batch, hashes);
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * Checks the writes of {@code batch} against this store's limits, as {@link #write(WriteBatch)} does before it
+     * writes anything, without writing: in O(1), from the largest write of each kind the batch keeps track of. A
+     * producer that adds to a batch can check after each write it adds and so learn which one breaks a limit.
+     *
+     * @throws InvalidEntryException naming a write that breaks a limit (the largest of its kind).
+     */
+    public void check(final WriteBatch batch)
+    {
+        batch.check(dimension, options);
+        final int largest = batch.largestRecord();
+        if (largest >= 0)
+        {
+            try
+            {
+                log.requireFits(batch.recordLength(largest), batch.kind(largest), batch.key(largest));
+            }
+            catch (final InvalidEntryException ex)
+            {
+                throw batch.naming(largest, ex);
+            }
+        }
+    }
+
+    /** Under the write lock: the writes of {@link #write(WriteBatch)}, then the hand-off or flush its mode asks. */
+    private void applyBatch(final WriteBatch batch, final long[] hashes)
+    {
+        final boolean buffered = options.durability() == Durability.BUFFERED;
+        final int firstSegment = log.tailSegmentId();
+        Throwable failure = null;
+        log.writeBehind(true);
+        try
+        {
+            for (int i = 0, n = batch.size(); i < n; i++)
+            {
+                final boolean mustWait = !index.tryReserveChange();
+                if (mustWait)
+                {
+                    // The lock is let go while a checkpoint makes room: other writers find the log as they expect.
+                    log.writeBehind(buffered);
+                    handOffUnlessBuffered();
+                }
+                checkpoints.reserveIndexChange(index, insideVisit);
+                log.writeBehind(true);
+                commits.requireNoFailedFlush();
+                applyBatched(batch, i, hashes[i]);
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            failure = ex;
+            throw ex;
+        }
+        finally
+        {
+            log.writeBehind(buffered);
+            endBatch(firstSegment, failure);
+        }
+    }
+
+    /** Under the write lock, index memory reserved: write {@code i} of {@code batch}. */
+    private void applyBatched(final WriteBatch batch, final int i, final long hash)
+    {
+        final byte type = batch.type(i);
+        final String key = batch.key(i);
+        final boolean isState = RecordDescriptor.isStateType(type);
+        final long namespace = isState ? KeyHash.NAMESPACE_STATE : KeyHash.NAMESPACE_ENTRY;
+        final int length = batch.recordLength(i);
+        if (RecordDescriptor.isDeleteType(type))
+        {
+            if (index.lookup(hash, key, namespace, log) == 0)
+            {
+                return;
+            }
+            final int bucket = index.prepare(hash, key, namespace, log);
+            final long address = log.appendCopy(batch.records(), batch.offset(i), length);
+            deleted(bucket, hash, key, namespace, address, RecordDescriptor.alignedLength(length), isState);
+        }
+        else
+        {
+            final int bucket = index.prepare(hash, key, namespace, log);
+            final int slot = index.slotOf(bucket, hash, key, namespace, log);
+            final long address = log.appendCopy(batch.records(), batch.offset(i), length);
+            published(bucket, slot, hash, address, RecordDescriptor.alignedLength(length), isState);
+        }
+        snapshotLedger.changed(log.nextSequence() - 1);
+    }
+
+    /**
+     * Under the write lock, after the writes of a batch (all, or up to one that failed with {@code failure}): hands
+     * off or flushes them as the durability mode asks. A failure here is added to {@code failure} if there was one.
+     */
+    private void endBatch(final int firstSegment, final Throwable failure)
+    {
+        try
+        {
+            if (options.durability() == Durability.EVERY_WRITE)
+            {
+                commits.acknowledgeWrites(firstSegment);
+            }
+            else
+            {
+                handOffUnlessBuffered();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            if (failure == null)
+            {
+                throw ex;
+            }
+            failure.addSuppressed(ex);
+        }
+    }
+
+    /** Under the write lock: hands what the write buffer holds to the file, unless the mode is BUFFERED. */
+    private void handOffUnlessBuffered()
+    {
+        if (options.durability() != Durability.BUFFERED)
+        {
+            try
+            {
+                log.handOff();
+            }
+            catch (final StoreIoException ex)
+            {
+                throw new StoreIoException("the writes of the batch are applied and readable but could not be " +
+                    "handed to the file (a full disk?); a later write, sync() or snapshot() hands them over once it " +
+                    "can, and until then a crash of the process loses them", ex.getCause() instanceof IOException ?
+                    (IOException)ex.getCause() : new IOException(ex));
+            }
         }
     }
 
@@ -414,12 +599,7 @@ public final class MemoryStore implements AutoCloseable
     {
         requireWritable();
         final int nameLength = checkId(name, "state name");
-        if (value == null || value.length > options.maxStateBytes())
-        {
-            throw new InvalidEntryException("state '" + name + "' must be non-null and at most " +
-                options.maxStateBytes() + " bytes (StoreOptions.maxStateBytes)" +
-                (value == null ? "" : "; it is " + value.length));
-        }
+        EntryRules.checkState(name, value, options);
         log.requireFits(RecordDescriptor.recordLength(0, nameLength, value.length), "state", name);
         write(name, nameLength, KeyHash.NAMESPACE_STATE, SparseVector.empty(), 0.0f, System.currentTimeMillis(),
             value);
@@ -453,17 +633,9 @@ public final class MemoryStore implements AutoCloseable
                 return false;
             }
             final int bucket = index.prepare(hash, key, namespace, log);
-            final long address = log.appendDelete(key, length, isState);
-            usage.delete(address, alignedLength(0, length, 0), index.remove(bucket, hash, key, namespace, log), log);
-            if (isState)
-            {
-                counts.addStates(-1);
-            }
-            else
-            {
-                counts.addEntries(-1);
-            }
-            afterWrite(address);
+            deleted(bucket, hash, key, namespace, log.appendDelete(key, length, isState), alignedLength(0, length, 0),
+                isState);
+            afterWrite();
             return true;
         }
         finally
@@ -472,12 +644,27 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
+    /** Under the write lock: takes {@code key} out of the index for the delete record just appended, and counts it. */
+    private void deleted(final int bucket, final long hash, final String key, final long namespace,
+        final long address, final int aligned, final boolean isState)
+    {
+        usage.delete(address, aligned, index.remove(bucket, hash, key, namespace, log), log);
+        if (isState)
+        {
+            counts.addStates(-1);
+        }
+        else
+        {
+            counts.addEntries(-1);
+        }
+    }
+
     private static int alignedLength(final int nnz, final int keyLength, final int valueLength)
     {
         return RecordDescriptor.alignedLength((int)RecordDescriptor.recordLength(nnz, keyLength, valueLength));
     }
 
-    private void afterWrite(final long address)
+    private void afterWrite()
     {
         snapshotLedger.changed(log.nextSequence() - 1);
         if (options.durability() == Durability.EVERY_WRITE)
@@ -488,28 +675,9 @@ public final class MemoryStore implements AutoCloseable
 
     private int checkId(final String id, final String what)
     {
-        if (id == null || id.isEmpty())
-        {
-            throw new InvalidEntryException(what + " must be a non-empty string");
-        }
-        final int length = Utf8.encodedLengthOrBadChar(id);
-        if (length < 0)
-        {
-            throw new InvalidEntryException(what + " '" + abbreviate(id) + "' holds an unpaired surrogate at char " +
-                (-1 - length) + ": it must be valid Unicode");
-        }
-        final int max = Math.min(options.maxIdBytes(), StoreOptions.ID_BYTES_LIMIT);
-        if (length > max)
-        {
-            throw new InvalidEntryException(what + " '" + abbreviate(id) + "' is " + length + " UTF-8 bytes; at most " +
-                max + " are allowed (StoreOptions.maxIdBytes)");
-        }
+        final int length = EntryRules.idLength(id, what);
+        EntryRules.checkIdLimit(id, length, options, what);
         return length;
-    }
-
-    private static String abbreviate(final String s)
-    {
-        return s.length() <= 40 ? s : s.substring(0, 37) + "...";
     }
 
     // ------------------------------------------------------------------------------------------------ reads
@@ -525,21 +693,23 @@ public final class MemoryStore implements AutoCloseable
         final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        final RecordLocator at = context.enter();
         final EntryView view = context.enterView();
         try
         {
-            final long address = index.lookup(hash, id, KeyHash.NAMESPACE_ENTRY, context);
-            if (address == 0)
+            // The matcher leaves the locator at the record it matched.
+            if (index.lookup(hash, id, KeyHash.NAMESPACE_ENTRY, context) == 0)
             {
                 return false;
             }
-            view.wrap(log.buffer(IndexPageDescriptor.segmentId(address)), IndexPageDescriptor.offset(address));
+            view.wrap(at.buffer(), at.offset());
             visitor.visit(view);
             return true;
         }
         finally
         {
             context.exitView(view);
+            context.exit();
             guard.exit(token);
         }
     }
@@ -547,9 +717,18 @@ public final class MemoryStore implements AutoCloseable
     /** @return a copy of the entry, or empty. */
     public Optional<MemoryEntry> get(final String id)
     {
-        final MemoryEntry[] found = new MemoryEntry[1];
-        read(id, view -> found[0] = view.toEntry());
-        return Optional.ofNullable(found[0]);
+        final Copier copier = readContexts.get().copier;
+        copier.id = id;
+        try
+        {
+            read(id, copier);
+            return Optional.ofNullable(copier.copy);
+        }
+        finally
+        {
+            copier.id = null;
+            copier.copy = null;
+        }
     }
 
     public boolean contains(final String id)
@@ -557,12 +736,14 @@ public final class MemoryStore implements AutoCloseable
         final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        context.enter();
         try
         {
             return index.lookup(hash, id, KeyHash.NAMESPACE_ENTRY, context) != 0;
         }
         finally
         {
+            context.exit();
             guard.exit(token);
         }
     }
@@ -582,16 +763,16 @@ public final class MemoryStore implements AutoCloseable
     {
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        context.enter();
         final EntryView view = context.enterView();
         try
         {
             index.forEach((hash, address) ->
             {
-                final UnsafeBuffer b = context.verified(address);
-                final int offset = IndexPageDescriptor.offset(address);
-                if (b.getByte(offset + TYPE_OFFSET) == TYPE_PUT)
+                final RecordLocator at = context.locate(address);
+                if (at.buffer().getByte(at.offset() + TYPE_OFFSET) == TYPE_PUT)
                 {
-                    view.wrap(b, offset);
+                    view.wrap(at.buffer(), at.offset());
                     visitor.visit(view);
                 }
             });
@@ -599,6 +780,7 @@ public final class MemoryStore implements AutoCloseable
         finally
         {
             context.exitView(view);
+            context.exit();
             guard.exit(token);
         }
     }
@@ -612,13 +794,14 @@ public final class MemoryStore implements AutoCloseable
     {
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        context.enter();
         final EntryView view = context.enterView();
         try (io.memsnap.internal.AddressSorter sorter = new io.memsnap.internal.AddressSorter(log))
         {
             index.forEach((hash, address) ->
             {
-                final UnsafeBuffer b = context.verified(address);
-                if (b.getByte(IndexPageDescriptor.offset(address) + TYPE_OFFSET) == TYPE_PUT)
+                final RecordLocator at = context.locate(address);
+                if (at.buffer().getByte(at.offset() + TYPE_OFFSET) == TYPE_PUT)
                 {
                     sorter.add(address);
                 }
@@ -626,14 +809,15 @@ public final class MemoryStore implements AutoCloseable
             sorter.sort();
             for (int i = 0, n = sorter.size(); i < n; i++)
             {
-                final long address = sorter.get(i);
-                view.wrap(log.buffer(IndexPageDescriptor.segmentId(address)), IndexPageDescriptor.offset(address));
+                final RecordLocator at = context.locate(sorter.get(i));
+                view.wrap(at.buffer(), at.offset());
                 visitor.visit(view);
             }
         }
         finally
         {
             context.exitView(view);
+            context.exit();
             guard.exit(token);
         }
     }
@@ -644,21 +828,22 @@ public final class MemoryStore implements AutoCloseable
         final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_STATE, name);
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        final RecordLocator at = context.enter();
         try
         {
-            final long address = index.lookup(hash, name, KeyHash.NAMESPACE_STATE, context);
-            if (address == 0)
+            if (index.lookup(hash, name, KeyHash.NAMESPACE_STATE, context) == 0)
             {
                 return Optional.empty();
             }
-            final UnsafeBuffer b = log.buffer(IndexPageDescriptor.segmentId(address));
-            final int offset = IndexPageDescriptor.offset(address);
+            final UnsafeBuffer b = at.buffer();
+            final int offset = at.offset();
             final byte[] value = new byte[b.getInt(offset + VALUE_LENGTH_OFFSET)];
             b.getBytes(valueOffset(offset, 0, b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF), value);
             return Optional.of(value);
         }
         finally
         {
+            context.exit();
             guard.exit(token);
         }
     }
@@ -669,12 +854,14 @@ public final class MemoryStore implements AutoCloseable
         final List<String> names = new ArrayList<>();
         final ReadContext context = readContexts.get();
         final int token = guard.enter();
+        context.enter();
         try
         {
             index.forEach((hash, address) ->
             {
-                final UnsafeBuffer b = context.verified(address);
-                final int offset = IndexPageDescriptor.offset(address);
+                final RecordLocator at = context.locate(address);
+                final UnsafeBuffer b = at.buffer();
+                final int offset = at.offset();
                 if (b.getByte(offset + TYPE_OFFSET) == TYPE_STATE_PUT)
                 {
                     names.add(Utf8.decode(b, idOffset(offset, 0), b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF));
@@ -683,6 +870,7 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
+            context.exit();
             guard.exit(token);
         }
         Collections.sort(names);
@@ -939,6 +1127,7 @@ public final class MemoryStore implements AutoCloseable
         try
         {
             requireOpen();
+            log.handOff(); // the records up to last are read in the segments' mappings
             last = log.nextSequence() - 1;
         }
         finally
@@ -1194,74 +1383,112 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
-     * Per-thread scratch of the read path, so that reads allocate nothing: the entry view, a checksum and a view of
-     * each segment for it. Matching a key checks the record's CRC first, so a damaged record is reported rather
-     * than silently not found.
+     * Per-thread scratch of the read path, so that reads allocate nothing: the entry view, a checksum and a locator
+     * of records for each level of reads nested in visitors (a record still in the write buffer is copied into its
+     * level's locator, which a visitor's view then reads). Matching a key checks the record's CRC first, so a
+     * damaged record is reported rather than silently not found.
      */
     private final class ReadContext implements KeyMatcher
     {
         final EntryView view = new EntryView();
+        final Copier copier = new Copier();
         final Checksum checksum = new Checksum();
-        ByteBuffer[] views = new ByteBuffer[0];
-        /** Visits in progress on this thread: a visitor may read the store again. */
+        RecordLocator[] locators = {new RecordLocator()};
+        /** The locator of the innermost read in progress on this thread. */
+        RecordLocator current = locators[0];
+        /** Reads in progress on this thread: a visitor may read the store again. */
         int depth;
 
-        /** @return the view to hand to a visitor: this thread's own, or a new one for a read nested in a visit. */
+        /** Starts a read on this thread. @return the locator of its level. */
+        RecordLocator enter()
+        {
+            final int level = depth++;
+            if (level >= locators.length)
+            {
+                locators = Arrays.copyOf(locators, level + 1);
+            }
+            if (locators[level] == null)
+            {
+                locators[level] = new RecordLocator();
+            }
+            current = locators[level];
+            return current;
+        }
+
+        /** Ends the read {@link #enter} started. */
+        void exit()
+        {
+            depth--;
+            current = locators[Math.max(0, depth - 1)];
+        }
+
+        /** @return the view to hand to a visitor of the current read: this thread's own, or a new one if nested. */
         EntryView enterView()
         {
-            return depth++ == 0 ? view : new EntryView();
+            return depth == 1 ? view : new EntryView();
         }
 
         /** Ends a visit: the view throws from now on (see EntryView's lifetime), so it cannot outlive the mapping. */
         void exitView(final EntryView visited)
         {
             visited.release();
-            depth--;
         }
 
         @Override
         public boolean matches(final long address, final CharSequence key, final long namespace)
         {
-            verified(address);
-            return log.keyMatches(address, key, namespace);
+            final RecordLocator at = locate(address);
+            return SegmentLog.keyMatches(at.buffer(), at.offset(), key, namespace);
         }
 
-        UnsafeBuffer verified(final long address)
+        /**
+         * Points the current level's locator at the record at {@code address} and checks it (its CRC, when
+         * {@link StoreOptions#verifyChecksumsOnRead()}).
+         *
+         * @return the locator.
+         * @throws CorruptStoreException if the address or the record is damaged.
+         */
+        RecordLocator locate(final long address)
         {
-            final int segmentId = IndexPageDescriptor.segmentId(address);
-            final Segment segment = log.segmentOfAddress(segmentId);
+            final RecordLocator at = current;
             final int offset = IndexPageDescriptor.offset(address);
-            if (segment == null || offset < 0 || offset > segment.length() - HEADER_LENGTH)
+            if (!log.locate(address, at) || offset < 0 || offset > at.segment().length() - HEADER_LENGTH)
             {
-                throw new CorruptStoreException("index points at segment " + segmentId + " offset " + offset +
-                    ", outside the store", state.indexFile.path(), -1);
+                throw new CorruptStoreException("index points at segment " + IndexPageDescriptor.segmentId(address) +
+                    " offset " + offset + ", outside the store", state.indexFile.path(), -1);
             }
-            final UnsafeBuffer b = segment.buffer();
             if (options.verifyChecksumsOnRead())
             {
-                final int length = b.getInt(offset + LENGTH_OFFSET);
-                if (length < HEADER_LENGTH || length > segment.length() - offset)
+                final UnsafeBuffer b = at.buffer();
+                final int o = at.offset();
+                final int length = b.getInt(o + LENGTH_OFFSET);
+                if (length < HEADER_LENGTH || length > at.limit() - o)
                 {
-                    throw new CorruptStoreException("record has impossible length " + length, segment.path(), offset);
+                    throw new CorruptStoreException("record has impossible length " + length, at.segment().path(),
+                        offset);
                 }
-                if (segmentId >= views.length)
-                {
-                    views = Arrays.copyOf(views, Math.max(segmentId + 1, views.length * 2));
-                }
-                if (views[segmentId] == null)
-                {
-                    views[segmentId] = segment.newView();
-                }
-                final int actual = checksum.compute(views[segmentId], offset + CHECKSUMMED_FROM,
-                    length - CHECKSUMMED_FROM);
-                final int stored = b.getInt(offset + CRC_OFFSET);
+                final int actual = checksum.compute(at.view(), o + CHECKSUMMED_FROM, length - CHECKSUMMED_FROM);
+                final int stored = b.getInt(o + CRC_OFFSET);
                 if (actual != stored)
                 {
-                    throw new CorruptStoreException("record checksum mismatch", segment.path(), offset,
+                    throw new CorruptStoreException("record checksum mismatch", at.segment().path(), offset,
                         Checksum.unsigned(stored), Checksum.unsigned(actual));
                 }
             }
-            return b;
+            return at;
+        }
+    }
+
+    /** The visitor of {@link #get}: copies the entry it visits, with the id it was asked for. One per thread. */
+    private static final class Copier implements EntryVisitor
+    {
+        String id;
+        MemoryEntry copy;
+
+        @Override
+        public void visit(final EntryView entry)
+        {
+            copy = entry.toEntry(id);
         }
     }
 }

@@ -41,6 +41,15 @@ public final class SparseVector
         return new SparseVector(indices, values);
     }
 
+    /**
+     * A copy read back from a record of the store, whose vector was checked when it was written (and whose bytes
+     * the record's checksum covers): not checked again.
+     */
+    static SparseVector stored(final int[] indices, final float[] values)
+    {
+        return indices.length == 0 ? EMPTY : new SparseVector(indices, values);
+    }
+
     /** @return the vector with no non-zero entry. */
     public static SparseVector empty()
     {

@@ -33,6 +33,12 @@ public final class StoreOptions
     public static final int MIN_SEGMENT_SIZE = 64 * 1024;
     /** Largest segment size accepted: record addresses hold a 31-bit offset. */
     public static final int MAX_SEGMENT_SIZE = 1 << 30;
+    /** Default {@link #writeBufferBytes()}: 256 KiB. */
+    public static final int DEFAULT_WRITE_BUFFER_BYTES = 256 * 1024;
+    /** Smallest {@link #writeBufferBytes()}: 64 KiB (a PAD of a page and more must fit). */
+    public static final int MIN_WRITE_BUFFER_BYTES = 64 * 1024;
+    /** Largest {@link #writeBufferBytes()}: 64 MiB. */
+    public static final int MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
     /** Default longest id, in UTF-8 bytes. */
     public static final int DEFAULT_MAX_ID_BYTES = 1024;
     /** Hard limit of the id length: the record stores it in an unsigned 16-bit field. */
@@ -80,6 +86,7 @@ public final class StoreOptions
     private final int dimension;
     private final int segmentSize;
     private final Durability durability;
+    private final int writeBufferBytes;
     private final RecoveryMode recoveryMode;
     private final int maxIdBytes;
     private final int maxMetadataBytes;
@@ -111,6 +118,7 @@ public final class StoreOptions
         dimension = b.dimension;
         segmentSize = b.segmentSize;
         durability = b.durability;
+        writeBufferBytes = b.writeBufferBytes;
         recoveryMode = b.recoveryMode;
         maxIdBytes = b.maxIdBytes;
         maxMetadataBytes = b.maxMetadataBytes;
@@ -156,6 +164,7 @@ public final class StoreOptions
         b.dimension = dimension;
         b.segmentSize = segmentSize;
         b.durability = durability;
+        b.writeBufferBytes = writeBufferBytes;
         b.recoveryMode = recoveryMode;
         b.maxIdBytes = maxIdBytes;
         b.maxMetadataBytes = maxMetadataBytes;
@@ -199,6 +208,16 @@ public final class StoreOptions
     public Durability durability()
     {
         return durability;
+    }
+
+    /**
+     * @return the size of the write buffer, where records wait before they are handed to the file: at most this many
+     * bytes of the newest writes with {@link Durability#BUFFERED}, and one write of at most this many bytes for the
+     * records of a {@link MemoryStore#write(WriteBatch) batch}.
+     */
+    public int writeBufferBytes()
+    {
+        return writeBufferBytes;
     }
 
     public RecoveryMode recoveryMode()
@@ -384,7 +403,7 @@ public final class StoreOptions
         return "StoreOptions{checkpointRecords=" + checkpointRecords + ", checkpointIndexBytes=" +
             checkpointIndexBytes + ", maxResidentIndexBytes=" + maxResidentIndexBytes + ", indexCompactionRatio=" +
             indexCompactionRatio + ", indexCompactionMinBytes=" + indexCompactionMinBytes + ", dimension=" + dimension +
-            ", segmentSize=" + segmentSize + ", durability=" + durability +
+            ", segmentSize=" + segmentSize + ", durability=" + durability + ", writeBufferBytes=" + writeBufferBytes +
             ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
             ", retainedSnapshotAge=" + retainedSnapshotAge + ", retentionFromStore=" + retentionFromStore +
@@ -403,6 +422,7 @@ public final class StoreOptions
         private int dimension;
         private int segmentSize = DEFAULT_SEGMENT_SIZE;
         private Durability durability = Durability.ON_SYNC;
+        private int writeBufferBytes = DEFAULT_WRITE_BUFFER_BYTES;
         private RecoveryMode recoveryMode = RecoveryMode.FALLBACK;
         private int maxIdBytes = DEFAULT_MAX_ID_BYTES;
         private int maxMetadataBytes = DEFAULT_MAX_METADATA_BYTES;
@@ -460,9 +480,27 @@ public final class StoreOptions
             return this;
         }
 
+        /** @param durability when a write becomes durable and what a crash may lose (default {@code ON_SYNC}). */
         public Builder durability(final Durability durability)
         {
             this.durability = java.util.Objects.requireNonNull(durability, "durability");
+            return this;
+        }
+
+        /**
+         * @param bytes the size of the write buffer, a multiple of 4096 in [64 KiB, 64 MiB] (default 256 KiB), off
+         *              the heap. With {@link Durability#BUFFERED} it bounds what a crash of the process may lose;
+         *              a {@link MemoryStore#write(WriteBatch) batch} hands its records to the file in writes of
+         *              this size.
+         */
+        public Builder writeBufferBytes(final int bytes)
+        {
+            if (bytes < MIN_WRITE_BUFFER_BYTES || bytes > MAX_WRITE_BUFFER_BYTES || (bytes & 4095) != 0)
+            {
+                throw new IllegalArgumentException("writeBufferBytes must be a multiple of 4096 between " +
+                    MIN_WRITE_BUFFER_BYTES + " and " + MAX_WRITE_BUFFER_BYTES + ", was " + bytes);
+            }
+            this.writeBufferBytes = bytes;
             return this;
         }
 

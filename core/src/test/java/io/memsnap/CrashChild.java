@@ -19,13 +19,19 @@ import java.util.Random;
  *     <li>{@code snapshot-start}: a snapshot is about to be taken;</li>
  *     <li>{@code durable <k> sync|snapshot}: printed after {@code sync()} or {@code snapshot()} returned: ops
  *     {@code [0, k)} are durable (the acknowledgement).</li>
+ *     <li>{@code handed <k>}: printed after the writes of ops up to {@code k} returned with {@code ON_SYNC} (single
+ *     writes or a {@link WriteBatch}): they are handed to the operating system, so a crash of the process keeps
+ *     them;</li>
+ *     <li>{@code written <k>}: printed after the writes of ops up to {@code k} returned with {@code BUFFERED}: a
+ *     crash of the process may lose what the write buffer ({@link #BUFFER_BYTES}) held of them;</li>
  *     <li>{@code pinned <g> <k>}: printed after {@code pin(g)} returned: snapshot {@code g}, holding ops
  *     {@code [0, k)}, must stay until it is unpinned;</li>
  *     <li>{@code unpinning <g>}: printed before {@code unpin(g)} is called.</li>
  * </ul>
  * Any failure prints its stack trace to stderr and exits with status 2.
  *
- * <p>Usage: {@code CrashChild <dir> <seed> <idSpace> <steady|concurrent|burst|recovery|torn|pins|index> <burstOps>}.
+ * <p>Usage: {@code CrashChild <dir> <seed> <idSpace> <steady|concurrent|burst|recovery|torn|pins|index|batch|buffered>
+ * <burstOps>}.
  * <ul>
  *     <li>steady: batches of writes, each followed by a sync or (one in eight) a snapshot on the same thread;</li>
  *     <li>recovery: as steady (the parent kills this one while it opens the store);</li>
@@ -38,11 +44,16 @@ import java.util.Random;
  *     pinned the oldest pin is removed first (retention keeps three snapshots besides the pinned ones).</li>
  *     <li>index: as torn, with the options of {@link #indexFileOptions()}: the background thread writes new index
  *     files again and again (the parent kills this one while it writes one).</li>
+ *     <li>batch: as torn, each batch of ops written with one {@link MemoryStore#write(WriteBatch)} (the parent kills
+ *     this one a moment after a batch starts, so sometimes in the middle of it);</li>
+ *     <li>buffered: as steady, with {@link Durability#BUFFERED} and a write buffer of {@link #BUFFER_BYTES}.</li>
  * </ul>
  */
 public final class CrashChild
 {
     static final int SEGMENT_SIZE = 256 * 1024;
+    /** The write buffer of the mode "buffered" (the smallest allowed). */
+    static final int BUFFER_BYTES = StoreOptions.MIN_WRITE_BUFFER_BYTES;
 
     private static final PrintStream OUT = System.out;
 
@@ -84,7 +95,9 @@ public final class CrashChild
         final int burstOps)
     {
         say("opening");
-        final MemoryStore store = MemoryStore.open(dir, mode.equals("index") ? indexFileOptions() : options());
+        final MemoryStore store = MemoryStore.open(dir, mode.equals("index") ? indexFileOptions() :
+            mode.equals("buffered") ? options().toBuilder().durability(Durability.BUFFERED)
+                .writeBufferBytes(BUFFER_BYTES).build() : options());
         final long start = store.lastSequence();
         if (start != store.recoveryReport().lastSequence())
         {
@@ -124,6 +137,14 @@ public final class CrashChild
                 pinForEver(store, ops, rhythm);
                 break;
 
+            case "batch":
+                writeBatchesForEver(store, ops, rhythm);
+                break;
+
+            case "buffered":
+                writeForEver(store, ops, rhythm, true, 1);
+                break;
+
             default:
                 throw new IllegalArgumentException("unknown mode " + mode);
         }
@@ -141,6 +162,33 @@ public final class CrashChild
                 snapshot(store);
             }
             else
+            {
+                store.sync();
+                say("durable " + ops.applied() + " sync");
+            }
+        }
+    }
+
+    /** As {@link #writeForEver} with snapshots, each batch of ops (1500 or more) written as one batch. */
+    private static void writeBatchesForEver(final MemoryStore store, final CrashOps ops, final Random rhythm)
+    {
+        final WriteBatch writes = new WriteBatch();
+        while (true)
+        {
+            final int size = Math.max(1500, 1 + rhythm.nextInt(3000));
+            writes.clear();
+            for (int i = 0; i < size; i++)
+            {
+                ops.next().addTo(writes);
+            }
+            say("batch " + ops.applied() + " " + size);
+            store.write(writes);
+            say("handed " + ops.applied());
+            if (rhythm.nextInt(8) == 0)
+            {
+                snapshot(store);
+            }
+            else if (rhythm.nextInt(2) == 0)
             {
                 store.sync();
                 say("durable " + ops.applied() + " sync");
@@ -190,6 +238,7 @@ public final class CrashChild
         {
             op.applyTo(store);
         }
+        say((store.options().durability() == Durability.BUFFERED ? "written " : "handed ") + ops.applied());
     }
 
     private static SnapshotInfo snapshot(final MemoryStore store)

@@ -1,5 +1,7 @@
 package io.memsnap;
 
+import io.memsnap.internal.format.RecordDescriptor;
+
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -39,6 +41,20 @@ final class CrashOps
     {
         this.seed = seed;
         this.idSpace = idSpace;
+    }
+
+    /**
+     * @return the bytes the records of ops {@code [from, to)} take in the log (computed on a model of its own).
+     */
+    long recordBytes(final long from, final long to)
+    {
+        final CrashOps replay = new CrashOps(seed, idSpace).advanceTo(from);
+        long bytes = 0;
+        while (replay.applied() < to)
+        {
+            bytes += replay.next().recordBytes();
+        }
+        return bytes;
     }
 
     /** @return op {@link #applied()}, which is applied to the model (not to any store). */
@@ -141,6 +157,42 @@ final class CrashOps
                 }
             }
             return this;
+        }
+
+        /** Adds this write to {@code batch}, as {@link #applyTo} would make it. */
+        void addTo(final WriteBatch batch)
+        {
+            if (key == null)
+            {
+                prepare();
+            }
+            switch (kind)
+            {
+                case PUT:
+                    batch.put(key, vector, TestEntries.importance(n, k), TestEntries.storedAt(n, k), bytes);
+                    break;
+
+                case DELETE:
+                    batch.delete(key);
+                    break;
+
+                default:
+                    batch.putState(key, bytes);
+                    break;
+            }
+        }
+
+        /** @return the bytes its record takes in the log, alignment included. */
+        int recordBytes()
+        {
+            if (key == null)
+            {
+                prepare();
+            }
+            final int idLength = key.getBytes(StandardCharsets.UTF_8).length;
+            final long length = kind == PUT ? RecordDescriptor.recordLength(vector.nnz(), idLength, bytes.length) :
+                RecordDescriptor.recordLength(0, idLength, kind == DELETE ? 0 : bytes.length);
+            return RecordDescriptor.alignedLength((int)length);
         }
 
         void applyTo(final MemoryStore store)

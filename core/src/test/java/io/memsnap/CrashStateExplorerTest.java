@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * each next segment file ahead of its roll, which a workload may wait for) through a {@link RecordingFileSystem}, which
  * records every write, flush, create, rename, delete, truncate, extension and directory sync, and the test's
  * markers: each write issued, each promise the store kept (a {@code sync()}, a {@code snapshot()}, an
- * {@code EVERY_WRITE} put returning). A {@link CrashExplorer} then
+ * {@code EVERY_WRITE} put or batch returning). Workloads write one by one and in batches
+ * ({@link MemoryStore#write(WriteBatch)}), with each {@link Durability} mode. A {@link CrashExplorer} then
  * replays the journal through a {@link io.memsnap.crash.CrashModel} and, at every persistence point, writes several
  * states a power cut there could leave (what a SIGKILL leaves; only what was flushed; a prefix in order; random 4 KiB
  * blocks; random 512 B sectors; a grown length with zeros; unsynced creates, renames and deletes kept or lost) and
@@ -98,6 +99,50 @@ class CrashStateExplorerTest
             }
         }),
         EVERY_WRITE(false, Durability.EVERY_WRITE, false, FIXED, 3, 200, w -> w.mixed(25)),
+        /**
+         * Batches ({@link MemoryStore#write(WriteBatch)}) of up to 45 KB in segments growing from 64 KiB: a batch
+         * rolls the log and hands the write buffer off part way; a crash keeps a prefix of each batch.
+         */
+        BATCHES(false, Durability.ON_SYNC, false, GROWING, 3, 3000, w ->
+        {
+            for (int i = 1; i <= 8; i++)
+            {
+                w.batch(5 + 3 * i);
+                if (i % 3 == 0)
+                {
+                    w.snapshot();
+                }
+                else if (i % 2 == 0)
+                {
+                    w.sync();
+                }
+            }
+        }),
+        /** As BATCHES with EVERY_WRITE: each batch, across the segments it rolled through, durable when it returns. */
+        BATCHES_EVERY_WRITE(false, Durability.EVERY_WRITE, false, GROWING, 3, 3000, w ->
+        {
+            for (int i = 1; i <= 6; i++)
+            {
+                w.batch(5 + 4 * i);
+            }
+        }),
+        /** Writes with BUFFERED: held in the write buffer until a sync, a snapshot or a roll hands them off. */
+        BUFFERED(false, Durability.BUFFERED, false, FIXED, 3, 200, w ->
+        {
+            for (int i = 1; i <= 40; i++)
+            {
+                w.mixed();
+                if (i % 8 == 0)
+                {
+                    w.sync();
+                }
+                if (i == 20)
+                {
+                    w.batch(10);
+                    w.snapshot();
+                }
+            }
+        }),
         SNAPSHOTS(false, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
         {
             for (int i = 0; i < 7; i++)
@@ -367,7 +412,8 @@ class CrashStateExplorerTest
         StoreOptions options()
         {
             return StoreOptions.builder().dimension(CrashWorkload.DIMENSION).segmentSize(segmentSize)
-                .durability(durability).preallocate(preallocate).retainedSnapshots(retained)
+                .durability(durability).writeBufferBytes(StoreOptions.MIN_WRITE_BUFFER_BYTES)
+                .preallocate(preallocate).retainedSnapshots(retained)
                 .checkpointRecords(Long.MAX_VALUE).checkpointIndexBytes(Long.MAX_VALUE).backgroundCompaction(false)
                 .build();
         }
@@ -418,6 +464,24 @@ class CrashStateExplorerTest
     void everyWrite() throws IOException
     {
         explore(Workload.EVERY_WRITE);
+    }
+
+    @Test
+    void batches() throws IOException
+    {
+        explore(Workload.BATCHES);
+    }
+
+    @Test
+    void batchesEveryWrite() throws IOException
+    {
+        explore(Workload.BATCHES_EVERY_WRITE);
+    }
+
+    @Test
+    void bufferedWrites() throws IOException
+    {
+        explore(Workload.BUFFERED);
     }
 
     @Test

@@ -42,15 +42,20 @@ import static org.junit.jupiter.api.Assertions.*;
  * the deterministic ops of {@link CrashOps} (puts, overwrites, deletes, named state), syncs and snapshots now and
  * then, and prints an acknowledgement after each {@code sync()} or {@code snapshot()} returns. The test kills it with
  * SIGKILL: after a random time; right after it starts a snapshot that has a large burst of writes to flush; while
- * it is still recovering the store; or a moment after it starts writing a batch, so sometimes inside a record (a
- * torn tail). The first round aims its kill at the creation of the store; the others cycle through the modes. The
- * test fails unless some kill landed inside a snapshot.
+ * it is still recovering the store; or a moment after it starts writing a batch of ops (single writes, or one
+ * {@link WriteBatch}), so sometimes inside a record (a torn tail) or inside a batch. One mode writes with
+ * {@link Durability#BUFFERED}. The first round aims its kill at the creation of the store; the others cycle through
+ * the modes. The test fails unless some kill landed inside a snapshot.
  *
  * <p>After each kill the test recovers a copy of the directory (segments hard-linked, the rest copied; recovery
  * never writes into an existing segment, it only flushes them) and checks, bit for bit, that it holds exactly the result of ops
  * {@code [0, k)} where {@code k} is its last sequence number and
  * <ul>
  *     <li>{@code k >=} the last acknowledged op count (nothing durable was lost);</li>
+ *     <li>{@code k >=} the ops whose writes returned with {@code ON_SYNC}, one by one or in a batch (a crash of the
+ *     process loses nothing handed to the operating system);</li>
+ *     <li>with {@code BUFFERED}, the records of the ops whose writes returned but were lost take at most the write
+ *     buffer;</li>
  *     <li>{@code k >=} the op count verified in the previous round (nothing recovered before was lost);</li>
  *     <li>{@code k <=} the ops the child announced it would issue (nothing was invented).</li>
  * </ul>
@@ -109,7 +114,14 @@ class CrashTest
          * Writes {@value #INDEX_ID_SPACE} entries with new index files written again and again in the background;
          * killed as soon as a new index file appears in the directory, while the background thread copies it.
          */
-        INDEX
+        INDEX,
+        /**
+         * As TORN, each batch of ops one {@link WriteBatch}: killed 0-3 ms after its 2nd or 3rd batch starts, or (one
+         * time in two) 0-2 ms after that batch returned, before the next starts.
+         */
+        BATCH,
+        /** As STEADY with {@link Durability#BUFFERED}: a crash of the process may lose what the buffer held. */
+        BUFFERED
     }
 
     /**
@@ -117,7 +129,8 @@ class CrashTest
      * turns. The first round is {@link Mode#RECOVERY}: it aims at the creation of the store.
      */
     private static final Mode[] CYCLE =
-        {Mode.STEADY, Mode.TORN, Mode.CONCURRENT, Mode.BURST, Mode.TORN, Mode.RECOVERY};
+        {Mode.STEADY, Mode.TORN, Mode.CONCURRENT, Mode.BURST, Mode.BATCH, Mode.TORN, Mode.RECOVERY, Mode.BUFFERED,
+            Mode.BATCH};
 
     @Test
     void killedAtRandomRecoversAPrefixNoShorterThanWhatWasAcknowledged() throws Exception
@@ -301,7 +314,14 @@ class CrashTest
                         LockSupport.parkNanos(100_000);
                     }
                 }
-                else if (mode == Mode.TORN)
+                else if (mode == Mode.BATCH && random.nextBoolean())
+                {
+                    final int batch = 2 + random.nextInt(2);
+                    assertTrue(run.awaitHanded(batch, TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS)),
+                        () -> context + ": child did not return from batch " + batch + ": " + run.describe());
+                    LockSupport.parkNanos(random.nextInt(2_000_000));
+                }
+                else if (mode == Mode.TORN || mode == Mode.BATCH)
                 {
                     final int batch = 2 + random.nextInt(2);
                     assertTrue(run.awaitBatch(batch, TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS)),
@@ -369,6 +389,15 @@ class CrashTest
             }
             assertTrue(k >= previous, "lost writes that the previous recovery had restored; " + where);
             assertTrue(k >= run.lastAck, "lost acknowledged writes; " + where);
+            // A crash of the process keeps what ON_SYNC handed to the operating system before the write returned,
+            // and loses at most what BUFFERED held in its write buffer.
+            assertTrue(k >= run.lastHanded, "lost writes handed to the operating system (they returned); " + where);
+            if (run.lastWritten > k)
+            {
+                final long lost = model.recordBytes(k, run.lastWritten);
+                assertTrue(lost <= CrashChild.BUFFER_BYTES, "lost " + lost + " bytes of records that returned, " +
+                    "more than the write buffer holds (" + CrashChild.BUFFER_BYTES + "); " + where);
+            }
             assertTrue(k <= Math.max(previous, run.announced), "recovered more ops than were issued; " + where);
             model.advanceTo(k);
             assertSameContent(store, model, where);
@@ -556,10 +585,15 @@ class CrashTest
         volatile long openMillis = -1;
         volatile long readyAt = -1;
         volatile long lastAck = -1;
+        /** The ops whose writes returned handed to the operating system (ON_SYNC). */
+        volatile long lastHanded = -1;
+        /** The ops whose writes returned, perhaps only into the write buffer (BUFFERED). */
+        volatile long lastWritten = -1;
         volatile long announced = -1;
         volatile int openSnapshots;
         volatile long lines;
         long batches;
+        long handedBatches;
         /** Pins acknowledged: generation, ops it holds. */
         final Map<Long, Long> pinned = new TreeMap<>();
         /** Pins whose removal started (acknowledged or not). */
@@ -619,6 +653,16 @@ class CrashTest
                     announced = Long.parseLong(words[1]);
                     batches++;
                     notifyAll();
+                    break;
+
+                case "handed":
+                    lastHanded = Long.parseLong(words[1]);
+                    handedBatches++;
+                    notifyAll();
+                    break;
+
+                case "written":
+                    lastWritten = Long.parseLong(words[1]);
                     break;
 
                 case "snapshot-start":
@@ -683,6 +727,25 @@ class CrashTest
             return true;
         }
 
+        /**
+         * @param n the batch to wait for, counting from 1.
+         * @return whether the child said its writes up to that batch returned, handed off, before the timeout.
+         */
+        synchronized boolean awaitHanded(final int n, final long timeoutNanos) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + timeoutNanos;
+            while (handedBatches < n)
+            {
+                final long left = deadline - System.nanoTime();
+                if (left <= 0 || !process.isAlive())
+                {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+            }
+            return true;
+        }
+
         boolean killedInRecovery()
         {
             return opening.getCount() == 0 && ready.getCount() != 0;
@@ -692,7 +755,7 @@ class CrashTest
         {
             return "killed " + killedAfterMillis + " ms after start" +
                 (killedInRecovery() ? " while recovering" : ", opened at " + readyAt + " in " + openMillis +
-                " ms, acknowledged " + lastAck +
+                " ms, acknowledged " + lastAck + ", handed off " + lastHanded +
                 ", announced " + announced + (openSnapshots > 0 ? ", during a snapshot" : ""));
         }
 
@@ -707,7 +770,8 @@ class CrashTest
             {
                 err = "(stderr unreadable: " + ex + ")";
             }
-            return "child readyAt=" + readyAt + " lastAck=" + lastAck + " announced=" + announced +
+            return "child readyAt=" + readyAt + " lastAck=" + lastAck + " lastHanded=" + lastHanded +
+                " lastWritten=" + lastWritten + " announced=" + announced +
                 " openSnapshots=" + openSnapshots + " lines=" + lines + " last=" + lastLines +
                 (err.isEmpty() ? "" : " stderr:\n" + err);
         }

@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * Drives a store for the crash-state explorer and the fault tests: every write goes through a {@link StoreHistory}
  * (the oracle) and is announced to the {@link WorkloadMarkers} (a {@link RecordingFileSystem}, say) before it is made
  * ({@link WorkloadMarkers#issue}); every promise the store keeps is marked when it returns: a {@code sync()}, a
- * {@code snapshot()} (also {@link WorkloadMarkers#acknowledgeSnapshot}), each write under
+ * {@code snapshot()} (also {@link WorkloadMarkers#acknowledgeSnapshot}), each write (or batch of writes) under
  * {@link Durability#EVERY_WRITE}, a pin ({@link WorkloadMarkers#acknowledgePin}, released before its unpin starts), a
  * rewind ({@link WorkloadMarkers#rewinding} before it, {@link WorkloadMarkers#rewound} and the pin of its safety
  * snapshot after).
@@ -354,7 +354,64 @@ final class CrashWorkload
         store.checkpoint();
     }
 
-    private void put(final String id)
+    /**
+     * {@code count} writes drawn as {@link #mixed()} draws them, made with one {@link MemoryStore#write(WriteBatch)}:
+     * all issued before it; with {@code EVERY_WRITE}, acknowledged when it returns.
+     */
+    void batch(final int count)
+    {
+        markers.label("batch of " + count);
+        final WriteBatch batch = new WriteBatch();
+        final List<StoreHistory.Write> planned = new ArrayList<>();
+        final TreeSet<String> live = new TreeSet<>(history.latest().entries.keySet());
+        final TreeSet<String> states = new TreeSet<>(history.latest().states.keySet());
+        for (int i = 0; i < count; i++)
+        {
+            final int r = random.nextInt(10);
+            if (r == 7 && !live.isEmpty())
+            {
+                final String id = pick(live);
+                batch.delete(id);
+                planned.add(new StoreHistory.Write(0, StoreHistory.DELETE, id, null, null));
+                live.remove(id);
+            }
+            else if (r == 8)
+            {
+                final String name = STATE_NAMES[random.nextInt(STATE_NAMES.length)];
+                final byte[] value = new byte[1 + random.nextInt(300)];
+                random.nextBytes(value);
+                batch.putState(name, value);
+                planned.add(new StoreHistory.Write(0, StoreHistory.STATE_PUT, name, null, value));
+                states.add(name);
+            }
+            else if (r == 9 && !states.isEmpty())
+            {
+                final String name = pick(states);
+                batch.deleteState(name);
+                planned.add(new StoreHistory.Write(0, StoreHistory.STATE_DELETE, name, null, null));
+                states.remove(name);
+            }
+            else
+            {
+                final String id = r < 5 || live.isEmpty() ? "mem-" + nextId++ : pick(live);
+                final MemoryEntry e = randomEntry(id);
+                batch.put(id, e.vector(), e.importance(), e.storedAtMillis(), e.metadata());
+                planned.add(new StoreHistory.Write(0, StoreHistory.PUT, id, e, null));
+                live.add(id);
+            }
+        }
+        markers.issue(history.lastSequence() + count);
+        history.write(store, batch, planned);
+        acknowledgeIfEveryWrite();
+    }
+
+    private String pick(final TreeSet<String> keys)
+    {
+        return new ArrayList<>(keys).get(random.nextInt(keys.size()));
+    }
+
+    /** @return a random entry for {@code id}, as {@link #put} writes one (its sequence is set when it is written). */
+    private MemoryEntry randomEntry(final String id)
     {
         final int nnz = 1 + random.nextInt(12);
         final TreeSet<Integer> indices = new TreeSet<>();
@@ -369,9 +426,15 @@ final class CrashWorkload
         }
         final byte[] metadata = new byte[random.nextInt(metadataBytes + 1)];
         random.nextBytes(metadata);
+        return new MemoryEntry(id, SparseVector.of(indices.stream().mapToInt(Integer::intValue).toArray(), values),
+            random.nextFloat(), 1_700_000_000_000L + random.nextInt(1 << 30), metadata, 0);
+    }
+
+    private void put(final String id)
+    {
+        final MemoryEntry e = randomEntry(id);
         markers.issue(history.lastSequence() + 1);
-        history.put(store, id, SparseVector.of(indices.stream().mapToInt(Integer::intValue).toArray(), values),
-            random.nextFloat(), 1_700_000_000_000L + random.nextInt(1 << 30), metadata);
+        history.put(store, id, e.vector(), e.importance(), e.storedAtMillis(), e.metadata());
         acknowledgeIfEveryWrite();
     }
 

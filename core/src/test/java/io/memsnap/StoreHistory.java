@@ -253,6 +253,31 @@ final class StoreHistory
     }
 
     /**
+     * Writes {@code batch} to the store and records {@code planned}, the writes it holds in order (each writes a
+     * record: its deletes are of keys live when they come), as single calls would have been.
+     */
+    void write(final MemoryStore store, final WriteBatch batch, final List<Write> planned)
+    {
+        store.write(batch);
+        for (final Write w : planned)
+        {
+            final long sequence = record();
+            final MemoryEntry e = w.entry == null ? null : new MemoryEntry(w.key, w.entry.vector(),
+                w.entry.importance(), w.entry.storedAtMillis(), w.entry.metadata(), sequence);
+            writes.add(new Write(sequence, w.type, w.key, e, w.value));
+            if (w.type == PUT)
+            {
+                ids.add(w.key);
+            }
+            else if (w.type == STATE_PUT)
+            {
+                names.add(w.key);
+            }
+        }
+        assertEquals(lastSequence(), store.lastSequence(), "sequence after a batch of " + planned.size());
+    }
+
+    /**
      * Compacts the store on demand and records each copy it made as a write that changes nothing: copies take
      * sequence numbers, and an entry read from a copy carries the copy's.
      */

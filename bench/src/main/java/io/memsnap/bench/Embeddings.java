@@ -209,8 +209,27 @@ public final class Embeddings
         }
         else
         {
-            nnz = synthetic(new SplittableRandom(mix(seed, i)));
+            final SplittableRandom random = new SplittableRandom(mix(seed, i));
+            nnz = synthetic(random, corpus.nnz(random.nextInt(corpus.documents())));
         }
+        return normalised(nnz);
+    }
+
+    /**
+     * @return the vector of entry {@code i} in {@code shape}: as {@link #vector(long)} for the corpus's, else a
+     * synthetic vector of exactly the shape's non-zeros, drawn as the synthetic vectors beyond the corpus are.
+     */
+    public SparseVector vector(final long i, final VectorShape shape)
+    {
+        if (shape.nonZeros() == 0)
+        {
+            return vector(i);
+        }
+        return normalised(synthetic(new SplittableRandom(mix(seed ^ shape.nonZeros(), i)), shape.nonZeros()));
+    }
+
+    private SparseVector normalised(final int nnz)
+    {
         final int[] indices = Arrays.copyOf(indexScratch, nnz);
         final float[] values = new float[nnz];
         double norm = 0;
@@ -226,9 +245,8 @@ public final class Embeddings
         return SparseVector.wrap(indices, values);
     }
 
-    private int synthetic(final SplittableRandom random)
+    private int synthetic(final SplittableRandom random, final int nnz)
     {
-        final int nnz = corpus.nnz(random.nextInt(corpus.documents()));
         ensureScratch(nnz);
         int n = 0;
         while (n < nnz)

@@ -70,7 +70,8 @@ public class OpenBenchmark
     public Engine open()
     {
         close();
-        store = Engines.open(engine, Stores.directory(engine, entries), entries, true);
+        store = Engines.open(engine, Stores.directory(engine, entries), entries, VectorShape.of(VectorShape.CORPUS),
+            true);
         store.get(Embeddings.id(0));
         return store;
     }

@@ -14,7 +14,10 @@ import static io.memsnap.bench.JmhResults.score;
 /**
  * Prints the tables of docs/benchmarks.md (Markdown) from one run's JMH JSON and its {@link Aux} figures.
  *
- * <pre>java -cp bench/target/benchmarks.jar io.memsnap.bench.Report RESULTS.json</pre>
+ * <pre>java -cp bench/target/benchmarks.jar io.memsnap.bench.Report RESULTS.json [--throughput]</pre>
+ *
+ * With {@code --throughput}, only the tables of the run {@code Suite throughput} makes: one thread's operations by
+ * vector shape against Chronicle Map's, and bulk loads against the disk's bandwidth.
  */
 public final class Report
 {
@@ -33,6 +36,14 @@ public final class Report
     {
         final Path json = Path.of(args[0]);
         final Report report = new Report(JmhResults.read(json, Path.of(json + ".aux.jsonl")));
+        if (args.length > 1 && "--throughput".equals(args[1]))
+        {
+            report.bandwidth();
+            report.throughputByShape();
+            report.bulkLoad();
+            System.out.print(report.out);
+            return;
+        }
         report.floor();
         report.snapshots();
         report.stall();
@@ -50,7 +61,7 @@ public final class Report
             found.add(JmhResults.param(r, "engine"));
         }
         final List<String> ordered = new ArrayList<>();
-        for (final String e : Engines.ALL)
+        for (final String e : Engines.ORDER)
         {
             if (found.contains(e))
             {
@@ -222,6 +233,76 @@ public final class Report
             out.append(String.format("| %s | %,d | %,.0f | %,.0f | %s |%n", engine,
                 Long.parseLong(JmhResults.param(put, "entries")), score(metric(put, null)), score(metric(get, null)),
                 read == null ? "-" : String.format("%,.0f", score(metric(read, null)))));
+        }
+        out.append('\n');
+    }
+
+    /** The disk's sequential bandwidth of the run (64 MiB written, then fdatasync). */
+    private void bandwidth()
+    {
+        final JmhResults.Merged seq = results.merged("DiskFloorBenchmark.sequentialWrite64m", "avgt", Map.of(),
+            null);
+        bandwidth = DiskFloorBenchmark.SEQUENTIAL_BYTES / (seq.score() / 1000.0);
+        out.append(String.format("Disk: 64 MiB sequential write + fdatasync %s ms (= %,.0f MiB/s).%n%n",
+            ms(seq.score()), bandwidth / (1 << 20)));
+    }
+
+    /** One thread's operations/s by engine and vector shape, and each against Chronicle Map's of the same shape. */
+    private void throughputByShape()
+    {
+        out.append("| vectors | engine | put/s | get/s (copy) | read/s (zero-copy) | put / Chronicle Map's put | " +
+            "get / its get | read / its get |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        for (final String vectors : List.of("nnz30", "corpus"))
+        {
+            final double cmPut = throughput("put", Engines.CHRONICLE_MAP, vectors);
+            final double cmGet = throughput("get", Engines.CHRONICLE_MAP, vectors);
+            for (final String engine : engines("ThroughputBenchmark.put"))
+            {
+                final double put = throughput("put", engine, vectors);
+                if (Double.isNaN(put))
+                {
+                    continue;
+                }
+                final double get = throughput("get", engine, vectors);
+                final double read = throughput("read", engine, vectors);
+                out.append(String.format("| %s | %s | %,.0f | %,.0f | %s | %s | %s | %s |%n", vectors, engine, put, get,
+                    Double.isNaN(read) ? "-" : String.format("%,.0f", read), ratio(put, cmPut), ratio(get, cmGet),
+                    ratio(read, cmGet)));
+            }
+        }
+        out.append('\n');
+    }
+
+    private double throughput(final String op, final String engine, final String vectors)
+    {
+        return score(metric(results.one("ThroughputBenchmark." + op, "thrpt",
+            Map.of("engine", engine, "vectors", vectors)), null));
+    }
+
+    private static String ratio(final double a, final double b)
+    {
+        return Double.isNaN(a) || Double.isNaN(b) ? "-" : String.format("%.2f", a / b);
+    }
+
+    /** Bulk loads of 64 MiB of memsnap's records: time, bandwidth in those bytes, and against the disk's. */
+    private void bulkLoad()
+    {
+        out.append("| vectors | engine | load of 64 MiB of records, ms | MiB/s | / the disk's sequential bandwidth |\n" +
+            "| --- | --- | ---: | ---: | ---: |\n");
+        for (final String vectors : List.of("nnz30", "corpus"))
+        {
+            for (final String engine : engines("BulkLoadBenchmark.load"))
+            {
+                final double millis = score(metric(results.one("BulkLoadBenchmark.load", "ss",
+                    Map.of("engine", engine, "vectors", vectors)), null));
+                if (Double.isNaN(millis))
+                {
+                    continue;
+                }
+                final double rate = DiskFloorBenchmark.SEQUENTIAL_BYTES / (millis / 1000.0);
+                out.append(String.format("| %s | %s | %s | %,.0f | %.2f |%n", vectors, engine, ms(millis),
+                    rate / (1 << 20), rate / bandwidth));
+            }
         }
         out.append('\n');
     }

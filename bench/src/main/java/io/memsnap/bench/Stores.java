@@ -32,27 +32,40 @@ public final class Stores
     {
     }
 
-    /** @return the directory of the store of {@code engine} with {@code entries} entries. */
+    /** @return the directory of the store of {@code engine} with {@code entries} entries of the corpus's shape. */
     public static Path directory(final String engine, final long entries)
     {
-        return BenchDirs.resolve("stores/" + engine + "-" + entries);
+        return directory(engine, entries, VectorShape.of(VectorShape.CORPUS));
     }
 
-    private static Path marker(final String engine, final long entries)
+    /** @return the directory of the store of {@code engine} with {@code entries} entries of {@code shape}. */
+    public static Path directory(final String engine, final long entries, final VectorShape shape)
     {
-        return BenchDirs.resolve("stores/" + engine + "-" + entries + ".ready");
+        return BenchDirs.resolve("stores/" + Engines.storeOf(engine) + "-" + entries + shape.storeSuffix());
     }
 
-    /** @return the store, built if it does not exist yet. */
+    private static Path marker(final String engine, final long entries, final VectorShape shape)
+    {
+        return BenchDirs.resolve("stores/" + Engines.storeOf(engine) + "-" + entries + shape.storeSuffix() +
+            ".ready");
+    }
+
+    /** @return the store of entries of the corpus's shape, built if it does not exist yet. */
     public static Engine open(final String engine, final long entries)
     {
-        final Path dir = directory(engine, entries);
-        final Path ready = marker(engine, entries);
+        return open(engine, entries, VectorShape.of(VectorShape.CORPUS));
+    }
+
+    /** @return the store of entries of {@code shape}, built if it does not exist yet. */
+    public static Engine open(final String engine, final long entries, final VectorShape shape)
+    {
+        final Path dir = directory(engine, entries, shape);
+        final Path ready = marker(engine, entries, shape);
         if (!Engines.SEED_JSON.equals(engine) && Files.exists(ready))
         {
             try
             {
-                return Engines.open(engine, dir, entries, true);
+                return Engines.open(engine, dir, entries, shape, true);
             }
             catch (final FormatUpgradeRequiredException ex)
             {
@@ -61,8 +74,8 @@ public final class Stores
             }
         }
         BenchDirs.deleteTree(dir);
-        final Engine store = Engines.open(engine, dir, entries, false);
-        load(store, entries);
+        final Engine store = Engines.open(engine, dir, entries, shape, false);
+        load(store, entries, shape);
         if (!Engines.SEED_JSON.equals(engine))
         {
             store.afterLoad();
@@ -78,17 +91,23 @@ public final class Stores
         return store;
     }
 
-    /** Closes the store; deletes it when it has grown past its built size plus max(that size, 4 GiB). */
+    /** As {@link #release(Engine, String, long, VectorShape)} for a store of the corpus's shape. */
     public static void release(final Engine store, final String engine, final long entries)
     {
+        release(store, engine, entries, VectorShape.of(VectorShape.CORPUS));
+    }
+
+    /** Closes the store; deletes it when it has grown past its built size plus max(that size, 4 GiB). */
+    public static void release(final Engine store, final String engine, final long entries, final VectorShape shape)
+    {
         store.close();
-        final Path ready = marker(engine, entries);
+        final Path ready = marker(engine, entries, shape);
         if (Files.exists(ready))
         {
             try
             {
                 final long built = Long.parseLong(Files.readString(ready, StandardCharsets.US_ASCII).trim());
-                final Path dir = directory(engine, entries);
+                final Path dir = directory(engine, entries, shape);
                 if (BenchDirs.sizeOf(dir) > built + Math.max(built, 4L << 30))
                 {
                     Files.delete(ready);
@@ -103,10 +122,10 @@ public final class Stores
     }
 
     /**
-     * Puts entries 0 to {@code n - 1} in order, printing progress. Two threads generate the vectors ahead of the
+     * Puts entries 0 to {@code n - 1} of {@code shape} in order, printing progress. Two threads generate the vectors ahead of the
      * putting thread, in chunks, so that the load is not bound by the generator.
      */
-    public static void load(final Engine store, final long n)
+    public static void load(final Engine store, final long n, final VectorShape shape)
     {
         final long start = System.nanoTime();
         final long step = Math.max(CHUNK, n / 10 / CHUNK * CHUNK);
@@ -134,7 +153,7 @@ public final class Stores
                         final SparseVector[] vectors = new SparseVector[length];
                         for (int k = 0; k < length; k++)
                         {
-                            vectors[k] = e.vector(chunkStart + k);
+                            vectors[k] = e.vector(chunkStart + k, shape);
                         }
                         return vectors;
                     }));

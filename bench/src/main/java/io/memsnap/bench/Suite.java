@@ -31,12 +31,16 @@ import java.util.concurrent.locks.LockSupport;
  * java -cp bench/target/benchmarks.jar io.memsnap.bench.Suite gate results.json [--large N]
  * java -cp bench/peers/target/benchmarks-all.jar io.memsnap.bench.Suite full results.json [--large N]
  *     [--engines memsnap,lmdb,...]
+ * java -cp bench/peers/target/benchmarks-all.jar io.memsnap.bench.Suite throughput results.json
  * </pre>
  *
  * <ul>
  *   <li>{@code gate}: memsnap only, short iterations in three interleaved rounds: what {@link Gate} needs (a few
  *       minutes on two cores).</li>
  *   <li>{@code full}: every engine on the class path, the sizes and the change counts of docs/benchmarks.md.</li>
+ *   <li>{@code throughput}: one thread's puts, gets and zero-copy reads at 1M entries of each vector shape, and the
+ *       bulk loads, for memsnap ({@code ON_SYNC} and {@code BUFFERED}) and Chronicle Map, between two measures of
+ *       the disk's sequential bandwidth.</li>
  * </ul>
  */
 public final class Suite
@@ -61,7 +65,7 @@ public final class Suite
     {
         if (args.length < 2)
         {
-            System.err.println("usage: Suite gate|full OUT.json [--large N] [--engines a,b,...]");
+            System.err.println("usage: Suite gate|full|throughput OUT.json [--large N] [--engines a,b,...]");
             System.exit(2);
         }
         final String profile = args[0];
@@ -100,6 +104,9 @@ public final class Suite
                 break;
             case "full":
                 suite.full(large, engines);
+                break;
+            case "throughput":
+                suite.throughput(engines);
                 break;
             default:
                 throw new IllegalArgumentException("unknown profile " + profile);
@@ -188,9 +195,32 @@ public final class Suite
         }
     }
 
+    /**
+     * One thread's throughput by vector shape and the bulk loads, for memsnap (and its BUFFERED mode) beside
+     * Chronicle Map when it is on the class path, with the disk's sequential bandwidth first.
+     */
+    private void throughput(final List<String> available) throws RunnerException
+    {
+        final List<String> engines = new ArrayList<>(List.of(Engines.MEMSNAP, Engines.MEMSNAP_BUFFERED));
+        if (available.contains(Engines.CHRONICLE_MAP))
+        {
+            engines.add(Engines.CHRONICLE_MAP);
+        }
+        run("DiskFloorBenchmark\\.sequentialWrite64m$", Map.of(), 2, 1, 5, 2, null);
+        for (final String engine : engines)
+        {
+            run(zeroCopy(engine) ? "ThroughputBenchmark\\." : "ThroughputBenchmark\\.(put|get)$",
+                params("engine", engine, "entries", "1000000", "vectors", "nnz30,corpus"), 2, 2, 5, 2, null);
+        }
+        run("BulkLoadBenchmark\\.", params("engine", String.join(",", engines), "vectors", "nnz30,corpus"), 3, 0, 5,
+            0, null);
+        run("DiskFloorBenchmark\\.sequentialWrite64m$", Map.of(), 2, 1, 5, 2, null);
+    }
+
     private static boolean zeroCopy(final String engine)
     {
-        return Engines.MEMSNAP.equals(engine) || Engines.LMDB.equals(engine) || Engines.SEED_JSON.equals(engine);
+        return Engines.MEMSNAP.equals(engine) || Engines.MEMSNAP_BUFFERED.equals(engine) ||
+            Engines.LMDB.equals(engine) || Engines.SEED_JSON.equals(engine);
     }
 
     private static Map<String, String> params(final String... pairs)

@@ -43,21 +43,25 @@ public class ThroughputBenchmark
     @Param({"1000000"})
     public long entries;
 
+    /** The vectors: {@code nnz30} (about 300 bytes a record) or {@code corpus} (about 3 KB); see VectorShape. */
+    @Param({"nnz30", "corpus"})
+    public String vectors;
+
     private Engine store;
     private Updates updates;
 
     @Setup(Level.Trial)
     public void open()
     {
-        store = Stores.open(engine, entries);
-        updates = new Updates(entries, 300);
+        store = Stores.open(engine, entries, VectorShape.of(vectors));
+        updates = new Updates(entries, 300, VectorShape.of(vectors));
     }
 
     @TearDown(Level.Trial)
     public void close()
     {
         store.snapshot();
-        Stores.release(store, engine, entries);
+        Stores.release(store, engine, entries, VectorShape.of(vectors));
     }
 
     @Benchmark

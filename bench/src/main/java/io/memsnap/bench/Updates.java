@@ -24,17 +24,24 @@ public final class Updates
     private int nextId;
     private long version;
 
+    /** As {@link #Updates(long, int, VectorShape)} with vectors of the corpus's shape. */
+    public Updates(final long entries, final int stream)
+    {
+        this(entries, stream, VectorShape.of(VectorShape.CORPUS));
+    }
+
     /**
      * @param entries the store's number of entries: ids are drawn from 0 to {@code entries - 1}.
      * @param stream  which thread's stream, so that two threads draw different ids.
+     * @param shape   the shape of the vectors of the pool.
      */
-    public Updates(final long entries, final int stream)
+    public Updates(final long entries, final int stream, final VectorShape shape)
     {
         final Embeddings data = Embeddings.shared(Embeddings.SEED);
         for (int i = 0; i < POOL; i++)
         {
             final long k = POOL_BASE + stream * (long)POOL + i;
-            vectors[i] = data.vector(k);
+            vectors[i] = data.vector(k, shape);
             metadata[i] = Embeddings.metadata(k);
             importance[i] = data.importance(k);
         }

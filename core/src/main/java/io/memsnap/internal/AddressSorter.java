@@ -1,6 +1,6 @@
 package io.memsnap.internal;
 
-import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.segment.RecordLocator;
 import io.memsnap.internal.segment.SegmentLog;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -12,13 +12,18 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
 /**
  * Sorts record addresses by the UTF-8 bytes of their ids (which is Unicode code point order), off the heap: the
  * addresses live in a direct buffer that doubles as needed, and the comparison reads the ids in the mapped
- * segments. Heap use is fixed whatever the number of entries.
+ * segments (or copies of the records still in the write buffer, see {@link SegmentLog#locate}). Heap use is fixed
+ * whatever the number of entries.
  *
- * <p>Not thread safe. The segments must not be unmapped while it is in use; {@link #close()} frees the buffer.
+ * <p>Not thread safe. The segments must not be unmapped while it is in use, and the addresses must have been
+ * published by the index; {@link #close()} frees the buffer.
  */
 public final class AddressSorter implements AutoCloseable
 {
     private final SegmentLog log;
+    /** Where the two ids compared are (a record still in the write buffer is copied). */
+    private final RecordLocator left = new RecordLocator();
+    private final RecordLocator right = new RecordLocator();
     private ByteBuffer memory;
     private UnsafeBuffer addresses;
     private int count;
@@ -106,10 +111,12 @@ public final class AddressSorter implements AutoCloseable
 
     private int compare(final long a, final long b)
     {
-        final UnsafeBuffer ba = log.buffer(IndexPageDescriptor.segmentId(a));
-        final UnsafeBuffer bb = log.buffer(IndexPageDescriptor.segmentId(b));
-        final int oa = IndexPageDescriptor.offset(a);
-        final int ob = IndexPageDescriptor.offset(b);
+        log.locate(a, left);
+        log.locate(b, right);
+        final UnsafeBuffer ba = left.buffer();
+        final UnsafeBuffer bb = right.buffer();
+        final int oa = left.offset();
+        final int ob = right.offset();
         final int la = ba.getShort(oa + ID_LENGTH_OFFSET) & 0xFFFF;
         final int lb = bb.getShort(ob + ID_LENGTH_OFFSET) & 0xFFFF;
         final int ia = idOffset(oa, ba.getInt(oa + NNZ_OFFSET));

@@ -11,6 +11,7 @@ import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.segment.RecordLocator;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
@@ -256,30 +257,33 @@ public final class Verifier
     {
         try
         {
+            final RecordLocator at = new RecordLocator();
             index.forEach((hash, address) ->
             {
                 final Segment segment = log.segment(IndexPageDescriptor.segmentId(address));
                 final int offset = IndexPageDescriptor.offset(address);
                 if (segment == null || offset < SegmentDescriptor.HEADER_LENGTH ||
-                    offset > segment.length() - HEADER_LENGTH)
+                    offset > segment.length() - HEADER_LENGTH || !log.locate(address, at))
                 {
                     problems.add(new VerifyReport.Problem("index slot points outside the store (segment " +
                         IndexPageDescriptor.segmentId(address) + ", offset " + offset + ")",
                         index.file().path().getFileName().toString(), -1));
                     return;
                 }
-                final UnsafeBuffer b = segment.buffer();
-                final byte type = b.getByte(offset + TYPE_OFFSET);
-                final int nnz = b.getInt(offset + NNZ_OFFSET);
-                final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
-                final long idEnd = (long)RecordDescriptor.idOffset(offset, Math.max(0, nnz)) + idLength;
-                if ((type != TYPE_PUT && type != TYPE_STATE_PUT) || nnz < 0 || idEnd > segment.length())
+                // A record written since verify began may still be in the write buffer: the locator copies it.
+                final UnsafeBuffer b = at.buffer();
+                final int o = at.offset();
+                final byte type = b.getByte(o + TYPE_OFFSET);
+                final int nnz = b.getInt(o + NNZ_OFFSET);
+                final int idLength = b.getShort(o + ID_LENGTH_OFFSET) & 0xFFFF;
+                final long idEnd = (long)RecordDescriptor.idOffset(o, Math.max(0, nnz)) + idLength;
+                if ((type != TYPE_PUT && type != TYPE_STATE_PUT) || nnz < 0 || idEnd > at.limit())
                 {
                     problems.add(new VerifyReport.Problem("index slot points at something that is not a live " +
                         "record", segment.path().toString(), offset));
                     return;
                 }
-                final String id = Utf8.decode(b, RecordDescriptor.idOffset(offset, nnz), idLength);
+                final String id = Utf8.decode(b, RecordDescriptor.idOffset(o, nnz), idLength);
                 final long namespace = type == TYPE_STATE_PUT ? KeyHash.NAMESPACE_STATE : KeyHash.NAMESPACE_ENTRY;
                 if (KeyHash.hash(seed, namespace, id) != hash)
                 {

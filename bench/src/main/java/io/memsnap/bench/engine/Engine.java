@@ -16,6 +16,28 @@ public interface Engine extends AutoCloseable
 
     void put(String id, SparseVector vector, float importance, long storedAtMillis, byte[] metadata);
 
+    /**
+     * Puts entries {@code from} to {@code to - 1} of the arrays, in order: the engine's bulk load (by default one
+     * {@link #put} each).
+     */
+    default void putAll(final String[] ids, final SparseVector[] vectors, final float[] importance,
+        final long[] storedAtMillis, final byte[][] metadata, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            put(ids[i], vectors[i], importance[i], storedAtMillis[i], metadata[i]);
+        }
+    }
+
+    /**
+     * Makes everything written so far durable, without a snapshot where the engine can (by default a
+     * {@link #snapshot}).
+     */
+    default void sync()
+    {
+        snapshot();
+    }
+
     /** @return a copy of the entry, or null. */
     MemoryEntry get(String id);
 

@@ -1,29 +1,45 @@
 package io.memsnap.bench.engine;
 
+import io.memsnap.Durability;
 import io.memsnap.EntryView;
 import io.memsnap.EntryVisitor;
 import io.memsnap.MemoryEntry;
 import io.memsnap.MemoryStore;
 import io.memsnap.SparseVector;
 import io.memsnap.StoreOptions;
+import io.memsnap.WriteBatch;
 import io.memsnap.bench.Corpus;
 
 import java.nio.file.Path;
 
 /**
  * memsnap with its defaults (64 MiB segments, {@code Durability.ON_SYNC}, background index checkpoints every
- * 100,000 records). Snapshot: {@link MemoryStore#snapshot()}, reporting {@code SnapshotInfo.bytesFlushed()}. The
- * zero-copy read is {@link MemoryStore#read} with a visitor that computes the dot product on the mapped record.
- * For diagnosis only, {@code -Dmemsnap.bench.checkpointRecords=N} changes the background checkpoint interval.
+ * 100,000 records), or with another durability mode ({@code memsnap-buffered}: {@code Durability.BUFFERED}).
+ * Snapshot: {@link MemoryStore#snapshot()}, reporting {@code SnapshotInfo.bytesFlushed()}; sync:
+ * {@link MemoryStore#sync()}; bulk load: a {@link WriteBatch} (one per thread, reused) written with
+ * {@link MemoryStore#write(WriteBatch)}. The zero-copy read is {@link MemoryStore#read} with a visitor that computes
+ * the dot product on the mapped record. For diagnosis only, {@code -Dmemsnap.bench.checkpointRecords=N} changes the
+ * background checkpoint interval.
  */
 public final class MemsnapEngine implements Engine
 {
     private final MemoryStore store;
+    private final String name;
     private final ThreadLocal<DotVisitor> visitors = ThreadLocal.withInitial(DotVisitor::new);
+    private final ThreadLocal<WriteBatch> batches = ThreadLocal.withInitial(WriteBatch::new);
 
+    /** memsnap with its defaults. */
     public MemsnapEngine(final Path dir, final long capacity, final boolean existing)
     {
-        final StoreOptions.Builder options = StoreOptions.builder().dimension(Corpus.DIMENSION);
+        this(dir, Engines.MEMSNAP, Durability.ON_SYNC);
+    }
+
+    /** memsnap with {@code durability}, under the engine name {@code name}. */
+    public MemsnapEngine(final Path dir, final String name, final Durability durability)
+    {
+        this.name = name;
+        final StoreOptions.Builder options = StoreOptions.builder().dimension(Corpus.DIMENSION)
+            .durability(durability);
         final String checkpointRecords = System.getProperty("memsnap.bench.checkpointRecords");
         if (checkpointRecords != null)
         {
@@ -41,7 +57,7 @@ public final class MemsnapEngine implements Engine
     @Override
     public String name()
     {
-        return Engines.MEMSNAP;
+        return name;
     }
 
     @Override
@@ -49,6 +65,25 @@ public final class MemsnapEngine implements Engine
         final byte[] metadata)
     {
         store.put(id, vector, importance, storedAtMillis, metadata);
+    }
+
+    @Override
+    public void putAll(final String[] ids, final SparseVector[] vectors, final float[] importance,
+        final long[] storedAtMillis, final byte[][] metadata, final int from, final int to)
+    {
+        final WriteBatch batch = batches.get();
+        batch.clear();
+        for (int i = from; i < to; i++)
+        {
+            batch.put(ids[i], vectors[i], importance[i], storedAtMillis[i], metadata[i]);
+        }
+        store.write(batch);
+    }
+
+    @Override
+    public void sync()
+    {
+        store.sync();
     }
 
     @Override

@@ -5,21 +5,31 @@ import io.memsnap.MemoryStore;
 import io.memsnap.SnapshotInfo;
 import io.memsnap.SparseVector;
 import io.memsnap.StoreOptions;
+import io.memsnap.WriteBatch;
 import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * Where a {@link FormatImporter} puts what it reads: a new store in the import's temporary directory, created when
  * the dimension becomes known (named states that come before it wait in memory, at most
  * {@link #MAX_PENDING_STATE_BYTES}). Refuses a second entry (or state) with an id (name) seen before: an import is
- * a copy, and a duplicate means the producer is broken, so nothing is silently replaced. Not thread safe.
+ * a copy, and a duplicate means the producer is broken, so nothing is silently replaced. Entries and states are
+ * gathered in a {@link WriteBatch} of at most {@value #BATCH_WRITES} writes or {@value #BATCH_BYTES} bytes and written
+ * with {@link MemoryStore#write(WriteBatch)}; each is checked against the store's limits as it is added, so an error
+ * names the entry that caused it. Not thread safe.
  */
 public final class ImportSink
 {
+    /** Most writes gathered before they are written. */
+    static final int BATCH_WRITES = 8192;
+    /** Most bytes of records gathered before they are written. */
+    static final int BATCH_BYTES = 8 * 1024 * 1024;
     /** Most bytes of named state held in memory until the store's dimension is known. */
     public static final long MAX_PENDING_STATE_BYTES = 64L * 1024 * 1024;
 
@@ -29,6 +39,10 @@ public final class ImportSink
     private final Map<String, String> labels = new TreeMap<>();
     private final Map<String, byte[]> pendingStates = new LinkedHashMap<>();
     private long pendingBytes;
+    private final WriteBatch batch = new WriteBatch();
+    /** The ids and state names in {@link #batch}: not in the store yet. */
+    private final Set<String> batchedIds = new HashSet<>();
+    private final Set<String> batchedStates = new HashSet<>();
     private MemoryStore store;
     private long entries;
     private long states;
@@ -121,13 +135,32 @@ public final class ImportSink
         {
             throw new InvalidEntryException("id must be a non-empty string");
         }
-        if (store.contains(id))
+        if (batchedIds.contains(id) || store.contains(id))
         {
             throw new InvalidEntryException("duplicate id '" + abbreviate(id) + "': an id may appear only once in " +
                 "an import (the first one is not replaced)");
         }
-        store.put(id, SparseVector.wrap(indices, values), importance, storedAtMillis, metadata);
+        batch.put(id, SparseVector.wrap(indices, values), importance, storedAtMillis, metadata);
+        store.check(batch); // names this entry if it breaks a limit: it is the largest of its kind then
+        batchedIds.add(id);
         entries++;
+        writeIfFull();
+    }
+
+    private void writeIfFull()
+    {
+        if (batch.size() >= BATCH_WRITES || batch.bytes() >= BATCH_BYTES)
+        {
+            writeBatch();
+        }
+    }
+
+    private void writeBatch()
+    {
+        store.write(batch);
+        batch.clear();
+        batchedIds.clear();
+        batchedStates.clear();
     }
 
     /**
@@ -141,7 +174,8 @@ public final class ImportSink
         {
             throw new InvalidEntryException("state name must be a non-empty string");
         }
-        if (store == null ? pendingStates.containsKey(name) : store.getState(name).isPresent())
+        if (store == null ? pendingStates.containsKey(name) :
+            batchedStates.contains(name) || store.getState(name).isPresent())
         {
             throw new InvalidEntryException("duplicate named state '" + abbreviate(name) + "'");
         }
@@ -163,7 +197,10 @@ public final class ImportSink
         }
         else
         {
-            store.putState(name, value);
+            batch.putState(name, value);
+            store.check(batch);
+            batchedStates.add(name);
+            writeIfFull();
         }
         states++;
     }
@@ -190,6 +227,7 @@ public final class ImportSink
         {
             openDefault();
         }
+        writeBatch();
         final SnapshotInfo info = store.snapshot(labels);
         if (info.entryCount() != entries || info.stateCount() != states)
         {

@@ -2,6 +2,7 @@ package io.memsnap.internal.format;
 
 import io.memsnap.InvalidEntryException;
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.MutableDirectBuffer;
 
 import java.nio.charset.StandardCharsets;
@@ -107,6 +108,10 @@ public final class Utf8
      */
     public static boolean equals(final CharSequence s, final DirectBuffer buffer, final int offset, final int length)
     {
+        if (s.length() == length)
+        {
+            return equalsAscii(s, buffer, offset, length);
+        }
         int p = offset;
         final int end = offset + length;
         for (int i = 0, n = s.length(); i < n; i++)
@@ -150,6 +155,26 @@ public final class Utf8
             }
         }
         return p == end;
+    }
+
+    /**
+     * The common case of {@link #equals}, an id of as many bytes as chars: equal only if every char is ASCII and
+     * equals its byte (any other char takes more than one byte). One bounds check, then plain loads.
+     */
+    private static boolean equalsAscii(final CharSequence s, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        buffer.boundsCheck(offset, length);
+        final byte[] array = buffer.byteArray();
+        final long address = buffer.addressOffset() + offset;
+        for (int i = 0; i < length; i++)
+        {
+            if (s.charAt(i) != UnsafeApi.getByte(array, address + i))
+            {
+                return false; // a char of 0x80 or more never equals a byte, which is at most 0x7F here or negative
+            }
+        }
+        return true;
     }
 
     /** @return the string the UTF-8 bytes encode (allocates). */

@@ -1,6 +1,8 @@
 package io.memsnap.internal.index;
 
 import io.memsnap.StoreFullException;
+import io.memsnap.internal.format.IndexPageDescriptor;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import static io.memsnap.internal.format.IndexPageDescriptor.*;
@@ -118,19 +120,38 @@ public final class HashIndex
         final UnsafeBuffer b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
         final int count = Math.min(b.getIntAcquire(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
-        for (int s = 0; s < count; s++)
+        for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
         {
-            final int so = o + slotOffset(s);
-            if (b.getLong(so + SLOT_HASH_OFFSET) == hash)
+            final long address = b.getLongAcquire(o + slotOffset(s) + SLOT_ADDRESS_OFFSET);
+            if (address != 0 && matcher.matches(address, key, namespace))
             {
-                final long address = b.getLongAcquire(so + SLOT_ADDRESS_OFFSET);
-                if (address != 0 && matcher.matches(address, key, namespace))
-                {
-                    return address;
-                }
+                return address;
             }
         }
         return 0;
+    }
+
+    /**
+     * @return the first slot in {@code [from, count)} of the bucket at {@code o} of {@code b} whose hash is
+     * {@code hash}, or -1. The scan of a bucket (up to {@value IndexPageDescriptor#BUCKET_SLOTS} slots, every one
+     * for a key it does not hold) is most of the work of a lookup and of a put, so the page's bounds are checked once
+     * and the hashes loaded without a check each.
+     */
+    private static int nextWithHash(final UnsafeBuffer b, final int o, final int from, final int count,
+        final long hash)
+    {
+        b.boundsCheck(o, PAGE_SIZE);
+        final byte[] array = b.byteArray();
+        final long hashes = b.addressOffset() + o + slotOffset(0) + SLOT_HASH_OFFSET;
+        final int end = Math.min(count, BUCKET_SLOTS);
+        for (int s = from; s < end; s++)
+        {
+            if (UnsafeApi.getLong(array, hashes + (long)s * SLOT_LENGTH) == hash)
+            {
+                return s;
+            }
+        }
+        return -1;
     }
 
     /**
@@ -394,16 +415,12 @@ public final class HashIndex
     private static int find(final UnsafeBuffer b, final int o, final int count, final long hash,
         final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
-        for (int s = 0; s < count; s++)
+        for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
         {
-            final int so = o + slotOffset(s);
-            if (b.getLong(so + SLOT_HASH_OFFSET) == hash)
+            final long address = b.getLong(o + slotOffset(s) + SLOT_ADDRESS_OFFSET);
+            if (address != 0 && matcher.matches(address, key, namespace))
             {
-                final long address = b.getLong(so + SLOT_ADDRESS_OFFSET);
-                if (address != 0 && matcher.matches(address, key, namespace))
-                {
-                    return s;
-                }
+                return s;
             }
         }
         return -1;

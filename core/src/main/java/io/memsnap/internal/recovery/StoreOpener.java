@@ -152,7 +152,8 @@ public final class StoreOpener
             index = HashIndex.create(indexFile);
             final Segment first = Segment.create(fs, dir, 1, SegmentSizing.first(options.segmentSize()), 1,
                 options.preallocate());
-            log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first});
+            log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first},
+                options.writeBufferBytes());
             log.resume(1, SegmentDescriptor.HEADER_LENGTH, 1, new int[2]);
             final long seed = new SecureRandom().nextLong();
             snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, seed, options.dimension());
@@ -286,7 +287,8 @@ public final class StoreOpener
                 ends[entry.segmentId] = entry.committedLength;
             }
 
-            log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), segments);
+            log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), segments,
+                options.writeBufferBytes());
             // A manifest written before the table existed: counted once from the checkpoint's index (O(entries)).
             final SegmentUsage usage = table != null ? SegmentUsage.of(table) : SegmentUsage.recount(chosen.index, log);
             final Checkpoint checkpoint = manifest.checkpoint.withLiveBytes(usage.table());

@@ -6,7 +6,6 @@ import io.memsnap.internal.format.RecordDescriptor;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
@@ -27,9 +26,7 @@ public final class RecordScanner
     public static final int TORN = 2;
 
     private final Checksum checksum = new Checksum();
-    /** A view of each segment scanned, by id, kept while the same segment object holds that id. */
-    private Segment[] viewOwners = new Segment[0];
-    private ByteBuffer[] views = new ByteBuffer[0];
+    private final SegmentViews views = new SegmentViews();
 
     private int length;
     private byte type;
@@ -46,11 +43,21 @@ public final class RecordScanner
      */
     public int scan(final Segment segment, final int offset, final long expectedSequence)
     {
+        return scan(segment, segment.buffer(), views.of(segment), offset, segment.length(), expectedSequence);
+    }
+
+    /**
+     * As {@link #scan(Segment, int, long)} for the bytes of a record of {@code segment} held in {@code buffer} (the
+     * writer's write buffer, say), readable up to {@code limit}.
+     *
+     * @param view a view of {@code buffer} at the same offsets, whose position and limit this call may change.
+     */
+    public int scan(final Segment segment, final UnsafeBuffer buffer, final ByteBuffer view, final int offset,
+        final int limit, final long expectedSequence)
+    {
         problem = null;
         expectedCrc = -1;
         actualCrc = -1;
-        final UnsafeBuffer buffer = segment.buffer();
-        final int limit = segment.length();
         if (offset + LENGTH_OFFSET + 4 > limit)
         {
             return CLEAN_END;
@@ -65,7 +72,7 @@ public final class RecordScanner
         {
             return torn("record has impossible length " + length);
         }
-        final int crc = checksum.compute(view(segment), offset + CHECKSUMMED_FROM, length - CHECKSUMMED_FROM);
+        final int crc = checksum.compute(view, offset + CHECKSUMMED_FROM, length - CHECKSUMMED_FROM);
         if (crc != storedCrc)
         {
             expectedCrc = Checksum.unsigned(storedCrc);
@@ -88,22 +95,6 @@ public final class RecordScanner
             return torn("record has sequence " + sequence + " where " + expectedSequence + " was expected");
         }
         return VALID;
-    }
-
-    private ByteBuffer view(final Segment segment)
-    {
-        final int id = segment.id();
-        if (id >= views.length)
-        {
-            views = Arrays.copyOf(views, Math.max(id + 1, views.length * 2));
-            viewOwners = Arrays.copyOf(viewOwners, views.length);
-        }
-        if (viewOwners[id] != segment)
-        {
-            viewOwners[id] = segment;
-            views[id] = segment.newView();
-        }
-        return views[id];
     }
 
     private int torn(final String why)

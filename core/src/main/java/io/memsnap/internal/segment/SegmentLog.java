@@ -9,11 +9,13 @@ import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.format.RecordEncoder;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.KeyMatcher;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -29,15 +31,18 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  *
  * <p>Concurrency: the append methods and {@link #resume} are for the single writer (the store serialises them under
  * its write lock), and so is {@link #matches}, the key matcher of the writer and of recovery.
- * {@link #segment(int)}, {@link #buffer(int)} and {@link #keyMatches} may be called by any thread:
+ * {@link #segment(int)}, {@link #buffer(int)} and {@link #locate} may be called by any thread:
  * the segment table is published through a volatile field, and a segment leaves it ({@link #remove}) only once no
  * index version a reader may use points into it and a grace period of the store's readers has passed (compaction
  * and reclamation, {@code io.memsnap.internal.lifecycle}); it is unmapped after that. Bytes of a record are written
  * before the index publishes its address with a release store, so a reader that found an address sees the whole
  * record.
  *
- * <p>Writes: a record is composed in an off-heap scratch buffer and written with one positional write
- * ({@link SegmentAppender}); nothing is stored through the mapping, which readers, recovery and the flushes use.
+ * <p>Writes: a record is composed in the write buffer ({@link TailBuffer}, off the heap) and handed to the file with
+ * positional writes ({@link SegmentAppender}): at once (write-through, the default), or, with
+ * {@link #writeBehind(boolean) write-behind}, when the buffer is full and whenever {@link #handOff} is called (a
+ * sync, a snapshot's freeze, a roll, close), many records with one write. Until then a reader finds the record in the
+ * buffer ({@link #locate}). Nothing is stored through the mapping, which readers, recovery and the flushes use.
  * Stores through a shared mapping leave writable page-table entries that every flush must write-protect again,
  * with a TLB shoot-down (an inter-processor interrupt) to every CPU running one of the process's threads: measured
  * on a two-vCPU guest, a thread looping snapshots tripled the writer's median put latency that way, and took a
@@ -68,16 +73,23 @@ public final class SegmentLog implements KeyMatcher
     /** The largest segment ({@code StoreOptions.segmentSize}): segments grow up to it, and every record fits it. */
     private final int segmentSize;
     private final boolean preallocate;
-    /** Scratch buffer size to start with: a few typical records; it grows to the largest record written. */
-    private static final int INITIAL_SCRATCH = 64 * 1024;
+    /** The default size of the write buffer ({@code StoreOptions.writeBufferBytes}). */
+    public static final int DEFAULT_WRITE_BUFFER = 256 * 1024;
 
     private final Checksum writerChecksum = new Checksum();
     private final SegmentAppender appender;
     private final AppendedRanges appended = new AppendedRanges();
+    private final TailBuffer tail;
+    /** Whether records wait in the write buffer until it is full or {@link #handOff} is called. */
+    private boolean writeBehind;
+    /** A record larger than the write buffer is composed here and written through. */
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[0]);
     private ByteBuffer scratchBuffer;
     /** A view of the scratch buffer for checksums and writes (its position and limit change with each use). */
     private ByteBuffer scratchView;
+    /** Where the record being composed goes: the write buffer, or the scratch buffer; and its offset there. */
+    private UnsafeBuffer target;
+    private int targetOffset;
     private final RecordScanner writerScanner = new RecordScanner();
 
     private volatile Segment[] segments;
@@ -98,9 +110,18 @@ public final class SegmentLog implements KeyMatcher
     /** Write end of each segment that the writer has left (index = segment id); the current one is open. */
     private int[] sealedEnds;
 
+    /** As {@link #SegmentLog(StoreFileSystem, Path, int, boolean, Segment[], int)} with the default write buffer. */
     public SegmentLog(final StoreFileSystem fs, final Path dir, final int segmentSize, final boolean preallocate,
         final Segment[] segments)
     {
+        this(fs, dir, segmentSize, preallocate, segments, DEFAULT_WRITE_BUFFER);
+    }
+
+    /** @param writeBufferBytes the size of the write buffer (allocated when the first record is composed). */
+    public SegmentLog(final StoreFileSystem fs, final Path dir, final int segmentSize, final boolean preallocate,
+        final Segment[] segments, final int writeBufferBytes)
+    {
+        this.tail = new TailBuffer(writeBufferBytes);
         this.fs = fs;
         this.appender = new SegmentAppender(fs);
         this.dir = dir;
@@ -119,6 +140,7 @@ public final class SegmentLog implements KeyMatcher
         this.current = segments[segmentId];
         this.appended.start(segmentId, offset);
         this.position = offset;
+        this.tail.restart(IndexPageDescriptor.address(segmentId, offset));
         this.nextSequence = nextSequence;
         this.sealedEnds = Arrays.copyOf(endsById, Math.max(endsById.length, segments.length));
     }
@@ -169,21 +191,11 @@ public final class SegmentLog implements KeyMatcher
     {
         final int nnz = indices.length;
         final int length = (int)RecordDescriptor.recordLength(nnz, keyLength, value.length);
-        final int offset = reserve(length);
-        final UnsafeBuffer b = scratch(length);
-        writeHeader(b, 0, length, type, keyLength, nnz, value.length, importance, storedAtMillis);
-        int p = indicesOffset(0);
-        for (int i = 0; i < nnz; i++, p += 4)
-        {
-            b.putInt(p, indices[i]);
-        }
-        for (int i = 0; i < nnz; i++, p += 4)
-        {
-            b.putFloat(p, values[i]);
-        }
-        Utf8.encode(key, b, p);
-        b.putBytes(p + keyLength, value);
-        return finish(offset, length);
+        reserve(length);
+        RecordEncoder.header(target, targetOffset, length, nextSequence, type, keyLength, nnz, value.length,
+            importance, storedAtMillis);
+        RecordEncoder.body(target, targetOffset, indices, values, key, keyLength, value);
+        return finish(length, true);
     }
 
     /**
@@ -194,50 +206,45 @@ public final class SegmentLog implements KeyMatcher
      */
     public long appendCopy(final Segment source, final int offset, final int length)
     {
-        final int target = reserve(length);
-        final UnsafeBuffer b = scratch(length);
-        source.buffer().getBytes(offset, b, 0, length);
-        b.putLong(SEQUENCE_OFFSET, nextSequence);
-        return finish(target, length);
+        return appendCopy(source.buffer(), offset, length);
+    }
+
+    /**
+     * Appends a copy of the record of {@code length} bytes at {@code offset} of {@code source} (a segment's, or one
+     * encoded by a batch): the same bytes with the next sequence number and a new checksum.
+     *
+     * @return the copy's address.
+     */
+    public long appendCopy(final DirectBuffer source, final int offset, final int length)
+    {
+        reserve(length);
+        source.getBytes(offset, target, targetOffset, length);
+        target.putLong(targetOffset + SEQUENCE_OFFSET, nextSequence);
+        return finish(length, true);
     }
 
     public long appendDelete(final CharSequence id, final int idLength, final boolean state)
     {
         final int length = (int)RecordDescriptor.recordLength(0, idLength, 0);
-        final int offset = reserve(length);
-        final UnsafeBuffer b = scratch(length);
-        writeHeader(b, 0, length, state ? TYPE_STATE_DELETE : TYPE_DELETE, idLength, 0, 0, 0.0f, 0L);
-        Utf8.encode(id, b, idOffset(0, 0));
-        return finish(offset, length);
+        reserve(length);
+        RecordEncoder.header(target, targetOffset, length, nextSequence, state ? TYPE_STATE_DELETE : TYPE_DELETE,
+            idLength, 0, 0, 0.0f, 0L);
+        Utf8.encode(id, target, idOffset(targetOffset, 0));
+        return finish(length, true);
     }
 
-    private void writeHeader(
-        final UnsafeBuffer b,
-        final int offset,
-        final int length,
-        final byte type,
-        final int idLength,
-        final int nnz,
-        final int valueLength,
-        final float importance,
-        final long storedAtMillis)
-    {
-        b.putInt(offset + LENGTH_OFFSET, length);
-        b.putLong(offset + SEQUENCE_OFFSET, nextSequence);
-        b.putByte(offset + TYPE_OFFSET, type);
-        b.putByte(offset + RESERVED_OFFSET, (byte)0);
-        b.putShort(offset + ID_LENGTH_OFFSET, (short)idLength);
-        b.putInt(offset + NNZ_OFFSET, nnz);
-        b.putInt(offset + VALUE_LENGTH_OFFSET, valueLength);
-        b.putFloat(offset + IMPORTANCE_OFFSET, importance);
-        b.putLong(offset + STORED_AT_OFFSET, storedAtMillis);
-    }
-
-    private int reserve(final int length)
+    /**
+     * Makes room for a record of {@code length} bytes at the tail: rolls to a new segment if it does not fit in this
+     * one, hands the write buffer off if the record does not fit after what it holds, and sets where to compose it
+     * ({@link #target} at {@link #targetOffset}): the write buffer, or the scratch buffer for a record larger than
+     * the write buffer. A hand-off or a roll that fails throws before anything of the record is written.
+     */
+    private void reserve(final int length)
     {
         final int aligned = RecordDescriptor.alignedLength(length);
         if (position + aligned > current.length())
         {
+            handOff();
             try
             {
                 roll(aligned);
@@ -247,23 +254,83 @@ public final class SegmentLog implements KeyMatcher
                 throw new StoreIoException("could not create segment " + (current.id() + 1) + " in " + dir, ex);
             }
         }
-        return position;
+        if (aligned > tail.capacity())
+        {
+            handOff();
+            target = scratch(aligned);
+            targetOffset = 0;
+            return;
+        }
+        if (aligned > tail.room())
+        {
+            handOff();
+            tail.restart(tailAddress());
+        }
+        target = tail.bytes();
+        targetOffset = tail.used();
     }
 
-    private long finish(final int offset, final int length)
+    /**
+     * Completes the record composed at {@link #targetOffset} of {@link #target}: zeroes its alignment padding, writes
+     * its checksum, and appends it at the tail: into the write buffer (handed off at once unless write-behind), or,
+     * from the scratch buffer, with a write of its own. Readers find it only after the index publishes its address,
+     * which happens after this returns. If the write fails the record is not appended (nothing of it counts, though
+     * some of its bytes may lie in the file past the tail, where recovery would cut them as a torn tail).
+     *
+     * @param sequenced whether the record uses up a sequence number (a PAD does not).
+     * @return its address.
+     */
+    private long finish(final int length, final boolean sequenced)
     {
-        write(offset, length);
-        nextSequence++;
+        final int aligned = RecordDescriptor.alignedLength(length);
+        final UnsafeBuffer b = target;
+        final int o = targetOffset;
+        for (int p = length; p < aligned; p++)
+        {
+            b.putByte(o + p, (byte)0);
+        }
+        final ByteBuffer view = b == scratch ? scratchView : tail.view();
+        b.putInt(o + CRC_OFFSET, writerChecksum.compute(view, o + CHECKSUMMED_FROM, length - CHECKSUMMED_FROM));
+        final int offset = position;
+        if (b == scratch)
+        {
+            view.clear().limit(aligned);
+            appender.write(current, view, offset);
+            appended.appended(current.id(), view.clear().limit(aligned), offset);
+            position = offset + aligned;
+            tail.restart(tailAddress());
+        }
+        else
+        {
+            tail.appended(aligned);
+            position = offset + aligned;
+            if (!writeBehind)
+            {
+                try
+                {
+                    handOff();
+                }
+                catch (final StoreIoException ex)
+                {
+                    tail.unappend(aligned);
+                    position = offset;
+                    throw ex;
+                }
+            }
+        }
+        if (sequenced)
+        {
+            nextSequence++;
+        }
         return IndexPageDescriptor.address(current.id(), offset);
     }
 
-    /** @return the scratch buffer, large enough for a record of {@code length} bytes and its alignment. */
-    private UnsafeBuffer scratch(final int length)
+    /** @return the scratch buffer, large enough for a record of {@code aligned} bytes. */
+    private UnsafeBuffer scratch(final int aligned)
     {
-        final int aligned = RecordDescriptor.alignedLength(length);
         if (scratchBuffer == null || scratchBuffer.capacity() < aligned)
         {
-            scratchBuffer = ByteBuffer.allocateDirect(Math.max(aligned, INITIAL_SCRATCH)).order(ByteOrder.nativeOrder());
+            scratchBuffer = ByteBuffer.allocateDirect(aligned).order(ByteOrder.nativeOrder());
             scratchView = scratchBuffer.duplicate();
             scratch.wrap(scratchBuffer);
         }
@@ -271,24 +338,43 @@ public final class SegmentLog implements KeyMatcher
     }
 
     /**
-     * Zeroes the record's alignment padding in the scratch buffer, writes its checksum, and writes it to the
-     * segment at {@code offset} with one positional write. Readers find it only after the index publishes its
-     * address, which happens after this returns.
+     * Writer (under the store's write lock): whether records wait in the write buffer until it is full or
+     * {@link #handOff} is called (true), or are handed to the file as each is appended (false, the default). Turning
+     * it off does not hand off what the buffer holds: call {@link #handOff} for that.
      */
-    private void write(final int offset, final int length)
+    public void writeBehind(final boolean on)
     {
-        final int aligned = RecordDescriptor.alignedLength(length);
-        for (int p = length; p < aligned; p++)
+        writeBehind = on;
+    }
+
+    /**
+     * Writer (under the store's write lock): hands every record appended so far and still in the write buffer to
+     * the file, with one positional write. From then on readers read them in the mapping, and a flush of the segment
+     * makes them durable. Idempotent.
+     *
+     * @throws StoreIoException if the write fails (a full disk, say): the records stay in the buffer, readable, and a
+     *                          later hand-off writes them again from where this one started.
+     */
+    public void handOff()
+    {
+        if (tail.allHandedOff())
         {
-            scratch.putByte(p, (byte)0);
+            return;
         }
-        final ByteBuffer view = scratchView;
-        final int crc = writerChecksum.compute(view, CHECKSUMMED_FROM, length - CHECKSUMMED_FROM);
-        scratch.putInt(CRC_OFFSET, crc);
-        view.clear().limit(aligned);
+        final long from = tail.handedOff();
+        final int start = tail.offsetOf(from);
+        final int offset = IndexPageDescriptor.offset(from);
+        final ByteBuffer view = tail.view();
+        view.clear().position(start).limit(tail.used());
         appender.write(current, view, offset);
-        appended.appended(current.id(), view.clear().limit(aligned), offset);
-        position = offset + aligned;
+        appended.appended(current.id(), view.clear().position(start).limit(tail.used()), offset);
+        tail.handedOffAll();
+    }
+
+    /** @return whether every record appended so far was handed to the file. Writer. */
+    public boolean allHandedOff()
+    {
+        return tail.allHandedOff();
     }
 
     /**
@@ -326,10 +412,10 @@ public final class SegmentLog implements KeyMatcher
                 return 0;
             }
         }
-        final UnsafeBuffer b = scratch(gap);
-        writeHeader(b, 0, gap, TYPE_PAD, 0, 0, gap - HEADER_LENGTH, 0.0f, 0L);
-        b.setMemory(HEADER_LENGTH, gap - HEADER_LENGTH, (byte)0);
-        write(position, gap);
+        reserve(gap);
+        RecordEncoder.header(target, targetOffset, gap, nextSequence, TYPE_PAD, 0, 0, gap - HEADER_LENGTH, 0.0f, 0L);
+        target.setMemory(targetOffset + HEADER_LENGTH, gap - HEADER_LENGTH, (byte)0);
+        finish(gap, false);
         return gap;
     }
 
@@ -441,6 +527,7 @@ public final class SegmentLog implements KeyMatcher
      */
     public void branch(final long firstSequence, final long timeline, final long parentTimeline) throws IOException
     {
+        handOff();
         int highest = current.id();
         for (final Segment s : segments)
         {
@@ -478,6 +565,7 @@ public final class SegmentLog implements KeyMatcher
         filesCreated++;
         current = next;
         position = SegmentDescriptor.HEADER_LENGTH;
+        tail.restart(tailAddress());
         rolled.run();
     }
 
@@ -495,6 +583,7 @@ public final class SegmentLog implements KeyMatcher
      */
     public void forceTail() throws IOException
     {
+        handOff();
         try
         {
             appender.force(current);
@@ -514,6 +603,7 @@ public final class SegmentLog implements KeyMatcher
      */
     public void forceFrom(final int fromSegment) throws IOException
     {
+        handOff();
         for (int id = fromSegment; id < current.id(); id++)
         {
             final Segment s = segment(id);
@@ -670,11 +760,16 @@ public final class SegmentLog implements KeyMatcher
         }
     }
 
-    /** @return the space the record at {@code address} takes (its length, aligned). Any thread. */
+    /**
+     * @return the space the record at {@code address} takes (its length, aligned). Writer (under the store's write
+     * lock) and recovery: a record still in the write buffer is read there.
+     */
     public int alignedLengthAt(final long address)
     {
-        return RecordDescriptor.alignedLength(
-            buffer(IndexPageDescriptor.segmentId(address)).getInt(IndexPageDescriptor.offset(address) + LENGTH_OFFSET));
+        final int length = address >= tail.handedOff() ?
+            tail.bytes().getInt(tail.offsetOf(address) + LENGTH_OFFSET) :
+            buffer(IndexPageDescriptor.segmentId(address)).getInt(IndexPageDescriptor.offset(address) + LENGTH_OFFSET);
+        return RecordDescriptor.alignedLength(length);
     }
 
     /** @return the id of the tail segment, where the next record goes. Writer (under the store's write lock). */
@@ -745,7 +840,7 @@ public final class SegmentLog implements KeyMatcher
      * Writer and recovery only (the store hands this log to the index as the key matcher of its writes): checks that
      * {@code address} holds a whole record with a valid checksum before trusting the type, id length and nnz it
      * reads. Without it a damaged record that a write replaces could throw out of bounds, or fail to match its own
-     * key and leave the index with two slots for it.
+     * key and leave the index with two slots for it. A record still in the write buffer is read there.
      *
      * @throws CorruptStoreException if the record is damaged.
      */
@@ -760,23 +855,27 @@ public final class SegmentLog implements KeyMatcher
             throw new CorruptStoreException("index points at segment " + segmentId + " offset " + offset +
                 ", outside the store", dir.resolve(SegmentDescriptor.fileName(segmentId)), offset);
         }
-        if (writerScanner.scan(segment, offset, -1) != RecordScanner.VALID)
+        final boolean buffered = address >= tail.handedOff();
+        final UnsafeBuffer b = buffered ? tail.bytes() : segment.buffer();
+        final int at = buffered ? tail.offsetOf(address) : offset;
+        final int status = buffered ?
+            writerScanner.scan(segment, b, tail.view(), at, tail.used(), -1) : writerScanner.scan(segment, offset, -1);
+        if (status != RecordScanner.VALID)
         {
             throw new CorruptStoreException("record the index points at is damaged: " +
                 (writerScanner.problem() == null ? "nothing was written there" : writerScanner.problem()),
                 segment.path(), offset, writerScanner.expectedCrc(), writerScanner.actualCrc());
         }
-        return keyMatches(address, key, namespace);
+        return keyMatches(b, at, key, namespace);
     }
 
     /**
-     * Any thread: whether the record at {@code address}, which the caller has checked, holds {@code key} in
-     * {@code namespace}. Allocates nothing.
+     * Any thread: whether the record at {@code offset} of {@code b}, which the caller has checked, holds {@code key}
+     * in {@code namespace}. Allocates nothing.
      */
-    public boolean keyMatches(final long address, final CharSequence key, final long namespace)
+    public static boolean keyMatches(final UnsafeBuffer b, final int offset, final CharSequence key,
+        final long namespace)
     {
-        final UnsafeBuffer b = buffer(IndexPageDescriptor.segmentId(address));
-        final int offset = IndexPageDescriptor.offset(address);
         final boolean stateRecord = RecordDescriptor.isStateType(b.getByte(offset + TYPE_OFFSET));
         if (stateRecord != (namespace == KeyHash.NAMESPACE_STATE))
         {
@@ -785,6 +884,32 @@ public final class SegmentLog implements KeyMatcher
         final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
         final int nnz = b.getInt(offset + NNZ_OFFSET);
         return Utf8.equals(key, b, idOffset(offset, nnz), idLength);
+    }
+
+    /**
+     * Any thread: points {@code locator} at the record the index published at {@code address}: in its segment's
+     * mapping, or, while it is still only in the write buffer, at a copy of it (taken without a lock, see
+     * {@link TailBuffer}). Allocates nothing once the locator's copy has grown to the largest record copied.
+     *
+     * @return false if no segment of the log has the address's id (the caller reports the damage).
+     */
+    public boolean locate(final long address, final RecordLocator locator)
+    {
+        final Segment segment = segmentOfAddress(IndexPageDescriptor.segmentId(address));
+        if (segment == null)
+        {
+            return false;
+        }
+        final int copied = tail.copyOut(address, locator);
+        if (copied < 0)
+        {
+            locator.mapped(segment, IndexPageDescriptor.offset(address));
+        }
+        else
+        {
+            locator.copied(segment, copied);
+        }
+        return true;
     }
 
     /** Releases every mapping and the writer's file handle. The caller guarantees no reader is left. */

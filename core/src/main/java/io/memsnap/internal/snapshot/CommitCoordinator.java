@@ -269,6 +269,7 @@ public final class CommitCoordinator implements FlushProgress
             {
                 requireOpen();
                 padIfWorthIt(syncedTail);
+                log.handOff();
                 tail = log.tailAddress();
                 last = log.nextSequence() - 1;
             }
@@ -301,9 +302,19 @@ public final class CommitCoordinator implements FlushProgress
      */
     public void acknowledgeWrite()
     {
+        acknowledgeWrites(log.tailSegmentId());
+    }
+
+    /**
+     * Writer, under the write lock, after a batch of writes with {@code Durability.EVERY_WRITE} that began in segment
+     * {@code fromSegment}: flushes the segments from it to the tail (a batch may roll the log past segments no
+     * acknowledged write flushed) and records the durable watermark.
+     */
+    public void acknowledgeWrites(final int fromSegment)
+    {
         try
         {
-            log.forceTail();
+            log.forceFrom(fromSegment);
         }
         catch (final IOException ex)
         {
@@ -436,10 +447,12 @@ public final class CommitCoordinator implements FlushProgress
                 try
                 {
                     padIfWorthIt(IndexPageDescriptor.address(durable.tailSegment, durable.tailOffset));
+                    log.handOff();
                 }
                 catch (final StoreIoException ex)
                 {
-                    // A full disk, say: the PAD needed a block of a sparse segment. Nothing was frozen or written.
+                    // A full disk, say: the PAD, or the records in the write buffer, needed a block of a sparse
+                    // segment. Nothing was frozen, and the records stay in the buffer.
                     throw new StoreIoException("snapshot of " + dir + " failed before it froze the log; snapshot " +
                         durable.generation + " is intact", (IOException)ex.getCause());
                 }
@@ -671,6 +684,7 @@ public final class CommitCoordinator implements FlushProgress
             {
                 return null; // thrown to the calls after it already; the log must not be marked clean
             }
+            log.handOff();
             final long tail = log.tailAddress();
             forceRecords(syncedTail, tail);
             watermark.write(log.nextSequence() - 1, tail, true);

@@ -24,6 +24,10 @@ public final class Freeze
 
     private Freeze(final SegmentLog log, final long entryCount, final long stateCount, final long startNanos)
     {
+        if (!log.allHandedOff())
+        {
+            throw new IllegalStateException("a freeze must follow SegmentLog.handOff: its flush covers only the file");
+        }
         final long tail = log.tailAddress();
         this.tailSegment = IndexPageDescriptor.segmentId(tail);
         this.tailOffset = IndexPageDescriptor.offset(tail);
@@ -36,7 +40,7 @@ public final class Freeze
         this.startNanos = startNanos;
     }
 
-    /** Writer (under the store's write lock). */
+    /** Writer (under the store's write lock), once the write buffer was handed off ({@link SegmentLog#handOff}). */
     public static Freeze take(final SegmentLog log, final long entryCount, final long stateCount,
         final long startNanos)
     {

@@ -2,8 +2,8 @@ package io.memsnap.bench.peers;
 
 import io.memsnap.MemoryEntry;
 import io.memsnap.SparseVector;
-import io.memsnap.bench.Corpus;
 import io.memsnap.bench.Embeddings;
+import io.memsnap.bench.VectorShape;
 import io.memsnap.bench.engine.Engine;
 import io.memsnap.bench.engine.Engines;
 import io.memsnap.bench.engine.RecordCodec;
@@ -21,10 +21,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Chronicle Map persisted to a file ({@code ChronicleMap.of(String, byte[])...createPersistedTo}), sized for the
- * store's entries and the corpus's mean record; values are {@link RecordCodec} bytes. Chronicle Map has no snapshot
+ * store's entries and the mean record of its vectors' shape; values are {@link RecordCodec} bytes. Chronicle Map has no snapshot
  * of its own, so a snapshot pauses the writers (a read-write lock: puts share it, the snapshot takes it exclusively)
  * and copies the map's file to {@code snapshot.dat} (copy to a pending file, fsync, atomic rename, directory fsync);
- * it returns the bytes copied. Gets take no lock. Run with Chronicle's documented JVM flags (see {@code Jvm}) and
+ * it returns the bytes copied. A sync forces the map's file. Gets take no lock. Run with Chronicle's documented JVM flags (see {@code Jvm}) and
  * {@code -Dchronicle.analytics.disable=true}: it refuses to open without it, and closing checks that neither of
  * the analytics' files ({@code ~/.chronicle.analytics.client.id}, {@code ~/.chronicle.analytics.last}) was written.
  */
@@ -38,7 +38,7 @@ public final class ChronicleMapEngine implements Engine
     private final ChronicleMap<String, byte[]> map;
     private final ReentrantReadWriteLock pause = new ReentrantReadWriteLock();
 
-    public ChronicleMapEngine(final Path dir, final long capacity, final boolean existing)
+    public ChronicleMapEngine(final Path dir, final long capacity, final VectorShape shape, final boolean existing)
     {
         if (!Boolean.getBoolean("chronicle.analytics.disable"))
         {
@@ -49,13 +49,11 @@ public final class ChronicleMapEngine implements Engine
         try
         {
             Files.createDirectories(dir);
-            final Corpus corpus = Corpus.load();
-            final double meanNonZeros = (double)corpus.totalNonZeros() / corpus.documents();
             map = ChronicleMap.of(String.class, byte[].class)
                 .name("memsnap-bench")
                 .entries(Math.max(10_000, capacity + capacity / 10))
                 .averageKey(Embeddings.id(0))
-                .averageValueSize(20 + 8 * meanNonZeros + 24)
+                .averageValueSize(shape.meanValueBytes())
                 .maxBloatFactor(4.0)
                 .createPersistedTo(file.toFile());
         }
@@ -105,6 +103,23 @@ public final class ChronicleMapEngine implements Engine
     public boolean zeroCopy()
     {
         return false;
+    }
+
+    /**
+     * Chronicle Map has no flush of its own: its file is forced ({@code fdatasync}), which writes back the pages its
+     * mapping dirtied.
+     */
+    @Override
+    public void sync()
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            channel.force(false);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("could not flush " + file, ex);
+        }
     }
 
     @Override

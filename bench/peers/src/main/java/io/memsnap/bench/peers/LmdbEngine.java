@@ -2,6 +2,7 @@ package io.memsnap.bench.peers;
 
 import io.memsnap.MemoryEntry;
 import io.memsnap.SparseVector;
+import io.memsnap.bench.VectorShape;
 import io.memsnap.bench.engine.Engine;
 import io.memsnap.bench.engine.Engines;
 import io.memsnap.bench.engine.RecordCodec;
@@ -32,7 +33,7 @@ public final class LmdbEngine implements Engine
     private final Dbi<ByteBuffer> db;
     private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
 
-    public LmdbEngine(final Path dir, final long capacity, final boolean existing)
+    public LmdbEngine(final Path dir, final long capacity, final VectorShape shape, final boolean existing)
     {
         try
         {

@@ -3,6 +3,7 @@ package io.memsnap.bench.peers;
 import io.memsnap.MemoryEntry;
 import io.memsnap.SparseVector;
 import io.memsnap.bench.BenchDirs;
+import io.memsnap.bench.VectorShape;
 import io.memsnap.bench.engine.Engine;
 import io.memsnap.bench.engine.Engines;
 import io.memsnap.bench.engine.RecordCodec;
@@ -42,7 +43,7 @@ public final class RocksDbEngine implements Engine
     private final Object snapshotLock = new Object();
     private long checkpoints;
 
-    public RocksDbEngine(final Path dir, final long capacity, final boolean existing)
+    public RocksDbEngine(final Path dir, final long capacity, final VectorShape shape, final boolean existing)
     {
         this.dir = dir;
         try
