@@ -36,6 +36,8 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@code gate}: memsnap only, short iterations in three interleaved rounds: what {@link Gate} needs (a few
  *       minutes on two cores).</li>
+ *   <li>{@code snapshot}: the gate's floor and snapshot latency only, in the same interleaved rounds (about four
+ *       minutes): the figures of the snapshot's floor ratios, without the writer and reader runs.</li>
  *   <li>{@code full}: every engine on the class path, the sizes and the change counts of docs/benchmarks.md.</li>
  * </ul>
  */
@@ -61,11 +63,11 @@ public final class Suite
     {
         if (args.length < 2)
         {
-            System.err.println("usage: Suite gate|full OUT.json [--large N] [--engines a,b,...]");
+            System.err.println("usage: Suite gate|snapshot|full OUT.json [--large N] [--engines a,b,...]");
             System.exit(2);
         }
         final String profile = args[0];
-        long large = "gate".equals(profile) ? 1_000_000 : 3_000_000;
+        long large = "full".equals(profile) ? 3_000_000 : 1_000_000;
         List<String> engines = new ArrayList<>();
         for (final String e : Engines.ALL)
         {
@@ -96,7 +98,10 @@ public final class Suite
         switch (profile)
         {
             case "gate":
-                suite.gate(large);
+                suite.gate(large, true);
+                break;
+            case "snapshot":
+                suite.gate(large, false);
                 break;
             case "full":
                 suite.full(large, engines);
@@ -110,8 +115,10 @@ public final class Suite
     /**
      * The gate's configurations, in {@code ROUNDS} interleaved rounds, each configuration's order swapped every
      * other round, so that the two sides of each ratio see the same machine.
+     *
+     * @param all false for the floor and the snapshots alone.
      */
-    private void gate(final long large) throws RunnerException
+    private void gate(final long large, final boolean all) throws RunnerException
     {
         final String big = Long.toString(large);
         for (int round = 0; round < GATE_ROUNDS; round++)
@@ -123,6 +130,10 @@ public final class Suite
             {
                 run("SnapshotLatencyBenchmark\\.snapshot$",
                     params("engine", "memsnap", "entries", size, "changes", "1000"), 1, 1, 3, 2, null);
+            }
+            if (!all)
+            {
+                continue;
             }
             for (final String group : swap ? List.of("putsWithSnapshots", "putsAlone") :
                 List.of("putsAlone", "putsWithSnapshots"))

@@ -15,6 +15,7 @@ import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
+import io.memsnap.internal.snapshot.FlushedRanges;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
@@ -108,6 +109,13 @@ final class ReadOnlyOpener
                 {
                     throw new CorruptStoreException("manifest does not list the segments it replays (" +
                         checkpoint.replaySegment + " to " + manifest.tailSegment + ")", manifests.path(generation), 0);
+                }
+                if (i == 0 && FlushedRanges.incompleteCommit(manifests, manifest,
+                    id -> id < segments.length ? segments[id] : null) != null)
+                {
+                    // The newest slot commit, whose records a power cut kept from the disk: never committed.
+                    throw new java.nio.file.NoSuchFileException(manifests.path(generation).toString(), null,
+                        "snapshot " + generation + " was never committed: its records did not all reach the disk");
                 }
                 final SegmentLog log = new SegmentLog(StoreFileSystem.real(), dir, options.segmentSize(), false,
                     segments);

@@ -18,6 +18,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A writer's first step of recovery: the newest snapshot whose manifest and index root validate. Falls back past
@@ -66,6 +67,17 @@ final class SnapshotChooser
     static Chosen choose(final StoreFileSystem fs, final Path dir, final ManifestStore manifests,
         final List<Long> generations, final StoreOptions options) throws IOException
     {
+        return choose(fs, dir, manifests, generations, options, Set.of());
+    }
+
+    /**
+     * @param incomplete generations passed over as never committed: a slot commit whose records a power cut kept from
+     *                   the disk (see {@link io.memsnap.internal.snapshot.FlushedRanges}); their index pages are left
+     *                   untouched all the same.
+     */
+    static Chosen choose(final StoreFileSystem fs, final Path dir, final ManifestStore manifests,
+        final List<Long> generations, final StoreOptions options, final Set<Long> incomplete) throws IOException
+    {
         final List<String> skipped = new ArrayList<>();
         final List<Long> damaged = new ArrayList<>();
         final List<Long> abandoned = new ArrayList<>();
@@ -89,6 +101,11 @@ final class SnapshotChooser
                 final long indexGeneration = manifest.checkpoint.indexFile;
                 final int committed = committedByNewer.merge(indexGeneration, manifest.checkpoint.indexPages,
                     Math::max);
+                if (incomplete.contains(generation))
+                {
+                    abandoned.add(generation);
+                    continue;
+                }
                 StoreOpener.checkDimension(manifest, options, manifests.path(generation));
                 indexFile = IndexFile.open(fs, dir, indexGeneration, manifest.checkpoint.indexPages, committed,
                     false);

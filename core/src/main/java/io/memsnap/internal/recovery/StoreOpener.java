@@ -20,6 +20,7 @@ import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.SegmentSizing;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
+import io.memsnap.internal.snapshot.FlushedRanges;
 import io.memsnap.internal.snapshot.Freeze;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.IndexFileDeleter;
@@ -28,6 +29,7 @@ import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestExtension;
 import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.NextSlotExtension;
 import io.memsnap.internal.snapshot.PinSet;
 import io.memsnap.internal.snapshot.RetentionExtension;
 import io.memsnap.internal.snapshot.RetentionPolicy;
@@ -43,6 +45,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Opens a store directory: creates a new store, or recovers the newest snapshot that validates and replays the
@@ -90,12 +93,39 @@ public final class StoreOpener
                 final SnapshotChooser.Chosen upgraded = FormatUpgrade.atOpen(fs, directory, manifests, chosen, options);
                 return recover(fs, directory, manifests, upgraded, manifests.generations(), options, start);
             }
-            return recover(fs, directory, manifests, chosen, generations, options, start);
+            try
+            {
+                return recover(fs, directory, manifests, chosen, generations, options, start);
+            }
+            catch (final IncompleteCommit ex)
+            {
+                // The newest snapshot's slot reached the disk and its records did not: never committed.
+                final SnapshotChooser.Chosen before = SnapshotChooser.choose(fs, dir, manifests, generations, options,
+                    Set.of(ex.generation));
+                return recover(fs, directory, manifests, before, generations, options, start);
+            }
         }
         catch (final IOException | RuntimeException | Error ex)
         {
             directory.close();
             throw ex;
+        }
+    }
+
+    /**
+     * Thrown inside {@link #recover} when the snapshot chosen is the newest, committed into a slot, and its records
+     * are not all on disk (see {@link FlushedRanges}): everything it mapped is released, and the open chooses again
+     * without it.
+     */
+    private static final class IncompleteCommit extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+        final long generation;
+
+        IncompleteCommit(final long generation, final String why)
+        {
+            super("snapshot " + generation + " was never committed: " + why, null, false, false);
+            this.generation = generation;
         }
     }
 
@@ -139,6 +169,9 @@ public final class StoreOpener
             fs.deleteIfExists(dir.resolve(IndexPageDescriptor.fileName(generation)));
         }
         fs.deleteIfExists(dir.resolve(WatermarkDescriptor.FILE_NAME));
+        fs.deleteIfExists(manifests.slots().path());
+        manifests.createSlotsUnlessPresent();
+        manifests.startWriting(NextSlotExtension.NONE);
 
         final IndexFile indexFile = IndexFile.create(fs, dir);
         SegmentLog log = null;
@@ -164,7 +197,7 @@ public final class StoreOpener
             snapshotWriter.addExtensionSource(LiveBytesExtension.SOURCE);
             final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
             final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
-            manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1,
+            manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), List.of(),
                 List.of(RetentionExtension.encode(RetentionPolicy.of(options), PinSet.NONE)),
                 SnapshotWriter.NEVER_ABANDON);
         }
@@ -279,6 +312,16 @@ public final class StoreOpener
                 ends[entry.segmentId] = entry.committedLength;
             }
 
+            if (manifest.generation == generations.get(0))
+            {
+                final FlushedRanges.Mismatch missing = FlushedRanges.incompleteCommit(manifests, manifest,
+                    id -> id < segments.length ? segments[id] : null);
+                if (missing != null)
+                {
+                    throw new IncompleteCommit(manifest.generation, "its records did not all reach the disk (" +
+                        missing + ")");
+                }
+            }
             log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), segments);
             // A manifest written before the table existed: counted once from the checkpoint's index (O(entries)).
             final SegmentUsage usage = table != null ? SegmentUsage.of(table) : SegmentUsage.recount(chosen.index, log);
@@ -293,8 +336,9 @@ public final class StoreOpener
                     olderAbandoned.add(generation);
                 }
             }
+            final int nextSlot = NextSlotExtension.read(manifest, manifests.path(manifest.generation));
             final TailRepair.Plan plan = TailRepair.decide(dir, manifests, chosen, replay, mark, segments, unreadable,
-                damagedTailSegment, olderAbandoned, options.recoveryMode());
+                damagedTailSegment, olderAbandoned, manifests.slots().readAll(), nextSlot, options.recoveryMode());
 
             // Decided: from here on the directory changes.
             final Segment stop = replay.segment;
@@ -307,6 +351,8 @@ public final class StoreOpener
                 }
             }
             final List<String> changed = plan.apply(fs, dir, manifests);
+            manifests.createSlotsUnlessPresent();
+            manifests.startWriting(nextSlot);
             final IndexCheckpointer checkpointer = new IndexCheckpointer(chosen.indexFile, chosen.index, checkpoint,
                 usage);
             // An index file no manifest names is an unfinished copy, or an old generation whose deletion a crash
@@ -315,9 +361,10 @@ public final class StoreOpener
                 directory.indexGenerations(), chosen.indexFile::generation, () -> checkpointer.durable().indexFile);
             indexFiles.deleteUnneeded(manifests.generations());
             log.resume(stop.id(), replay.offset, replay.nextSequence, ends);
-            // The records replayed may never have been flushed (a crash of the process leaves them in the page cache
-            // only): make them durable before any new write is acknowledged after them.
-            for (int id = manifest.tailSegment; id <= stop.id(); id++)
+            // The records replayed, and those the restored snapshot flushed beside its slot, may never have reached the
+            // disk (a crash of the process leaves them in the page cache only): make them durable before any new write
+            // is acknowledged after them.
+            for (int id = firstFlushedSegment(manifest); id <= stop.id(); id++)
             {
                 if (segments[id] != null)
                 {
@@ -364,6 +411,19 @@ public final class StoreOpener
             chosen.indexFile.unmapAll();
             throw ex;
         }
+    }
+
+    /** @return the first segment holding records {@code manifest} flushed, or its tail segment if none. */
+    private static int firstFlushedSegment(final Manifest manifest)
+    {
+        for (final Manifest.FileEntry e : manifest.segments)
+        {
+            if (e.flushedFrom < e.committedLength)
+            {
+                return Math.min(e.segmentId, manifest.tailSegment);
+            }
+        }
+        return manifest.tailSegment;
     }
 
     /**

@@ -4,14 +4,18 @@ import io.memsnap.CorruptStoreException;
 import io.memsnap.RecoveryMode;
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestSlots;
 import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.NextSlotExtension;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -47,13 +51,20 @@ final class TailRepair
         final List<Path> moveAside;
         /** Manifests to delete: abandoned recycles and pending files hold no snapshot. */
         final List<Long> deleteManifests;
+        /** Slots to free: the one the restored manifest names as the next (it holds no snapshot it keeps). */
+        final List<ManifestSlots.Slot> freeSlots;
+        /** Slots to copy into quarantine, then free: damaged ones, and newer snapshots that do not validate. */
+        final List<ManifestSlots.Slot> moveSlotsAside;
 
-        Plan(final String cut, final boolean newSegment, final List<Path> moveAside, final List<Long> deleteManifests)
+        Plan(final String cut, final boolean newSegment, final List<Path> moveAside, final List<Long> deleteManifests,
+            final List<ManifestSlots.Slot> freeSlots, final List<ManifestSlots.Slot> moveSlotsAside)
         {
             this.cut = cut;
             this.newSegment = newSegment;
             this.moveAside = Collections.unmodifiableList(moveAside);
             this.deleteManifests = Collections.unmodifiableList(deleteManifests);
+            this.freeSlots = Collections.unmodifiableList(freeSlots);
+            this.moveSlotsAside = Collections.unmodifiableList(moveSlotsAside);
         }
 
         /**
@@ -68,22 +79,46 @@ final class TailRepair
             manifests.deletePending();
             for (final long generation : deleteManifests)
             {
-                manifests.delete(generation);
-                changed.add(manifests.path(generation).getFileName() + " deleted (holds no committed snapshot)");
-            }
-            if (!moveAside.isEmpty())
-            {
-                final Path quarantine = dir.resolve(StoreDirectory.QUARANTINE);
-                fs.createDirectories(quarantine);
-                final String suffix = "." + System.currentTimeMillis();
-                for (final Path file : moveAside)
+                if (!manifests.inSlot(generation))
                 {
-                    final Path target = quarantine.resolve(file.getFileName() + suffix);
-                    fs.rename(file, target);
-                    changed.add(file.getFileName() + " moved to " + dir.relativize(target));
+                    manifests.delete(generation);
+                    changed.add(manifests.path(generation).getFileName() + " deleted (holds no committed snapshot)");
                 }
+            }
+            final String suffix = "." + System.currentTimeMillis();
+            final Path quarantine = dir.resolve(StoreDirectory.QUARANTINE);
+            if (!moveAside.isEmpty() || !moveSlotsAside.isEmpty())
+            {
+                fs.createDirectories(quarantine);
+            }
+            for (final Path file : moveAside)
+            {
+                final Path target = quarantine.resolve(file.getFileName() + suffix);
+                fs.rename(file, target);
+                changed.add(file.getFileName() + " moved to " + dir.relativize(target));
+            }
+            for (final ManifestSlots.Slot slot : moveSlotsAside)
+            {
+                final Path target = quarantine.resolve(manifests.slots().path().getFileName() + ".slot-" + slot.index +
+                    suffix);
+                try (StoreFile copy = fs.create(target))
+                {
+                    copy.writeFully(ByteBuffer.wrap(slot.bytes()), 0);
+                    copy.force(true);
+                }
+                manifests.freeSlot(slot.index);
+                changed.add("slot " + slot.index + " of " + manifests.slots().path().getFileName() + " (" + slot +
+                    ") copied to " + dir.relativize(target) + " and freed");
+            }
+            if (!moveAside.isEmpty() || !moveSlotsAside.isEmpty())
+            {
                 fs.syncDirectory(quarantine);
             }
+            for (final ManifestSlots.Slot slot : freeSlots)
+            {
+                manifests.freeSlot(slot.index);
+            }
+            manifests.syncSlots();
             fs.syncDirectory(dir);
             return changed;
         }
@@ -97,6 +132,9 @@ final class TailRepair
      * @param unreadable         ids of segment files whose header does not validate.
      * @param damagedTailSegment the first unreadable segment that holds records, or null.
      * @param olderAbandoned     older generations whose file is an abandoned recycle.
+     * @param slots              the manifest slots, as read.
+     * @param nextSlot           the slot the restored manifest names as the next one, or
+     *                           {@link NextSlotExtension#NONE}.
      * @throws CorruptStoreException if acknowledged data is damaged or missing, or (STRICT) anything is.
      */
     static Plan decide(
@@ -109,6 +147,8 @@ final class TailRepair
         final List<Integer> unreadable,
         final CorruptStoreException damagedTailSegment,
         final List<Long> olderAbandoned,
+        final List<ManifestSlots.Slot> slots,
+        final int nextSlot,
         final RecoveryMode mode)
     {
         final Manifest manifest = chosen.manifest;
@@ -147,7 +187,27 @@ final class TailRepair
         final List<Path> moveAside = new ArrayList<>();
         for (final long generation : chosen.damaged)
         {
-            moveAside.add(manifests.path(generation));
+            if (!manifests.inSlot(generation))
+            {
+                moveAside.add(manifests.path(generation));
+            }
+        }
+        // The next slot is the only one written since the restored manifest was committed: whatever it holds (a commit
+        // cut short, one whose records did not reach the disk, a snapshot the restored one dropped) is not kept.
+        // Another slot that fails, or holds a newer snapshot that does not validate, is damage: kept in quarantine.
+        final List<ManifestSlots.Slot> freeSlots = new ArrayList<>();
+        final List<ManifestSlots.Slot> moveSlotsAside = new ArrayList<>();
+        for (final ManifestSlots.Slot slot : slots)
+        {
+            if (slot.index == nextSlot && slot.state != ManifestSlots.Slot.State.FREE)
+            {
+                freeSlots.add(slot);
+            }
+            else if (slot.state == ManifestSlots.Slot.State.FAILING ||
+                slot.state == ManifestSlots.Slot.State.VALID && chosen.damaged.contains(slot.generation))
+            {
+                moveSlotsAside.add(slot);
+            }
         }
         for (int id = replay.segment.id() + 1; id < segments.length; id++)
         {
@@ -163,7 +223,7 @@ final class TailRepair
         final boolean closedCleanly = mark != null && mark.clean && mark.lastSequence == replay.lastSequence() &&
             mark.tailAddress == replay.stopAddress();
         final boolean newSegment = cut != null || !closedCleanly && holdsBytesAfter(replay.segment, replay.offset);
-        return new Plan(cut, newSegment, moveAside, deleteManifests);
+        return new Plan(cut, newSegment, moveAside, deleteManifests, freeSlots, moveSlotsAside);
     }
 
     private static CorruptStoreException damaged(final Replay replay, final String what)
