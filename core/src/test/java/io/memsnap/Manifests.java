@@ -18,21 +18,6 @@ import java.util.List;
  */
 final class Manifests
 {
-    /** Where the bytes of one manifest lie: a file, the offset of the manifest in it, and its length. */
-    static final class Location
-    {
-        final Path file;
-        final long offset;
-        final int length;
-
-        Location(final Path file, final long offset, final int length)
-        {
-            this.file = file;
-            this.offset = offset;
-            this.length = length;
-        }
-    }
-
     private Manifests()
     {
     }
@@ -55,24 +40,31 @@ final class Manifests
         return store(dir).read(generation);
     }
 
-    /** @return where the manifest of {@code generation} lies. */
-    static Location locate(final Path dir, final long generation) throws IOException
+    /** @return the file that holds the manifest of {@code generation}: its own, or manifests.mss. */
+    static Path fileOf(final Path dir, final long generation) throws IOException
     {
         final ManifestStore store = store(dir);
-        final byte[] bytes = ManifestCodec.encode(store.read(generation));
+        store.read(generation);
+        return store.path(generation);
+    }
+
+    /** @return where byte {@code at} of the manifest of {@code generation} lies in {@link #fileOf its file}. */
+    static long offsetOf(final Path dir, final long generation, final int at) throws IOException
+    {
+        final ManifestStore store = store(dir);
+        store.read(generation);
         if (!store.inSlot(generation))
         {
-            return new Location(store.path(generation), 0, bytes.length);
+            return at;
         }
-        for (final ManifestSlots.Slot slot : store.slots().readAll())
-        {
-            if (slot.state == ManifestSlots.Slot.State.VALID && slot.generation == generation)
-            {
-                return new Location(store.slots().path(), ManifestSlotsDescriptor.slotOffset(slot.index) +
-                    ManifestSlotsDescriptor.MANIFEST_OFFSET, bytes.length);
-            }
-        }
-        throw new IllegalStateException("generation " + generation + " moved while it was looked for");
+        return ManifestSlotsDescriptor.slotOffset(slotOf(dir, generation)) +
+            ManifestSlotsDescriptor.payloadToSlot(ManifestSlotsDescriptor.MANIFEST_OFFSET + at);
+    }
+
+    /** XORs byte {@code at} of the manifest of {@code generation} with {@code mask}, where it lies. */
+    static void flip(final Path dir, final long generation, final int at, final int mask) throws IOException
+    {
+        StoreFiles.flip(fileOf(dir, generation), offsetOf(dir, generation, at), mask);
     }
 
     /** @return the index of the slot holding {@code generation}. */
@@ -94,19 +86,39 @@ final class Manifests
      */
     static void rewrite(final Path dir, final Manifest m) throws IOException
     {
+        rewrite(dir, m.generation, ManifestCodec.encode(m));
+    }
+
+    /**
+     * Writes {@code bytes} as the manifest of {@code generation}, where it lies: into its slot (with the slot's
+     * checksum made to match), or as its file.
+     */
+    static void rewrite(final Path dir, final long generation, final byte[] bytes) throws IOException
+    {
         final ManifestStore store = store(dir);
-        store.read(m.generation);
-        final byte[] bytes = ManifestCodec.encode(m);
-        if (store.inSlot(m.generation))
+        store.read(generation);
+        if (store.inSlot(generation))
         {
-            final int index = slotOf(dir, m.generation);
+            final int index = slotOf(dir, generation);
             StoreFiles.writeAt(store.slots().path(), ManifestSlotsDescriptor.slotOffset(index),
-                ManifestSlots.slot(index, m.generation, bytes));
+                ManifestSlots.slot(index, generation, bytes));
         }
         else
         {
-            StoreFiles.write(store.path(m.generation), bytes);
+            StoreFiles.write(store.path(generation), bytes);
         }
+    }
+
+    /** @return the bytes of the manifest of {@code generation}, wherever it lies. */
+    static byte[] bytes(final Path dir, final long generation) throws IOException
+    {
+        final ManifestStore store = store(dir);
+        store.read(generation);
+        if (!store.inSlot(generation))
+        {
+            return StoreFiles.read(store.path(generation));
+        }
+        return store.slots().read(slotOf(dir, generation)).manifest();
     }
 
     private static ManifestStore store(final Path dir)

@@ -353,7 +353,7 @@ class RetentionTest
             store.pin(pinned, "keep");
             newest = store.lastSnapshot().generation();
         }
-        final Path file = Manifests.locate(dir, newest).file;
+        final Path file = Manifests.fileOf(dir, newest);
         final Manifest m = Manifests.read(dir, newest);
         final byte[] body = m.extension(ManifestDescriptor.EXTENSION_PINS).body();
         body[PinsDescriptor.PIN_COUNT_OFFSET] = 7; // seven pins, one there

@@ -12,6 +12,7 @@ import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
@@ -71,6 +72,7 @@ public final class Verifier
         try
         {
             final List<Long> generations = manifests.generations();
+            final long durableUpTo = durableUpTo(manifests.slots().path().getParent());
             Manifest newest = null;
             for (final long generation : generations)
             {
@@ -82,7 +84,7 @@ public final class Verifier
                     if (log != null)
                     {
                         checkFlushedRanges(manifest, log, manifests.path(generation).getFileName().toString(),
-                            newest == null && manifests.inSlot(generation));
+                            newest == null && manifests.inSlot(generation) && durableUpTo < manifest.lastSequence);
                     }
                     newest = newest == null ? manifest : newest;
                 }
@@ -107,9 +109,23 @@ public final class Verifier
         }
     }
 
+    /** @return the last sequence the durable watermark says is durable, or -1 if it says nothing. */
+    private static long durableUpTo(final java.nio.file.Path dir) throws IOException
+    {
+        try
+        {
+            final DurableWatermark.Mark mark = DurableWatermark.read(dir);
+            return mark == null ? -1 : mark.lastSequence;
+        }
+        catch (final CorruptStoreException ex)
+        {
+            return -1; // reported where the watermark is checked
+        }
+    }
+
     /**
-     * The header of {@code manifests.mss} and its slots that do not validate: the slot the newest manifest names as
-     * the next one is a commit a crash cut short (a warning); any other is damage.
+     * The header of {@code manifests.mss} and its slots that do not validate: a torn slot where the newest manifest
+     * names the next one is a commit a crash cut short (a warning); a damaged one, or one anywhere else, is damage.
      */
     private void checkSlots(final ManifestStore manifests, final Manifest newest) throws IOException
     {
@@ -137,12 +153,12 @@ public final class Verifier
         }
         for (final ManifestSlots.Slot slot : all)
         {
-            if (slot.state != ManifestSlots.Slot.State.FAILING)
+            if (!slot.fails())
             {
                 continue;
             }
             final long offset = ManifestSlotsDescriptor.slotOffset(slot.index);
-            if (slot.index == next)
+            if (slot.index == next && slot.state == ManifestSlots.Slot.State.TORN)
             {
                 warnings.add(new VerifyReport.Problem("slot " + slot.index + " does not validate (" + slot.problem +
                     "): the commit after snapshot " + newest.generation + " was cut short (power loss?); nothing " +
@@ -202,9 +218,9 @@ public final class Verifier
     }
 
     /**
-     * @param newestInSlot whether {@code manifest} is the newest, committed into a slot: a mismatch then means its
-     *                     records did not reach the disk before a power cut (a commit that never completed, a
-     *                     warning), not damage.
+     * @param newestInSlot whether {@code manifest} is the newest, committed into a slot, with nothing made durable
+     *                     after it: a mismatch then means its records did not reach the disk before a power cut (a
+     *                     commit that never completed, a warning), not damage (see {@link FlushedRanges}).
      */
     private void checkFlushedRanges(final Manifest manifest, final SegmentLog log, final String manifestName,
         final boolean newestInSlot)

@@ -7,7 +7,9 @@ import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestSlots;
 import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.NextSlotExtension;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -103,6 +105,8 @@ final class SnapshotChooser
                     Math::max);
                 if (incomplete.contains(generation))
                 {
+                    skipped.add("generation " + generation + ": never committed (its slot reached the disk, the " +
+                        "records it names did not)");
                     abandoned.add(generation);
                     continue;
                 }
@@ -111,6 +115,11 @@ final class SnapshotChooser
                     false);
                 final HashIndex index = HashIndex.open(indexFile, manifest.checkpoint.rootPage,
                     manifest.checkpoint.indexPages);
+                final String next = nextSlotProblem(manifests, manifest);
+                if (next != null)
+                {
+                    skipped.add(next);
+                }
                 return new Chosen(manifest, indexFile, index, skipped, damaged, abandoned);
             }
             catch (final IOException | RuntimeException | Error ex)
@@ -135,6 +144,24 @@ final class SnapshotChooser
         }
         throw new CorruptStoreException("no snapshot in the store validates (" + String.join("; ", skipped) +
             "); run 'memsnap salvage' to copy the records that still validate into a new store", dir, 0);
+    }
+
+    /**
+     * @return why the slot {@code chosen} names as the next one does not validate, or null if it does (or is free, or
+     * there is none). Only that slot was written after {@code chosen} was committed: a snapshot newer than it, cut
+     * short by a power cut (torn) or damaged, was there.
+     */
+    static String nextSlotProblem(final ManifestStore manifests, final Manifest chosen) throws IOException
+    {
+        final int next = NextSlotExtension.read(chosen, manifests.path(chosen.generation));
+        final ManifestSlots.Slot slot = next == NextSlotExtension.NONE ? null : manifests.slots().read(next);
+        if (slot == null || !slot.fails())
+        {
+            return null;
+        }
+        return "slot " + next + " of " + manifests.slots().path().getFileName() + ", written after snapshot " +
+            chosen.generation + ", does not validate (" + slot.problem + "): " +
+            (slot.state == ManifestSlots.Slot.State.TORN ? "a commit cut short" : "damage");
     }
 
     /**

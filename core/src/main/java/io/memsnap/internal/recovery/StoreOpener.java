@@ -315,7 +315,7 @@ public final class StoreOpener
             if (manifest.generation == generations.get(0))
             {
                 final FlushedRanges.Mismatch missing = FlushedRanges.incompleteCommit(manifests, manifest,
-                    id -> id < segments.length ? segments[id] : null);
+                    mark == null ? -1 : mark.lastSequence, id -> id < segments.length ? segments[id] : null);
                 if (missing != null)
                 {
                     throw new IncompleteCommit(manifest.generation, "its records did not all reach the disk (" +

@@ -177,6 +177,16 @@ final class TailRepair
                 "), and the newer snapshot " + chosen.damaged.get(0) + " that may hold those records does not " +
                 "validate either");
         }
+        for (final ManifestSlots.Slot slot : slots)
+        {
+            if (cut != null && slot.index == nextSlot && slot.state == ManifestSlots.Slot.State.DAMAGED)
+            {
+                // A damaged slot, not a torn one: a newer snapshot was there and may have acknowledged those records.
+                throw damaged(replay, "the log after snapshot " + manifest.generation + " does not validate (" + cut +
+                    "), and slot " + slot.index + " of " + manifests.slots().path().getFileName() + ", which held " +
+                    "the snapshot after it, is damaged (" + slot.problem + ")");
+            }
+        }
         if (cut != null && mode == RecoveryMode.STRICT)
         {
             throw new CorruptStoreException("torn record in the tail after snapshot " + manifest.generation + ": " +
@@ -193,20 +203,21 @@ final class TailRepair
             }
         }
         // The next slot is the only one written since the restored manifest was committed: whatever it holds (a commit
-        // cut short, one whose records did not reach the disk, a snapshot the restored one dropped) is not kept.
-        // Another slot that fails, or holds a newer snapshot that does not validate, is damage: kept in quarantine.
+        // cut short, one whose records did not reach the disk, a snapshot the restored one dropped) is not kept. A
+        // damaged one, or one holding a newer snapshot that does not validate, is copied into quarantine first. (Another
+        // slot that does not validate held an older snapshot: verify reports it; it is left as it is.)
         final List<ManifestSlots.Slot> freeSlots = new ArrayList<>();
         final List<ManifestSlots.Slot> moveSlotsAside = new ArrayList<>();
         for (final ManifestSlots.Slot slot : slots)
         {
-            if (slot.index == nextSlot && slot.state != ManifestSlots.Slot.State.FREE)
-            {
-                freeSlots.add(slot);
-            }
-            else if (slot.state == ManifestSlots.Slot.State.FAILING ||
-                slot.state == ManifestSlots.Slot.State.VALID && chosen.damaged.contains(slot.generation))
+            if (slot.index == nextSlot && (slot.state == ManifestSlots.Slot.State.DAMAGED ||
+                chosen.damaged.contains(slot.generation)))
             {
                 moveSlotsAside.add(slot);
+            }
+            else if (slot.index == nextSlot && slot.state != ManifestSlots.Slot.State.FREE)
+            {
+                freeSlots.add(slot);
             }
         }
         for (int id = replay.segment.id() + 1; id < segments.length; id++)

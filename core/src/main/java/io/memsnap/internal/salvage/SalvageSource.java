@@ -155,7 +155,7 @@ final class SalvageSource
             {
                 take(slot.manifest(), slots.path(), name);
             }
-            else if (slot.state == ManifestSlots.Slot.State.FAILING)
+            else if (slot.fails())
             {
                 notes.add(name + ": damaged, not used (" + slot.problem + ")");
             }

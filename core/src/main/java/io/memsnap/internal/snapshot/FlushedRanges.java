@@ -56,18 +56,23 @@ public final class FlushedRanges
 
     /**
      * Whether {@code manifest}, the newest on disk, is a commit whose slot reached the disk and whose records did not
-     * all: it was written beside them ({@link SnapshotWriter#PARALLEL_MAX_BYTES}), and a range it flushed, in a segment
-     * that is there, does not hold the bytes it names. Such a snapshot was never committed (its snapshot call never
-     * returned): opens take the one before it. Reads at most {@link SnapshotWriter#PARALLEL_MAX_BYTES}.
+     * all: it was written beside them ({@link SnapshotWriter#PARALLEL_MAX_BYTES}), nothing made durable after it says
+     * its records are ({@code durableUpTo}, the durable watermark, is below its last sequence), and a range it flushed,
+     * in a segment that is there, does not hold the bytes it names. Such a snapshot was never committed (its snapshot
+     * call did not return before the power cut): opens take the one before it. Reads at most
+     * {@link SnapshotWriter#PARALLEL_MAX_BYTES}. (Damage to those records before anything else was made durable reads
+     * the same way: the records that still validate are kept, the snapshot is not.)
      *
-     * @param segments the segment of an id, or null where it is missing (or not mapped: it is not checked then).
+     * @param durableUpTo the last sequence the durable watermark says is durable, or -1 if there is none.
+     * @param segments    the segment of an id, or null where it is missing (or not mapped: it is not checked then).
      * @return the first range that does not match, or null if the commit is whole (or was not written beside its
-     * records).
+     * records, or records after it were acknowledged durable).
      */
     public static Mismatch incompleteCommit(final ManifestStore manifests, final Manifest manifest,
-        final IntFunction<Segment> segments)
+        final long durableUpTo, final IntFunction<Segment> segments)
     {
-        if (!manifests.inSlot(manifest.generation) || manifest.bytesFlushed > SnapshotWriter.PARALLEL_MAX_BYTES)
+        if (!manifests.inSlot(manifest.generation) || manifest.bytesFlushed > SnapshotWriter.PARALLEL_MAX_BYTES ||
+            durableUpTo >= manifest.lastSequence)
         {
             return null;
         }

@@ -25,22 +25,24 @@ import static io.memsnap.internal.format.ManifestSlotsDescriptor.*;
  *
  * <p>Reads go to the file directly, writes through the store's file-system seam. Not thread safe for writes: one
  * owner at a time (the committing thread, or the helper it hands a slot write to and waits for); reads are thread
- * safe, and a read beside a write of the same slot may see a mix, which fails the slot's checksum.
+ * safe, and a read beside a write of the same slot may see a mix of old and new sectors, a torn slot.
  */
 public final class ManifestSlots
 {
     /** One slot as read. Immutable. */
     public static final class Slot
     {
-        /** What a slot holds. */
+        /** What a slot holds (see {@link io.memsnap.internal.format.ManifestSlotsDescriptor}). */
         public enum State
         {
-            /** Never written, or freed by retention: its magic is zero. */
+            /** Never written, or freed by retention: its first sector is all zeros. */
             FREE,
-            /** A whole slot whose checksum holds: a manifest of {@link #generation}. */
+            /** Every sector valid, one stamp: a manifest of {@link #generation}. */
             VALID,
-            /** Bytes that are not a whole slot: a write cut short, or damage. */
-            FAILING
+            /** Every sector valid or never written, stamps that differ: a slot write a power cut cut short. */
+            TORN,
+            /** A sector that fails its checksum, or a whole slot that does not hold a manifest: damage. */
+            DAMAGED
         }
 
         public final int index;
@@ -49,7 +51,7 @@ public final class ManifestSlots
         public final long generation;
         /** The raw slot, as read. */
         private final byte[] bytes;
-        /** Why a failing slot fails; null otherwise. */
+        /** Why a torn or damaged slot does not validate; null otherwise. */
         public final String problem;
 
         Slot(final int index, final State state, final long generation, final byte[] bytes, final String problem)
@@ -61,11 +63,18 @@ public final class ManifestSlots
             this.problem = problem;
         }
 
+        /** @return whether it is torn or damaged. */
+        public boolean fails()
+        {
+            return state == State.TORN || state == State.DAMAGED;
+        }
+
         /** @return the manifest bytes of a valid slot. */
         public byte[] manifest()
         {
-            final int length = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(MANIFEST_LENGTH_OFFSET);
-            return Arrays.copyOfRange(bytes, MANIFEST_OFFSET, MANIFEST_OFFSET + length);
+            final byte[] payload = payload(bytes);
+            final int length = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).getInt(MANIFEST_LENGTH_OFFSET);
+            return Arrays.copyOfRange(payload, MANIFEST_OFFSET, MANIFEST_OFFSET + length);
         }
 
         /** @return the slot's bytes as read (for a copy into quarantine). */
@@ -78,13 +87,12 @@ public final class ManifestSlots
         public String toString()
         {
             return "slot " + index + (state == State.VALID ? " (generation " + generation + ")" :
-                state == State.FREE ? " (free)" : " (" + problem + ")");
+                state == State.FREE ? " (free)" : " (" + state.name().toLowerCase() + ": " + problem + ")");
         }
     }
 
     private final StoreFileSystem fs;
     private final Path path;
-    private final Checksum checksum = new Checksum();
     private final ByteBuffer block = ByteBuffer.allocateDirect(SLOT_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
     /** The writer's handle; null until the first write. */
     private StoreFile file;
@@ -183,38 +191,97 @@ public final class ManifestSlots
         FormatVersion.check(path, header.getShort(HEADER_MAJOR_OFFSET) & 0xFFFF,
             header.getShort(HEADER_MINOR_OFFSET) & 0xFFFF);
         final int slotLength = header.getInt(SLOT_LENGTH_OFFSET);
-        return slotLength == SLOT_LENGTH ? null : "its header names slots of " + slotLength + " bytes, not " +
-            SLOT_LENGTH;
+        final int sectorLength = header.getInt(SECTOR_LENGTH_OFFSET);
+        return slotLength == SLOT_LENGTH && sectorLength == SECTOR_LENGTH ? null : "its header names slots of " +
+            slotLength + " bytes in sectors of " + sectorLength + ", not " + SLOT_LENGTH + " in " + SECTOR_LENGTH;
     }
 
-    private Slot decode(final int index, final byte[] bytes)
+    private static Slot decode(final int index, final byte[] bytes)
     {
         final ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getLong(SLOT_MAGIC_OFFSET) == 0)
+        final Checksum checksum = new Checksum();
+        if (isZero(bytes, 0))
         {
             return new Slot(index, Slot.State.FREE, -1, bytes, null);
         }
-        final int stored = b.getInt(SLOT_CRC_OFFSET);
-        final int actual = new Checksum().compute(bytes, 0, SLOT_CRC_OFFSET);
-        final int length = b.getInt(MANIFEST_LENGTH_OFFSET);
-        String problem = null;
-        if (b.getLong(SLOT_MAGIC_OFFSET) != SLOT_MAGIC || stored != actual)
+        long stamp = -1;
+        boolean mixed = false;
+        for (int k = 0; k < SECTORS; k++)
         {
-            problem = "checksum " + Checksum.unsigned(stored) + " where the bytes give " + Checksum.unsigned(actual);
+            final int at = k * SECTOR_LENGTH;
+            if (isZero(bytes, at))
+            {
+                mixed = true; // never written: the rest of a write cut short
+                continue;
+            }
+            final int stored = b.getInt(at + SECTOR_CRC_OFFSET);
+            final int actual = checksum.compute(bytes, at, SECTOR_CRC_OFFSET);
+            if (stored != actual)
+            {
+                return new Slot(index, Slot.State.DAMAGED, -1, bytes, "sector " + k + ": checksum " +
+                    Checksum.unsigned(stored) + " where the bytes give " + Checksum.unsigned(actual));
+            }
+            final long s = b.getLong(at + STAMP_OFFSET);
+            mixed |= stamp >= 0 && s != stamp;
+            stamp = stamp < 0 ? s : stamp;
         }
-        else if (b.getInt(SLOT_INDEX_OFFSET) != index)
+        if (mixed)
         {
-            problem = "it names slot " + b.getInt(SLOT_INDEX_OFFSET);
+            return new Slot(index, Slot.State.TORN, -1, bytes, "its sectors hold different writes (generations " +
+                stamps(b) + ")");
+        }
+        final ByteBuffer payload = ByteBuffer.wrap(payload(bytes)).order(ByteOrder.LITTLE_ENDIAN);
+        final int length = payload.getInt(MANIFEST_LENGTH_OFFSET);
+        String problem = null;
+        if (payload.getLong(SLOT_MAGIC_OFFSET) != SLOT_MAGIC)
+        {
+            problem = "bad magic";
+        }
+        else if (payload.getInt(SLOT_INDEX_OFFSET) != index)
+        {
+            problem = "it names slot " + payload.getInt(SLOT_INDEX_OFFSET);
         }
         else if (length < 1 || length > MANIFEST_CAPACITY)
         {
             problem = "it names a manifest of " + length + " bytes";
         }
-        if (problem != null)
+        return problem != null ? new Slot(index, Slot.State.DAMAGED, -1, bytes, problem) :
+            new Slot(index, Slot.State.VALID, stamp, bytes, null);
+    }
+
+    /** @return whether the sector at {@code at} is all zeros. */
+    private static boolean isZero(final byte[] bytes, final int at)
+    {
+        for (int i = at; i < at + SECTOR_LENGTH; i++)
         {
-            return new Slot(index, Slot.State.FAILING, -1, bytes, problem);
+            if (bytes[i] != 0)
+            {
+                return false;
+            }
         }
-        return new Slot(index, Slot.State.VALID, b.getLong(SLOT_GENERATION_OFFSET), bytes, null);
+        return true;
+    }
+
+    private static String stamps(final ByteBuffer b)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int k = 0; k < SECTORS; k++)
+        {
+            sb.append(k == 0 ? "" : ", ").append(b.getLong(k * SECTOR_LENGTH + STAMP_OFFSET));
+        }
+        return sb.toString();
+    }
+
+    /** @return the payloads of a slot's sectors, in order. */
+    private static byte[] payload(final byte[] slot)
+    {
+        final byte[] payload = new byte[PAYLOAD_LENGTH];
+        for (int k = 0; k < SECTORS; k++)
+        {
+            System.arraycopy(slot, k * SECTOR_LENGTH + SECTOR_PAYLOAD_OFFSET, payload, k * SECTOR_PAYLOAD_LENGTH,
+                SECTOR_PAYLOAD_LENGTH);
+        }
+        return payload;
     }
 
     /**
@@ -229,8 +296,9 @@ public final class ManifestSlots
         all.putLong(HEADER_MAGIC_OFFSET, HEADER_MAGIC)
             .putShort(HEADER_MAJOR_OFFSET, (short)FormatVersion.CURRENT_MAJOR)
             .putShort(HEADER_MINOR_OFFSET, (short)FormatVersion.CURRENT_MINOR)
-            .putInt(SLOT_LENGTH_OFFSET, SLOT_LENGTH);
-        all.putInt(HEADER_CRC_OFFSET, checksum.compute(all.array(), 0, HEADER_CRC_OFFSET));
+            .putInt(SLOT_LENGTH_OFFSET, SLOT_LENGTH)
+            .putInt(SECTOR_LENGTH_OFFSET, SECTOR_LENGTH);
+        all.putInt(HEADER_CRC_OFFSET, new Checksum().compute(all.array(), 0, HEADER_CRC_OFFSET));
         if (manifest != null)
         {
             all.position((int)slotOffset(0));
@@ -283,7 +351,7 @@ public final class ManifestSlots
         return file;
     }
 
-    /** @return the bytes of slot {@code index} holding {@code manifest}, checksummed. */
+    /** @return the bytes of slot {@code index} holding {@code manifest} of {@code generation}, every sector stamped. */
     public static byte[] slot(final int index, final long generation, final byte[] manifest)
     {
         if (manifest.length < 1 || manifest.length > MANIFEST_CAPACITY)
@@ -291,16 +359,24 @@ public final class ManifestSlots
             throw new IllegalArgumentException("a slot holds a manifest of 1 to " + MANIFEST_CAPACITY + " bytes, not " +
                 manifest.length);
         }
-        final ByteBuffer b = ByteBuffer.allocate(SLOT_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(SLOT_MAGIC_OFFSET, SLOT_MAGIC)
+        final ByteBuffer payload = ByteBuffer.allocate(PAYLOAD_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        payload.putLong(SLOT_MAGIC_OFFSET, SLOT_MAGIC)
             .putShort(SLOT_MAJOR_OFFSET, (short)FormatVersion.CURRENT_MAJOR)
             .putShort(SLOT_MINOR_OFFSET, (short)FormatVersion.CURRENT_MINOR)
             .putInt(SLOT_INDEX_OFFSET, index)
-            .putLong(SLOT_GENERATION_OFFSET, generation)
             .putInt(MANIFEST_LENGTH_OFFSET, manifest.length);
-        b.position(MANIFEST_OFFSET);
-        b.put(manifest);
-        b.putInt(SLOT_CRC_OFFSET, new Checksum().compute(b.array(), 0, SLOT_CRC_OFFSET));
+        payload.position(MANIFEST_OFFSET);
+        payload.put(manifest);
+        final ByteBuffer b = ByteBuffer.allocate(SLOT_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        final Checksum checksum = new Checksum();
+        for (int k = 0; k < SECTORS; k++)
+        {
+            final int at = k * SECTOR_LENGTH;
+            b.putLong(at + STAMP_OFFSET, generation);
+            b.position(at + SECTOR_PAYLOAD_OFFSET);
+            b.put(payload.array(), k * SECTOR_PAYLOAD_LENGTH, SECTOR_PAYLOAD_LENGTH);
+            b.putInt(at + SECTOR_CRC_OFFSET, checksum.compute(b.array(), at, SECTOR_CRC_OFFSET));
+        }
         return b.array();
     }
 

@@ -55,6 +55,8 @@ public final class ManifestStore
     /** A slot that fails is read this many times before it is taken for what it holds: the writer may be writing it. */
     private static final int SLOT_READS = 3;
     private static final long FREE = -1;
+    /** A slot that does not validate: an older snapshot's, damaged; written over only once no other slot is free. */
+    private static final long UNREADABLE = Long.MAX_VALUE;
 
     private final StoreFileSystem fs;
     private final Path dir;
@@ -177,7 +179,7 @@ public final class ManifestStore
     private Manifest readSlot(final long generation, final int index) throws IOException
     {
         ManifestSlots.Slot slot = slots.read(index);
-        for (int i = 1; i < SLOT_READS && slot != null && slot.state == ManifestSlots.Slot.State.FAILING; i++)
+        for (int i = 1; i < SLOT_READS && slot != null && slot.fails(); i++)
         {
             final ManifestSlots.Slot again = slots.read(index);
             if (again == null || !Arrays.equals(again.bytes(), slot.bytes()))
@@ -192,7 +194,7 @@ public final class ManifestStore
             throw new NoSuchFileException(slots.path().toString(), null, "slot " + index + " no longer holds " +
                 "generation " + generation + ": " + slot);
         }
-        if (slot.state == ManifestSlots.Slot.State.FAILING)
+        if (slot.fails())
         {
             throw new CorruptStoreException("manifest slot " + index + " (generation " + generation + ") does not " +
                 "validate: " + slot.problem, slots.path(), ManifestSlotsDescriptor.slotOffset(index));
@@ -361,7 +363,8 @@ public final class ManifestStore
         slotGenerations = new long[all.size()];
         for (final ManifestSlots.Slot slot : all)
         {
-            slotGenerations[slot.index] = slot.state == ManifestSlots.Slot.State.VALID ? slot.generation : FREE;
+            slotGenerations[slot.index] = slot.state == ManifestSlots.Slot.State.VALID ? slot.generation :
+                slot.state == ManifestSlots.Slot.State.FREE ? FREE : UNREADABLE;
         }
         nextSlot = next != NextSlotExtension.NONE ? next : chooseNext(-1, Set.of());
         generations(); // the hint, for reads by generation
@@ -396,7 +399,7 @@ public final class ManifestStore
 
     /**
      * @return the slot the commit after one into {@code target} writes: one that holds no snapshot of {@code kept}
-     * (the oldest such, a free one first), else the one past the end.
+     * (the oldest such, a free one first, one that does not validate last), else the one past the end.
      */
     private int chooseNext(final int target, final Set<Long> kept)
     {
@@ -459,10 +462,13 @@ public final class ManifestStore
         final Path pending = dir.resolve(ManifestDescriptor.pendingFileName(generation));
         try
         {
-            fs.deleteIfExists(pending); // a stale one, from a migration a crash interrupted
-            try (StoreFile channel = fs.create(pending))
+            try (StoreFile channel = fs.openOrCreate(pending)) // a stale one is a migration a crash interrupted
             {
                 channel.writeFully(ByteBuffer.wrap(bytes), 0);
+                if (channel.size() > bytes.length)
+                {
+                    channel.truncate(bytes.length);
+                }
                 channel.force(true);
             }
             fs.rename(pending, file(generation));
