@@ -134,8 +134,9 @@ final class ReadOnlyOpener
                 }
                 log.resume(manifest.tailSegment, manifest.tailOffset, manifest.lastSequence + 1, ends);
                 final String next = SnapshotChooser.nextSlotProblem(manifests, manifest);
-                if (next != null)
+                if (next != null && options.generation() == StoreOptions.NEWEST_GENERATION)
                 {
+                    SnapshotChooser.refuseInStrictMode(next, manifests, options);
                     skipped.add(next);
                 }
                 final RecoveryReport report = new RecoveryReport(generation, skipped, replay.replayed,

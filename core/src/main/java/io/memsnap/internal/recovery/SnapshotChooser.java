@@ -118,6 +118,7 @@ final class SnapshotChooser
                 final String next = nextSlotProblem(manifests, manifest);
                 if (next != null)
                 {
+                    refuseInStrictMode(next, manifests, options);
                     skipped.add(next);
                 }
                 return new Chosen(manifest, indexFile, index, skipped, damaged, abandoned);
@@ -162,6 +163,20 @@ final class SnapshotChooser
         return "slot " + next + " of " + manifests.slots().path().getFileName() + ", written after snapshot " +
             chosen.generation + ", does not validate (" + slot.problem + "): " +
             (slot.state == ManifestSlots.Slot.State.TORN ? "a commit cut short" : "damage");
+    }
+
+    /**
+     * @throws CorruptStoreException in {@code STRICT} mode: the snapshot after the one chosen does not validate, and
+     *                               STRICT does not fall back.
+     */
+    static void refuseInStrictMode(final String nextSlotProblem, final ManifestStore manifests,
+        final StoreOptions options)
+    {
+        if (options.recoveryMode() == RecoveryMode.STRICT)
+        {
+            throw new CorruptStoreException(nextSlotProblem + " (open with RecoveryMode.FALLBACK to restore the " +
+                "snapshot before it)", manifests.slots().path(), 0);
+        }
     }
 
     /**

@@ -142,11 +142,6 @@ public final class StoreOpener
     private static Recovered create(final StoreFileSystem fs, final StoreDirectory directory,
         final ManifestStore manifests, final StoreOptions options, final long start) throws IOException
     {
-        if (options.dimension() == 0)
-        {
-            throw new IllegalArgumentException("there is no store in " + directory.path() +
-                " yet: creating one needs StoreOptions.dimension");
-        }
         final Path dir = directory.path();
         // Without a manifest, no write was ever acknowledged: any files are from a creation that did not finish.
         // Refuse if a segment holds a record all the same (manifests deleted by hand?) rather than lose it.
@@ -158,6 +153,11 @@ public final class StoreOpener
                     " holds records: its manifests were lost; run 'memsnap salvage' to copy them into a new store",
                     dir.resolve(SegmentDescriptor.fileName(id)), SegmentDescriptor.HEADER_LENGTH);
             }
+        }
+        if (options.dimension() == 0)
+        {
+            throw new IllegalArgumentException("there is no store in " + directory.path() +
+                " yet: creating one needs StoreOptions.dimension");
         }
         manifests.deletePending();
         for (final int id : directory.segmentIds())
@@ -337,6 +337,7 @@ public final class StoreOpener
                 }
             }
             final int nextSlot = NextSlotExtension.read(manifest, manifests.path(manifest.generation));
+            final long highestSlotGeneration = manifests.highestGeneration(); // before the open frees any slot
             final TailRepair.Plan plan = TailRepair.decide(dir, manifests, chosen, replay, mark, segments, unreadable,
                 damagedTailSegment, olderAbandoned, manifests.slots().readAll(), nextSlot, options.recoveryMode());
 
@@ -385,8 +386,8 @@ public final class StoreOpener
             final RecoveryReport report = new RecoveryReport(manifest.generation, chosen.skipped, replay.replayed,
                 replay.lastSequence(), plan.cut, changed, System.nanoTime() - start);
             return new Recovered(directory, manifests, log, chosen.indexFile, chosen.index, snapshotWriter,
-                checkpointer, watermark, indexFiles, manifest, generations.get(0) + 1, replay.entryCount,
-                replay.stateCount, report, usage, List.of());
+                checkpointer, watermark, indexFiles, manifest, Math.max(generations.get(0), highestSlotGeneration) + 1,
+                replay.entryCount, replay.stateCount, report, usage, List.of());
         }
         catch (final IOException | RuntimeException | Error ex)
         {

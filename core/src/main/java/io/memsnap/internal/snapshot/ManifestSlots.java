@@ -53,6 +53,8 @@ public final class ManifestSlots
         private final byte[] bytes;
         /** Why a torn or damaged slot does not validate; null otherwise. */
         public final String problem;
+        /** The highest generation a sector that passes its checksum names (-1 if none): that of a torn write too. */
+        public final long highestStamp;
 
         Slot(final int index, final State state, final long generation, final byte[] bytes, final String problem)
         {
@@ -61,6 +63,24 @@ public final class ManifestSlots
             this.generation = generation;
             this.bytes = bytes;
             this.problem = problem;
+            this.highestStamp = highestStamp(bytes);
+        }
+
+        private static long highestStamp(final byte[] bytes)
+        {
+            final ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            final Checksum checksum = new Checksum();
+            long highest = -1;
+            for (int k = 0; k < SECTORS; k++)
+            {
+                final int at = k * SECTOR_LENGTH;
+                if (!isZero(bytes, at) && b.getInt(at + SECTOR_CRC_OFFSET) == checksum.compute(bytes, at,
+                    SECTOR_CRC_OFFSET))
+                {
+                    highest = Math.max(highest, b.getLong(at + STAMP_OFFSET));
+                }
+            }
+            return highest;
         }
 
         /** @return whether it is torn or damaged. */

@@ -142,6 +142,22 @@ public final class ManifestStore
         return new ArrayList<>(generations.descendingSet());
     }
 
+    /**
+     * @return the highest generation on disk: of the manifests {@link #generations()} lists, and of a slot that does
+     * not validate (a torn or damaged one names it in its sectors); -1 if none. A new snapshot takes one above it, so
+     * that no generation is used twice, a snapshot moved aside included.
+     */
+    public long highestGeneration() throws IOException
+    {
+        final List<Long> listed = generations();
+        long highest = listed.isEmpty() ? -1 : listed.get(0);
+        for (final ManifestSlots.Slot slot : slots.readAll())
+        {
+            highest = Math.max(highest, slot.highestStamp);
+        }
+        return highest;
+    }
+
     /** @return the file that holds the manifest of {@code generation}: its own, or {@code manifests.mss}. */
     public Path path(final long generation)
     {
