@@ -16,14 +16,14 @@ import java.util.List;
  * The manifests of a store on disk, for tests that look at them or damage them: wherever each lives (a slot of
  * {@code manifests.mss}, or a file of its own), read through the engine's {@link ManifestStore}. Stateless.
  */
-final class Manifests
+public final class Manifests
 {
     private Manifests()
     {
     }
 
     /** @return the generations of the manifests on disk, newest first (files and slots that validate). */
-    static List<Long> onDisk(final Path dir)
+    public static List<Long> onDisk(final Path dir)
     {
         try
         {
@@ -35,13 +35,13 @@ final class Manifests
         }
     }
 
-    static Manifest read(final Path dir, final long generation) throws IOException
+    public static Manifest read(final Path dir, final long generation) throws IOException
     {
         return store(dir).read(generation);
     }
 
     /** @return the file that holds the manifest of {@code generation}: its own, or manifests.mss. */
-    static Path fileOf(final Path dir, final long generation) throws IOException
+    public static Path fileOf(final Path dir, final long generation) throws IOException
     {
         final ManifestStore store = store(dir);
         store.read(generation);
@@ -49,7 +49,7 @@ final class Manifests
     }
 
     /** @return where byte {@code at} of the manifest of {@code generation} lies in {@link #fileOf its file}. */
-    static long offsetOf(final Path dir, final long generation, final int at) throws IOException
+    public static long offsetOf(final Path dir, final long generation, final int at) throws IOException
     {
         final ManifestStore store = store(dir);
         store.read(generation);
@@ -62,13 +62,13 @@ final class Manifests
     }
 
     /** XORs byte {@code at} of the manifest of {@code generation} with {@code mask}, where it lies. */
-    static void flip(final Path dir, final long generation, final int at, final int mask) throws IOException
+    public static void flip(final Path dir, final long generation, final int at, final int mask) throws IOException
     {
         StoreFiles.flip(fileOf(dir, generation), offsetOf(dir, generation, at), mask);
     }
 
     /** @return the index of the slot holding {@code generation}. */
-    static int slotOf(final Path dir, final long generation) throws IOException
+    public static int slotOf(final Path dir, final long generation) throws IOException
     {
         for (final ManifestSlots.Slot slot : store(dir).slots().readAll())
         {
@@ -84,7 +84,7 @@ final class Manifests
      * Writes {@code m} where the manifest of its generation lies, as a writer would (a slot whole, with its checksum;
      * or its file): for tests that plant a manifest with other content.
      */
-    static void rewrite(final Path dir, final Manifest m) throws IOException
+    public static void rewrite(final Path dir, final Manifest m) throws IOException
     {
         rewrite(dir, m.generation, ManifestCodec.encode(m));
     }
@@ -93,7 +93,7 @@ final class Manifests
      * Writes {@code bytes} as the manifest of {@code generation}, where it lies: into its slot (with the slot's
      * checksum made to match), or as its file.
      */
-    static void rewrite(final Path dir, final long generation, final byte[] bytes) throws IOException
+    public static void rewrite(final Path dir, final long generation, final byte[] bytes) throws IOException
     {
         final ManifestStore store = store(dir);
         store.read(generation);
@@ -110,7 +110,7 @@ final class Manifests
     }
 
     /** @return the bytes of the manifest of {@code generation}, wherever it lies. */
-    static byte[] bytes(final Path dir, final long generation) throws IOException
+    public static byte[] bytes(final Path dir, final long generation) throws IOException
     {
         final ManifestStore store = store(dir);
         store.read(generation);
