@@ -20,8 +20,8 @@ import java.util.TreeSet;
  *
  * <ol>
  *   <li>snapshot p99 at the largest size / at 10,000 entries, same changes: at most the threshold;</li>
- *   <li>snapshot p99 / the floor for the bytes it flushed, at each size: at most; the floor is
- *       {@code fdatasync4k p99 + bytes / (64 MiB / sequentialWrite64m mean time)};</li>
+ *   <li>snapshot p50 and p99 / the floor for the bytes it flushed, at each size: at most; the floor is
+ *       {@code fdatasync4k p50 (p99) + bytes / (64 MiB / sequentialWrite64m mean time)};</li>
  *   <li>put p99.9 with a snapshotter running / alone: at most;</li>
  *   <li>get throughput with a writer and a snapshotter running / readers alone: at least.</li>
  * </ol>
@@ -131,8 +131,9 @@ public final class Gate
                     Map.of("engine", ENGINE, "entries", Long.toString(size), "changes", changes), "bytesFlushedMean");
                 final double floor99 = syncP99 + bytes / bandwidth * 1000.0;
                 final double floor50 = syncP50 + bytes / bandwidth * 1000.0;
-                System.out.printf("  (at %,d entries: p50 %.3f ms / floor at p50 %.3f ms = %.2f)%n", size,
-                    m.percentile(50), floor50, m.percentile(50) / floor50);
+                ratio(String.format("snapshot p50 at %,d entries / floor at p50 for its %.2f MB [%.3f / (%.3f + %.3f) " +
+                    "ms]", size, bytes / 1e6, m.percentile(50), syncP50, bytes / bandwidth * 1000.0),
+                    m.percentile(50) / floor50, threshold(thresholds, "snapshot.p50.over.floor.max"), true);
                 ratio(String.format("snapshot p99 at %,d entries / floor for its %.2f MB [%.3f / (%.3f + %.3f) ms]",
                     size, bytes / 1e6, m.percentile(99), syncP99, bytes / bandwidth * 1000.0),
                     m.percentile(99) / floor99, threshold(thresholds, "snapshot.p99.over.floor.max"), true);

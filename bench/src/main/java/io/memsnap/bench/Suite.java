@@ -219,7 +219,8 @@ public final class Suite
             .forks(1)
             .warmupIterations(warmups)
             .measurementIterations(measurements)
-            .jvmArgs("-Dmemsnap.bench.aux=" + aux, "-Dmemsnap.bench.dir=" + BenchDirs.dataDir())
+            .jvmArgs("-Dmemsnap.bench.aux=" + aux, "-Dmemsnap.bench.dir=" + BenchDirs.dataDir(),
+                "-Dmemsnap.bench.preallocate=" + Boolean.getBoolean("memsnap.bench.preallocate"))
             .shouldFailOnError(false);
         if (warmupSeconds > 0)
         {

@@ -14,7 +14,9 @@ import java.nio.file.Path;
  * memsnap with its defaults (64 MiB segments, {@code Durability.ON_SYNC}, background index checkpoints every
  * 100,000 records). Snapshot: {@link MemoryStore#snapshot()}, reporting {@code SnapshotInfo.bytesFlushed()}. The
  * zero-copy read is {@link MemoryStore#read} with a visitor that computes the dot product on the mapped record.
- * For diagnosis only, {@code -Dmemsnap.bench.checkpointRecords=N} changes the background checkpoint interval.
+ * For diagnosis only, {@code -Dmemsnap.bench.checkpointRecords=N} changes the background checkpoint interval and
+ * {@code -Dmemsnap.bench.preallocate=true} makes segments preallocated (written with zeros when made, so that a flush
+ * of records allocates no blocks).
  */
 public final class MemsnapEngine implements Engine
 {
@@ -29,6 +31,7 @@ public final class MemsnapEngine implements Engine
         {
             options.checkpointRecords(Long.parseLong(checkpointRecords));
         }
+        options.preallocate(Boolean.getBoolean("memsnap.bench.preallocate"));
         store = MemoryStore.open(dir, options.build());
     }
 

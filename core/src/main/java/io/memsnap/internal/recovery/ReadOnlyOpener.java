@@ -29,8 +29,9 @@ import java.util.List;
 
 /**
  * Opens a retained snapshot read-only: no lock, nothing written, the log replayed up to the snapshot's last record
- * only, so another process may write to the store meanwhile. A snapshot whose manifest the writer retires (or
- * recycles) while it is read is gone, not damaged: the newest one is looked for again.
+ * only, so another process may write to the store meanwhile. A snapshot whose manifest the writer retires (or whose
+ * slot a commit rewrites) while it is read is gone, not damaged: the newest one is looked for again. The newest one,
+ * committed into a slot whose records a power cut kept from the disk, is passed over, and said to be.
  *
  * <p>Not thread safe: runs once, in an open.
  */
@@ -156,7 +157,7 @@ final class ReadOnlyOpener
             }
             catch (final java.nio.file.NoSuchFileException ex)
             {
-                // The writer's retention deleted (or recycled) this manifest while we listed: gone, not damaged.
+                // The writer's retention deleted this manifest (or a commit rewrote its slot) while we listed: gone.
                 gone++;
                 release(opened, pins, indexFile);
                 if (options.generation() != StoreOptions.NEWEST_GENERATION)

@@ -43,7 +43,10 @@ final class SnapshotChooser
         final List<String> skipped;
         /** Newer generations whose manifest does not validate: damage, which recovery moves aside. */
         final List<Long> damaged;
-        /** Generations whose file holds no snapshot of that name (an interrupted recycling commit). */
+        /**
+         * Generations passed over as never committed: a file that holds no snapshot of its name (an interrupted recycle
+         * of a writer before 4.0), or a slot commit whose records did not reach the disk.
+         */
         final List<Long> abandoned;
 
         Chosen(final Manifest manifest, final IndexFile indexFile, final HashIndex index, final List<String> skipped,
@@ -95,8 +98,8 @@ final class SnapshotChooser
                 final Manifest manifest = readUnlessAbandoned(manifests, generation);
                 if (manifest == null)
                 {
-                    // A manifest file that a recycling snapshot overwrote for a newer generation when the process or
-                    // the machine stopped: never committed under any name, nothing to restore, not damage.
+                    // A manifest file that a recycling snapshot (before 4.0) overwrote for a newer generation when the
+                    // process or the machine stopped: never committed under any name, nothing to restore, not damage.
                     abandoned.add(generation);
                     continue;
                 }
@@ -180,7 +183,7 @@ final class SnapshotChooser
     }
 
     /**
-     * Writer's open (it holds the lock, so no snapshot is recycling now): reads a manifest.
+     * Writer's open (it holds the lock, so no snapshot is being committed now): reads a manifest.
      *
      * @return null if the file is an abandoned recycle (see {@link ManifestStore#read}).
      */
