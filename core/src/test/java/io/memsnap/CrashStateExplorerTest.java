@@ -160,9 +160,9 @@ class CrashStateExplorerTest
             w.snapshot();
         }),
         /**
-         * Snapshots among pins and unpins, retention keeping three besides the pinned: commits recycle the oldest
-         * unpinned manifest's file, never a pinned one; the unpin commit deletes the snapshot it unpinned. Every
-         * pinned snapshot must survive each crash state, its recovery and the commits after it.
+         * Snapshots among pins and unpins, retention keeping three besides the pinned: commits write the slots of the
+         * snapshots retention drops, never a pinned one's; the unpin commit frees the slot of the snapshot it unpinned.
+         * Every pinned snapshot must survive each crash state, its recovery and the commits after it.
          */
         PINS(false, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
         {
@@ -468,7 +468,7 @@ class CrashStateExplorerTest
     }
 
     @Test
-    void pinsSurviveWhileRetentionRecyclesAndDeletesManifests() throws IOException
+    void pinsSurviveWhileRetentionDropsSnapshotsAndCommitsReuseTheirSlots() throws IOException
     {
         explore(Workload.PINS);
     }

@@ -54,9 +54,6 @@ public final class ManifestStore
 {
     /** A slot that fails is read this many times before it is taken for what it holds: the writer may be writing it. */
     private static final int SLOT_READS = 3;
-    private static final long FREE = -1;
-    /** A slot that does not validate: an older snapshot's, damaged; written over only once no other slot is free. */
-    private static final long UNREADABLE = Long.MAX_VALUE;
 
     private final StoreFileSystem fs;
     private final Path dir;
@@ -64,10 +61,8 @@ public final class ManifestStore
     /** The slot each generation was in at the last listing: where {@link #read} looks first. */
     private volatile Map<Long, Integer> slotHint = Map.of();
 
-    /** The writer's view of the slots (the generation each holds, or {@link #FREE}); null until it writes. */
-    private long[] slotGenerations;
-    /** The slot the next slot commit writes. */
-    private int nextSlot;
+    /** The writer's view of the slots; null until it writes. */
+    private SlotAllocation allocation;
     /** Whether slots were freed, or manifest files deleted, since they were last made durable. */
     private boolean slotsFreed;
     private boolean filesDeleted;
@@ -375,21 +370,14 @@ public final class ManifestStore
      */
     public synchronized void startWriting(final int next) throws IOException
     {
-        final List<ManifestSlots.Slot> all = slots.readAll();
-        slotGenerations = new long[all.size()];
-        for (final ManifestSlots.Slot slot : all)
-        {
-            slotGenerations[slot.index] = slot.state == ManifestSlots.Slot.State.VALID ? slot.generation :
-                slot.state == ManifestSlots.Slot.State.FREE ? FREE : UNREADABLE;
-        }
-        nextSlot = next != NextSlotExtension.NONE ? next : chooseNext(-1, Set.of());
+        allocation = new SlotAllocation(slots.readAll(), next);
         generations(); // the hint, for reads by generation
     }
 
     /** @return the slot the next commit writes (the writer's). */
     public synchronized int nextSlot()
     {
-        return nextSlot;
+        return allocation.next();
     }
 
     /**
@@ -402,33 +390,16 @@ public final class ManifestStore
     {
         final Set<Long> kept = new java.util.HashSet<>(keptAfter);
         kept.add(manifest.generation);
-        final int after = chooseNext(nextSlot, kept);
+        final int target = allocation.next();
+        final int after = allocation.after(target, kept);
         final Manifest inSlot = manifest.withExtension(NextSlotExtension.of(after));
         final byte[] bytes = ManifestCodec.encode(inSlot);
         if (bytes.length <= ManifestSlotsDescriptor.MANIFEST_CAPACITY)
         {
-            return new Commit(inSlot, bytes, nextSlot, after);
+            return new Commit(inSlot, bytes, target, after);
         }
-        final Manifest inFile = manifest.withExtension(NextSlotExtension.of(nextSlot));
-        return new Commit(inFile, ManifestCodec.encode(inFile), -1, nextSlot);
-    }
-
-    /**
-     * @return the slot the commit after one into {@code target} writes: one that holds no snapshot of {@code kept}
-     * (the oldest such, a free one first, one that does not validate last), else the one past the end.
-     */
-    private int chooseNext(final int target, final Set<Long> kept)
-    {
-        int best = -1;
-        for (int i = 0; i < slotGenerations.length; i++)
-        {
-            final long g = slotGenerations[i];
-            if (i != target && (g == FREE || !kept.contains(g)) && (best < 0 || g < slotGenerations[best]))
-            {
-                best = i;
-            }
-        }
-        return best >= 0 ? best : Math.max(slotGenerations.length, target + 1);
+        final Manifest inFile = manifest.withExtension(NextSlotExtension.of(target));
+        return new Commit(inFile, ManifestCodec.encode(inFile), -1, target);
     }
 
     /**
@@ -452,19 +423,16 @@ public final class ManifestStore
     {
         if (commit.inSlot())
         {
-            if (commit.slot >= slotGenerations.length)
-            {
-                final int grown = slotGenerations.length;
-                slotGenerations = Arrays.copyOf(slotGenerations, commit.slot + 1);
-                Arrays.fill(slotGenerations, grown, slotGenerations.length, FREE);
-            }
-            slotGenerations[commit.slot] = commit.manifest.generation;
+            allocation.committed(commit.slot, commit.manifest.generation, commit.nextSlot);
             final Map<Long, Integer> hint = new HashMap<>(slotHint);
             hint.put(commit.manifest.generation, commit.slot);
             slotHint = hint;
             slotsFreed = false; // the slot's fdatasync made the frees before it durable
         }
-        nextSlot = commit.nextSlot;
+        else
+        {
+            allocation.keep(commit.nextSlot);
+        }
     }
 
     /** Commits a manifest into a file of its own, durably and atomically (the records it names flushed before). */
@@ -527,13 +495,11 @@ public final class ManifestStore
      */
     public synchronized void delete(final long generation) throws IOException
     {
-        for (int i = 0; slotGenerations != null && i < slotGenerations.length; i++)
+        final int slot = allocation == null ? -1 : allocation.slotOf(generation);
+        if (slot >= 0)
         {
-            if (slotGenerations[i] == generation)
-            {
-                freeSlot(i);
-                return;
-            }
+            freeSlot(slot);
+            return;
         }
         fs.deleteIfExists(file(generation));
         filesDeleted = true;
@@ -543,12 +509,11 @@ public final class ManifestStore
     public synchronized void freeSlot(final int index) throws IOException
     {
         slots.free(index);
-        if (slotGenerations != null && index < slotGenerations.length)
+        if (allocation != null)
         {
             final Map<Long, Integer> hint = new HashMap<>(slotHint);
-            hint.remove(slotGenerations[index]);
+            hint.remove(allocation.free(index));
             slotHint = hint;
-            slotGenerations[index] = FREE;
         }
         slotsFreed = true;
     }
