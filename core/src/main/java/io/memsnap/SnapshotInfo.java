@@ -174,7 +174,10 @@ public final class SnapshotInfo
         return bytesFlushed;
     }
 
-    /** @return how long taking the snapshot took, freeze to directory fsync. */
+    /**
+     * @return how long taking the snapshot took, freeze to commit durable, as the writer that took it measured it; for
+     * a snapshot read back from disk, freeze to its manifest encoded (the flushes that commit it come after).
+     */
     public long durationNanos()
     {
         return durationNanos;

@@ -271,13 +271,16 @@ public final class StoreStats
         return indexFileBytes;
     }
 
-    /** @return the number of manifest files in the directory (retained snapshots, as the directory lists them). */
+    /**
+     * @return the number of manifests on disk (retained snapshots, as the directory holds them): the slots of
+     * {@code manifests.mss} that hold one, and the manifest files.
+     */
     public int manifestCount()
     {
         return manifestCount;
     }
 
-    /** @return the lengths of the manifest files. */
+    /** @return the lengths of {@code manifests.mss} and of the manifest files. */
     public long manifestBytes()
     {
         return manifestBytes;

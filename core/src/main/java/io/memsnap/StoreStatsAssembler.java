@@ -4,6 +4,7 @@ import io.memsnap.internal.ReaderGuard;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.AllocatedBytes;
 import io.memsnap.internal.index.HashIndex;
@@ -15,6 +16,7 @@ import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.CommitCoordinator;
 import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestSlots;
 import io.memsnap.internal.snapshot.ManifestStore;
 import io.memsnap.internal.snapshot.SnapshotLedger;
 import org.agrona.concurrent.NanoClock;
@@ -219,6 +221,11 @@ final class StoreStatsAssembler
                     manifestCount++;
                     manifestBytes += length;
                 }
+                else if (name.equals(ManifestSlotsDescriptor.FILE_NAME))
+                {
+                    manifestCount += validSlots();
+                    manifestBytes += length;
+                }
                 else
                 {
                     otherBytes += length;
@@ -240,6 +247,17 @@ final class StoreStatsAssembler
             i++;
         }
         stats.files(indexFiles, manifestCount, manifestBytes, otherBytes);
+    }
+
+    /** @return how many slots of {@code manifests.mss} hold a manifest that validates. */
+    private int validSlots() throws IOException
+    {
+        int valid = 0;
+        for (final ManifestSlots.Slot slot : manifests.slots().readAll())
+        {
+            valid += slot.state == ManifestSlots.Slot.State.VALID ? 1 : 0;
+        }
+        return valid;
     }
 
     private int retained()

@@ -1,8 +1,8 @@
 package io.memsnap;
 
-import io.memsnap.crash.DiskFullFileSystem;
 import io.memsnap.crash.InterceptingFileSystem;
 import io.memsnap.crash.Stall;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -198,7 +198,7 @@ class AutoSnapshotTest
             {
                 put(store, i, 0);
             }
-            disk.beforeForce(".pending", stall);
+            disk.beforeForce(ManifestSlotsDescriptor.FILE_NAME, stall);
             final CompletableFuture<SnapshotInfo> explicit = CompletableFuture.supplyAsync(store::snapshot);
             assertTrue(stall.awaitHeld(), "the explicit snapshot did not begin");
             disk.clear();
@@ -263,13 +263,16 @@ class AutoSnapshotTest
     void aFailedSnapshotIsLoggedCountedAndRetriedAfterADoublingWaitOfAtMostFiveMinutes() throws Exception
     {
         final Path storeDir = dir.resolve("store");
-        final DiskFullFileSystem disk = new DiskFullFileSystem();
+        final InterceptingFileSystem disk = new InterceptingFileSystem();
         try (EngineLogCapture log = new EngineLogCapture();
             MemoryStore store = time.open(storeDir, options().autoSnapshotEveryChanges(10).preallocate(true)
                 .backgroundCompaction(false).build(), disk))
         {
             final long opened = store.lastSnapshot().generation();
-            disk.fill(); // the manifest cannot be written; puts go on in the preallocated segment
+            disk.beforeForce(ManifestSlotsDescriptor.FILE_NAME, file ->
+            {
+                throw new java.io.IOException("No space left on device"); // the manifest slot cannot be written
+            });
             for (int i = 0; i < 10; i++)
             {
                 put(store, i, 0);
@@ -305,7 +308,7 @@ class AutoSnapshotTest
             }
             assertEquals(11, log.messages(Level.WARNING, "automatic snapshot of " + storeDir + " failed").size());
 
-            disk.free();
+            disk.clear();
             time.advance(Duration.ofMinutes(5));
             awaitPass(store);
             stats = store.stats();
@@ -332,7 +335,7 @@ class AutoSnapshotTest
         try (MemoryStore store = time.open(dir.resolve("store"), options().autoSnapshotEveryChanges(10).build(),
             disk))
         {
-            disk.beforeForce(".pending", stall);
+            disk.beforeForce(ManifestSlotsDescriptor.FILE_NAME, stall);
             for (int i = 0; i < 10; i++)
             {
                 put(store, i, 0);

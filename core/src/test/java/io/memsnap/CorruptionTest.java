@@ -9,6 +9,7 @@ import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.WatermarkDescriptor;
@@ -16,6 +17,8 @@ import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
+import io.memsnap.internal.snapshot.ManifestSlots;
+import io.memsnap.internal.snapshot.NextSlotExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicContainer;
@@ -27,6 +30,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -271,8 +275,8 @@ class CorruptionTest
     void strictModeRefusesDamagedNewestManifest()
     {
         final Path dir = freshCopy("strict");
-        final Path newest = dir.resolve(ManifestDescriptor.fileName(layout.newestGeneration));
-        StoreFiles.flip(newest, ManifestDescriptor.ENTRY_COUNT_OFFSET, 0x01);
+        final Path newest = dir.resolve(ManifestSlotsDescriptor.FILE_NAME);
+        flipManifest(dir, layout.newestGeneration, ManifestDescriptor.ENTRY_COUNT_OFFSET, 0x01);
         final Map<String, String> before = StoreFiles.fingerprint(dir);
         final StoreOptions strict = StoreOptions.builder().backgroundCompaction(false)
             .recoveryMode(RecoveryMode.STRICT).build();
@@ -291,22 +295,23 @@ class CorruptionTest
     void fallbackModeSkipsDamagedNewestManifestAndReplaysTheTail()
     {
         final Path dir = freshCopy("fallback");
-        final String newestName = ManifestDescriptor.fileName(layout.newestGeneration);
-        StoreFiles.flip(dir.resolve(newestName), ManifestDescriptor.TAIL_OFFSET_OFFSET, 0x10);
+        final int slot = layout.slotOf.get(layout.newestGeneration);
+        final String newestName = ManifestSlotsDescriptor.FILE_NAME + ".slot-" + slot;
+        flipManifest(dir, layout.newestGeneration, ManifestDescriptor.TAIL_OFFSET_OFFSET, 0x10);
         try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).build()))
         {
             final RecoveryReport report = store.recoveryReport();
             assertEquals(1, report.skippedSnapshots().size(), report.toString());
-            assertTrue(report.skippedSnapshots().get(0).startsWith("generation " + layout.newestGeneration),
-                report.toString());
+            assertTrue(report.skippedSnapshots().get(0).startsWith("slot " + slot + " of " +
+                ManifestSlotsDescriptor.FILE_NAME), report.toString());
             assertEquals(layout.manifestGenerations.get(1), report.restoredGeneration());
             final long previousCheckpoint = layout.manifests.get(layout.manifestGenerations.get(1))
                 .checkpoint.lastSequence;
             assertEquals(history.lastSequence() - previousCheckpoint, report.replayedRecords(),
                 "the replay from the older snapshot's checkpoint covers the writes of the damaged one");
-            assertTrue(report.discardedFiles().stream().anyMatch(f -> f.startsWith(newestName + " moved to " +
-                StoreDirectory.QUARANTINE)), report.toString());
-            assertFalse(Files.exists(dir.resolve(newestName)), "the damaged manifest is moved aside");
+            assertTrue(report.discardedFiles().stream().anyMatch(f -> f.startsWith("slot " + slot) &&
+                f.contains(" copied to " + StoreDirectory.QUARANTINE)), report.toString());
+            assertFalse(Manifests.onDisk(dir).contains(layout.newestGeneration), "the damaged slot is freed");
             assertTrue(StoreFiles.list(dir.resolve(StoreDirectory.QUARANTINE)).stream()
                 .anyMatch(p -> p.getFileName().toString().startsWith(newestName)), "kept in quarantine, not deleted");
             final StoreHistory.Verification v = history.verify(store, history.lastSequence(), "fallback");
@@ -424,9 +429,8 @@ class CorruptionTest
             }
             checkpointAndSnapshot(store);
         }
-        final Manifest a = ManifestCodec.decode(StoreFiles.read(dir.resolve(ManifestDescriptor.fileName(older))), dir);
-        final Manifest b = ManifestCodec.decode(StoreFiles.read(dir.resolve(ManifestDescriptor.fileName(
-            newestGeneration(dir)))), dir);
+        final Manifest a = manifest(dir, older);
+        final Manifest b = manifest(dir, newestGeneration(dir));
         final int wholeChunk = (a.checkpoint.indexPages + IndexFile.CHUNK_PAGES - 1) & -IndexFile.CHUNK_PAGES;
         assertTrue(wholeChunk + IndexFile.CHUNK_PAGES <= b.checkpoint.indexPages, "the newer pages span a whole " +
             "chunk: " + a.checkpoint.indexPages + " to " + b.checkpoint.indexPages);
@@ -473,8 +477,7 @@ class CorruptionTest
                 }
             }
         }
-        final Manifest m = ManifestCodec.decode(StoreFiles.read(dir.resolve(ManifestDescriptor.fileName(
-            newestGeneration(dir)))), dir);
+        final Manifest m = manifest(dir, newestGeneration(dir));
         final Path indexFile = dir.resolve(IndexPageDescriptor.fileName(m.checkpoint.indexFile));
         final ByteBuffer index = ByteBuffer.wrap(StoreFiles.read(indexFile)).order(ByteOrder.LITTLE_ENDIAN);
         final int rootOffset = m.checkpoint.rootPage * IndexPageDescriptor.PAGE_SIZE;
@@ -551,14 +554,24 @@ class CorruptionTest
 
     private static long newestGeneration(final Path dir)
     {
-        return StoreFiles.list(dir).stream().mapToLong(p -> ManifestDescriptor.parseFileName(p.getFileName()
-            .toString())).max().orElseThrow();
+        return Manifests.onDisk(dir).get(0);
+    }
+
+    private static Manifest manifest(final Path dir, final long generation)
+    {
+        try
+        {
+            return Manifests.read(dir, generation);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private static int rootDepth(final Path dir, final long generation)
     {
-        final Manifest m = ManifestCodec.decode(StoreFiles.read(dir.resolve(ManifestDescriptor.fileName(generation))),
-            dir);
+        final Manifest m = manifest(dir, generation);
         final byte[] page = StoreFiles.readPrefix(dir.resolve(IndexPageDescriptor.fileName(m.checkpoint.indexFile)),
             (m.checkpoint.rootPage + 1) * IndexPageDescriptor.PAGE_SIZE);
         return page[m.checkpoint.rootPage * IndexPageDescriptor.PAGE_SIZE + IndexPageDescriptor.DEPTH_OFFSET];
@@ -574,13 +587,8 @@ class CorruptionTest
         switch (where)
         {
             case "newest manifest":
-                file = dir.resolve(ManifestDescriptor.fileName(layout.newestGeneration));
-                final byte[] m = StoreFiles.read(file);
-                final ByteBuffer b = ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN);
-                b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)(FormatVersion.CURRENT_MAJOR + 1))
-                    .putShort(ManifestDescriptor.MINOR_OFFSET, (short)0);
-                b.putInt(m.length - 4, new Checksum().compute(m, 0, m.length - 4));
-                StoreFiles.write(file, m);
+                file = dir.resolve(ManifestSlotsDescriptor.FILE_NAME);
+                rewriteManifestVersion(dir, layout.newestGeneration, FormatVersion.CURRENT_MAJOR + 1, 0);
                 break;
             case "index":
                 file = dir.resolve(IndexPageDescriptor.FILE_NAME);
@@ -622,18 +630,32 @@ class CorruptionTest
     void newerMinorVersionIsRead()
     {
         final Path dir = freshCopy("minor");
-        final Path file = dir.resolve(ManifestDescriptor.fileName(layout.newestGeneration));
-        final byte[] m = StoreFiles.read(file);
-        final ByteBuffer b = ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort(ManifestDescriptor.MINOR_OFFSET, (short)7);
-        b.putInt(m.length - 4, new Checksum().compute(m, 0, m.length - 4));
-        StoreFiles.write(file, m);
+        rewriteManifestVersion(dir, layout.newestGeneration, FormatVersion.CURRENT_MAJOR, 7);
         try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().backgroundCompaction(false).build()))
         {
             assertTrue(store.recoveryReport().clean(), store.recoveryReport().toString());
             history.verify(store, history.lastSequence(), "minor version 1.7");
         }
         StoreFiles.deleteTree(dir);
+    }
+
+    /** Rewrites the version of the manifest of {@code generation}, with its checksums made to match. */
+    private static void rewriteManifestVersion(final Path dir, final long generation, final int major,
+        final int minor)
+    {
+        try
+        {
+            final byte[] m = Manifests.bytes(dir, generation);
+            final ByteBuffer b = ByteBuffer.wrap(m).order(ByteOrder.LITTLE_ENDIAN);
+            b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)major).putShort(ManifestDescriptor.MINOR_OFFSET,
+                (short)minor);
+            b.putInt(m.length - 4, new Checksum().compute(m, 0, m.length - 4));
+            Manifests.rewrite(dir, generation, m);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private static void rewriteHeaderVersion(final Path file, final int majorOffset, final int crcOffset)
@@ -655,6 +677,19 @@ class CorruptionTest
         final Path dir = root.resolve("case-" + CASES.incrementAndGet() + "-" + name);
         StoreFiles.copyStore(pristine, dir);
         return dir;
+    }
+
+    /** XORs byte {@code at} of the manifest of {@code generation} with {@code mask}, where it lies. */
+    private static void flipManifest(final Path dir, final long generation, final int at, final int mask)
+    {
+        try
+        {
+            Manifests.flip(dir, generation, at, mask);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     private static void run(final Damage d)
@@ -983,6 +1018,9 @@ class CorruptionTest
         final Map<Long, Manifest> manifests = new HashMap<>();
         final Map<Long, Long> manifestSizes = new HashMap<>();
         final List<Long> manifestGenerations = new ArrayList<>();
+        /** The slot of manifests.mss each generation is in. */
+        final Map<Long, Integer> slotOf = new HashMap<>();
+        long slotsSize;
         final Manifest newest;
         final long newestGeneration;
         final Set<Integer> reachablePages = new TreeSet<>();
@@ -1014,6 +1052,20 @@ class CorruptionTest
                     manifests.put(generation, ManifestCodec.decode(Files.readAllBytes(p), p));
                     manifestSizes.put(generation, Files.size(p));
                     manifestGenerations.add(generation);
+                }
+                else if (name.equals(ManifestSlotsDescriptor.FILE_NAME))
+                {
+                    slotsSize = Files.size(p);
+                    for (final ManifestSlots.Slot slot : new ManifestSlots(StoreFileSystem.real(), dir).readAll())
+                    {
+                        if (slot.state == ManifestSlots.Slot.State.VALID)
+                        {
+                            manifests.put(slot.generation, ManifestCodec.decode(slot.manifest(), p));
+                            manifestSizes.put(slot.generation, (long)slot.manifest().length);
+                            manifestGenerations.add(slot.generation);
+                            slotOf.put(slot.generation, slot.index);
+                        }
+                    }
                 }
                 else if (!name.equals(WatermarkDescriptor.FILE_NAME))
                 {
@@ -1180,6 +1232,12 @@ class CorruptionTest
                     offsets.put(at + WatermarkDescriptor.CRC_OFFSET, "watermark slot " + slot + " crc");
                 }
             }
+            else if (file.equals(ManifestSlotsDescriptor.FILE_NAME))
+            {
+                size = slotsSize;
+                usedEnd = size;
+                chosenSlotOffsets(offsets);
+            }
             else
             {
                 size = manifestSizes.get(ManifestDescriptor.parseFileName(file));
@@ -1276,6 +1334,10 @@ class CorruptionTest
                 final boolean isNewest = generation == newestGeneration;
                 return new Damage(file, false, offset, mask, label + ": " + (isNewest ? "newest" : "older") +
                     " manifest " + manifestField(offset), isNewest ? Expect.DETECT : Expect.UNCHANGED, full);
+            }
+            if (file.equals(ManifestSlotsDescriptor.FILE_NAME))
+            {
+                return classifySlots(file, offset, mask, label, full);
             }
             final int page = (int)(offset / IndexPageDescriptor.PAGE_SIZE);
             final int inPage = (int)(offset % IndexPageDescriptor.PAGE_SIZE);
@@ -1422,6 +1484,39 @@ class CorruptionTest
             offsets.putIfAbsent(indexSize - 1, "last byte");
         }
 
+        /** The header's fields, and in every slot a stamp, the slot's own fields, manifest fields and a checksum. */
+        private void chosenSlotOffsets(final Map<Long, String> offsets)
+        {
+            for (final int field : new int[] {ManifestSlotsDescriptor.HEADER_MAGIC_OFFSET,
+                ManifestSlotsDescriptor.HEADER_MAJOR_OFFSET, ManifestSlotsDescriptor.SLOT_LENGTH_OFFSET,
+                ManifestSlotsDescriptor.HEADER_CRC_OFFSET, 1000})
+            {
+                offsets.put((long)field, "slots header");
+            }
+            for (int slot = 0; slot < ManifestSlotsDescriptor.slotCount(slotsSize); slot++)
+            {
+                final long at = ManifestSlotsDescriptor.slotOffset(slot);
+                offsets.put(at + ManifestSlotsDescriptor.STAMP_OFFSET, "slot " + slot + " stamp");
+                offsets.put(at + ManifestSlotsDescriptor.payloadToSlot(ManifestSlotsDescriptor.SLOT_INDEX_OFFSET),
+                    "slot " + slot + " index");
+                for (final int field : new int[] {ManifestDescriptor.MAGIC_OFFSET, ManifestDescriptor.GENERATION_OFFSET,
+                    ManifestDescriptor.FIXED_LENGTH})
+                {
+                    offsets.put(at + ManifestSlotsDescriptor.payloadToSlot(ManifestSlotsDescriptor.MANIFEST_OFFSET +
+                        field), "slot " + slot + " manifest");
+                }
+                offsets.put(at + 3L * ManifestSlotsDescriptor.SECTOR_LENGTH + ManifestSlotsDescriptor.SECTOR_CRC_OFFSET,
+                    "slot " + slot + " sector checksum");
+            }
+        }
+
+        /** @return the generation in slot {@code slot}, or -1 if it is free. */
+        private long inSlot(final int slot)
+        {
+            return slotOf.entrySet().stream().filter(e -> e.getValue() == slot).mapToLong(Map.Entry::getKey)
+                .findFirst().orElse(-1);
+        }
+
         private static void chosenManifestOffsets(final int size, final boolean newest,
             final Map<Long, String> offsets)
         {
@@ -1487,6 +1582,45 @@ class CorruptionTest
                 return "stored-at";
             }
             return at < RecordDescriptor.HEADER_LENGTH + r.nnz * 8 ? "vector" : "id/value";
+        }
+
+        /**
+         * The header is checked by verify, not by opens; damage to the newest snapshot's slot is detected (it is the one
+         * the snapshot before it names as the next: fallen back from, said, moved aside), to an older one's it changes
+         * nothing (verify reports it); in the free slot the newest names as the next, damage to its first sector is
+         * detected (a newer snapshot could have been there), anywhere else in it changes nothing.
+         */
+        private Damage classifySlots(final String file, final long offset, final int mask, final String label,
+            final long full)
+        {
+            if (offset < ManifestSlotsDescriptor.SLOT_LENGTH)
+            {
+                return new Damage(file, false, offset, mask, label + ": slots header +" + offset, Expect.UNCHANGED,
+                    full);
+            }
+            final int slot = (int)(offset / ManifestSlotsDescriptor.SLOT_LENGTH - 1);
+            final long held = inSlot(slot);
+            final int inSlotOffset = (int)(offset % ManifestSlotsDescriptor.SLOT_LENGTH);
+            final String region;
+            final Expect expect;
+            if (held == newestGeneration)
+            {
+                region = "newest manifest's slot " + slot + " +" + inSlotOffset;
+                expect = Expect.DETECT;
+            }
+            else if (held >= 0)
+            {
+                region = "older manifest's slot " + slot + " +" + inSlotOffset;
+                expect = Expect.UNCHANGED;
+            }
+            else
+            {
+                final boolean next = slot == NextSlotExtension.read(newest, null);
+                final boolean firstSector = inSlotOffset < ManifestSlotsDescriptor.SECTOR_LENGTH;
+                region = (next ? "next" : "free") + " slot " + slot + " +" + inSlotOffset;
+                expect = next && firstSector ? Expect.DETECT : Expect.UNCHANGED;
+            }
+            return new Damage(file, false, offset, mask, label + ": " + region, expect, full);
         }
 
         private static String manifestField(final long offset)
@@ -1560,6 +1694,11 @@ class CorruptionTest
                 size = WatermarkDescriptor.FILE_LENGTH;
                 minSequence = fullSequence();
             }
+            else if (file.equals(ManifestSlotsDescriptor.FILE_NAME))
+            {
+                size = slotsSize;
+                minSequence = fullSequence();
+            }
             else
             {
                 size = indexSize;
@@ -1584,6 +1723,14 @@ class CorruptionTest
                 {
                     region = "durable watermark";
                     expect = Expect.UNCHANGED;
+                }
+                else if (file.equals(ManifestSlotsDescriptor.FILE_NAME))
+                {
+                    // Cut inside or before the newest snapshot's slot: detected; after it, older slots or the free one.
+                    final boolean cutsNewest = length < ManifestSlotsDescriptor.slotOffset(slotOf.get(newestGeneration)) +
+                        ManifestSlotsDescriptor.SLOT_LENGTH;
+                    region = cutsNewest ? "slots, the newest manifest's cut" : "slots, only older or free ones cut";
+                    expect = cutsNewest ? Expect.DETECT : Expect.UNCHANGED;
                 }
                 else
                 {

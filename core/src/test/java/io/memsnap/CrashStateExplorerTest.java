@@ -216,9 +216,9 @@ class CrashStateExplorerTest
             w.snapshot();
         }),
         /**
-         * Snapshots among pins and unpins, retention keeping three besides the pinned: commits recycle the oldest
-         * unpinned manifest's file, never a pinned one; the unpin commit deletes the snapshot it unpinned. Every
-         * pinned snapshot must survive each crash state, its recovery and the commits after it.
+         * Snapshots among pins and unpins, retention keeping three besides the pinned: commits write the slots of the
+         * snapshots retention drops, never a pinned one's; the unpin commit frees the slot of the snapshot it unpinned.
+         * Every pinned snapshot must survive each crash state, its recovery and the commits after it.
          */
         PINS(false, Durability.ON_SYNC, true, FIXED, 3, 200, w ->
         {
@@ -239,6 +239,34 @@ class CrashStateExplorerTest
             w.unpinOldestPinned();
             w.mixed(4);
             w.snapshot();
+        }),
+        /**
+         * Commits into the slots of manifests.mss with two retained and pins: the file grows when every slot holds a
+         * snapshot retention keeps, an unpin frees one, and the commits after it write the slots retention dropped.
+         * Each commit writes its slot before it flushes its records (the order of a file system that does not flush in
+         * parallel), so the explorer cuts the power between the two, leaving the slot durable and the records not, and
+         * tears slots at 512-byte sectors. Every pinned snapshot must survive.
+         */
+        SLOTS(false, Durability.ON_SYNC, true, FIXED, 2, 200, w ->
+        {
+            for (int i = 0; i < 3; i++)
+            {
+                w.mixed(4);
+                w.snapshot();
+            }
+            w.pinOldestUnpinned();
+            w.mixed(4);
+            w.snapshot();
+            w.pinOldestUnpinned();
+            for (int i = 0; i < 2; i++)
+            {
+                w.mixed(4);
+                w.snapshot();
+            }
+            w.unpinOldestPinned();
+            w.mixed(4);
+            w.snapshot();
+            w.mixed(3);
         }),
         /**
          * Two rewinds: back to an older snapshot, writes, snapshots, then forward again to the first rewind's safety
@@ -485,9 +513,15 @@ class CrashStateExplorerTest
     }
 
     @Test
-    void snapshotsRecycleAndRetireManifests() throws IOException
+    void snapshotsCommitIntoSlots() throws IOException
     {
         explore(Workload.SNAPSHOTS);
+    }
+
+    @Test
+    void slotsGrowWithPinsAndAreWrittenAgainOnceRetentionDropsTheirSnapshots() throws IOException
+    {
+        explore(Workload.SLOTS);
     }
 
     @Test
@@ -509,7 +543,7 @@ class CrashStateExplorerTest
     }
 
     @Test
-    void pinsSurviveWhileRetentionRecyclesAndDeletesManifests() throws IOException
+    void pinsSurviveWhileRetentionDropsSnapshotsAndCommitsReuseTheirSlots() throws IOException
     {
         explore(Workload.PINS);
     }
@@ -542,6 +576,32 @@ class CrashStateExplorerTest
     void rewindThenReclamation() throws IOException
     {
         explore(Workload.REWIND_RECLAIM);
+    }
+
+    /** @return whether a flush of manifests.mss came before a flush of a segment within one snapshot. */
+    private static boolean slotDurableBeforeRecords(final List<io.memsnap.crash.JournalEntry> entries)
+    {
+        boolean slotForced = false;
+        for (final io.memsnap.crash.JournalEntry e : entries)
+        {
+            if (e.kind == io.memsnap.crash.JournalEntry.Kind.ACKNOWLEDGE_SNAPSHOT)
+            {
+                slotForced = false;
+            }
+            else if (e.kind == io.memsnap.crash.JournalEntry.Kind.FORCE)
+            {
+                final String name = e.path.getFileName().toString();
+                if (name.equals(io.memsnap.internal.format.ManifestSlotsDescriptor.FILE_NAME))
+                {
+                    slotForced = true;
+                }
+                else if (slotForced && name.startsWith("segment-"))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** @return whether a segment file created before the first rewind began was deleted. */
@@ -673,6 +733,16 @@ class CrashStateExplorerTest
         {
             // What the workload is there for: a segment's file made while records still went into the one before.
             assertTrue(madeAhead(fs.journal().entries()), "ROLLING_SEGMENTS made no segment file ahead of its roll");
+        }
+        if (workload == Workload.SNAPSHOTS || workload == Workload.SLOTS)
+        {
+            assertTrue(slotDurableBeforeRecords(fs.journal().entries()), workload + " never forced a slot before the " +
+                "records it names: no state has the slot durable and the records not");
+            assertTrue(workload == Workload.SNAPSHOTS || fs.journal().entries().stream().anyMatch(e ->
+                e.kind == io.memsnap.crash.JournalEntry.Kind.WRITE && e.path.getFileName().toString().equals(
+                io.memsnap.internal.format.ManifestSlotsDescriptor.FILE_NAME) && e.position >=
+                io.memsnap.internal.format.ManifestSlotsDescriptor.slotOffset(
+                io.memsnap.internal.format.ManifestSlotsDescriptor.INITIAL_SLOTS)), "SLOTS never grew manifests.mss");
         }
         if (workload == Workload.INDEX_FILES)
         {

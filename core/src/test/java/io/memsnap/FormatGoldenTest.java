@@ -4,11 +4,12 @@ import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.LibraryVersion;
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.WatermarkDescriptor;
 import io.memsnap.internal.snapshot.Manifest;
-import io.memsnap.internal.snapshot.ManifestCodec;
+import io.memsnap.internal.snapshot.NextSlotExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -184,10 +185,8 @@ class FormatGoldenTest
             assertTrue(generations.size() >= 1 && generations.get(0) >= 1, "index files " + generations);
             newest = s.lastSnapshot().generation();
         }
-        final ByteBuffer manifest = read(ManifestDescriptor.fileName(newest));
         assertEquals(IndexFiles.generations(dir).get(IndexFiles.generations(dir).size() - 1),
-            io.memsnap.internal.snapshot.ManifestCodec.decode(manifest.array(), dir).checkpoint.indexFile,
-            "the newest manifest names the newest index file");
+            Manifests.read(dir, newest).checkpoint.indexFile, "the newest manifest names the newest index file");
         for (final boolean readOnly : new boolean[] {true, false})
         {
             try (MemoryStore s = MemoryStore.open(dir, readOnly ? StoreOptions.builder().readOnly(true).build() :
@@ -234,7 +233,7 @@ class FormatGoldenTest
         final boolean older = GoldenStores.major(version) < FormatVersion.CURRENT_MAJOR;
         final MigrationReport report = Migration.migrate(dir);
         assertEquals(older, report.upgraded(), report.toString());
-        final long newest = older ? GoldenStores.NEWEST_GENERATION + 1 : GoldenStores.NEWEST_GENERATION;
+        final long newest = GoldenStores.migratedGeneration(version);
         try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
         {
             assertEquals(newest, s.recoveryReport().restoredGeneration());
@@ -293,7 +292,7 @@ class FormatGoldenTest
         // 3.0 inserted the oldest reader's version at 16: every field from the generation on moved.
         final int shift = FormatVersion.hasManifestExtensions(major) ? ManifestDescriptor.V3_SHIFT : 0;
         assertEquals(shift, ManifestDescriptor.generationOffset(major) - ManifestDescriptor.GENERATION_OFFSET);
-        final ByteBuffer manifest = read(ManifestDescriptor.fileName(GoldenStores.NEWEST_GENERATION));
+        final ByteBuffer manifest = manifest(GoldenStores.NEWEST_GENERATION);
         assertEquals(ManifestDescriptor.MAGIC, manifest.getLong(ManifestDescriptor.MAGIC_OFFSET));
         assertEquals(major, manifest.getShort(ManifestDescriptor.MAJOR_OFFSET));
         assertEquals(FormatVersion.MINOR_0, manifest.getShort(ManifestDescriptor.MINOR_OFFSET));
@@ -309,10 +308,53 @@ class FormatGoldenTest
         final CRC32C crc = new CRC32C();
         crc.update(manifest.array(), 0, manifest.capacity() - 4);
         assertEquals((int)crc.getValue(), manifest.getInt(manifest.capacity() - 4));
-        if (shift > 0)
+        if (major == FormatVersion.MAJOR_3)
         {
             assertEquals(0, manifest.getInt(manifest.capacity() - 8), "no extension");
         }
+        if (FormatVersion.hasManifestSlots(major))
+        {
+            slotBytesMatchTheDescriptor(major);
+        }
+    }
+
+    /** 4.0: the header of manifests.mss, and the slot holding the newest manifest. */
+    private void slotBytesMatchTheDescriptor(final int major) throws IOException
+    {
+        final ByteBuffer slots = read(ManifestSlotsDescriptor.FILE_NAME);
+        assertEquals(ManifestSlotsDescriptor.HEADER_MAGIC, slots.getLong(ManifestSlotsDescriptor.HEADER_MAGIC_OFFSET));
+        assertEquals("MSNPSLH", ascii(slots, 0, 7));
+        assertEquals(major, slots.getShort(ManifestSlotsDescriptor.HEADER_MAJOR_OFFSET));
+        assertEquals(ManifestSlotsDescriptor.SLOT_LENGTH, slots.getInt(ManifestSlotsDescriptor.SLOT_LENGTH_OFFSET));
+        final CRC32C header = new CRC32C();
+        header.update(slots.array(), 0, ManifestSlotsDescriptor.HEADER_CRC_OFFSET);
+        assertEquals((int)header.getValue(), slots.getInt(ManifestSlotsDescriptor.HEADER_CRC_OFFSET));
+        assertEquals(ManifestSlotsDescriptor.slotOffset(ManifestSlotsDescriptor.INITIAL_SLOTS), slots.capacity());
+
+        final int index = Manifests.slotOf(dir, GoldenStores.NEWEST_GENERATION);
+        final int at = (int)ManifestSlotsDescriptor.slotOffset(index);
+        for (int k = 0; k < ManifestSlotsDescriptor.SECTORS; k++)
+        {
+            final int sector = at + k * ManifestSlotsDescriptor.SECTOR_LENGTH;
+            assertEquals(GoldenStores.NEWEST_GENERATION, slots.getLong(sector + ManifestSlotsDescriptor.STAMP_OFFSET));
+            final CRC32C crc = new CRC32C();
+            crc.update(slots.array(), sector, ManifestSlotsDescriptor.SECTOR_CRC_OFFSET);
+            assertEquals((int)crc.getValue(), slots.getInt(sector + ManifestSlotsDescriptor.SECTOR_CRC_OFFSET));
+        }
+        final java.util.function.IntUnaryOperator payload = p -> at + ManifestSlotsDescriptor.payloadToSlot(p);
+        assertEquals(ManifestSlotsDescriptor.SLOT_MAGIC,
+            slots.getLong(payload.applyAsInt(ManifestSlotsDescriptor.SLOT_MAGIC_OFFSET)));
+        assertEquals("MSNPSLT", ascii(slots, payload.applyAsInt(0), 7));
+        assertEquals(major, slots.getShort(payload.applyAsInt(ManifestSlotsDescriptor.SLOT_MAJOR_OFFSET)));
+        assertEquals(index, slots.getInt(payload.applyAsInt(ManifestSlotsDescriptor.SLOT_INDEX_OFFSET)));
+        final ByteBuffer manifest = manifest(GoldenStores.NEWEST_GENERATION);
+        assertEquals(manifest.capacity(), slots.getInt(payload.applyAsInt(ManifestSlotsDescriptor.MANIFEST_LENGTH_OFFSET)));
+        assertEquals(manifest.getLong(0), slots.getLong(payload.applyAsInt(ManifestSlotsDescriptor.MANIFEST_OFFSET)),
+            "the manifest follows its length");
+        final Manifest m = Manifests.read(dir, GoldenStores.NEWEST_GENERATION);
+        final int next = NextSlotExtension.read(m, dir);
+        assertNotEquals(index, next);
+        assertEquals(0, slots.getLong((int)ManifestSlotsDescriptor.slotOffset(next)), "the next slot is free");
     }
 
     /**
@@ -326,16 +368,16 @@ class FormatGoldenTest
         GoldenStores.unpack(version, dir);
         final int major = GoldenStores.major(version);
         final LibraryVersion expected = major == FormatVersion.MAJOR_1 ? LibraryVersion.FIRST_READER_OF_1_0 :
-            major == FormatVersion.MAJOR_2 ? LibraryVersion.FIRST_READER_OF_2_0 : LibraryVersion.FIRST_READER_OF_3_0;
+            major == FormatVersion.MAJOR_2 ? LibraryVersion.FIRST_READER_OF_2_0 : major == FormatVersion.MAJOR_3 ?
+            LibraryVersion.FIRST_READER_OF_3_0 : LibraryVersion.FIRST_READER_OF_4_0;
         for (long generation = 0; generation <= GoldenStores.NEWEST_GENERATION; generation++)
         {
-            final Path file = dir.resolve(ManifestDescriptor.fileName(generation));
-            final Manifest m = ManifestCodec.decode(Files.readAllBytes(file), file);
+            final Manifest m = Manifests.read(dir, generation);
             assertEquals(major, m.majorVersion);
-            assertEquals(expected, m.oldestReader, file.toString());
+            assertEquals(expected, m.oldestReader, "generation " + generation);
             if (FormatVersion.hasManifestExtensions(major))
             {
-                final ByteBuffer b = read(file.getFileName().toString());
+                final ByteBuffer b = manifest(generation);
                 assertEquals(expected, new LibraryVersion(b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET),
                     b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET + 2),
                     b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET + 4)));
@@ -387,7 +429,7 @@ class FormatGoldenTest
     void endsTheNewestSnapshotWithAPadOnAPageBoundary(final String version) throws IOException
     {
         GoldenStores.unpack(version, dir);
-        final ByteBuffer manifest = read(ManifestDescriptor.fileName(GoldenStores.NEWEST_GENERATION));
+        final ByteBuffer manifest = manifest(GoldenStores.NEWEST_GENERATION);
         final int shift = FormatVersion.hasManifestExtensions(GoldenStores.major(version)) ?
             ManifestDescriptor.V3_SHIFT : 0;
         assertEquals(2, manifest.getInt(ManifestDescriptor.TAIL_SEGMENT_OFFSET + shift));
@@ -429,11 +471,12 @@ class FormatGoldenTest
         final long before = Files.size(dir.resolve("segment-0000000002.seg"));
         try (MemoryStore s = MemoryStore.open(dir, GoldenStores.options().toBuilder().upgradeFormat(true).build()))
         {
-            assertEquals(GoldenStores.NEWEST_GENERATION + 1, s.recoveryReport().restoredGeneration(),
-                "the upgrade committed the newest snapshot again");
+            final long upgraded = GoldenStores.migratedGeneration("v1.0");
+            assertEquals(upgraded, s.recoveryReport().restoredGeneration(),
+                "the upgrade committed the newest snapshot again, once per step from 2.x on");
             s.put("after-upgrade", SparseVector.of(new int[] {1}, new float[] {2f}), 0.5f, 5L, null);
             final SnapshotInfo info = s.snapshot();
-            assertEquals(GoldenStores.NEWEST_GENERATION + 2, info.generation());
+            assertEquals(upgraded + 1, info.generation());
             for (int i = 0; i < 100; i++)
             {
                 s.put("more-" + i, SparseVector.of(new int[] {i}, new float[] {i}), 0.2f, i, new byte[700]);
@@ -455,10 +498,10 @@ class FormatGoldenTest
             records++;
         }
         assertTrue(records > 0);
-        for (final long generation : new long[] {GoldenStores.NEWEST_GENERATION + 1,
-            GoldenStores.NEWEST_GENERATION + 2})
+        for (final long generation : new long[] {GoldenStores.migratedGeneration("v1.0"),
+            GoldenStores.migratedGeneration("v1.0") + 1})
         {
-            final ByteBuffer manifest = read(ManifestDescriptor.fileName(generation));
+            final ByteBuffer manifest = manifest(generation);
             assertEquals(FormatVersion.CURRENT_MAJOR, manifest.getShort(ManifestDescriptor.MAJOR_OFFSET));
         }
         try (MemoryStore s = MemoryStore.open(dir, GoldenStores.options()))
@@ -468,6 +511,12 @@ class FormatGoldenTest
             assertEquals(2f, s.get("after-upgrade").orElseThrow().vector().value(0));
             assertTrue(s.verify(true).ok(), s.verify(true).toString());
         }
+    }
+
+    /** @return the bytes of the manifest of {@code generation}, wherever it lies (its file, or a slot). */
+    private ByteBuffer manifest(final long generation) throws IOException
+    {
+        return ByteBuffer.wrap(Manifests.bytes(dir, generation)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private ByteBuffer read(final String name) throws IOException

@@ -1,6 +1,8 @@
 package io.memsnap;
 
 import io.memsnap.internal.StoreDirectory;
+import io.memsnap.internal.format.FormatVersion;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,15 +28,17 @@ import static org.junit.jupiter.api.Assertions.*;
 public final class GoldenStores
 {
     /** Every golden store, oldest first. A new format version adds its own (see {@link #WRITE_COMMAND}). */
-    public static final List<String> VERSIONS = List.of("v1.0", "v2.0", "v3.0");
+    public static final List<String> VERSIONS = List.of("v1.0", "v2.0", "v3.0", "v4.0");
     /** What writes the golden store of this build's format version, run from the repository's root. */
     public static final String WRITE_COMMAND = "mvn -B -o -q -pl core test-compile && java --add-exports " +
         "java.base/jdk.internal.misc=ALL-UNNAMED -cp core/target/test-classes:core/target/classes:" +
         "$HOME/.m2/repository/org/agrona/agrona/2.6.0/agrona-2.6.0.jar io.memsnap.FormatGoldenTest";
     /** The files of every golden store; later versions may hold more (see {@link #OPTIONAL_FILES}). */
-    public static final List<String> FILES = List.of("index.msi", "segment-0000000001.seg", "segment-0000000002.seg",
-        "manifest-00000000000000000000.msm", "manifest-00000000000000000001.msm",
-        "manifest-00000000000000000002.msm");
+    private static final List<String> FILES = List.of("index.msi", "segment-0000000001.seg",
+        "segment-0000000002.seg");
+    /** The manifests of the golden stores before 4.0, a file each. */
+    private static final List<String> MANIFEST_FILES = List.of("manifest-00000000000000000000.msm",
+        "manifest-00000000000000000001.msm", "manifest-00000000000000000002.msm");
     /** Files that only the stores of some versions hold: the durable watermark came after 2.0. */
     static final List<String> OPTIONAL_FILES = List.of("durable.msw");
     /** The newest snapshot of every golden store. */
@@ -92,10 +96,26 @@ public final class GoldenStores
         return StoreOptions.builder().dimension(1024).segmentSize(64 * 1024).build();
     }
 
+    /** @return the files the golden store of {@code version} holds: its manifests in files, or (4.0) in slots. */
+    public static List<String> files(final String version)
+    {
+        final List<String> files = new ArrayList<>(FILES);
+        if (FormatVersion.hasManifestSlots(major(version)))
+        {
+            files.add(ManifestSlotsDescriptor.FILE_NAME);
+        }
+        else
+        {
+            files.addAll(MANIFEST_FILES);
+        }
+        return files;
+    }
+
     /** @return whether a golden store of {@code version} ("vMAJOR.MINOR") is on the class path. */
     public static boolean exists(final String version)
     {
-        return GoldenStores.class.getResource(resource(version, FILES.get(FILES.size() - 1))) != null;
+        final List<String> files = files(version);
+        return GoldenStores.class.getResource(resource(version, files.get(files.size() - 1))) != null;
     }
 
     /**
@@ -107,7 +127,7 @@ public final class GoldenStores
         try
         {
             Files.createDirectories(dir);
-            final List<String> names = new ArrayList<>(FILES);
+            final List<String> names = files(version);
             names.addAll(OPTIONAL_FILES);
             for (final String name : names)
             {
@@ -135,6 +155,16 @@ public final class GoldenStores
     private static String resource(final String version, final String name)
     {
         return "/golden/" + version + "/" + name + ".gz";
+    }
+
+    /**
+     * @return the generation of the newest snapshot once the golden store of {@code version} is migrated to this
+     * build's version: each step from 2.x on commits it again under the next generation.
+     */
+    public static long migratedGeneration(final String version)
+    {
+        return NEWEST_GENERATION + FormatVersion.CURRENT_MAJOR - Math.max(FormatVersion.MAJOR_2,
+            Math.min(FormatVersion.CURRENT_MAJOR, major(version)));
     }
 
     /** @return the format major version of a golden store's name ("v2.0" is 2). */

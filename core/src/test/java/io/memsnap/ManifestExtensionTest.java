@@ -8,21 +8,22 @@ import io.memsnap.internal.snapshot.IndexFileExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestExtension;
+import io.memsnap.internal.snapshot.NextSlotExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 
 import static io.memsnap.TestEntries.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Manifests of format 3.0: the oldest reader's version at its fixed place, and extensions a build must know to read,
+ * Manifests of format 3.0 and later: the oldest reader's version at its fixed place, and extensions a build must know to read,
  * or to write, the store. Each case rewrites the newest manifest of a real store (with a valid checksum) and opens
  * it.
  */
@@ -35,37 +36,41 @@ class ManifestExtensionTest
 
     private final StoreOptions options = StoreOptions.builder().dimension(DIMENSION).build();
 
-    private Path newestManifest() throws IOException
+    /** @return the generation of a new store's newest snapshot, which holds "a". */
+    private long newestManifest() throws IOException
     {
         try (MemoryStore s = MemoryStore.open(dir, options))
         {
             s.put("a", vector(1, 0));
-            return dir.resolve(ManifestDescriptor.fileName(s.snapshot().generation()));
+            return s.snapshot().generation();
         }
     }
 
-    private static Manifest read(final Path file) throws IOException
+    private Manifest read(final long generation) throws IOException
     {
-        return ManifestCodec.decode(Files.readAllBytes(file), file);
+        return Manifests.read(dir, generation);
     }
 
-    private static void write(final Path file, final Manifest m) throws IOException
+    private void write(final Manifest m) throws IOException
     {
-        Files.write(file, ManifestCodec.encode(m));
+        Manifests.rewrite(dir, m);
     }
 
     @Test
-    void aNewManifestIsVersion3AndNamesItsOldestReader() throws IOException
+    void aNewManifestIsVersion4AndNamesItsOldestReaderAndTheNextSlot() throws IOException
     {
-        final Path file = newestManifest();
-        final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(FormatVersion.MAJOR_3, b.getShort(ManifestDescriptor.MAJOR_OFFSET));
-        assertEquals(LibraryVersion.FIRST_READER_OF_3_0.major, b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET));
-        assertEquals(LibraryVersion.FIRST_READER_OF_3_0.minor,
+        final long generation = newestManifest();
+        final ByteBuffer b = ByteBuffer.wrap(Manifests.bytes(dir, generation)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(FormatVersion.MAJOR_4, b.getShort(ManifestDescriptor.MAJOR_OFFSET));
+        assertEquals(LibraryVersion.FIRST_READER_OF_4_0.major, b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET));
+        assertEquals(LibraryVersion.FIRST_READER_OF_4_0.minor,
             b.getShort(ManifestDescriptor.OLDEST_READER_OFFSET + 2));
-        final Manifest m = read(file);
-        assertEquals(m.generation, b.getLong(ManifestDescriptor.generationOffset(FormatVersion.MAJOR_3)));
-        assertEquals(LibraryVersion.FIRST_READER_OF_3_0, m.oldestReader);
+        final Manifest m = read(generation);
+        assertEquals(m.generation, b.getLong(ManifestDescriptor.generationOffset(FormatVersion.MAJOR_4)));
+        assertEquals(LibraryVersion.FIRST_READER_OF_4_0, m.oldestReader);
+        final ManifestExtension next = m.extension(ManifestDescriptor.EXTENSION_NEXT_SLOT);
+        assertTrue(next.writersMustKnow() && !next.readersMustKnow());
+        assertNotEquals(Manifests.slotOf(dir, generation), NextSlotExtension.read(m, null));
     }
 
     /**
@@ -75,8 +80,8 @@ class ManifestExtensionTest
     @Test
     void theIndexFileExtensionNamesTheCheckpointsIndexFile() throws IOException
     {
-        final Path file = newestManifest();
-        final Manifest m = read(file);
+        final Path file = dir.resolve("manifest");
+        final Manifest m = read(newestManifest());
         assertNull(m.extension(ManifestDescriptor.EXTENSION_INDEX_FILE), "index.msi needs no extension");
         assertEquals(0, m.checkpoint.indexFile);
         assertNull(IndexFileExtension.of(0));
@@ -95,8 +100,8 @@ class ManifestExtensionTest
     @Test
     void extensionsRoundTripInTagOrder() throws IOException
     {
-        final Path file = newestManifest();
-        final Manifest written = read(file);
+        final Path file = dir.resolve("manifest");
+        final Manifest written = read(newestManifest());
         final Manifest m = written
             .withExtension(new ManifestExtension(UNKNOWN_TAG, 0, new byte[] {1, 2, 3}))
             .withExtension(new ManifestExtension(UNKNOWN_TAG - 1, 0, new byte[0]));
@@ -110,8 +115,7 @@ class ManifestExtensionTest
     @Test
     void anUnknownOptionalExtensionIsIgnoredByReadersAndWriters() throws IOException
     {
-        final Path file = newestManifest();
-        write(file, read(file).withExtension(new ManifestExtension(UNKNOWN_TAG, 0, new byte[] {9})));
+        write(read(newestManifest()).withExtension(new ManifestExtension(UNKNOWN_TAG, 0, new byte[] {9})));
         try (MemoryStore s = MemoryStore.open(dir, options))
         {
             assertTrue(s.contains("a"));
@@ -123,25 +127,25 @@ class ManifestExtensionTest
     @Test
     void anUnknownExtensionThatReadersMustKnowIsRefusedBeforeAnythingChanges() throws IOException
     {
-        final Path file = newestManifest();
-        write(file, read(file).withExtension(new ManifestExtension(UNKNOWN_TAG,
+        final long generation = newestManifest();
+        write(read(generation).withExtension(new ManifestExtension(UNKNOWN_TAG,
             ManifestDescriptor.EXTENSION_READERS_MUST_KNOW, new byte[] {9})));
-        final byte[] before = Files.readAllBytes(file);
+        final Map<String, String> before = StoreFiles.fingerprint(dir);
         final StoreOptions readOnly = StoreOptions.builder().readOnly(true).build();
         final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
             () -> MemoryStore.open(dir, readOnly).close());
         assertTrue(ex.getMessage().contains("extension " + UNKNOWN_TAG), ex.getMessage());
         assertThrows(IncompatibleFormatException.class, () -> MemoryStore.open(dir, options).close());
-        assertArrayEquals(before, Files.readAllBytes(file));
+        assertEquals(before, StoreFiles.fingerprint(dir));
     }
 
     @Test
     void anUnknownExtensionThatWritersMustKnowIsReadableButNotWritable() throws IOException
     {
-        final Path file = newestManifest();
-        write(file, read(file).withExtension(new ManifestExtension(UNKNOWN_TAG,
+        final long generation = newestManifest();
+        write(read(generation).withExtension(new ManifestExtension(UNKNOWN_TAG,
             ManifestDescriptor.EXTENSION_WRITERS_MUST_KNOW, new byte[] {9})));
-        final byte[] before = Files.readAllBytes(file);
+        final Map<String, String> before = StoreFiles.fingerprint(dir);
         try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
         {
             assertTrue(s.contains("a"));
@@ -149,32 +153,33 @@ class ManifestExtensionTest
         final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
             () -> MemoryStore.open(dir, options).close());
         assertTrue(ex.getMessage().contains("read-only"), ex.getMessage());
-        assertArrayEquals(before, Files.readAllBytes(file));
+        assertEquals(before, StoreFiles.fingerprint(dir));
     }
 
     @Test
     void aNewerMajorIsRefusedNamingTheReleaseItNeeds() throws IOException
     {
-        final Path file = newestManifest();
-        final byte[] bytes = Files.readAllBytes(file);
+        final long generation = newestManifest();
+        final byte[] bytes = Manifests.bytes(dir, generation);
         final ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)(FormatVersion.CURRENT_MAJOR + 1));
         b.putShort(ManifestDescriptor.OLDEST_READER_OFFSET, (short)7).putShort(ManifestDescriptor.OLDEST_READER_OFFSET +
             2, (short)1).putShort(ManifestDescriptor.OLDEST_READER_OFFSET + 4, (short)4);
         b.putInt(bytes.length - 4, new Checksum().compute(bytes, 0, bytes.length - 4));
-        Files.write(file, bytes);
+        Manifests.rewrite(dir, generation, bytes);
+        final Map<String, String> before = StoreFiles.fingerprint(dir);
         final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
             () -> MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()).close());
         assertTrue(ex.getMessage().contains("memsnap 7.1.4 or later"), ex.getMessage());
         assertEquals(FormatVersion.CURRENT_MAJOR + 1, ex.foundMajor());
-        assertArrayEquals(bytes, Files.readAllBytes(file));
+        assertEquals(before, StoreFiles.fingerprint(dir));
     }
 
     @Test
     void extensionsOutOfOrderAreDamage() throws IOException
     {
-        final Path file = newestManifest();
-        final Manifest m = read(file).withExtension(new ManifestExtension(5000, 0, new byte[] {1}))
+        final Path file = dir.resolve("manifest");
+        final Manifest m = read(newestManifest()).withExtension(new ManifestExtension(5000, 0, new byte[] {1}))
             .withExtension(new ManifestExtension(6000, 0, new byte[] {2}));
         final byte[] bytes = ManifestCodec.encode(m);
         // Swap the two tags in place and fix the checksum: a writer never orders them so.

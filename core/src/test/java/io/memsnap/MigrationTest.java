@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Upgrades on request only: a writer refuses a store of an older major version and changes nothing, a migration
- * (or a writer asked to upgrade) commits the newest snapshot again in this build's version and writes nothing else,
+ * (or a writer asked to upgrade) commits the newest snapshot again, in each version from 3.0 up to this build's, and
+ * writes nothing else,
  * and a store of a newer major, a damaged one or a locked one is refused by the migration with nothing changed. Each
  * case runs on copies of the golden stores ({@link GoldenStores}).
  */
@@ -74,8 +75,9 @@ class MigrationTest
     }
 
     /**
-     * A migration writes one file, the next generation's manifest, which holds the newest snapshot as a manifest of
-     * this build's version; the store then opens to a writer, takes writes and a snapshot, and opens again.
+     * A migration writes a manifest file for each step from 2.x on, under the next generations, the last of which holds
+     * the newest snapshot as a manifest of this build's version; the store then opens to a writer, takes writes and a
+     * snapshot, and opens again.
      */
     @ParameterizedTest(name = "{0}")
     @MethodSource("older")
@@ -96,14 +98,18 @@ class MigrationTest
             assertEquals(major + i, report.steps().get(i).fromMajor());
             assertEquals(major + i + 1, report.steps().get(i).toMajor());
         }
-        assertEquals(GoldenStores.NEWEST_GENERATION + 1, report.generation());
+        assertEquals(GoldenStores.migratedGeneration(version), report.generation(), "a manifest per step from 2.x on");
         assertFalse(report.dryRun());
         assertTrue(progress.size() >= report.steps().size() + 1, progress.toString());
 
-        final String upgradedName = ManifestDescriptor.fileName(report.generation());
+        final List<String> committed = new ArrayList<>();
+        for (long g = GoldenStores.NEWEST_GENERATION + 1; g <= report.generation(); g++)
+        {
+            committed.add(ManifestDescriptor.fileName(g));
+        }
         final Map<String, byte[]> after = GoldenStores.files(dir);
-        assertEquals(upgradedName, only(after, before), "a migration writes the new manifest and nothing else");
-        final Path file = dir.resolve(upgradedName);
+        assertEquals(committed, added(after, before), "a migration writes the new manifests and nothing else");
+        final Path file = dir.resolve(committed.get(committed.size() - 1));
         final Manifest upgraded = ManifestCodec.decode(Files.readAllBytes(file), file);
         final Path oldFile = dir.resolve(ManifestDescriptor.fileName(GoldenStores.NEWEST_GENERATION));
         final Manifest old = ManifestCodec.decode(Files.readAllBytes(oldFile), oldFile);
@@ -133,18 +139,18 @@ class MigrationTest
         }
     }
 
-    /** @return the one name {@code after} holds that {@code before} does not, the rest being equal byte for byte. */
-    private static String only(final Map<String, byte[]> after, final Map<String, byte[]> before)
+    /** @return the names {@code after} holds that {@code before} does not, sorted, the rest equal byte for byte. */
+    private static List<String> added(final Map<String, byte[]> after, final Map<String, byte[]> before)
     {
         final List<String> added = new ArrayList<>(after.keySet());
         added.removeAll(before.keySet());
-        assertEquals(1, added.size(), "files added: " + added);
         assertTrue(after.keySet().containsAll(before.keySet()), "files removed");
         for (final Map.Entry<String, byte[]> e : before.entrySet())
         {
             assertArrayEquals(e.getValue(), after.get(e.getKey()), e.getKey() + " changed");
         }
-        return added.get(0);
+        java.util.Collections.sort(added);
+        return added;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -174,7 +180,7 @@ class MigrationTest
         assertTrue(plan.dryRun());
         assertFalse(plan.upgraded());
         assertEquals(FormatVersion.CURRENT_MAJOR - GoldenStores.major(version), plan.steps().size());
-        assertEquals(GoldenStores.NEWEST_GENERATION + 1, plan.generation());
+        assertEquals(GoldenStores.migratedGeneration(version), plan.generation());
         GoldenStores.assertUnchanged(before, dir, "a dry run");
         assertEquals(plan.steps().size(), Migration.migrate(dir).steps().size());
     }
@@ -206,12 +212,11 @@ class MigrationTest
     void aNewerMajorIsRefusedByTheMigrationWithNothingChanged() throws IOException
     {
         GoldenStores.unpack("v" + FormatVersion.CURRENT_MAJOR + "." + FormatVersion.CURRENT_MINOR, dir);
-        final Path file = dir.resolve(ManifestDescriptor.fileName(GoldenStores.NEWEST_GENERATION));
-        final byte[] bytes = Files.readAllBytes(file);
+        final byte[] bytes = Manifests.bytes(dir, GoldenStores.NEWEST_GENERATION);
         final ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)(FormatVersion.CURRENT_MAJOR + 1));
         b.putInt(bytes.length - 4, new Checksum().compute(bytes, 0, bytes.length - 4));
-        Files.write(file, bytes);
+        Manifests.rewrite(dir, GoldenStores.NEWEST_GENERATION, bytes);
         final Map<String, byte[]> before = GoldenStores.files(dir);
         for (final boolean dryRun : new boolean[] {true, false})
         {

@@ -39,20 +39,6 @@ class PowerLossPathsTest
     }
 
     /** @return the persistence operations recorded from entry {@code from} on, as "kind file-name" lines. */
-    private static List<String> operations(final RecordingFileSystem fs, final int from)
-    {
-        final List<JournalEntry> entries = fs.journal().entries();
-        final List<String> lines = new java.util.ArrayList<>();
-        for (final JournalEntry e : entries.subList(from, entries.size()))
-        {
-            if (!e.kind.isMarker() && e.path != null)
-            {
-                lines.add(e.kind.name().toLowerCase(java.util.Locale.ROOT) + " " + e.path.getFileName());
-            }
-        }
-        return lines;
-    }
-
     private static void putRange(final MemoryStore store, final int from, final int to)
     {
         for (int n = from; n < to; n++)
@@ -110,7 +96,7 @@ class PowerLossPathsTest
         final ManifestStore manifests = new ManifestStore(StoreFileSystem.real(), b);
         final List<Long> generations = manifests.generations();
         final Manifest older = manifests.read(generations.get(1));
-        StoreFiles.flip(manifests.path(generations.get(0)), 40, 0x01);
+        Manifests.flip(b, generations.get(0), 40, 0x01);
         StoreFiles.flip(b.resolve(SegmentDescriptor.fileName(older.tailSegment)),
             older.tailOffset + RecordDescriptor.HEADER_LENGTH + 3, 0x40);
         final Map<String, String> before = StoreFiles.fingerprint(b);
@@ -272,37 +258,71 @@ class PowerLossPathsTest
         }
     }
 
-    /** Retention's deletes of old manifests are made durable before the snapshot returns. */
+    /**
+     * Retention's deletes of manifest files (those of a store migrated from 3.x) are made durable before the snapshot
+     * returns; a slot it frees (its first sector zeroed) is made durable by the next commit, which forces the same
+     * file, before the commit writes over it.
+     */
     @Test
-    void retentionSyncsTheDirectoryAfterItDeletes(@TempDir final Path tmp)
+    void retentionSyncsTheDirectoryAfterItDeletesAFileAndTheNextCommitFlushesAFreedSlot(@TempDir final Path tmp)
     {
+        final Path dir = tmp.resolve("store");
+        GoldenStores.unpack("v3.0", dir);
+        Migration.migrate(dir);
         final RecordingFileSystem fs = new RecordingFileSystem(tmp);
-        try (MemoryStore store = MemoryStore.open(tmp.resolve("store"), small().retainedSnapshots(2).build(), fs))
+        int filesDeleted = 0;
+        int slotsFreed = 0;
+        try (MemoryStore store = MemoryStore.open(dir, GoldenStores.options().toBuilder().retainedSnapshots(2)
+            .build(), fs))
         {
+            boolean freedBefore = false;
             for (int i = 0; i < 6; i++)
             {
-                TestEntries.put(store, i, 1);
+                store.put("entry-" + i, SparseVector.of(new int[] {i}, new float[] {1f}), 0.5f, i, null);
                 final int from = fs.journal().size();
                 store.snapshot();
                 final List<String> lines = operations(fs, from);
                 int lastDelete = -1;
+                int free = -1;
                 for (int j = 0; j < lines.size(); j++)
                 {
-                    if (lines.get(j).startsWith("delete manifest-"))
-                    {
-                        lastDelete = j;
-                    }
-                }
-                if (i >= 1)
-                {
-                    assertTrue(lastDelete >= 0, "retention deleted a manifest: " + lines);
+                    lastDelete = lines.get(j).startsWith("delete manifest-") ? j : lastDelete;
+                    free = lines.get(j).startsWith("write manifests.mss") && lines.get(j).endsWith(" 512") ? j : free;
                 }
                 if (lastDelete >= 0)
                 {
-                    assertTrue(lines.subList(lastDelete, lines.size()).stream().anyMatch(l -> l.startsWith("sync_directory")),
-                        "no directory sync after " + lines.get(lastDelete) + ": " + lines);
+                    filesDeleted++;
+                    assertTrue(lines.subList(lastDelete, lines.size()).stream().anyMatch(l ->
+                        l.startsWith("sync directory")), "no directory sync after " + lines.get(lastDelete) + ": " +
+                        lines);
                 }
+                if (freedBefore)
+                {
+                    assertTrue(lines.indexOf("force manifests.mss") >= 0, "the commit flushes the slots: " + lines);
+                }
+                freedBefore = free >= 0;
+                slotsFreed += freedBefore ? 1 : 0;
             }
         }
+        assertTrue(filesDeleted > 0, "retention deleted no manifest file");
+        assertTrue(slotsFreed > 0, "retention freed no slot");
+    }
+
+    private static List<String> operations(final RecordingFileSystem fs, final int from)
+    {
+        final List<JournalEntry> entries = fs.journal().entries();
+        final List<String> lines = new java.util.ArrayList<>();
+        for (final JournalEntry e : entries.subList(from, entries.size()))
+        {
+            if (e.kind == JournalEntry.Kind.WRITE)
+            {
+                lines.add("write " + e.path.getFileName() + " " + e.bytes.length);
+            }
+            else if (!e.kind.isMarker() && e.path != null)
+            {
+                lines.add(e.toString());
+            }
+        }
+        return lines;
     }
 }

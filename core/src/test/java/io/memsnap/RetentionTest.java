@@ -1,10 +1,10 @@
 package io.memsnap;
 
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.PinsDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.snapshot.Manifest;
-import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +22,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static io.memsnap.TestEntries.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -56,13 +55,9 @@ class RetentionTest
         return store.snapshot();
     }
 
-    private List<Long> onDisk() throws IOException
+    private List<Long> onDisk()
     {
-        try (Stream<Path> files = Files.list(dir))
-        {
-            return files.map(p -> ManifestDescriptor.parseFileName(p.getFileName().toString())).filter(g -> g >= 0)
-                .sorted((a, b) -> Long.compare(b, a)).collect(Collectors.toList());
-        }
+        return Manifests.onDisk(dir);
     }
 
     private static List<Long> generations(final MemoryStore store)
@@ -73,11 +68,6 @@ class RetentionTest
     private static SnapshotInfo find(final MemoryStore store, final long generation)
     {
         return store.snapshots().stream().filter(s -> s.generation() == generation).findFirst().orElse(null);
-    }
-
-    private Path manifest(final long generation)
-    {
-        return dir.resolve(ManifestDescriptor.fileName(generation));
     }
 
     /** Opens {@code generation} read-only and checks that it holds version {@code version} of entries 0..9. */
@@ -166,7 +156,7 @@ class RetentionTest
             {
                 step(store, v);
             }
-            assertTrue(Files.exists(manifest(pinned)));
+            assertTrue(onDisk().contains(pinned));
             assertEquals(4, onDisk().size(), "the newest three and the pinned one");
             assertEquals(List.of("pinned: before migration"), find(store, pinned).retainedBecause());
             assertHoldsVersion(pinned, 100);
@@ -174,7 +164,7 @@ class RetentionTest
             final long before = store.lastSnapshot().generation();
             assertTrue(store.unpin(pinned));
             assertEquals(before + 1, store.lastSnapshot().generation(), "an unpin is a commit");
-            assertFalse(Files.exists(manifest(pinned)), "retention after the unpin commit deleted it");
+            assertFalse(onDisk().contains(pinned), "retention after the unpin commit deleted it");
             assertNull(find(store, pinned));
             assertEquals(3, onDisk().size());
             assertFalse(store.unpin(pinned), "not pinned any more");
@@ -271,7 +261,7 @@ class RetentionTest
             assertEquals(List.of(), expired.retainedBecause(), "the next commit deletes it");
             assertTrue(expired.pinLabel().isEmpty());
             step(store, 10);
-            assertFalse(Files.exists(manifest(shortly)));
+            assertFalse(onDisk().contains(shortly));
             assertEquals(Optional.of("for ever"), find(store, forever).pinLabel());
             assertFalse(store.unpin(shortly), "the expired pin was not carried forward");
         }
@@ -308,11 +298,12 @@ class RetentionTest
     }
 
     /**
-     * A pinned oldest manifest is never the file a commit reuses: it keeps its inode and its bytes through many
-     * commits, while commits go on reusing the files of the manifests retention drops.
+     * A pinned oldest snapshot's slot is never the one a commit writes: it keeps its slot and its bytes through many
+     * commits, while commits go on writing the slots of the snapshots retention drops, and the slots file holds no
+     * more than those kept and the next commit's.
      */
     @Test
-    void recyclingNeverReusesAPinnedManifest() throws IOException
+    void commitsNeverWriteThePinnedSnapshotsSlot() throws IOException
     {
         try (MemoryStore store = MemoryStore.open(dir, small().build()))
         {
@@ -322,27 +313,30 @@ class RetentionTest
             }
             final long oldest = onDisk().get(onDisk().size() - 1);
             store.pin(oldest, "keep");
-            final Object pinnedInode = inode(oldest);
-            final byte[] pinnedBytes = Files.readAllBytes(manifest(oldest));
-            final Map<Object, Long> inodes = new HashMap<>();
-            for (final long g : onDisk())
-            {
-                inodes.put(inode(g), g);
-            }
-            int reused = 0;
+            final int pinnedSlot = Manifests.slotOf(dir, oldest);
+            final Path slots = dir.resolve(ManifestSlotsDescriptor.FILE_NAME);
+            final byte[] pinnedBytes = slotBytes(slots, pinnedSlot);
+            final Set<Integer> written = new HashSet<>();
             for (int v = 0; v < 12; v++)
             {
                 final long g = step(store, v).generation();
-                final Long previous = inodes.put(inode(g), g);
-                reused += previous != null ? 1 : 0;
-                assertNotEquals(Long.valueOf(oldest), previous, "the pinned manifest's file was reused");
-                assertEquals(pinnedInode, inode(oldest));
-                assertArrayEquals(pinnedBytes, Files.readAllBytes(manifest(oldest)));
+                written.add(Manifests.slotOf(dir, g));
+                assertEquals(pinnedSlot, Manifests.slotOf(dir, oldest));
+                assertArrayEquals(pinnedBytes, slotBytes(slots, pinnedSlot));
             }
-            assertEquals(12, reused, "every commit reused the file of a manifest retention dropped");
+            assertFalse(written.contains(pinnedSlot), "a commit wrote the pinned snapshot's slot");
+            assertEquals(ManifestSlotsDescriptor.slotOffset(5), Files.size(slots), "the newest three, the pinned one " +
+                "and the next commit's: the slots of the snapshots retention dropped were reused");
             final Set<Long> kept = new HashSet<>(onDisk());
             assertEquals(Set.of(oldest, 16L, 15L, 14L), kept);
         }
+    }
+
+    private static byte[] slotBytes(final Path slots, final int index)
+    {
+        final byte[] all = StoreFiles.read(slots);
+        final int from = (int)ManifestSlotsDescriptor.slotOffset(index);
+        return java.util.Arrays.copyOfRange(all, from, from + ManifestSlotsDescriptor.SLOT_LENGTH);
     }
 
     /**
@@ -359,12 +353,12 @@ class RetentionTest
             store.pin(pinned, "keep");
             newest = store.lastSnapshot().generation();
         }
-        final Path file = manifest(newest);
-        final Manifest m = ManifestCodec.decode(Files.readAllBytes(file), file);
+        final Path file = Manifests.fileOf(dir, newest);
+        final Manifest m = Manifests.read(dir, newest);
         final byte[] body = m.extension(ManifestDescriptor.EXTENSION_PINS).body();
         body[PinsDescriptor.PIN_COUNT_OFFSET] = 7; // seven pins, one there
-        Files.write(file, ManifestCodec.encode(m.withExtension(new ManifestExtension(ManifestDescriptor.EXTENSION_PINS,
-            ManifestDescriptor.EXTENSION_WRITERS_MUST_KNOW, body))));
+        Manifests.rewrite(dir, m.withExtension(new ManifestExtension(ManifestDescriptor.EXTENSION_PINS,
+            ManifestDescriptor.EXTENSION_WRITERS_MUST_KNOW, body)));
         final Map<String, String> before = StoreFiles.fingerprint(dir);
         final CorruptStoreException ex = assertThrows(CorruptStoreException.class,
             () -> MemoryStore.open(dir, small().build()).close());
@@ -374,13 +368,8 @@ class RetentionTest
         {
             final VerifyReport report = reader.verify(false);
             assertFalse(report.ok(), report.toString());
-            assertTrue(report.problems().get(0).file().endsWith(ManifestDescriptor.fileName(newest)),
-                report.toString());
+            assertEquals(file.toString(), report.problems().get(0).file(), report.toString());
         }
     }
 
-    private Object inode(final long generation) throws IOException
-    {
-        return Files.getAttribute(manifest(generation), "unix:ino");
-    }
 }

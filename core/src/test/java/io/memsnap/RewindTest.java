@@ -464,7 +464,17 @@ class RewindTest
             writes(store, 5, 4); // on timeline 2, not synced
             StoreFiles.copyStore(dir, copy); // what a SIGKILL leaves: the writes in the page cache
         }
-        StoreFiles.flip(copy.resolve(io.memsnap.internal.format.ManifestDescriptor.fileName(rewind)), 30, 0x04);
+        try
+        {
+            // Damage inside the rewind's manifest, under a slot checksum that holds: a snapshot that does not validate.
+            final byte[] bytes = Manifests.bytes(copy, rewind);
+            bytes[30] ^= 0x04;
+            Manifests.rewrite(copy, rewind, bytes);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
         QuietEngineLog.silence(); // the fallback's warning
         try (MemoryStore store = MemoryStore.open(copy, small().retainedSnapshots(8).build()))
         {

@@ -5,6 +5,7 @@ import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import org.junit.jupiter.api.BeforeAll;
@@ -320,10 +321,7 @@ class SalvageTest
     @Test
     void everyManifestDeletedTakesTheGivenDimensionOrInfersOne() throws IOException
     {
-        for (final long generation : layout.manifestGenerations)
-        {
-            Files.delete(dir.resolve(ManifestDescriptor.fileName(generation)));
-        }
+        Files.delete(dir.resolve(ManifestSlotsDescriptor.FILE_NAME)); // every manifest of the fixture
         final SalvageReport given = salvageUnchanged(() -> Salvage.salvage(dir, out, TestEntries.DIMENSION));
         assertTrue(given.nothingLost(), given.toString());
         assertEquals(SalvageReport.DimensionSource.GIVEN, given.dimensionSource());
@@ -348,16 +346,16 @@ class SalvageTest
     }
 
     @Test
-    void aDamagedNewestManifestFallsBackToAnOlderOneForDimensionAndLabels()
+    void aDamagedNewestManifestFallsBackToAnOlderOneForDimensionAndLabels() throws IOException
     {
         final long newest = layout.manifestGenerations.get(0);
-        final Path manifest = dir.resolve(ManifestDescriptor.fileName(newest));
-        StoreFiles.flip(manifest, ManifestDescriptor.LABEL_COUNT_OFFSET + 2, 0x40);
+        final String slot = ManifestSlotsDescriptor.FILE_NAME + " slot " + Manifests.slotOf(dir, newest);
+        Manifests.flip(dir, newest, ManifestDescriptor.LABEL_COUNT_OFFSET + 2, 0x40);
         final SalvageReport report = salvageUnchanged(() -> Salvage.salvage(dir, out));
         assertTrue(report.nothingLost(), report.toString());
         assertEquals(SalvageReport.DimensionSource.MANIFEST, report.dimensionSource());
         assertEquals("two", report.snapshot().labels().get("phase"), "labels of the newest manifest that validates");
-        assertTrue(report.notes().stream().anyMatch(n -> n.startsWith(manifest.getFileName() + ": damaged")),
+        assertTrue(report.notes().stream().anyMatch(n -> n.startsWith(slot + ": damaged")),
             report.notes().toString());
         assertSalvaged(history.latest());
     }
@@ -527,13 +525,13 @@ class SalvageTest
     }
 
     @Test
-    void anUnknownFormatVersionIsRefusedBeforeAnythingIsCreated()
+    void anUnknownFormatVersionIsRefusedBeforeAnythingIsCreated() throws IOException
     {
-        final Path manifest = dir.resolve(ManifestDescriptor.fileName(layout.manifestGenerations.get(0)));
-        final ByteBuffer b = ByteBuffer.wrap(StoreFiles.read(manifest)).order(ByteOrder.LITTLE_ENDIAN);
+        final long newest = layout.manifestGenerations.get(0);
+        final ByteBuffer b = ByteBuffer.wrap(Manifests.bytes(dir, newest)).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)(FormatVersion.CURRENT_MAJOR + 1));
         b.putInt(b.capacity() - 4, new Checksum().compute(b.array(), 0, b.capacity() - 4));
-        StoreFiles.write(manifest, b.array());
+        Manifests.rewrite(dir, newest, b.array());
         final Map<String, String> before = StoreFiles.fingerprint(dir);
         final IncompatibleFormatException ex = assertThrows(IncompatibleFormatException.class,
             () -> Salvage.salvage(dir, out));

@@ -27,11 +27,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Proves, on a real file system that really runs out of space (a small tmpfs, filled with a filler file), that a
- * full disk is a typed {@link StoreIoException} and never a crash: a snapshot that cannot write fails to its caller,
- * leaves the previous snapshot intact on disk (it still opens read-only, unchanged) and the store usable (reads go
- * on); a put whose record needs space fails with the same exception and changes nothing, and an index checkpoint
- * that needs the file to grow fails alone; once the filler is gone the next put, checkpoint and snapshot succeed, and
- * reopening restores every write.
+ * full disk is a typed {@link StoreIoException} and never a crash: a snapshot commits into a slot of manifests.mss
+ * whose block was allocated when the file was made, so it needs no space; one that must grow that file (every slot
+ * holds a snapshot retention keeps) fails to its caller, leaves the previous snapshot intact on disk (it still opens
+ * read-only, unchanged) and the store usable (reads go on); a put whose record needs space fails with the same
+ * exception and changes nothing, and an index checkpoint that needs the file to grow fails alone; once the filler is
+ * gone the next put, checkpoint and snapshot succeed, and reopening restores every write.
  *
  * <p>Segments are sparse by default: a put fails as soon as its record needs a block the segment does not have yet
  * (a positional write that gets ENOSPC; it would be a SIGBUS if records were stored through a mapping of the hole).
@@ -111,8 +112,8 @@ class SnapshotFailureTest
 
     @ParameterizedTest(name = "{0}, {1} segments")
     @CsvSource({"tmpfs, sparse", "seam, sparse", "tmpfs, preallocated", "seam, preallocated"})
-    void aSnapshotOnAFullDiskFailsWithStoreIoExceptionAndTheStoreStaysUsable(final String kind, final String segments)
-        throws Exception
+    void onAFullDiskASnapshotCommitsIntoItsSlotAndOneThatNeedsSpaceFailsWithStoreIoException(final String kind,
+        final String segments) throws Exception
     {
         final Path storeDir = disk(kind).resolve("store");
         final boolean preallocated = segments.equals("preallocated");
@@ -138,16 +139,37 @@ class SnapshotFailureTest
             }
             rollToAFreshSegment(store, storeDir);
             assertEquals(preallocated, newestSegmentIsPreallocated(storeDir));
-            final List<String> manifestsBefore = manifestFiles(storeDir);
+            final List<String> filesBefore = fileNames(storeDir);
 
             fill();
 
-            final StoreIoException failed = assertThrows(StoreIoException.class, store::snapshot);
+            // The records are written, and the slot the commit writes had its block when manifests.mss was made: a
+            // snapshot needs no space.
+            final SnapshotInfo onFullDisk = store.snapshot();
+            assertEquals(expected.size(), onFullDisk.entryCount());
+            assertEquals(filesBefore, fileNames(storeDir), "no file added");
+            assertHolds(store, expected);
+            // One that must grow manifests.mss (every slot holds a snapshot retention keeps) needs a block: it fails,
+            // typed, and the one before it stays.
+            store.pin(first.generation(), "keep");
+            SnapshotInfo committed = store.lastSnapshot();
+            StoreIoException failed = null;
+            for (int i = 0; i < 4 && failed == null; i++)
+            {
+                try
+                {
+                    committed = store.snapshot();
+                }
+                catch (final StoreIoException ex)
+                {
+                    failed = ex;
+                }
+            }
+            assertNotNull(failed, "no snapshot needed a new slot");
             assertNoSpace(failed);
-            assertTrue(failed.getMessage().contains("snapshot " + first.generation() + " is intact"),
+            assertTrue(failed.getMessage().contains("snapshot " + committed.generation() + " is intact"),
                 failed.getMessage());
-            assertEquals(first.generation(), store.lastSnapshot().generation());
-            assertEquals(manifestsBefore, manifestFiles(storeDir), "no manifest added, none left pending");
+            assertEquals(committed.generation(), store.lastSnapshot().generation());
             assertFirstSnapshotIntact(storeDir, first);
             assertHolds(store, expected);
 
@@ -192,7 +214,7 @@ class SnapshotFailureTest
                 assertFalse(preallocated, "a delete must fit the preallocated segment");
                 assertNoSpace(ex);
             }
-            assertThrows(StoreIoException.class, store::snapshot);
+            assertThrows(StoreIoException.class, store::snapshot, "it still needs a new slot");
             final int again = refused;
             assertThrows(StoreIoException.class, () -> put(store, again, 0));
             assertHolds(store, expected);
@@ -406,12 +428,11 @@ class SnapshotFailureTest
         return Long.parseLong(stat[0]) * Long.parseLong(stat[1]);
     }
 
-    private static List<String> manifestFiles(final Path storeDir) throws IOException
+    private static List<String> fileNames(final Path storeDir) throws IOException
     {
         try (Stream<Path> files = Files.list(storeDir))
         {
-            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("manifest-")).sorted()
-                .toList();
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
 

@@ -259,6 +259,23 @@ final class StoreFiles
         }
     }
 
+    /** Writes {@code bytes} into {@code file} at {@code offset}, in place. */
+    static void writeAt(final Path file, final long offset, final byte[] bytes)
+    {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            final ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining())
+            {
+                ch.write(b, offset + b.position());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     static long size(final Path file)
     {
         try

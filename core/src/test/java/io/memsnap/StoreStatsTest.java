@@ -3,6 +3,7 @@ package io.memsnap;
 import io.memsnap.crash.DiskFullFileSystem;
 import io.memsnap.crash.InterceptingFileSystem;
 import io.memsnap.crash.Stall;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
@@ -101,7 +102,7 @@ class StoreStatsTest
             assertEquals(last.durationNanos(), stats.lastSnapshotDurationNanos());
             assertEquals(0, stats.changesSinceLastSnapshot());
             assertEquals(StoreOptions.DEFAULT_RETAINED_SNAPSHOTS, stats.retainedSnapshotCount());
-            assertEquals(filesEndingWith(storeDir, ".msm"), stats.retainedSnapshotCount());
+            assertEquals(Manifests.onDisk(storeDir).size(), stats.retainedSnapshotCount());
         }
         try (MemoryStore snapshot = MemoryStore.open(storeDir, options().readOnly(true).build()))
         {
@@ -120,17 +121,20 @@ class StoreStatsTest
     @Test
     void theLastSnapshotErrorStaysUntilASnapshotSucceeds()
     {
-        final DiskFullFileSystem disk = new DiskFullFileSystem();
+        final InterceptingFileSystem disk = new InterceptingFileSystem();
         try (MemoryStore store = MemoryStore.open(dir.resolve("store"), options().build(), disk))
         {
             put(store, 0, 0);
-            disk.fill();
+            disk.beforeForce(ManifestSlotsDescriptor.FILE_NAME, file ->
+            {
+                throw new java.io.IOException("Input/output error");
+            });
             assertThrows(StoreIoException.class, store::snapshot);
             final String error = store.stats().lastSnapshotError();
             assertNotNull(error);
-            assertTrue(error.contains("snapshot 1 of") && error.contains("No space left on device"), error);
+            assertTrue(error.contains("snapshot 1 of") && error.contains("Input/output error"), error);
             assertEquals(0, store.stats().autoSnapshotFailures(), "an explicit snapshot is not an automatic one");
-            disk.free();
+            disk.clear();
             store.snapshot();
             assertNull(store.stats().lastSnapshotError());
         }
@@ -144,7 +148,7 @@ class StoreStatsTest
         try (MemoryStore store = MemoryStore.open(dir.resolve("store"), options().build(), disk))
         {
             put(store, 0, 0);
-            disk.beforeForce(".pending", stall);
+            disk.beforeForce(ManifestSlotsDescriptor.FILE_NAME, stall);
             final CompletableFuture<SnapshotInfo> snapshot = CompletableFuture.supplyAsync(store::snapshot);
             assertTrue(stall.awaitHeld(), "the snapshot did not begin");
             final StoreStats during = assertTimeoutPreemptively(Duration.ofMillis(ManualTime.TIMEOUT_MILLIS),
@@ -321,9 +325,9 @@ class StoreStatsTest
                     indexFiles.add(name);
                     indexBytes += Files.size(f);
                 }
-                manifests += name.endsWith(".msm") ? 1 : 0;
             }
         }
+        manifests = Manifests.onDisk(store.directory()).size();
         assertEquals(segments, stats.segmentFiles().stream().map(StoreStats.SegmentFile::name).toList(),
             "every segment file on disk, none other");
         for (int i = 0; i < segments.size() - 1; i++)

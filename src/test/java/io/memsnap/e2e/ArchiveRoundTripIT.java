@@ -145,7 +145,7 @@ class ArchiveRoundTripIT
         assertTrue(ctx1.out.contains("\"storedAt\":1700000001250"), ctx1.out);
         final Tool.Result inspect = Tool.run(null, "inspect", m.toString());
         assertTrue(inspect.out.contains("transitions"), inspect.toString());
-        assertTrue(inspect.out.contains("format       3.0 (the newest snapshot's manifest"), inspect.toString());
+        assertTrue(inspect.out.contains("format       4.0 (the newest snapshot's manifest"), inspect.toString());
 
         final Path penin = tmp.resolve("penin.json");
         Files.writeString(penin, "{\"knowledge_base\": {\"art-1\": {\"__type__\": \"NumericVectorArtifact\", " +

@@ -145,8 +145,8 @@ public final class Gate
                     Map.of("engine", ENGINE, "entries", Long.toString(size), "changes", changes), "bytesFlushedMean");
                 final double floor99 = syncP99 + bytes / bandwidth * 1000.0;
                 final double floor50 = syncP50 + bytes / bandwidth * 1000.0;
-                ratio(String.format("snapshot p50 at %,d entries / floor for its %.2f MB [%.3f / (%.3f + %.3f) ms]",
-                    size, bytes / 1e6, m.percentile(50), syncP50, bytes / bandwidth * 1000.0),
+                ratio(String.format("snapshot p50 at %,d entries / floor at p50 for its %.2f MB [%.3f / (%.3f + %.3f) " +
+                    "ms]", size, bytes / 1e6, m.percentile(50), syncP50, bytes / bandwidth * 1000.0),
                     m.percentile(50) / floor50, threshold(thresholds, "snapshot.p50.over.floor.max"), true);
                 ratio(String.format("snapshot p99 at %,d entries / floor for its %.2f MB [%.3f / (%.3f + %.3f) ms]",
                     size, bytes / 1e6, m.percentile(99), syncP99, bytes / bandwidth * 1000.0),

@@ -37,6 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@code gate}: memsnap only, short iterations in three interleaved rounds: what {@link Gate} needs (a few
  *       minutes on two cores).</li>
+ *   <li>{@code snapshot}: the gate's floor and snapshot latency only, in the same interleaved rounds (about four
+ *       minutes): the figures of the snapshot's floor ratios, without the writer and reader runs.</li>
  *   <li>{@code full}: every engine on the class path, the sizes and the change counts of docs/benchmarks.md.</li>
  *   <li>{@code throughput}: one thread's puts, gets and zero-copy reads at 1M entries of each vector shape, and the
  *       bulk loads, for memsnap ({@code ON_SYNC} and {@code BUFFERED}) and Chronicle Map, between two measures of
@@ -65,11 +67,11 @@ public final class Suite
     {
         if (args.length < 2)
         {
-            System.err.println("usage: Suite gate|full|throughput OUT.json [--large N] [--engines a,b,...]");
+            System.err.println("usage: Suite gate|snapshot|full|throughput OUT.json [--large N] [--engines a,b,...]");
             System.exit(2);
         }
         final String profile = args[0];
-        long large = "gate".equals(profile) ? 1_000_000 : 3_000_000;
+        long large = "full".equals(profile) ? 3_000_000 : 1_000_000;
         List<String> engines = new ArrayList<>();
         for (final String e : Engines.ALL)
         {
@@ -100,7 +102,10 @@ public final class Suite
         switch (profile)
         {
             case "gate":
-                suite.gate(large);
+                suite.gate(large, true);
+                break;
+            case "snapshot":
+                suite.gate(large, false);
                 break;
             case "full":
                 suite.full(large, engines);
@@ -117,8 +122,10 @@ public final class Suite
     /**
      * The gate's configurations, in {@code ROUNDS} interleaved rounds, each configuration's order swapped every
      * other round, so that the two sides of each ratio see the same machine.
+     *
+     * @param all false for the floor and the snapshots alone.
      */
-    private void gate(final long large) throws RunnerException
+    private void gate(final long large, final boolean all) throws RunnerException
     {
         final String big = Long.toString(large);
         for (int round = 0; round < GATE_ROUNDS; round++)
@@ -130,6 +137,10 @@ public final class Suite
             {
                 run("SnapshotLatencyBenchmark\\.snapshot$",
                     params("engine", "memsnap", "entries", size, "changes", "1000"), 1, 1, 3, 2, null);
+            }
+            if (!all)
+            {
+                continue;
             }
             // Readers and the writer beside snapshots at a service's cadence, against the same without snapshots:
             // throughput, then latency (a fork each).
@@ -147,6 +158,10 @@ public final class Suite
             {
                 run("SegmentRollBenchmark\\.putAll$", params("layout", layout), 1, 0, 3, 0, null);
             }
+        }
+        if (!all)
+        {
+            return;
         }
         // The stress figures, reported and not gated, once: snapshots back to back beside the readers and the
         // writer, and beside the writer alone.
@@ -234,8 +249,8 @@ public final class Suite
     }
 
     /**
-     * Runs the benchmarks whose name matches the regular expression {@code include} after io.memsnap.bench. with these parameters and
-     * iterations (seconds each; 0 keeps the benchmark's own), in the benchmark's own mode unless {@code mode} is
+     * Runs the benchmarks whose name matches the regular expression {@code include} after io.memsnap.bench. with these
+     * parameters and iterations (seconds each; 0 keeps the benchmark's own), in the benchmark's own mode unless {@code mode} is
      * given.
      */
     private void run(final String include, final Map<String, String> params, final int warmups,
@@ -247,7 +262,8 @@ public final class Suite
             .forks(1)
             .warmupIterations(warmups)
             .measurementIterations(measurements)
-            .jvmArgs("-Dmemsnap.bench.aux=" + aux, "-Dmemsnap.bench.dir=" + BenchDirs.dataDir())
+            .jvmArgs("-Dmemsnap.bench.aux=" + aux, "-Dmemsnap.bench.dir=" + BenchDirs.dataDir(),
+                "-Dmemsnap.bench.preallocate=" + Boolean.getBoolean("memsnap.bench.preallocate"))
             .shouldFailOnError(false);
         if (warmupSeconds > 0)
         {

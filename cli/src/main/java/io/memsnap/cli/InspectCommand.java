@@ -93,19 +93,13 @@ final class InspectCommand implements Callable<Integer>
      */
     static String formatVersion(final Path dir, final long generation)
     {
-        final Path manifest = dir.resolve(io.memsnap.internal.format.ManifestDescriptor.fileName(generation));
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(manifest))
+        try
         {
-            final java.nio.ByteBuffer header = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-            while (header.hasRemaining() && channel.read(header,
-                io.memsnap.internal.format.ManifestDescriptor.MAJOR_OFFSET + header.position()) > 0)
-            {
-                // read the two version fields
-            }
-            return header.hasRemaining() ? "unknown" : (header.getShort(0) & 0xFFFF) + "." +
-                (header.getShort(2) & 0xFFFF);
+            final io.memsnap.internal.snapshot.Manifest m = new io.memsnap.internal.snapshot.ManifestStore(
+                io.memsnap.internal.fs.StoreFileSystem.real(), dir).read(generation); // only read
+            return m.majorVersion + "." + m.minorVersion;
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
             return "unknown";
         }

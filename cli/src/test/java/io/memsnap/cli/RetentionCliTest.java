@@ -1,9 +1,9 @@
 package io.memsnap.cli;
 
+import io.memsnap.Manifests;
 import io.memsnap.MemoryStore;
 import io.memsnap.SparseVector;
 import io.memsnap.StoreOptions;
-import io.memsnap.internal.format.ManifestDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,12 +43,9 @@ class RetentionCliTest
         }
     }
 
-    private long manifests() throws IOException
+    private long manifests()
     {
-        try (Stream<Path> files = Files.list(dir))
-        {
-            return files.filter(p -> ManifestDescriptor.parseFileName(p.getFileName().toString()) >= 0).count();
-        }
+        return Manifests.onDisk(dir).size();
     }
 
     /** @return the line of {@code list}'s text output for {@code generation}. */

@@ -2,10 +2,12 @@ package io.memsnap.cli;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.memsnap.Manifests;
 import io.memsnap.cli.ExportImportCliTest.Run;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import org.junit.jupiter.api.BeforeEach;
@@ -141,7 +143,8 @@ class SalvageCommandTest
         {
             for (final Path f : files.collect(Collectors.toList()))
             {
-                if (ManifestDescriptor.parseFileName(f.getFileName().toString()) >= 0)
+                if (ManifestDescriptor.parseFileName(f.getFileName().toString()) >= 0 ||
+                    f.getFileName().toString().equals(ManifestSlotsDescriptor.FILE_NAME))
                 {
                     Files.delete(f);
                 }
@@ -176,16 +179,11 @@ class SalvageCommandTest
         assertEquals(2, run("salvage", p("src")).code, "OUT is required");
         assertEquals(1, run("salvage", p("missing"), p("out")).code);
 
-        final Path manifest;
-        try (Stream<Path> files = Files.list(src))
-        {
-            manifest = files.filter(f -> ManifestDescriptor.parseFileName(f.getFileName().toString()) >= 0)
-                .max(Path::compareTo).orElseThrow();
-        }
-        final ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(manifest)).order(ByteOrder.LITTLE_ENDIAN);
+        final long newest = Manifests.onDisk(src).get(0);
+        final ByteBuffer b = ByteBuffer.wrap(Manifests.bytes(src, newest)).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(ManifestDescriptor.MAJOR_OFFSET, (short)(FormatVersion.CURRENT_MAJOR + 1));
         b.putInt(b.capacity() - 4, new Checksum().compute(b.array(), 0, b.capacity() - 4));
-        Files.write(manifest, b.array());
+        Manifests.rewrite(src, newest, b.array());
         final Run incompatible = run("salvage", p("src"), p("out"));
         assertEquals(4, incompatible.code, incompatible.toString());
         assertTrue(incompatible.err.contains("unsupported memsnap format version " + (FormatVersion.CURRENT_MAJOR + 1) +

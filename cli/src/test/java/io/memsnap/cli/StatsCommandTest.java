@@ -124,12 +124,9 @@ class StatsCommandTest
         assertTrue(missing.err.startsWith("memsnap: "), missing.toString());
     }
 
-    private int manifests() throws Exception
+    private int manifests()
     {
-        try (var files = Files.list(dir))
-        {
-            return (int)files.filter(p -> p.getFileName().toString().endsWith(".msm")).count();
-        }
+        return io.memsnap.Manifests.onDisk(dir).size();
     }
 
     /** @return where the number after a row's label ends: the first word from the label's column on. */

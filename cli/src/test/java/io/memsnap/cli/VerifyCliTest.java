@@ -1,23 +1,23 @@
 package io.memsnap.cli;
 
+import io.memsnap.Manifests;
 import io.memsnap.MemoryStore;
-import io.memsnap.SnapshotInfo;
 import io.memsnap.SparseVector;
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Files;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
-import java.util.List;
 
 import static io.memsnap.cli.ExportImportCliTest.run;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * {@code memsnap verify DIR}: a manifest torn by a power loss in the middle of a recycling commit is no damage (exit
- * 0), a damaged newest manifest is (exit 3).
+ * {@code memsnap verify DIR}: a manifest slot torn by a power loss in the middle of a commit is no damage (exit 0, a
+ * warning), a damaged newest manifest is (exit 3).
  */
 class VerifyCliTest
 {
@@ -26,47 +26,36 @@ class VerifyCliTest
     @TempDir
     Path dir;
 
-    private long oldest;
     private long newest;
 
-    /**
-     * Three manifests retained, then a snapshot recycles the oldest's file: put back under the old name with the new
-     * manifest's header and the old one's rest (the overwrite partly on disk, the renames not), the new name gone.
-     */
-    private void tornRecycle() throws IOException
+    /** Snapshots, the newest one's slot then torn: its first sectors new, the rest as never written. */
+    private void tornSlot() throws IOException
     {
-        final byte[] before;
-        final byte[] after;
         try (MemoryStore store = MemoryStore.open(dir, TestStores.small(DIMENSION)))
         {
-            for (int i = 0; i < 4; i++)
+            for (int i = 0; i < 5; i++)
             {
                 store.put("id-" + i, SparseVector.of(new int[] {i}, new float[] {1.0f}));
-                store.snapshot();
+                newest = store.snapshot().generation();
             }
-            final List<SnapshotInfo> retained = store.snapshots();
-            newest = retained.get(0).generation();
-            oldest = retained.get(retained.size() - 1).generation();
-            before = Files.readAllBytes(manifest(oldest));
-            store.put("id-4", SparseVector.of(new int[] {4}, new float[] {1.0f}));
-            after = Files.readAllBytes(manifest(store.snapshot().generation()));
-            Files.delete(manifest(newest + 1));
         }
-        final byte[] torn = before.clone();
-        System.arraycopy(after, 0, torn, 0,
-            ManifestDescriptor.generationOffset(io.memsnap.internal.format.FormatVersion.CURRENT_MAJOR) + Long.BYTES);
-        Files.write(manifest(oldest), torn);
+        final int slot = Manifests.slotOf(dir, newest);
+        try (RandomAccessFile f = new RandomAccessFile(dir.resolve(ManifestSlotsDescriptor.FILE_NAME).toFile(), "rw"))
+        {
+            f.seek(ManifestSlotsDescriptor.slotOffset(slot) + 2 * ManifestSlotsDescriptor.SECTOR_LENGTH);
+            f.write(new byte[ManifestSlotsDescriptor.SLOT_LENGTH - 2 * ManifestSlotsDescriptor.SECTOR_LENGTH]);
+        }
     }
 
     @Test
-    void aTornRecycledManifestPassesVerify() throws IOException
+    void aTornSlotPassesVerify() throws IOException
     {
-        tornRecycle();
+        tornSlot();
         final ExportImportCliTest.Run verify = run("verify", dir.toString());
         assertEquals(Main.OK, verify.code, verify.toString());
         assertTrue(verify.out.startsWith("OK: "), verify.toString());
-        assertTrue(verify.err.startsWith("memsnap: warning: ") && verify.err.contains(ManifestDescriptor.fileName(
-            oldest)) && verify.err.contains("abandoned recycled manifest"), verify.toString());
+        assertTrue(verify.err.startsWith("memsnap: warning: ") && verify.err.contains(ManifestSlotsDescriptor.FILE_NAME)
+            && verify.err.contains("cut short"), verify.toString());
         final ExportImportCliTest.Run deep = run("verify", "--deep", dir.toString());
         assertEquals(Main.OK, deep.code, deep.toString());
     }
@@ -74,17 +63,14 @@ class VerifyCliTest
     @Test
     void aDamagedNewestManifestFailsVerify() throws IOException
     {
-        tornRecycle();
-        final byte[] bytes = Files.readAllBytes(manifest(newest));
-        bytes[ManifestDescriptor.ENTRY_COUNT_OFFSET] ^= 0x01;
-        Files.write(manifest(newest), bytes);
+        try (MemoryStore store = MemoryStore.open(dir, TestStores.small(DIMENSION)))
+        {
+            store.put("id-0", SparseVector.of(new int[] {0}, new float[] {1.0f}));
+            newest = store.snapshot().generation();
+        }
+        Manifests.flip(dir, newest, ManifestDescriptor.ENTRY_COUNT_OFFSET, 0x01);
         final ExportImportCliTest.Run verify = run("verify", dir.toString());
         assertEquals(Main.CORRUPT, verify.code, verify.toString());
-        assertTrue(verify.err.contains(ManifestDescriptor.fileName(newest)), verify.toString());
-    }
-
-    private Path manifest(final long generation)
-    {
-        return dir.resolve(ManifestDescriptor.fileName(generation));
+        assertTrue(verify.err.contains(ManifestSlotsDescriptor.FILE_NAME), verify.toString());
     }
 }

@@ -5,6 +5,7 @@ import io.memsnap.StoreIoException;
 import io.memsnap.StoreLockedException;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.WatermarkDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
@@ -100,7 +101,8 @@ public final class StoreDirectory implements AutoCloseable
                 final long indexGeneration = IndexPageDescriptor.parseFileName(name);
                 final boolean ours = segmentId > 0 || ManifestDescriptor.parseFileName(name) >= 0 ||
                     indexGeneration >= 0 || name.equals(LOCK_FILE) ||
-                    name.equals(WatermarkDescriptor.FILE_NAME) ||
+                    name.equals(WatermarkDescriptor.FILE_NAME) || name.equals(ManifestSlotsDescriptor.FILE_NAME) ||
+                    name.equals(ManifestSlotsDescriptor.PENDING_FILE_NAME) ||
                     (name.startsWith(ManifestDescriptor.FILE_PREFIX) && name.endsWith(ManifestDescriptor.PENDING_SUFFIX));
                 // Classify by name: a writer in another process may rename or delete a manifest while we list.
                 if (!ours || Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))
@@ -111,7 +113,7 @@ public final class StoreDirectory implements AutoCloseable
                 {
                     segmentIds.add(segmentId);
                 }
-                else if (ManifestDescriptor.parseFileName(name) >= 0)
+                else if (ManifestDescriptor.parseFileName(name) >= 0 || name.equals(ManifestSlotsDescriptor.FILE_NAME))
                 {
                     hasManifest = true;
                 }

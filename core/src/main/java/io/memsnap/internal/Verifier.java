@@ -6,19 +6,24 @@ import io.memsnap.VerifyReport;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.KeyHash;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.RecordLocator;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.TimelineChain;
 import io.memsnap.internal.snapshot.Checkpoint;
+import io.memsnap.internal.snapshot.FlushedRanges;
 import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestSlots;
 import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.NextSlotExtension;
 import io.memsnap.internal.snapshot.RetentionExtension;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -68,6 +73,8 @@ public final class Verifier
         try
         {
             final List<Long> generations = manifests.generations();
+            final long durableUpTo = durableUpTo(manifests.slots().path().getParent());
+            Manifest newest = null;
             for (final long generation : generations)
             {
                 manifestsChecked++;
@@ -77,8 +84,10 @@ public final class Verifier
                     checkRetention(manifest, manifests.path(generation));
                     if (log != null)
                     {
-                        checkFlushedRanges(manifest, log, manifests.path(generation).getFileName().toString());
+                        checkFlushedRanges(manifest, log, manifests.path(generation).getFileName().toString(),
+                            newest == null && manifests.inSlot(generation) && durableUpTo < manifest.lastSequence);
                     }
+                    newest = newest == null ? manifest : newest;
                 }
                 catch (final CorruptStoreException ex)
                 {
@@ -93,10 +102,75 @@ public final class Verifier
                     manifestsChecked--; // deleted by retention while we looked
                 }
             }
+            checkSlots(manifests, newest);
         }
         catch (final IOException ex)
         {
             problems.add(new VerifyReport.Problem("cannot list manifests: " + ex, "", 0));
+        }
+    }
+
+    /** @return the last sequence the durable watermark says is durable, or -1 if it says nothing. */
+    private static long durableUpTo(final java.nio.file.Path dir) throws IOException
+    {
+        try
+        {
+            final DurableWatermark.Mark mark = DurableWatermark.read(dir);
+            return mark == null ? -1 : mark.lastSequence;
+        }
+        catch (final CorruptStoreException ex)
+        {
+            return -1; // reported where the watermark is checked
+        }
+    }
+
+    /**
+     * The header of {@code manifests.mss} and its slots that do not validate: a torn slot where the newest manifest
+     * names the next one is a commit a crash cut short (a warning); a damaged one, or one anywhere else, is damage.
+     */
+    private void checkSlots(final ManifestStore manifests, final Manifest newest) throws IOException
+    {
+        final ManifestSlots slots = manifests.slots();
+        final List<ManifestSlots.Slot> all = slots.readAll();
+        if (all.isEmpty() && !java.nio.file.Files.exists(slots.path()))
+        {
+            return; // a store before 4.0, or one whose first writer has not opened it since a migration
+        }
+        final String header = slots.headerProblem();
+        if (header != null)
+        {
+            problems.add(new VerifyReport.Problem(slots.path().getFileName() + ": " + header, slots.path().toString(),
+                0));
+        }
+        int next = NextSlotExtension.NONE;
+        try
+        {
+            next = newest == null ? NextSlotExtension.NONE :
+                NextSlotExtension.read(newest, manifests.path(newest.generation));
+        }
+        catch (final CorruptStoreException ex)
+        {
+            problems.add(new VerifyReport.Problem(ex.getMessage(), String.valueOf(ex.file()), ex.offset()));
+        }
+        for (final ManifestSlots.Slot slot : all)
+        {
+            if (!slot.fails())
+            {
+                continue;
+            }
+            final long offset = ManifestSlotsDescriptor.slotOffset(slot.index);
+            if (slot.index == next && slot.state == ManifestSlots.Slot.State.TORN)
+            {
+                warnings.add(new VerifyReport.Problem("slot " + slot.index + " does not validate (" + slot.problem +
+                    "): the commit after snapshot " + newest.generation + " was cut short (power loss?); nothing " +
+                    "committed is lost, and the next commit writes the slot again", slots.path().toString(),
+                    offset));
+            }
+            else
+            {
+                problems.add(new VerifyReport.Problem("slot " + slot.index + " does not validate (" + slot.problem +
+                    "): the snapshot it held is lost", slots.path().toString(), offset));
+            }
         }
     }
 
@@ -144,23 +218,31 @@ public final class Verifier
         }
     }
 
-    private void checkFlushedRanges(final Manifest manifest, final SegmentLog log, final String manifestName)
+    /**
+     * @param newestInSlot whether {@code manifest} is the newest, committed into a slot, with nothing made durable
+     *                     after it: a mismatch then means its records did not reach the disk before a power cut (a
+     *                     commit that never completed, a warning), not damage (see {@link FlushedRanges}).
+     */
+    private void checkFlushedRanges(final Manifest manifest, final SegmentLog log, final String manifestName,
+        final boolean newestInSlot)
     {
-        final Checksum checksum = new Checksum();
-        for (final Manifest.FileEntry e : manifest.segments)
+        for (final FlushedRanges.Mismatch m : FlushedRanges.mismatches(manifest, log::segment))
         {
-            final Segment segment = log.segment(e.segmentId);
-            if (segment == null || e.flushedFrom >= e.committedLength || e.committedLength > segment.length())
+            if (!m.missing() && newestInSlot)
             {
-                continue;
+                warnings.add(new VerifyReport.Problem("snapshot " + manifest.generation + " was never committed: its " +
+                    "slot reached the disk and the records it flushed did not (power loss?) (" + m + "); the store " +
+                    "opens at the snapshot before it", m.segment.path().toString(), m.entry.flushedFrom));
+                return;
             }
-            final int actual = checksum.compute(segment.newView(), e.flushedFrom, e.committedLength - e.flushedFrom);
-            if (actual != e.flushedCrc)
+            if (!m.missing())
             {
-                problems.add(new VerifyReport.Problem("the bytes " + e.flushedFrom + " to " + e.committedLength +
-                    " that snapshot " + manifest.generation + " flushed do not match the checksum " + manifestName +
-                    " holds for them (" + Long.toHexString(Checksum.unsigned(e.flushedCrc)) + ", found " +
-                    Long.toHexString(Checksum.unsigned(actual)) + ")", segment.path().toString(), e.flushedFrom));
+                problems.add(new VerifyReport.Problem("the bytes " + m.entry.flushedFrom + " to " +
+                    m.entry.committedLength + " that snapshot " + manifest.generation + " flushed do not match the " +
+                    "checksum " + manifestName + " holds for them (" +
+                    Long.toHexString(Checksum.unsigned(m.entry.flushedCrc)) + ", found " +
+                    Long.toHexString(Checksum.unsigned(m.actualCrc)) + ")", m.segment.path().toString(),
+                    m.entry.flushedFrom));
             }
         }
     }

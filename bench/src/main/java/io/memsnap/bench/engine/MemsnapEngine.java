@@ -19,7 +19,8 @@ import java.nio.file.Path;
  * {@link MemoryStore#sync()}; bulk load: a {@link WriteBatch} (one per thread, reused) written with
  * {@link MemoryStore#write(WriteBatch)}. The zero-copy read is {@link MemoryStore#read} with a visitor that computes
  * the dot product on the mapped record. For diagnosis only, {@code -Dmemsnap.bench.checkpointRecords=N} changes the
- * background checkpoint interval.
+ * background checkpoint interval and {@code -Dmemsnap.bench.preallocate=true} makes segments preallocated (written
+ * with zeros when made, so that a flush of records allocates no blocks).
  */
 public final class MemsnapEngine implements Engine
 {
@@ -45,6 +46,7 @@ public final class MemsnapEngine implements Engine
         {
             options.checkpointRecords(Long.parseLong(checkpointRecords));
         }
+        options.preallocate(Boolean.getBoolean("memsnap.bench.preallocate"));
         store = MemoryStore.open(dir, options.build());
     }
 

@@ -19,6 +19,11 @@ import java.nio.file.Path;
  *   <li>3.0: the manifest names the oldest library version that reads it (at a place every later major keeps) and
  *       carries extensions (tagged, each flagged as one that readers, or writers, must know). Segments, index pages
  *       and the watermark did not change; new files are written as 3.0, so that a 2.x build refuses them.</li>
+ *   <li>4.0: a snapshot is committed by rewriting a slot of a preallocated file in place
+ *       ({@link ManifestSlotsDescriptor}) instead of by renaming a new manifest file; manifests carry the slot the
+ *       next commit writes (extension {@link ManifestDescriptor#EXTENSION_NEXT_SLOT}). A 3.x build would ignore the
+ *       slots and open a stale snapshot, so the major version changes. Segments, index pages and the watermark did
+ *       not change; new files are written as 4.0.</li>
  * </ul>
  */
 public final class FormatVersion
@@ -26,11 +31,12 @@ public final class FormatVersion
     public static final int MAJOR_1 = 1;
     public static final int MAJOR_2 = 2;
     public static final int MAJOR_3 = 3;
+    public static final int MAJOR_4 = 4;
     public static final int MINOR_0 = 0;
 
     /** The oldest major version this build reads. */
     public static final int OLDEST_MAJOR = MAJOR_1;
-    public static final int CURRENT_MAJOR = MAJOR_3;
+    public static final int CURRENT_MAJOR = MAJOR_4;
     public static final int CURRENT_MINOR = MINOR_0;
 
     private FormatVersion()
@@ -52,6 +58,12 @@ public final class FormatVersion
     public static boolean hasManifestExtensions(final int major)
     {
         return major >= MAJOR_3;
+    }
+
+    /** @return whether snapshots of this major version are committed into manifest slots. */
+    public static boolean hasManifestSlots(final int major)
+    {
+        return major >= MAJOR_4;
     }
 
     /** @return whether segments of this major version may hold PAD records. */

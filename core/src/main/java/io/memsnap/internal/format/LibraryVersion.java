@@ -7,7 +7,9 @@ package io.memsnap.internal.format;
 public final class LibraryVersion implements Comparable<LibraryVersion>
 {
     /** This build. */
-    public static final LibraryVersion CURRENT = new LibraryVersion(0, 2, 0);
+    public static final LibraryVersion CURRENT = new LibraryVersion(0, 3, 0);
+    /** The first release that reads format 4.0 (and so the oldest reader a 4.0 manifest names by default). */
+    public static final LibraryVersion FIRST_READER_OF_4_0 = new LibraryVersion(0, 3, 0);
     /** The first release that reads format 3.0 (and so the oldest reader a 3.0 manifest names by default). */
     public static final LibraryVersion FIRST_READER_OF_3_0 = new LibraryVersion(0, 2, 0);
     /** The library line that wrote format 1.0: the oldest reader derived for 1.x manifests (they lack the field). */

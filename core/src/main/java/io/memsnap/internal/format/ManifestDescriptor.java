@@ -5,8 +5,10 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 import static org.agrona.BitUtil.SIZE_OF_SHORT;
 
 /**
- * Layout of a manifest {@code manifest-GGGGGGGGGGGGGGGGGGGG.msm}, the small file whose atomic appearance commits a
- * snapshot. Written to {@code .pending}, fsynced, renamed, and the directory fsynced (Lucene's segments_N protocol).
+ * Layout of a manifest, the small checksummed record whose durable appearance commits a snapshot: in a slot of
+ * {@code manifests.mss} (4.0, see {@link ManifestSlotsDescriptor}), or in a file
+ * {@code manifest-GGGGGGGGGGGGGGGGGGGG.msm} of its own (every version before 4.0, and 4.0 manifests too large for a
+ * slot), written to {@code .pending}, fsynced, renamed, and the directory fsynced (Lucene's segments_N protocol).
  *
  * <p>A snapshot names two positions in the log of records: its own end (everything up to {@code last sequence} is
  * durable) and the index checkpoint it builds on (an index version whose pages are durable, and the position from
@@ -71,6 +73,15 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * <pre>
  *   0  index file generation  int64    at least 1: the checkpoint is in index-NNNNNNNNNN.msi
  * </pre>
+ *
+ * <p>Version 4.0 keeps the 3.0 layout. Its manifests live in the slots of {@code manifests.mss}
+ * ({@link ManifestSlotsDescriptor}), or, when one is larger than a slot holds, in a manifest file of its own as
+ * before; each carries extension {@link #EXTENSION_NEXT_SLOT} (flag {@link #EXTENSION_WRITERS_MUST_KNOW}):
+ *
+ * <pre>
+ *   0  next slot              int32    the slot the commit after this one writes (the only slot ever written while
+ *                                      this manifest is the newest committed)
+ * </pre>
  */
 public final class ManifestDescriptor
 {
@@ -122,11 +133,17 @@ public final class ManifestDescriptor
     public static final int EXTENSION_INDEX_FILE = 3;
     /** Extension tag: the timeline of the snapshot (rewind). */
     public static final int EXTENSION_TIMELINE = 4;
+    /** Extension tag (4.0): the manifest slot the commit after this one writes. */
+    public static final int EXTENSION_NEXT_SLOT = 5;
 
     /** Extension {@link #EXTENSION_INDEX_FILE}: where the generation of the index file sits in its body. */
     public static final int INDEX_FILE_GENERATION_OFFSET = 0;
     /** Extension {@link #EXTENSION_INDEX_FILE}: length of its body. */
     public static final int INDEX_FILE_EXTENSION_LENGTH = INDEX_FILE_GENERATION_OFFSET + SIZE_OF_LONG;
+    /** Extension {@link #EXTENSION_NEXT_SLOT}: where the slot index sits in its body. */
+    public static final int NEXT_SLOT_OFFSET = 0;
+    /** Extension {@link #EXTENSION_NEXT_SLOT}: length of its body. */
+    public static final int NEXT_SLOT_EXTENSION_LENGTH = NEXT_SLOT_OFFSET + SIZE_OF_INT;
 
     /** @return where the generation sits in a manifest of this major version. */
     public static int generationOffset(final int major)
@@ -137,7 +154,7 @@ public final class ManifestDescriptor
     /** @return whether this build knows the extension tag (and so may read, and write, a manifest carrying it). */
     public static boolean isKnownExtension(final int tag)
     {
-        return tag >= EXTENSION_SEGMENT_LIVE_BYTES && tag <= EXTENSION_TIMELINE;
+        return tag >= EXTENSION_SEGMENT_LIVE_BYTES && tag <= EXTENSION_NEXT_SLOT;
     }
 
     public static final int FILE_ENTRY_LENGTH = 16;

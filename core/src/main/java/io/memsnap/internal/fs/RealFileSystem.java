@@ -76,6 +76,12 @@ final class RealFileSystem implements StoreFileSystem
     }
 
     @Override
+    public boolean flushesInParallel()
+    {
+        return true;
+    }
+
+    @Override
     public String toString()
     {
         return "real file system";

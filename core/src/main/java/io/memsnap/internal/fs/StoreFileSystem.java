@@ -55,4 +55,15 @@ public interface StoreFileSystem
 
     /** Creates a directory and any missing parents; nothing if it exists. Not durable before a directory sync. */
     void createDirectories(Path dir) throws IOException;
+
+    /**
+     * @return whether the engine may flush two files from two threads at once (a snapshot's records and its manifest
+     * slot); false (the default) makes it issue them one after the other, in a fixed order, so that what it asks of
+     * this file system does not depend on how its threads are scheduled (test file systems that record or fail
+     * operations by their order).
+     */
+    default boolean flushesInParallel()
+    {
+        return false;
+    }
 }

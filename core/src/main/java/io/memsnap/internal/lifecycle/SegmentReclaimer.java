@@ -251,7 +251,7 @@ public final class SegmentReclaimer
         long deleted = 0;
         try
         {
-            fs.syncDirectory(dir); // the retirement of every manifest that needed these is durable first
+            manifests.syncRetirements(); // the retirement of every manifest that needed these is durable first
             for (final Iterator<Map.Entry<Integer, Long>> it = pending.entrySet().iterator(); it.hasNext(); )
             {
                 final Map.Entry<Integer, Long> e = it.next();

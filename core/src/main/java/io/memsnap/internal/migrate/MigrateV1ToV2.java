@@ -38,6 +38,12 @@ final class MigrateV1ToV2 implements MigrationStep
     }
 
     @Override
+    public boolean commitsManifest()
+    {
+        return false;
+    }
+
+    @Override
     public Manifest apply(final MigrationContext store, final Manifest newest)
     {
         return newest;

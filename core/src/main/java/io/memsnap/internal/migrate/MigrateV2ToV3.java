@@ -5,7 +5,6 @@ import io.memsnap.internal.format.LibraryVersion;
 import io.memsnap.internal.snapshot.Manifest;
 
 import java.io.IOException;
-import java.util.List;
 
 /**
  * 2.x to 3.0: commits the newest snapshot again, under the next generation, as a 3.0 manifest (the oldest reader's
@@ -13,9 +12,9 @@ import java.util.List;
  *
  * <p>The new manifest holds exactly what the old one does (the same records, checkpoint, tail, counts, labels and
  * flushed ranges, which stay valid because no byte they cover changes), so it opens to the same content. Segments,
- * index pages and the watermark did not change in 3.0 and are left as they are. The commit is the normal one
+ * index pages and the watermark did not change in 3.0 and are left as they are. The commit is a file commit
  * ({@link io.memsnap.internal.snapshot.ManifestStore#commit}: a new pending file, fsync, atomic rename, directory
- * fsync), and no manifest is recycled or retired: until the rename is durable the old manifest is the newest and the
+ * fsync), and no manifest is retired: until the rename is durable the old manifest is the newest and the
  * store is still 2.x, readable and writable by the release that wrote it; afterwards it is 3.0, which a 2.x build
  * refuses. A crash before the rename leaves a stale pending file, which the next migration overwrites and a
  * writer's open deletes. The older manifests
@@ -47,12 +46,9 @@ final class MigrateV2ToV3 implements MigrationStep
     @Override
     public Manifest apply(final MigrationContext store, final Manifest newest) throws IOException
     {
-        final Manifest upgraded = new Manifest(FormatVersion.MAJOR_3, FormatVersion.MINOR_0,
-            LibraryVersion.FIRST_READER_OF_3_0, store.nextGeneration(), newest.lastSequence, newest.createdAtMillis,
-            newest.entryCount, newest.stateCount, newest.seed, newest.dimension, newest.hashFunction,
-            newest.checkpoint, newest.tailSegment, newest.tailOffset, newest.bytesFlushed, newest.durationNanos,
-            newest.segments, newest.labels, List.of());
-        store.manifests().commit(upgraded, -1);
+        final Manifest upgraded = newest.inVersion(FormatVersion.MAJOR_3, FormatVersion.MINOR_0,
+            LibraryVersion.FIRST_READER_OF_3_0, store.nextGeneration()); // a 2.x manifest has no extensions
+        store.manifests().commit(upgraded);
         return upgraded;
     }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
 public final class MigrationPlanner
 {
     /** Every step this build knows, in no particular order. */
-    static final List<MigrationStep> STEPS = List.of(new MigrateV2ToV3(), new MigrateV1ToV2());
+    static final List<MigrationStep> STEPS = List.of(new MigrateV3ToV4(), new MigrateV2ToV3(), new MigrateV1ToV2());
 
     private MigrationPlanner()
     {

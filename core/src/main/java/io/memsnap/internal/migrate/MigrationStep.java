@@ -23,6 +23,12 @@ public interface MigrationStep
     /** @return what the step changes on disk, for reports and progress. */
     String description();
 
+    /** @return whether the step commits a manifest (under the next generation); most do. */
+    default boolean commitsManifest()
+    {
+        return true;
+    }
+
     /**
      * Applies the step.
      *

@@ -167,8 +167,14 @@ public final class FormatUpgrade
         {
             progress.accept("would run " + step.fromMajor() + ".x -> " + step.toMajor() + ".0: " + step.description());
         }
+        long commits = 0;
+        for (final MigrationStep step : plan)
+        {
+            commits += step.commitsManifest() ? 1 : 0;
+        }
+        // Each step that commits takes the next generation: the newest is the last one's.
         return new Upgrade(steps(plan), null,
-            new MigrationContext(fs, directory.path(), manifests).nextGeneration());
+            new MigrationContext(fs, directory.path(), manifests).nextGeneration() + Math.max(0, commits - 1));
     }
 
     /**

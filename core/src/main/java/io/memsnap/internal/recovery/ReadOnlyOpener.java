@@ -10,11 +10,13 @@ import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
+import io.memsnap.internal.snapshot.FlushedRanges;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
@@ -27,8 +29,9 @@ import java.util.List;
 
 /**
  * Opens a retained snapshot read-only: no lock, nothing written, the log replayed up to the snapshot's last record
- * only, so another process may write to the store meanwhile. A snapshot whose manifest the writer retires (or
- * recycles) while it is read is gone, not damaged: the newest one is looked for again.
+ * only, so another process may write to the store meanwhile. A snapshot whose manifest the writer retires (or whose
+ * slot a commit rewrites) while it is read is gone, not damaged: the newest one is looked for again. The newest one,
+ * committed into a slot whose records a power cut kept from the disk, is passed over, and said to be.
  *
  * <p>Not thread safe: runs once, in an open.
  */
@@ -109,6 +112,13 @@ final class ReadOnlyOpener
                     throw new CorruptStoreException("manifest does not list the segments it replays (" +
                         checkpoint.replaySegment + " to " + manifest.tailSegment + ")", manifests.path(generation), 0);
                 }
+                final FlushedRanges.Mismatch missing = i > 0 ? null : FlushedRanges.incompleteCommit(manifests,
+                    manifest, durableUpTo(dir), id -> id < segments.length ? segments[id] : null);
+                if (missing != null)
+                {
+                    // The newest slot commit, whose records a power cut kept from the disk: never committed.
+                    throw new IncompleteCommit(generation, missing);
+                }
                 final SegmentLog log = new SegmentLog(StoreFileSystem.real(), dir, options.segmentSize(), false,
                     segments);
                 // The live bytes at the snapshot: its checkpoint's, brought up to date by the replay (unknown when the
@@ -124,15 +134,30 @@ final class ReadOnlyOpener
                         replay.expectedCrc, replay.actualCrc);
                 }
                 log.resume(manifest.tailSegment, manifest.tailOffset, manifest.lastSequence + 1, ends);
+                final String next = SnapshotChooser.nextSlotProblem(manifests, manifest);
+                if (next != null && options.generation() == StoreOptions.NEWEST_GENERATION)
+                {
+                    SnapshotChooser.refuseInStrictMode(next, manifests, options);
+                    skipped.add(next);
+                }
                 final RecoveryReport report = new RecoveryReport(generation, skipped, replay.replayed,
                     manifest.lastSequence, null, List.of(), System.nanoTime() - start);
                 return new Recovered(null, manifests, log, indexFile, index, null,
                     new IndexCheckpointer(indexFile, index, checkpoint, null), null, null, manifest,
                     generations.get(0) + 1, replay.entryCount, replay.stateCount, report, usage, pins);
             }
+            catch (final IncompleteCommit ex)
+            {
+                release(opened, pins, indexFile);
+                if (options.generation() != StoreOptions.NEWEST_GENERATION)
+                {
+                    throw new NoSuchSnapshotException(options.generation(), dir, generations);
+                }
+                skipped.add(ex.getMessage());
+            }
             catch (final java.nio.file.NoSuchFileException ex)
             {
-                // The writer's retention deleted (or recycled) this manifest while we listed: gone, not damaged.
+                // The writer's retention deleted this manifest (or a commit rewrote its slot) while we listed: gone.
                 gone++;
                 release(opened, pins, indexFile);
                 if (options.generation() != StoreOptions.NEWEST_GENERATION)
@@ -178,6 +203,32 @@ final class ReadOnlyOpener
         }
         throw new CorruptStoreException(generations.isEmpty() ? "no memsnap store here (no manifest)" :
             "no snapshot in the store validates (" + String.join("; ", skipped) + ")", dir, 0);
+    }
+
+    /** The newest snapshot, committed into a slot whose records a power cut kept from the disk: passed over. */
+    private static final class IncompleteCommit extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        IncompleteCommit(final long generation, final FlushedRanges.Mismatch missing)
+        {
+            super("generation " + generation + ": never committed (its slot reached the disk, the records it names " +
+                "did not: " + missing + ")", null, false, false);
+        }
+    }
+
+    /** @return the last sequence the durable watermark says is durable, or -1 if it says nothing. */
+    private static long durableUpTo(final Path dir) throws IOException
+    {
+        try
+        {
+            final DurableWatermark.Mark mark = DurableWatermark.read(dir);
+            return mark == null ? -1 : mark.lastSequence;
+        }
+        catch (final CorruptStoreException ex)
+        {
+            return -1; // a writer's open refuses it; read-only, the snapshots are read as if it said nothing
+        }
     }
 
     /** Unmaps what a failed attempt mapped and releases its pins. */

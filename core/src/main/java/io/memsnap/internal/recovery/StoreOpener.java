@@ -20,6 +20,7 @@ import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.SegmentSizing;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
+import io.memsnap.internal.snapshot.FlushedRanges;
 import io.memsnap.internal.snapshot.Freeze;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.IndexFileDeleter;
@@ -28,6 +29,7 @@ import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestExtension;
 import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.NextSlotExtension;
 import io.memsnap.internal.snapshot.PinSet;
 import io.memsnap.internal.snapshot.RetentionExtension;
 import io.memsnap.internal.snapshot.RetentionPolicy;
@@ -43,6 +45,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Opens a store directory: creates a new store, or recovers the newest snapshot that validates and replays the
@@ -90,12 +93,39 @@ public final class StoreOpener
                 final SnapshotChooser.Chosen upgraded = FormatUpgrade.atOpen(fs, directory, manifests, chosen, options);
                 return recover(fs, directory, manifests, upgraded, manifests.generations(), options, start);
             }
-            return recover(fs, directory, manifests, chosen, generations, options, start);
+            try
+            {
+                return recover(fs, directory, manifests, chosen, generations, options, start);
+            }
+            catch (final IncompleteCommit ex)
+            {
+                // The newest snapshot's slot reached the disk and its records did not: never committed.
+                final SnapshotChooser.Chosen before = SnapshotChooser.choose(fs, dir, manifests, generations, options,
+                    Set.of(ex.generation));
+                return recover(fs, directory, manifests, before, generations, options, start);
+            }
         }
         catch (final IOException | RuntimeException | Error ex)
         {
             directory.close();
             throw ex;
+        }
+    }
+
+    /**
+     * Thrown inside {@link #recover} when the snapshot chosen is the newest, committed into a slot, and its records
+     * are not all on disk (see {@link FlushedRanges}): everything it mapped is released, and the open chooses again
+     * without it.
+     */
+    private static final class IncompleteCommit extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+        final long generation;
+
+        IncompleteCommit(final long generation, final String why)
+        {
+            super("snapshot " + generation + " was never committed: " + why, null, false, false);
+            this.generation = generation;
         }
     }
 
@@ -112,11 +142,6 @@ public final class StoreOpener
     private static Recovered create(final StoreFileSystem fs, final StoreDirectory directory,
         final ManifestStore manifests, final StoreOptions options, final long start) throws IOException
     {
-        if (options.dimension() == 0)
-        {
-            throw new IllegalArgumentException("there is no store in " + directory.path() +
-                " yet: creating one needs StoreOptions.dimension");
-        }
         final Path dir = directory.path();
         // Without a manifest, no write was ever acknowledged: any files are from a creation that did not finish.
         // Refuse if a segment holds a record all the same (manifests deleted by hand?) rather than lose it.
@@ -129,6 +154,11 @@ public final class StoreOpener
                     dir.resolve(SegmentDescriptor.fileName(id)), SegmentDescriptor.HEADER_LENGTH);
             }
         }
+        if (options.dimension() == 0)
+        {
+            throw new IllegalArgumentException("there is no store in " + directory.path() +
+                " yet: creating one needs StoreOptions.dimension");
+        }
         manifests.deletePending();
         for (final int id : directory.segmentIds())
         {
@@ -139,6 +169,9 @@ public final class StoreOpener
             fs.deleteIfExists(dir.resolve(IndexPageDescriptor.fileName(generation)));
         }
         fs.deleteIfExists(dir.resolve(WatermarkDescriptor.FILE_NAME));
+        fs.deleteIfExists(manifests.slots().path());
+        manifests.createSlotsUnlessPresent();
+        manifests.startWriting(NextSlotExtension.NONE);
 
         final IndexFile indexFile = IndexFile.create(fs, dir);
         SegmentLog log = null;
@@ -165,7 +198,7 @@ public final class StoreOpener
             snapshotWriter.addExtensionSource(LiveBytesExtension.SOURCE);
             final Checkpoint initial = checkpointer.write(checkpointer.freeze(log, 0, 0), () -> { });
             final Freeze freeze = Freeze.take(log, 0, 0, System.nanoTime());
-            manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), -1,
+            manifest = snapshotWriter.write(freeze, initial, null, 0, Collections.emptyMap(), List.of(),
                 List.of(RetentionExtension.encode(RetentionPolicy.of(options), PinSet.NONE)),
                 SnapshotWriter.NEVER_ABANDON);
         }
@@ -287,6 +320,16 @@ public final class StoreOpener
                 ends[entry.segmentId] = entry.committedLength;
             }
 
+            if (manifest.generation == generations.get(0))
+            {
+                final FlushedRanges.Mismatch missing = FlushedRanges.incompleteCommit(manifests, manifest,
+                    mark == null ? -1 : mark.lastSequence, id -> id < segments.length ? segments[id] : null);
+                if (missing != null)
+                {
+                    throw new IncompleteCommit(manifest.generation, "its records did not all reach the disk (" +
+                        missing + ")");
+                }
+            }
             log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), segments,
                 options.writeBufferBytes());
             // A manifest written before the table existed: counted once from the checkpoint's index (O(entries)).
@@ -302,8 +345,11 @@ public final class StoreOpener
                     olderAbandoned.add(generation);
                 }
             }
+            final int nextSlot = NextSlotExtension.read(manifest, manifests.path(manifest.generation));
+            final long highestSlotGeneration = manifests.highestGeneration(); // before the open frees any slot
             final TailRepair.Plan plan = TailRepair.decide(dir, manifests, chosen, replay, mark, segments, unreadable,
-                neverStarted, damagedTailSegment, olderAbandoned, options.recoveryMode());
+                neverStarted, damagedTailSegment, olderAbandoned, manifests.slots().readAll(), nextSlot,
+                options.recoveryMode());
 
             // Decided: from here on the directory changes.
             final Segment stop = replay.segment;
@@ -316,6 +362,8 @@ public final class StoreOpener
                 }
             }
             final List<String> changed = plan.apply(fs, dir, manifests);
+            manifests.createSlotsUnlessPresent();
+            manifests.startWriting(nextSlot);
             final IndexCheckpointer checkpointer = new IndexCheckpointer(chosen.indexFile, chosen.index, checkpoint,
                 usage);
             // An index file no manifest names is an unfinished copy, or an old generation whose deletion a crash
@@ -324,9 +372,10 @@ public final class StoreOpener
                 directory.indexGenerations(), chosen.indexFile::generation, () -> checkpointer.durable().indexFile);
             indexFiles.deleteUnneeded(manifests.generations());
             log.resume(stop.id(), replay.offset, replay.nextSequence, ends);
-            // The records replayed may never have been flushed (a crash of the process leaves them in the page cache
-            // only): make them durable before any new write is acknowledged after them.
-            for (int id = manifest.tailSegment; id <= stop.id(); id++)
+            // The records replayed, and those the restored snapshot flushed beside its slot, may never have reached the
+            // disk (a crash of the process leaves them in the page cache only): make them durable before any new write
+            // is acknowledged after them.
+            for (int id = firstFlushedSegment(manifest); id <= stop.id(); id++)
             {
                 if (segments[id] != null)
                 {
@@ -347,8 +396,8 @@ public final class StoreOpener
             final RecoveryReport report = new RecoveryReport(manifest.generation, chosen.skipped, replay.replayed,
                 replay.lastSequence(), plan.cut, changed, System.nanoTime() - start);
             return new Recovered(directory, manifests, log, chosen.indexFile, chosen.index, snapshotWriter,
-                checkpointer, watermark, indexFiles, manifest, generations.get(0) + 1, replay.entryCount,
-                replay.stateCount, report, usage, List.of());
+                checkpointer, watermark, indexFiles, manifest, Math.max(generations.get(0), highestSlotGeneration) + 1,
+                replay.entryCount, replay.stateCount, report, usage, List.of());
         }
         catch (final IOException | RuntimeException | Error ex)
         {
@@ -373,6 +422,19 @@ public final class StoreOpener
             chosen.indexFile.unmapAll();
             throw ex;
         }
+    }
+
+    /** @return the first segment holding records {@code manifest} flushed, or its tail segment if none. */
+    private static int firstFlushedSegment(final Manifest manifest)
+    {
+        for (final Manifest.FileEntry e : manifest.segments)
+        {
+            if (e.flushedFrom < e.committedLength)
+            {
+                return Math.min(e.segmentId, manifest.tailSegment);
+            }
+        }
+        return manifest.tailSegment;
     }
 
     /**

@@ -4,15 +4,19 @@ import io.memsnap.CorruptStoreException;
 import io.memsnap.RecoveryMode;
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentSizing;
 import io.memsnap.internal.snapshot.Manifest;
+import io.memsnap.internal.snapshot.ManifestSlots;
 import io.memsnap.internal.snapshot.ManifestStore;
+import io.memsnap.internal.snapshot.NextSlotExtension;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,15 +58,22 @@ final class TailRepair
         final List<Long> deleteManifests;
         /** Segment files to delete: never started (see {@link Segment#neverStarted}), they hold nothing. */
         final List<Path> deleteSegments;
+        /** Slots to free: the one the restored manifest names as the next (it holds no snapshot it keeps). */
+        final List<ManifestSlots.Slot> freeSlots;
+        /** Slots to copy into quarantine, then free: damaged ones, and newer snapshots that do not validate. */
+        final List<ManifestSlots.Slot> moveSlotsAside;
 
         Plan(final String cut, final boolean newSegment, final List<Path> moveAside, final List<Long> deleteManifests,
-            final List<Path> deleteSegments)
+            final List<Path> deleteSegments, final List<ManifestSlots.Slot> freeSlots,
+            final List<ManifestSlots.Slot> moveSlotsAside)
         {
             this.cut = cut;
             this.newSegment = newSegment;
             this.moveAside = Collections.unmodifiableList(moveAside);
             this.deleteManifests = Collections.unmodifiableList(deleteManifests);
             this.deleteSegments = Collections.unmodifiableList(deleteSegments);
+            this.freeSlots = Collections.unmodifiableList(freeSlots);
+            this.moveSlotsAside = Collections.unmodifiableList(moveSlotsAside);
         }
 
         /**
@@ -78,8 +89,11 @@ final class TailRepair
             manifests.deletePending();
             for (final long generation : deleteManifests)
             {
-                manifests.delete(generation);
-                changed.add(manifests.path(generation).getFileName() + " deleted (holds no committed snapshot)");
+                if (!manifests.inSlot(generation))
+                {
+                    manifests.delete(generation);
+                    changed.add(manifests.path(generation).getFileName() + " deleted (holds no committed snapshot)");
+                }
             }
             for (final Path segment : deleteSegments)
             {
@@ -94,19 +108,40 @@ final class TailRepair
                         "whose creation was interrupted, or one cut short)");
                 }
             }
-            if (!moveAside.isEmpty())
+            final String suffix = "." + System.currentTimeMillis();
+            final Path quarantine = dir.resolve(StoreDirectory.QUARANTINE);
+            if (!moveAside.isEmpty() || !moveSlotsAside.isEmpty())
             {
-                final Path quarantine = dir.resolve(StoreDirectory.QUARANTINE);
                 fs.createDirectories(quarantine);
-                final String suffix = "." + System.currentTimeMillis();
-                for (final Path file : moveAside)
+            }
+            for (final Path file : moveAside)
+            {
+                final Path target = quarantine.resolve(file.getFileName() + suffix);
+                fs.rename(file, target);
+                changed.add(file.getFileName() + " moved to " + dir.relativize(target));
+            }
+            for (final ManifestSlots.Slot slot : moveSlotsAside)
+            {
+                final Path target = quarantine.resolve(manifests.slots().path().getFileName() + ".slot-" + slot.index +
+                    suffix);
+                try (StoreFile copy = fs.create(target))
                 {
-                    final Path target = quarantine.resolve(file.getFileName() + suffix);
-                    fs.rename(file, target);
-                    changed.add(file.getFileName() + " moved to " + dir.relativize(target));
+                    copy.writeFully(ByteBuffer.wrap(slot.bytes()), 0);
+                    copy.force(true);
                 }
+                manifests.freeSlot(slot.index);
+                changed.add("slot " + slot.index + " of " + manifests.slots().path().getFileName() + " (" + slot +
+                    ") copied to " + dir.relativize(target) + " and freed");
+            }
+            if (!moveAside.isEmpty() || !moveSlotsAside.isEmpty())
+            {
                 fs.syncDirectory(quarantine);
             }
+            for (final ManifestSlots.Slot slot : freeSlots)
+            {
+                manifests.freeSlot(slot.index);
+            }
+            manifests.syncSlots();
             fs.syncDirectory(dir);
             return changed;
         }
@@ -121,6 +156,9 @@ final class TailRepair
      * @param neverStarted       ids of segment files after the log that were never started.
      * @param damagedTailSegment the first unreadable segment that holds records, or null.
      * @param olderAbandoned     older generations whose file is an abandoned recycle.
+     * @param slots              the manifest slots, as read.
+     * @param nextSlot           the slot the restored manifest names as the next one, or
+     *                           {@link NextSlotExtension#NONE}.
      * @throws CorruptStoreException if acknowledged data is damaged or missing, or (STRICT) anything is.
      */
     static Plan decide(
@@ -134,6 +172,8 @@ final class TailRepair
         final List<Integer> neverStarted,
         final CorruptStoreException damagedTailSegment,
         final List<Long> olderAbandoned,
+        final List<ManifestSlots.Slot> slots,
+        final int nextSlot,
         final RecoveryMode mode)
     {
         final Manifest manifest = chosen.manifest;
@@ -162,6 +202,16 @@ final class TailRepair
                 "), and the newer snapshot " + chosen.damaged.get(0) + " that may hold those records does not " +
                 "validate either");
         }
+        for (final ManifestSlots.Slot slot : slots)
+        {
+            if (cut != null && slot.index == nextSlot && slot.state == ManifestSlots.Slot.State.DAMAGED)
+            {
+                // A damaged slot, not a torn one: a newer snapshot was there and may have acknowledged those records.
+                throw damaged(replay, "the log after snapshot " + manifest.generation + " does not validate (" + cut +
+                    "), and slot " + slot.index + " of " + manifests.slots().path().getFileName() + ", which held " +
+                    "the snapshot after it, is damaged (" + slot.problem + ")");
+            }
+        }
         if (cut != null && mode == RecoveryMode.STRICT)
         {
             throw new CorruptStoreException("torn record in the tail after snapshot " + manifest.generation + ": " +
@@ -172,7 +222,28 @@ final class TailRepair
         final List<Path> moveAside = new ArrayList<>();
         for (final long generation : chosen.damaged)
         {
-            moveAside.add(manifests.path(generation));
+            if (!manifests.inSlot(generation))
+            {
+                moveAside.add(manifests.path(generation));
+            }
+        }
+        // The next slot is the only one written since the restored manifest was committed: whatever it holds (a commit
+        // cut short, one whose records did not reach the disk, a snapshot the restored one dropped) is not kept. A
+        // damaged one, or one holding a newer snapshot that does not validate, is copied into quarantine first. (Another
+        // slot that does not validate held an older snapshot: verify reports it; it is left as it is.)
+        final List<ManifestSlots.Slot> freeSlots = new ArrayList<>();
+        final List<ManifestSlots.Slot> moveSlotsAside = new ArrayList<>();
+        for (final ManifestSlots.Slot slot : slots)
+        {
+            if (slot.index == nextSlot && (slot.state == ManifestSlots.Slot.State.DAMAGED ||
+                chosen.damaged.contains(slot.generation)))
+            {
+                moveSlotsAside.add(slot);
+            }
+            else if (slot.index == nextSlot && slot.state != ManifestSlots.Slot.State.FREE)
+            {
+                freeSlots.add(slot);
+            }
         }
         for (int id = replay.segment.id() + 1; id < segments.length; id++)
         {
@@ -193,7 +264,7 @@ final class TailRepair
         {
             deleteSegments.add(dir.resolve(SegmentDescriptor.fileName(id)));
         }
-        return new Plan(cut, newSegment, moveAside, deleteManifests, deleteSegments);
+        return new Plan(cut, newSegment, moveAside, deleteManifests, deleteSegments, freeSlots, moveSlotsAside);
     }
 
     private static CorruptStoreException damaged(final Replay replay, final String what)

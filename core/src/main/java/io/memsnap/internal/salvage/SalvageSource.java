@@ -4,10 +4,13 @@ import io.memsnap.CorruptStoreException;
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
+import io.memsnap.internal.snapshot.ManifestSlots;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -98,6 +101,10 @@ final class SalvageSource
             {
                 source.readManifest(p);
             }
+            else if (name.equals(ManifestSlotsDescriptor.FILE_NAME))
+            {
+                source.readSlots();
+            }
             else if (IndexPageDescriptor.parseFileName(name) < 0 && !name.equals(StoreDirectory.LOCK_FILE) &&
                 !name.endsWith(ManifestDescriptor.PENDING_SUFFIX))
             {
@@ -128,21 +135,46 @@ final class SalvageSource
     private void readManifest(final Path path) throws IOException
     {
         final long size = Files.size(path);
+        if (size > ManifestDescriptor.MAX_LENGTH)
+        {
+            notes.add(path.getFileName() + ": damaged, not used (manifest is " + size + " bytes, more than a " +
+                "manifest can be)");
+            return;
+        }
+        take(Files.readAllBytes(path), path, path.getFileName().toString());
+    }
+
+    /** Every slot of {@code manifests.mss} that validates, as {@link #readManifest} a file. */
+    private void readSlots() throws IOException
+    {
+        final ManifestSlots slots = new ManifestSlots(StoreFileSystem.real(), dir); // only read
+        for (final ManifestSlots.Slot slot : slots.readAll())
+        {
+            final String name = slots.path().getFileName() + " slot " + slot.index;
+            if (slot.state == ManifestSlots.Slot.State.VALID)
+            {
+                take(slot.manifest(), slots.path(), name);
+            }
+            else if (slot.fails())
+            {
+                notes.add(name + ": damaged, not used (" + slot.problem + ")");
+            }
+        }
+    }
+
+    /** Keeps the manifest in {@code bytes} if it validates and is the newest so far; notes it if damaged. */
+    private void take(final byte[] bytes, final Path file, final String name)
+    {
         final Manifest m;
         try
         {
-            if (size > ManifestDescriptor.MAX_LENGTH)
-            {
-                throw new CorruptStoreException("manifest is " + size + " bytes, more than a manifest can be", path, 0);
-            }
-            m = ManifestCodec.decode(Files.readAllBytes(path), path);
+            m = ManifestCodec.decode(bytes, file);
         }
         catch (final CorruptStoreException ex)
         {
             final String message = ex.getMessage();
             final int advice = message.indexOf(" (file=");
-            notes.add(path.getFileName() + ": damaged, not used (" +
-                (advice < 0 ? message : message.substring(0, advice)) + ")");
+            notes.add(name + ": damaged, not used (" + (advice < 0 ? message : message.substring(0, advice)) + ")");
             return;
         }
         if (manifest == null || m.generation > manifest.generation)

@@ -518,13 +518,13 @@ public final class CommitCoordinator implements FlushProgress
         final PinSet pins, final long now, final BooleanSupplier abandon)
     {
         final long generation = nextGeneration++;
-        // Retention deletes what no rule keeps once this manifest is committed: the commit may reuse the file of one
-        // of those (never a pinned or a young one; see RetainedSnapshots).
+        // Retention deletes what no rule keeps once this manifest is committed: the commit after it may write over the
+        // slot of one of those (never a pinned or a young one; see ManifestStore).
         final RetainedSnapshots.Commit plan = retained.plan(generation, freeze.createdAtMillis, pins, now);
         final Manifest manifest;
         try
         {
-            manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, plan.recycle,
+            manifest = snapshotWriter.write(freeze, checkpoint, durable, generation, labels, plan.decision.kept(),
                 List.of(RetentionExtension.encode(retained.policy(), pins)), abandon);
         }
         catch (final IOException ex)
@@ -542,7 +542,7 @@ public final class CommitCoordinator implements FlushProgress
         }
         durable = manifest;
         syncedTail = Math.max(syncedTail, IndexPageDescriptor.address(freeze.tailSegment, freeze.tailOffset));
-        retained = retained.committed(plan, generation, freeze.createdAtMillis, snapshotWriter.recycled());
+        retained = retained.committed(plan, generation, freeze.createdAtMillis);
         delete(plan.decision.dropped(), "snapshot " + generation);
         if (indexFiles != null)
         {
@@ -678,6 +678,8 @@ public final class CommitCoordinator implements FlushProgress
         {
             return null;
         }
+        snapshotWriter.close();
+        manifests.close();
         try
         {
             if (failedFlush != null || stoppedBy != null)
@@ -749,8 +751,10 @@ public final class CommitCoordinator implements FlushProgress
 
     /**
      * Commit lock held: deletes the manifests retention dropped, from the generations kept in memory (a commit never
-     * lists the directory, whose size grows with the store), then syncs the directory (without it a power cut could
-     * bring a retired manifest back: harmless to the data, but retention would keep more than it says).
+     * lists the directory, whose size grows with the store), then syncs the directory if it deleted manifest files
+     * (without it a power cut could bring a retired manifest back: harmless to the data, but retention would keep more
+     * than it says). A freed slot is made durable by the next commit, which writes the same file (see
+     * {@link ManifestStore}), or before a file only a retired snapshot needed is deleted.
      */
     private void delete(final List<Long> dropped, final String after)
     {
@@ -776,7 +780,7 @@ public final class CommitCoordinator implements FlushProgress
         {
             try
             {
-                manifests.syncDirectory();
+                manifests.syncDeletedFiles();
             }
             catch (final IOException ex)
             {

@@ -107,8 +107,14 @@ public final class IndexFileDeleter
         boolean deleted = false;
         try
         {
+            boolean retirementsSynced = false;
             for (final long generation : new TreeSet<>(onDisk))
             {
+                if (!keep.contains(generation) && !retirementsSynced)
+                {
+                    manifests.syncRetirements(); // no power cut brings back a manifest naming a deleted file
+                    retirementsSynced = true;
+                }
                 if (!keep.contains(generation) &&
                     ReaderPins.deleteUnlessPinned(fs, dir.resolve(IndexPageDescriptor.fileName(generation))))
                 {

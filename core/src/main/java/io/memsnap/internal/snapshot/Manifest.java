@@ -75,7 +75,7 @@ public final class Manifest
         final FileEntry[] segments,
         final Map<String, String> labels)
     {
-        this(FormatVersion.CURRENT_MAJOR, minorVersion, LibraryVersion.FIRST_READER_OF_3_0, generation, lastSequence,
+        this(FormatVersion.CURRENT_MAJOR, minorVersion, LibraryVersion.FIRST_READER_OF_4_0, generation, lastSequence,
             createdAtMillis, entryCount, stateCount, seed, dimension, hashFunction, checkpoint, tailSegment, tailOffset,
             bytesFlushed, durationNanos, segments, labels, List.of());
     }
@@ -160,6 +160,28 @@ public final class Manifest
         return new Manifest(majorVersion, minorVersion, oldestReader, generation, lastSequence, createdAtMillis,
             entryCount, stateCount, seed, dimension, hashFunction, checkpoint, tailSegment, tailOffset, bytesFlushed,
             durationNanos, segments, labels, list);
+    }
+
+    /**
+     * @return the same snapshot in another format version under another generation: what a migration step commits
+     * (the records, checkpoint, counts, labels, flushed ranges and extensions are the same).
+     */
+    public Manifest inVersion(final int major, final int minor, final LibraryVersion reader, final long newGeneration)
+    {
+        return new Manifest(major, minor, reader, newGeneration, lastSequence, createdAtMillis, entryCount,
+            stateCount, seed, dimension, hashFunction, checkpoint, tailSegment, tailOffset, bytesFlushed,
+            durationNanos, segments, labels, extensions);
+    }
+
+    /**
+     * @return this manifest with another duration: the whole commit's, which the manifest written during the commit
+     * cannot hold.
+     */
+    public Manifest withDuration(final long nanos)
+    {
+        return new Manifest(majorVersion, minorVersion, oldestReader, generation, lastSequence, createdAtMillis,
+            entryCount, stateCount, seed, dimension, hashFunction, checkpoint, tailSegment, tailOffset, bytesFlushed,
+            nanos, segments, labels, extensions);
     }
 
     /** @return the entry of a segment, or null if the snapshot does not need it. */

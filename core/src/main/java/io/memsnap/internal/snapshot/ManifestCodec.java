@@ -55,8 +55,18 @@ public final class ManifestCodec
         }
     }
 
+    /**
+     * @return the bytes of {@code m} in its own version (3.0 and later share a layout: a migration step writes the
+     * version it upgrades to, which may be older than this build's).
+     * @throws IllegalArgumentException if {@code m} is of a version before 3.0, which this build never writes.
+     */
     public static byte[] encode(final Manifest m)
     {
+        if (!FormatVersion.hasManifestExtensions(m.majorVersion))
+        {
+            throw new IllegalArgumentException("manifests of format " + m.majorVersion + "." + m.minorVersion +
+                " are not written by this build");
+        }
         final byte[][] keys = new byte[m.labels.size()][];
         final byte[][] values = new byte[m.labels.size()][];
         int labelBytes = 0;
@@ -76,7 +86,7 @@ public final class ManifestCodec
         final int length = V3_SHIFT + FIXED_LENGTH + m.segments.length * FILE_ENTRY_LENGTH + INDEX_ENTRY_LENGTH +
             labelBytes + extensionBytes + 4;
         final ByteBuffer b = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(MAGIC).putShort((short)FormatVersion.CURRENT_MAJOR).putShort((short)FormatVersion.CURRENT_MINOR)
+        b.putLong(MAGIC).putShort((short)m.majorVersion).putShort((short)m.minorVersion)
             .putInt(length)
             .putShort((short)m.oldestReader.major).putShort((short)m.oldestReader.minor)
             .putShort((short)m.oldestReader.patch).putShort((short)0)

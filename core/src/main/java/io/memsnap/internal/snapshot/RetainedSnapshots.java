@@ -34,14 +34,11 @@ public final class RetainedSnapshots
         public final PinSet pins;
         /** What retention keeps and drops once the new manifest is committed (it included). */
         public final RetentionDecision decision;
-        /** The generation whose file the commit may reuse, or -1. */
-        public final long recycle;
 
-        Commit(final PinSet pins, final RetentionDecision decision, final long recycle)
+        Commit(final PinSet pins, final RetentionDecision decision)
         {
             this.pins = pins;
             this.decision = decision;
-            this.recycle = recycle;
         }
     }
 
@@ -63,7 +60,8 @@ public final class RetainedSnapshots
 
     /**
      * Reads the created-at of each manifest listed: {@link RetentionPolicy#UNKNOWN_CREATED_AT} for one that does not
-     * validate; one that is gone, or holds a newer generation than its name (an interrupted recycle), is left out.
+     * validate; one that is gone, or holds a newer generation than its name (an interrupted recycle of a store written
+     * before 4.0), is left out.
      */
     public static SortedMap<Long, Long> readCreatedAt(final ManifestStore manifests, final List<Long> generations)
         throws IOException
@@ -131,51 +129,19 @@ public final class RetainedSnapshots
 
     /**
      * Plans the commit of a new manifest recording {@code next} (see {@link #carry}): what retention keeps once it is
-     * committed, and the file it may recycle.
+     * committed.
      */
     public Commit plan(final long generation, final long createdAtMillis, final PinSet next, final long nowMillis)
     {
         final TreeMap<Long, Long> after = new TreeMap<>(createdAt);
         after.put(generation, createdAtMillis);
-        final RetentionDecision decision = policy.decide(after, next, nowMillis);
-        return new Commit(next, decision, recycleCandidate(decision));
+        return new Commit(next, policy.decide(after, next, nowMillis));
     }
 
-    /** @return the generation whose file a commit may reuse (see the class comment), or -1. */
-    private long recycleCandidate(final RetentionDecision decision)
-    {
-        for (final Map.Entry<Long, Long> e : createdAt.entrySet())
-        {
-            if (pins.contains(e.getKey()))
-            {
-                continue;
-            }
-            if (!decision.dropped().contains(e.getKey()))
-            {
-                return -1;
-            }
-            int validNewer = 0;
-            for (final long created : createdAt.tailMap(e.getKey() + 1).values())
-            {
-                validNewer += created == RetentionPolicy.UNKNOWN_CREATED_AT ? 0 : 1;
-            }
-            return validNewer >= 2 ? e.getKey() : -1;
-        }
-        return -1;
-    }
-
-    /**
-     * @param recycled whether the commit reused the file of {@link Commit#recycle} (gone under its own name then).
-     * @return the snapshots on disk once the planned manifest is committed.
-     */
-    public RetainedSnapshots committed(final Commit commit, final long generation, final long createdAtMillis,
-        final boolean recycled)
+    /** @return the snapshots on disk once the planned manifest is committed. */
+    public RetainedSnapshots committed(final Commit commit, final long generation, final long createdAtMillis)
     {
         final TreeMap<Long, Long> after = new TreeMap<>(createdAt);
-        if (recycled)
-        {
-            after.remove(commit.recycle);
-        }
         after.put(generation, createdAtMillis);
         return new RetainedSnapshots(policy, after, commit.pins);
     }
