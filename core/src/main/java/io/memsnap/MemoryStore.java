@@ -466,23 +466,15 @@ public final class MemoryStore implements AutoCloseable
     /** Under the write lock: the writes of {@link #write(WriteBatch)}, then the hand-off or flush its mode asks. */
     private void applyBatch(final WriteBatch batch, final long[] hashes)
     {
-        final boolean buffered = options.durability() == Durability.BUFFERED;
         final int firstSegment = log.tailSegmentId();
         Throwable failure = null;
-        log.writeBehind(true);
+        log.beginBatch();
         try
         {
             for (int i = 0, n = batch.size(); i < n; i++)
             {
-                final boolean mustWait = !index.tryReserveChange();
-                if (mustWait)
-                {
-                    // The lock is let go while a checkpoint makes room: other writers find the log as they expect.
-                    log.writeBehind(buffered);
-                    handOffUnlessBuffered();
-                }
+                // May let the lock go to wait for a checkpoint: it pauses the batch first (see SegmentLog).
                 checkpoints.reserveIndexChange(index, insideVisit);
-                log.writeBehind(true);
                 commits.requireNoFailedFlush();
                 applyBatched(batch, i, hashes[i]);
             }
@@ -494,7 +486,6 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
-            log.writeBehind(buffered);
             endBatch(firstSegment, failure);
         }
     }
@@ -535,13 +526,20 @@ public final class MemoryStore implements AutoCloseable
     {
         try
         {
+            try
+            {
+                log.endBatch();
+            }
+            catch (final StoreIoException ex)
+            {
+                throw new StoreIoException("the writes of the batch are applied and readable but could not be " +
+                    "handed to the file (a full disk?); a later write, sync() or snapshot() hands them over once it " +
+                    "can, and until then a crash of the process loses them", ex.getCause() instanceof IOException ?
+                    (IOException)ex.getCause() : new IOException(ex));
+            }
             if (options.durability() == Durability.EVERY_WRITE)
             {
                 commits.acknowledgeWrites(firstSegment);
-            }
-            else
-            {
-                handOffUnlessBuffered();
             }
         }
         catch (final RuntimeException ex)
@@ -551,25 +549,6 @@ public final class MemoryStore implements AutoCloseable
                 throw ex;
             }
             failure.addSuppressed(ex);
-        }
-    }
-
-    /** Under the write lock: hands what the write buffer holds to the file, unless the mode is BUFFERED. */
-    private void handOffUnlessBuffered()
-    {
-        if (options.durability() != Durability.BUFFERED)
-        {
-            try
-            {
-                log.handOff();
-            }
-            catch (final StoreIoException ex)
-            {
-                throw new StoreIoException("the writes of the batch are applied and readable but could not be " +
-                    "handed to the file (a full disk?); a later write, sync() or snapshot() hands them over once it " +
-                    "can, and until then a crash of the process loses them", ex.getCause() instanceof IOException ?
-                    (IOException)ex.getCause() : new IOException(ex));
-            }
         }
     }
 

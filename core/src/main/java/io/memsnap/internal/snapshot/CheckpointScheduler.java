@@ -297,6 +297,7 @@ public final class CheckpointScheduler
             return;
         }
         boolean interrupted = false;
+        final boolean paused = log.pauseBatch(); // writers that take the lock meanwhile find the log as they expect
         try
         {
             long wanted = request();
@@ -353,6 +354,10 @@ public final class CheckpointScheduler
         }
         finally
         {
+            if (paused)
+            {
+                log.resumeBatch();
+            }
             if (interrupted)
             {
                 Thread.currentThread().interrupt();
