@@ -63,8 +63,9 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * A memory of sparse-vector entries and named state, kept in memory-mapped segment files off the Java heap and
  * found through an off-heap copy-on-write index; {@link #snapshot} makes it durable at the cost of what changed.
  *
- * <p><b>Concurrency.</b> Thread safe. Writes ({@code put}, {@code delete}, {@code putState}, {@code deleteState})
- * are serialised by one internal lock and are visible to readers as soon as they return. Reads ({@code get},
+ * <p><b>Concurrency.</b> Thread safe. Writes ({@code put}, {@code delete}, {@code putState}, {@code deleteState},
+ * and the writes of a {@link #write(WriteBatch) batch}, each as it is applied) are serialised by one internal lock
+ * and are visible to readers as soon as they return. Reads ({@code get},
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
  * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
  * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints

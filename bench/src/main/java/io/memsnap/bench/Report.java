@@ -299,8 +299,8 @@ public final class Report
      */
     private void bulkLoad()
     {
-        out.append("| vectors | engine | load of 64 MiB of records, ms | MiB/s | / the disk's sequential bandwidth |\n" +
-            "| --- | --- | ---: | ---: | ---: |\n");
+        out.append("| vectors | engine | load of 64 MiB of records, ms | MiB/s | / the disk's sequential " +
+            "bandwidth |\n| --- | --- | ---: | ---: | ---: |\n");
         for (final String vectors : List.of("nnz30", "corpus"))
         {
             for (final String engine : engines("BulkLoadBenchmark.load"))
