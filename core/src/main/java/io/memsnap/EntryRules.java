@@ -107,7 +107,7 @@ final class EntryRules
         checkStateLength(name, value.length, options);
     }
 
-    /** @throws InvalidEntryException if a value of {@code length} bytes is past {@link StoreOptions#maxStateBytes()}. */
+    /** @throws InvalidEntryException if {@code length} bytes of value are past {@link StoreOptions#maxStateBytes()}. */
     static void checkStateLength(final String name, final int length, final StoreOptions options)
     {
         if (length > options.maxStateBytes())

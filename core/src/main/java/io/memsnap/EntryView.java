@@ -148,7 +148,7 @@ public final class EntryView
         copy(valuesOffset(offset, nnz), dst, FLOAT_ARRAY_BASE, dst.length);
     }
 
-    /** Copies the {@link #nnz} 4-byte elements at {@code from} into an array, in bulk (the CPU's order is the format's). */
+    /** Copies the {@link #nnz} 4-byte elements at {@code from} into an array in bulk (the CPU's order is the log's). */
     private void copy(final int from, final Object dst, final long dstBase, final int dstLength)
     {
         final UnsafeBuffer b = mapped();

@@ -64,8 +64,9 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * A memory of sparse-vector entries and named state, kept in memory-mapped segment files off the Java heap and
  * found through an off-heap copy-on-write index; {@link #snapshot} makes it durable at the cost of what changed.
  *
- * <p><b>Concurrency.</b> Thread safe. Writes ({@code put}, {@code delete}, {@code putState}, {@code deleteState})
- * are serialised by one internal lock and are visible to readers as soon as they return. Reads ({@code get},
+ * <p><b>Concurrency.</b> Thread safe. Writes ({@code put}, {@code delete}, {@code putState}, {@code deleteState},
+ * and the writes of a {@link #write(WriteBatch) batch}, each as it is applied) are serialised by one internal lock
+ * and are visible to readers as soon as they return. Reads ({@code get},
  * {@code read}, {@code contains}, {@code forEach}, {@code getState}) take no lock and never block, not even during a
  * snapshot. {@link #snapshot}, {@link #sync} and {@link #checkpoint} may run on any thread beside readers and
  * writers; each holds the write lock only for an O(1) freeze. One background thread per writable store checkpoints
@@ -474,23 +475,15 @@ public final class MemoryStore implements AutoCloseable
     /** Under the write lock: the writes of {@link #write(WriteBatch)}, then the hand-off or flush its mode asks. */
     private void applyBatch(final WriteBatch batch, final long[] hashes)
     {
-        final boolean buffered = options.durability() == Durability.BUFFERED;
         final int firstSegment = log.tailSegmentId();
         Throwable failure = null;
-        log.writeBehind(true);
+        log.beginBatch();
         try
         {
             for (int i = 0, n = batch.size(); i < n; i++)
             {
-                final boolean mustWait = !index.tryReserveChange();
-                if (mustWait)
-                {
-                    // The lock is let go while a checkpoint makes room: other writers find the log as they expect.
-                    log.writeBehind(buffered);
-                    handOffUnlessBuffered();
-                }
+                // May let the lock go to wait for a checkpoint: it pauses the batch first (see SegmentLog).
                 checkpoints.reserveIndexChange(index, insideVisit);
-                log.writeBehind(true);
                 commits.requireNoFailedFlush();
                 applyBatched(batch, i, hashes[i]);
             }
@@ -502,7 +495,6 @@ public final class MemoryStore implements AutoCloseable
         }
         finally
         {
-            log.writeBehind(buffered);
             endBatch(firstSegment, failure);
         }
     }
@@ -543,13 +535,20 @@ public final class MemoryStore implements AutoCloseable
     {
         try
         {
+            try
+            {
+                log.endBatch();
+            }
+            catch (final StoreIoException ex)
+            {
+                throw new StoreIoException("the writes of the batch are applied and readable but could not be " +
+                    "handed to the file (a full disk?); a later write, sync() or snapshot() hands them over once it " +
+                    "can, and until then a crash of the process loses them", ex.getCause() instanceof IOException ?
+                    (IOException)ex.getCause() : new IOException(ex));
+            }
             if (options.durability() == Durability.EVERY_WRITE)
             {
                 commits.acknowledgeWrites(firstSegment);
-            }
-            else
-            {
-                handOffUnlessBuffered();
             }
         }
         catch (final RuntimeException ex)
@@ -559,25 +558,6 @@ public final class MemoryStore implements AutoCloseable
                 throw ex;
             }
             failure.addSuppressed(ex);
-        }
-    }
-
-    /** Under the write lock: hands what the write buffer holds to the file, unless the mode is BUFFERED. */
-    private void handOffUnlessBuffered()
-    {
-        if (options.durability() != Durability.BUFFERED)
-        {
-            try
-            {
-                log.handOff();
-            }
-            catch (final StoreIoException ex)
-            {
-                throw new StoreIoException("the writes of the batch are applied and readable but could not be " +
-                    "handed to the file (a full disk?); a later write, sync() or snapshot() hands them over once it " +
-                    "can, and until then a crash of the process loses them", ex.getCause() instanceof IOException ?
-                    (IOException)ex.getCause() : new IOException(ex));
-            }
         }
     }
 

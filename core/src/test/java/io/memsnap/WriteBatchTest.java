@@ -37,7 +37,8 @@ class WriteBatchTest
     {
         final SparseVector ok = SparseVector.of(new int[] {1, 2}, new float[] {1f, 2f});
         final List<Consumer<WriteBatch>> bad = List.of(
-            b -> b.put("far", SparseVector.of(new int[] {3, SMALL_DIMENSION, SMALL_DIMENSION + 5}, new float[] {1, 2, 3})),
+            b -> b.put("far",
+                SparseVector.of(new int[] {3, SMALL_DIMENSION, SMALL_DIMENSION + 5}, new float[] {1, 2, 3})),
             b -> b.put("x".repeat(45), ok),
             b -> b.put("meta", ok, 1f, 1L, new byte[StoreOptions.DEFAULT_MAX_METADATA_BYTES + 1]),
             b -> b.putState("big", new byte[1025]),

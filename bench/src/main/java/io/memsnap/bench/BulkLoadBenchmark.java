@@ -25,12 +25,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A bulk load, timed whole: a new, empty store takes entries of {@link Embeddings} in batches of {@value #BATCH}
- * ({@link Engine#putAll}: memsnap's {@code WriteBatch}, a put each for the others) until memsnap's records of them
- * take {@link DiskFloorBenchmark#SEQUENTIAL_BYTES} (64 MiB: the bytes of the floor's sequential write), then makes
- * them durable ({@link Engine#sync}: memsnap's {@code sync()}; Chronicle Map's file forced). So 64 MiB over the load's time is the load's bandwidth in memsnap's bytes, to set beside the disk's
- * sequential bandwidth ({@link DiskFloorBenchmark#sequentialWrite64m}) measured in the same run. The entries are
- * generated before the load; each iteration loads into a new store (deleted after it). The entries and their bytes
- * are written to {@link Aux}.
+ * ({@link Engine#putAll}: memsnap's {@code WriteBatch}, a put each for the others) until memsnap's records of them take
+ * {@link DiskFloorBenchmark#SEQUENTIAL_BYTES} (64 MiB: the bytes of the floor's sequential write), then makes them
+ * durable ({@link Engine#sync}: memsnap's {@code sync()}; Chronicle Map's file forced). So 64 MiB over the load's time
+ * is the load's bandwidth in memsnap's bytes, to set beside the disk's sequential bandwidth ({@link
+ * DiskFloorBenchmark#sequentialWrite64m}) measured in the same run. The entries are generated before the load; each
+ * iteration loads into a new store (deleted after it). The entries and their bytes are written to {@link Aux}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -247,7 +247,10 @@ public final class Report
             ms(seq.score()), bandwidth / (1 << 20)));
     }
 
-    /** One thread's operations/s by engine and vector shape, and each against Chronicle Map's of the same shape. */
+    /**
+     * One thread's operations/s by engine and vector shape (means over the rounds), and each against Chronicle Map's of
+     * the same shape.
+     */
     private void throughputByShape()
     {
         out.append("| vectors | engine | put/s | get/s (copy) | read/s (zero-copy) | put / Chronicle Map's put | " +
@@ -273,10 +276,16 @@ public final class Report
         out.append('\n');
     }
 
+    /** @return the mean over the rounds of the run, or NaN. */
     private double throughput(final String op, final String engine, final String vectors)
     {
-        return score(metric(results.one("ThroughputBenchmark." + op, "thrpt",
-            Map.of("engine", engine, "vectors", vectors)), null));
+        return mean("ThroughputBenchmark." + op, "thrpt", Map.of("engine", engine, "vectors", vectors));
+    }
+
+    private double mean(final String benchmark, final String mode, final Map<String, String> params)
+    {
+        final JmhResults.Merged m = results.merged(benchmark, mode, params, null);
+        return m == null ? Double.NaN : m.score();
     }
 
     private static String ratio(final double a, final double b)
@@ -284,17 +293,20 @@ public final class Report
         return Double.isNaN(a) || Double.isNaN(b) ? "-" : String.format("%.2f", a / b);
     }
 
-    /** Bulk loads of 64 MiB of memsnap's records: time, bandwidth in those bytes, and against the disk's. */
+    /**
+     * Bulk loads of 64 MiB of memsnap's records: time, bandwidth in those bytes, and against the disk's (means over
+     * the rounds).
+     */
     private void bulkLoad()
     {
-        out.append("| vectors | engine | load of 64 MiB of records, ms | MiB/s | / the disk's sequential bandwidth |\n" +
-            "| --- | --- | ---: | ---: | ---: |\n");
+        out.append("| vectors | engine | load of 64 MiB of records, ms | MiB/s | / the disk's sequential " +
+            "bandwidth |\n| --- | --- | ---: | ---: | ---: |\n");
         for (final String vectors : List.of("nnz30", "corpus"))
         {
             for (final String engine : engines("BulkLoadBenchmark.load"))
             {
-                final double millis = score(metric(results.one("BulkLoadBenchmark.load", "ss",
-                    Map.of("engine", engine, "vectors", vectors)), null));
+                final double millis = mean("BulkLoadBenchmark.load", "ss",
+                    Map.of("engine", engine, "vectors", vectors));
                 if (Double.isNaN(millis))
                 {
                     continue;

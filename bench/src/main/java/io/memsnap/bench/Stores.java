@@ -122,8 +122,8 @@ public final class Stores
     }
 
     /**
-     * Puts entries 0 to {@code n - 1} of {@code shape} in order, printing progress. Two threads generate the vectors ahead of the
-     * putting thread, in chunks, so that the load is not bound by the generator.
+     * Puts entries 0 to {@code n - 1} of {@code shape} in order, printing progress. Two threads generate the vectors
+     * ahead of the putting thread, in chunks, so that the load is not bound by the generator.
      */
     public static void load(final Engine store, final long n, final VectorShape shape)
     {

@@ -41,12 +41,14 @@ import java.util.concurrent.locks.LockSupport;
  *       minutes): the figures of the snapshot's floor ratios, without the writer and reader runs.</li>
  *   <li>{@code full}: every engine on the class path, the sizes and the change counts of docs/benchmarks.md.</li>
  *   <li>{@code throughput}: one thread's puts, gets and zero-copy reads at 1M entries of each vector shape, and the
- *       bulk loads, for memsnap ({@code ON_SYNC} and {@code BUFFERED}) and Chronicle Map, between two measures of
- *       the disk's sequential bandwidth.</li>
+ *       bulk loads, for memsnap ({@code ON_SYNC} and {@code BUFFERED}) and Chronicle Map, in three interleaved
+ *       rounds, each after a measure of the disk's sequential bandwidth.</li>
  * </ul>
  */
 public final class Suite
 {
+    /** Rounds of the throughput profile. */
+    private static final int THROUGHPUT_ROUNDS = 3;
     /** How long a run waits for another JMH run on the machine to finish. */
     private static final long LOCK_WAIT_NANOS = 15L * 60 * 1_000_000_000L;
     /** Interleaved rounds of the gate's configurations. */
@@ -212,7 +214,9 @@ public final class Suite
 
     /**
      * One thread's throughput by vector shape and the bulk loads, for memsnap (and its BUFFERED mode) beside
-     * Chronicle Map when it is on the class path, with the disk's sequential bandwidth first.
+     * Chronicle Map when it is on the class path, in {@value #THROUGHPUT_ROUNDS} rounds, the engines' order reversed
+     * every other round (a burst of load on the shared machine then falls on every engine), each round after a
+     * measure of the disk's sequential bandwidth.
      */
     private void throughput(final List<String> available) throws RunnerException
     {
@@ -221,15 +225,25 @@ public final class Suite
         {
             engines.add(Engines.CHRONICLE_MAP);
         }
-        run("DiskFloorBenchmark\\.sequentialWrite64m$", Map.of(), 2, 1, 5, 2, null);
-        for (final String engine : engines)
+        for (int round = 0; round < THROUGHPUT_ROUNDS; round++)
         {
-            run(zeroCopy(engine) ? "ThroughputBenchmark\\." : "ThroughputBenchmark\\.(put|get)$",
-                params("engine", engine, "entries", "1000000", "vectors", "nnz30,corpus"), 2, 2, 5, 2, null);
+            System.out.printf("%n##### throughput round %d of %d%n", round + 1, THROUGHPUT_ROUNDS);
+            final List<String> order = new ArrayList<>(engines);
+            if (round % 2 == 1)
+            {
+                java.util.Collections.reverse(order);
+            }
+            run("DiskFloorBenchmark\\.sequentialWrite64m$", Map.of(), 1, 1, 3, 2, null);
+            for (final String engine : order)
+            {
+                run(zeroCopy(engine) ? "ThroughputBenchmark\\." : "ThroughputBenchmark\\.(put|get)$",
+                    params("engine", engine, "entries", "1000000", "vectors", "nnz30,corpus"), 1, 2, 3, 2, null);
+            }
+            for (final String engine : order)
+            {
+                run("BulkLoadBenchmark\\.", params("engine", engine, "vectors", "nnz30,corpus"), 2, 0, 3, 0, null);
+            }
         }
-        run("BulkLoadBenchmark\\.", params("engine", String.join(",", engines), "vectors", "nnz30,corpus"), 3, 0, 5,
-            0, null);
-        run("DiskFloorBenchmark\\.sequentialWrite64m$", Map.of(), 2, 1, 5, 2, null);
     }
 
     private static boolean zeroCopy(final String engine)

@@ -382,6 +382,7 @@ public final class Compactor
             return true;
         }
         writeLock.lock();
+        log.beginBatch(); // the copies are handed to the file together, not with a write each
         try
         {
             requireOpen();
@@ -434,7 +435,14 @@ public final class Compactor
         }
         finally
         {
-            writeLock.unlock();
+            try
+            {
+                log.endBatch();
+            }
+            finally
+            {
+                writeLock.unlock();
+            }
         }
     }
 

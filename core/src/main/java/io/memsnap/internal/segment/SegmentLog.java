@@ -40,8 +40,9 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  *
  * <p>Writes: a record is composed in the write buffer ({@link TailBuffer}, off the heap) and handed to the file with
  * positional writes ({@link SegmentAppender}): at once (write-through, the default), or, with
- * {@link #writeBehind(boolean) write-behind}, when the buffer is full and whenever {@link #handOff} is called (a
- * sync, a snapshot's freeze, a roll, close), many records with one write. Until then a reader finds the record in the
+ * {@link #writeBehind(boolean) write-behind} and in a {@link #beginBatch batch}, when the buffer is full and whenever
+ * {@link #handOff} is called (a sync, a snapshot's freeze, a roll, close, the end of the batch), many records with
+ * one write. Until then a reader finds the record in the
  * buffer ({@link #locate}). Nothing is stored through the mapping, which readers, recovery and the flushes use.
  * Stores through a shared mapping leave writable page-table entries that every flush must write-protect again,
  * with a TLB shoot-down (an inter-processor interrupt) to every CPU running one of the process's threads: measured
@@ -80,8 +81,10 @@ public final class SegmentLog implements KeyMatcher
     private final SegmentAppender appender;
     private final AppendedRanges appended = new AppendedRanges();
     private final TailBuffer tail;
-    /** Whether records wait in the write buffer until it is full or {@link #handOff} is called. */
+    /** Whether records wait in the write buffer until it is full or {@link #handOff} is called (the store's mode). */
     private boolean writeBehind;
+    /** Whether a batch is being appended: its records wait in the write buffer until {@link #endBatch}. */
+    private boolean batching;
     /** A record larger than the write buffer is composed here and written through. */
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[0]);
     private ByteBuffer scratchBuffer;
@@ -304,7 +307,7 @@ public final class SegmentLog implements KeyMatcher
         {
             tail.appended(aligned);
             position = offset + aligned;
-            if (!writeBehind)
+            if (!writeBehind && !batching)
             {
                 try
                 {
@@ -345,6 +348,52 @@ public final class SegmentLog implements KeyMatcher
     public void writeBehind(final boolean on)
     {
         writeBehind = on;
+    }
+
+    /**
+     * Writer (under the store's write lock): starts a batch of appends (a {@code WriteBatch}, a pass of compaction):
+     * its records wait in the write buffer and are handed off when it is full and at {@link #endBatch}, so that the
+     * batch costs a write a buffer, not one a record.
+     */
+    public void beginBatch()
+    {
+        batching = true;
+    }
+
+    /**
+     * Writer: ends the batch {@link #beginBatch} started, handing its records off unless the store is write-behind.
+     *
+     * @throws StoreIoException if the hand-off fails (see {@link #handOff}): the records stay in the buffer.
+     */
+    public void endBatch()
+    {
+        batching = false;
+        if (!writeBehind)
+        {
+            handOff();
+        }
+    }
+
+    /**
+     * Writer, before it lets the write lock go in the middle of a batch (to wait for index memory, say): ends the
+     * batch as {@link #endBatch} does, so that writers that take the lock meanwhile find the log as they expect it.
+     *
+     * @return whether a batch was being appended: then {@link #resumeBatch} once the lock is held again.
+     */
+    public boolean pauseBatch()
+    {
+        if (!batching)
+        {
+            return false;
+        }
+        endBatch();
+        return true;
+    }
+
+    /** Writer, holding the write lock again: goes on with the batch {@link #pauseBatch} paused. */
+    public void resumeBatch()
+    {
+        batching = true;
     }
 
     /**

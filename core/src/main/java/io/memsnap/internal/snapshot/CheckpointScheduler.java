@@ -299,6 +299,7 @@ public final class CheckpointScheduler
             return;
         }
         boolean interrupted = false;
+        final boolean paused = log.pauseBatch(); // writers that take the lock meanwhile find the log as they expect
         try
         {
             long wanted = request();
@@ -355,6 +356,10 @@ public final class CheckpointScheduler
         }
         finally
         {
+            if (paused)
+            {
+                log.resumeBatch();
+            }
             if (interrupted)
             {
                 Thread.currentThread().interrupt();

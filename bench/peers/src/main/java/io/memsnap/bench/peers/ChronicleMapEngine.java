@@ -21,12 +21,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Chronicle Map persisted to a file ({@code ChronicleMap.of(String, byte[])...createPersistedTo}), sized for the
- * store's entries and the mean record of its vectors' shape; values are {@link RecordCodec} bytes. Chronicle Map has no snapshot
- * of its own, so a snapshot pauses the writers (a read-write lock: puts share it, the snapshot takes it exclusively)
- * and copies the map's file to {@code snapshot.dat} (copy to a pending file, fsync, atomic rename, directory fsync);
- * it returns the bytes copied. A sync forces the map's file. Gets take no lock. Run with Chronicle's documented JVM flags (see {@code Jvm}) and
- * {@code -Dchronicle.analytics.disable=true}: it refuses to open without it, and closing checks that neither of
- * the analytics' files ({@code ~/.chronicle.analytics.client.id}, {@code ~/.chronicle.analytics.last}) was written.
+ * store's entries and the mean record of its vectors' shape; values are {@link RecordCodec} bytes. Chronicle Map has no
+ * snapshot of its own, so a snapshot pauses the writers (a read-write lock: puts share it, the snapshot takes it
+ * exclusively) and copies the map's file to {@code snapshot.dat} (copy to a pending file, fsync, atomic rename,
+ * directory fsync); it returns the bytes copied. A sync forces the map's file. Gets take no lock. Run with Chronicle's
+ * documented JVM flags (see {@code Jvm}) and {@code -Dchronicle.analytics.disable=true}: it refuses to open without it,
+ * and closing checks that neither of the analytics' files ({@code ~/.chronicle.analytics.client.id}, {@code
+ * ~/.chronicle.analytics.last}) was written.
  */
 public final class ChronicleMapEngine implements Engine
 {
