@@ -254,11 +254,13 @@ public final class Gate
             return;
         }
         System.out.printf("  (puts, mean of %d rounds: p50 %.2f / %.2f us, p99 %.2f / %.2f us, p99.9 %.2f / %.2f us " +
-            "with / without rolls; at least %.0f rolls a round; slowest put without rolls %.3f ms)%n", rounds,
+            "with / without rolls; at least %.0f rolls a round; slowest put without rolls %.3f ms; the puts that " +
+            "rolled: mean %.1f us, slowest %.3f ms)%n", rounds,
             results.aux(ROLLS, rolling, "p50Micros"), results.aux(ROLLS, single, "p50Micros"),
             results.aux(ROLLS, rolling, "p99Micros"), results.aux(ROLLS, single, "p99Micros"),
             results.aux(ROLLS, rolling, "p999Micros"), results.aux(ROLLS, single, "p999Micros"), fewestRolls,
-            results.auxMax(ROLLS, single, "maxMicros") / 1000.0);
+            results.auxMax(ROLLS, single, "maxMicros") / 1000.0, results.aux(ROLLS, rolling, "rollingPutMeanMicros"),
+            results.auxMax(ROLLS, rolling, "rollingPutMaxMicros") / 1000.0);
         final double with = results.aux(ROLLS, rolling, "p9999Micros");
         final double without = results.aux(ROLLS, single, "p9999Micros");
         ratio(String.format("put p99.99 with segment rolls / without [%.2f / %.2f us]", with, without),

@@ -3,6 +3,9 @@ package io.memsnap.bench;
 import io.memsnap.MemoryStore;
 import io.memsnap.SparseVector;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.segment.SegmentSizing;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -35,7 +38,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Every put is timed with {@code System.nanoTime()}: JMH's sample mode times a sample of the invocations once they
  * are many, and could miss the few puts that roll. Each iteration (one JMH single shot) makes {@code puts} puts; the
  * measured iterations' latencies of a trial go to {@link Aux} as percentiles, the exact maximum and the segments the
- * store gained meanwhile (the rolls).
+ * store gained meanwhile (the rolls); for the rolling layout also the mean and the slowest of the puts that rolled,
+ * told from the others by following the log's position as the engine does ({@link LogModel}), which must agree with
+ * the rolls counted.
  *
  * <p>Claim under test: a put never waits for a segment file: put p99.99 with rolls / without near 1, and no put
  * anywhere near the cost of creating, sizing and syncing a file.
@@ -71,6 +76,12 @@ public class SegmentRollBenchmark
     private boolean measuring;
     private int segmentsAtStart;
     private int segmentsMeasured;
+    /** The rolling layout's log, followed put by put; null for the single layout. */
+    private LogModel log;
+    private boolean[] rolls;
+    private long rollLatencySum;
+    private long rollLatencyMax;
+    private int rollsPredicted;
 
     @Setup(Level.Trial)
     public void open()
@@ -104,6 +115,8 @@ public class SegmentRollBenchmark
         }
         ids = new String[puts];
         latencies = new long[puts];
+        rolls = new boolean[puts];
+        log = rolling ? new LogModel(ROLLING_SEGMENT) : null;
     }
 
     @Setup(Level.Iteration)
@@ -113,6 +126,8 @@ public class SegmentRollBenchmark
         for (int i = 0; i < puts; i++)
         {
             ids[i] = Embeddings.id(nextId + i);
+            rolls[i] = log != null && log.append(RecordDescriptor.alignedLength((int)RecordDescriptor.recordLength(
+                NON_ZEROS, ids[i].length(), Embeddings.metadata(nextId).length)));
         }
         if (measuring && measuredCount == 0)
         {
@@ -147,6 +162,15 @@ public class SegmentRollBenchmark
             System.arraycopy(latencies, 0, measured, measuredCount, puts);
             measuredCount += puts;
             segmentsMeasured = store.stats().segmentCount() - segmentsAtStart;
+            for (int i = 0; i < puts; i++)
+            {
+                if (rolls[i])
+                {
+                    rollsPredicted++;
+                    rollLatencySum += latencies[i];
+                    rollLatencyMax = Math.max(rollLatencyMax, latencies[i]);
+                }
+            }
         }
     }
 
@@ -155,16 +179,56 @@ public class SegmentRollBenchmark
     {
         final long[] sorted = Arrays.copyOf(measured, measuredCount);
         Arrays.sort(sorted);
-        Aux.record(SegmentRollBenchmark.class.getName() + ".putAll", Map.of("layout", layout, "puts",
-            Integer.toString(puts)), Map.of("p50Micros", percentile(sorted, 50), "p99Micros", percentile(sorted, 99),
-            "p999Micros", percentile(sorted, 99.9), "p9999Micros", percentile(sorted, 99.99),
+        // The puts that rolled, when the log followed agrees with the rolls counted (else unknown).
+        final boolean told = rollsPredicted > 0 && rollsPredicted == segmentsMeasured;
+        final double rollMean = told ? rollLatencySum / 1e3 / rollsPredicted : Double.NaN;
+        final double rollMax = told ? rollLatencyMax / 1e3 : Double.NaN;
+        final Map<String, Double> figures = new java.util.TreeMap<>(Map.of("p50Micros", percentile(sorted, 50),
+            "p99Micros", percentile(sorted, 99), "p999Micros", percentile(sorted, 99.9),
+            "p9999Micros", percentile(sorted, 99.99),
             "maxMicros", sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1e3,
             "putsMeasured", (double)sorted.length, "rollsMeasured", (double)segmentsMeasured));
-        System.out.printf("%n%s: %,d puts, %d rolls: p50 %.1f, p99 %.1f, p99.9 %.1f, p99.99 %.1f, max %.1f us%n",
-            layout, sorted.length, segmentsMeasured, percentile(sorted, 50), percentile(sorted, 99),
-            percentile(sorted, 99.9), percentile(sorted, 99.99), sorted[sorted.length - 1] / 1e3);
+        figures.put("rollingPutMeanMicros", rollMean);
+        figures.put("rollingPutMaxMicros", rollMax);
+        Aux.record(SegmentRollBenchmark.class.getName() + ".putAll", Map.of("layout", layout, "puts",
+            Integer.toString(puts)), figures);
+        System.out.printf("%n%s: %,d puts, %d rolls: p50 %.1f, p99 %.1f, p99.9 %.1f, p99.99 %.1f, max %.1f us; " +
+            "the puts that rolled: mean %.1f, max %.1f us%n", layout, sorted.length, segmentsMeasured,
+            percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 99.9), percentile(sorted, 99.99),
+            sorted[sorted.length - 1] / 1e3, rollMean, rollMax);
         store.close();
         BenchDirs.deleteTree(dir);
+    }
+
+    /**
+     * The position of the rolling layout's log, followed as the engine moves it ({@link SegmentSizing},
+     * {@link RecordDescriptor}): a store that only these puts write to (no sync or snapshot pads it, no compaction
+     * copies into it) rolls exactly where a record no longer fits its segment. Not thread safe.
+     */
+    private static final class LogModel
+    {
+        private final int maxLength;
+        private int length;
+        private long position = SegmentDescriptor.HEADER_LENGTH;
+
+        LogModel(final int maxLength)
+        {
+            this.maxLength = maxLength;
+            this.length = SegmentSizing.first(maxLength);
+        }
+
+        /** @return whether the put of a record of {@code aligned} bytes rolls. */
+        boolean append(final int aligned)
+        {
+            if (position + aligned <= length)
+            {
+                position += aligned;
+                return false;
+            }
+            length = SegmentSizing.next(length, maxLength, aligned);
+            position = SegmentDescriptor.HEADER_LENGTH + aligned;
+            return true;
+        }
     }
 
     /** @return the smallest latency (µs) with at least {@code p}% of the samples at or below it. */

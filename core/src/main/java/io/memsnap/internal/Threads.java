@@ -1,8 +1,10 @@
 package io.memsnap.internal;
 
+import java.util.function.BooleanSupplier;
+
 /**
- * Starts and joins the daemon threads a store owns (index checkpoints, compaction, automatic snapshots). Thread
- * safe: stateless.
+ * Starts and joins the daemon threads a store owns (index checkpoints, compaction, automatic snapshots, segment
+ * files made ahead), and waits on monitors for them. Thread safe: stateless.
  */
 public final class Threads
 {
@@ -22,6 +24,30 @@ public final class Threads
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    /**
+     * The caller holds {@code monitor}: waits on it until {@code done} holds, interrupts or not; an interrupt that
+     * arrived meanwhile is kept for the caller to see.
+     */
+    public static void awaitUninterruptibly(final Object monitor, final BooleanSupplier done)
+    {
+        boolean interrupted = false;
+        while (!done.getAsBoolean())
+        {
+            try
+            {
+                monitor.wait();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

@@ -63,35 +63,32 @@ public final class MappedFiles
 
     /**
      * Creates {@code file} in {@code dir} with {@code length} bytes ({@link #extend}), writes {@code header} at its
-     * start unless it is null, and syncs the file (its length with it) and the directory entry: once this returns, a
-     * power cut leaves the file whole. A file this fails to make whole is closed and deleted.
-     *
-     * @return the file, open: the caller closes it.
+     * start, and syncs the file (its length with it) and the directory entry: once this returns, a power cut leaves
+     * the file whole. A file this fails to make whole is deleted.
      */
-    public static StoreFile create(final StoreFileSystem fs, final Path dir, final Path file, final long length,
+    public static void create(final StoreFileSystem fs, final Path dir, final Path file, final long length,
         final boolean preallocate, final ByteBuffer header) throws IOException
     {
-        StoreFile f = null;
-        try
+        try (StoreFile f = fs.create(file))
         {
-            f = fs.create(file);
             extend(f, length, preallocate);
-            if (header != null)
-            {
-                f.writeFully(header, 0);
-            }
-            f.force(true);
-            // sync() and EVERY_WRITE acknowledge records in a segment before any snapshot fsyncs the directory:
-            // without this its name could vanish in a power loss, and with it every acknowledged record after it.
-            fs.syncDirectory(dir);
-            return f;
+            f.writeFully(header, 0);
+            syncNew(fs, dir, f);
         }
         catch (final IOException ex)
         {
-            closeAfter(f, ex);
             deleteAfter(fs, file, ex);
             throw ex;
         }
+    }
+
+    /** Syncs {@code file}, new in {@code dir}, with its length (fsync), then its directory entry. */
+    static void syncNew(final StoreFileSystem fs, final Path dir, final StoreFile file) throws IOException
+    {
+        file.force(true);
+        // sync() and EVERY_WRITE acknowledge records in a segment before any snapshot fsyncs the directory: without
+        // this its name could vanish in a power loss, and with it every acknowledged record after it.
+        fs.syncDirectory(dir);
     }
 
     /** Closes {@code file} (if not null) before the caller throws {@code failure}, which gets a failure to close. */

@@ -1,5 +1,6 @@
 package io.memsnap.internal.segment;
 
+import io.memsnap.internal.Threads;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
@@ -11,13 +12,19 @@ import java.nio.file.Path;
 
 /**
  * A segment file made ahead of the roll that will start it: created with its length (a hole, or zeros with
- * {@code preallocate}), synced with its length and its directory entry, mapped, and open for writing, but with no
- * header yet. Its bytes are all zeros, so that until a roll writes its header it is a segment that was never started
- * ({@link Segment#neverStarted}), which recovery deletes (docs/format.md, "Prepared segments").
+ * {@code preallocate}), mapped, and open for the writer's appends, but with no header yet ({@link #make}); then synced
+ * with its length and its directory entry ({@link #sync}). Its bytes are all zeros, so that until a roll writes its
+ * header it is a segment that was never started ({@link Segment#neverStarted}), which recovery deletes
+ * (docs/format.md, "Prepared segments").
  *
- * <p>Made by the {@link SegmentPreparer}'s thread (or by the writer itself when none is ready), then handed to the
- * writer, who starts it ({@link Segment#start}, taking its open file for its appends: {@link #takeFile}) or
- * {@link #discard}s it. Not thread safe: one thread at a time, handed over under the preparer's monitor.
+ * <p>The {@link SegmentPreparer}'s thread makes it, hands it over, then syncs it: a roll may start it before the sync
+ * is done, so that no put waits for an fsync; every flush of the segment waits for the sync first
+ * ({@link #awaitSynced}), so no record in it is acknowledged before its file is durable. When nothing was made ahead,
+ * the writer makes and syncs one itself ({@link #create}).
+ *
+ * <p>Concurrency: {@link #make} and {@link #sync} by the thread that makes it (which alone uses the handle the file
+ * was created through); {@link #takeFile} and {@link #discard} by the writer it was handed to, under the preparer's
+ * monitor; the sync's outcome is read by any flushing thread, under this object's monitor.
  */
 final class PreparedSegment
 {
@@ -25,38 +32,137 @@ final class PreparedSegment
     private final int length;
     private final Path path;
     private final MappedByteBuffer mapping;
-    /** The file as its creation left it open, until the writer takes it; null after. */
+    /** The writer's handle on the file, until it takes it; null after. */
     private StoreFile file;
+    /** The handle the file was created through, which {@link #sync} uses and closes. */
+    private final StoreFile created;
+
+    // Guarded by this.
+    private boolean synced;
+    private IOException syncFailure;
 
     private PreparedSegment(final int id, final int length, final Path path, final MappedByteBuffer mapping,
-        final StoreFile file)
+        final StoreFile file, final StoreFile created)
     {
         this.id = id;
         this.length = length;
         this.path = path;
         this.mapping = mapping;
         this.file = file;
+        this.created = created;
     }
 
     /**
-     * Creates the file of segment {@code id} of {@code length} bytes in {@code dir} (see {@link MappedFiles#create}:
-     * all zeros, synced with its directory entry) and maps it read-only. A file this fails to make is deleted.
+     * Makes the file of segment {@code id} in {@code dir}: creates it, gives it {@code length} bytes
+     * ({@link MappedFiles#extend}), maps it read-only and opens it for the writer. Not durable until {@link #sync}. A
+     * file this fails to make is deleted.
      */
-    static PreparedSegment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
+    static PreparedSegment make(final StoreFileSystem fs, final Path dir, final int id, final int length,
         final boolean preallocate) throws IOException
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
-        final StoreFile file = MappedFiles.create(fs, dir, path, length, preallocate, null);
+        StoreFile created = null;
+        StoreFile file = null;
+        MappedByteBuffer mapping = null;
         try
         {
-            return new PreparedSegment(id, length, path, MappedFiles.mapReadOnly(path, 0, length), file);
+            created = fs.create(path);
+            MappedFiles.extend(created, length, preallocate);
+            mapping = MappedFiles.mapReadOnly(path, 0, length);
+            file = fs.open(path);
+            return new PreparedSegment(id, length, path, mapping, file, created);
         }
         catch (final IOException | RuntimeException ex)
         {
+            if (mapping != null)
+            {
+                IoUtil.unmap(mapping);
+            }
             MappedFiles.closeAfter(file, ex);
+            MappedFiles.closeAfter(created, ex);
             MappedFiles.deleteAfter(fs, path, ex);
             throw ex;
         }
+    }
+
+    /** {@link #make}, then {@link #sync}: the writer's own file, when none was made ahead. */
+    static PreparedSegment create(final StoreFileSystem fs, final Path dir, final int id, final int length,
+        final boolean preallocate) throws IOException
+    {
+        final PreparedSegment made = make(fs, dir, id, length, preallocate);
+        try
+        {
+            made.sync(fs, dir);
+        }
+        catch (final IOException ex)
+        {
+            made.discardAfter(fs, ex);
+            throw ex;
+        }
+        return made;
+    }
+
+    /**
+     * The thread that made it: syncs the file with its length (fsync) and its directory entry, through the handle it
+     * was created through (then closed), and tells the flushes waiting for it ({@link #awaitSynced}).
+     *
+     * @throws IOException if the sync failed (every later flush of the segment fails with it).
+     */
+    void sync(final StoreFileSystem fs, final Path dir) throws IOException
+    {
+        IOException failed = null;
+        try
+        {
+            MappedFiles.syncNew(fs, dir, created);
+        }
+        catch (final IOException ex)
+        {
+            failed = ex;
+            throw ex;
+        }
+        catch (final RuntimeException ex)
+        {
+            failed = new IOException(ex.toString(), ex);
+            throw ex;
+        }
+        finally
+        {
+            try
+            {
+                created.close();
+            }
+            catch (final IOException ignored)
+            {
+                // synced or failed already: a close loses nothing
+            }
+            synchronized (this)
+            {
+                synced = true;
+                syncFailure = failed;
+                notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until {@link #sync} has ended.
+     *
+     * @throws IOException if it failed.
+     */
+    synchronized void awaitSynced() throws IOException
+    {
+        Threads.awaitUninterruptibly(this, () -> synced);
+        if (syncFailure != null)
+        {
+            throw new IOException("the file of segment " + id + " could not be synced when it was made: " +
+                syncFailure.getMessage(), syncFailure);
+        }
+    }
+
+    /** @return why {@link #sync} failed, if it has ended and failed; else null. */
+    synchronized IOException syncFailure()
+    {
+        return syncFailure;
     }
 
     /** @return the file, open for writing: the caller closes it (the writer's appends go through it). */

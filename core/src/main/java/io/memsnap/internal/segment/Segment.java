@@ -38,10 +38,20 @@ public final class Segment
     private final long timeline;
     private final long parentTimeline;
     private final long branchSequence;
+    /** The file made ahead that this segment was started in, whose sync may still run; null for any other. */
+    private final PreparedSegment prepared;
 
     private Segment(final int id, final Path path, final MappedByteBuffer mapped, final long firstSequence,
         final int major, final long timeline, final long parentTimeline, final long branchSequence)
     {
+        this(id, path, mapped, firstSequence, major, timeline, parentTimeline, branchSequence, null);
+    }
+
+    private Segment(final int id, final Path path, final MappedByteBuffer mapped, final long firstSequence,
+        final int major, final long timeline, final long parentTimeline, final long branchSequence,
+        final PreparedSegment prepared)
+    {
+        this.prepared = prepared;
         this.major = major;
         this.id = id;
         this.path = path;
@@ -85,7 +95,7 @@ public final class Segment
     {
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         MappedFiles.create(fs, dir, path, length, preallocate,
-            header(id, length, firstSequence, timeline, parentTimeline, branchSequence)).close();
+            header(id, length, firstSequence, timeline, parentTimeline, branchSequence));
         return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, length), firstSequence,
             FormatVersion.CURRENT_MAJOR, timeline, parentTimeline, branchSequence);
     }
@@ -94,13 +104,29 @@ public final class Segment
      * Starts a segment in a {@link PreparedSegment prepared} file, on the timeline of {@code sameTimeline}: the
      * segment whose first record will carry {@code firstSequence}, over the prepared mapping. Nothing is written: the
      * caller writes {@link #header} at offset 0 before the first record (an unflushed write, made durable by the
-     * first flush of the segment).
+     * first flush of the segment, which waits for the file's own sync first: {@link #awaitFileSynced}).
      */
     static Segment start(final PreparedSegment prepared, final long firstSequence, final Segment sameTimeline)
     {
         return new Segment(prepared.id(), prepared.path(), prepared.mapping(), firstSequence,
             FormatVersion.CURRENT_MAJOR, sameTimeline.timeline, sameTimeline.parentTimeline,
-            sameTimeline.branchSequence);
+            sameTimeline.branchSequence, prepared);
+    }
+
+    /**
+     * Any flushing thread, before a flush of this segment: waits until its file, if it was made ahead, is durable with
+     * its length and its directory entry ({@link PreparedSegment#sync}); at once for any other segment. No record of
+     * the segment is acknowledged before, so a power cut cannot take the file with acknowledged records in it.
+     *
+     * @throws IOException if that sync failed: the flush fails with it (the file's writes may be lost whatever a
+     *                     later flush says).
+     */
+    void awaitFileSynced() throws IOException
+    {
+        if (prepared != null)
+        {
+            prepared.awaitSynced();
+        }
     }
 
     /**

@@ -118,13 +118,15 @@ final class SegmentAppender
     }
 
     /**
-     * Makes every byte written to {@code target} so far durable (fdatasync), through the handle the writes use.
-     * Interrupts are handled as in {@link #write}: a flush interrupted is done again.
+     * Makes every byte written to {@code target} so far durable (fdatasync), through the handle the writes use, once
+     * its file is ({@link Segment#awaitFileSynced}). Interrupts are handled as in {@link #write}: a flush interrupted
+     * is done again.
      *
      * @throws IOException if the flush fails.
      */
     void force(final Segment target) throws IOException
     {
+        target.awaitFileSynced();
         boolean interrupted = false;
         try
         {

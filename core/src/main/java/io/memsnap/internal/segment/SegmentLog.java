@@ -57,7 +57,7 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  *
  * <p>Rolls: the file of the next segment is made ahead, off the write lock, by a {@link SegmentPreparer} (when the
  * store gives one, {@link #prepareWith}); a roll writes the new segment's header into it with one positional write
- * and goes on, with no fsync: the header becomes durable with the first flush of the segment, which every
+ * and goes on, with no fsync: the file and the header become durable by the first flush of the segment, which every
  * acknowledgement of a record in it includes (see {@link #roll}).
  */
 public final class SegmentLog implements KeyMatcher
@@ -473,10 +473,11 @@ public final class SegmentLog implements KeyMatcher
      * {@code recordLength} aligned bytes, in the file the {@link SegmentPreparer} made for it (or, when it has none
      * of that length, in one the writer makes now: a creation, an extension and two fsyncs under the write lock).
      * Under the write lock this costs the positional write of the header into that file, not synced: the segment's
-     * first flush makes it durable, and every acknowledgement of a record in the segment flushes it (a snapshot also
-     * flushes every segment started since the previous one, records or not). Until then a power cut may leave the
-     * file without its header, a segment that was never started, which recovery deletes: nothing in it was
-     * acknowledged.
+     * first flush makes it durable (after the file's own sync, which may still run on the preparer's thread:
+     * {@link Segment#awaitFileSynced}), and every acknowledgement of a record in the segment flushes it (a snapshot
+     * also flushes every segment started since the previous one, records or not). Until then a power cut may leave
+     * the file without its header, or without the file, a segment that was never started: nothing in it was
+     * acknowledged, and recovery deletes it.
      *
      * @throws IOException if the file could not be made (with the preparer's failure, if any, suppressed).
      */
@@ -683,6 +684,7 @@ public final class SegmentLog implements KeyMatcher
     {
         try
         {
+            segment.awaitFileSynced();
             flushHandle(segment).force(false);
         }
         catch (final IOException ex)

@@ -9,17 +9,20 @@ import java.nio.file.Path;
 
 /**
  * Makes the next segment file of a writable store ahead of the roll that needs it, on a daemon thread of its own
- * ({@code memsnap-segments DIR}): creates it with its length (a hole, or zeros with {@code preallocate}), syncs it
- * with its length and its directory entry, and maps it ({@link PreparedSegment}). The roll, under the write lock,
- * then only writes the new segment's header into it, so that no put waits for a file creation, an extension, an
- * fsync or a mapping.
+ * ({@code memsnap-segments DIR}): creates it with its length (a hole, or zeros with {@code preallocate}), maps it,
+ * opens it for the writer, hands it over, then syncs it with its length and its directory entry
+ * ({@link PreparedSegment}). The roll, under the write lock, then only writes the new segment's header into it, so
+ * that no put waits for a file creation, an extension, a mapping or an fsync; the segment's flushes wait for the
+ * file's sync instead, so no record in it is acknowledged before the file is durable.
  *
  * <p>One file at a time: the writer asks for the next segment ({@link #request}) when it opens and after each roll,
  * and takes it at the next roll ({@link #take}). At that roll, a preparation that has not started is cancelled and
- * the writer makes the file itself; one under way is waited for (what is left of it is less than what the writer
- * would otherwise do from the start); one that failed is thrown to the writer, who makes the file itself and, if that
- * fails too, throws both (the preparation's failure is also logged when it happens). A prepared file of another
- * length than the roll wants (a record larger than the doubled segment) is deleted and made again by the writer.
+ * the writer makes the file itself (and syncs it); one being made is waited for (what is left of it is less than what
+ * the writer would otherwise do from the start), one being synced is taken at once; one that failed is thrown to the
+ * writer, who makes the file itself and, if that fails too, throws both (the preparation's failure is also logged
+ * when it happens). A sync that fails after a roll took the file makes every flush of that segment fail. A prepared
+ * file of another length than the roll wants (a record larger than the doubled segment) is deleted and made again by
+ * the writer.
  * {@link #stop} deletes a prepared file no roll took; after a crash, recovery deletes it (a segment that was never
  * started, {@link Segment#neverStarted}).
  *
@@ -122,11 +125,16 @@ public final class SegmentPreparer
             taken = ready;
             ready = null;
         }
-        if (taken.length() == length)
+        final IOException unsynced = taken.syncFailure();
+        if (taken.length() == length && unsynced == null)
         {
             return taken;
         }
         taken.discard(fs);
+        if (unsynced != null)
+        {
+            throw unsynced;
+        }
         return null;
     }
 
@@ -194,22 +202,7 @@ public final class SegmentPreparer
     /** Monitor held: waits while the thread makes the file of {@code id} ({@link #NONE}: of any segment). */
     private void awaitNotPreparing(final int id)
     {
-        boolean interrupted = false;
-        while (preparingId != NONE && (id == NONE || preparingId == id))
-        {
-            try
-            {
-                wait();
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
+        Threads.awaitUninterruptibly(this, () -> preparingId == NONE || id != NONE && preparingId != id);
     }
 
     private static void closeQuietly(final StoreFile file)
@@ -270,7 +263,10 @@ public final class SegmentPreparer
         }
     }
 
-    /** The thread: makes the file of segment {@code id}, after deleting a file prepared for another. */
+    /**
+     * The thread: makes the file of segment {@code id}, after deleting a file prepared for another, hands it over,
+     * then syncs it (a roll may take it meanwhile: its flushes wait for the sync).
+     */
     private void prepare(final int id, final int length, final PreparedSegment stale)
     {
         PreparedSegment made = null;
@@ -281,7 +277,7 @@ public final class SegmentPreparer
             {
                 stale.discard(fs);
             }
-            made = PreparedSegment.create(fs, dir, id, length, preallocate);
+            made = PreparedSegment.make(fs, dir, id, length, preallocate);
         }
         catch (final IOException ex)
         {
@@ -302,10 +298,22 @@ public final class SegmentPreparer
                 notifyAll();
             }
         }
+        try
+        {
+            if (made != null)
+            {
+                made.sync(fs, dir);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            failed = ex instanceof IOException ? (IOException)ex : new IOException(ex.toString(), ex);
+        }
         if (failed != null)
         {
             LOG.log(System.Logger.Level.WARNING, "could not prepare segment " + id + " of " + dir + " ahead of the " +
-                "log; the roll that needs it makes it itself", failed);
+                "log; the roll that needs it makes it itself, or, if it started in the file already, its flushes " +
+                "fail", failed);
         }
     }
 }

@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * The hand-over between the {@link SegmentPreparer} and the writer's roll ({@link SegmentLog}), on real files through
  * a {@link HookedFileSystem} that tells which thread makes each file and can hold or fail it: the roll starts the file
  * prepared for it; makes the file itself when the preparation has not started, or failed, or made another length;
- * waits for one under way and uses it; and when it cannot make the file either, fails typed with both failures,
- * changing nothing, and rolls once the cause is gone.
+ * waits for a file being made and uses it, but not for its sync, which the segment's flushes wait for instead; and
+ * when it cannot make the file either, fails typed with both failures, changing nothing, and rolls once the cause is
+ * gone.
  */
 class SegmentPreparerTest
 {
@@ -81,13 +82,13 @@ class SegmentPreparerTest
     }
 
     @Test
-    void aRollWaitsForThePreparationUnderWayAndStartsItsFile() throws Exception
+    void aRollWaitsForAFileBeingMadeAndStartsIt() throws Exception
     {
         final CountDownLatch holding = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         watch.onPreparer((operation, path) ->
         {
-            if (operation.equals(HookedFileSystem.SYNC_DIRECTORY))
+            if (operation.equals(HookedFileSystem.CREATE))
             {
                 holding.countDown();
                 await(release);
@@ -114,6 +115,37 @@ class SegmentPreparerTest
         assertTrue(outcome.get() instanceof Long, String.valueOf(outcome.get()));
         assertEquals(List.of(), watch.others(), "the writer made no file of its own");
         assertStarted(2, 128 * KIB, (Long)outcome.get());
+    }
+
+    /**
+     * The roll takes the file while its sync (fsync, directory fsync) still runs, and waits for nothing; a flush of
+     * the segment waits for that sync, and when it failed, fails: no record in the file is acknowledged.
+     */
+    @Test
+    void aRollTakesTheFileBeforeItsSyncAndAFlushOfTheSegmentWaitsForIt() throws Exception
+    {
+        final CountDownLatch holding = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        watch.onPreparer((operation, path) ->
+        {
+            if (operation.equals(HookedFileSystem.SYNC_DIRECTORY))
+            {
+                holding.countDown();
+                await(release);
+                throw new IOException("Input/output error");
+            }
+        });
+        openLog(true);
+        assertTrue(holding.await(1, TimeUnit.MINUTES), "the preparer did not sync segment 2");
+        final long firstOfTwo = appendUntilSegment(2); // the preparer is held: this rolled without waiting for it
+        assertEquals(List.of(), watch.others(), "the writer made no file of its own");
+        release.countDown();
+        final SegmentFlushException flush = assertThrows(SegmentFlushException.class,
+            () -> log.force(log.segment(2)));
+        assertTrue(String.valueOf(flush.getCause()).contains("could not be synced"), flush.toString());
+        assertThrows(SegmentFlushException.class, log::forceTail, "every flush of the segment fails");
+        log.force(log.segment(1)); // the segment before it flushes
+        assertTrue(firstOfTwo > 1);
     }
 
     @Test
