@@ -968,8 +968,9 @@ public final class MemoryStore implements AutoCloseable
     /**
      * Internal, not part of the supported API (what {@code memsnap stats} and {@code inspect} print): as
      * {@link #stats()}, and also what costs more: the allocated bytes of the index files (measured through
-     * {@code stat}, a process) and, on a read-only store whose manifest has no live-bytes table, the live bytes
-     * recounted from its index, O(entries).
+     * {@code stat}, a process), the bytes of the index pages the index reaches ({@link StoreStats#indexLiveBytes()},
+     * every directory page read under the write lock) and, on a read-only store whose manifest has no live-bytes
+     * table, the live bytes recounted from its index, O(entries).
      */
     public StoreStats statsForReport()
     {
