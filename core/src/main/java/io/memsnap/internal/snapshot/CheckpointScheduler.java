@@ -55,7 +55,10 @@ public final class CheckpointScheduler
     private final FlushProgress flushes;
     private final IndexMemoryBudget budget;
     private final IndexCompaction compaction;
-    /** Deletes the index files no snapshot needs (when no snapshot is being committed). */
+    /**
+     * Deletes the index files no snapshot needs (when no snapshot is being committed), and frees the disk space of
+     * those deleted, here or by a snapshot; run after every pass of the background thread.
+     */
     private final Runnable deleteIndexFiles;
     private final ReentrantLock checkpointLock = new ReentrantLock();
     /** Monitor of the attempt counts, which writers waiting for index memory wait on. */
@@ -481,13 +484,13 @@ public final class CheckpointScheduler
                     try
                     {
                         releaseRetired(); // readers that held the old index file back may have left
-                        deleteIndexFiles.run();
                     }
                     finally
                     {
                         checkpointLock.unlock();
                     }
                 }
+                deleteIndexFiles.run(); // and the disk space of files a snapshot deleted
             }
             catch (final StoreClosedException ex)
             {

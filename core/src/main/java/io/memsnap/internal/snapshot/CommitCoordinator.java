@@ -323,11 +323,17 @@ public final class CommitCoordinator implements FlushProgress
 
     /**
      * Any thread: deletes the index files that no retained snapshot and no checkpoint needs (see
-     * {@link IndexFileDeleter}), unless a snapshot is being committed (which does so itself once it is).
+     * {@link IndexFileDeleter}), unless a snapshot is being committed (which does so itself once it is), then, without
+     * the commit lock, frees the disk space of those deleted so far, by this call or by a snapshot (which leaves that
+     * here: for an old generation of a large index it takes seconds).
      */
     public void tryDeleteUnneededIndexFiles()
     {
-        if (indexFiles != null && commitLock.tryLock())
+        if (indexFiles == null)
+        {
+            return;
+        }
+        if (commitLock.tryLock())
         {
             try
             {
@@ -338,6 +344,7 @@ public final class CommitCoordinator implements FlushProgress
                 commitLock.unlock();
             }
         }
+        indexFiles.releaseDeleted();
     }
 
     /**
