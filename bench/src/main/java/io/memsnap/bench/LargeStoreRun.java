@@ -26,24 +26,27 @@ import java.util.SplittableRandom;
  * what memory it holds once open, what its index takes per entry, and whether a snapshot of 1,000 changes costs the
  * same at that size as at 10,000 entries.
  *
- * <p>Three phases, each in a JVM of its own started from this one's {@code java.home} and class path:
+ * <p>Phases, each in a JVM of its own started from this one's {@code java.home} and class path, with {@code -Xmx} of
+ * {@code --heap} (the JDK's default collector, explicit GC left on: {@code System.gc()} three times before each heap
+ * figure) unless said otherwise:
  * <ol>
  * <li><b>load</b> ({@code -Xmx} of {@code --load-heap}): {@code --small} entries into one store and {@code --entries}
  * into another, 30 non-zeros each (sorted distinct indices below 2^18, random values, 24 bytes of metadata, ids of
  * 14 bytes), with plain {@code put}s and a snapshot every million; then {@code checkpoint()}, {@code snapshot()},
  * {@code close()}.</li>
- * <li><b>measure</b> ({@code -Xmx} of {@code --heap}, the JDK's default collector, explicit GC left on:
- * {@code System.gc()} three times before each heap figure): opens the large store {@code --opens} times (each timed
- * until {@code open} returns and until a first {@code get} returns, with the records it replayed); with it open,
- * the heap in use after a GC, the direct and mapped buffer pools ({@code BufferPoolMXBean}), the store's
- * {@code statsForReport()} (index direct and mapped bytes, the index pages its index reaches, the index files'
- * allocated bytes), and the process's resident memory; the same for the small store. Then both stores open in the
- * same JVM, {@code --rounds} interleaved rounds (large, small, small, large, ...) of {@code --snapshots} /
- * {@code rounds} snapshots each, every one after {@code --changes} overwrites of uniformly chosen existing keys
- * (untimed; the slowest put is recorded), after {@code --warmup} untimed snapshots per store. Last, a checkpoint and
- * a snapshot of the large store, and the JVM halts without closing it.</li>
- * <li><b>reopen</b> ({@code -Xmx} of {@code --heap}): opens the large store after that halt (a recovery from a
- * snapshot with a checkpoint just taken), closes it, and opens it {@code --opens} more times.</li>
+ * <li><b>first-open</b>, {@code --fresh-opens} times for each store, alternating: a JVM that opens one store once,
+ * timed until {@code open} returns (the first open of a process: classes loaded, code interpreted).</li>
+ * <li><b>measure</b>: opens each store once, then both {@code --opens} times, alternating which goes first (each
+ * timed until {@code open} returns, and until a first {@code get} returns; none may replay a record); then, each
+ * store open in turn, the heap in use after a GC, the direct and mapped buffer pools ({@code BufferPoolMXBean}), the
+ * store's {@code statsForReport()} (index direct and mapped bytes, the index pages its index reaches, the index
+ * files' allocated bytes) and the process's resident memory. Then both stores open in the same JVM,
+ * {@code --rounds} interleaved rounds (large, small, small, large, ...) of {@code --snapshots} / {@code rounds}
+ * snapshots each, every one after {@code --changes} overwrites of uniformly chosen existing keys (untimed; the
+ * slowest put is recorded), after {@code --warmup} untimed snapshots per store. Last, a checkpoint and a snapshot of
+ * the large store, and the JVM halts without closing it.</li>
+ * <li><b>reopen</b>: opens the large store after that halt (a recovery from a snapshot with a checkpoint just
+ * taken), closes it, and opens it {@code --opens} more times.</li>
  * </ol>
  *
  * <p>Writes {@code large-store.csv} (name, value) and {@code large-store-snapshots.csv} (every timed snapshot) to
@@ -60,6 +63,7 @@ public final class LargeStoreRun
     private static final long SNAPSHOT_EVERY_LOADED = 1_000_000;
     private static final double MIB = 1024.0 * 1024.0;
     private static final String RESULT = "result ";
+    private static final String SAMPLE = "sample ";
 
     private long entries = 10_000_000;
     private long small = 10_000;
@@ -75,6 +79,8 @@ public final class LargeStoreRun
     private Path out = Path.of("bench/target/large");
     private Path data = BenchDirs.resolve("large-store");
     private String phase = "all";
+    private String store = "large";
+    private int freshOpens = 5;
 
     private final byte[] metadata = "{\"src\":\"bench\",\"n\":000000}".getBytes(StandardCharsets.US_ASCII);
     private final int[] indices = new int[NNZ];
@@ -102,10 +108,12 @@ public final class LargeStoreRun
                 case "--out" -> run.out = Path.of(value);
                 case "--data" -> run.data = Path.of(value);
                 case "--phase" -> run.phase = value;
+                case "--store" -> run.store = value;
+                case "--fresh-opens" -> run.freshOpens = Integer.parseInt(value);
                 default ->
                 {
                     System.err.println("usage: LargeStoreRun [--entries N] [--small N] [--heap SIZE] " +
-                        "[--load-heap SIZE] [--opens N] [--snapshots N] [--rounds N] [--warmup N] [--changes N] " +
+                        "[--load-heap SIZE] [--opens N] [--fresh-opens N] [--snapshots N] [--rounds N] [--warmup N] [--changes N] " +
                         "[--keep true] [--load false] [--out DIR] [--data DIR]");
                     System.exit(2);
                 }
@@ -116,6 +124,7 @@ public final class LargeStoreRun
             case "load" -> run.load();
             case "measure" -> run.measure();
             case "reopen" -> run.reopen();
+            case "first-open" -> run.firstOpen();
             default -> run.all();
         }
     }
@@ -144,6 +153,21 @@ public final class LargeStoreRun
             }
             results.put("large_allocated_bytes", Long.toString(SpaceAmplificationRun.du(large(), false)));
             results.put("large_index_allocated_bytes", Long.toString(SpaceAmplificationRun.allocatedByKind(large())[1]));
+            final Map<String, List<Double>> samples = new LinkedHashMap<>();
+            for (int i = 0; i < freshOpens; i++)
+            {
+                for (final String name : i % 2 == 0 ? List.of("large", "small") : List.of("small", "large"))
+                {
+                    child("first-open", heap, List.of("--store", name), results, samples);
+                }
+            }
+            samples.forEach((name, values) ->
+            {
+                final long[] nanos = values.stream().mapToLong(v -> Math.round(v * 1e6)).sorted().toArray();
+                results.put(name.replace("_ms", "_median_ms"),
+                    format(SpaceAmplificationRun.percentile(nanos, nanos.length, 0.5) / 1e6));
+                results.put(name.replace("_ms", "_max_ms"), format(nanos[nanos.length - 1] / 1e6));
+            });
             child("measure", heap, results);
             child("reopen", heap, results);
         }
@@ -159,8 +183,18 @@ public final class LargeStoreRun
         }
     }
 
-    /** Runs one phase in a JVM of its own, echoing what it prints and collecting its {@code result} lines. */
     private void child(final String childPhase, final String childHeap, final Map<String, String> results)
+        throws IOException, InterruptedException
+    {
+        child(childPhase, childHeap, List.of(), results, new LinkedHashMap<>());
+    }
+
+    /**
+     * Runs one phase in a JVM of its own, echoing what it prints and collecting its {@code result} lines into
+     * {@code results} and its {@code sample} lines into {@code samples}.
+     */
+    private void child(final String childPhase, final String childHeap, final List<String> extra,
+        final Map<String, String> results, final Map<String, List<Double>> samples)
         throws IOException, InterruptedException
     {
         final List<String> command = new ArrayList<>(List.of(
@@ -170,6 +204,7 @@ public final class LargeStoreRun
             "--snapshots", Integer.toString(snapshots), "--rounds", Integer.toString(rounds), "--warmup",
             Integer.toString(warmup), "--changes", Integer.toString(changes), "--out", out.toString(), "--data",
             data.toString()));
+        command.addAll(extra);
         System.out.println("# " + childPhase + ": " + String.join(" ", command));
         final Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         p.getOutputStream().close();
@@ -183,6 +218,11 @@ public final class LargeStoreRun
                 {
                     final String[] words = line.substring(RESULT.length()).split(" ", 2);
                     results.put(words[0], words[1]);
+                }
+                else if (line.startsWith(SAMPLE))
+                {
+                    final String[] words = line.substring(SAMPLE.length()).split(" ", 2);
+                    samples.computeIfAbsent(words[0], k -> new ArrayList<>()).add(Double.parseDouble(words[1]));
                 }
             }
         }
@@ -241,6 +281,7 @@ public final class LargeStoreRun
 
     private void measure() throws IOException
     {
+        opens();
         report(large(), "large", entries);
         report(smallStore(), "small", small);
         final Path csv = out.resolve("large-store-snapshots.csv");
@@ -325,37 +366,64 @@ public final class LargeStoreRun
         result(name + "_snapshot_max_ms", SpaceAmplificationRun.percentile(nanos, n, 1.0) / 1e6);
     }
 
-    /** Opens {@code dir} {@link #opens} times, timing each, then reports the memory with it open. */
-    private void report(final Path dir, final String name, final long n)
+    /**
+     * Opens each store once (the first open in this JVM: classes loaded, code interpreted), then both
+     * {@link #opens} times, alternating which goes first, each open timed until it returns and until a first get
+     * returns; every open must replay nothing.
+     */
+    private void opens()
     {
-        MemoryStore s = null;
-        final long[] openNanos = new long[opens];
+        final Path[] dirs = {large(), smallStore()};
+        final String[] names = {"large", "small"};
+        final long[] sizes = {entries, small};
+        for (int s = 0; s < 2; s++)
+        {
+            result(names[s] + "_first_open_in_jvm_ms", openOnce(dirs[s], names[s], sizes[s]) / 1e6);
+        }
+        final long[][] openNanos = new long[2][opens];
         for (int i = 0; i < opens; i++)
         {
-            if (s != null)
+            for (int k = 0; k < 2; k++)
             {
-                s.close();
+                final int s = (i + k) % 2;
+                openNanos[s][i] = openOnce(dirs[s], names[s], sizes[s]);
             }
-            final long t0 = System.nanoTime();
-            s = MemoryStore.open(dir, options());
+        }
+        for (int s = 0; s < 2; s++)
+        {
+            Arrays.sort(openNanos[s]);
+            result(names[s] + "_open_median_ms", SpaceAmplificationRun.percentile(openNanos[s], opens, 0.5) / 1e6);
+            result(names[s] + "_open_max_ms", openNanos[s][opens - 1] / 1e6);
+        }
+    }
+
+    /** @return the nanoseconds {@code open} took. */
+    private static long openOnce(final Path dir, final String name, final long n)
+    {
+        final long t0 = System.nanoTime();
+        try (MemoryStore s = MemoryStore.open(dir, options()))
+        {
             final long t1 = System.nanoTime();
             s.get(Embeddings.id(n / 2)).orElseThrow();
             final long t2 = System.nanoTime();
-            openNanos[i] = t1 - t0;
-            System.out.printf(Locale.ROOT, "  %s open %d: %.1f ms, with a first get %.1f ms, replayed %d records%n",
-                name, i + 1, (t1 - t0) / 1e6, (t2 - t0) / 1e6, s.recoveryReport().replayedRecords());
-            if (i == 0)
+            final long replayed = s.recoveryReport().replayedRecords();
+            System.out.printf(Locale.ROOT, "  %s open: %.1f ms, with a first get %.1f ms, replayed %d records%n",
+                name, (t1 - t0) / 1e6, (t2 - t0) / 1e6, replayed);
+            if (replayed != 0)
             {
-                result(name + "_first_open_ms", (t1 - t0) / 1e6);
-                result(name + "_first_open_and_get_ms", (t2 - t0) / 1e6);
+                throw new IllegalStateException(name + " replayed " + replayed + " records after a clean close");
             }
-            result(name + "_open_" + (i + 1) + "_replayed_records", s.recoveryReport().replayedRecords());
+            return t1 - t0;
         }
-        Arrays.sort(openNanos, 1, opens);
-        result(name + "_later_opens_median_ms", openNanos[1 + (opens - 1) / 2] / 1e6);
-        result(name + "_later_opens_max_ms", openNanos[opens - 1] / 1e6);
-        memory(s, name, n);
-        s.close();
+    }
+
+    /** Opens {@code dir} and reports the memory with it open. */
+    private static void report(final Path dir, final String name, final long n)
+    {
+        try (MemoryStore s = MemoryStore.open(dir, options()))
+        {
+            memory(s, name, n);
+        }
     }
 
     private static void memory(final MemoryStore s, final String name, final long n)
@@ -426,19 +494,29 @@ public final class LargeStoreRun
         final long[] openNanos = new long[opens];
         for (int i = 0; i < opens; i++)
         {
-            final long t1 = System.nanoTime();
-            try (MemoryStore s = MemoryStore.open(large(), options()))
-            {
-                openNanos[i] = System.nanoTime() - t1;
-            }
+            openNanos[i] = openOnce(large(), "large", entries);
         }
         Arrays.sort(openNanos);
-        result("large_reopen_median_ms", openNanos[opens / 2] / 1e6);
+        result("large_open_after_halt_then_closed_median_ms",
+            SpaceAmplificationRun.percentile(openNanos, opens, 0.5) / 1e6);
+    }
+
+    /** A fresh JVM that opens one store once: the first open of a process, classes loaded and code interpreted. */
+    private void firstOpen()
+    {
+        final boolean isLarge = store.equals("large");
+        System.out.println(SAMPLE + store + "_fresh_jvm_open_ms " + String.format(Locale.ROOT, "%.3f",
+            openOnce(isLarge ? large() : smallStore(), store, isLarge ? entries : small) / 1e6));
     }
 
     private static void result(final String name, final double value)
     {
-        System.out.println(RESULT + name + " " + String.format(Locale.ROOT, value == Math.rint(value) &&
-            Math.abs(value) < 1e15 ? "%.0f" : "%.3f", value));
+        System.out.println(RESULT + name + " " + format(value));
+    }
+
+    private static String format(final double value)
+    {
+        return String.format(Locale.ROOT, value == Math.rint(value) && Math.abs(value) < 1e15 ? "%.0f" : "%.3f",
+            value);
     }
 }
