@@ -4,6 +4,7 @@ import io.memsnap.IndexMemoryFullException;
 import io.memsnap.StoreClosedException;
 import io.memsnap.StoreIoException;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.ReaderGuard;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.Threads;
@@ -36,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class CheckpointScheduler
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     private static final long POLL_NANOS = 100_000_000L;
     private static final long REMAP_POLL_NANOS = 10_000_000L;
     private static final long RETRY_NANOS = 1_000_000_000L;

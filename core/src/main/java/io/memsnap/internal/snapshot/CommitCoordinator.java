@@ -4,6 +4,7 @@ import io.memsnap.NoSuchSnapshotException;
 import io.memsnap.StoreClosedException;
 import io.memsnap.StoreIoException;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.ReaderGuard;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.IndexPageDescriptor;
@@ -51,7 +52,7 @@ import java.util.function.LongSupplier;
  */
 public final class CommitCoordinator implements FlushProgress
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     /** Smallest flush that a PAD ends on a page boundary (see {@link #padIfWorthIt}). */
     public static final int MIN_PADDED_FLUSH = 4 * SegmentLog.FLUSH_BOUNDARY;
 

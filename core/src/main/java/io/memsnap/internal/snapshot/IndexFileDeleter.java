@@ -2,6 +2,7 @@ package io.memsnap.internal.snapshot;
 
 import io.memsnap.CorruptStoreException;
 import io.memsnap.IncompatibleFormatException;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.fs.StoreFileSystem;
@@ -37,7 +38,7 @@ import java.util.function.LongSupplier;
  */
 public final class IndexFileDeleter
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
 
     private final StoreFileSystem fs;
     private final Path dir;
