@@ -71,7 +71,7 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * the grace periods given to {@link #limitResident}.
  *
  * <p>Pages that were on disk when the store opened are checked against their CRC32C the first time they are
- * read ({@link #checkPage}); one byte per such page, off the heap, remembers that it was checked.
+ * read ({@link #checkPage}); one bit per such page, off the heap, remembers that it was checked.
  */
 public final class IndexFile
 {
@@ -94,6 +94,10 @@ public final class IndexFile
     private final boolean readOnly;
     private final int pagesAtOpen;
     private final int firstFreePage;
+    /**
+     * One bit per page on disk at open, set once the page was checked against its CRC32C; off the heap, and freed by
+     * {@link #unmapAll()}.
+     */
     private final UnsafeBuffer checkedAtOpen;
     private final ThreadLocal<PageChecker> checkers = ThreadLocal.withInitial(PageChecker::new);
     /** Serialises replacing {@link #chunks}: the writer adds chunks, a checkpoint swaps resident ones for mappings. */
@@ -159,7 +163,7 @@ public final class IndexFile
         this.chunks = new UnsafeBuffer[0];
         this.backing = new ByteBuffer[0];
         this.resident = new boolean[0];
-        this.checkedAtOpen = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, pagesAtOpen)));
+        this.checkedAtOpen = new UnsafeBuffer(ByteBuffer.allocateDirect(Long.BYTES * ((pagesAtOpen >>> 6) + 1)));
     }
 
     /** Creates a new index file ({@code index.msi}, generation 0) holding only its header page. */
@@ -507,10 +511,17 @@ public final class IndexFile
             throw new CorruptStoreException("index refers to page " + page + " outside the file", path,
                 (long)page * PAGE_SIZE);
         }
-        if (page < pagesAtOpen && checkedAtOpen.getByteVolatile(page) == 0)
+        final int word = (page >>> 6) * Long.BYTES;
+        final long bit = 1L << page;
+        if (page < pagesAtOpen && (checkedAtOpen.getLongVolatile(word) & bit) == 0)
         {
             checkers.get().check(page);
-            checkedAtOpen.putByteVolatile(page, (byte)1);
+            long bits;
+            do
+            {
+                bits = checkedAtOpen.getLongVolatile(word);
+            }
+            while (!checkedAtOpen.compareAndSetLong(word, bits, bits | bit));
         }
         final byte type = buffer(page).getByte(pageOffset(page) + TYPE_OFFSET);
         if (type != expectedType)
@@ -1039,8 +1050,8 @@ public final class IndexFile
     }
 
     /**
-     * Releases every mapping, frees every direct buffer and, read-only, releases the pin of the file. The caller
-     * guarantees no reader is left.
+     * Releases every mapping, frees every direct buffer (the marks of the pages checked included) and, read-only,
+     * releases the pin of the file. The caller guarantees no reader is left.
      */
     public void unmapAll()
     {
@@ -1069,6 +1080,7 @@ public final class IndexFile
             remapFrom = null;
             freedChunks += directChunks;
             directChunks = 0;
+            BufferUtil.free(checkedAtOpen.byteBuffer());
             if (pin != null)
             {
                 try

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * page numbers only grow over a store's life, so the file's length is the store's history rather than its index, and
  * one mapping per 4 MiB chunk made the open (and the close) of a large store thousands of system calls. Checked for a
  * writer's and a read-only open of a file of {@value #CHUNKS} chunks, most of it a hole: three mappings each, every
- * page number reading its own bytes of the file (a marker at the edges of each span), and every key found.
+ * page number reading its own bytes of the file (a marker at the edges of each span), and every key found; and what
+ * an open allocates off the heap is freed by {@link IndexFile#unmapAll()}.
  */
 class IndexFileMappingTest
 {
@@ -64,6 +65,27 @@ class IndexFileMappingTest
             {
                 file.unmapAll();
             }
+        }
+    }
+
+    /**
+     * What an open allocates off the heap (a bit for each page on disk at open, which the first read of the page
+     * checks against its CRC32C, and the writer's resident chunk) is freed by {@link IndexFile#unmapAll()}, not left
+     * to the garbage collector: a process that opens and closes stores without allocating, or with
+     * {@code -XX:+DisableExplicitGC}, would otherwise run out of direct memory.
+     */
+    @Test
+    void unmapAllFreesWhatTheOpenAllocated() throws IOException
+    {
+        writeKeysAndLengthen();
+        final int pages = CHUNKS * IndexFile.CHUNK_PAGES;
+        for (final boolean readOnly : new boolean[] {false, true})
+        {
+            final long before = pool("direct").getMemoryUsed();
+            final IndexFile file = IndexFile.open(StoreFileSystem.real(), dir, 0, pages, readOnly);
+            assertTrue(pool("direct").getMemoryUsed() >= before + pages / Byte.SIZE, "a bit a page");
+            file.unmapAll();
+            assertEquals(before, pool("direct").getMemoryUsed(), "read-only " + readOnly);
         }
     }
 
@@ -119,13 +141,18 @@ class IndexFileMappingTest
 
     private static long mappedBuffers()
     {
+        return pool("mapped").getCount();
+    }
+
+    private static BufferPoolMXBean pool(final String name)
+    {
         for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
         {
-            if (pool.getName().equals("mapped"))
+            if (pool.getName().equals(name))
             {
-                return pool.getCount();
+                return pool;
             }
         }
-        throw new AssertionError("no mapped buffer pool");
+        throw new AssertionError("no buffer pool " + name);
     }
 }
