@@ -1003,8 +1003,9 @@ public final class MemoryStore implements AutoCloseable
      * Checkpoints the index now: freezes the current index version in O(1) and, without blocking readers or
      * writers, seals and flushes the index pages created since the previous checkpoint. The next snapshot names it,
      * and opening that snapshot replays only the records written after it. A background thread does this on its
-     * own every {@link StoreOptions#checkpointRecords()} records; call it before a planned restart to make the next
-     * open replay nothing. When the index file is due for a new generation (see
+     * own every {@link StoreOptions#checkpointRecords()} records. Before a planned restart, call it and then
+     * {@link #snapshot()}: the next open then replays nothing (a clean close alone leaves the records written after
+     * the checkpoint the newest snapshot names to be replayed). When the index file is due for a new generation (see
      * {@link StoreOptions#indexCompactionRatio()}), or one is being written, this also writes it to the end.
      */
     public void checkpoint()
@@ -1145,8 +1146,9 @@ public final class MemoryStore implements AutoCloseable
     /**
      * Internal, not part of the supported API (what {@code memsnap stats} and {@code inspect} print): as
      * {@link #stats()}, and also what costs more: the allocated bytes of the index files (measured through
-     * {@code stat}, a process) and, on a read-only store whose manifest has no live-bytes table, the live bytes
-     * recounted from its index, O(entries).
+     * {@code stat}, a process), the bytes of the index pages the index reaches ({@link StoreStats#indexLiveBytes()},
+     * every directory page read under the write lock) and, on a read-only store whose manifest has no live-bytes
+     * table, the live bytes recounted from its index, O(entries).
      */
     public StoreStats statsForReport()
     {

@@ -1,5 +1,6 @@
 package io.memsnap;
 
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
 import io.memsnap.internal.snapshot.Pin;
@@ -26,7 +27,7 @@ import java.util.TreeMap;
  */
 final class SnapshotListing
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
 
     private SnapshotListing()
     {

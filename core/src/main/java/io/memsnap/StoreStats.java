@@ -158,6 +158,7 @@ public final class StoreStats
     private final long indexDirectBytes;
     private final long indexDirectLimitBytes;
     private final long indexMappedBytes;
+    private final long indexLiveBytes;
 
     private StoreStats(final Builder b)
     {
@@ -204,6 +205,7 @@ public final class StoreStats
         indexDirectBytes = b.indexDirectBytes;
         indexDirectLimitBytes = b.indexDirectLimitBytes;
         indexMappedBytes = b.indexMappedBytes;
+        indexLiveBytes = b.indexLiveBytes;
     }
 
     /** @return the number of live entries (named state not counted), as {@link MemoryStore#size()}. */
@@ -467,6 +469,16 @@ public final class StoreStats
         return segmentMappedBytes;
     }
 
+    /**
+     * @return the bytes of the index pages the current version of the index reaches (its root, directory and bucket
+     * pages): what the index takes, where the index files' lengths also count pages that copy-on-write superseded.
+     * {@link #UNKNOWN} from {@link MemoryStore#stats()}: counting them reads every directory page, O(entries / 150).
+     */
+    public long indexLiveBytes()
+    {
+        return indexLiveBytes;
+    }
+
     @Override
     public String toString()
     {
@@ -484,8 +496,9 @@ public final class StoreStats
             compactionBytesCopied + ", compactionBytesFreed=" + compactionBytesFreed +
             ", compactionBytesAwaitingDeletion=" + compactionBytesAwaitingDeletion + ", lastCompactionError=" +
             lastCompactionError + ", indexDirectBytes=" + indexDirectBytes + ", indexDirectLimitBytes=" +
-            indexDirectLimitBytes + ", indexMappedBytes=" + indexMappedBytes + ", segmentMappedBytes=" +
-            segmentMappedBytes + ", segmentFiles=" + segmentFiles + ", indexFiles=" + indexFiles + '}';
+            indexDirectLimitBytes + ", indexMappedBytes=" + indexMappedBytes + ", indexLiveBytes=" +
+            indexLiveBytes + ", segmentMappedBytes=" + segmentMappedBytes + ", segmentFiles=" + segmentFiles +
+            ", indexFiles=" + indexFiles + '}';
     }
 
     /** Assembles {@link StoreStats}; for {@link StoreStatsAssembler}. Not thread safe. */
@@ -519,6 +532,7 @@ public final class StoreStats
         private long indexDirectBytes;
         private long indexDirectLimitBytes;
         private long indexMappedBytes;
+        private long indexLiveBytes = UNKNOWN;
 
         Builder log(final long entryCount, final long stateCount, final long lastSequence)
         {
@@ -586,6 +600,12 @@ public final class StoreStats
             this.indexDirectBytes = directBytes;
             this.indexDirectLimitBytes = limitBytes;
             this.indexMappedBytes = mappedBytes;
+            return this;
+        }
+
+        Builder indexLiveBytes(final long bytes)
+        {
+            this.indexLiveBytes = bytes;
             return this;
         }
 

@@ -9,6 +9,7 @@ import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.AllocatedBytes;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.index.ReachablePages;
 import io.memsnap.internal.lifecycle.CompactionLedger;
 import io.memsnap.internal.lifecycle.SegmentReclaimer;
 import io.memsnap.internal.segment.Segment;
@@ -48,13 +49,14 @@ final class StoreStatsAssembler
         CHEAP,
         /**
          * For reports ({@code memsnap stats}): also the allocated bytes of the index files (one {@code stat}
-         * process), and, when the store does not know its live bytes (a read-only store whose manifest has no
-         * live-bytes table), the live bytes recounted from its index: O(entries).
+         * process), the bytes of the index pages its current version reaches (every directory page read under the
+         * write lock: O(entries / 150)), and, when the store does not know its live bytes (a read-only store whose
+         * manifest has no live-bytes table), the live bytes recounted from its index: O(entries).
          */
         REPORT,
         /**
          * For tests that check the accounting: the live bytes recounted from the index whatever the store knows,
-         * O(entries) under the write lock.
+         * O(entries) under the write lock, and the index pages reached, as for a report.
          */
         RECOUNT
     }
@@ -122,6 +124,10 @@ final class StoreStatsAssembler
         {
             stats.log(counts.entries(), counts.states(), log.nextSequence() - 1);
             segments(stats, detail);
+            if (detail != Detail.CHEAP)
+            {
+                stats.indexLiveBytes(indexLiveBytes());
+            }
         }
         finally
         {
@@ -168,6 +174,21 @@ final class StoreStatsAssembler
             awaiting = reclaimer.awaitingDeletion();
         }
         stats.segments(new ArrayList<>(files.values()), mapped, awaiting);
+    }
+
+    /** Under the write lock: the bytes of the pages the index's current version reaches. */
+    private long indexLiveBytes()
+    {
+        final int token = guard.enter();
+        try
+        {
+            return (long)ReachablePages.of(indexFile, index.rootPage(), indexFile.nextPage(), Integer.MAX_VALUE)
+                .length * IndexPageDescriptor.PAGE_SIZE;
+        }
+        finally
+        {
+            guard.exit(token);
+        }
     }
 
     /** Under the write lock: the live bytes of the records the index points at, counted from scratch. */

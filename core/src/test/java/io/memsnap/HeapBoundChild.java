@@ -10,8 +10,9 @@ import java.util.stream.Stream;
 
 /**
  * The process {@link HeapBoundTest} runs with a small heap: writes {@code n} entries with a snapshot every tenth,
- * reopens the store, reads a sample back and counts every entry, and reports the heap in use after a full GC at each
- * step on stdout as {@code heap <step> <bytes>}. Prints {@code disk <bytes>} (the size of the store's files),
+ * reopens the store, reads a sample back and counts every entry, then checkpoints, snapshots, closes and opens it
+ * once more, and reports the heap in use after a full GC at each step on stdout as {@code heap <step> <bytes>}, and
+ * after the last open {@code replayed <records>} and {@code index-live-bytes <bytes>}. Prints {@code disk <bytes>} (the size of the store's files),
  * {@code ok <millis>} and exits 0 when everything matched;
  * any failure (an {@link OutOfMemoryError} included) exits non-zero.
  *
@@ -34,6 +35,7 @@ public final class HeapBoundChild
         final StoreOptions options = StoreOptions.builder().dimension(TestEntries.DIMENSION).build();
         write(dir, options, n);
         readBack(dir, options, n, sample);
+        reopenAfterCheckpoint(dir, options);
         System.out.println("disk " + bytesIn(dir));
         System.out.println("ok " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
@@ -92,6 +94,25 @@ public final class HeapBoundChild
             store.forEach(view -> count[0]++);
             check(count[0] == n, "forEach saw " + count[0] + " entries, expected " + n);
             report("read");
+        }
+    }
+
+    /**
+     * What a planned restart does: a checkpoint and a snapshot that names it, a clean close, an open. Reports the heap
+     * after that open, the records it replayed and the bytes of the index pages its index reaches.
+     */
+    private static void reopenAfterCheckpoint(final Path dir, final StoreOptions options)
+    {
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            store.checkpoint();
+            store.snapshot();
+        }
+        try (MemoryStore store = MemoryStore.open(dir, options))
+        {
+            report("checkpointed");
+            System.out.println("replayed " + store.recoveryReport().replayedRecords());
+            System.out.println("index-live-bytes " + store.statsForReport().indexLiveBytes());
         }
     }
 

@@ -20,11 +20,19 @@ import static org.junit.jupiter.api.Assertions.*;
  * the reopen and after the reads must be within {@value #ALLOWED_GROWTH_MIB} MiB of what it was after the first
  * 10%.
  *
+ * <p>Then a planned restart (a checkpoint, a snapshot naming it, a clean close): the open after it replays no record,
+ * holds under {@value #OPEN_HEAP_MIB} MiB of heap after a full GC, and its index reaches at most
+ * {@value #INDEX_BYTES_PER_ENTRY} bytes of pages per entry (extendible hashing's mean bucket fill, which at 2 million
+ * entries is about 0.78 of the 255 slots of a 4 KiB bucket: docs/benchmarks.md, "Ten million entries under
+ * -Xmx128m").
+ *
  * <p>The benchmark size (5 million) is run by hand: {@code -Dtest=HeapBoundTest -Dmemsnap.heap.entries=5000000}.
  */
 class HeapBoundTest
 {
     private static final int ALLOWED_GROWTH_MIB = 16;
+    private static final int OPEN_HEAP_MIB = 16;
+    private static final int INDEX_BYTES_PER_ENTRY = 24;
     private static final long DEFAULT_ENTRIES = 2_000_000;
     private static final int SAMPLE = 20_000;
     private static final long TIMEOUT_MINUTES = 30;
@@ -60,6 +68,26 @@ class HeapBoundTest
             assertTrue(growth < ALLOWED_GROWTH_MIB * 1024L * 1024L, "heap after GC grew by " + growth +
                 " bytes from 10% to '" + step + "' of " + entries + " entries: " + mib(heap));
         }
+        assertTrue(heap.get("checkpointed") < OPEN_HEAP_MIB * 1024L * 1024L, "heap after GC once opened after a " +
+            "checkpoint: " + mib(heap));
+        assertEquals(0, figure(lines, "replayed"), "an open after a checkpoint, a snapshot and a clean close " +
+            "replays nothing: " + output);
+        final double indexBytesPerEntry = figure(lines, "index-live-bytes") / (double)entries;
+        System.out.println("HeapBoundTest: index pages reached per entry " + indexBytesPerEntry + " bytes");
+        assertTrue(indexBytesPerEntry <= INDEX_BYTES_PER_ENTRY, "index bytes per entry " + indexBytesPerEntry);
+    }
+
+    /** @return the number the child printed after {@code name}. */
+    private static long figure(final List<String> lines, final String name)
+    {
+        for (final String line : lines)
+        {
+            if (line.startsWith(name + " "))
+            {
+                return Long.parseLong(line.substring(name.length() + 1));
+            }
+        }
+        throw new AssertionError("the child did not print '" + name + "': " + lines);
     }
 
     private static List<String> childCommand(final Path dir, final long entries)
@@ -79,7 +107,7 @@ class HeapBoundTest
                 heap.put(words[1], Long.parseLong(words[2]));
             }
         }
-        for (final String step : List.of("10%", "50%", "100%", "reopened", "read"))
+        for (final String step : List.of("10%", "50%", "100%", "reopened", "read", "checkpointed"))
         {
             assertTrue(heap.containsKey(step), "child did not report the heap at '" + step + "': " + lines);
         }

@@ -3,6 +3,7 @@ package io.memsnap;
 import io.memsnap.crash.DiskFullFileSystem;
 import io.memsnap.crash.InterceptingFileSystem;
 import io.memsnap.crash.Stall;
+import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.ManifestSlotsDescriptor;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
@@ -116,6 +117,46 @@ class StoreStatsTest
         final MemoryStore closed = MemoryStore.open(storeDir, options().build());
         closed.close();
         assertThrows(StoreClosedException.class, closed::stats);
+    }
+
+    /**
+     * The index pages the index reaches are counted for reports only: three for a new store (root, directory page,
+     * bucket), then a bucket per 255 keys at most; overwrites after a checkpoint copy the pages they change, which the
+     * index file keeps but the count leaves out; a read-only open of the snapshot counts the same pages.
+     */
+    @Test
+    void theIndexPagesItReachesAreCountedForReports() throws Exception
+    {
+        final Path storeDir = dir.resolve("store");
+        final long page = IndexPageDescriptor.PAGE_SIZE;
+        final long reached;
+        try (MemoryStore store = MemoryStore.open(storeDir, options().build()))
+        {
+            assertEquals(StoreStats.UNKNOWN, store.stats().indexLiveBytes(), "not counted by stats()");
+            assertEquals(3 * page, store.statsForReport().indexLiveBytes());
+            for (int i = 0; i < 20_000; i++)
+            {
+                put(store, i, 0);
+            }
+            store.checkpoint();
+            final StoreStats loaded = store.statsForReport();
+            reached = loaded.indexLiveBytes();
+            assertTrue(reached >= (2 + 20_000 / IndexPageDescriptor.BUCKET_SLOTS) * page, loaded.toString());
+            assertTrue(reached <= loaded.indexFileBytes(), loaded.toString());
+            for (int i = 0; i < 20_000; i += 7)
+            {
+                put(store, i, 1);
+            }
+            store.checkpoint();
+            store.snapshot();
+            final StoreStats overwritten = store.statsForReport();
+            assertEquals(reached, overwritten.indexLiveBytes(), "the copies replaced the pages they copied");
+            assertTrue(overwritten.indexFileBytes() > loaded.indexFileBytes() + reached / 2, overwritten.toString());
+        }
+        try (MemoryStore snapshot = MemoryStore.open(storeDir, options().readOnly(true).build()))
+        {
+            assertEquals(reached, snapshot.statsForReport().indexLiveBytes());
+        }
     }
 
     @Test

@@ -151,7 +151,8 @@ public final class SpaceAmplificationRun
         plot(references);
     }
 
-    private static SparseVector vector(final SplittableRandom random, final int[] indices, final float[] values)
+    /** @return a vector of 30 sorted distinct indices below 2^18 and random values, in the arrays given. */
+    static SparseVector vector(final SplittableRandom random, final int[] indices, final float[] values)
     {
         int n = 0;
         while (n < NNZ)
@@ -217,7 +218,8 @@ public final class SpaceAmplificationRun
             row[SNAP_P99_MS]);
     }
 
-    private static double percentile(final long[] sorted, final int n, final double q)
+    /** @return the {@code q} quantile of the first {@code n} values of {@code sorted} (nearest rank), 0 if none. */
+    static double percentile(final long[] sorted, final int n, final double q)
     {
         return n == 0 ? 0 : sorted[Math.min(n - 1, (int)Math.floor(q * (n - 1) + 0.5))];
     }

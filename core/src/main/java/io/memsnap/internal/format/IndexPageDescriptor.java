@@ -105,7 +105,7 @@ public final class IndexPageDescriptor
     /** @return the name of the index file of {@code generation}: {@value #FILE_NAME} for 0. */
     public static String fileName(final long generation)
     {
-        return generation == 0 ? FILE_NAME : String.format("%s%010d%s", GENERATION_FILE_PREFIX, generation,
+        return generation == 0 ? FILE_NAME : FileNames.numbered(GENERATION_FILE_PREFIX, generation, GENERATION_DIGITS,
             FILE_SUFFIX);
     }
 

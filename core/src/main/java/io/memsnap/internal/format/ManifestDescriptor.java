@@ -175,7 +175,7 @@ public final class ManifestDescriptor
 
     public static String fileName(final long generation)
     {
-        return String.format("%s%020d%s", FILE_PREFIX, generation, FILE_SUFFIX);
+        return FileNames.numbered(FILE_PREFIX, generation, 20, FILE_SUFFIX);
     }
 
     public static String pendingFileName(final long generation)

@@ -61,7 +61,7 @@ public final class SegmentDescriptor
 
     public static String fileName(final int segmentId)
     {
-        return String.format("%s%010d%s", FILE_PREFIX, segmentId, FILE_SUFFIX);
+        return FileNames.numbered(FILE_PREFIX, segmentId, 10, FILE_SUFFIX);
     }
 
     /** @return the id in a segment file name, or -1 if the name is not one. */

@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Pins that keep a writer from deleting a file a read-only store maps, in this process or another one: a read-only
@@ -27,7 +28,7 @@ import java.util.Map;
  * closing it again releases nothing, so a holder never takes another's pin with it.
  *
  * <p>Thread safe: every pin and delete of the JVM is serialised here (each holds the registry for a lock call and
- * an unlink).
+ * an unlink, never for the freeing of a deleted file's blocks).
  */
 public final class ReaderPins
 {
@@ -87,6 +88,27 @@ public final class ReaderPins
      */
     public static boolean deleteUnlessPinned(final StoreFileSystem fs, final Path file) throws IOException
     {
+        final FileChannel[] deleted = new FileChannel[1];
+        final boolean gone = deleteUnlessPinned(fs, file, channel -> deleted[0] = channel);
+        if (deleted[0] != null)
+        {
+            deleted[0].close(); // outside the registry: the last close of a deleted file frees its blocks
+        }
+        return gone;
+    }
+
+    /**
+     * Writer: as {@link #deleteUnlessPinned(StoreFileSystem, Path)}, but the file's disk space is freed by whoever
+     * closes the channel handed to {@code deleted} (open on the file once it is deleted), not by this call. The last
+     * reference to a deleted file frees its blocks when it goes, which for a large sparse file (an old index file
+     * generation, its pages scattered over gigabytes) takes seconds on some file systems: the caller can leave that to
+     * a background thread.
+     *
+     * @return whether the file is gone (deleted now, or not there).
+     */
+    public static boolean deleteUnlessPinned(final StoreFileSystem fs, final Path file,
+        final Consumer<FileChannel> deleted) throws IOException
+    {
         synchronized (PINS)
         {
             final Object key;
@@ -102,7 +124,17 @@ public final class ReaderPins
             {
                 return false;
             }
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE))
+            final FileChannel channel;
+            try
+            {
+                channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            }
+            catch (final NoSuchFileException ex)
+            {
+                return true;
+            }
+            boolean handedOver = false;
+            try
             {
                 final FileLock lock;
                 try
@@ -125,11 +157,16 @@ public final class ReaderPins
                 {
                     lock.release();
                 }
+                deleted.accept(channel);
+                handedOver = true;
                 return true;
             }
-            catch (final NoSuchFileException ex)
+            finally
             {
-                return true;
+                if (!handedOver)
+                {
+                    channel.close();
+                }
             }
         }
     }

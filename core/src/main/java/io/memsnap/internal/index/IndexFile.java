@@ -16,6 +16,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -70,7 +71,7 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * the grace periods given to {@link #limitResident}.
  *
  * <p>Pages that were on disk when the store opened are checked against their CRC32C the first time they are
- * read ({@link #checkPage}); one byte per such page, off the heap, remembers that it was checked.
+ * read ({@link #checkPage}); one bit per such page, off the heap, remembers that it was checked.
  */
 public final class IndexFile
 {
@@ -84,12 +85,19 @@ public final class IndexFile
      * waits for the readers that hold them back, as for a chunk not freed yet.)
      */
     public static final long MIN_DIRECT_BYTES = 4 * CHUNK_BYTES;
+    /** The most chunks one mapping of {@link #spans} covers: 1 GiB, below the 2 GiB a buffer can address. */
+    static final int SPAN_CHUNKS = 256;
+    private static final MappedByteBuffer[] NO_SPANS = new MappedByteBuffer[0];
 
     private final StoreFileSystem fs;
     private final Path dir;
     private final boolean readOnly;
     private final int pagesAtOpen;
     private final int firstFreePage;
+    /**
+     * One bit per page on disk at open, set once the page was checked against its CRC32C; off the heap, and freed by
+     * {@link #unmapAll()}.
+     */
     private final UnsafeBuffer checkedAtOpen;
     private final ThreadLocal<PageChecker> checkers = ThreadLocal.withInitial(PageChecker::new);
     /** Serialises replacing {@link #chunks}: the writer adds chunks, a checkpoint swaps resident ones for mappings. */
@@ -129,6 +137,15 @@ public final class IndexFile
     private Path remapFrom;
     /** The most pages ever handed out (see {@link IndexPageDescriptor#MAX_PAGES}); lowered by tests. */
     private int maxPages = IndexPageDescriptor.MAX_PAGES;
+    /**
+     * The mappings behind chunks [0, spanChunks), of up to {@link #SPAN_CHUNKS} chunks each, whose backing buffers are
+     * slices of them: the chunks mapped at open and when the chunks of an old file are remapped. One mapping per chunk
+     * would cost a map (and, at close, an unmap) per 4 MiB of the file's length, and page numbers only grow, so that
+     * length is the store's history, not its index: thousands of system calls for a large store. Chunks mapped by a
+     * checkpoint are mapped one by one, after these. Only written under chunkLock.
+     */
+    private MappedByteBuffer[] spans = NO_SPANS;
+    private int spanChunks;
     /** A read-only store's pin of its file, held until {@link #unmapAll()}; null for a writer. */
     private ReaderPins.Pin pin;
 
@@ -146,7 +163,7 @@ public final class IndexFile
         this.chunks = new UnsafeBuffer[0];
         this.backing = new ByteBuffer[0];
         this.resident = new boolean[0];
-        this.checkedAtOpen = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(1, pagesAtOpen)));
+        this.checkedAtOpen = new UnsafeBuffer(ByteBuffer.allocateDirect(Long.BYTES * ((pagesAtOpen >>> 6) + 1)));
     }
 
     /** Creates a new index file ({@code index.msi}, generation 0) holding only its header page. */
@@ -252,40 +269,82 @@ public final class IndexFile
         final int chunkCount = (pages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
         final UnsafeBuffer[] c = new UnsafeBuffer[chunkCount];
         final ByteBuffer[] b = new ByteBuffer[chunkCount];
+        final MappedByteBuffer[] s = mapSpans(channel, (long)pages * PAGE_SIZE, b);
         for (int i = 0; i < chunkCount; i++)
         {
-            final long start = i * CHUNK_BYTES;
-            final long length = Math.min(CHUNK_BYTES, (long)pages * PAGE_SIZE - start);
-            b[i] = channel.map(FileChannel.MapMode.READ_ONLY, start, length);
             c[i] = new UnsafeBuffer(b[i]);
         }
-        backing = b;
-        resident = new boolean[chunkCount];
-        chunks = c;
+        synchronized (chunkLock)
+        {
+            spans = s;
+            spanChunks = chunkCount;
+            backing = b;
+            resident = new boolean[chunkCount];
+            chunks = c;
+        }
+    }
+
+    /**
+     * Maps the first {@code bytes} bytes of the file of {@code channel} read-only, {@link #SPAN_CHUNKS} chunks to a
+     * mapping, and puts a slice of the mapping for each of those chunks into {@code into} (the last one may be short).
+     *
+     * @return the mappings; if one fails, those made before it are unmapped.
+     */
+    private static MappedByteBuffer[] mapSpans(final FileChannel channel, final long bytes, final ByteBuffer[] into)
+        throws IOException
+    {
+        final long spanBytes = SPAN_CHUNKS * CHUNK_BYTES;
+        final MappedByteBuffer[] mapped = new MappedByteBuffer[(int)((bytes + spanBytes - 1) / spanBytes)];
+        try
+        {
+            for (int k = 0; k < mapped.length; k++)
+            {
+                final MappedByteBuffer span = channel.map(FileChannel.MapMode.READ_ONLY, k * spanBytes,
+                    Math.min(spanBytes, bytes - k * spanBytes));
+                mapped[k] = span;
+                for (int i = 0; i * CHUNK_BYTES < span.capacity(); i++)
+                {
+                    final int offset = (int)(i * CHUNK_BYTES);
+                    into[k * SPAN_CHUNKS + i] =
+                        span.slice(offset, Math.min((int)CHUNK_BYTES, span.capacity() - offset));
+                }
+            }
+            return mapped;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            for (final MappedByteBuffer span : mapped)
+            {
+                if (span != null)
+                {
+                    IoUtil.unmap(span);
+                }
+            }
+            throw ex;
+        }
     }
 
     /**
      * A writer's chunks up to the first free page: those the file holds whole and that lie wholly below the first
-     * free page are mapped read-only (nobody changes them again); the one the first free page falls in is made
-     * resident, with the file's bytes read into it.
+     * free page are mapped read-only (nobody changes them again), together ({@link #spans}); the one the first free
+     * page falls in is made resident, with the file's bytes read into it.
      */
     private void mapForWriter(final long fileSize) throws IOException
     {
         final int chunkCount = (nextPage + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
+        final int mapped = (int)Math.min(nextPage >>> CHUNK_SHIFT, fileSize / CHUNK_BYTES);
         final UnsafeBuffer[] c = new UnsafeBuffer[chunkCount];
         final ByteBuffer[] b = new ByteBuffer[chunkCount];
         final boolean[] r = new boolean[chunkCount];
+        final MappedByteBuffer[] s;
         int direct = 0;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
         {
+            s = mapSpans(channel, mapped * CHUNK_BYTES, b);
             for (int i = 0; i < chunkCount; i++)
             {
                 final long start = i * CHUNK_BYTES;
-                if ((long)(i + 1) * CHUNK_PAGES <= nextPage && fileSize >= start + CHUNK_BYTES)
-                {
-                    b[i] = channel.map(FileChannel.MapMode.READ_ONLY, start, CHUNK_BYTES);
-                }
-                else
+                if (i >= mapped)
                 {
                     b[i] = ByteBuffer.allocateDirect((int)CHUNK_BYTES);
                     r[i] = true;
@@ -302,6 +361,8 @@ public final class IndexFile
         }
         synchronized (chunkLock)
         {
+            spans = s;
+            spanChunks = mapped;
             backing = b;
             resident = r;
             chunks = c;
@@ -450,10 +511,17 @@ public final class IndexFile
             throw new CorruptStoreException("index refers to page " + page + " outside the file", path,
                 (long)page * PAGE_SIZE);
         }
-        if (page < pagesAtOpen && checkedAtOpen.getByteVolatile(page) == 0)
+        final int word = (page >>> 6) * Long.BYTES;
+        final long bit = 1L << page;
+        if (page < pagesAtOpen && (checkedAtOpen.getLongVolatile(word) & bit) == 0)
         {
             checkers.get().check(page);
-            checkedAtOpen.putByteVolatile(page, (byte)1);
+            long bits;
+            do
+            {
+                bits = checkedAtOpen.getLongVolatile(word);
+            }
+            while (!checkedAtOpen.compareAndSetLong(word, bits, bits | bit));
         }
         final byte type = buffer(page).getByte(pageOffset(page) + TYPE_OFFSET);
         if (type != expectedType)
@@ -738,30 +806,50 @@ public final class IndexFile
             }
             final UnsafeBuffer[] c = chunks.clone();
             final ByteBuffer[] b = backing.clone();
-            final List<ByteBuffer> replaced = new ArrayList<>();
+            // The old spans go whole: they lie within [0, remapChunks), as every chunk they back is mapped.
+            final List<ByteBuffer> replaced = new ArrayList<>(Arrays.asList(spans));
+            int together = 0;
+            while (together < remapChunks && !resident[together])
+            {
+                together++;
+            }
+            MappedByteBuffer[] s = NO_SPANS;
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
             {
+                s = mapSpans(channel, together * CHUNK_BYTES, b);
                 for (int chunk = 0; chunk < remapChunks; chunk++)
                 {
                     if (!resident[chunk])
                     {
-                        replaced.add(b[chunk]);
-                        b[chunk] = channel.map(FileChannel.MapMode.READ_ONLY, chunk * CHUNK_BYTES, CHUNK_BYTES);
+                        if (chunk >= spanChunks)
+                        {
+                            replaced.add(backing[chunk]); // a mapping of its own
+                        }
+                        if (chunk >= together)
+                        {
+                            b[chunk] = channel.map(FileChannel.MapMode.READ_ONLY, chunk * CHUNK_BYTES, CHUNK_BYTES);
+                        }
                         c[chunk] = new UnsafeBuffer(b[chunk]);
                     }
                 }
             }
             catch (final IOException | RuntimeException ex)
             {
-                for (int chunk = 0; chunk < remapChunks; chunk++)
+                for (int chunk = together; chunk < remapChunks; chunk++)
                 {
                     if (b[chunk] != backing[chunk])
                     {
                         IoUtil.unmap(b[chunk]); // published nowhere
                     }
                 }
+                for (final MappedByteBuffer span : s)
+                {
+                    IoUtil.unmap(span);
+                }
                 throw ex;
             }
+            spans = s;
+            spanChunks = together;
             backing = b;
             chunks = c;
             final long stamp = readers.stamp();
@@ -962,17 +1050,24 @@ public final class IndexFile
     }
 
     /**
-     * Releases every mapping, frees every direct buffer and, read-only, releases the pin of the file. The caller
-     * guarantees no reader is left.
+     * Releases every mapping, frees every direct buffer (the marks of the pages checked included) and, read-only,
+     * releases the pin of the file. The caller guarantees no reader is left.
      */
     public void unmapAll()
     {
         synchronized (chunkLock)
         {
-            for (final ByteBuffer b : backing)
+            final ByteBuffer[] b = backing;
+            for (int chunk = spanChunks; chunk < b.length; chunk++)
             {
-                IoUtil.unmap(b); // a mapping or a resident buffer: both are released now
+                IoUtil.unmap(b[chunk]); // a mapping or a resident buffer: both are released now
             }
+            for (final MappedByteBuffer span : spans)
+            {
+                IoUtil.unmap(span); // and the slices below spanChunks with them
+            }
+            spans = NO_SPANS;
+            spanChunks = 0;
             backing = new ByteBuffer[0];
             chunks = new UnsafeBuffer[0];
             resident = new boolean[0];
@@ -985,6 +1080,7 @@ public final class IndexFile
             remapFrom = null;
             freedChunks += directChunks;
             directChunks = 0;
+            BufferUtil.free(checkedAtOpen.byteBuffer());
             if (pin != null)
             {
                 try

@@ -2,6 +2,7 @@ package io.memsnap.internal.lifecycle;
 
 import io.memsnap.CompactionResult;
 import io.memsnap.StoreClosedException;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.Threads;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
 
@@ -23,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class CompactionScheduler
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     static final long POLL_MILLIS = 200;
     private static final long RETRY_NANOS = 5_000_000_000L;
 

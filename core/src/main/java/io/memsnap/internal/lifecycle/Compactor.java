@@ -4,6 +4,7 @@ import io.memsnap.CompactionResult;
 import io.memsnap.Durability;
 import io.memsnap.StoreClosedException;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.ReaderGuard;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.KeyHash;
@@ -55,7 +56,7 @@ public final class Compactor
 {
     static final int BATCH_BYTES = 256 * 1024;
     static final int BATCH_RECORDS = 1024;
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     private static final BooleanSupplier NOT_IN_A_VISIT = () -> false;
 
     private final Path dir;

@@ -2,6 +2,7 @@ package io.memsnap.internal.lifecycle;
 
 import io.memsnap.CorruptStoreException;
 import io.memsnap.IncompatibleFormatException;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.ReaderGuard;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.Segment;
@@ -53,7 +54,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SegmentReclaimer
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
 
     private final StoreFileSystem fs;
     private final Path dir;

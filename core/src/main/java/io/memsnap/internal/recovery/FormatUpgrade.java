@@ -4,6 +4,7 @@ import io.memsnap.CorruptStoreException;
 import io.memsnap.FormatUpgradeRequiredException;
 import io.memsnap.MigrationReport;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.ManifestDescriptor;
@@ -35,7 +36,7 @@ import java.util.function.Consumer;
  */
 public final class FormatUpgrade
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap.recovery");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap.recovery");
     /** How a migration chooses the snapshot: as a writer with default options does. */
     private static final StoreOptions CHOOSING = StoreOptions.builder().build();
 

@@ -5,6 +5,7 @@ import io.memsnap.NoSuchSnapshotException;
 import io.memsnap.RecoveryMode;
 import io.memsnap.RecoveryReport;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
@@ -37,7 +38,7 @@ import java.util.List;
  */
 final class ReadOnlyOpener
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap.recovery");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap.recovery");
     /** How often a read-only open lists the manifests again when all it listed were retired while it looked. */
     private static final int MAX_LISTINGS = 20;
 

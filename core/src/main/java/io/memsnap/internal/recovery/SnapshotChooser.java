@@ -3,6 +3,7 @@ package io.memsnap.internal.recovery;
 import io.memsnap.CorruptStoreException;
 import io.memsnap.RecoveryMode;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
@@ -31,7 +32,7 @@ import java.util.Set;
  */
 final class SnapshotChooser
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap.recovery");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap.recovery");
 
     /** The snapshot chosen, and what was passed over. Immutable. */
     static final class Chosen

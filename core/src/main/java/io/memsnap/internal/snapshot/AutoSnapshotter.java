@@ -3,6 +3,7 @@ package io.memsnap.internal.snapshot;
 import io.memsnap.SnapshotTrigger;
 import io.memsnap.StoreClosedException;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.Threads;
 import io.memsnap.internal.segment.SegmentLog;
 import org.agrona.concurrent.NanoClock;
@@ -31,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class AutoSnapshotter
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     /** A wait without end: until a writer's change or a commit wakes the thread. */
     private static final long UNTIL_WOKEN = Wakeup.NO_LIMIT;
     private static final Map<String, String> CHANGES_LABELS =

@@ -4,6 +4,7 @@ import io.memsnap.IndexMemoryFullException;
 import io.memsnap.StoreClosedException;
 import io.memsnap.StoreIoException;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.ReaderGuard;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.Threads;
@@ -36,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class CheckpointScheduler
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     private static final long POLL_NANOS = 100_000_000L;
     private static final long REMAP_POLL_NANOS = 10_000_000L;
     private static final long RETRY_NANOS = 1_000_000_000L;
@@ -57,7 +58,10 @@ public final class CheckpointScheduler
     private final FlushProgress flushes;
     private final IndexMemoryBudget budget;
     private final IndexCompaction compaction;
-    /** Deletes the index files no snapshot needs (when no snapshot is being committed). */
+    /**
+     * Deletes the index files no snapshot needs (when no snapshot is being committed), and frees the disk space of
+     * those deleted, here or by a snapshot; run after every pass of the background thread.
+     */
     private final Runnable deleteIndexFiles;
     private final ReentrantLock checkpointLock = new ReentrantLock();
     /** Monitor of the attempt counts, which writers waiting for index memory wait on. */
@@ -513,13 +517,13 @@ public final class CheckpointScheduler
                     try
                     {
                         releaseRetired(); // readers that held the old index file back may have left
-                        deleteIndexFiles.run();
                     }
                     finally
                     {
                         checkpointLock.unlock();
                     }
                 }
+                deleteIndexFiles.run(); // and the disk space of files a snapshot deleted
             }
             catch (final StoreClosedException ex)
             {

@@ -4,6 +4,7 @@ import io.memsnap.NoSuchSnapshotException;
 import io.memsnap.StoreClosedException;
 import io.memsnap.StoreIoException;
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.ReaderGuard;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.IndexPageDescriptor;
@@ -51,7 +52,7 @@ import java.util.function.LongSupplier;
  */
 public final class CommitCoordinator implements FlushProgress
 {
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     /** Smallest flush that a PAD ends on a page boundary (see {@link #padIfWorthIt}). */
     public static final int MIN_PADDED_FLUSH = 4 * SegmentLog.FLUSH_BOUNDARY;
 
@@ -334,11 +335,17 @@ public final class CommitCoordinator implements FlushProgress
 
     /**
      * Any thread: deletes the index files that no retained snapshot and no checkpoint needs (see
-     * {@link IndexFileDeleter}), unless a snapshot is being committed (which does so itself once it is).
+     * {@link IndexFileDeleter}), unless a snapshot is being committed (which does so itself once it is), then, without
+     * the commit lock, frees the disk space of those deleted so far, by this call or by a snapshot (which leaves that
+     * here: for an old generation of a large index it takes seconds).
      */
     public void tryDeleteUnneededIndexFiles()
     {
-        if (indexFiles != null && commitLock.tryLock())
+        if (indexFiles == null)
+        {
+            return;
+        }
+        if (commitLock.tryLock())
         {
             try
             {
@@ -349,6 +356,7 @@ public final class CommitCoordinator implements FlushProgress
                 commitLock.unlock();
             }
         }
+        indexFiles.releaseDeleted();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.memsnap.internal.snapshot;
 
 import io.memsnap.StoreOptions;
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.index.IndexFileCopy;
 import io.memsnap.internal.index.IndexFileHeader;
@@ -32,7 +33,7 @@ public final class IndexCompaction
 {
     /** Pages read, written and synced at a time: as a checkpoint's flush step. */
     public static final int STEP_PAGES = IndexCheckpointer.FLUSH_STEP_PAGES;
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
 
     private final StoreOptions options;
     private final IndexFile file;

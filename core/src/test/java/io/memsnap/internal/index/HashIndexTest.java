@@ -548,6 +548,70 @@ class HashIndexTest
         assertEquals(expected, seen);
     }
 
+    /**
+     * The current version reaches exactly the pages its keys need, however many versions were frozen (and their
+     * pages copied) on the way: one bucket for each part of the coarsest partition of the keys by their low hash bits
+     * in which no part holds more than {@value io.memsnap.internal.format.IndexPageDescriptor#BUCKET_SLOTS} keys
+     * (counted here from the hashes alone), the directory pages of the deepest part's depth and the root. The index's
+     * bytes per key are therefore set by the key count and the hash, not by the writer: superseded copies, empty
+     * halves beyond the partition's and extra directory pages would all show here.
+     */
+    @Test
+    void theCurrentVersionReachesOnlyThePagesItsKeysNeed()
+    {
+        final int n = 400_000;
+        for (int i = 0; i < n; i++)
+        {
+            put(hash(i), i, 0);
+            if (i % 50_000 == 49_999)
+            {
+                index.freeze();
+                for (int k = 0; k < i; k += 97)
+                {
+                    put(hash(k), k, 1); // copies the frozen buckets, directory pages and root it changes
+                }
+            }
+        }
+        final long[] positions = new long[n];
+        for (int i = 0; i < n; i++)
+        {
+            positions[i] = Integer.reverse((int)hash(i)) & 0xFFFF_FFFFL; // the low hash bits first
+        }
+        java.util.Arrays.sort(positions);
+        final int[] needed = new int[2]; // buckets, deepest depth
+        partition(positions, 0, n, 0, 0, needed);
+
+        final int[] reached = ReachablePages.of(file, index.rootPage(), file.nextPage(), Integer.MAX_VALUE);
+        assertEquals(needed[1], globalDepth(index), "the directory is as deep as the deepest bucket");
+        final int directoryPages = Math.max(1, (1 << needed[1]) >>> FANOUT_SHIFT);
+        assertEquals(1 + directoryPages + needed[0], reached.length, "root, directory pages and " + needed[0] +
+            " buckets");
+        assertTrue(file.nextPage() > 2 * reached.length, "the copies are in the file (" + file.nextPage() +
+            " pages) but not reached");
+        assertEquals(n, visitOnce(index).cardinality());
+    }
+
+    /** Counts into {@code needed} the parts of the sorted {@code positions[from, to)}, which share a prefix. */
+    private static void partition(final long[] positions, final int from, final int to, final int depth,
+        final long start, final int[] needed)
+    {
+        if (to - from <= BUCKET_SLOTS)
+        {
+            needed[0]++;
+            needed[1] = Math.max(needed[1], depth);
+            return;
+        }
+        final long half = start + (1L << (31 - depth));
+        int mid = java.util.Arrays.binarySearch(positions, from, to, half);
+        mid = mid < 0 ? -mid - 1 : mid;
+        while (mid > from && positions[mid - 1] == half)
+        {
+            mid--;
+        }
+        partition(positions, from, mid, depth + 1, start, needed);
+        partition(positions, mid, to, depth + 1, half, needed);
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     /** A key that is just a number; only the test's matcher looks inside. */
