@@ -57,4 +57,23 @@ public interface StoreFile extends Closeable
     void force(boolean metadata) throws IOException;
 
     boolean isOpen();
+
+    /**
+     * Closes {@code file} (nothing if null), ignoring a failure: for a handle whose writes were all forced through it,
+     * so that a failed close loses nothing.
+     */
+    static void closeQuietly(final StoreFile file)
+    {
+        if (file != null)
+        {
+            try
+            {
+                file.close();
+            }
+            catch (final IOException ignored)
+            {
+                // every write through it was forced: nothing is lost
+            }
+        }
+    }
 }

@@ -210,16 +210,6 @@ public final class DurableWatermark
     {
         final StoreFile f = file;
         file = null;
-        if (f != null)
-        {
-            try
-            {
-                f.close();
-            }
-            catch (final IOException ignored)
-            {
-                // nothing written through it is lost by a failed close: every write was forced
-            }
-        }
+        StoreFile.closeQuietly(f);
     }
 }

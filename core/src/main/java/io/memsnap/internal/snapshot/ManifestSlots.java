@@ -400,21 +400,14 @@ public final class ManifestSlots
         return b.array();
     }
 
-    /** Closes the writer's handle. Idempotent. */
+    /**
+     * Closes the writer's handle. Idempotent. A slot freed and not flushed since is left to the next open's flush of
+     * the slots: a power cut in between brings back a snapshot that no rule keeps, which retention drops again.
+     */
     public void close()
     {
         final StoreFile f = file;
         file = null;
-        if (f != null)
-        {
-            try
-            {
-                f.close();
-            }
-            catch (final IOException ignored)
-            {
-                // every write through it was forced, or is made durable by the next commit
-            }
-        }
+        StoreFile.closeQuietly(f);
     }
 }
