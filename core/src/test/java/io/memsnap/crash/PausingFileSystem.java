@@ -2,6 +2,7 @@ package io.memsnap.crash;
 
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.segment.SegmentPreparer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,7 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A {@link StoreFileSystem} that stops the calling thread before its n-th operation once armed: a child process that
  * runs a store through it, told where to stop, says so and waits there for its SIGKILL. So the kill lands exactly
  * between two operations of the file system, each of them in turn, instead of at a random time. Every operation goes
- * to the delegate.
+ * to the delegate. The operations of the thread that makes segment files ahead of their roll are not counted: it
+ * runs on its own schedule, so counting them would move the n-th operation from run to run.
  *
  * <p>Thread safe: the count is atomic.
  */
@@ -53,7 +55,9 @@ public final class PausingFileSystem implements StoreFileSystem
 
     private void before(final String what)
     {
-        if (armed)
+        // The thread that makes segment files ahead of their roll runs on its own schedule: counting its operations
+        // would make the n-th operation a different one from run to run.
+        if (armed && !Thread.currentThread().getName().startsWith(SegmentPreparer.THREAD_PREFIX))
         {
             final int n = operations.incrementAndGet();
             if (n == stopAt)
