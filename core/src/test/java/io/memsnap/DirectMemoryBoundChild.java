@@ -204,8 +204,7 @@ public final class DirectMemoryBoundChild
     {
         try (Stream<Path> files = Files.list(dir))
         {
-            final Path newest = files.filter(p -> p.getFileName().toString().endsWith(".seg")).max(Path::compareTo)
-                .orElseThrow();
+            final Path newest = files.filter(StoreFiles::isStartedSegment).max(Path::compareTo).orElseThrow();
             return Files.size(newest);
         }
     }

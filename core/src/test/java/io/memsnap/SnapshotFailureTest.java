@@ -1,6 +1,8 @@
 package io.memsnap;
 
 import io.memsnap.crash.DiskFullFileSystem;
+import io.memsnap.crash.HookedFileSystem;
+import io.memsnap.crash.PreparerWatch;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import org.junit.jupiter.api.AfterEach;
@@ -54,6 +56,7 @@ class SnapshotFailureTest
     private boolean mounted;
     private Path filler;
     private DiskFullFileSystem seam;
+    private final PreparerWatch preparer = new PreparerWatch();
 
     /** @return the directory the store goes in, on a disk that {@link #fill()} fills. */
     private Path disk(final String kind) throws Exception
@@ -72,9 +75,12 @@ class SnapshotFailureTest
         return mountPoint;
     }
 
+    /** The disk, watched for the files the store's preparer makes ahead ({@link #rollToAFreshSegment} waits for one). */
     private StoreFileSystem fs()
     {
-        return seam != null ? seam : StoreFileSystem.real();
+        final HookedFileSystem watched = new HookedFileSystem(seam != null ? seam : StoreFileSystem.real());
+        watched.hook(preparer);
+        return watched;
     }
 
     private void fill() throws IOException
@@ -173,8 +179,20 @@ class SnapshotFailureTest
             assertFirstSnapshotIntact(storeDir, first);
             assertHolds(store, expected);
 
-            // Preallocated, the current segment has its blocks: writing into it needs no space, and only a put that
-            // needs a new segment fails. Sparse, a put fails once its record needs a block the segment lacks.
+            try
+            {
+                assertTrue(store.delete(id(0)), "a delete goes on where its record fits the blocks the segment has");
+                expected.remove(0);
+            }
+            catch (final StoreIoException ex)
+            {
+                assertFalse(preallocated, "a delete must fit the preallocated segment");
+                assertNoSpace(ex);
+            }
+
+            // Preallocated, the current segment and the next one, made ahead before the disk filled, have their
+            // blocks: writing into them needs no space, and only a put that needs a file not made yet fails. Sparse,
+            // a put fails once its record needs a block the segment lacks.
             int accepted = 0;
             long acceptedBytes = 0;
             int refused = -1;
@@ -204,16 +222,6 @@ class SnapshotFailureTest
             }
             assertTrue(refused > 0, "a put that needs space must fail on a full disk");
             assertTrue(store.get(id(refused)).isEmpty(), "the refused put left nothing");
-            try
-            {
-                assertTrue(store.delete(id(0)), "a delete goes on where its record fits the blocks the segment has");
-                expected.remove(0);
-            }
-            catch (final StoreIoException ex)
-            {
-                assertFalse(preallocated, "a delete must fit the preallocated segment");
-                assertNoSpace(ex);
-            }
             assertThrows(StoreIoException.class, store::snapshot, "it still needs a new slot");
             final int again = refused;
             assertThrows(StoreIoException.class, () -> put(store, again, 0));
@@ -376,20 +384,23 @@ class SnapshotFailureTest
      * Writes a named state until the log rolls into a new segment, so that the tail segment has room for the puts of
      * a test (segments grow from 64 KiB: where the tail stands in its segment depends on every write before).
      */
-    private static void rollToAFreshSegment(final MemoryStore store, final Path storeDir) throws IOException
+    /** Rolls the log into a new segment, then waits for the file the preparer makes for the roll after it. */
+    private void rollToAFreshSegment(final MemoryStore store, final Path storeDir) throws IOException
     {
         final long segments = segmentCount(storeDir);
         while (segmentCount(storeDir) == segments)
         {
             store.putState("filler", new byte[16 * 1024]);
         }
+        preparer.awaitNextOf(store);
     }
 
+    /** @return the segment files the log started (not the one made ahead for its next roll). */
     private static long segmentCount(final Path storeDir) throws IOException
     {
         try (Stream<Path> files = Files.list(storeDir))
         {
-            return files.filter(f -> f.getFileName().toString().endsWith(".seg")).count();
+            return files.filter(StoreFiles::isStartedSegment).count();
         }
     }
 
@@ -416,8 +427,7 @@ class SnapshotFailureTest
         final Path newest;
         try (Stream<Path> files = Files.list(storeDir))
         {
-            newest = files.filter(f -> f.getFileName().toString().endsWith(".seg")).max(Path::compareTo)
-                .orElseThrow();
+            newest = files.filter(StoreFiles::isStartedSegment).max(Path::compareTo).orElseThrow();
         }
         return allocatedBytes(newest) >= Files.size(newest);
     }
