@@ -19,7 +19,8 @@ import java.nio.file.Path;
  * {@link MemoryStore#sync()}; bulk load: a {@link WriteBatch} (one per thread, reused) written with
  * {@link MemoryStore#write(WriteBatch)}. The zero-copy read is {@link MemoryStore#read} with a visitor that computes
  * the dot product on the mapped record. For diagnosis only, {@code -Dmemsnap.bench.checkpointRecords=N} changes the
- * background checkpoint interval.
+ * background checkpoint interval and {@code -Dmemsnap.bench.backgroundCompaction=false} turns background compaction
+ * off.
  */
 public final class MemsnapEngine implements Engine
 {
@@ -44,6 +45,11 @@ public final class MemsnapEngine implements Engine
         if (checkpointRecords != null)
         {
             options.checkpointRecords(Long.parseLong(checkpointRecords));
+        }
+        final String compaction = System.getProperty("memsnap.bench.backgroundCompaction");
+        if (compaction != null)
+        {
+            options.backgroundCompaction(Boolean.parseBoolean(compaction));
         }
         store = MemoryStore.open(dir, options.build());
     }
