@@ -19,8 +19,9 @@ import java.nio.file.Path;
  * {@link MemoryStore#sync()}; bulk load: a {@link WriteBatch} (one per thread, reused) written with
  * {@link MemoryStore#write(WriteBatch)}. The zero-copy read is {@link MemoryStore#read} with a visitor that computes
  * the dot product on the mapped record. For diagnosis only, {@code -Dmemsnap.bench.checkpointRecords=N} changes the
- * background checkpoint interval and {@code -Dmemsnap.bench.preallocate=true} makes segments preallocated (written
- * with zeros when made, so that a flush of records allocates no blocks).
+ * background checkpoint interval, {@code -Dmemsnap.bench.preallocate=true} makes segments preallocated (written
+ * with zeros when made, so that a flush of records allocates no blocks) and
+ * {@code -Dmemsnap.bench.backgroundCompaction=false} turns background compaction off.
  */
 public final class MemsnapEngine implements Engine
 {
@@ -47,6 +48,11 @@ public final class MemsnapEngine implements Engine
             options.checkpointRecords(Long.parseLong(checkpointRecords));
         }
         options.preallocate(Boolean.getBoolean("memsnap.bench.preallocate"));
+        final String compaction = System.getProperty("memsnap.bench.backgroundCompaction");
+        if (compaction != null)
+        {
+            options.backgroundCompaction(Boolean.parseBoolean(compaction));
+        }
         store = MemoryStore.open(dir, options.build());
     }
 

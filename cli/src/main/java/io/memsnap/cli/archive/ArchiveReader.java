@@ -277,13 +277,14 @@ public final class ArchiveReader
         }
         int[] idx = new int[Math.min(nnz, GROWTH_START)];
         int previousIndex = -1;
+        final String indices = "the indices of entry " + n; // once an entry: a message only if it ends early
         for (int i = 0; i < nnz; i++)
         {
             if (i == idx.length)
             {
                 idx = Arrays.copyOf(idx, (int)Math.min(nnz, 2L * idx.length));
             }
-            final int index = frames.readInt("the indices of entry " + n);
+            final int index = frames.readInt(indices);
             if (index <= previousIndex || index >= header.dimension())
             {
                 throw recordCorrupt("entry " + n + " index " + i + " is " + index + " after " + previousIndex +
@@ -293,9 +294,10 @@ public final class ArchiveReader
             previousIndex = index;
         }
         final float[] values = new float[nnz];
+        final String valuesOf = "the values of entry " + n;
         for (int i = 0; i < nnz; i++)
         {
-            final float value = Float.intBitsToFloat(frames.readInt("the values of entry " + n));
+            final float value = Float.intBitsToFloat(frames.readInt(valuesOf));
             if (!Float.isFinite(value))
             {
                 throw recordCorrupt("entry " + n + " value " + i + " is " + value);
