@@ -462,11 +462,11 @@ class StoreStatsTest
     {
         try
         {
-            latch.await(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            assertTrue(latch.await(ManualTime.TIMEOUT_MILLIS, TimeUnit.MILLISECONDS), "gave up waiting");
         }
         catch (final InterruptedException ex)
         {
-            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
         }
     }
 

@@ -224,7 +224,7 @@ public final class Compactor
                 requireOpen();
                 victims = policy.choose(log.segments(), log.tailSegmentId(), usage, reclaimer.lowestFileId(),
                     onDemand);
-                ends = log.sealedEndsCopy();
+                ends = log.sealedEnds();
             }
             finally
             {

@@ -110,7 +110,10 @@ public final class SegmentLog implements KeyMatcher
     private Segment current;
     private int position;
     private long nextSequence;
-    /** Write end of each segment that the writer has left (index = segment id); the current one is open. */
+    /**
+     * Write end of each segment that the writer has left (index = segment id); the current one is open. Replaced
+     * by a copy at each roll, never written in place, so that {@link #sealedEnds()} can hand it out.
+     */
     private int[] sealedEnds;
 
     /** As {@link #SegmentLog(StoreFileSystem, Path, int, boolean, Segment[], int)} with the default write buffer. */
@@ -606,11 +609,10 @@ public final class SegmentLog implements KeyMatcher
         final int nextId = next.id();
         final Segment[] grown = Arrays.copyOf(segments, Math.max(segments.length, nextId + 1));
         grown[nextId] = next;
-        if (sealedEnds.length <= current.id())
-        {
-            sealedEnds = Arrays.copyOf(sealedEnds, current.id() + 1);
-        }
-        sealedEnds[current.id()] = position;
+        // Copied, never written in place: a freeze shares the array it was handed (sealedEnds()).
+        final int[] ends = Arrays.copyOf(sealedEnds, Math.max(sealedEnds.length, current.id() + 1));
+        ends[current.id()] = position;
+        sealedEnds = ends;
         segments = grown;
         filesCreated++;
         current = next;
@@ -745,10 +747,13 @@ public final class SegmentLog implements KeyMatcher
         return nextSequence;
     }
 
-    /** Writer (under the store's write lock): the write end of every segment before the tail, by id. */
-    public int[] sealedEndsCopy()
+    /**
+     * Writer (under the store's write lock): the write end of every segment before the tail, by id. O(1): the array
+     * is never written again (a roll replaces it), so the caller may keep it but must not change it.
+     */
+    public int[] sealedEnds()
     {
-        return sealedEnds.clone();
+        return sealedEnds;
     }
 
     /**

@@ -34,7 +34,7 @@ public final class Freeze
         this.lastSequence = log.nextSequence() - 1;
         this.entryCount = entryCount;
         this.stateCount = stateCount;
-        this.sealedEnds = log.sealedEndsCopy();
+        this.sealedEnds = log.sealedEnds();
         this.appended = log.takeAppendedRanges();
         this.createdAtMillis = System.currentTimeMillis();
         this.startNanos = startNanos;

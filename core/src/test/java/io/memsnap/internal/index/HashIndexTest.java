@@ -489,6 +489,10 @@ class HashIndexTest
                 t.join(TimeUnit.SECONDS.toMillis(30));
             }
         }
+        for (final Thread t : readers)
+        {
+            assertFalse(t.isAlive(), t.getName() + " did not finish");
+        }
         if (failure.get() != null)
         {
             throw new AssertionError(failure.get());
