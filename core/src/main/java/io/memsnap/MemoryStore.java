@@ -100,7 +100,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@link StoreOptions#retainedSnapshotAge()}, or pinned ({@link #pin}). {@link #snapshots()} says which rule keeps
  * each.
  *
- * <p>JVM flag: Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
+ * <p>JVM flag: Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (on the module path,
+ * {@code =org.agrona}); without it {@link #open} throws {@link JvmFlagMissingException}.
  */
 public final class MemoryStore implements AutoCloseable
 {
@@ -254,6 +255,8 @@ public final class MemoryStore implements AutoCloseable
     /**
      * Creates a store in {@code dir} (created if missing) or restores the one there.
      *
+     * @throws JvmFlagMissingException     if the JVM was started without the {@code --add-exports} flag its message
+     *                                      names; nothing was read or written.
      * @throws StoreLockedException         if another writer has the store open.
      * @throws IncompatibleFormatException  if the store was written by an incompatible format version.
      * @throws CorruptStoreException        if no snapshot validates (or, in STRICT mode, any damage is found).
@@ -305,6 +308,7 @@ public final class MemoryStore implements AutoCloseable
         {
             throw new UnsupportedOperationException("memsnap's format is little-endian and needs a little-endian CPU");
         }
+        AgronaAccess.require();
         final IndexMemoryBudget indexMemory = options.readOnly() ? null :
             IndexMemoryBudget.of(options, IndexMemoryBudget.jvmDirectMemoryLimit());
         try

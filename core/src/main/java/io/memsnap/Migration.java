@@ -77,6 +77,7 @@ public final class Migration
     private static MigrationReport run(final Path dir, final boolean dryRun, final Consumer<String> progress,
         final StoreFileSystem fs)
     {
+        AgronaAccess.require();
         try
         {
             return FormatUpgrade.migrate(fs, dir, dryRun, progress);

@@ -36,6 +36,7 @@ public final class Salvage
      */
     public static SalvageReport salvage(final Path dir, final Path out)
     {
+        AgronaAccess.require();
         return Salvager.salvage(dir, out, 0);
     }
 
@@ -59,6 +60,7 @@ public final class Salvage
         {
             throw new IllegalArgumentException("dimension must be at least 1, was " + dimension);
         }
+        AgronaAccess.require();
         return Salvager.salvage(dir, out, dimension);
     }
 }

@@ -30,7 +30,7 @@ public final class WriteBatch
     private static final int[] NO_INDICES = new int[0];
     private static final float[] NO_VALUES = new float[0];
 
-    private final UnsafeBuffer records = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer records;
     private byte[] bytes = new byte[1024];
     /** Bytes of encoded records (each 8-byte aligned, as in a segment). */
     private int length;
@@ -49,9 +49,15 @@ public final class WriteBatch
     private int largestDimension = -1;
     private int largestRecord = -1;
 
+    /**
+     * An empty batch.
+     *
+     * @throws JvmFlagMissingException if the JVM was started without the {@code --add-exports} flag its message names.
+     */
     public WriteBatch()
     {
-        records.wrap(bytes);
+        AgronaAccess.require();
+        records = new UnsafeBuffer(bytes);
     }
 
     /** As {@link #put(String, SparseVector, float, long, byte[])} with importance 1, now, and no metadata. */

@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Starts a test's child JVM on the test class path, with the flags memsnap needs, and reads what it prints. */
+/**
+ * Starts a test's child JVM on the test class path, with the flags memsnap needs (or, to test their absence, without
+ * them), and reads what it prints.
+ */
 final class ChildJvm
 {
     private ChildJvm()
@@ -18,16 +21,30 @@ final class ChildJvm
     /** @return the command line of a JVM like this one running {@code main} with {@code options} and {@code args}. */
     static List<String> command(final List<String> options, final Class<?> main, final List<String> args)
     {
+        final List<String> flagged = new ArrayList<>();
+        flagged.add("--add-exports");
+        flagged.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        flagged.addAll(options);
+        return commandWithoutExport(flagged, main, args);
+    }
+
+    /** @return as {@link #command}, without the {@code --add-exports} flag memsnap needs: only {@code options}. */
+    static List<String> commandWithoutExport(final List<String> options, final Class<?> main, final List<String> args)
+    {
         final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        command.add(javaLauncher());
         command.addAll(options);
         command.add("-cp");
         command.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         command.add(main.getName());
         command.addAll(args);
         return command;
+    }
+
+    /** @return the {@code java} launcher of the JDK this JVM runs on. */
+    static String javaLauncher()
+    {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** @return every line the process writes to stdout, once it closed it. */

@@ -1,0 +1,17 @@
+/**
+ * memsnap's engine: an off-heap snapshot store of sparse-vector entries and named state. The API is the package
+ * {@code io.memsnap}; the packages under {@code io.memsnap.internal} are not exported.
+ *
+ * <p>Agrona, which this module reads, reaches {@code jdk.internal.misc.Unsafe}: a JVM that runs this module on the
+ * module path needs {@code --add-exports java.base/jdk.internal.misc=org.agrona,io.memsnap.core} (on the class path,
+ * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}); without it, opening a store throws
+ * {@link io.memsnap.JvmFlagMissingException}.
+ */
+module io.memsnap.core
+{
+    requires org.agrona;
+    requires java.management;
+    requires jdk.management;
+
+    exports io.memsnap;
+}
