@@ -9,7 +9,7 @@
  */
 module io.memsnap.core
 {
-    requires org.agrona;
+    requires transitive org.agrona;
     requires java.management;
     requires jdk.management;
 
