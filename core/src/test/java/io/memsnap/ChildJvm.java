@@ -4,9 +4,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts a test's child JVM on the test class path, with the flags memsnap needs (or, to test their absence, without
@@ -61,5 +64,50 @@ final class ChildJvm
             }
         }
         return lines;
+    }
+
+    /**
+     * Runs {@code command} with {@code JDK_JAVA_OPTIONS} unset and then {@code environment} added, its stderr kept in
+     * a file under {@code scratch}, and waits for it to end.
+     *
+     * @throws IllegalStateException if it did not end within two minutes.
+     */
+    static Outcome run(final List<String> command, final Map<String, String> environment, final Path scratch)
+        throws IOException, InterruptedException
+    {
+        final Path stderr = Files.createTempFile(scratch, "child", ".err");
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
+        builder.environment().remove("JDK_JAVA_OPTIONS");
+        builder.environment().putAll(environment);
+        final Process process = builder.start();
+        process.getOutputStream().close();
+        final List<String> stdout = readLines(process);
+        if (!process.waitFor(2, TimeUnit.MINUTES))
+        {
+            process.destroyForcibly();
+            throw new IllegalStateException("child did not finish: " + command);
+        }
+        return new Outcome(process.exitValue(), stdout, Files.readAllLines(stderr));
+    }
+
+    /** What a child JVM printed and how it ended. */
+    static final class Outcome
+    {
+        final int exit;
+        final List<String> stdout;
+        final List<String> stderr;
+
+        Outcome(final int exit, final List<String> stdout, final List<String> stderr)
+        {
+            this.exit = exit;
+            this.stdout = stdout;
+            this.stderr = stderr;
+        }
+
+        @Override
+        public String toString()
+        {
+            return "exit " + exit + ", stdout " + stdout + ", stderr " + stderr;
+        }
     }
 }

@@ -3,12 +3,10 @@ package io.memsnap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -31,8 +29,8 @@ class JvmFlagMissingTest
     void openWithoutTheFlagNamesItOnTheFirstLineAndTouchesNothing() throws Exception
     {
         final Path store = tmp.resolve("store");
-        final Outcome outcome = run(ChildJvm.commandWithoutExport(List.of(), FlagProbe.class,
-            List.of("open", store.toString())), Map.of());
+        final ChildJvm.Outcome outcome = ChildJvm.run(ChildJvm.commandWithoutExport(List.of(), FlagProbe.class,
+            List.of("open", store.toString())), Map.of(), tmp);
 
         assertEquals(FIRST_LINE, outcome.stderr.get(0), outcome.toString());
         assertEquals(1, outcome.exit, outcome.toString());
@@ -46,8 +44,8 @@ class JvmFlagMissingTest
     @Test
     void batchWithoutTheFlagNamesItOnTheFirstLine() throws Exception
     {
-        final Outcome outcome = run(ChildJvm.commandWithoutExport(List.of(), FlagProbe.class, List.of("batch")),
-            Map.of());
+        final ChildJvm.Outcome outcome = ChildJvm.run(
+            ChildJvm.commandWithoutExport(List.of(), FlagProbe.class, List.of("batch")), Map.of(), tmp);
 
         assertEquals(FIRST_LINE, outcome.stderr.get(0), outcome.toString());
         assertEquals(1, outcome.exit, outcome.toString());
@@ -57,8 +55,8 @@ class JvmFlagMissingTest
     void theFlagOnTheCommandLineOpens() throws Exception
     {
         final Path store = tmp.resolve("store");
-        final Outcome outcome = run(ChildJvm.command(List.of(), FlagProbe.class, List.of("open", store.toString())),
-            Map.of());
+        final ChildJvm.Outcome outcome = ChildJvm.run(
+            ChildJvm.command(List.of(), FlagProbe.class, List.of("open", store.toString())), Map.of(), tmp);
 
         assertEquals(List.of("ok"), outcome.stdout, outcome.toString());
         assertEquals(0, outcome.exit, outcome.toString());
@@ -69,46 +67,11 @@ class JvmFlagMissingTest
     void theFlagInJdkJavaOptionsOpens() throws Exception
     {
         final Path store = tmp.resolve("store");
-        final Outcome outcome = run(ChildJvm.commandWithoutExport(List.of(), FlagProbe.class,
+        final ChildJvm.Outcome outcome = ChildJvm.run(ChildJvm.commandWithoutExport(List.of(), FlagProbe.class,
             List.of("open", store.toString())),
-            Map.of("JDK_JAVA_OPTIONS", "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED"));
+            Map.of("JDK_JAVA_OPTIONS", "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED"), tmp);
 
         assertEquals(List.of("ok"), outcome.stdout, outcome.toString());
         assertEquals(0, outcome.exit, outcome.toString());
-    }
-
-    private Outcome run(final List<String> command, final Map<String, String> environment)
-        throws IOException, InterruptedException
-    {
-        final Path stderr = Files.createTempFile(tmp, "child", ".err");
-        final ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        builder.environment().putAll(environment);
-        final Process process = builder.start();
-        process.getOutputStream().close();
-        final List<String> stdout = ChildJvm.readLines(process);
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "child did not finish");
-        return new Outcome(process.exitValue(), stdout, Files.readAllLines(stderr));
-    }
-
-    /** What a child JVM printed and how it ended. */
-    private static final class Outcome
-    {
-        final int exit;
-        final List<String> stdout;
-        final List<String> stderr;
-
-        Outcome(final int exit, final List<String> stdout, final List<String> stderr)
-        {
-            this.exit = exit;
-            this.stdout = stdout;
-            this.stderr = stderr;
-        }
-
-        @Override
-        public String toString()
-        {
-            return "exit " + exit + ", stdout " + stdout + ", stderr " + stderr;
-        }
     }
 }

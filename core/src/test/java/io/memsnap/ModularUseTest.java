@@ -17,7 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -93,7 +93,7 @@ class ModularUseTest
         final Path app = compile(List.of(MODULE_INFO, MAIN), new DiagnosticCollector<>());
         final Path store = tmp.resolve("store");
 
-        final Child child = run(app, List.of("--add-exports", "java.base/jdk.internal.misc=org.agrona"), store);
+        final ChildJvm.Outcome child = run(app, List.of("--add-exports", "java.base/jdk.internal.misc=org.agrona"), store);
 
         assertEquals(0, child.exit, child.toString());
         assertEquals(List.of("read 2.0", "internal refused: java.lang.IllegalAccessException"), child.stdout,
@@ -120,7 +120,7 @@ class ModularUseTest
         final Path app = compile(List.of(MODULE_INFO, MAIN), new DiagnosticCollector<>());
         final Path store = tmp.resolve("store");
 
-        final Child child = run(app, List.of(), store);
+        final ChildJvm.Outcome child = run(app, List.of(), store);
 
         assertEquals(1, child.exit, child.toString());
         assertEquals("Exception in thread \"main\" io.memsnap.JvmFlagMissingException: memsnap needs the JVM flag " +
@@ -163,16 +163,7 @@ class ModularUseTest
         return afterClass.substring(0, afterClass.indexOf('\n'));
     }
 
-    /** @return memsnap's module (this build's classes) and Agrona's jar, as a module path. */
-    private static String modulePath() throws URISyntaxException
-    {
-        final Path core = Path.of(MemoryStore.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        final Path agrona = Path.of(DirectBuffer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        assertTrue(Files.exists(core.resolve("module-info.class")), core + " holds no module-info.class");
-        return core + File.pathSeparator + agrona;
-    }
-
-    private Child run(final Path app, final List<String> flags, final Path store)
+    private ChildJvm.Outcome run(final Path app, final List<String> flags, final Path store)
         throws IOException, InterruptedException, URISyntaxException
     {
         final List<String> command = new ArrayList<>();
@@ -183,34 +174,15 @@ class ModularUseTest
         command.add("--module");
         command.add("example.app/example.app.Main");
         command.add(store.toString());
-        final Path stderr = Files.createTempFile(tmp, "child", ".err");
-        final ProcessBuilder builder = new ProcessBuilder(command).redirectError(stderr.toFile());
-        builder.environment().remove("JDK_JAVA_OPTIONS");
-        final Process process = builder.start();
-        process.getOutputStream().close();
-        final List<String> stdout = ChildJvm.readLines(process);
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "child did not finish");
-        return new Child(process.exitValue(), stdout, Files.readAllLines(stderr));
+        return ChildJvm.run(command, Map.of(), tmp);
     }
 
-    /** What a child JVM printed and how it ended. */
-    private static final class Child
+    /** @return memsnap's module (this build's classes) and Agrona's jar, as a module path. */
+    private static String modulePath() throws URISyntaxException
     {
-        final int exit;
-        final List<String> stdout;
-        final List<String> stderr;
-
-        Child(final int exit, final List<String> stdout, final List<String> stderr)
-        {
-            this.exit = exit;
-            this.stdout = stdout;
-            this.stderr = stderr;
-        }
-
-        @Override
-        public String toString()
-        {
-            return "exit " + exit + ", stdout " + stdout + ", stderr " + stderr;
-        }
+        final Path core = Path.of(MemoryStore.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        final Path agrona = Path.of(DirectBuffer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        assertTrue(Files.exists(core.resolve("module-info.class")), core + " holds no module-info.class");
+        return core + File.pathSeparator + agrona;
     }
 }
