@@ -93,7 +93,8 @@ class ModularUseTest
         final Path app = compile(List.of(MODULE_INFO, MAIN), new DiagnosticCollector<>());
         final Path store = tmp.resolve("store");
 
-        final ChildJvm.Outcome child = run(app, List.of("--add-exports", "java.base/jdk.internal.misc=org.agrona"), store);
+        final ChildJvm.Outcome child =
+            run(app, List.of("--add-exports", "java.base/jdk.internal.misc=org.agrona"), store);
 
         assertEquals(0, child.exit, child.toString());
         assertEquals(List.of("read 2.0", "internal refused: java.lang.IllegalAccessException"), child.stdout,
@@ -150,8 +151,9 @@ class ModularUseTest
         final JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         try (StandardJavaFileManager fileManager = javac.getStandardFileManager(diagnostics, null, null))
         {
-            final boolean compiled = javac.getTask(null, fileManager, diagnostics,
-                List.of("--module-path", modulePath(), "--class-path", noClassPath.toString(), "-d", out.toString()), null,
+            final List<String> options = List.of("--module-path", modulePath(), "--class-path", noClassPath.toString(),
+                "-d", out.toString());
+            final boolean compiled = javac.getTask(null, fileManager, diagnostics, options, null,
                 fileManager.getJavaFileObjectsFromFiles(files)).call();
             return compiled ? out : null;
         }
