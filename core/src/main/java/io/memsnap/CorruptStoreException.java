@@ -12,10 +12,22 @@ public class CorruptStoreException extends MemsnapException
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** Where in {@link #file()} the damage was found. */
     private final long offset;
+    /** The checksum stored on disk, or -1 when none was compared. */
     private final long expectedChecksum;
+    /** The checksum of the bytes read, or -1 when none was compared. */
     private final long actualChecksum;
 
+    /**
+     * Damage found where a checksum was compared.
+     *
+     * @param problem what was found, for the message.
+     * @param file the damaged file.
+     * @param offset where in it.
+     * @param expectedChecksum the checksum stored on disk.
+     * @param actualChecksum the checksum of the bytes read.
+     */
     public CorruptStoreException(
         final String problem, final Path file, final long offset, final long expectedChecksum, final long actualChecksum)
     {
@@ -26,6 +38,13 @@ public class CorruptStoreException extends MemsnapException
         this.actualChecksum = actualChecksum;
     }
 
+    /**
+     * Damage found without a checksum to compare (an impossible length, a file too short).
+     *
+     * @param problem what was found, for the message.
+     * @param file the damaged file.
+     * @param offset where in it.
+     */
     public CorruptStoreException(final String problem, final Path file, final long offset)
     {
         this(problem, file, offset, -1, -1);

@@ -7,6 +7,7 @@ public class ForeignFileException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
+    /** @param file the file memsnap did not write. */
     public ForeignFileException(final Path file)
     {
         super("foreign file in store directory: " + file + ". memsnap owns its directory and will not open it " +

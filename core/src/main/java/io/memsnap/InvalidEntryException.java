@@ -5,6 +5,7 @@ public class InvalidEntryException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what is wrong with the entry and the limit it broke. */
     public InvalidEntryException(final String message)
     {
         super(message);

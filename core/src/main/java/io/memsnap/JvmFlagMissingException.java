@@ -18,6 +18,7 @@ public class JvmFlagMissingException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The flag, as it is written on a {@code java} command line. */
     private final String flag;
 
     /** @param flag the flag this JVM needs, as it is written on a {@code java} command line. */

@@ -8,11 +8,17 @@ public class MemsnapException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
+    /** @param message what went wrong and what to do next. */
     public MemsnapException(final String message)
     {
         super(message);
     }
 
+    /**
+     * @param message what went wrong and what to do next.
+     *
+     * @param cause the failure underneath.
+     */
     public MemsnapException(final String message, final Throwable cause)
     {
         super(message, cause);

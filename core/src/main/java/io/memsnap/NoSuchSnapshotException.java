@@ -11,6 +11,13 @@ public class NoSuchSnapshotException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * What to do is in the message: open one of the retained generations.
+     *
+     * @param generation the generation asked for.
+     * @param dir the store's directory.
+     * @param retained the generations retained.
+     */
     public NoSuchSnapshotException(final long generation, final Path dir, final List<Long> retained)
     {
         super("snapshot generation " + generation + " is not retained in " + dir + ": the retained ones are " +

@@ -5,6 +5,7 @@ public class StoreClosedException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The message says to open the store again. */
     public StoreClosedException()
     {
         super("store is closed: open it again with MemoryStore.open");

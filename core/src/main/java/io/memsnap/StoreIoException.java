@@ -10,6 +10,12 @@ public class StoreIoException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * What to do is in the message: fix the cause and retry.
+     *
+     * @param what what memsnap was doing.
+     * @param cause the file system's failure.
+     */
     public StoreIoException(final String what, final IOException cause)
     {
         super(what + ": " + cause + ". Nothing that was already stored is affected; fix the cause " +

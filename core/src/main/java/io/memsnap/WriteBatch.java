@@ -60,7 +60,13 @@ public final class WriteBatch
         records = new UnsafeBuffer(bytes);
     }
 
-    /** As {@link #put(String, SparseVector, float, long, byte[])} with importance 1, now, and no metadata. */
+    /**
+     * As {@link #put(String, SparseVector, float, long, byte[])} with importance 1, now, and no metadata.
+     *
+     * @param id the entry's id.
+     * @param vector its vector.
+     * @return this batch.
+     */
     public WriteBatch put(final String id, final SparseVector vector)
     {
         return put(id, vector, 1.0f, System.currentTimeMillis(), null);
@@ -70,6 +76,10 @@ public final class WriteBatch
      * Adds a put of an entry (as {@link MemoryStore#put(String, SparseVector, float, long, byte[])}).
      *
      * @param metadata null for none; copied.
+     * @param id the entry's id.
+     * @param vector its vector.
+     * @param importance a finite weight the store keeps with it.
+     * @param storedAtMillis when it was written, in epoch milliseconds.
      * @return this batch.
      * @throws InvalidEntryException if the id, the vector or the importance is not one; the batch is unchanged.
      */
@@ -97,6 +107,7 @@ public final class WriteBatch
      * Adds a delete of an entry (as {@link MemoryStore#delete}): nothing is written for an id the store does not
      * hold when the batch reaches it.
      *
+     * @param id the entry's id.
      * @return this batch.
      * @throws InvalidEntryException if the id is not one; the batch is unchanged.
      */
@@ -109,6 +120,7 @@ public final class WriteBatch
      * Adds a put of a named state (as {@link MemoryStore#putState}).
      *
      * @param value copied.
+     * @param name the state's name.
      * @return this batch.
      * @throws InvalidEntryException if the name is not one or the value is null; the batch is unchanged.
      */
@@ -131,6 +143,7 @@ public final class WriteBatch
     /**
      * Adds a delete of a named state (as {@link MemoryStore#deleteState}).
      *
+     * @param name the state's name.
      * @return this batch.
      * @throws InvalidEntryException if the name is not one; the batch is unchanged.
      */
