@@ -6,6 +6,11 @@ import java.nio.file.Path;
  * Bytes on disk do not match what memsnap wrote: a checksum failed, a length is impossible, a file is
  * shorter than a snapshot says it must be. Carries the file, the offset and, where a checksum was
  * compared, the expected and actual values.
+ *
+ * <p>What to do: nothing was repaired or changed. {@code memsnap verify DIR} lists the damage;
+ * {@link RecoveryMode#FALLBACK} (the default) opens the newest snapshot that validates when only newer ones are
+ * damaged; {@link Salvage#salvage(java.nio.file.Path, java.nio.file.Path)} ({@code memsnap salvage}) copies what still
+ * validates into a new store and reports what was lost.
  */
 public class CorruptStoreException extends MemsnapException
 {

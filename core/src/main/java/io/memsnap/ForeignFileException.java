@@ -2,7 +2,10 @@ package io.memsnap;
 
 import java.nio.file.Path;
 
-/** The store directory holds a file memsnap did not write. memsnap refuses to share its directory. */
+/**
+ * The store directory holds a file memsnap did not write. memsnap refuses to share its directory: move the file out,
+ * or give the store a directory of its own.
+ */
 public class ForeignFileException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;

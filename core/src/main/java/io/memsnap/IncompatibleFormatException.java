@@ -2,7 +2,10 @@ package io.memsnap;
 
 import java.nio.file.Path;
 
-/** A file was written in a format version this build cannot read. Nothing was changed on disk. */
+/**
+ * A file was written in a format version this build cannot read. Nothing was changed on disk: open the store with the
+ * memsnap release the message names (or the one that wrote it).
+ */
 public class IncompatibleFormatException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;

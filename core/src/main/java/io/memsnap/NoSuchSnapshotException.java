@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A read-only open, or a pin, asked for a snapshot generation the store does not retain (retention deleted it, or it
- * was never taken). Nothing was changed.
+ * was never taken). Nothing was changed: ask for one of the generations the message lists
+ * ({@link MemoryStore#snapshots()}, {@code memsnap list}), and pin a snapshot ({@link MemoryStore#pin}) to keep it.
  */
 public class NoSuchSnapshotException extends MemsnapException
 {

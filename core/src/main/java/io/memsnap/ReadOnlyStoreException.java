@@ -1,6 +1,6 @@
 package io.memsnap;
 
-/** A write was attempted on a store opened read-only. */
+/** A write was attempted on a store opened read-only: open it without {@link StoreOptions#readOnly()} to write. */
 public class ReadOnlyStoreException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;

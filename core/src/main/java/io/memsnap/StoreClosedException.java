@@ -1,6 +1,9 @@
 package io.memsnap;
 
-/** The store was used after {@link MemoryStore#close()}, or while it ran (by a visitor it was waiting for). */
+/**
+ * The store was used after {@link MemoryStore#close()}, or while it ran (by a visitor it was waiting for): open it
+ * again with {@link MemoryStore#open}, and do not call the store from a visitor that close may wait for.
+ */
 public class StoreClosedException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;

@@ -2,7 +2,10 @@ package io.memsnap;
 
 import java.nio.file.Path;
 
-/** Another process (or another open store in this JVM) already writes to this directory. */
+/**
+ * Another process (or another open store in this JVM) already writes to this directory: close that store first, or
+ * open this one read-only ({@link StoreOptions.Builder#readOnly(boolean)}) to read a retained snapshot beside it.
+ */
 public class StoreLockedException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
