@@ -3,9 +3,10 @@
  * {@code io.memsnap}; the packages under {@code io.memsnap.internal} are not exported.
  *
  * <p>Agrona, which this module reads, reaches {@code jdk.internal.misc.Unsafe}: a JVM that runs this module on the
- * module path needs {@code --add-exports java.base/jdk.internal.misc=org.agrona,io.memsnap.core} (on the class path,
+ * module path needs {@code --add-exports java.base/jdk.internal.misc=org.agrona} (on the class path,
  * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}); without it, opening a store throws
- * {@link io.memsnap.JvmFlagMissingException}.
+ * {@link io.memsnap.JvmFlagMissingException}. Agrona is required transitively: {@link io.memsnap.EntryView#buffer()}
+ * returns one of its buffers.
  */
 module io.memsnap.core
 {

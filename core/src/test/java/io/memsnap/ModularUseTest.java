@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * here into a module that requires {@code io.memsnap.core}, opens a store, writes, snapshots, reopens and reads
  * zero-copy in a child JVM started with {@code --add-exports java.base/jdk.internal.misc=org.agrona}; its reflective
  * call into {@code io.memsnap.internal.fs} is refused with an {@link IllegalAccessException}, and a class that
- * imports that package does not compile. Without the flag, the open fails with {@link JvmFlagMissingException}
- * naming the module form of the flag.
+ * imports that package does not compile. Without the flag, or with the package exported to {@code io.memsnap.core}
+ * only, the open fails with {@link JvmFlagMissingException} naming the module form of the flag.
  */
 class ModularUseTest
 {
@@ -118,10 +118,22 @@ class ModularUseTest
     @Test
     void withoutTheFlagTheOpenNamesItsModuleForm() throws Exception
     {
+        assertOpenRefused(List.of());
+    }
+
+    @Test
+    void anExportToMemsnapAloneIsNotEnough() throws Exception
+    {
+        // Agrona's own classes reach jdk.internal.misc.Unsafe: the export must name Agrona's module.
+        assertOpenRefused(List.of("--add-exports", "java.base/jdk.internal.misc=io.memsnap.core"));
+    }
+
+    private void assertOpenRefused(final List<String> flags) throws Exception
+    {
         final Path app = compile(List.of(MODULE_INFO, MAIN), new DiagnosticCollector<>());
         final Path store = tmp.resolve("store");
 
-        final ChildJvm.Outcome child = run(app, List.of(), store);
+        final ChildJvm.Outcome child = run(app, flags, store);
 
         assertEquals(1, child.exit, child.toString());
         assertEquals("Exception in thread \"main\" io.memsnap.JvmFlagMissingException: memsnap needs the JVM flag " +
