@@ -11,6 +11,8 @@ import java.nio.file.Path;
  * {@link RecoveryMode#FALLBACK} (the default) opens the newest snapshot that validates when only newer ones are
  * damaged; {@link Salvage#salvage(java.nio.file.Path, java.nio.file.Path)} ({@code memsnap salvage}) copies what still
  * validates into a new store and reports what was lost.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class CorruptStoreException extends MemsnapException
 {

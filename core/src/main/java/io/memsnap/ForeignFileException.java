@@ -5,6 +5,8 @@ import java.nio.file.Path;
 /**
  * The store directory holds a file memsnap did not write. memsnap refuses to share its directory: move the file out,
  * or give the store a directory of its own.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class ForeignFileException extends MemsnapException
 {

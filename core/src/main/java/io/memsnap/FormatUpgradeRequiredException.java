@@ -8,6 +8,8 @@ import java.nio.file.Path;
  * manifest of the current version the release that wrote the older one can no longer open it: so a store is upgraded
  * only on request, by {@link Migration#migrate} ({@code memsnap migrate DIR}) or by an open with
  * {@link StoreOptions.Builder#upgradeFormat(boolean)}. Nothing was changed on disk.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class FormatUpgradeRequiredException extends IncompatibleFormatException
 {

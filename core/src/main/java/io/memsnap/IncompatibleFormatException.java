@@ -5,6 +5,8 @@ import java.nio.file.Path;
 /**
  * A file was written in a format version this build cannot read. Nothing was changed on disk: open the store with the
  * memsnap release the message names (or the one that wrote it).
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class IncompatibleFormatException extends MemsnapException
 {

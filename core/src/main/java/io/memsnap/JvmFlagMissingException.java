@@ -12,7 +12,7 @@ package io.memsnap;
  * {@code JDK_JAVA_OPTIONS}, the {@code argLine} of Maven Surefire for tests, or the {@code Add-Exports} entry of an
  * executable jar's manifest.
  *
- * <p>Immutable, like every exception here.
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class JvmFlagMissingException extends MemsnapException
 {

@@ -3,6 +3,8 @@ package io.memsnap;
 /**
  * Base of every error memsnap raises on purpose. Messages say what went wrong and what to do next.
  * Unchecked so that visitors and lambdas stay usable; callers that care catch the subtypes.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class MemsnapException extends RuntimeException
 {

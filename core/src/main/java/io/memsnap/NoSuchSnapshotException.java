@@ -7,6 +7,8 @@ import java.util.List;
  * A read-only open, or a pin, asked for a snapshot generation the store does not retain (retention deleted it, or it
  * was never taken). Nothing was changed: ask for one of the generations the message lists
  * ({@link MemoryStore#snapshots()}, {@code memsnap list}), and pin a snapshot ({@link MemoryStore#pin}) to keep it.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class NoSuchSnapshotException extends MemsnapException
 {

@@ -1,6 +1,10 @@
 package io.memsnap;
 
-/** A write was attempted on a store opened read-only: open it without {@link StoreOptions#readOnly()} to write. */
+/**
+ * A write was attempted on a store opened read-only: open it without {@link StoreOptions#readOnly()} to write.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
+ */
 public class ReadOnlyStoreException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;

@@ -3,6 +3,8 @@ package io.memsnap;
 /**
  * The store was used after {@link MemoryStore#close()}, or while it ran (by a visitor it was waiting for): open it
  * again with {@link MemoryStore#open}, and do not call the store from a visitor that close may wait for.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class StoreClosedException extends MemsnapException
 {

@@ -5,6 +5,8 @@ import java.io.IOException;
 /**
  * The operating system refused an I/O operation (disk full, permission, device error). The operation that
  * raised it had no effect on what is stored; the store stays usable once the cause is gone.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class StoreIoException extends MemsnapException
 {

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 /**
  * Another process (or another open store in this JVM) already writes to this directory: close that store first, or
  * open this one read-only ({@link StoreOptions.Builder#readOnly(boolean)}) to read a retained snapshot beside it.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class StoreLockedException extends MemsnapException
 {
