@@ -12,6 +12,16 @@ public final class CompactionResult
     private final long bytesFreed;
     private final long bytesAwaitingDeletion;
 
+    /**
+     * Made by the engine at the end of a compaction; each parameter is what the accessor of the same name returns.
+     *
+     * @param segmentsCompacted see {@link #segmentsCompacted()}.
+     * @param segmentsToCompact see {@link #segmentsToCompact()}.
+     * @param recordsCopied see {@link #recordsCopied()}.
+     * @param bytesCopied see {@link #bytesCopied()}.
+     * @param bytesFreed see {@link #bytesFreed()}.
+     * @param bytesAwaitingDeletion see {@link #bytesAwaitingDeletion()}.
+     */
     public CompactionResult(final int segmentsCompacted, final int segmentsToCompact, final long recordsCopied,
         final long bytesCopied, final long bytesFreed, final long bytesAwaitingDeletion)
     {

@@ -6,16 +6,35 @@ import java.nio.file.Path;
  * Bytes on disk do not match what memsnap wrote: a checksum failed, a length is impossible, a file is
  * shorter than a snapshot says it must be. Carries the file, the offset and, where a checksum was
  * compared, the expected and actual values.
+ *
+ * <p>What to do: nothing was repaired or changed. {@code memsnap verify DIR} lists the damage;
+ * {@link RecoveryMode#FALLBACK} (the default) opens the newest snapshot that validates when only newer ones are
+ * damaged; {@link Salvage#salvage(java.nio.file.Path, java.nio.file.Path)} ({@code memsnap salvage}) copies what still
+ * validates into a new store and reports what was lost.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class CorruptStoreException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
     private final transient Path file;
+    /** Where in {@link #file()} the damage was found. */
     private final long offset;
+    /** The checksum stored on disk, or -1 when none was compared. */
     private final long expectedChecksum;
+    /** The checksum of the bytes read, or -1 when none was compared. */
     private final long actualChecksum;
 
+    /**
+     * Damage found where a checksum was compared.
+     *
+     * @param problem what was found, for the message.
+     * @param file the damaged file.
+     * @param offset where in it.
+     * @param expectedChecksum the checksum stored on disk.
+     * @param actualChecksum the checksum of the bytes read.
+     */
     public CorruptStoreException(
         final String problem, final Path file, final long offset, final long expectedChecksum, final long actualChecksum)
     {
@@ -26,6 +45,13 @@ public class CorruptStoreException extends MemsnapException
         this.actualChecksum = actualChecksum;
     }
 
+    /**
+     * Damage found without a checksum to compare (an impossible length, a file too short).
+     *
+     * @param problem what was found, for the message.
+     * @param file the damaged file.
+     * @param offset where in it.
+     */
     public CorruptStoreException(final String problem, final Path file, final long offset)
     {
         this(problem, file, offset, -1, -1);

@@ -6,6 +6,8 @@ package io.memsnap;
  * to the disk survives). In every mode, what survives is a prefix of the writes in order, never shorter than what
  * was acknowledged durable: the last {@link MemoryStore#sync()}, {@link MemoryStore#snapshot} or {@code close()}
  * that returned (and, with {@link #EVERY_WRITE}, every write that returned).
+ *
+ * <p>Its constants are immutable and may be shared between threads.
  */
 public enum Durability
 {

@@ -66,7 +66,10 @@ public final class EntryView
         return Utf8.decode(mapped(), idOffset(offset, nnz), idLength());
     }
 
-    /** @return whether the id equals {@code id}, without allocating. */
+    /**
+     * @param id the id to compare with.
+     * @return whether the id equals {@code id}, without allocating.
+     */
     public boolean idEquals(final CharSequence id)
     {
         return Utf8.equals(id, mapped(), idOffset(offset, nnz), idLength());
@@ -85,7 +88,10 @@ public final class EntryView
         return nnz;
     }
 
-    /** @return the index at position {@code i} (0 to nnz-1). */
+    /**
+     * @param i the position, 0 to {@link #nnz()} - 1.
+     * @return the index at position {@code i} (0 to nnz-1).
+     */
     public int index(final int i)
     {
         final UnsafeBuffer b = mapped();
@@ -93,7 +99,10 @@ public final class EntryView
         return b.getInt(indicesOffset(offset) + i * 4);
     }
 
-    /** @return the value at position {@code i} (0 to nnz-1). */
+    /**
+     * @param i the position, 0 to {@link #nnz()} - 1.
+     * @return the value at position {@code i} (0 to nnz-1).
+     */
     public float value(final int i)
     {
         final UnsafeBuffer b = mapped();
@@ -109,11 +118,17 @@ public final class EntryView
         }
     }
 
+    /**
+     * @return the importance the entry was written with.
+     */
     public float importance()
     {
         return mapped().getFloat(offset + IMPORTANCE_OFFSET);
     }
 
+    /**
+     * @return when the entry was written, in epoch milliseconds (as the writer gave it).
+     */
     public long storedAtMillis()
     {
         return mapped().getLong(offset + STORED_AT_OFFSET);
@@ -125,24 +140,40 @@ public final class EntryView
         return mapped().getLong(offset + SEQUENCE_OFFSET);
     }
 
+    /**
+     * @return the length of the metadata in bytes, 0 when there is none.
+     */
     public int metadataLength()
     {
         return mapped().getInt(offset + VALUE_LENGTH_OFFSET);
     }
 
-    /** Copies the metadata into {@code dst} at {@code dstOffset}; it must have {@link #metadataLength()} room. */
+    /**
+     * Copies the metadata into {@code dst} at {@code dstOffset}; it must have {@link #metadataLength()} room.
+     *
+     * @param dst the array to copy into.
+     * @param dstOffset where in {@code dst} the first byte goes.
+     */
     public void getMetadata(final byte[] dst, final int dstOffset)
     {
         mapped().getBytes(valueOffset(offset, nnz, idLength()), dst, dstOffset, metadataLength());
     }
 
-    /** Copies the indices into {@code dst}, which must have {@link #nnz()} room. */
+    /**
+     * Copies the indices into {@code dst}, which must have {@link #nnz()} room.
+     *
+     * @param dst the array to copy into.
+     */
     public void getIndices(final int[] dst)
     {
         copy(indicesOffset(offset), dst, INT_ARRAY_BASE, dst.length);
     }
 
-    /** Copies the values into {@code dst}, which must have {@link #nnz()} room. */
+    /**
+     * Copies the values into {@code dst}, which must have {@link #nnz()} room.
+     *
+     * @param dst the array to copy into.
+     */
     public void getValues(final float[] dst)
     {
         copy(valuesOffset(offset, nnz), dst, FLOAT_ARRAY_BASE, dst.length);
@@ -161,6 +192,7 @@ public final class EntryView
     }
 
     /**
+     * @param other the vector to multiply with.
      * @return the dot product of the stored vector with {@code other}, by merging the two sorted index lists.
      */
     public double dot(final SparseVector other)

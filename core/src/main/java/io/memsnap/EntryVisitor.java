@@ -7,5 +7,10 @@ package io.memsnap;
 @FunctionalInterface
 public interface EntryVisitor
 {
+    /**
+     * Called once an entry, on the thread that reads.
+     *
+     * @param entry the entry, valid only during this call.
+     */
     void visit(EntryView entry);
 }

@@ -8,15 +8,23 @@ import java.nio.file.Path;
  * manifest of the current version the release that wrote the older one can no longer open it: so a store is upgraded
  * only on request, by {@link Migration#migrate} ({@code memsnap migrate DIR}) or by an open with
  * {@link StoreOptions.Builder#upgradeFormat(boolean)}. Nothing was changed on disk.
+ *
+ * <p>Immutable, as every memsnap exception: it may be handed to another thread.
  */
 public class FormatUpgradeRequiredException extends IncompatibleFormatException
 {
     private static final long serialVersionUID = 1L;
 
+    /** The directory of the store that needs the upgrade. */
     private final Path directory;
 
     /**
      * @param manifest the newest snapshot's manifest, whose version is {@code foundMajor.foundMinor}.
+     * @param directory the store's directory.
+     * @param foundMajor the major format version of the newest snapshot.
+     * @param foundMinor its minor format version.
+     * @param currentMajor the major format version this build writes.
+     * @param currentMinor the minor format version this build writes.
      */
     public FormatUpgradeRequiredException(final Path directory, final Path manifest, final int foundMajor,
         final int foundMinor, final int currentMajor, final int currentMinor)

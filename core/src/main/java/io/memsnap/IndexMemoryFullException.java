@@ -11,6 +11,12 @@ public class IndexMemoryFullException extends StoreFullException
 {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * What to do is in the class comment.
+     *
+     * @param message what could not be written and why, with the limit.
+     * @param cause the failure of the checkpoint that would have made room, or null.
+     */
     public IndexMemoryFullException(final String message, final Throwable cause)
     {
         super(message, cause);

@@ -14,6 +14,16 @@ public final class MemoryEntry
     private final byte[] metadata;
     private final long sequence;
 
+    /**
+     * A copy of an entry, as {@link MemoryStore#get} returns it.
+     *
+     * @param id the entry's id.
+     * @param vector its vector.
+     * @param importance its importance.
+     * @param storedAtMillis when it was written, in epoch milliseconds.
+     * @param metadata its metadata, empty for none; copied.
+     * @param sequence the sequence number of its record.
+     */
     public MemoryEntry(
         final String id,
         final SparseVector vector,
@@ -30,21 +40,25 @@ public final class MemoryEntry
         this.sequence = sequence;
     }
 
+    /** @return the entry's id. */
     public String id()
     {
         return id;
     }
 
+    /** @return the entry's vector. */
     public SparseVector vector()
     {
         return vector;
     }
 
+    /** @return the importance the entry was written with. */
     public float importance()
     {
         return importance;
     }
 
+    /** @return when the entry was written, in epoch milliseconds (as the writer gave it). */
     public long storedAtMillis()
     {
         return storedAtMillis;

@@ -100,7 +100,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@link StoreOptions#retainedSnapshotAge()}, or pinned ({@link #pin}). {@link #snapshots()} says which rule keeps
  * each.
  *
- * <p>JVM flag: Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
+ * <p>JVM flag: Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (on the module path,
+ * {@code =org.agrona}); without it {@link #open} throws {@link JvmFlagMissingException}.
  */
 public final class MemoryStore implements AutoCloseable
 {
@@ -254,6 +255,11 @@ public final class MemoryStore implements AutoCloseable
     /**
      * Creates a store in {@code dir} (created if missing) or restores the one there.
      *
+     * @param dir the store's directory.
+     * @param options how to open it; {@link StoreOptions#ofDimension} for the defaults.
+     * @return the open store; close it.
+     * @throws JvmFlagMissingException     if the JVM was started without the {@code --add-exports} flag its message
+     *                                      names; nothing was read or written.
      * @throws StoreLockedException         if another writer has the store open.
      * @throws IncompatibleFormatException  if the store was written by an incompatible format version.
      * @throws CorruptStoreException        if no snapshot validates (or, in STRICT mode, any damage is found).
@@ -271,6 +277,11 @@ public final class MemoryStore implements AutoCloseable
      * As {@link #open(Path, StoreOptions)}, with every write, flush, create, rename, delete and directory sync of the
      * store going through {@code fs}. Internal: the seam for fault injection and crash-state tests, not part of the
      * supported API.
+     *
+     * @param dir the store's directory.
+     * @param options how to open it.
+     * @param fs the file system every change goes through.
+     * @return the open store; close it.
      */
     public static MemoryStore open(final Path dir, final StoreOptions options, final StoreFileSystem fs)
     {
@@ -305,6 +316,7 @@ public final class MemoryStore implements AutoCloseable
         {
             throw new UnsupportedOperationException("memsnap's format is little-endian and needs a little-endian CPU");
         }
+        AgronaAccess.require();
         final IndexMemoryBudget indexMemory = options.readOnly() ? null :
             IndexMemoryBudget.of(options, IndexMemoryBudget.jvmDirectMemoryLimit());
         try
@@ -320,7 +332,12 @@ public final class MemoryStore implements AutoCloseable
 
     // ------------------------------------------------------------------------------------------------ writes
 
-    /** As {@link #put(String, SparseVector, float, long, byte[])} with importance 1, now, and no metadata. */
+    /**
+     * As {@link #put(String, SparseVector, float, long, byte[])} with importance 1, now, and no metadata.
+     *
+     * @param id the entry's id.
+     * @param vector its vector.
+     */
     public void put(final String id, final SparseVector vector)
     {
         put(id, vector, 1.0f, System.currentTimeMillis(), null);
@@ -330,6 +347,10 @@ public final class MemoryStore implements AutoCloseable
      * Stores or replaces an entry.
      *
      * @param metadata up to {@link StoreOptions#maxMetadataBytes()} bytes, or null for none.
+     * @param id the entry's id, up to {@link StoreOptions#maxIdBytes()} bytes of UTF-8.
+     * @param vector its vector, of the store's dimension.
+     * @param importance a finite weight the store keeps with it.
+     * @param storedAtMillis when it was written, in epoch milliseconds.
      * @throws InvalidEntryException if anything is out of bounds; nothing is written then.
      */
     public void put(final String id, final SparseVector vector, final float importance, final long storedAtMillis,
@@ -417,6 +438,7 @@ public final class MemoryStore implements AutoCloseable
      * only if index memory is full, to wait for a checkpoint as a put does (other writers may then come between two
      * writes of the batch). Large batches hold the write lock long: other writers, syncs and snapshots wait for them.
      *
+     * @param batch the writes; only read.
      * @throws InvalidEntryException if any write of the batch breaks a limit of this store (its dimension,
      *                               {@link StoreOptions#maxIdBytes()}, {@link StoreOptions#maxMetadataBytes()},
      *                               {@link StoreOptions#maxStateBytes()}, the segment size), naming the first it
@@ -453,6 +475,7 @@ public final class MemoryStore implements AutoCloseable
      * writes anything, without writing: in O(1), from the largest write of each kind the batch keeps track of. A
      * producer that adds to a batch can check after each write it adds and so learn which one breaks a limit.
      *
+     * @param batch the writes to check; only read.
      * @throws InvalidEntryException naming a write that breaks a limit (the largest of its kind).
      */
     public void check(final WriteBatch batch)
@@ -564,6 +587,7 @@ public final class MemoryStore implements AutoCloseable
     /**
      * Deletes an entry.
      *
+     * @param id the entry's id.
      * @return whether it existed.
      */
     public boolean delete(final String id)
@@ -574,6 +598,9 @@ public final class MemoryStore implements AutoCloseable
     /**
      * Stores or replaces a named state: a small blob kept beside the entries (a transition table, a history,
      * an encoder configuration) and snapshotted with them.
+     *
+     * @param name the state's name, up to {@link StoreOptions#maxIdBytes()} bytes of UTF-8.
+     * @param value up to {@link StoreOptions#maxStateBytes()} bytes; copied.
      */
     public void putState(final String name, final byte[] value)
     {
@@ -585,7 +612,10 @@ public final class MemoryStore implements AutoCloseable
             value);
     }
 
-    /** @return whether the named state existed. */
+    /**
+     * @param name the state's name.
+     * @return whether the named state existed.
+     */
     public boolean deleteState(final String name)
     {
         return deleteKey(name, KeyHash.NAMESPACE_STATE);
@@ -665,6 +695,8 @@ public final class MemoryStore implements AutoCloseable
     /**
      * Hands the entry to {@code visitor} without copying or allocating.
      *
+     * @param id the entry's id.
+     * @param visitor called once, with the entry, if it exists.
      * @return whether the entry exists (the visitor was called).
      * @throws CorruptStoreException if the record fails its checksum.
      */
@@ -694,7 +726,10 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
-    /** @return a copy of the entry, or empty. */
+    /**
+     * @param id the entry's id.
+     * @return a copy of the entry, or empty.
+     */
     public Optional<MemoryEntry> get(final String id)
     {
         final Copier copier = readContexts.get().copier;
@@ -711,6 +746,12 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
+    /**
+     * Whether an entry exists, without copying it.
+     *
+     * @param id the entry's id.
+     * @return whether it exists.
+     */
     public boolean contains(final String id)
     {
         final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, id);
@@ -738,6 +779,8 @@ public final class MemoryStore implements AutoCloseable
      * Visits every live entry once, in no particular order, without copying. Weakly consistent: writes made during
      * the iteration may or may not be seen; no entry is seen twice. For an exact point-in-time view, open a
      * snapshot read-only.
+     *
+     * @param visitor called once a live entry.
      */
     public void forEach(final EntryVisitor visitor)
     {
@@ -769,6 +812,8 @@ public final class MemoryStore implements AutoCloseable
      * Visits every live entry in id order (by the UTF-8 bytes of the id, which is Unicode code point order). Sorts
      * the entries' addresses off the heap first (8 bytes an entry of direct memory), so heap use stays fixed. Exact
      * on a read-only store; on a store being written, entries changed during the call may show either version.
+     *
+     * @param visitor called once a live entry, in id order.
      */
     public void forEachInIdOrder(final EntryVisitor visitor)
     {
@@ -802,7 +847,10 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
-    /** @return a copy of the named state, or empty. */
+    /**
+     * @param name the state's name.
+     * @return a copy of the named state, or empty.
+     */
     public Optional<byte[]> getState(final String name)
     {
         final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_STATE, name);
@@ -877,7 +925,11 @@ public final class MemoryStore implements AutoCloseable
         commits.sync();
     }
 
-    /** As {@link #snapshot(Map)} without labels. */
+    /**
+     * As {@link #snapshot(Map)} without labels.
+     *
+     * @return the snapshot committed.
+     */
     public SnapshotInfo snapshot()
     {
         return snapshot(Collections.emptyMap());
@@ -901,7 +953,13 @@ public final class MemoryStore implements AutoCloseable
         return writerInfo(commits.snapshot(labels));
     }
 
-    /** As {@link #pin(long, String, Duration)} with a pin that does not expire. */
+    /**
+     * As {@link #pin(long, String, Duration)} with a pin that does not expire.
+     *
+     * @param generation a retained snapshot's generation.
+     * @param label why it is pinned, shown by {@link #snapshots()}.
+     * @return the pinned snapshot.
+     */
     public SnapshotInfo pin(final long generation, final String label)
     {
         return pin(generation, label, null);
@@ -919,6 +977,7 @@ public final class MemoryStore implements AutoCloseable
      *
      * @param label   why the snapshot is kept: 1 to 255 bytes of UTF-8, no control characters.
      * @param keepFor how long from now the pin keeps the snapshot (at least 1 ms), or null for no expiry.
+     * @param generation a retained snapshot's generation.
      * @return the pinned snapshot, with its pin.
      * @throws NoSuchSnapshotException  if {@code generation} is not retained (already deleted, or never taken);
      *                                  nothing is written.
@@ -949,6 +1008,7 @@ public final class MemoryStore implements AutoCloseable
      * Unpins a snapshot. Like {@link #pin}, a small snapshot commit (its manifest no longer records the pin);
      * retention after it deletes the snapshot unless another rule keeps it.
      *
+     * @param generation the pinned snapshot's generation.
      * @return whether the snapshot was pinned; if not, nothing is written.
      * @throws StoreIoException if the commit fails: the pin stays.
      */
@@ -1014,7 +1074,11 @@ public final class MemoryStore implements AutoCloseable
         checkpoints.checkpoint();
     }
 
-    /** As {@link #compact(Consumer)} without progress. */
+    /**
+     * As {@link #compact(Consumer)} without progress.
+     *
+     * @return what was compacted and freed.
+     */
     public CompactionResult compact()
     {
         return compact(null);
@@ -1099,6 +1163,7 @@ public final class MemoryStore implements AutoCloseable
      * checkpoint; with {@code deep}, also every record of the log and every live index slot against its record.
      * Runs beside readers and writers; reads only.
      *
+     * @param deep whether to check every record and every live index slot as well.
      * @return the problems found, empty when the store is sound.
      */
     public VerifyReport verify(final boolean deep)
@@ -1134,6 +1199,7 @@ public final class MemoryStore implements AutoCloseable
      * {@link #lastSequence()}) and lists the directory once; never waits for a running snapshot, checkpoint or
      * compaction pass, never counts entries. A read-only store reports its snapshot.
      *
+     * @return the figures, read together as {@link StoreStats} says.
      * @throws StoreClosedException if the store is closed.
      * @throws StoreIoException     if the directory cannot be listed.
      */
@@ -1149,6 +1215,8 @@ public final class MemoryStore implements AutoCloseable
      * {@code stat}, a process), the bytes of the index pages the index reaches ({@link StoreStats#indexLiveBytes()},
      * every directory page read under the write lock) and, on a read-only store whose manifest has no live-bytes
      * table, the live bytes recounted from its index, O(entries).
+     *
+     * @return the figures, with the costlier ones.
      */
     public StoreStats statsForReport()
     {
@@ -1184,16 +1252,19 @@ public final class MemoryStore implements AutoCloseable
         return recoveryReport;
     }
 
+    /** @return the dimension of the store's vectors. */
     public int dimension()
     {
         return dimension;
     }
 
+    /** @return the store's directory. */
     public Path directory()
     {
         return dir;
     }
 
+    /** @return the options the store was opened with. */
     public StoreOptions options()
     {
         return options;

@@ -32,7 +32,12 @@ public final class Migration
     {
     }
 
-    /** As {@link #migrate(Path, Consumer)}, quietly. */
+    /**
+     * As {@link #migrate(Path, Consumer)}, quietly.
+     *
+     * @param dir the store's directory.
+     * @return what was done.
+     */
     public static MigrationReport migrate(final Path dir)
     {
         return migrate(dir, SILENT);
@@ -43,6 +48,7 @@ public final class Migration
      *
      * @param progress told, on the calling thread, one line for each stage as it starts (the check of the snapshot,
      *                 which may replay many records, and each step).
+     * @param dir the store's directory.
      * @return what was done; {@link MigrationReport#upgraded()} is false for a store of the current version.
      * @throws IncompatibleFormatException if the store is of a newer major version; nothing was changed.
      * @throws CorruptStoreException       if its newest manifest or snapshot does not validate; nothing was changed.
@@ -59,6 +65,11 @@ public final class Migration
     /**
      * As {@link #migrate(Path, Consumer)}, with every change going through {@code fs}. Internal: the seam for
      * crash-state tests, not part of the supported API.
+     *
+     * @param dir the store's directory.
+     * @param progress told one line a stage, as {@link #migrate(Path, Consumer)} says.
+     * @param fs the file system every change goes through.
+     * @return what was done.
      */
     public static MigrationReport migrate(final Path dir, final Consumer<String> progress, final StoreFileSystem fs)
     {
@@ -68,6 +79,10 @@ public final class Migration
     /**
      * What {@link #migrate} would do, checked the same way (under the writer lock, the snapshot replayed), with
      * nothing changed: a dry run.
+     *
+     * @param dir the store's directory.
+     * @param progress told one line a stage.
+     * @return what {@link #migrate} would do.
      */
     public static MigrationReport plan(final Path dir, final Consumer<String> progress)
     {
@@ -77,6 +92,7 @@ public final class Migration
     private static MigrationReport run(final Path dir, final boolean dryRun, final Consumer<String> progress,
         final StoreFileSystem fs)
     {
+        AgronaAccess.require();
         try
         {
             return FormatUpgrade.migrate(fs, dir, dryRun, progress);

@@ -20,6 +20,13 @@ public final class MigrationReport
         private final int toMajor;
         private final String description;
 
+        /**
+         * Made by the migration.
+         *
+         * @param fromMajor see {@link #fromMajor()}.
+         * @param toMajor see {@link #toMajor()}.
+         * @param description see {@link #description()}.
+         */
         public Step(final int fromMajor, final int toMajor, final String description)
         {
             this.fromMajor = fromMajor;
@@ -33,6 +40,7 @@ public final class MigrationReport
             return fromMajor;
         }
 
+        /** @return the major version the step upgrades to. */
         public int toMajor()
         {
             return toMajor;
@@ -64,6 +72,13 @@ public final class MigrationReport
     /**
      * @param generation the generation of the manifest committed (for a dry run, the one that would be), or -1 if
      *                   none.
+     * @param directory the store's directory.
+     * @param fromMajor the major format version of its newest snapshot before.
+     * @param fromMinor the minor format version of it.
+     * @param toMajor the major format version after.
+     * @param toMinor the minor format version after.
+     * @param steps the steps, oldest version first.
+     * @param dryRun whether nothing was changed.
      */
     public MigrationReport(final Path directory, final int fromMajor, final int fromMinor, final int toMajor,
         final int toMinor, final List<Step> steps, final long generation, final boolean dryRun)
@@ -78,6 +93,7 @@ public final class MigrationReport
         this.dryRun = dryRun;
     }
 
+    /** @return the store's directory. */
     public Path directory()
     {
         return directory;
@@ -95,11 +111,13 @@ public final class MigrationReport
         return toMajor + "." + toMinor;
     }
 
+    /** @return the major format version of the store's newest snapshot before. */
     public int fromMajor()
     {
         return fromMajor;
     }
 
+    /** @return the major format version of its newest snapshot after. */
     public int toMajor()
     {
         return toMajor;

@@ -1,6 +1,10 @@
 package io.memsnap;
 
-/** What {@link MemoryStore#open} does when it finds damage. */
+/**
+ * What {@link MemoryStore#open} does when it finds damage.
+ *
+ * <p>Its constants are immutable and may be shared between threads.
+ */
 public enum RecoveryMode
 {
     /**

@@ -16,6 +16,17 @@ public final class RecoveryReport
     private final List<String> discardedFiles;
     private final long durationNanos;
 
+    /**
+     * Made by {@link MemoryStore#open}; each parameter is what the accessor of the same name returns.
+     *
+     * @param restoredGeneration see {@link #restoredGeneration()}.
+     * @param skippedSnapshots see {@link #skippedSnapshots()}.
+     * @param replayedRecords see {@link #replayedRecords()}.
+     * @param lastSequence see {@link #lastSequence()}.
+     * @param tailCut see {@link #tailCut()}.
+     * @param discardedFiles see {@link #discardedFiles()}.
+     * @param durationNanos see {@link #durationNanos()}.
+     */
     public RecoveryReport(
         final long restoredGeneration,
         final List<String> skippedSnapshots,
@@ -70,6 +81,7 @@ public final class RecoveryReport
         return discardedFiles;
     }
 
+    /** @return how long the open took, in nanoseconds. */
     public long durationNanos()
     {
         return durationNanos;

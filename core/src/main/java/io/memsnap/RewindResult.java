@@ -24,6 +24,13 @@ public final class RewindResult
     private final SnapshotInfo safety;
     private final SnapshotInfo snapshot;
 
+    /**
+     * Made by {@link MemoryStore#rewind}.
+     *
+     * @param target see {@link #target()}.
+     * @param safety see {@link #safety()}.
+     * @param snapshot see {@link #snapshot()}.
+     */
     public RewindResult(final long target, final SnapshotInfo safety, final SnapshotInfo snapshot)
     {
         this.target = target;

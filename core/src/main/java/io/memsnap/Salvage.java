@@ -32,10 +32,14 @@ public final class Salvage
      * Salvages {@code dir} into a new store at {@code out}, with the dimension of a manifest that validates, or, if
      * none does, the smallest power of two above the largest index found (the report says which).
      *
+     * @param dir the damaged store's directory; only read.
+     * @param out a new or empty directory for the salvaged store.
+     * @return what was copied and what was lost.
      * @see #salvage(Path, Path, int)
      */
     public static SalvageReport salvage(final Path dir, final Path out)
     {
+        AgronaAccess.require();
         return Salvager.salvage(dir, out, 0);
     }
 
@@ -44,6 +48,8 @@ public final class Salvage
      *
      * @param dimension the dimension of the store, used when no manifest validates; a manifest that validates must
      *                  agree with it.
+     * @param dir the damaged store's directory; only read.
+     * @param out a new or empty directory for the salvaged store.
      * @return what was copied and what was lost; {@link SalvageReport#nothingLost()} says whether anything was.
      * @throws IllegalArgumentException    if {@code out} exists and is not an empty directory, lies inside
      *                                     {@code dir}, or {@code dimension} disagrees with a manifest or is not
@@ -59,6 +65,7 @@ public final class Salvage
         {
             throw new IllegalArgumentException("dimension must be at least 1, was " + dimension);
         }
+        AgronaAccess.require();
         return Salvager.salvage(dir, out, dimension);
     }
 }

@@ -47,6 +47,10 @@ public final class SalvageReport
          * @param writesLost     see {@link #writesLost()}.
          * @param ids            entry ids named by damaged records in the range, see {@link #ids()}.
          * @param stateNames     state names named by damaged records in the range.
+         * @param file the file the range is in.
+         * @param from its first byte.
+         * @param to its end, exclusive.
+         * @param problem what was found at {@code from}.
          */
         public LostRange(final Path file, final long from, final long to, final String problem,
             final long afterSequence, final long beforeSequence, final long writesLost, final List<String> ids,
@@ -63,6 +67,7 @@ public final class SalvageReport
             this.writesLost = writesLost;
         }
 
+        /** @return the file the range is in. */
         public Path file()
         {
             return file;
@@ -80,6 +85,7 @@ public final class SalvageReport
             return to;
         }
 
+        /** @return the length of the range in bytes. */
         public long length()
         {
             return to - from;
@@ -159,6 +165,13 @@ public final class SalvageReport
         private final long lastSequence;
         private final String why;
 
+        /**
+         * Made by the salvage.
+         *
+         * @param firstSequence see {@link #firstSequence()}.
+         * @param lastSequence see {@link #lastSequence()}.
+         * @param why see {@link #why()}.
+         */
         public MissingWrites(final long firstSequence, final long lastSequence, final String why)
         {
             this.firstSequence = firstSequence;
@@ -166,16 +179,19 @@ public final class SalvageReport
             this.why = why;
         }
 
+        /** @return the sequence number of the first write missing. */
         public long firstSequence()
         {
             return firstSequence;
         }
 
+        /** @return the sequence number of the last write missing. */
         public long lastSequence()
         {
             return lastSequence;
         }
 
+        /** @return why no file holds them. */
         public String why()
         {
             return why;
@@ -202,6 +218,9 @@ public final class SalvageReport
          * @param uncertain        whether an older version was salvaged (else none was).
          * @param salvagedSequence the sequence number of the version salvaged, -1 if none.
          * @param file             the file of the damaged record, or of the record refused by the new store.
+         * @param key the entry id or state name.
+         * @param state whether it names a state.
+         * @param offset where in {@code file}.
          */
         public LostKey(final String key, final boolean state, final boolean uncertain, final long salvagedSequence,
             final Path file, final long offset)
@@ -242,11 +261,13 @@ public final class SalvageReport
             return salvagedSequence;
         }
 
+        /** @return the file of the damaged record, or of the record the new store refused. */
         public Path file()
         {
             return file;
         }
 
+        /** @return where in {@link #file()}. */
         public long offset()
         {
             return offset;
@@ -281,6 +302,17 @@ public final class SalvageReport
      * @param lastSequence     the highest sequence number among them, 0 if none.
      * @param snapshotSequence the last sequence number of the newest snapshot a manifest that validates shows, 0 if
      *                         none validates.
+     * @param source see {@link #source()}.
+     * @param target see {@link #target()}.
+     * @param dimension see {@link #dimension()}.
+     * @param dimensionSource see {@link #dimensionSource()}.
+     * @param entries see {@link #entries()}.
+     * @param states see {@link #states()}.
+     * @param snapshot see {@link #snapshot()}.
+     * @param lostRanges see {@link #lostRanges()}.
+     * @param missingWrites see {@link #missingWrites()}.
+     * @param lostKeys see {@link #lostKeys()}.
+     * @param notes see {@link #notes()}.
      */
     public SalvageReport(final Path source, final Path target, final int dimension,
         final DimensionSource dimensionSource, final long entries, final long states, final long recordsRead,
@@ -322,6 +354,7 @@ public final class SalvageReport
         return dimension;
     }
 
+    /** @return where the dimension came from. */
     public DimensionSource dimensionSource()
     {
         return dimensionSource;

@@ -27,7 +27,19 @@ public final class SnapshotInfo
     private final Instant pinExpiresAt;
     private final long timeline;
 
-    /** A snapshot without retention information (nothing keeps it, no pin). */
+    /**
+     * A snapshot without retention information (nothing keeps it, no pin).
+     *
+     * @param generation see {@link #generation()}.
+     * @param lastSequence see {@link #lastSequence()}.
+     * @param createdAtMillis see {@link #createdAtMillis()}.
+     * @param entryCount see {@link #entryCount()}.
+     * @param stateCount see {@link #stateCount()}.
+     * @param bytesFlushed see {@link #bytesFlushed()}.
+     * @param durationNanos see {@link #durationNanos()}.
+     * @param labels see {@link #labels()}.
+     * @param checkpointSequence see {@link #checkpointSequence()}.
+     */
     public SnapshotInfo(
         final long generation,
         final long lastSequence,
@@ -43,7 +55,22 @@ public final class SnapshotInfo
             checkpointSequence, List.of(), null, null);
     }
 
-    /** As the constructor with a timeline, on the first timeline (0). */
+    /**
+     * As the constructor with a timeline, on the first timeline (0).
+     *
+     * @param generation see {@link #generation()}.
+     * @param lastSequence see {@link #lastSequence()}.
+     * @param createdAtMillis see {@link #createdAtMillis()}.
+     * @param entryCount see {@link #entryCount()}.
+     * @param stateCount see {@link #stateCount()}.
+     * @param bytesFlushed see {@link #bytesFlushed()}.
+     * @param durationNanos see {@link #durationNanos()}.
+     * @param labels see {@link #labels()}.
+     * @param checkpointSequence see {@link #checkpointSequence()}.
+     * @param retainedBecause see {@link #retainedBecause()}.
+     * @param pinLabel the label of its pin, or null if it is not pinned.
+     * @param pinExpiresAt when its pin expires, or null if it is not pinned or its pin does not expire.
+     */
     public SnapshotInfo(
         final long generation,
         final long lastSequence,
@@ -67,6 +94,15 @@ public final class SnapshotInfo
      * @param pinLabel        the label of its pin, or null if it is not pinned.
      * @param pinExpiresAt    when its pin expires, or null if it is not pinned or its pin does not expire.
      * @param timeline        the timeline it belongs to (see {@link #timeline()}).
+     * @param generation see {@link #generation()}.
+     * @param lastSequence see {@link #lastSequence()}.
+     * @param createdAtMillis see {@link #createdAtMillis()}.
+     * @param entryCount see {@link #entryCount()}.
+     * @param stateCount see {@link #stateCount()}.
+     * @param bytesFlushed see {@link #bytesFlushed()}.
+     * @param durationNanos see {@link #durationNanos()}.
+     * @param labels see {@link #labels()}.
+     * @param checkpointSequence see {@link #checkpointSequence()}.
      */
     public SnapshotInfo(
         final long generation,
@@ -151,6 +187,7 @@ public final class SnapshotInfo
         return lastSequence;
     }
 
+    /** @return when the snapshot was committed, in epoch milliseconds. */
     public long createdAtMillis()
     {
         return createdAtMillis;

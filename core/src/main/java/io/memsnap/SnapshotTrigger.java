@@ -33,7 +33,10 @@ public enum SnapshotTrigger
         return label;
     }
 
-    /** @return the trigger named by the snapshot's {@link #LABEL} label, or empty if it has none (or an unknown one). */
+    /**
+     * @param snapshot a snapshot, from {@link MemoryStore#snapshots()} or a snapshot call.
+     * @return the trigger named by the snapshot's {@link #LABEL} label, or empty if it has none (or an unknown one).
+     */
     public static Optional<SnapshotTrigger> of(final SnapshotInfo snapshot)
     {
         final String value = snapshot.labels().get(LABEL);

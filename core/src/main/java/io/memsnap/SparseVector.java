@@ -34,7 +34,13 @@ public final class SparseVector
         return wrap(indices.clone(), values.clone());
     }
 
-    /** As {@link #of(int[], float[])} but without copying: the arrays must not change afterwards. */
+    /**
+     * As {@link #of(int[], float[])} but without copying: the arrays must not change afterwards.
+     *
+     * @param indices strictly increasing, each at least 0.
+     * @param values finite, one per index.
+     * @return a vector over the arrays themselves.
+     */
     public static SparseVector wrap(final int[] indices, final float[] values)
     {
         validate(indices, values, Integer.MAX_VALUE);
@@ -59,6 +65,8 @@ public final class SparseVector
     /**
      * Builds a sparse vector from a dense one, dropping exact zeros.
      *
+     * @param dense the values of every index from 0.
+     * @return a vector of the non-zero values.
      * @throws InvalidEntryException if a value is not finite.
      */
     public static SparseVector fromDense(final float[] dense)
@@ -89,6 +97,9 @@ public final class SparseVector
     /**
      * Checks the shape of a vector against a dimension.
      *
+     * @param indices the indices to check.
+     * @param values the values to check.
+     * @param dimension the dimension every index must be below.
      * @throws InvalidEntryException naming the first offending position.
      */
     public static void validate(final int[] indices, final float[] values, final int dimension)
@@ -135,13 +146,19 @@ public final class SparseVector
         return indices.length;
     }
 
-    /** @return the index at position {@code i}. */
+    /**
+     * @param i the position, 0 to {@link #nnz()} - 1.
+     * @return the index at position {@code i}.
+     */
     public int index(final int i)
     {
         return indices[i];
     }
 
-    /** @return the value at position {@code i}. */
+    /**
+     * @param i the position, 0 to {@link #nnz()} - 1.
+     * @return the value at position {@code i}.
+     */
     public float value(final int i)
     {
         return values[i];

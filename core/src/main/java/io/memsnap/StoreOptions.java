@@ -146,12 +146,16 @@ public final class StoreOptions
         shutdownHook = b.shutdownHook;
     }
 
+    /** @return a builder holding the default options. */
     public static Builder builder()
     {
         return new Builder();
     }
 
-    /** @return the options of a store of this dimension, everything else default. */
+    /**
+     * @param dimension the dimension of the store's vectors.
+     * @return the options of a store of this dimension, everything else default.
+     */
     public static StoreOptions ofDimension(final int dimension)
     {
         return builder().dimension(dimension).build();
@@ -205,6 +209,7 @@ public final class StoreOptions
         return segmentSize;
     }
 
+    /** @return what a write's return promises about a crash (see {@link Durability}). */
     public Durability durability()
     {
         return durability;
@@ -220,21 +225,25 @@ public final class StoreOptions
         return writeBufferBytes;
     }
 
+    /** @return how an open treats damage (see {@link RecoveryMode}). */
     public RecoveryMode recoveryMode()
     {
         return recoveryMode;
     }
 
+    /** @return the longest entry id, and named state name, in UTF-8 bytes. */
     public int maxIdBytes()
     {
         return maxIdBytes;
     }
 
+    /** @return the longest metadata of an entry, in bytes. */
     public int maxMetadataBytes()
     {
         return maxMetadataBytes;
     }
 
+    /** @return the longest named state value, in bytes. */
     public int maxStateBytes()
     {
         return maxStateBytes;
@@ -270,16 +279,19 @@ public final class StoreOptions
         return rewindSafetyExpiry;
     }
 
+    /** @return whether every read checks its record's checksum. */
     public boolean verifyChecksumsOnRead()
     {
         return verifyChecksumsOnRead;
     }
 
+    /** @return whether each new segment is written with zeros when it is made, to reserve its space. */
     public boolean preallocate()
     {
         return preallocate;
     }
 
+    /** @return whether the store is opened to read a snapshot only. */
     public boolean readOnly()
     {
         return readOnly;
@@ -453,7 +465,10 @@ public final class StoreOptions
         {
         }
 
-        /** @param dimension exclusive upper bound of indices, at least 1; required to create a store. */
+        /**
+         * @param dimension exclusive upper bound of indices, at least 1; required to create a store.
+         * @return this builder.
+         */
         public Builder dimension(final int dimension)
         {
             if (dimension < 1)
@@ -468,6 +483,7 @@ public final class StoreOptions
          * @param bytes the largest size of a segment file, a multiple of 4096 in [64 KiB, 1 GiB] (default 64 MiB); it
          *              bounds the largest record. A store's first segment is 64 KiB and each new one twice the one
          *              before it, up to this size (and always large enough for the record that starts it).
+         * @return this builder.
          */
         public Builder segmentSize(final int bytes)
         {
@@ -480,7 +496,10 @@ public final class StoreOptions
             return this;
         }
 
-        /** @param durability when a write becomes durable and what a crash may lose (default {@code ON_SYNC}). */
+        /**
+         * @param durability when a write becomes durable and what a crash may lose (default {@code ON_SYNC}).
+         * @return this builder.
+         */
         public Builder durability(final Durability durability)
         {
             this.durability = java.util.Objects.requireNonNull(durability, "durability");
@@ -492,6 +511,7 @@ public final class StoreOptions
          *              the heap. With {@link Durability#BUFFERED} it bounds what a crash of the process may lose;
          *              a {@link MemoryStore#write(WriteBatch) batch} hands its records to the file in writes of
          *              this size.
+         * @return this builder.
          */
         public Builder writeBufferBytes(final int bytes)
         {
@@ -504,13 +524,22 @@ public final class StoreOptions
             return this;
         }
 
+        /**
+         * How an open treats damage (see {@link RecoveryMode}).
+         *
+         * @param recoveryMode the mode.
+         * @return this builder.
+         */
         public Builder recoveryMode(final RecoveryMode recoveryMode)
         {
             this.recoveryMode = java.util.Objects.requireNonNull(recoveryMode, "recoveryMode");
             return this;
         }
 
-        /** @param bytes longest id in UTF-8 bytes, 1 to 65535. */
+        /**
+         * @param bytes longest id in UTF-8 bytes, 1 to 65535.
+         * @return this builder.
+         */
         public Builder maxIdBytes(final int bytes)
         {
             if (bytes < 1 || bytes > ID_BYTES_LIMIT)
@@ -521,7 +550,10 @@ public final class StoreOptions
             return this;
         }
 
-        /** @param bytes largest metadata of one entry, 0 to 16 MiB. */
+        /**
+         * @param bytes largest metadata of one entry, 0 to 16 MiB.
+         * @return this builder.
+         */
         public Builder maxMetadataBytes(final int bytes)
         {
             if (bytes < 0 || bytes > 16 * 1024 * 1024)
@@ -532,7 +564,10 @@ public final class StoreOptions
             return this;
         }
 
-        /** @param bytes largest value of one named state, 0 to 512 MiB (and it must fit in a segment). */
+        /**
+         * @param bytes largest value of one named state, 0 to 512 MiB (and it must fit in a segment).
+         * @return this builder.
+         */
         public Builder maxStateBytes(final int bytes)
         {
             if (bytes < 0 || bytes > 512 * 1024 * 1024)
@@ -546,6 +581,7 @@ public final class StoreOptions
         /**
          * @param count retention keeps the newest {@code count} snapshots (default 3), at least 2 so that a damaged
          *              newest one has a fallback. Pin commits ({@link MemoryStore#pin}) are snapshots and count too.
+         * @return this builder.
          */
         public Builder retainedSnapshots(final int count)
         {
@@ -562,6 +598,7 @@ public final class StoreOptions
          * @param age retention also keeps every snapshot created less than {@code age} ago (by the created-at its
          *            manifest records and the writer's clock; a snapshot whose manifest does not validate has no
          *            age). {@link Duration#ZERO} (the default) for no age rule; otherwise at least 1 ms.
+         * @return this builder.
          */
         public Builder retainedSnapshotAge(final Duration age)
         {
@@ -582,6 +619,7 @@ public final class StoreOptions
          *                  {@link #retainedSnapshotAge}, which then apply only to a store that records none (a new
          *                  store, or one written before the rules were recorded). Default false. For tools that open
          *                  a store that a service configured, so that they keep what the service keeps.
+         * @return this builder.
          */
         public Builder retentionFromStore(final boolean fromStore)
         {
@@ -592,6 +630,7 @@ public final class StoreOptions
         /**
          * @param expiry how long the pin of a rewind's safety snapshot (the state before the rewind, see
          *               {@link MemoryStore#rewind}) keeps it, from the rewind: default 14 days, at least 1 ms.
+         * @return this builder.
          */
         public Builder rewindSafetyExpiry(final Duration expiry)
         {
@@ -605,7 +644,10 @@ public final class StoreOptions
             return this;
         }
 
-        /** @param verify check each record's CRC32C on every read (default true; costs ~0.1 ns a byte). */
+        /**
+         * @param verify check each record's CRC32C on every read (default true; costs ~0.1 ns a byte).
+         * @return this builder.
+         */
         public Builder verifyChecksumsOnRead(final boolean verify)
         {
             this.verifyChecksumsOnRead = verify;
@@ -622,6 +664,7 @@ public final class StoreOptions
          *                    {@link StoreIoException}, storing nothing (the writes are positional writes, never stores
          *                    into a mapping, so a full disk is never a fault). (The index needs no preallocation: it
          *                    grows only when a checkpoint writes it, and a checkpoint that fails is retried.)
+         * @return this builder.
          */
         public Builder preallocate(final boolean preallocate)
         {
@@ -632,6 +675,9 @@ public final class StoreOptions
         /**
          * Opens a retained snapshot read-only: no lock is taken, nothing is written, the tail is not replayed, so
          * another process may write to the store at the same time.
+         *
+         * @param readOnly whether to open the store to read a snapshot only.
+         * @return this builder.
          */
         public Builder readOnly(final boolean readOnly)
         {
@@ -646,6 +692,7 @@ public final class StoreOptions
          *                before recovery: the release that wrote the store cannot open it afterwards. A store of the
          *                current version opens the same either way. Not for read-only opens, which read every
          *                version as it is.
+         * @return this builder.
          */
         public Builder upgradeFormat(final boolean upgrade)
         {
@@ -653,7 +700,10 @@ public final class StoreOptions
             return this;
         }
 
-        /** @param generation the snapshot a read-only store opens, or {@link #NEWEST_GENERATION}. */
+        /**
+         * @param generation the snapshot a read-only store opens, or {@link #NEWEST_GENERATION}.
+         * @return this builder.
+         */
         public Builder generation(final long generation)
         {
             if (generation < 0 && generation != NEWEST_GENERATION)
@@ -673,6 +723,7 @@ public final class StoreOptions
          *                default), plus up to 12 MiB the writer keeps in reserve; {@link #checkpointIndexBytes}
          *                checkpoints earlier and {@link #maxResidentIndexBytes} bounds it. Direct memory counts
          *                against {@code -XX:MaxDirectMemorySize} (by default the heap's maximum).
+         * @return this builder.
          */
         public Builder checkpointRecords(final long records)
         {
@@ -690,6 +741,7 @@ public final class StoreOptions
          *              reach this many bytes (default 64 MiB, at least 1 MiB), checked every 100 ms, for stores whose
          *              index is too large for {@code checkpointRecords} random changes to fit in it. The hard bound
          *              on that memory is {@link #maxResidentIndexBytes}.
+         * @return this builder.
          */
         public Builder checkpointIndexBytes(final long bytes)
         {
@@ -712,6 +764,7 @@ public final class StoreOptions
          *              smaller of {@code checkpointIndexBytes} and two thirds of this limit less 12 MiB. An open refuses a
          *              limit that is not below the JVM's; stores in one JVM share that, so set their limits to fit
          *              in it together.
+         * @return this builder.
          */
         public Builder maxResidentIndexBytes(final long bytes)
         {
@@ -730,6 +783,7 @@ public final class StoreOptions
          *                   log (each copy takes a sequence number) and repoints the index, in batches under the
          *                   write lock; the files are deleted once no retained snapshot or reader needs them.
          *                   {@link MemoryStore#compact()} compacts on demand either way.
+         * @return this builder.
          */
         public Builder backgroundCompaction(final boolean background)
         {
@@ -744,6 +798,7 @@ public final class StoreOptions
          *                 (those dead bytes, and the segment files compaction emptied that wait for their deletion)
          *                 exceeds 1.5 times this share of every segment file's bytes (docs/format.md, "Space"). In
          *                 (0, 1), default 0.10. Lower: less disk, more copying.
+         * @return this builder.
          */
         public Builder compactionDeadFraction(final double fraction)
         {
@@ -759,6 +814,7 @@ public final class StoreOptions
          * @param fraction only segments whose records still needed take less than this share of the file are
          *                 compacted, the emptiest first: in (0, 1], default 0.75 (copying at most three bytes for
          *                 each byte freed).
+         * @return this builder.
          */
         public Builder compactionLiveFraction(final double fraction)
         {
@@ -778,6 +834,7 @@ public final class StoreOptions
          *              never). Copy-on-write leaves a superseded copy of each page a checkpoint saw changed, so
          *              without it the index file only grows. Smaller: less disk, more copying (each new file writes
          *              the live index once more).
+         * @return this builder.
          */
         public Builder indexCompactionRatio(final double ratio)
         {
@@ -790,7 +847,10 @@ public final class StoreOptions
             return this;
         }
 
-        /** @param bytes the index file is never replaced by a new one while it is smaller (default 16 MiB, >= 0). */
+        /**
+         * @param bytes the index file is never replaced by a new one while it is smaller (default 16 MiB, >= 0).
+         * @return this builder.
+         */
         public Builder indexCompactionMinBytes(final long bytes)
         {
             if (bytes < 0)
@@ -818,6 +878,7 @@ public final class StoreOptions
          * to 5 minutes between attempts, until a snapshot succeeds.
          *
          * @param changes at least 1, or {@link #NO_AUTO_SNAPSHOT_CHANGES} for none (the default).
+         * @return this builder.
          */
         public Builder autoSnapshotEveryChanges(final long changes)
         {
@@ -839,6 +900,7 @@ public final class StoreOptions
          * failures and retries.
          *
          * @param interval positive, or {@link Duration#ZERO} for none (the default).
+         * @return this builder.
          */
         public Builder autoSnapshotInterval(final Duration interval)
         {
@@ -856,6 +918,7 @@ public final class StoreOptions
          * is logged the same way and does not make close throw.
          *
          * @param deadline positive, or {@link Duration#ZERO} for no snapshot at close (the default).
+         * @return this builder.
          */
         public Builder snapshotOnClose(final Duration deadline)
         {
@@ -881,6 +944,9 @@ public final class StoreOptions
          * not set, {@link #DEFAULT_SHUTDOWN_SNAPSHOT_DEADLINE}. {@link MemoryStore#close()} removes the hook (it
          * cannot once the JVM is shutting down; the hook then finds the store closed). Off by default. Threads still
          * writing while the hook runs may get {@link StoreClosedException}.
+         *
+         * @param shutdownHook whether SIGTERM closes the store.
+         * @return this builder.
          */
         public Builder shutdownHook(final boolean shutdownHook)
         {
@@ -888,6 +954,7 @@ public final class StoreOptions
             return this;
         }
 
+        /** @return the options, checked. */
         public StoreOptions build()
         {
             if (generation != NEWEST_GENERATION && !readOnly)

@@ -16,6 +16,13 @@ public final class VerifyReport
         private final String file;
         private final long offset;
 
+        /**
+         * Made by the check.
+         *
+         * @param what see {@link #what()}.
+         * @param file see {@link #file()}.
+         * @param offset see {@link #offset()}.
+         */
         public Problem(final String what, final String file, final long offset)
         {
             this.what = what;
@@ -23,16 +30,19 @@ public final class VerifyReport
             this.offset = offset;
         }
 
+        /** @return what was found. */
         public String what()
         {
             return what;
         }
 
+        /** @return the file it was found in. */
         public String file()
         {
             return file;
         }
 
+        /** @return where in the file. */
         public long offset()
         {
             return offset;
@@ -52,12 +62,31 @@ public final class VerifyReport
     private final long records;
     private final long entries;
 
+    /**
+     * Made by {@link MemoryStore#verify}, without warnings.
+     *
+     * @param problems see {@link #problems()}.
+     * @param manifests see {@link #manifests()}.
+     * @param indexPages see {@link #indexPages()}.
+     * @param records see {@link #records()}.
+     * @param entries see {@link #entries()}.
+     */
     public VerifyReport(final List<Problem> problems, final long manifests, final long indexPages, final long records,
         final long entries)
     {
         this(problems, List.of(), manifests, indexPages, records, entries);
     }
 
+    /**
+     * Made by {@link MemoryStore#verify}.
+     *
+     * @param problems see {@link #problems()}.
+     * @param warnings see {@link #warnings()}.
+     * @param manifests see {@link #manifests()}.
+     * @param indexPages see {@link #indexPages()}.
+     * @param records see {@link #records()}.
+     * @param entries see {@link #entries()}.
+     */
     public VerifyReport(final List<Problem> problems, final List<Problem> warnings, final long manifests,
         final long indexPages, final long records, final long entries)
     {
@@ -69,11 +98,13 @@ public final class VerifyReport
         this.entries = entries;
     }
 
+    /** @return whether no damage was found. */
     public boolean ok()
     {
         return problems.isEmpty();
     }
 
+    /** @return the damage found, each with its file and offset. */
     public List<Problem> problems()
     {
         return problems;

@@ -30,7 +30,7 @@ public final class WriteBatch
     private static final int[] NO_INDICES = new int[0];
     private static final float[] NO_VALUES = new float[0];
 
-    private final UnsafeBuffer records = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer records;
     private byte[] bytes = new byte[1024];
     /** Bytes of encoded records (each 8-byte aligned, as in a segment). */
     private int length;
@@ -49,12 +49,24 @@ public final class WriteBatch
     private int largestDimension = -1;
     private int largestRecord = -1;
 
+    /**
+     * An empty batch.
+     *
+     * @throws JvmFlagMissingException if the JVM was started without the {@code --add-exports} flag its message names.
+     */
     public WriteBatch()
     {
-        records.wrap(bytes);
+        AgronaAccess.require();
+        records = new UnsafeBuffer(bytes);
     }
 
-    /** As {@link #put(String, SparseVector, float, long, byte[])} with importance 1, now, and no metadata. */
+    /**
+     * As {@link #put(String, SparseVector, float, long, byte[])} with importance 1, now, and no metadata.
+     *
+     * @param id the entry's id.
+     * @param vector its vector.
+     * @return this batch.
+     */
     public WriteBatch put(final String id, final SparseVector vector)
     {
         return put(id, vector, 1.0f, System.currentTimeMillis(), null);
@@ -64,6 +76,10 @@ public final class WriteBatch
      * Adds a put of an entry (as {@link MemoryStore#put(String, SparseVector, float, long, byte[])}).
      *
      * @param metadata null for none; copied.
+     * @param id the entry's id.
+     * @param vector its vector.
+     * @param importance a finite weight the store keeps with it.
+     * @param storedAtMillis when it was written, in epoch milliseconds.
      * @return this batch.
      * @throws InvalidEntryException if the id, the vector or the importance is not one; the batch is unchanged.
      */
@@ -91,6 +107,7 @@ public final class WriteBatch
      * Adds a delete of an entry (as {@link MemoryStore#delete}): nothing is written for an id the store does not
      * hold when the batch reaches it.
      *
+     * @param id the entry's id.
      * @return this batch.
      * @throws InvalidEntryException if the id is not one; the batch is unchanged.
      */
@@ -103,6 +120,7 @@ public final class WriteBatch
      * Adds a put of a named state (as {@link MemoryStore#putState}).
      *
      * @param value copied.
+     * @param name the state's name.
      * @return this batch.
      * @throws InvalidEntryException if the name is not one or the value is null; the batch is unchanged.
      */
@@ -125,6 +143,7 @@ public final class WriteBatch
     /**
      * Adds a delete of a named state (as {@link MemoryStore#deleteState}).
      *
+     * @param name the state's name.
      * @return this batch.
      * @throws InvalidEntryException if the name is not one; the batch is unchanged.
      */
