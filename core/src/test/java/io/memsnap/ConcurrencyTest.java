@@ -86,10 +86,11 @@ class ConcurrencyTest
 
         try (MemoryStore store = MemoryStore.open(dir, options()))
         {
-            // Alone, up to a full one-page directory: depth 9 comes at about 50,000 ids, and at 95,000 the fullest
-            // of 512 buckets holds about 230 of 255 slots. The rest, through the doubling to depth 10 (a 2-page
-            // directory, at about 105,000 to 115,000 ids), under load.
-            for (int n = 0; n < 95_000; n++)
+            // Alone, up to a one-page directory: under the spread placement the densest buckets take keys 1/ln 2
+            // times as fast as the mean, so depth 9 comes at about 45,000 ids, and at 60,000 the fullest of 512
+            // buckets holds about 200 of 255 slots. The rest, through the doubling to depth 10 (a 2-page directory,
+            // at about 80,000 to 90,000 ids), under load.
+            for (int n = 0; n < 60_000; n++)
             {
                 history.insert(store, n);
             }

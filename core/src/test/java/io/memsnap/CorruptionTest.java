@@ -7,6 +7,7 @@ import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.index.IndexPlacement;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.ManifestDescriptor;
 import io.memsnap.internal.format.ManifestSlotsDescriptor;
@@ -15,6 +16,7 @@ import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.WatermarkDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.Segment;
+import io.memsnap.internal.snapshot.IndexPlacementExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestSlots;
@@ -508,7 +510,7 @@ class CorruptionTest
         }
         assertTrue(damaged >= 0 && trigger >= 0, "fixture: damaged entry " + damaged + ", trigger " + trigger);
         final long hidden = IndexPageDescriptor.FANOUT + damaged;
-        assertTrue(h.ids().stream().anyMatch(id -> (hash(m, id) & 1023) == hidden), "no id behind the entry");
+        assertTrue(h.ids().stream().anyMatch(id -> (position(m, id) & 1023) == hidden), "no id behind the entry");
         StoreFiles.flip(indexFile, (long)secondDirectory * IndexPageDescriptor.PAGE_SIZE +
             IndexPageDescriptor.entryOffset(damaged), 0x01);
 
@@ -521,7 +523,7 @@ class CorruptionTest
                 for (int written = 0; written < IndexPageDescriptor.BUCKET_SLOTS + 1; next++)
                 {
                     final String id = "k" + next;
-                    if ((hash(m, id) & 1023) == trigger)
+                    if ((position(m, id) & 1023) == trigger)
                     {
                         h.put(store, id, v, 1.0f, next, null);
                         written++;
@@ -547,9 +549,10 @@ class CorruptionTest
         return index.getInt(directoryPage * IndexPageDescriptor.PAGE_SIZE + IndexPageDescriptor.entryOffset(entry));
     }
 
-    private static long hash(final Manifest m, final String id)
+    private static int position(final Manifest m, final String id)
     {
-        return KeyHash.hash(m.seed, KeyHash.NAMESPACE_ENTRY, id);
+        return IndexPlacement.position(IndexPlacementExtension.placement(m, null),
+            KeyHash.hash(m.seed, KeyHash.NAMESPACE_ENTRY, id));
     }
 
     private static long newestGeneration(final Path dir)

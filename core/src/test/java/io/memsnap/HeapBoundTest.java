@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.*;
  *
  * <p>Then a planned restart (a checkpoint, a snapshot naming it, a clean close): the open after it replays no record,
  * holds under {@value #OPEN_HEAP_MIB} MiB of heap after a full GC, and its index reaches at most
- * {@value #INDEX_BYTES_PER_ENTRY} bytes of pages per entry (extendible hashing's mean bucket fill, which at 2 million
- * entries is about 0.78 of the 255 slots of a 4 KiB bucket: docs/benchmarks.md, "Ten million entries under
- * -Xmx128m").
+ * {@value #INDEX_BYTES_PER_ENTRY} bytes of pages per entry (extendible hashing's mean bucket fill, which the spread
+ * placement of keys keeps near ln 2 of the 255 slots of a 4 KiB bucket at every size, about 23.2 bytes an entry:
+ * docs/benchmarks.md, "Ten million entries under -Xmx128m").
  *
  * <p>The benchmark size (5 million) is run by hand: {@code -Dtest=HeapBoundTest -Dmemsnap.heap.entries=5000000}.
  */

@@ -4,7 +4,9 @@ import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.LibraryVersion;
 import io.memsnap.internal.format.ManifestDescriptor;
+import io.memsnap.internal.index.IndexPlacement;
 import io.memsnap.internal.snapshot.IndexFileExtension;
+import io.memsnap.internal.snapshot.IndexPlacementExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestCodec;
 import io.memsnap.internal.snapshot.ManifestExtension;
@@ -17,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static io.memsnap.TestEntries.*;
@@ -192,5 +195,99 @@ class ManifestExtensionTest
         final CorruptStoreException ex = assertThrows(CorruptStoreException.class,
             () -> ManifestCodec.decode(Arrays.copyOf(bytes, bytes.length), file));
         assertTrue(ex.getMessage().contains("extension"), ex.getMessage());
+    }
+
+    /**
+     * The index placement extension: every manifest of a new store records the spread placement, flagged for
+     * readers (a build that places keys by the low bits of their hash would look in the wrong buckets); the store
+     * finds its keys through reopens, read-only opens of an older snapshot and a checkpoint; a body that is not one
+     * known placement other than the low bits is damage.
+     */
+    @Test
+    void aNewStoreRecordsItsSpreadIndexPlacementInEveryManifest() throws IOException
+    {
+        final long first;
+        try (MemoryStore s = MemoryStore.open(dir, options))
+        {
+            for (int i = 0; i < 3000; i++)
+            {
+                s.put("k" + i, vector(i, 0));
+            }
+            first = s.snapshot().generation();
+            s.checkpoint();
+            for (int i = 3000; i < 6000; i++)
+            {
+                s.put("k" + i, vector(i, 0));
+            }
+            s.snapshot();
+        }
+        for (final long generation : Manifests.onDisk(dir))
+        {
+            final ManifestExtension e = read(generation).extension(ManifestDescriptor.EXTENSION_INDEX_PLACEMENT);
+            assertNotNull(e, "generation " + generation);
+            assertTrue(e.readersMustKnow());
+            assertEquals(IndexPlacement.SPREAD, IndexPlacementExtension.placement(read(generation), null));
+        }
+        try (MemoryStore s = MemoryStore.open(dir, options))
+        {
+            for (int i = 0; i < 6000; i++)
+            {
+                assertEquals(vector(i, 0), s.get("k" + i).orElseThrow().vector(), "k" + i);
+            }
+        }
+        try (MemoryStore s = MemoryStore.open(dir, StoreOptions.builder().dimension(DIMENSION).readOnly(true)
+            .generation(first).build()))
+        {
+            assertEquals(3000, s.size());
+            assertTrue(s.contains("k2999") && !s.contains("k3000"));
+        }
+
+        assertNull(IndexPlacementExtension.of(IndexPlacement.LOW_BITS), "the low bits need no extension");
+        final ByteBuffer low = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, IndexPlacement.LOW_BITS);
+        final ByteBuffer unknown = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 3);
+        for (final byte[] body : new byte[][] {new byte[0], new byte[8], low.array(), unknown.array()})
+        {
+            final ManifestExtension bad = new ManifestExtension(ManifestDescriptor.EXTENSION_INDEX_PLACEMENT,
+                ManifestDescriptor.EXTENSION_READERS_MUST_KNOW, body);
+            assertThrows(CorruptStoreException.class, () -> IndexPlacementExtension.placement(List.of(bad), null),
+                Arrays.toString(body));
+        }
+    }
+
+    /**
+     * A store whose manifests lack the placement extension (every store written before it existed: the golden 4.0
+     * store) is placed by the low bits of its hashes, and keeps that placement: its keys are found, thousands more
+     * written (splitting its buckets) are found after a reopen, and its new manifests still lack the extension.
+     */
+    @Test
+    void aStoreWithoutThePlacementExtensionKeepsPlacingKeysByTheLowBits() throws IOException
+    {
+        GoldenStores.unpack("v4.0", dir);
+        final StoreOptions golden = GoldenStores.options();
+        final long before;
+        try (MemoryStore s = MemoryStore.open(dir, golden))
+        {
+            before = s.size();
+            assertTrue(before > 0);
+            final float[] values = {0.5f};
+            for (int i = 0; i < 5000; i++)
+            {
+                s.put("low-" + i, SparseVector.of(new int[] {i % golden.dimension()}, values));
+            }
+            s.snapshot();
+        }
+        try (MemoryStore s = MemoryStore.open(dir, golden))
+        {
+            assertEquals(before + 5000, s.size());
+            assertTrue(s.contains("golden-0"));
+            for (int i = 0; i < 5000; i++)
+            {
+                assertTrue(s.contains("low-" + i), "low-" + i);
+            }
+        }
+        final List<Long> generations = Manifests.onDisk(dir);
+        final Manifest newest = read(generations.get(generations.size() - 1));
+        assertNull(newest.extension(ManifestDescriptor.EXTENSION_INDEX_PLACEMENT));
+        assertEquals(IndexPlacement.LOW_BITS, IndexPlacementExtension.placement(newest, null));
     }
 }

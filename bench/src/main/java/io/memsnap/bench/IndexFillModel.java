@@ -5,6 +5,7 @@ import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.index.IndexPlacement;
 import io.memsnap.internal.index.ReachablePages;
 
 import java.io.IOException;
@@ -18,10 +19,9 @@ import java.util.SplittableRandom;
  * current version reaches counted, as {@code StoreStats.indexLiveBytes} counts them. The hashes are function 1 of
  * {@link KeyHash} on ids as the benchmarks write them.
  *
- * <p>Two placements: the format's (a key's bucket is found by the low bits of its hash), and, for comparison, one
- * the format does not have, given to the same index as other hashes: the low 32 bits replaced by the bit-reversed
- * {@code 2^h - 1} of the hash read as a fraction {@code h} in [0, 1), so that the keys' density halves across the
- * directory and the buckets of one depth split at different entry counts.
+ * <p>Both placements of the format ({@link IndexPlacement}): the low bits of the hash (stores created before the
+ * spread placement), and the spread one that new stores use, whose density of keys halves across the directory so
+ * that the buckets of one depth split at different entry counts.
  *
  * <pre>java -XX:MaxDirectMemorySize=1g -cp bench/target/benchmarks.jar io.memsnap.bench.IndexFillModel 300000 1000000
  *     10000000</pre>
@@ -42,24 +42,23 @@ public final class IndexFillModel
         {
             final long n = Long.parseLong(arg);
             final long seed = new SplittableRandom(SEED).nextLong();
-            for (final boolean spread : new boolean[] {false, true})
+            for (final int placement : new int[] {IndexPlacement.LOW_BITS, IndexPlacement.SPREAD})
             {
                 BenchDirs.deleteTree(dir);
                 java.nio.file.Files.createDirectories(dir);
                 final IndexFile file = IndexFile.create(StoreFileSystem.real(), dir);
                 try
                 {
-                    final HashIndex index = HashIndex.create(file);
+                    final HashIndex index = HashIndex.create(file, placement);
                     for (long i = 0; i < n; i++)
                     {
                         final long hash = KeyHash.hash(seed, KeyHash.NAMESPACE_ENTRY, Embeddings.id(i));
-                        final long placed = spread ? spread(hash) : hash;
-                        index.putAt(index.prepare(placed), -1, placed, IndexPageDescriptor.address(1, (int)i));
+                        index.putAt(index.prepare(hash), -1, hash, IndexPageDescriptor.address(1, (int)i));
                     }
                     final int pages = ReachablePages.of(file, index.rootPage(), file.nextPage(),
                         Integer.MAX_VALUE).length;
                     final int buckets = pages - 1 - directoryPages(file, index);
-                    System.out.printf(Locale.ROOT, "%d,%s,%d,%.3f,%.2f%n", n, spread ? "spread" : "low-bits",
+                    System.out.printf(Locale.ROOT, "%d,%s,%d,%.3f,%.2f%n", n, placement == IndexPlacement.SPREAD ? "spread" : "low-bits",
                         buckets, n / ((double)buckets * IndexPageDescriptor.BUCKET_SLOTS),
                         (double)pages * IndexPageDescriptor.PAGE_SIZE / n);
                 }
@@ -70,14 +69,6 @@ public final class IndexFillModel
             }
         }
         BenchDirs.deleteTree(dir);
-    }
-
-    /** @return {@code hash} with its low 32 bits replaced by the bit-reversed {@code 2^h - 1} of its high bits. */
-    private static long spread(final long hash)
-    {
-        final double h = (hash >>> 11) * 0x1.0p-53;
-        final long position = (long)((Math.pow(2, h) - 1) * 0x1.0p32);
-        return (hash & 0xFFFF_FFFF_0000_0000L) | (Integer.reverse((int)position) & 0xFFFF_FFFFL);
     }
 
     private static int directoryPages(final IndexFile file, final HashIndex index)

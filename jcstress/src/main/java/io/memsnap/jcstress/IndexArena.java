@@ -3,6 +3,7 @@ package io.memsnap.jcstress;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.index.IndexPlacement;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +49,7 @@ final class IndexArena
             }
             current = new SharedFile(newFile());
         }
-        final HashIndex index = HashIndex.create(current.file);
+        final HashIndex index = HashIndex.create(current.file, IndexPlacement.DEFAULT);
         setup.accept(index);
         current.users.incrementAndGet();
         return new Lease(index, current);

@@ -82,6 +82,15 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *   0  next slot              int32    the slot the commit after this one writes (the only slot ever written while
  *                                      this manifest is the newest committed)
  * </pre>
+ *
+ * <p>Extension {@link #EXTENSION_INDEX_PLACEMENT} (flag {@link #EXTENSION_READERS_MUST_KNOW}: a build that placed
+ * keys by their hash's low bits would look for them in the wrong buckets), present when the store's index places keys
+ * other than by the low bits of their hash ({@code io.memsnap.internal.index.IndexPlacement}); without it, placement
+ * 1, the low bits. A store keeps its placement: every manifest of a store that has the extension has it.
+ *
+ * <pre>
+ *   0  placement              int32    2: the bit-reversed 2^h - 1 of the hash's high 32 bits read as a fraction h
+ * </pre>
  */
 public final class ManifestDescriptor
 {
@@ -136,6 +145,9 @@ public final class ManifestDescriptor
     /** Extension tag (4.0): the manifest slot the commit after this one writes. */
     public static final int EXTENSION_NEXT_SLOT = 5;
 
+    /** Extension tag (4.0): how the index places keys, when not by the low bits of their hash. */
+    public static final int EXTENSION_INDEX_PLACEMENT = 6;
+
     /** Extension {@link #EXTENSION_INDEX_FILE}: where the generation of the index file sits in its body. */
     public static final int INDEX_FILE_GENERATION_OFFSET = 0;
     /** Extension {@link #EXTENSION_INDEX_FILE}: length of its body. */
@@ -144,6 +156,10 @@ public final class ManifestDescriptor
     public static final int NEXT_SLOT_OFFSET = 0;
     /** Extension {@link #EXTENSION_NEXT_SLOT}: length of its body. */
     public static final int NEXT_SLOT_EXTENSION_LENGTH = NEXT_SLOT_OFFSET + SIZE_OF_INT;
+    /** Extension {@link #EXTENSION_INDEX_PLACEMENT}: where the placement sits in its body. */
+    public static final int INDEX_PLACEMENT_OFFSET = 0;
+    /** Extension {@link #EXTENSION_INDEX_PLACEMENT}: length of its body. */
+    public static final int INDEX_PLACEMENT_EXTENSION_LENGTH = INDEX_PLACEMENT_OFFSET + SIZE_OF_INT;
 
     /** @return where the generation sits in a manifest of this major version. */
     public static int generationOffset(final int major)
@@ -154,7 +170,7 @@ public final class ManifestDescriptor
     /** @return whether this build knows the extension tag (and so may read, and write, a manifest carrying it). */
     public static boolean isKnownExtension(final int tag)
     {
-        return tag >= EXTENSION_SEGMENT_LIVE_BYTES && tag <= EXTENSION_NEXT_SLOT;
+        return tag >= EXTENSION_SEGMENT_LIVE_BYTES && tag <= EXTENSION_INDEX_PLACEMENT;
     }
 
     public static final int FILE_ENTRY_LENGTH = 16;

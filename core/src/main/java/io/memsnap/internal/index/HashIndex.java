@@ -12,8 +12,9 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * off the heap and copy-on-write.
  *
  * <p>A root page holds the global depth {@code g} and the directory pages; {@code 2^g} directory entries name
- * bucket pages; a bucket of local depth {@code l} holds the keys whose hashes share its low {@code l} bits. A full
- * bucket splits in two, doubling the directory when {@code l == g}.
+ * bucket pages; a bucket of local depth {@code l} holds the keys whose positions ({@link IndexPlacement}: a function
+ * of the hash that the store's format fixes) share their low {@code l} bits. A full bucket splits in two, doubling the
+ * directory when {@code l == g}.
  *
  * <p><b>Copy-on-write.</b> {@link #freeze()} records the root and the page watermark in O(1). Every page below the
  * watermark is immutable from then on: the writer copies a frozen page before changing it and relinks the copy,
@@ -41,18 +42,29 @@ public final class HashIndex
     private static final int PAGES_PER_CHANGE = 2 * FANOUT + 4 * MAX_DEPTH + 8;
 
     private final IndexFile file;
+    /** {@link IndexPlacement}: where a hash goes. */
+    private final int placement;
     private volatile int rootPage;
     private int frozenWatermark;
 
-    private HashIndex(final IndexFile file, final int rootPage, final int frozenWatermark)
+    private HashIndex(final IndexFile file, final int placement, final int rootPage, final int frozenWatermark)
     {
+        if (!IndexPlacement.isKnown(placement))
+        {
+            throw new IllegalArgumentException("unknown index placement " + placement);
+        }
         this.file = file;
+        this.placement = placement;
         this.rootPage = rootPage;
         this.frozenWatermark = frozenWatermark;
     }
 
-    /** Writer: lays out an empty index (root, one directory page, one bucket) in a new file. */
-    public static HashIndex create(final IndexFile file)
+    /**
+     * Writer: lays out an empty index (root, one directory page, one bucket) in a new file.
+     *
+     * @param placement the {@link IndexPlacement} its keys go by.
+     */
+    public static HashIndex create(final IndexFile file, final int placement)
     {
         file.ensureCapacity(3);
         final int root = file.allocate();
@@ -64,14 +76,18 @@ public final class HashIndex
         initPage(file, root, TYPE_ROOT, 0);
         file.buffer(root).putInt(IndexFile.pageOffset(root) + COUNT_OFFSET, 1);
         file.buffer(root).putInt(IndexFile.pageOffset(root) + entryOffset(0), dir);
-        return new HashIndex(file, root, 1);
+        return new HashIndex(file, placement, root, 1);
     }
 
-    /** Opens the index of a snapshot: its root page and its sealed length. */
-    public static HashIndex open(final IndexFile file, final int rootPage, final int committedPages)
+    /**
+     * Opens the index of a snapshot: its root page and its sealed length, placed by {@code placement} (the store's,
+     * from its manifest).
+     */
+    public static HashIndex open(final IndexFile file, final int placement, final int rootPage,
+        final int committedPages)
     {
         file.checkPage(rootPage, TYPE_ROOT);
-        return new HashIndex(file, rootPage, committedPages);
+        return new HashIndex(file, placement, rootPage, committedPages);
     }
 
     /**
@@ -79,10 +95,10 @@ public final class HashIndex
      * older snapshot's checkpoint): every page handed out so far is frozen for it, so that changes to it copy them
      * into new pages and the version readers see stays as it is. A rewind builds one and {@link #adopt}s it.
      */
-    public static HashIndex version(final IndexFile file, final int rootPage)
+    public HashIndex version(final int rootPage)
     {
         file.checkPage(rootPage, TYPE_ROOT);
-        return new HashIndex(file, rootPage, file.nextPage());
+        return new HashIndex(file, placement, rootPage, file.nextPage());
     }
 
     /**
@@ -91,7 +107,7 @@ public final class HashIndex
      */
     public void adopt(final HashIndex version)
     {
-        if (version.file != file)
+        if (version.file != file || version.placement != placement)
         {
             throw new IllegalArgumentException("a version of another index file");
         }
@@ -116,7 +132,7 @@ public final class HashIndex
      */
     public long lookup(final long hash, final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
-        final int bucket = bucketOf(rootPage, hash);
+        final int bucket = bucketOf(rootPage, IndexPlacement.position(placement, hash));
         final UnsafeBuffer b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
         final int count = Math.min(b.getIntAcquire(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
@@ -154,14 +170,26 @@ public final class HashIndex
         return -1;
     }
 
+    /** @return the {@link IndexPlacement#position} of {@code hash} in this index. */
+    public int position(final long hash)
+    {
+        return IndexPlacement.position(placement, hash);
+    }
+
+    /** @return the {@link IndexPlacement} of this index. */
+    public int placement()
+    {
+        return placement;
+    }
+
     /**
-     * The bucket of {@code hash} in the version of {@code root}. A root that is not frozen doubles its directory in
+     * The bucket of the keys at {@code position} in the version of {@code root}. A root that is not frozen doubles its directory in
      * place: the writer stores the new depth, then relinks entries to the split halves. A reader that loaded the old
      * depth and then a relinked entry would look in the wrong half, so the depth is loaded again after the entries:
      * a relink seen by the acquire loads makes the new depth visible, and a changed depth means start again (the
      * depth only grows, so this ends).
      */
-    private int bucketOf(final int root, final long hash)
+    private int bucketOf(final int root, final int position)
     {
         file.checkPage(root, TYPE_ROOT);
         final UnsafeBuffer rb = file.buffer(root);
@@ -169,7 +197,7 @@ public final class HashIndex
         int depth = rb.getByteVolatile(ro + DEPTH_OFFSET);
         while (true)
         {
-            final int index = (int)hash & ((1 << depth) - 1);
+            final int index = position & ((1 << depth) - 1);
             final int dir = rb.getIntAcquire(ro + entryOffset(index >>> FANOUT_SHIFT));
             file.checkPage(dir, TYPE_DIRECTORY);
             final int bucket =
@@ -186,7 +214,7 @@ public final class HashIndex
 
     /**
      * Any thread: visits every live slot once, in an order that splits and directory doublings cannot disturb
-     * (by bit-reversed hash), without locks. Weakly consistent: a key written during the iteration may or may not
+     * (by bit-reversed position), without locks. Weakly consistent: a key written during the iteration may or may not
      * be seen, but no key is seen twice.
      *
      * <p>A split relinks the directory entries of a bucket one release store at a time, so the iterator may meet
@@ -205,7 +233,7 @@ public final class HashIndex
             final int top = globalDepth == 0 ? 0 : (int)(cursor >>> (32 - globalDepth));
             final long directoryIndex = Integer.reverse(top) >>> (32 - Math.max(globalDepth, 1)) &
                 ((1L << globalDepth) - 1);
-            final int bucket = bucketOf(root, directoryIndex);
+            final int bucket = bucketOf(root, (int)directoryIndex);
             final UnsafeBuffer b = file.buffer(bucket);
             final int o = IndexFile.pageOffset(bucket);
             final int localDepth = b.getByte(o + DEPTH_OFFSET);
@@ -215,7 +243,7 @@ public final class HashIndex
                 final int so = o + slotOffset(s);
                 final long address = b.getLongAcquire(so + SLOT_ADDRESS_OFFSET);
                 final long hash = b.getLong(so + SLOT_HASH_OFFSET);
-                if (address != 0 && (Integer.reverse((int)hash) & 0xFFFF_FFFFL) >= cursor)
+                if (address != 0 && (Integer.reverse(position(hash)) & 0xFFFF_FFFFL) >= cursor)
                 {
                     visitor.visit(hash, address);
                 }
@@ -250,8 +278,8 @@ public final class HashIndex
 
     /**
      * Writer: makes the bucket of {@code hash} writable (copying frozen pages on the way) with room for one more
-     * slot (compacting or splitting it as needed), or, if it is full at the deepest depth, where {@code key} can
-     * only be updated or removed in place. Grows the file first, so that everything after the growth is memory work
+     * slot (compacting or splitting it as needed), or, if it is full and holds {@code key}, where {@code key} is
+     * updated or removed in place (a full bucket is split only for a key it does not hold). Grows the file first, so that everything after the growth is memory work
      * that cannot fail half-way.
      *
      * @param key the key about to be put or removed, or null if it is known to be new.
@@ -262,24 +290,26 @@ public final class HashIndex
     public int prepare(final long hash, final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
         file.ensureCapacity(PAGES_PER_CHANGE);
+        final int position = position(hash);
         while (true)
         {
             final int root = rootPage;
             final UnsafeBuffer rb = file.buffer(root);
             final int ro = IndexFile.pageOffset(root);
             final int globalDepth = rb.getByte(ro + DEPTH_OFFSET);
-            final int bucket = bucketOf(root, hash);
+            final int bucket = bucketOf(root, position);
             final UnsafeBuffer b = file.buffer(bucket);
             final int o = IndexFile.pageOffset(bucket);
             final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
             final int localDepth = b.getByte(o + DEPTH_OFFSET);
-            if (count < BUCKET_SLOTS ||
-                (localDepth >= MAX_DEPTH && key != null && find(b, o, count, hash, key, namespace, matcher) >= 0))
+            // A full bucket that holds the key already takes its update in place: splitting it would add a bucket
+            // that no key needs.
+            if (count < BUCKET_SLOTS || (key != null && find(b, o, count, hash, key, namespace, matcher) >= 0))
             {
                 if (bucket < frozenWatermark)
                 {
                     final int copy = copyPage(bucket);
-                    relink(hash, localDepth, copy, copy);
+                    relink(position, localDepth, copy, copy);
                     return copy;
                 }
                 return bucket;
@@ -290,7 +320,7 @@ public final class HashIndex
                 final int compacted = file.allocate();
                 initPage(file, compacted, TYPE_BUCKET, localDepth);
                 moveLiveSlots(b, o, count, compacted, -1, 0);
-                relink(hash, localDepth, compacted, compacted);
+                relink(position, localDepth, compacted, compacted);
                 continue;
             }
             if (localDepth >= MAX_DEPTH)
@@ -309,7 +339,7 @@ public final class HashIndex
             initPage(file, one, TYPE_BUCKET, localDepth + 1);
             moveLiveSlots(b, o, count, zero, localDepth, 0);
             moveLiveSlots(b, o, count, one, localDepth, 1);
-            relink(hash, localDepth, zero, one);
+            relink(position, localDepth, zero, one);
         }
     }
 
@@ -439,7 +469,7 @@ public final class HashIndex
         return live;
     }
 
-    /** Copies the live slots of a bucket whose hash bit {@code bit} equals {@code value} (all if bit is -1). */
+    /** Copies the live slots of a bucket whose position's bit {@code bit} equals {@code value} (all if bit is -1). */
     private void moveLiveSlots(final UnsafeBuffer from, final int fo, final int count, final int to, final int bit,
         final int value)
     {
@@ -451,7 +481,7 @@ public final class HashIndex
             final int so = fo + slotOffset(s);
             final long address = from.getLong(so + SLOT_ADDRESS_OFFSET);
             final long hash = from.getLong(so + SLOT_HASH_OFFSET);
-            if (address != 0 && (bit < 0 || ((hash >>> bit) & 1) == value))
+            if (address != 0 && (bit < 0 || ((position(hash) >>> bit) & 1) == value))
             {
                 final int dso = to0 + slotOffset(n++);
                 tb.putLong(dso + SLOT_HASH_OFFSET, hash);
@@ -470,19 +500,19 @@ public final class HashIndex
     }
 
     /**
-     * Points every directory entry of the bucket of {@code hash} at local depth {@code depth} to {@code zero} or
+     * Points every directory entry of the bucket of {@code position} at local depth {@code depth} to {@code zero} or
      * {@code one}, by the entry's bit {@code depth}. Copies frozen directory pages and the root on the way.
      */
-    private void relink(final long hash, final int depth, final int zero, final int one)
+    private void relink(final int position, final int depth, final int zero, final int one)
     {
-        checkFrozenDirectories(hash, depth);
+        checkFrozenDirectories(position, depth);
         final int root = mutableRoot();
         final UnsafeBuffer rb = file.buffer(root);
         final int ro = IndexFile.pageOffset(root);
         final int globalDepth = rb.getByte(ro + DEPTH_OFFSET);
         final int size = 1 << globalDepth;
         final int step = 1 << depth;
-        for (int index = (int)hash & (step - 1); index < size; index += step)
+        for (int index = position & (step - 1); index < size; index += step)
         {
             final int dirSlot = index >>> FANOUT_SHIFT;
             int dir = rb.getInt(ro + entryOffset(dirSlot));
@@ -501,14 +531,14 @@ public final class HashIndex
      * with a new checksum at the next snapshot, so a page read from disk must be checked before it is copied, or its
      * damage would become valid; lookups only checked the pages on their own path.
      */
-    private void checkFrozenDirectories(final long hash, final int depth)
+    private void checkFrozenDirectories(final int position, final int depth)
     {
         final int root = rootPage;
         final UnsafeBuffer rb = file.buffer(root);
         final int ro = IndexFile.pageOffset(root);
         final int size = 1 << rb.getByte(ro + DEPTH_OFFSET);
         final int step = Math.max(1 << depth, FANOUT);
-        for (int index = (int)hash & ((1 << depth) - 1); index < size; index += step)
+        for (int index = position & ((1 << depth) - 1); index < size; index += step)
         {
             final int dir = rb.getInt(ro + entryOffset(index >>> FANOUT_SHIFT));
             if (dir < frozenWatermark)

@@ -16,6 +16,7 @@ import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.segment.SegmentUsage;
+import io.memsnap.internal.snapshot.IndexPlacementExtension;
 import io.memsnap.internal.snapshot.Checkpoint;
 import io.memsnap.internal.snapshot.FlushedRanges;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
@@ -78,7 +79,9 @@ final class ReadOnlyOpener
                 final Checkpoint checkpoint = manifest.checkpoint;
                 indexFile = IndexFile.open(StoreFileSystem.real(), dir, checkpoint.indexFile, checkpoint.indexPages,
                     true);
-                final HashIndex index = HashIndex.open(indexFile, checkpoint.rootPage, checkpoint.indexPages);
+                final HashIndex index = HashIndex.open(indexFile,
+                    IndexPlacementExtension.placement(manifest, manifests.path(generation)), checkpoint.rootPage,
+                    checkpoint.indexPages);
                 snapshotFilesValid = true; // from here on, damage is in the log: an older snapshot replays it too
                 final SegmentUsage.Table table = LiveBytesExtension.read(manifest, manifests.path(generation));
                 final Segment[] segments = new Segment[manifest.tailSegment + 1];

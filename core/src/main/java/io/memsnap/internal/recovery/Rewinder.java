@@ -388,7 +388,7 @@ public final class Rewinder
                 "store", parts.manifests.path(target.generation).resolveSibling(
                 SegmentDescriptor.fileName(checkpoint.replaySegment)), 0);
         }
-        final HashIndex version = HashIndex.version(parts.indexFile, checkpoint.rootPage);
+        final HashIndex version = parts.index.version(checkpoint.rootPage);
         final SegmentUsage.Table table = LiveBytesExtension.read(target, parts.manifests.path(target.generation));
         final SegmentUsage usage = table != null ? SegmentUsage.of(table) : SegmentUsage.recount(version, parts.log);
         final Replay replay = LogReplayer.replay(version, parts.log, segments, checkpoint, seed, target.lastSequence,

@@ -7,6 +7,7 @@ import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.snapshot.IndexPlacementExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestSlots;
 import io.memsnap.internal.snapshot.ManifestStore;
@@ -117,7 +118,8 @@ final class SnapshotChooser
                 StoreOpener.checkDimension(manifest, options, manifests.path(generation));
                 indexFile = IndexFile.open(fs, dir, indexGeneration, manifest.checkpoint.indexPages, committed,
                     false);
-                final HashIndex index = HashIndex.open(indexFile, manifest.checkpoint.rootPage,
+                final HashIndex index = HashIndex.open(indexFile,
+                    IndexPlacementExtension.placement(manifest, manifests.path(generation)), manifest.checkpoint.rootPage,
                     manifest.checkpoint.indexPages);
                 final String next = nextSlotProblem(manifests, manifest);
                 if (next != null)

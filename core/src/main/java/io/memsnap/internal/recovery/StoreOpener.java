@@ -14,6 +14,7 @@ import io.memsnap.internal.format.WatermarkDescriptor;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.index.IndexPlacement;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
@@ -25,6 +26,7 @@ import io.memsnap.internal.snapshot.Freeze;
 import io.memsnap.internal.snapshot.IndexCheckpointer;
 import io.memsnap.internal.snapshot.IndexFileDeleter;
 import io.memsnap.internal.snapshot.IndexFileExtension;
+import io.memsnap.internal.snapshot.IndexPlacementExtension;
 import io.memsnap.internal.snapshot.LiveBytesExtension;
 import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestExtension;
@@ -182,7 +184,7 @@ public final class StoreOpener
         final SegmentUsage usage;
         try
         {
-            index = HashIndex.create(indexFile);
+            index = HashIndex.create(indexFile, IndexPlacement.DEFAULT);
             final Segment first = Segment.create(fs, dir, 1, SegmentSizing.first(options.segmentSize()), 1,
                 options.preallocate());
             log = new SegmentLog(fs, dir, options.segmentSize(), options.preallocate(), new Segment[] {null, first},
@@ -191,6 +193,7 @@ public final class StoreOpener
             final long seed = new SecureRandom().nextLong();
             snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, seed, options.dimension());
             snapshotWriter.addExtensionSource(IndexFileExtension.SOURCE);
+            snapshotWriter.addExtensionSource(IndexPlacementExtension.source(index.placement()));
             final Checkpoint nothingSealed = new Checkpoint(index.rootPage(), 1, 1, 0, 1,
                 SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
             usage = new SegmentUsage();
@@ -393,6 +396,7 @@ public final class StoreOpener
                 manifest.dimension);
             snapshotWriter.addExtensionSource(LiveBytesExtension.SOURCE);
             snapshotWriter.addExtensionSource(IndexFileExtension.SOURCE);
+            snapshotWriter.addExtensionSource(IndexPlacementExtension.source(chosen.index.placement()));
             final RecoveryReport report = new RecoveryReport(manifest.generation, chosen.skipped, replay.replayed,
                 replay.lastSequence(), plan.cut, changed, System.nanoTime() - start);
             return new Recovered(directory, manifests, log, chosen.indexFile, chosen.index, snapshotWriter,

@@ -1,5 +1,6 @@
 package io.memsnap.internal.segment;
 
+import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.Threads;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
@@ -34,7 +35,7 @@ public final class SegmentPreparer
 {
     /** The name of the thread, before the store directory's name. */
     public static final String THREAD_PREFIX = "memsnap-segments ";
-    private static final System.Logger LOG = System.getLogger("io.memsnap");
+    private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     private static final int NONE = 0;
 
     private final StoreFileSystem fs;

@@ -48,12 +48,13 @@ class HashIndexTest
     private IndexFile file;
     private HashIndex index;
     private final Key key = new Key();
+    private long probe;
 
     @BeforeEach
     void create() throws IOException
     {
         file = IndexFile.create(io.memsnap.internal.fs.StoreFileSystem.real(), dir);
-        index = HashIndex.create(file);
+        index = HashIndex.create(file, placement());
     }
 
     @AfterEach
@@ -263,7 +264,7 @@ class HashIndexTest
         assertNotEquals(before, after);
         assertEquals(BUCKET_SLOTS - 1 - 200 + 2, bucketCount(after), "54 survivors, 999 and 1000");
         assertEquals(BUCKET_SLOTS, bucketCount(before), "the frozen bucket is not touched");
-        final HashIndex frozen = HashIndex.open(file, frozenRoot, watermark);
+        final HashIndex frozen = HashIndex.open(file, placement(), frozenRoot, watermark);
         for (int i = 0; i < BUCKET_SLOTS - 1; i++)
         {
             final long expected = i < 200 ? 0 : address(i, 0);
@@ -327,8 +328,8 @@ class HashIndexTest
         assertArrayEquals(pages1, copyPages(1, watermark1), "a page below the first watermark changed");
         assertArrayEquals(pages2, copyPages(1, watermark2), "a page below the second watermark changed");
 
-        final HashIndex frozen1 = HashIndex.open(file, root1, watermark1);
-        final HashIndex frozen2 = HashIndex.open(file, root2, watermark2);
+        final HashIndex frozen1 = HashIndex.open(file, placement(), root1, watermark1);
+        final HashIndex frozen2 = HashIndex.open(file, placement(), root2, watermark2);
         final BitSet keys1 = new BitSet();
         final BitSet keys2 = new BitSet();
         for (int i = 0; i < second + 60_000; i++)
@@ -355,24 +356,24 @@ class HashIndexTest
     @Test
     void forEachOverADirectoryCaughtHalfWayThroughASplitVisitsEachKeyOnce()
     {
-        // Even hashes with bit 1 clear drive the global depth to 3 and leave the odd half in one bucket of
+        // Even positions with bit 1 clear drive the global depth to 3 and leave the odd half in one bucket of
         // local depth 1, named by directory entries 1, 3, 5 and 7.
         long next = 0;
         for (int i = 0; i < BUCKET_SLOTS + 45; i++)
         {
-            put(hash(next) & ~3L, next++, 0);
+            put(hashAt(3, 0), next++, 0);
         }
         assertEquals(3, globalDepth(index));
         final int odd = bucketPage(index, 1);
         assertEquals(1, bucketDepth(odd));
         while (bucketCount(odd) < BUCKET_SLOTS)
         {
-            put(hash(next) | 1L, next++, 0);
+            put(hashAt(1, 1), next++, 0);
         }
 
-        // One more odd key, whose bit 1 is clear, splits the odd bucket: relink points entries 1 and 5 at the
+        // One more odd key, whose position's bit 1 is clear, splits the odd bucket: relink points entries 1 and 5 at the
         // new bucket of ...01 and entries 3 and 7 at that of ...11, one release store after the other.
-        put((hash(next) | 1L) & ~2L, next++, 0);
+        put(hashAt(3, 1), next++, 0);
         final int zero = bucketPage(index, 1);
         final int one = bucketPage(index, 3);
         assertNotEquals(odd, zero);
@@ -579,7 +580,7 @@ class HashIndexTest
         final long[] positions = new long[n];
         for (int i = 0; i < n; i++)
         {
-            positions[i] = Integer.reverse((int)hash(i)) & 0xFFFF_FFFFL; // the low hash bits first
+            positions[i] = Integer.reverse(index.position(hash(i))) & 0xFFFF_FFFFL; // the low bits first
         }
         java.util.Arrays.sort(positions);
         final int[] needed = new int[2]; // buckets, deepest depth
@@ -663,6 +664,25 @@ class HashIndexTest
     }
 
     /** SplitMix64's finaliser: a well mixed, reproducible 64-bit hash of a key number. */
+    /** @return the {@link IndexPlacement} of the index under test. */
+    int placement()
+    {
+        return IndexPlacement.LOW_BITS;
+    }
+
+    /** @return the next of the test's hashes whose position has {@code bits} under {@code mask}. */
+    private long hashAt(final int mask, final int bits)
+    {
+        while (true)
+        {
+            final long h = hash(1_000_000_000L + probe++);
+            if ((index.position(h) & mask) == bits)
+            {
+                return h;
+            }
+        }
+    }
+
     static long hash(final long n)
     {
         long z = n * 0x9E37_79B9_7F4A_7C15L + 0x632B_E59B_D9B4_E019L;

@@ -48,7 +48,7 @@ class IndexFileGenerationTest
     {
         file = IndexFile.create(StoreFileSystem.real(), dir);
         file.limitResident(1L << 30, readers);
-        index = HashIndex.create(file);
+        index = HashIndex.create(file, IndexPlacement.DEFAULT);
     }
 
     @AfterEach
@@ -119,7 +119,7 @@ class IndexFileGenerationTest
         final IndexFile reopened = IndexFile.open(StoreFileSystem.real(), dir, 1, last, true);
         try
         {
-            final HashIndex read = HashIndex.open(reopened, index.rootPage(), last);
+            final HashIndex read = HashIndex.open(reopened, index.placement(), index.rootPage(), last);
             for (int i = 0; i < KEYS; i += 5)
             {
                 assertEquals(address(i, i < SOME ? 5 : 4), read.lookup(hash(i), new HashIndexTest.Key(i), NS,

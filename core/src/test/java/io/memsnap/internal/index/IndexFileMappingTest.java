@@ -54,7 +54,7 @@ class IndexFileMappingTest
                     assertEquals(page, file.buffer(page).getLong(IndexFile.pageOffset(page) + MARKER_OFFSET),
                         "page " + page + " reads its own bytes (read-only " + readOnly + ")");
                 }
-                final HashIndex index = HashIndex.open(file, root, pages);
+                final HashIndex index = HashIndex.open(file, IndexPlacement.DEFAULT, root, pages);
                 for (int i = 0; i < KEYS; i++)
                 {
                     assertEquals(address(i, 0), index.lookup(hash(i), new HashIndexTest.Key(i), 0,
@@ -101,7 +101,7 @@ class IndexFileMappingTest
         final int root;
         try
         {
-            final HashIndex index = HashIndex.create(file);
+            final HashIndex index = HashIndex.create(file, IndexPlacement.DEFAULT);
             final HashIndexTest.Key key = new HashIndexTest.Key();
             final KeyMatcher never = (address, k, namespace) -> false;
             for (int i = 0; i < KEYS; i++)
