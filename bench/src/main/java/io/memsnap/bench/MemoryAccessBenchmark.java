@@ -135,18 +135,7 @@ public class MemoryAccessBenchmark
     @Benchmark
     public int byteBufferBucketScan()
     {
-        final ByteBuffer b = bytes;
-        final int o = layout.nextPage();
-        final int count = Math.min((int)INTS.getAcquire(b, o + COUNT_OFFSET), BUCKET_SLOTS);
-        final int hashes = o + slotOffset(0) + SLOT_HASH_OFFSET;
-        for (int s = 0; s < count; s++)
-        {
-            if (b.getLong(hashes + s * SLOT_LENGTH) == ABSENT_HASH)
-            {
-                return s;
-            }
-        }
-        return -1;
+        return MemoryAccessBuffers.bucketScan(bytes, layout.nextPage());
     }
 
     @Benchmark
@@ -192,18 +181,7 @@ public class MemoryAccessBenchmark
     public boolean byteBufferIdEquals()
     {
         final int r = layout.nextRecord();
-        final String id = layout.id(r);
-        final int length = id.length();
-        final ByteBuffer b = bytes;
-        final int o = recordOffset(r) + ID_OFFSET;
-        for (int i = 0; i < length; i++)
-        {
-            if (id.charAt(i) != b.get(o + i))
-            {
-                return false;
-            }
-        }
-        return true;
+        return MemoryAccessBuffers.idEquals(bytes, recordOffset(r) + ID_OFFSET, layout.id(r));
     }
 
     // ------------------------------------------------------------------------------------------------ copyValues
@@ -222,9 +200,7 @@ public class MemoryAccessBenchmark
     @Benchmark
     public float[] byteBufferCopyValues()
     {
-        final int from = recordOffset(layout.nextRecord()) + VALUES_OFFSET;
-        floats.get(from / Float.BYTES, values, 0, NNZ);
-        return values;
+        return MemoryAccessBuffers.copyValues(floats, recordOffset(layout.nextRecord()) + VALUES_OFFSET, values);
     }
 
     @Benchmark
@@ -280,33 +256,6 @@ public class MemoryAccessBenchmark
     @Benchmark
     public double byteBufferDot()
     {
-        final ByteBuffer record = bytes;
-        final int offset = recordOffset(layout.nextRecord());
-        final int[] oi = queryIndices;
-        final float[] ov = queryValues;
-        final int ib = offset + INDICES_OFFSET;
-        final int vb = ib + NNZ * 4;
-        double sum = 0;
-        int a = 0;
-        int b = 0;
-        while (a < NNZ && b < oi.length)
-        {
-            final int ia = record.getInt(ib + a * 4);
-            if (ia == oi[b])
-            {
-                sum += (double)record.getFloat(vb + a * 4) * ov[b];
-                a++;
-                b++;
-            }
-            else if (ia < oi[b])
-            {
-                a++;
-            }
-            else
-            {
-                b++;
-            }
-        }
-        return sum;
+        return MemoryAccessBuffers.dot(bytes, recordOffset(layout.nextRecord()), queryIndices, queryValues);
     }
 }

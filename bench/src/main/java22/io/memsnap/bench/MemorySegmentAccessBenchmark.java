@@ -18,6 +18,9 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +47,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * allocated ({@code memory = direct}); the plain loads are {@link MemorySegment#get} of aligned value layouts (bounds
  * and liveness checked at every access, which the JIT hoists out of loops it can prove), the acquire load a layout's
  * {@link VarHandle}, the copy {@link MemorySegment#copy(MemorySegment, java.lang.foreign.ValueLayout, long, Object,
- * int, int)}. The fork has no JVM flag at all.
+ * int, int)}. The {@code arenaBuffer*} benchmarks read the same segment through {@link MemorySegment#asByteBuffer()}
+ * with {@link MemoryAccessBuffers}' code, which {@link MemoryAccessBenchmark} runs on its buffers: a buffer that the arena's close unmaps too. The fork has no
+ * JVM flag at all.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -63,6 +68,9 @@ public class MemorySegmentAccessBenchmark
     private Path file;
     private Arena arena;
     private MemorySegment segment;
+    /** {@link #segment} as a buffer: tied to the arena like the segment, and closed with it. */
+    private ByteBuffer bytes;
+    private FloatBuffer floats;
     private final float[] values = new float[NNZ];
     private int[] queryIndices;
     private float[] queryValues;
@@ -87,6 +95,8 @@ public class MemorySegmentAccessBenchmark
             segment = arena.allocate(REGION_BYTES, PAGE_SIZE);
             MemorySegment.copy(MemorySegment.ofBuffer(layout.direct()), 0, segment, 0, REGION_BYTES);
         }
+        bytes = segment.asByteBuffer().order(ByteOrder.nativeOrder());
+        floats = bytes.asFloatBuffer();
     }
 
     @TearDown(Level.Trial)
@@ -190,5 +200,32 @@ public class MemorySegmentAccessBenchmark
             }
         }
         return sum;
+    }
+
+    // ------------------------------------------------------------------------ a segment's memory through a buffer
+
+    @Benchmark
+    public int arenaBufferBucketScan()
+    {
+        return MemoryAccessBuffers.bucketScan(bytes, layout.nextPage());
+    }
+
+    @Benchmark
+    public boolean arenaBufferIdEquals()
+    {
+        final int r = layout.nextRecord();
+        return MemoryAccessBuffers.idEquals(bytes, recordOffset(r) + ID_OFFSET, layout.id(r));
+    }
+
+    @Benchmark
+    public float[] arenaBufferCopyValues()
+    {
+        return MemoryAccessBuffers.copyValues(floats, recordOffset(layout.nextRecord()) + VALUES_OFFSET, values);
+    }
+
+    @Benchmark
+    public double arenaBufferDot()
+    {
+        return MemoryAccessBuffers.dot(bytes, recordOffset(layout.nextRecord()), queryIndices, queryValues);
     }
 }
