@@ -1,5 +1,7 @@
 package io.memsnap.bench;
 
+import org.agrona.BufferUtil;
+import org.agrona.IoUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,6 +24,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +54,10 @@ import static io.memsnap.internal.format.IndexPageDescriptor.slotOffset;
  * comparison of a 26-character ASCII id with a record's bytes; {@code copyValues}, {@code EntryView.getValues}'s
  * copy of {@value MemoryAccessLayout#NNZ} floats into an array; {@code dot}, {@code EntryView.dot}'s merge of the
  * record's sorted indices with a query's, loading a value for every match. Each call takes the next page or record
- * of the region.
+ * of the region. And the release as the engine does it today, for {@code MemoryRegionAccessBenchmark}'s
+ * equivalents: {@code agronaMapAndUnmap} maps the region's file, reads a byte and unmaps it ({@code IoUtil.unmap});
+ * {@code agronaAllocateAndFree} allocates 64 KiB of direct memory, reads a byte and frees it
+ * ({@code BufferUtil.free}).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -73,6 +79,7 @@ public class MemoryAccessBenchmark
 
     private MemoryAccessLayout layout;
     private Path file;
+    private FileChannel channel;
     private ByteBuffer bytes;
     private UnsafeBuffer buffer;
     private FloatBuffer floats;
@@ -86,13 +93,11 @@ public class MemoryAccessBenchmark
         layout = new MemoryAccessLayout();
         queryIndices = layout.queryIndices();
         queryValues = layout.queryValues();
+        file = layout.newFile();
+        channel = FileChannel.open(file, StandardOpenOption.READ);
         if (memory.equals("mapped"))
         {
-            file = layout.newFile();
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-            {
-                bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, REGION_BYTES).order(ByteOrder.nativeOrder());
-            }
+            bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, REGION_BYTES).order(ByteOrder.nativeOrder());
         }
         else
         {
@@ -105,10 +110,8 @@ public class MemoryAccessBenchmark
     @TearDown(Level.Trial)
     public void tearDown() throws IOException
     {
-        if (file != null)
-        {
-            Files.deleteIfExists(file);
-        }
+        channel.close();
+        Files.deleteIfExists(file);
     }
 
     // ------------------------------------------------------------------------------------------------ bucketScan
@@ -257,5 +260,27 @@ public class MemoryAccessBenchmark
     public double byteBufferDot()
     {
         return MemoryAccessBuffers.dot(bytes, recordOffset(layout.nextRecord()), queryIndices, queryValues);
+    }
+
+    // ------------------------------------------------------------------------------------------------ release
+
+    /** The engine's release of a mapping today: {@link IoUtil#unmap}, the buffer's cleaner. */
+    @Benchmark
+    public byte agronaMapAndUnmap() throws IOException
+    {
+        final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, REGION_BYTES);
+        final byte b = mapped.get(layout.nextPage());
+        IoUtil.unmap(mapped);
+        return b;
+    }
+
+    /** The engine's release of a resident index chunk today: {@link BufferUtil#free}. */
+    @Benchmark
+    public byte agronaAllocateAndFree()
+    {
+        final ByteBuffer allocated = ByteBuffer.allocateDirect(ALLOCATED_BYTES);
+        final byte b = allocated.get(layout.nextPage() & (ALLOCATED_BYTES - 1));
+        BufferUtil.free(allocated);
+        return b;
     }
 }

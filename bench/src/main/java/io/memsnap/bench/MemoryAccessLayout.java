@@ -42,6 +42,8 @@ public final class MemoryAccessLayout
     public static final int VALUES_OFFSET = INDICES_OFFSET + NNZ * Integer.BYTES;
     public static final int ID_OFFSET = VALUES_OFFSET + NNZ * Float.BYTES;
     public static final int REGION_BYTES = RECORDS_OFFSET + RECORDS * RECORD_STRIDE;
+    /** The memory the benchmarks of a release allocate and free. */
+    public static final int ALLOCATED_BYTES = 64 << 10;
     /** A hash that no slot holds: the random ones are odd. */
     public static final long ABSENT_HASH = 0x5A5A_5A5A_5A5A_5A5AL;
 
