@@ -161,6 +161,28 @@ public class MemorySegmentAccessBenchmark
         return true;
     }
 
+    /**
+     * As {@link #segmentIdEquals}, with the offset summed in {@code int} and widened at each access, as a call site
+     * written for {@code UnsafeBuffer}'s {@code int} offsets does through a wrapper that takes them.
+     */
+    @Benchmark
+    public boolean segmentIntOffsetIdEquals()
+    {
+        final int r = layout.nextRecord();
+        final String id = layout.id(r);
+        final int length = id.length();
+        final MemorySegment m = segment;
+        final int o = recordOffset(r) + ID_OFFSET;
+        for (int i = 0; i < length; i++)
+        {
+            if (id.charAt(i) != m.get(JAVA_BYTE, (long)(o + i)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Benchmark
     public float[] segmentCopyValues()
     {

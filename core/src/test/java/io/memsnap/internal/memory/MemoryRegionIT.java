@@ -1,12 +1,15 @@
 package io.memsnap.internal.memory;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -23,6 +26,13 @@ class MemoryRegionIT extends MemoryRegionTest
         assertEquals(foreign ? "java.lang.foreign" : "java.nio", MemoryRegion.implementation(),
             "a jar built on JDK " + (foreign ? "22 or later" : "17 to 21") + " running on " + Runtime.version() +
                 " (a jar built on 17 holds no JDK 22 version: build releases on 22 or later)");
+    }
+
+    @Test
+    void agronasUnsafeBufferNeedsTheFlagThatThisJvmWasNotGiven()
+    {
+        assertThrows(IllegalAccessError.class, () -> new UnsafeBuffer(ByteBuffer.allocateDirect(8)).getLong(0),
+            "Agrona 2.x reaches jdk.internal.misc.Unsafe: without --add-exports it cannot run, MemoryRegion can");
     }
 
     @Test
