@@ -1,0 +1,257 @@
+package io.memsnap.internal.memory;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
+
+/**
+ * A span of memory off the Java heap, at most 2 GiB: a read-only mapping of a range of a file
+ * ({@link #mapReadOnly}) or memory of the process, zeroed ({@link #allocate}); read and written at byte offsets, in
+ * the CPU's byte order, and released at once by {@link #close()}, never left to the garbage collector. It needs no
+ * JVM flag and calls no restricted method.
+ *
+ * <p>This is the JDK 22 version, in {@code META-INF/versions/22} of the multi-release jar: a
+ * {@link MemorySegment} of its own shared {@link Arena}, read and written through value layouts (unaligned for the
+ * plain accesses, aligned for the acquire, release and volatile ones, as their {@link VarHandle}s require). The
+ * class of the same name in {@code src/main/java} runs on JDK 17 to 21 with the same methods and contract;
+ * {@link #implementation()} says which one runs.
+ *
+ * <p><b>Release.</b> {@link #close()} closes the arena, which unmaps the mapping or frees the memory. From then on
+ * every access to the region, or to a buffer from {@link #byteBuffer}, on any thread, throws
+ * {@link IllegalStateException} instead of reading unmapped memory: a thread that reads too late fails alone, the
+ * JVM does not crash. The close makes every thread of the JVM pass a handshake (a thread in the middle of an access
+ * to the region finishes it or sees it fail), so it costs more than an unmap; it throws
+ * {@link IllegalStateException} itself, and releases nothing, while a channel reads or writes through a buffer from
+ * {@link #byteBuffer}. Memory from {@link #allocate} is not counted against {@code -XX:MaxDirectMemorySize}.
+ *
+ * <p><b>Concurrency.</b> The plain accessors have no ordering guarantee; {@link #getIntAcquire},
+ * {@link #getLongAcquire} and {@link #getByteVolatile} pair with {@link #putIntRelease}, {@link #putLongRelease} and
+ * {@link #putByteVolatile} as their names say, and need an offset aligned to their size. {@link #close()} should
+ * happen after every access, by a happens-before edge the caller provides; an access that does not gets the
+ * exception above.
+ */
+public final class MemoryRegion implements AutoCloseable
+{
+    private static final VarHandle BYTE_HANDLE = JAVA_BYTE.varHandle();
+    private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
+    private static final VarHandle LONG_HANDLE = JAVA_LONG.varHandle();
+
+    private final Arena arena;
+    private final MemorySegment segment;
+    private final int length;
+
+    private MemoryRegion(final Arena arena, final MemorySegment segment)
+    {
+        this.arena = arena;
+        this.segment = segment;
+        this.length = (int)segment.byteSize();
+    }
+
+    /** @return {@code length} bytes of memory of the process, zeroed, at an address aligned to 8 bytes. */
+    public static MemoryRegion allocate(final int length)
+    {
+        final Arena arena = Arena.ofShared();
+        try
+        {
+            return new MemoryRegion(arena, arena.allocate(length, Long.BYTES));
+        }
+        catch (final RuntimeException | Error e)
+        {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** @return a read-only mapping of {@code length} bytes of {@code channel}'s file from {@code position}. */
+    public static MemoryRegion mapReadOnly(final FileChannel channel, final long position, final int length)
+        throws IOException
+    {
+        final Arena arena = Arena.ofShared();
+        try
+        {
+            return new MemoryRegion(arena, channel.map(FileChannel.MapMode.READ_ONLY, position, length, arena));
+        }
+        catch (final IOException | RuntimeException | Error e)
+        {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /**
+     * @return which version of this class the JVM loaded: {@code "java.lang.foreign"} here (a method, not a constant, which the
+     * compiler would copy into the caller).
+     */
+    public static String implementation()
+    {
+        return "java.lang.foreign";
+    }
+
+    public int length()
+    {
+        return length;
+    }
+
+    public byte getByte(final int offset)
+    {
+        return segment.get(JAVA_BYTE, offset);
+    }
+
+    public short getShort(final int offset)
+    {
+        return segment.get(JAVA_SHORT_UNALIGNED, offset);
+    }
+
+    public int getInt(final int offset)
+    {
+        return segment.get(JAVA_INT_UNALIGNED, offset);
+    }
+
+    public long getLong(final int offset)
+    {
+        return segment.get(JAVA_LONG_UNALIGNED, offset);
+    }
+
+    public float getFloat(final int offset)
+    {
+        return segment.get(JAVA_FLOAT_UNALIGNED, offset);
+    }
+
+    public byte getByteVolatile(final int offset)
+    {
+        return (byte)BYTE_HANDLE.getVolatile(segment, (long)offset);
+    }
+
+    public int getIntAcquire(final int offset)
+    {
+        return (int)INT_HANDLE.getAcquire(segment, (long)offset);
+    }
+
+    public long getLongAcquire(final int offset)
+    {
+        return (long)LONG_HANDLE.getAcquire(segment, (long)offset);
+    }
+
+    public void putByte(final int offset, final byte value)
+    {
+        segment.set(JAVA_BYTE, offset, value);
+    }
+
+    public void putShort(final int offset, final short value)
+    {
+        segment.set(JAVA_SHORT_UNALIGNED, offset, value);
+    }
+
+    public void putInt(final int offset, final int value)
+    {
+        segment.set(JAVA_INT_UNALIGNED, offset, value);
+    }
+
+    public void putLong(final int offset, final long value)
+    {
+        segment.set(JAVA_LONG_UNALIGNED, offset, value);
+    }
+
+    public void putFloat(final int offset, final float value)
+    {
+        segment.set(JAVA_FLOAT_UNALIGNED, offset, value);
+    }
+
+    public void putByteVolatile(final int offset, final byte value)
+    {
+        BYTE_HANDLE.setVolatile(segment, (long)offset, value);
+    }
+
+    public void putIntRelease(final int offset, final int value)
+    {
+        INT_HANDLE.setRelease(segment, (long)offset, value);
+    }
+
+    public void putLongRelease(final int offset, final long value)
+    {
+        LONG_HANDLE.setRelease(segment, (long)offset, value);
+    }
+
+    /** Copies {@code count} bytes from {@code offset} into {@code dst} at {@code dstIndex}. */
+    public void getBytes(final int offset, final byte[] dst, final int dstIndex, final int count)
+    {
+        MemorySegment.copy(segment, JAVA_BYTE, offset, dst, dstIndex, count);
+    }
+
+    /** Copies {@code count} bytes of {@code src} from {@code srcIndex} to {@code offset}. */
+    public void putBytes(final int offset, final byte[] src, final int srcIndex, final int count)
+    {
+        MemorySegment.copy(src, srcIndex, segment, JAVA_BYTE, offset, count);
+    }
+
+    /** Copies {@code count} ints (4 bytes each, the CPU's order) from {@code offset} into {@code dst}. */
+    public void getInts(final int offset, final int[] dst, final int dstIndex, final int count)
+    {
+        MemorySegment.copy(segment, JAVA_INT_UNALIGNED, offset, dst, dstIndex, count);
+    }
+
+    /** Copies {@code count} floats (4 bytes each, the CPU's order) from {@code offset} into {@code dst}. */
+    public void getFloats(final int offset, final float[] dst, final int dstIndex, final int count)
+    {
+        MemorySegment.copy(segment, JAVA_FLOAT_UNALIGNED, offset, dst, dstIndex, count);
+    }
+
+    /** Copies {@code count} ints of {@code src} from {@code srcIndex} to {@code offset}, in the CPU's order. */
+    public void putInts(final int offset, final int[] src, final int srcIndex, final int count)
+    {
+        MemorySegment.copy(src, srcIndex, segment, JAVA_INT_UNALIGNED, offset, count);
+    }
+
+    /** Copies {@code count} floats of {@code src} from {@code srcIndex} to {@code offset}, in the CPU's order. */
+    public void putFloats(final int offset, final float[] src, final int srcIndex, final int count)
+    {
+        MemorySegment.copy(src, srcIndex, segment, JAVA_FLOAT_UNALIGNED, offset, count);
+    }
+
+    /**
+     * @return a new buffer over {@code count} bytes from {@code offset}, position 0, for a channel's positional
+     * write or a checksum; valid until {@link #close()}, like the region (allocates).
+     */
+    public ByteBuffer byteBuffer(final int offset, final int count)
+    {
+        if (!segment.scope().isAlive())
+        {
+            throw new IllegalStateException("the region is closed"); // a slice is no access, and would not check
+        }
+        return segment.asSlice(offset, count).asByteBuffer().order(ByteOrder.nativeOrder());
+    }
+
+    /** @return whether {@link #close()} ran. */
+    public boolean isClosed()
+    {
+        return !segment.scope().isAlive();
+    }
+
+    /**
+     * Unmaps or frees the memory now; a second call does nothing. Every later access, on any thread, throws
+     * {@link IllegalStateException}.
+     *
+     * @throws IllegalStateException if a channel is reading or writing through a buffer from {@link #byteBuffer}
+     *                               (nothing is released then: close again once it is done).
+     */
+    @Override
+    public void close()
+    {
+        if (segment.scope().isAlive())
+        {
+            arena.close();
+        }
+    }
+}

@@ -1,0 +1,196 @@
+package io.memsnap.internal.memory;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The contract of {@link MemoryRegion}, which both versions keep: here the version on the class path (the JDK 17
+ * one, as a directory of classes is not a multi-release jar); {@link MemoryRegionIT} runs the same tests against the
+ * jar, where a JDK 22 or later loads the other.
+ */
+class MemoryRegionTest
+{
+    private static final Path PROC_MAPS = Path.of("/proc/self/maps");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void allocatedMemoryIsZeroedAndReadsBackEveryTypeAtUnalignedOffsetsInTheCpusOrder()
+    {
+        try (MemoryRegion r = MemoryRegion.allocate(4096))
+        {
+            assertEquals(4096, r.length());
+            for (int i = 0; i < 4096; i += 512)
+            {
+                assertEquals(0L, r.getLong(i), "zeroed at " + i);
+            }
+            r.putByte(1, (byte)-7);
+            r.putShort(3, (short)-12345);
+            r.putInt(5, 0x1234_5678);
+            r.putLong(9, 0x0102_0304_0506_0708L);
+            r.putFloat(17, 3.25f);
+            assertEquals(-7, r.getByte(1));
+            assertEquals(-12345, r.getShort(3));
+            assertEquals(0x1234_5678, r.getInt(5));
+            assertEquals(0x0102_0304_0506_0708L, r.getLong(9));
+            assertEquals(3.25f, r.getFloat(17));
+
+            final byte[] raw = new byte[8];
+            r.getBytes(9, raw, 0, 8);
+            assertEquals(0x0102_0304_0506_0708L, ByteBuffer.wrap(raw).order(ByteOrder.nativeOrder()).getLong());
+            assertEquals(0x0102_0304_0506_0708L, r.byteBuffer(9, 8).getLong(0), "the buffer is in the CPU's order");
+        }
+    }
+
+    @Test
+    void orderedAccessesReadWhatTheyWroteAndRefuseAMisalignedOffset()
+    {
+        try (MemoryRegion r = MemoryRegion.allocate(64))
+        {
+            r.putIntRelease(8, 77);
+            r.putLongRelease(16, -5L);
+            r.putByteVolatile(3, (byte)9);
+            assertEquals(77, r.getIntAcquire(8));
+            assertEquals(-5L, r.getLongAcquire(16));
+            assertEquals(9, r.getByteVolatile(3));
+            assertEquals(77, r.getInt(8));
+            assertThrows(RuntimeException.class, () -> r.getLongAcquire(12));
+            assertThrows(RuntimeException.class, () -> r.putIntRelease(2, 1));
+        }
+    }
+
+    @Test
+    void bulkCopiesOfIntsFloatsAndBytesAtAlignedAndUnalignedOffsets()
+    {
+        final int[] ints = {1, -2, 3, Integer.MAX_VALUE, Integer.MIN_VALUE};
+        final float[] floats = {0.5f, -1.25f, Float.MIN_VALUE, 1e30f, Float.NaN};
+        final byte[] bytes = {10, 20, 30, -40};
+        try (MemoryRegion r = MemoryRegion.allocate(256))
+        {
+            for (final int offset : new int[] {0, 4, 33, 70})
+            {
+                r.putInts(offset, ints, 0, ints.length);
+                final int[] intsBack = new int[ints.length + 2];
+                r.getInts(offset, intsBack, 1, ints.length);
+                assertEquals(ints[3], r.getInt(offset + 3 * Integer.BYTES), "one int at a time, at " + offset);
+                assertArrayEquals(ints, java.util.Arrays.copyOfRange(intsBack, 1, ints.length + 1), "at " + offset);
+
+                r.putFloats(offset + 100, floats, 1, 3);
+                final float[] floatsBack = new float[3];
+                r.getFloats(offset + 100, floatsBack, 0, 3);
+                assertArrayEquals(new float[] {floats[1], floats[2], floats[3]}, floatsBack, "at " + offset);
+                assertEquals(floats[2], r.getFloat(offset + 100 + Float.BYTES));
+
+                r.putBytes(offset + 150, bytes, 1, 3);
+                final byte[] bytesBack = new byte[3];
+                r.getBytes(offset + 150, bytesBack, 0, 3);
+                assertArrayEquals(new byte[] {20, 30, -40}, bytesBack, "at " + offset);
+            }
+        }
+    }
+
+    @Test
+    void anAccessOutsideTheRegionThrowsInsteadOfReadingPastIt()
+    {
+        try (MemoryRegion r = MemoryRegion.allocate(64))
+        {
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getLong(57));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getByte(64));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getByte(-1));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.putInt(61, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getInts(60, new int[2], 0, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getFloats(58, new float[2], 0, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getBytes(60, new byte[8], 0, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.byteBuffer(60, 8));
+        }
+    }
+
+    @Test
+    void aReadOnlyMappingReadsTheFileFromItsPositionAndRefusesWrites() throws IOException
+    {
+        final Path file = fileOf(8192);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+             MemoryRegion r = MemoryRegion.mapReadOnly(channel, 4096, 4096))
+        {
+            assertEquals(4096, r.length());
+            assertEquals(expectedByte(4096), r.getByte(0));
+            assertEquals(expectedByte(8191), r.getByte(4095));
+            final ByteBuffer expected = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.nativeOrder());
+            assertEquals(expected.getLong(4096 + 13), r.getLong(13));
+            assertThrows(RuntimeException.class, () -> r.putByte(0, (byte)1));
+            assertThrows(RuntimeException.class, () -> r.putInts(0, new int[] {1}, 0, 1));
+            assertEquals(expected.getLong(4096), r.getLong(0), "a refused write changed nothing");
+        }
+    }
+
+    @Test
+    void closeUnmapsTheFileAtOnceAndASecondCloseDoesNothing() throws IOException
+    {
+        assumeTrue(Files.isReadable(PROC_MAPS), "needs /proc/self/maps (Linux)");
+        final Path file = fileOf(1 << 20);
+        final MemoryRegion r;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            r = MemoryRegion.mapReadOnly(channel, 0, 1 << 20);
+        }
+        assertEquals(expectedByte(777), r.getByte(777));
+        assertTrue(mapped(file), "mapped while open");
+        assertFalse(r.isClosed());
+
+        r.close();
+        assertTrue(r.isClosed());
+        assertFalse(mapped(file), "unmapped by close, not by a later garbage collection");
+        r.close();
+        assertTrue(r.isClosed());
+    }
+
+    @Test
+    void theClosingThreadGetsAnExceptionNotACrashWhenItReadsAfterTheClose()
+    {
+        final MemoryRegion r = MemoryRegion.allocate(64);
+        r.putLong(0, 42);
+        r.close();
+        assertThrows(RuntimeException.class, () -> r.getLong(0));
+        assertThrows(RuntimeException.class, () -> r.getInts(0, new int[2], 0, 2));
+        assertThrows(RuntimeException.class, () -> r.byteBuffer(0, 8));
+    }
+
+    private Path fileOf(final int length) throws IOException
+    {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = expectedByte(i);
+        }
+        return Files.write(dir.resolve("region.bin"), bytes);
+    }
+
+    private static byte expectedByte(final int position)
+    {
+        return (byte)(position * 31 + (position >>> 8));
+    }
+
+    private static boolean mapped(final Path file) throws IOException
+    {
+        final String name = file.toRealPath().toString();
+        final List<String> lines = Files.readAllLines(PROC_MAPS);
+        return lines.stream().anyMatch(line -> line.endsWith(name));
+    }
+}
