@@ -4,6 +4,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -47,10 +48,27 @@ public final class RemoteConfig
         return new Builder();
     }
 
-    /** @return a builder filled from the process environment (see the class comment). */
+    /**
+     * @return a builder filled from the process environment (see the class comment); the SDK's system properties
+     * {@code aws.endpointUrlS3}, {@code aws.endpointUrl} and {@code aws.region}, when set, take precedence over
+     * the variables, as they do in the SDK.
+     */
     public static Builder fromEnvironment()
     {
-        return fromEnvironment(System.getenv());
+        final Map<String, String> env = new HashMap<>(System.getenv());
+        overlay(env, "AWS_ENDPOINT_URL_S3", "aws.endpointUrlS3");
+        overlay(env, "AWS_ENDPOINT_URL", "aws.endpointUrl");
+        overlay(env, "AWS_REGION", "aws.region");
+        return fromEnvironment(env);
+    }
+
+    private static void overlay(final Map<String, String> env, final String variable, final String property)
+    {
+        final String value = System.getProperty(property);
+        if (value != null)
+        {
+            env.put(variable, value);
+        }
     }
 
     /** @return a builder filled from {@code env} (see the class comment). */
