@@ -68,7 +68,25 @@ public final class Pusher
     {
         try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().readOnly(true).build()))
         {
-            return push(store.snapshotFiles());
+            final SnapshotFiles files = store.snapshotFiles();
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return push(files);
+                }
+                catch (final OlderWriterCommitted ex)
+                {
+                    // A pusher of an older epoch committed the generation between our look and our commit (it had
+                    // checked for newer epochs before ours was claimed): push again on top of it.
+                    if (attempt == EPOCH_CLAIMS)
+                    {
+                        throw new WriterFencedException("remote generation " + ex.generation + " of " +
+                            remote.location() + " was taken by other pushers " + attempt + " times in a row: " +
+                            "nothing was committed; stop the other pushers");
+                    }
+                }
+            }
         }
     }
 
@@ -164,8 +182,27 @@ public final class Pusher
         }
         if (!remote.putIfAbsent(RemoteManifestDescriptor.snapshotKey(manifest.generation), manifest.encode()))
         {
+            final RemoteManifest winner = remote.manifest(manifest.generation);
+            if (winner != null && winner.epoch < epoch)
+            {
+                throw new OlderWriterCommitted(manifest.generation);
+            }
             throw new WriterFencedException("remote generation " + manifest.generation + " of " + remote.location() +
                 " was committed by another pusher meanwhile: nothing was committed; stop one of them");
+        }
+    }
+
+    /** The generation this push meant to commit was taken by a pusher of an older epoch. */
+    private static final class OlderWriterCommitted extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        final long generation;
+
+        OlderWriterCommitted(final long generation)
+        {
+            super(null, null, false, false);
+            this.generation = generation;
         }
     }
 
