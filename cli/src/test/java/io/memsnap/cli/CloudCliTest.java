@@ -92,6 +92,12 @@ class CloudCliTest
         assertEquals(2, run("restore", "s3://memory/replica", tmp.resolve("copy").toString()).code,
             "restore into an existing store");
 
+        final ExportImportCliTest.Run followed = run("follow", "s3://memory/replica", tmp.resolve("replica").toString(),
+            "--once");
+        assertEquals(0, followed.code, followed.err);
+        assertTrue(followed.out.startsWith("following remote generation 1 (local 1)"), followed.out);
+        assertEquals(0, run("get", tmp.resolve("replica").resolve("timeline-0").toString(), "a").code);
+
         final String key = s3.listObjectsV2(r -> r.bucket("memory").prefix("replica/data/")).contents().get(0)
             .key();
         s3.putObject(r -> r.bucket("memory").key(key), RequestBody.fromBytes(new byte[] {1, 2, 3}));

@@ -4,14 +4,13 @@ import io.memsnap.MemoryStore;
 import io.memsnap.SnapshotFiles;
 import io.memsnap.StoreOptions;
 import io.memsnap.VerifyReport;
-import io.memsnap.cloud.internal.FileRanges;
+import io.memsnap.cloud.internal.CheckedFetch;
 import io.memsnap.cloud.internal.Parallel;
 import io.memsnap.cloud.internal.Part;
 import io.memsnap.cloud.internal.RemoteManifest;
 import io.memsnap.cloud.internal.StagedDirectory;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -141,7 +140,7 @@ public final class Restorer
             final List<Parallel.Task> tasks = new ArrayList<>();
             for (final Part p : manifest.parts)
             {
-                tasks.add(() -> fetch(p, channels.get(p.fileName)));
+                tasks.add(() -> CheckedFetch.into(remote, p, channels.get(p.fileName)));
             }
             Parallel.run("memsnap-restore", remote.config().parallelism(), tasks);
         }
@@ -151,32 +150,6 @@ public final class Restorer
             {
                 c.close();
             }
-        }
-    }
-
-    private void fetch(final Part p, final FileChannel channel) throws IOException
-    {
-        final String key = remote.location() + p.key();
-        final byte[] bytes = remote.get(p.key());
-        if (bytes == null)
-        {
-            throw new RemoteCorruptException(key, "the object is missing");
-        }
-        if (bytes.length != p.length)
-        {
-            throw new RemoteCorruptException(key, "the object holds " + bytes.length + " bytes and its manifest " +
-                "says " + p.length + (bytes.length < p.length ? ": truncated" : ""));
-        }
-        final int crc = FileRanges.crc(bytes);
-        if (crc != p.crc)
-        {
-            throw new RemoteCorruptException(key, String.format("its CRC32C is 0x%08x and its manifest says " +
-                "0x%08x", crc, p.crc));
-        }
-        final ByteBuffer b = ByteBuffer.wrap(bytes);
-        while (b.hasRemaining())
-        {
-            channel.write(b, p.offset + b.position());
         }
     }
 }
