@@ -23,8 +23,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One prefix of a bucket in object storage, through the AWS SDK for Java v2 (URL-connection HTTP client): lists,
@@ -120,21 +122,33 @@ public final class RemoteStore implements AutoCloseable
     public List<String> list(final String under)
     {
         final List<String> keys = new ArrayList<>();
+        for (final RemoteObject o : listObjects(under))
+        {
+            keys.add(o.key());
+        }
+        return keys;
+    }
+
+    /** @return the objects under the prefix whose keys start with {@code under}, keys relative to the prefix. */
+    public List<RemoteObject> listObjects(final String under)
+    {
+        final List<RemoteObject> objects = new ArrayList<>();
         try
         {
             final ListObjectsV2Request request = ListObjectsV2Request.builder().bucket(location.bucket())
                 .prefix(location.key(under)).build();
             for (final S3Object o : s3.listObjectsV2Paginator(request).contents())
             {
-                keys.add(o.key().substring(location.prefix().length()));
+                objects.add(new RemoteObject(o.key().substring(location.prefix().length()), o.size(),
+                    o.lastModified()));
             }
         }
         catch (final SdkException ex)
         {
             throw translate("list " + location + under, ex);
         }
-        Collections.sort(keys);
-        return keys;
+        objects.sort(Comparator.comparing(RemoteObject::key));
+        return objects;
     }
 
     /** @return the object's bytes, or null if there is no such object. */
@@ -235,14 +249,22 @@ public final class RemoteStore implements AutoCloseable
         }
     }
 
-    /** @return the generations of the remote manifests under the prefix, oldest first. */
+    /**
+     * @return the generations of the remote manifests under the prefix, oldest first, less those retention retired
+     * (see {@link RemoteRetention}).
+     */
     public List<Long> generations()
     {
+        final Set<Long> retired = new HashSet<>();
+        for (final String key : list(RemoteManifestDescriptor.RETIRED))
+        {
+            retired.add(RemoteManifestDescriptor.parseGenerationKey(key, RemoteManifestDescriptor.RETIRED));
+        }
         final List<Long> generations = new ArrayList<>();
         for (final String key : list(RemoteManifestDescriptor.SNAPSHOTS))
         {
             final long g = RemoteManifestDescriptor.parseSnapshotKey(key);
-            if (g > 0)
+            if (g > 0 && !retired.contains(g))
             {
                 generations.add(g);
             }

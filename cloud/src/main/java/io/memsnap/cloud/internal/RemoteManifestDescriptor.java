@@ -64,6 +64,10 @@ public final class RemoteManifestDescriptor
     public static final String SNAPSHOTS = "snapshots/";
     public static final String DATA = "data/";
     public static final String EPOCHS = "epochs/";
+    /** Markers of the manifests retention retired: each holds when, in epoch milliseconds, as decimal text. */
+    public static final String RETIRED = "retired/";
+    /** Pins of remote snapshots: each holds its expiry (epoch milliseconds, or -1 for none) and its label. */
+    public static final String PINS = "pins/";
 
     private RemoteManifestDescriptor()
     {
@@ -78,12 +82,24 @@ public final class RemoteManifestDescriptor
     /** @return the generation a key under {@link #SNAPSHOTS} names, or -1 if it is not one. */
     public static long parseSnapshotKey(final String key)
     {
-        final String name = key.substring(SNAPSHOTS.length());
+        return parseGenerationKey(key, SNAPSHOTS);
+    }
+
+    /** @return the 20-digit number a key under {@code folder} names, or -1 if it is not one. */
+    public static long parseGenerationKey(final String key, final String folder)
+    {
+        final String name = key.substring(folder.length());
         if (name.length() != 20 || !name.chars().allMatch(Character::isDigit))
         {
             return -1;
         }
         return Long.parseLong(name);
+    }
+
+    /** @return the key of {@code folder}'s object for {@code generation}. */
+    public static String generationKey(final String folder, final long generation)
+    {
+        return folder + String.format("%020d", generation);
     }
 
     /** @return the key of the claim of writer epoch {@code epoch}, under the prefix. */
@@ -95,12 +111,7 @@ public final class RemoteManifestDescriptor
     /** @return the epoch a key under {@link #EPOCHS} names, or -1 if it is not one. */
     public static long parseEpochKey(final String key)
     {
-        final String name = key.substring(EPOCHS.length());
-        if (name.length() != 20 || !name.chars().allMatch(Character::isDigit))
-        {
-            return -1;
-        }
-        return Long.parseLong(name);
+        return parseGenerationKey(key, EPOCHS);
     }
 
     /** @return the folder of the parts of a file, under the prefix. */
