@@ -29,7 +29,7 @@ class CliContractIT
         assertEquals("", version.err, "no JVM warnings: " + version);
         for (final String command : List.of("demo", "load", "get", "dump", "delete", "snapshot", "compact", "pin",
             "unpin", "rewind", "list", "inspect", "stats", "verify", "export", "import", "salvage", "migrate", "push",
-            "restore", "follow"))
+            "restore", "follow", "prune"))
         {
             final Tool.Result help = Tool.run(null, command, "--help");
             assertEquals(0, help.exitCode, command + ": " + help);

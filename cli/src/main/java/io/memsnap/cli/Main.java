@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         SnapshotCommand.class, CompactCommand.class, PinCommand.class, UnpinCommand.class, RewindCommand.class,
         ListCommand.class, InspectCommand.class, StatsCommand.class, VerifyCommand.class, ExportCommand.class,
         ImportCommand.class, SalvageCommand.class, MigrateCommand.class, PushCommand.class, RestoreCommand.class, FollowCommand.class,
+        PruneCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main
 {

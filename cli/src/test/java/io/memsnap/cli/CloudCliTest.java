@@ -98,6 +98,10 @@ class CloudCliTest
         assertTrue(followed.out.startsWith("following remote generation 1 (local 1)"), followed.out);
         assertEquals(0, run("get", tmp.resolve("replica").resolve("timeline-0").toString(), "a").code);
 
+        final ExportImportCliTest.Run pruned = run("prune", "s3://memory/replica", "--keep-last", "1", "--grace", "0s");
+        assertEquals(0, pruned.code, pruned.err);
+        assertTrue(pruned.out.startsWith("retired []"), pruned.out);
+
         final String key = s3.listObjectsV2(r -> r.bucket("memory").prefix("replica/data/")).contents().get(0)
             .key();
         s3.putObject(r -> r.bucket("memory").key(key), RequestBody.fromBytes(new byte[] {1, 2, 3}));
