@@ -180,8 +180,14 @@ public final class Pusher
             throw new WriterFencedException("another pusher took " + remote.location() + " over (a writer epoch " +
                 "after this pusher's " + epoch + "): nothing was committed; stop one of them");
         }
-        if (!remote.putIfAbsent(RemoteManifestDescriptor.snapshotKey(manifest.generation), manifest.encode()))
+        final String key = RemoteManifestDescriptor.snapshotKey(manifest.generation);
+        final byte[] encoded = manifest.encode();
+        if (!remote.putIfAbsent(key, encoded))
         {
+            if (Arrays.equals(remote.get(key), encoded))
+            {
+                return; // our own write: an attempt the SDK retried had reached the server
+            }
             final RemoteManifest winner = remote.manifest(manifest.generation);
             if (winner != null && winner.epoch < epoch)
             {
