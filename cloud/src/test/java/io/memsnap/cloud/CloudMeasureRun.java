@@ -161,8 +161,8 @@ public final class CloudMeasureRun
     private static void followerLag(final S3ProxyExtension server, final Path tmp) throws Exception
     {
         final Path dir = tmp.resolve("lag");
-        // Explicit snapshots: automatic ones stalled in this JVM once it opened the store read-only beside the writer
-        // (docs/benchmarks.md, "Snapshots in object storage").
+        // Explicit snapshots: automatic ones stalled after a few under this writer (docs/benchmarks.md, "Snapshots in
+        // object storage").
         final StoreOptions options = Stores.options();
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicLong written = new AtomicLong();
