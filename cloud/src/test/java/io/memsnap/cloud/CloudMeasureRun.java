@@ -161,9 +161,8 @@ public final class CloudMeasureRun
     private static void followerLag(final S3ProxyExtension server, final Path tmp) throws Exception
     {
         final Path dir = tmp.resolve("lag");
-        // Explicit snapshots: automatic ones stalled after a few under this writer (docs/benchmarks.md, "Snapshots in
-        // object storage").
-        final StoreOptions options = Stores.options();
+        final StoreOptions options = StoreOptions.builder().dimension(Stores.DIMENSION).autoSnapshotEveryChanges(1_000)
+            .build();
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicLong written = new AtomicLong();
         final AtomicLong pushes = new AtomicLong();
@@ -181,10 +180,7 @@ public final class CloudMeasureRun
                 {
                     final long n = random.nextInt(10_000);
                     store.put(Stores.id(n), Stores.vector(n, 2), 1f, n, Stores.metadata(n, 2));
-                    if (written.incrementAndGet() % 1_000 == 0)
-                    {
-                        store.snapshot();
-                    }
+                    written.incrementAndGet();
                     next += 500_000; // 2,000 a second
                     final long wait = next - System.nanoTime();
                     if (wait > 0)
