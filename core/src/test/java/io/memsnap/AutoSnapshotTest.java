@@ -268,7 +268,6 @@ class AutoSnapshotTest
             // without a change equalling it.
             final CompactionResult compacted = store.compact();
             assertTrue(compacted.recordsCopied() >= 2, compacted.toString());
-            assertEquals(250, store.lastSnapshot().lastSequence(), "a snapshot before the count was reached");
             put(store, 2_000, 0);
             ManualTime.await(() -> store.lastSnapshot().lastSequence() > 250, "the snapshot due at the next change");
         }
