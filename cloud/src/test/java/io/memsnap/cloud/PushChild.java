@@ -8,7 +8,8 @@ import java.nio.file.Path;
 
 /**
  * A child JVM that writes and pushes until it is killed: each round rewrites entries {@code [0, ENTRIES)} in the
- * next version, records the version as named state {@code version}, snapshots and pushes, and prints
+ * next version, records the version as named state {@code version} and 3 MiB of it as {@code ballast}, snapshots
+ * and pushes, and prints
  * {@code pushing V} before each push and {@code pushed V G} after it.
  *
  * <p>Arguments: endpoint, store directory, prefix.
@@ -16,9 +17,17 @@ import java.nio.file.Path;
 public final class PushChild
 {
     static final int ENTRIES = 1_000;
+    static final int BALLAST_BYTES = 3 << 20;
 
     private PushChild()
     {
+    }
+
+    static byte[] ballast(final long version)
+    {
+        final byte[] bytes = new byte[BALLAST_BYTES];
+        java.util.Arrays.fill(bytes, (byte)version);
+        return bytes;
     }
 
     public static void main(final String[] args) throws Exception
@@ -36,6 +45,7 @@ public final class PushChild
                     version = store.getState("version").map(b -> ByteBuffer.wrap(b).getLong()).orElse(0L) + 1;
                     Stores.write(store, 0, ENTRIES, version);
                     store.putState("version", ByteBuffer.allocate(Long.BYTES).putLong(version).array());
+                    store.putState("ballast", ballast(version)); // so that a push uploads for a while
                     store.snapshot();
                 }
                 System.out.println("pushing " + version);

@@ -46,7 +46,6 @@ class PushKillTest
         final Path dir = tmp.resolve("store");
         S3Fixture.createBucket(server.getUri());
         long lastReported = 0;
-        int killedMidPush = 0;
         for (int round = 0; round < ROUNDS; round++)
         {
             final Process child = new ProcessBuilder(command(dir)).redirectError(ProcessBuilder.Redirect.DISCARD)
@@ -54,9 +53,9 @@ class PushKillTest
             try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8)))
             {
-                // Kill after a random number of the child's lines, a random moment after the last one.
-                final int lines = 1 + random.nextInt(2);
-                for (int i = 0; i < lines; i++)
+                // Kill once the child began its first or second push, a random moment after it began.
+                final int pushes = 1 + random.nextInt(2);
+                for (int begun = 0; begun < pushes; )
                 {
                     final String line = out.readLine();
                     assertTrue(line != null, "the child died on its own (seed " + seed + ")");
@@ -64,15 +63,14 @@ class PushKillTest
                     {
                         lastReported = Long.parseLong(line.split(" ")[1]);
                     }
-                    killedMidPush += line.startsWith("pushing ") && i == lines - 1 ? 1 : 0;
+                    begun += line.startsWith("pushing ") ? 1 : 0;
                 }
-                TimeUnit.MILLISECONDS.sleep(random.nextInt(150)); // the kill's moment, not a wait for an outcome
+                TimeUnit.MILLISECONDS.sleep(random.nextInt(400)); // the kill's moment, not a wait for an outcome
                 child.destroyForcibly(); // SIGKILL
                 assertTrue(child.waitFor(30, TimeUnit.SECONDS));
             }
             check(round, lastReported, seed);
         }
-        assertTrue(killedMidPush > 0, "no kill landed after a push began (seed " + seed + ")");
     }
 
     private void check(final int round, final long lastReported, final long seed) throws IOException
@@ -94,6 +92,8 @@ class PushKillTest
             assertTrue(version >= lastReported, "remote version " + version + " is older than the reported " +
                 lastReported + " (seed " + seed + ")");
             assertEquals(PushChild.ENTRIES, store.size());
+            assertArrayEquals(PushChild.ballast(version), store.getState("ballast").orElseThrow(), "ballast of " +
+                version);
             for (int n = 0; n < PushChild.ENTRIES; n++)
             {
                 final MemoryEntry e = store.get(Stores.id(n)).orElseThrow();
