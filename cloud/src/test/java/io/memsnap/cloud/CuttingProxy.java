@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,6 +27,9 @@ final class CuttingProxy implements AutoCloseable
     private final AtomicInteger cuts = new AtomicInteger();
     private final AtomicLong forwarded = new AtomicLong();
     private volatile long cutAllAfterTotal = Long.MAX_VALUE;
+    /** A request whose bytes hold this has its response dropped and its connection cut, once; null for none. */
+    private volatile String dropResponseTo;
+    private final AtomicInteger responsesDropped = new AtomicInteger();
     private final Thread acceptor;
 
     CuttingProxy(final URI server, final long cutAfter, final int cutsLeft) throws IOException
@@ -59,6 +64,17 @@ final class CuttingProxy implements AutoCloseable
         cutAllAfterTotal = 0;
     }
 
+    /** The first request whose bytes contain {@code fragment} reaches the server; its response is lost. */
+    void dropResponseTo(final String fragment)
+    {
+        dropResponseTo = fragment;
+    }
+
+    int responsesDropped()
+    {
+        return responsesDropped.get();
+    }
+
     private void accept()
     {
         while (!listener.isClosed())
@@ -67,8 +83,9 @@ final class CuttingProxy implements AutoCloseable
             {
                 final Socket client = listener.accept();
                 final Socket server = new Socket(upstream.getHostString(), upstream.getPort());
-                start(() -> pump(client, server, true), "up");
-                start(() -> pump(server, client, false), "down");
+                final AtomicBoolean drop = new AtomicBoolean();
+                start(() -> pump(client, server, true, drop), "up");
+                start(() -> pump(server, client, false, drop), "down");
             }
             catch (final IOException ex)
             {
@@ -84,7 +101,7 @@ final class CuttingProxy implements AutoCloseable
         t.start();
     }
 
-    private void pump(final Socket from, final Socket to, final boolean toServer)
+    private void pump(final Socket from, final Socket to, final boolean toServer, final AtomicBoolean drop)
     {
         final byte[] buffer = new byte[8192];
         long carried = 0;
@@ -94,6 +111,18 @@ final class CuttingProxy implements AutoCloseable
             final OutputStream out = to.getOutputStream();
             for (int n; (n = in.read(buffer)) > 0; )
             {
+                final String fragment = dropResponseTo;
+                if (toServer && fragment != null &&
+                    new String(buffer, 0, n, StandardCharsets.ISO_8859_1).contains(fragment))
+                {
+                    dropResponseTo = null; // once
+                    drop.set(true);
+                }
+                if (!toServer && drop.get())
+                {
+                    responsesDropped.incrementAndGet();
+                    break; // the request took effect; its answer never arrives
+                }
                 if (toServer && (forwarded.get() >= cutAllAfterTotal ||
                     carried + n > cutAfter && cutsLeft.getAndDecrement() > 0))
                 {

@@ -65,6 +65,22 @@ class NetworkFaultTest
     }
 
     @Test
+    void commitWhoseAnswerIsLostIsRetriedAndTakenForOurs() throws IOException
+    {
+        try (CuttingProxy proxy = new CuttingProxy(server.getUri(), Long.MAX_VALUE, 0);
+             RemoteStore remote = RemoteStore.open(RemoteLocation.parse("s3://" + S3Fixture.BUCKET + "/lost"),
+                 S3Fixture.config(proxy.uri()).build()))
+        {
+            // The manifest's conditional write reaches the server and its answer is lost: the SDK's retry finds the
+            // name taken, by our own bytes.
+            proxy.dropResponseTo("/lost/" + RemoteManifestDescriptor.snapshotKey(1));
+            final PushResult result = new Pusher(remote).push(dir);
+            assertEquals(1, result.remoteGeneration());
+            assertEquals(1, proxy.responsesDropped());
+        }
+    }
+
+    @Test
     void pushCutOffCommitsNothingAndTheNextCarriesOn() throws IOException
     {
         final long total;
