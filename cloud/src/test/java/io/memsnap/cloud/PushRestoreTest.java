@@ -1,7 +1,6 @@
 package io.memsnap.cloud;
 
 import io.memsnap.MemoryStore;
-import io.memsnap.StoreOptions;
 import org.gaul.s3proxy.junit.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
