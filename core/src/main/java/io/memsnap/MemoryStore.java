@@ -1246,6 +1246,24 @@ public final class MemoryStore implements AutoCloseable
         return shutdownHook == null ? null : shutdownHook.thread();
     }
 
+    /**
+     * The files of the snapshot this read-only store opened, for a copy of it elsewhere (see {@link SnapshotFiles}).
+     * This store holds them against deletion by the writer (of this process or another) until it closes; read them
+     * before that.
+     *
+     * @throws IllegalStateException           if the store is a writer: its snapshot moves on.
+     * @throws FormatUpgradeRequiredException if the snapshot is of an older format version: migrate the store first.
+     */
+    public SnapshotFiles snapshotFiles()
+    {
+        if (!options.readOnly())
+        {
+            throw new IllegalStateException("the files of a snapshot come from a store opened read-only (" +
+                "StoreOptions.Builder.readOnly(true)), whose snapshot does not move on");
+        }
+        return SnapshotFiles.of(dir, state.manifest);
+    }
+
     /** @return what {@link #open} found and repaired. */
     public RecoveryReport recoveryReport()
     {

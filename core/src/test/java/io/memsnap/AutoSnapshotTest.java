@@ -241,6 +241,39 @@ class AutoSnapshotTest
     }
 
     @Test
+    void theCountPassedByCompactionsCopiesStillWakesTheThread() throws Exception
+    {
+        try (MemoryStore store = time.open(dir.resolve("store"), options().segmentSize(StoreOptions.MIN_SEGMENT_SIZE)
+            .backgroundCompaction(false).autoSnapshotEveryChanges(100).build()))
+        {
+            final WriteBatch batch = new WriteBatch();
+            for (int i = 0; i < 150; i++)
+            {
+                batch.put(id(i), vector(i, 0), 1f, i, new byte[1_000]);
+            }
+            for (int i = 0; i < 150; i++)
+            {
+                if (i % 3 != 0)
+                {
+                    batch.put(id(i), vector(i, 1), 1f, i, new byte[1_000]); // the first segments mostly dead
+                }
+            }
+            store.write(batch); // under one hold of the write lock: one snapshot, of all 250
+            ManualTime.await(() -> store.lastSnapshot().lastSequence() == 250, "the snapshot of the batch");
+            for (int i = 0; i < 99; i++)
+            {
+                put(store, 1_000 + i, 0);
+            }
+            // Compaction copies live records forward under the next sequence numbers: the count goes past 100
+            // without a change equalling it.
+            final CompactionResult compacted = store.compact();
+            assertTrue(compacted.recordsCopied() >= 2, compacted.toString());
+            put(store, 2_000, 0);
+            ManualTime.await(() -> store.lastSnapshot().lastSequence() > 250, "the snapshot due at the next change");
+        }
+    }
+
+    @Test
     void changesReplayedAtOpenCountTowardsTheNext() throws Exception
     {
         final Path storeDir = dir.resolve("store");

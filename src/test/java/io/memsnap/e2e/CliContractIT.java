@@ -28,7 +28,8 @@ class CliContractIT
         assertTrue(version.out.startsWith("memsnap "), version.toString());
         assertEquals("", version.err, "no JVM warnings: " + version);
         for (final String command : List.of("demo", "load", "get", "dump", "delete", "snapshot", "compact", "pin",
-            "unpin", "rewind", "list", "inspect", "stats", "verify", "export", "import", "salvage", "migrate"))
+            "unpin", "rewind", "list", "inspect", "stats", "verify", "export", "import", "salvage", "migrate", "push",
+            "restore", "follow", "prune"))
         {
             final Tool.Result help = Tool.run(null, command, "--help");
             assertEquals(0, help.exitCode, command + ": " + help);

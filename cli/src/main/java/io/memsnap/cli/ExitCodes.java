@@ -6,6 +6,10 @@ import io.memsnap.IncompatibleFormatException;
 import io.memsnap.InvalidEntryException;
 import io.memsnap.StoreLockedException;
 import io.memsnap.cli.archive.CorruptArchiveException;
+import io.memsnap.cloud.RemoteAccessException;
+import io.memsnap.cloud.RemoteCorruptException;
+import io.memsnap.cloud.RemoteException;
+import io.memsnap.cloud.RemoteNotFoundException;
 import io.memsnap.cli.importer.DamagedInputException;
 import io.memsnap.cli.importer.InputException;
 import io.memsnap.cli.importer.UnsupportedVersionException;
@@ -36,6 +40,10 @@ final class ExitCodes
 
     static int of(final Throwable ex)
     {
+        if (ex instanceof RemoteException)
+        {
+            return ofRemote((RemoteException)ex);
+        }
         if (ex instanceof InputException)
         {
             return Main.USAGE;
@@ -60,5 +68,23 @@ final class ExitCodes
             return Main.USAGE;
         }
         return Main.USAGE;
+    }
+
+    /** Object storage: a missing bucket or snapshot 1, refused credentials 2, damage 3, the rest 4. */
+    private static int ofRemote(final RemoteException ex)
+    {
+        if (ex instanceof RemoteNotFoundException)
+        {
+            return Main.NOT_FOUND;
+        }
+        if (ex instanceof RemoteAccessException)
+        {
+            return Main.USAGE;
+        }
+        if (ex instanceof RemoteCorruptException)
+        {
+            return Main.CORRUPT;
+        }
+        return Main.UNAVAILABLE; // a newer remote format, a fenced pusher, storage unreachable past the retries
     }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.memsnap.MemoryStore;
 import io.memsnap.SnapshotInfo;
 import io.memsnap.cli.json.JsonEntries;
+import io.memsnap.cloud.RemoteStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -18,22 +20,35 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code memsnap list DIR [--json]}: the retained snapshots, newest first, the timeline of each (the current one
- * marked), and why retention keeps each.
+ * marked), and why retention keeps each; {@code memsnap list s3://bucket/prefix}: the pushed ones.
  */
 @Command(name = "list", mixinStandardHelpOptions = true,
-    description = "List the retained snapshots, newest first, the timeline of each (the current one, that of the " +
-        "newest snapshot, marked *) and why each is kept (last-N, age<D, pinned: LABEL).")
+    description = {"List the retained snapshots, newest first, the timeline of each (the current one, that of the " +
+        "newest snapshot, marked *) and why each is kept (last-N, age<D, pinned: LABEL).",
+        "Given s3://bucket/prefix, list the snapshots pushed there, newest first."})
 final class ListCommand implements Callable<Integer>
 {
-    @Parameters(index = "0", description = "Store directory.")
-    Path dir;
+    @Parameters(index = "0", description = "Store directory, or s3://bucket/prefix.")
+    String target;
 
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean asJson;
 
+    @Mixin
+    Remotes remotes;
+
     @Override
     public Integer call() throws Exception
     {
+        if (Remotes.isRemote(target))
+        {
+            try (RemoteStore remote = remotes.open(target))
+            {
+                RemoteListing.print(remote.snapshots(), asJson);
+                return Main.OK;
+            }
+        }
+        final Path dir = Path.of(target);
         try (MemoryStore store = Stores.readOnly(dir, null))
         {
             final List<SnapshotInfo> snapshots = store.snapshots();

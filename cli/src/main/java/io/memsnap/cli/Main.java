@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
         DemoCommand.class, LoadCommand.class, GetCommand.class, DumpCommand.class, DeleteCommand.class,
         SnapshotCommand.class, CompactCommand.class, PinCommand.class, UnpinCommand.class, RewindCommand.class,
         ListCommand.class, InspectCommand.class, StatsCommand.class, VerifyCommand.class, ExportCommand.class,
-        ImportCommand.class, SalvageCommand.class, MigrateCommand.class,
+        ImportCommand.class, SalvageCommand.class, MigrateCommand.class, PushCommand.class, RestoreCommand.class, FollowCommand.class,
+        PruneCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main
 {

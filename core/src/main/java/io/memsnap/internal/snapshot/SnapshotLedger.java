@@ -48,6 +48,8 @@ public final class SnapshotLedger implements SnapshotListener
     private final long wakeAtChanges;
     /** The last sequence number the last committed snapshot holds (the writer compares its own with it). */
     private volatile long committedSequence;
+    /** The committed sequence the writer last woke the thread for the count after (writer only, under its lock). */
+    private long countWokenSince = -1;
     /** Wakes the automatic snapshot thread, once it is bound to it. */
     private final Wakeup wakeup = new Wakeup();
 
@@ -85,8 +87,16 @@ public final class SnapshotLedger implements SnapshotListener
      */
     public void changed(final long sequence)
     {
-        final long changes = sequence - committedSequence;
-        if (changes == 1 || changes == wakeAtChanges)
+        final long since = committedSequence;
+        final long changes = sequence - since;
+        // At or past the count, once a snapshot: compaction's copies take sequence numbers too, so the count may be
+        // passed between two changes without being equalled.
+        if (wakeAtChanges > 0 && changes >= wakeAtChanges && countWokenSince != since)
+        {
+            countWokenSince = since;
+            wakeup.wake();
+        }
+        else if (changes == 1)
         {
             wakeup.wake();
         }
