@@ -1251,6 +1251,7 @@ public final class MemoryStore implements AutoCloseable
      * This store holds them against deletion by the writer (of this process or another) until it closes; read them
      * before that.
      *
+     * @return the files, lengths and manifest of this store's snapshot.
      * @throws IllegalStateException           if the store is a writer: its snapshot moves on.
      * @throws FormatUpgradeRequiredException if the snapshot is of an older format version: migrate the store first.
      */

@@ -63,6 +63,7 @@ public final class SnapshotFiles
             return name;
         }
 
+        /** @return what the file is: a segment or the index file. */
         public Kind kind()
         {
             return kind;
@@ -131,6 +132,7 @@ public final class SnapshotFiles
         return directory;
     }
 
+    /** @return the generation of the snapshot. */
     public long generation()
     {
         return generation;
@@ -142,11 +144,13 @@ public final class SnapshotFiles
         return lastSequence;
     }
 
+    /** @return when the snapshot was taken, in epoch milliseconds. */
     public long createdAtMillis()
     {
         return createdAtMillis;
     }
 
+    /** @return the entries the snapshot holds. */
     public long entryCount()
     {
         return entryCount;
@@ -177,6 +181,7 @@ public final class SnapshotFiles
      * <p>Checks what it can without reading the records: the manifest's checksum and version, the files' presence and
      * lengths; {@link MemoryStore#verify(boolean)} checks the rest.
      *
+     * @param dir      the directory the files were written into.
      * @param manifest the bytes {@link #manifest()} returned.
      * @return the generation of the snapshot the store holds.
      * @throws CorruptStoreException       if the manifest does not validate, or a file is missing or too short.
