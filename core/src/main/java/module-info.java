@@ -13,6 +13,8 @@ module io.memsnap.core
     requires transitive org.agrona;
     requires java.management;
     requires jdk.management;
+    // sun.misc.Unsafe.invokeCleaner: how MemoryRegion's JDK 17 version releases a mapping at once.
+    requires jdk.unsupported;
 
     exports io.memsnap;
 }
