@@ -276,13 +276,7 @@ public final class HashIndex
             if (count < BUCKET_SLOTS ||
                 (localDepth >= MAX_DEPTH && key != null && find(b, o, count, hash, key, namespace, matcher) >= 0))
             {
-                if (bucket < frozenWatermark)
-                {
-                    final int copy = copyPage(bucket);
-                    relink(hash, localDepth, copy, copy);
-                    return copy;
-                }
-                return bucket;
+                return writable(bucket, hash, localDepth);
             }
             final int live = liveSlots(b, o, count);
             if (live < COMPACT_BELOW || (localDepth >= MAX_DEPTH && live < count))
@@ -311,6 +305,54 @@ public final class HashIndex
             moveLiveSlots(b, o, count, one, localDepth, 1);
             relink(hash, localDepth, zero, one);
         }
+    }
+
+    /**
+     * Writer: the slot of the bucket of {@code hash} that points at {@code address}, or -1 if none does (the record
+     * there was replaced or deleted). One scan of the bucket, no key compared: an address names one record, and a
+     * record holds one key. For a caller that knows the address of a key's record (compaction copying it), before
+     * {@link #prepareInPlace} and {@link #putAt}. Allocates nothing.
+     */
+    public int slotOfAddress(final long hash, final long address)
+    {
+        final int bucket = bucketOf(rootPage, hash);
+        final UnsafeBuffer b = file.buffer(bucket);
+        final int o = IndexFile.pageOffset(bucket);
+        final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
+        for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
+        {
+            if (b.getLong(o + slotOffset(s) + SLOT_ADDRESS_OFFSET) == address)
+            {
+                return s;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Writer: makes the bucket of {@code hash} writable (copying frozen pages on the way) without making room in it,
+     * so that its slots keep their positions: for a {@link #putAt} into a slot found by {@link #slotOfAddress}. Grows
+     * the file first, as {@link #prepare} does.
+     *
+     * @return the bucket page, valid until the next writer call.
+     */
+    public int prepareInPlace(final long hash)
+    {
+        file.ensureCapacity(PAGES_PER_CHANGE);
+        final int bucket = bucketOf(rootPage, hash);
+        return writable(bucket, hash, file.buffer(bucket).getByte(IndexFile.pageOffset(bucket) + DEPTH_OFFSET));
+    }
+
+    /** @return {@code bucket}, or a copy of it relinked in its place if it is frozen. */
+    private int writable(final int bucket, final long hash, final int localDepth)
+    {
+        if (bucket < frozenWatermark)
+        {
+            final int copy = copyPage(bucket);
+            relink(hash, localDepth, copy, copy);
+            return copy;
+        }
+        return bucket;
     }
 
     /**

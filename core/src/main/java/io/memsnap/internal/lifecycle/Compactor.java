@@ -12,7 +12,6 @@ import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.index.HashIndex;
-import io.memsnap.internal.index.KeyMatcher;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
@@ -22,8 +21,6 @@ import io.memsnap.internal.snapshot.CommitCoordinator;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -73,7 +70,7 @@ public final class Compactor
     private final CompactionPolicy policy;
     private final ReentrantLock compactionLock = new ReentrantLock();
     private final RecordScanner scanner = new RecordScanner();
-    private final VictimMatcher matcher;
+    private final Batch batch = new Batch();
     private final CompactionLedger ledger = new CompactionLedger();
 
     public Compactor(final Path dir, final StoreOptions options, final ReentrantLock writeLock, final ReaderGuard guard,
@@ -92,49 +89,28 @@ public final class Compactor
         this.commits = commits;
         this.reclaimer = reclaimer;
         this.policy = CompactionPolicy.of(options);
-        this.matcher = new VictimMatcher(log);
     }
 
     /**
-     * The key matcher of the copies: the record being copied holds its key by construction (its checksum held when
-     * it was scanned), so only other records with the same hash are checked, as the writer checks them.
+     * The records of a batch, read without the lock: offset, length, type and key hash of each, in arrays reused
+     * from batch to batch, so that a copied record allocates nothing (the key is not decoded: the copy finds the
+     * record's index slot by its address).
      */
-    private static final class VictimMatcher implements KeyMatcher
+    private static final class Batch
     {
-        private final SegmentLog log;
-        long victim;
+        final int[] offsets = new int[BATCH_RECORDS];
+        final int[] lengths = new int[BATCH_RECORDS];
+        final byte[] types = new byte[BATCH_RECORDS];
+        final long[] hashes = new long[BATCH_RECORDS];
+        int size;
 
-        VictimMatcher(final SegmentLog log)
+        void add(final int offset, final int length, final byte type, final long hash)
         {
-            this.log = log;
-        }
-
-        @Override
-        public boolean matches(final long address, final CharSequence key, final long namespace)
-        {
-            return address == victim || log.matches(address, key, namespace);
-        }
-    }
-
-    /** One record of a batch, read without the lock. */
-    private static final class Pending
-    {
-        final int offset;
-        final int length;
-        final byte type;
-        final String key;
-        final long namespace;
-        final long hash;
-
-        Pending(final int offset, final int length, final byte type, final String key, final long namespace,
-            final long hash)
-        {
-            this.offset = offset;
-            this.length = length;
-            this.type = type;
-            this.key = key;
-            this.namespace = namespace;
-            this.hash = hash;
+            offsets[size] = offset;
+            lengths[size] = length;
+            types[size] = type;
+            hashes[size] = hash;
+            size++;
         }
     }
 
@@ -283,13 +259,12 @@ public final class Compactor
         final BooleanSupplier cancelled)
     {
         int offset = SegmentDescriptor.HEADER_LENGTH;
-        final List<Pending> batch = new ArrayList<>();
         while (!cancelled.getAsBoolean())
         {
             final Segment segment;
             int status = RecordScanner.VALID;
             int end;
-            batch.clear();
+            batch.size = 0;
             // Read inside a grace period, so that reclamation never unmaps it under the scan; the copies are made
             // outside it (a writer waiting for index memory must not wait for this thread's own grace period).
             final int token = guard.enter();
@@ -302,7 +277,7 @@ public final class Compactor
                 }
                 end = sealedEnd > 0 ? Math.min(sealedEnd, segment.length()) : segment.length();
                 int bytes = 0;
-                while (bytes < BATCH_BYTES && batch.size() < BATCH_RECORDS && offset < end)
+                while (bytes < BATCH_BYTES && batch.size < BATCH_RECORDS && offset < end)
                 {
                     status = scanner.scan(segment, offset, -1);
                     if (status != RecordScanner.VALID)
@@ -311,7 +286,7 @@ public final class Compactor
                     }
                     if (!RecordDescriptor.isPadType(scanner.type()))
                     {
-                        batch.add(read(segment, offset, scanner));
+                        batch.add(offset, scanner.length(), scanner.type(), hashOf(segment, offset, scanner.type()));
                         bytes += scanner.alignedLength();
                     }
                     offset += scanner.alignedLength();
@@ -326,7 +301,7 @@ public final class Compactor
             final boolean copied;
             try
             {
-                copied = copyBatch(segment, batch, totals);
+                copied = copyBatch(segment, totals);
             }
             finally
             {
@@ -359,26 +334,30 @@ public final class Compactor
         return false;
     }
 
-    private Pending read(final Segment segment, final int offset, final RecordScanner scan)
+    /** @return the key hash of the valid record at {@code offset} of {@code segment}; allocates nothing for ASCII ids. */
+    private long hashOf(final Segment segment, final int offset, final byte type)
     {
         final UnsafeBuffer b = segment.buffer();
         final int nnz = b.getInt(offset + NNZ_OFFSET);
         final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
-        final String key = Utf8.decode(b, RecordDescriptor.idOffset(offset, nnz), idLength);
-        final long namespace = RecordDescriptor.isStateType(scan.type()) ? KeyHash.NAMESPACE_STATE :
-            KeyHash.NAMESPACE_ENTRY;
-        return new Pending(offset, scan.length(), scan.type(), key, namespace, KeyHash.hash(seed, namespace, key));
+        return KeyHash.hashUtf8(seed, namespaceOf(type), b, RecordDescriptor.idOffset(offset, nnz), idLength);
+    }
+
+    private static long namespaceOf(final byte type)
+    {
+        return RecordDescriptor.isStateType(type) ? KeyHash.NAMESPACE_STATE : KeyHash.NAMESPACE_ENTRY;
     }
 
     /**
      * Under the write lock: copies what the batch still needs. The segment stays mapped meanwhile: reclamation takes
-     * it out of the table under the write lock, and unmaps it only a grace period later.
+     * it out of the table under the write lock, and unmaps it only a grace period later. A live record costs one
+     * scan of its bucket (its slot found by its address) and one checksum (the copy's; the scan checked the original).
      *
      * @return false if the segment was reclaimed meanwhile.
      */
-    private boolean copyBatch(final Segment segment, final List<Pending> batch, final Totals totals)
+    private boolean copyBatch(final Segment segment, final Totals totals)
     {
-        if (batch.isEmpty())
+        if (batch.size == 0)
         {
             return true;
         }
@@ -394,15 +373,17 @@ public final class Compactor
             final int firstTail = log.tailSegmentId();
             boolean copied = false;
             final boolean olderFile = reclaimer.lowestFileId() < segment.id();
-            for (final Pending p : batch)
+            for (int i = 0; i < batch.size; i++)
             {
-                final long address = IndexPageDescriptor.address(segment.id(), p.offset);
-                final int aligned = RecordDescriptor.alignedLength(p.length);
-                if (RecordDescriptor.isDeleteType(p.type))
+                final int offset = batch.offsets[i];
+                final int length = batch.lengths[i];
+                final long hash = batch.hashes[i];
+                final int aligned = RecordDescriptor.alignedLength(length);
+                if (RecordDescriptor.isDeleteType(batch.types[i]))
                 {
-                    if (olderFile && index.lookup(p.hash, p.key, p.namespace, log) == 0)
+                    if (olderFile && index.lookup(hash, keyOf(segment, offset), namespaceOf(batch.types[i]), log) == 0)
                     {
-                        usage.tombstone(log.appendCopy(segment, p.offset, p.length), aligned);
+                        usage.tombstone(log.appendCopy(segment, offset, length), aligned);
                         totals.records++;
                         totals.bytes += aligned;
                         copied = true;
@@ -415,15 +396,17 @@ public final class Compactor
                 {
                     return false;
                 }
-                matcher.victim = address;
-                if (index.lookup(p.hash, p.key, p.namespace, matcher) != address)
+                final long address = IndexPageDescriptor.address(segment.id(), offset);
+                final int slot = index.slotOfAddress(hash, address);
+                if (slot < 0)
                 {
                     continue; // replaced or deleted: dead
                 }
-                final int bucket = index.prepare(p.hash, p.key, p.namespace, matcher);
-                final int slot = index.slotOf(bucket, p.hash, p.key, p.namespace, matcher);
-                final long copy = log.appendCopy(segment, p.offset, p.length);
-                usage.put(copy, aligned, index.putAt(bucket, slot, p.hash, copy), log);
+                final int bucket = index.prepareInPlace(hash);
+                final long copy = log.appendCopy(segment, offset, length);
+                index.putAt(bucket, slot, hash, copy);
+                usage.added(copy, aligned);
+                usage.released(address, aligned);
                 totals.records++;
                 totals.bytes += aligned;
                 copied = true;
@@ -445,6 +428,14 @@ public final class Compactor
                 writeLock.unlock();
             }
         }
+    }
+
+    /** @return the id of the delete record at {@code offset} (allocates: deletes are few). */
+    private static String keyOf(final Segment segment, final int offset)
+    {
+        final UnsafeBuffer b = segment.buffer();
+        return Utf8.decode(b, RecordDescriptor.idOffset(offset, b.getInt(offset + NNZ_OFFSET)),
+            b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF);
     }
 
     private void requireOpen()
