@@ -202,9 +202,7 @@ public final class HashIndex
             final int root = rootPage;
             file.checkPage(root, TYPE_ROOT);
             final int globalDepth = file.buffer(root).getByteVolatile(IndexFile.pageOffset(root) + DEPTH_OFFSET);
-            final int top = globalDepth == 0 ? 0 : (int)(cursor >>> (32 - globalDepth));
-            final long directoryIndex = Integer.reverse(top) >>> (32 - Math.max(globalDepth, 1)) &
-                ((1L << globalDepth) - 1);
+            final long directoryIndex = directoryIndexAt(cursor, globalDepth);
             final int bucket = bucketOf(root, directoryIndex);
             final UnsafeBuffer b = file.buffer(bucket);
             final int o = IndexFile.pageOffset(bucket);
@@ -220,11 +218,61 @@ public final class HashIndex
                     visitor.visit(hash, address);
                 }
             }
-            final long low = directoryIndex & ((1L << localDepth) - 1);
-            final long rangeStart = localDepth == 0 ? 0 : (Integer.reverse((int)low) >>> (32 - localDepth)) &
-                0xFFFF_FFFFL;
-            cursor = (rangeStart << (32 - localDepth)) + (1L << (32 - localDepth));
+            cursor = cursorAfter(directoryIndex, localDepth);
         }
+    }
+
+    /** @return the directory entry of the bucket whose range of bit-reversed hashes holds {@code cursor}. */
+    private static long directoryIndexAt(final long cursor, final int globalDepth)
+    {
+        final int top = globalDepth == 0 ? 0 : (int)(cursor >>> (32 - globalDepth));
+        return Integer.reverse(top) >>> (32 - Math.max(globalDepth, 1)) & ((1L << globalDepth) - 1);
+    }
+
+    /** @return the cursor just after the range of bit-reversed hashes of the bucket at {@code directoryIndex}. */
+    private static long cursorAfter(final long directoryIndex, final int localDepth)
+    {
+        final long low = directoryIndex & ((1L << localDepth) - 1);
+        final long rangeStart = localDepth == 0 ? 0 : (Integer.reverse((int)low) >>> (32 - localDepth)) &
+            0xFFFF_FFFFL;
+        return (rangeStart << (32 - localDepth)) + (1L << (32 - localDepth));
+    }
+
+    /**
+     * Writer: collects into {@code sweep} the live slots of the bucket at {@link BucketSweep#cursor} whose records lie
+     * in segment {@code segmentId}, and moves the cursor past that bucket. Called again and again from cursor 0 until
+     * {@link BucketSweep#done()}, with writes in between, it meets every bucket once, in the order of
+     * {@link #forEach}, which splits and doublings between calls cannot disturb: so every slot that points into the
+     * segment all along is collected once. The slots collected are valid until the next writer call other than
+     * {@link #prepareInPlace} and {@link #putAt} on their hashes. Allocates nothing.
+     */
+    public void sweep(final BucketSweep sweep, final int segmentId)
+    {
+        final long cursor = sweep.cursor;
+        final int root = rootPage;
+        file.checkPage(root, TYPE_ROOT);
+        final int globalDepth = file.buffer(root).getByte(IndexFile.pageOffset(root) + DEPTH_OFFSET);
+        final long directoryIndex = directoryIndexAt(cursor, globalDepth);
+        final int bucket = bucketOf(root, directoryIndex);
+        final UnsafeBuffer b = file.buffer(bucket);
+        final int o = IndexFile.pageOffset(bucket);
+        final int localDepth = b.getByte(o + DEPTH_OFFSET);
+        final int count = Math.min(b.getInt(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
+        sweep.count = 0;
+        for (int s = 0; s < count; s++)
+        {
+            final int so = o + slotOffset(s);
+            final long address = b.getLong(so + SLOT_ADDRESS_OFFSET);
+            if (address != 0 && IndexPageDescriptor.segmentId(address) == segmentId)
+            {
+                final long hash = b.getLong(so + SLOT_HASH_OFFSET);
+                if ((Integer.reverse((int)hash) & 0xFFFF_FFFFL) >= cursor)
+                {
+                    sweep.add(s, hash, address);
+                }
+            }
+        }
+        sweep.cursor = cursorAfter(directoryIndex, localDepth);
     }
 
     // ------------------------------------------------------------------------------------------------ writer

@@ -11,6 +11,7 @@ import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.index.BucketSweep;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
@@ -29,20 +30,24 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
 
 /**
  * Copies the records still needed out of sealed segments ({@link CompactionPolicy} chooses them) to the tail of the
- * log, so that {@link SegmentReclaimer} can delete them. For each record of a segment, in batches of at most
- * {@value #BATCH_BYTES} bytes or {@value #BATCH_RECORDS} records per hold of the write lock (writers go on between
- * batches; readers never wait):
+ * log, so that {@link SegmentReclaimer} can delete them. For each segment, in two walks, with writers going on between
+ * the holds of the write lock (readers never wait):
  * <ul>
- * <li>an entry or named state that the index still points at is appended again (the same bytes, the next sequence
- * number, a new checksum; its stored-at time is kept) and the index is pointed at the copy. Replay applies copies
- * like any record, in sequence order, so a later write of the key always wins;</li>
- * <li>a delete record is dropped when its key is live again (the newer record supersedes every older one) or when
- * no segment file with a lower id exists (nothing older can hold the key); otherwise it is copied, so that salvage,
- * which reads every file, never brings a deleted key back;</li>
+ * <li>the segment's records, in order, in batches of at most {@value #BATCH_BYTES} bytes or {@value #BATCH_RECORDS}
+ * records, each checked (its checksum) before anything of the segment is copied. A delete record is dropped when its
+ * key is live again (the newer record supersedes every older one) or when no segment file with a lower id exists
+ * (nothing older can hold the key); otherwise it is copied, so that salvage, which reads every file, never brings a
+ * deleted key back. A damaged record stops the compaction of the segment there: it stays;</li>
+ * <li>the index, {@value #SWEEP_BUCKETS} buckets a hold ({@link HashIndex#sweep}): every entry or named state whose
+ * slot points into the segment is appended again (the same bytes, the next sequence number, a new checksum; its
+ * stored-at time is kept) and its slot pointed at the copy. A bucket page is read once for all the records of the
+ * segment it holds, in the order of the index, instead of once a record at a random place; a record copied costs
+ * one checksum. Replay applies copies like any record, in sequence order, so a later write of the key always
+ * wins;</li>
  * <li>anything else (replaced records, PAD records) is dead and left behind.</li>
  * </ul>
  * The segment's bytes are read inside a reader grace period ({@link ReaderGuard}), so reclamation never unmaps a
- * segment under it. Under {@link Durability#EVERY_WRITE} each batch's copies are flushed before the lock is
+ * segment under it. Under {@link Durability#EVERY_WRITE} the copies of each hold are flushed before the lock is
  * released: the next acknowledged write's watermark covers them. Each batch and each segment done is reported to the
  * {@link CompactionLedger} at once, and each pass's start and end, so that statistics show a pass's progress.
  *
@@ -53,6 +58,8 @@ public final class Compactor
 {
     static final int BATCH_BYTES = 256 * 1024;
     static final int BATCH_RECORDS = 1024;
+    /** Index buckets a hold of the write lock walks when copying live records (about 256 KiB of bucket pages). */
+    static final int SWEEP_BUCKETS = 64;
     private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     private static final BooleanSupplier NOT_IN_A_VISIT = () -> false;
 
@@ -71,6 +78,7 @@ public final class Compactor
     private final ReentrantLock compactionLock = new ReentrantLock();
     private final RecordScanner scanner = new RecordScanner();
     private final Batch batch = new Batch();
+    private final BucketSweep sweep = new BucketSweep();
     private final CompactionLedger ledger = new CompactionLedger();
 
     public Compactor(final Path dir, final StoreOptions options, final ReentrantLock writeLock, final ReaderGuard guard,
@@ -284,7 +292,7 @@ public final class Compactor
                     {
                         break;
                     }
-                    if (!RecordDescriptor.isPadType(scanner.type()))
+                    if (RecordDescriptor.isDeleteType(scanner.type()))
                     {
                         batch.add(offset, scanner.length(), scanner.type(), hashOf(segment, offset, scanner.type()));
                         bytes += scanner.alignedLength();
@@ -301,7 +309,7 @@ public final class Compactor
             final boolean copied;
             try
             {
-                copied = copyBatch(segment, totals);
+                copied = copyDeletes(segment, totals);
             }
             finally
             {
@@ -319,6 +327,10 @@ public final class Compactor
             }
             if (status == RecordScanner.CLEAN_END || offset >= end)
             {
+                if (!copyLive(segment, totals, cancelled))
+                {
+                    return false;
+                }
                 writeLock.lock();
                 try
                 {
@@ -349,13 +361,13 @@ public final class Compactor
     }
 
     /**
-     * Under the write lock: copies what the batch still needs. The segment stays mapped meanwhile: reclamation takes
-     * it out of the table under the write lock, and unmaps it only a grace period later. A live record costs one
-     * scan of its bucket (its slot found by its address) and one checksum (the copy's; the scan checked the original).
+     * Under the write lock: copies the delete records of the batch that must outlive an older file. The segment stays
+     * mapped meanwhile: reclamation takes it out of the table under the write lock, and unmaps it only a grace period
+     * later.
      *
      * @return false if the segment was reclaimed meanwhile.
      */
-    private boolean copyBatch(final Segment segment, final Totals totals)
+    private boolean copyDeletes(final Segment segment, final Totals totals)
     {
         if (batch.size == 0)
         {
@@ -372,61 +384,122 @@ public final class Compactor
             }
             final int firstTail = log.tailSegmentId();
             boolean copied = false;
-            final boolean olderFile = reclaimer.lowestFileId() < segment.id();
-            for (int i = 0; i < batch.size; i++)
+            if (reclaimer.lowestFileId() < segment.id())
             {
-                final int offset = batch.offsets[i];
-                final int length = batch.lengths[i];
-                final long hash = batch.hashes[i];
-                final int aligned = RecordDescriptor.alignedLength(length);
-                if (RecordDescriptor.isDeleteType(batch.types[i]))
+                for (int i = 0; i < batch.size; i++)
                 {
-                    if (olderFile && index.lookup(hash, keyOf(segment, offset), namespaceOf(batch.types[i]), log) == 0)
+                    final int offset = batch.offsets[i];
+                    final int length = batch.lengths[i];
+                    if (index.lookup(batch.hashes[i], keyOf(segment, offset), namespaceOf(batch.types[i]), log) == 0)
                     {
+                        final int aligned = RecordDescriptor.alignedLength(length);
                         usage.tombstone(log.appendCopy(segment, offset, length), aligned);
                         totals.records++;
                         totals.bytes += aligned;
                         copied = true;
                     }
-                    continue;
                 }
-                checkpoints.reserveIndexChange(index, NOT_IN_A_VISIT); // may wait without the lock: look up after it
-                commits.requireNoFailedFlush();
-                if (log.segment(segment.id()) != segment)
-                {
-                    return false;
-                }
-                final long address = IndexPageDescriptor.address(segment.id(), offset);
-                final int slot = index.slotOfAddress(hash, address);
-                if (slot < 0)
-                {
-                    continue; // replaced or deleted: dead
-                }
-                final int bucket = index.prepareInPlace(hash);
-                final long copy = log.appendCopy(segment, offset, length);
-                index.putAt(bucket, slot, hash, copy);
-                usage.added(copy, aligned);
-                usage.released(address, aligned);
-                totals.records++;
-                totals.bytes += aligned;
-                copied = true;
             }
-            if (copied && options.durability() == Durability.EVERY_WRITE)
-            {
-                commits.forceCopies(firstTail);
-            }
+            forceCopies(copied, firstTail);
             return true;
         }
         finally
         {
+            endBatch();
+        }
+    }
+
+    /**
+     * Copies the records of the segment that the index still points at, walking the index ({@link HashIndex#sweep})
+     * {@value #SWEEP_BUCKETS} buckets a hold of the write lock: each bucket page is read once, in order, and each
+     * live record found is appended again and its slot pointed at the copy. The records were checked by the scan of
+     * the segment before, and a sealed segment's bytes do not change.
+     *
+     * @return false if the segment was reclaimed meanwhile, or the walk cancelled.
+     */
+    private boolean copyLive(final Segment segment, final Totals totals, final BooleanSupplier cancelled)
+    {
+        sweep.restart();
+        while (!sweep.done())
+        {
+            if (cancelled.getAsBoolean())
+            {
+                return false;
+            }
+            final long records = totals.records;
+            final long bytes = totals.bytes;
+            writeLock.lock();
+            log.beginBatch();
             try
             {
-                log.endBatch();
+                requireOpen();
+                final int firstTail = log.tailSegmentId();
+                for (int b = 0; b < SWEEP_BUCKETS && !sweep.done(); b++)
+                {
+                    checkpoints.reserveIndexChange(index, NOT_IN_A_VISIT); // may wait without the lock: sweep after it
+                    commits.requireNoFailedFlush();
+                    if (log.segment(segment.id()) != segment)
+                    {
+                        return false;
+                    }
+                    index.sweep(sweep, segment.id());
+                    for (int i = 0, n = sweep.count(); i < n; i++)
+                    {
+                        copyLive(segment, sweep.slot(i), sweep.hash(i), sweep.address(i), totals);
+                    }
+                }
+                forceCopies(totals.records > records, firstTail);
             }
             finally
             {
-                writeLock.unlock();
+                try
+                {
+                    endBatch();
+                }
+                finally
+                {
+                    ledger.copied(totals.records - records, totals.bytes - bytes);
+                }
             }
+        }
+        return true;
+    }
+
+    /** Under the write lock: copies the live record at {@code address} and points its slot at the copy. */
+    private void copyLive(final Segment segment, final int slot, final long hash, final long address,
+        final Totals totals)
+    {
+        final int offset = IndexPageDescriptor.offset(address);
+        final int length = segment.buffer().getInt(offset + LENGTH_OFFSET);
+        final int aligned = RecordDescriptor.alignedLength(length);
+        final int bucket = index.prepareInPlace(hash);
+        final long copy = log.appendCopy(segment, offset, length);
+        index.putAt(bucket, slot, hash, copy);
+        usage.added(copy, aligned);
+        usage.released(address, aligned);
+        totals.records++;
+        totals.bytes += aligned;
+    }
+
+    /** Under the write lock: under {@link Durability#EVERY_WRITE}, flushes the copies just made. */
+    private void forceCopies(final boolean copied, final int firstTail)
+    {
+        if (copied && options.durability() == Durability.EVERY_WRITE)
+        {
+            commits.forceCopies(firstTail);
+        }
+    }
+
+    /** Ends the batch of appends {@code beginBatch} started, then lets the write lock go. */
+    private void endBatch()
+    {
+        try
+        {
+            log.endBatch();
+        }
+        finally
+        {
+            writeLock.unlock();
         }
     }
 
