@@ -443,9 +443,14 @@ public final class Compactor
                         return false;
                     }
                     index.sweep(sweep, segment.id());
-                    for (int i = 0, n = sweep.count(); i < n; i++)
+                    if (sweep.count() > 0)
                     {
-                        copyLive(segment, sweep.slot(i), sweep.hash(i), sweep.address(i), totals);
+                        // One bucket: made writable once, its slots keep their positions.
+                        final int bucket = index.prepareInPlace(sweep.hash(0));
+                        for (int i = 0, n = sweep.count(); i < n; i++)
+                        {
+                            copyLive(segment, bucket, sweep.slot(i), sweep.hash(i), sweep.address(i), totals);
+                        }
                     }
                 }
                 forceCopies(totals.records > records, firstTail);
@@ -465,14 +470,16 @@ public final class Compactor
         return true;
     }
 
-    /** Under the write lock: copies the live record at {@code address} and points its slot at the copy. */
-    private void copyLive(final Segment segment, final int slot, final long hash, final long address,
-        final Totals totals)
+    /**
+     * Under the write lock: copies the live record at {@code address} and points its slot of {@code bucket} (made
+     * writable by {@link HashIndex#prepareInPlace}) at the copy.
+     */
+    private void copyLive(final Segment segment, final int bucket, final int slot, final long hash,
+        final long address, final Totals totals)
     {
         final int offset = IndexPageDescriptor.offset(address);
         final int length = segment.buffer().getInt(offset + LENGTH_OFFSET);
         final int aligned = RecordDescriptor.alignedLength(length);
-        final int bucket = index.prepareInPlace(hash);
         final long copy = log.appendCopy(segment, offset, length);
         index.putAt(bucket, slot, hash, copy);
         usage.added(copy, aligned);
