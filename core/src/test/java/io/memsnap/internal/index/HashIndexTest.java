@@ -658,9 +658,9 @@ class HashIndexTest
     }
 
     /**
-     * The walk compaction makes: stepping through the buckets while a writer splits and doubles between the steps, and
-     * copy-on-write freezes come and go, it collects every slot that points into one segment exactly once, and the
-     * slots it collected take new addresses in place.
+     * The walk compaction makes: stepping through the buckets while a writer splits them and doubles the directory
+     * between the steps, and copy-on-write freezes come and go, it collects every slot that points into one segment
+     * exactly once, and the slots it collected take new addresses in place.
      */
     @Test
     void sweepCollectsEverySlotOfASegmentOnceWhileBucketsSplitBetweenSteps()
@@ -670,6 +670,7 @@ class HashIndexTest
         {
             put(hash(i), i, 0);
         }
+        final int depthBefore = globalDepth(index);
         final int segment = 3; // keys 12,287 to 16,382: address(n, v) >>> 32 == (n + 1) >> 12
         final BitSet collected = new BitSet();
         final BucketSweep sweep = new BucketSweep();
@@ -708,6 +709,7 @@ class HashIndexTest
             assertEquals(address(key, inSegment ? 1 : 0), lookup(index, key), "key " + key);
         }
         assertTrue(next - 1_000_000 > n, "the writer between the steps must have split buckets many times");
+        assertTrue(globalDepth(index) > depthBefore, "and doubled the directory");
     }
 
     static long address(final long n, final long version)
