@@ -17,7 +17,7 @@ import static io.memsnap.bench.JmhResults.score;
  * <pre>java -cp bench/target/benchmarks.jar io.memsnap.bench.Report RESULTS.json [--throughput]</pre>
  *
  * With {@code --throughput}, only the tables of the run {@code Suite throughput} makes: one thread's operations by
- * vector shape against Chronicle Map's, and bulk loads against the disk's bandwidth.
+ * vector shape against Chronicle Map's (puts that overwrite, puts of new ids, gets, reads), and bulk loads against the disk's bandwidth.
  */
 public final class Report
 {
@@ -253,11 +253,13 @@ public final class Report
      */
     private void throughputByShape()
     {
-        out.append("| vectors | engine | put/s | get/s (copy) | read/s (zero-copy) | put / Chronicle Map's put | " +
-            "get / its get | read / its get |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        out.append("| vectors | engine | put/s (overwrite) | insert/s (new id) | get/s (copy) | read/s (zero-copy) | " +
+            "put / Chronicle Map's put | insert / its insert | get / its get | read / its get |\n" +
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (final String vectors : List.of("nnz30", "corpus"))
         {
             final double cmPut = throughput("put", Engines.CHRONICLE_MAP, vectors);
+            final double cmInsert = inserts(Engines.CHRONICLE_MAP, vectors);
             final double cmGet = throughput("get", Engines.CHRONICLE_MAP, vectors);
             for (final String engine : engines("ThroughputBenchmark.put"))
             {
@@ -268,9 +270,10 @@ public final class Report
                 }
                 final double get = throughput("get", engine, vectors);
                 final double read = throughput("read", engine, vectors);
-                out.append(String.format("| %s | %s | %,.0f | %,.0f | %s | %s | %s | %s |%n", vectors, engine, put, get,
-                    Double.isNaN(read) ? "-" : String.format("%,.0f", read), ratio(put, cmPut), ratio(get, cmGet),
-                    ratio(read, cmGet)));
+                final double insert = inserts(engine, vectors);
+                out.append(String.format("| %s | %s | %,.0f | %s | %,.0f | %s | %s | %s | %s | %s |%n", vectors, engine,
+                    put, count(insert), get, count(read), ratio(put, cmPut), ratio(insert, cmInsert),
+                    ratio(get, cmGet), ratio(read, cmGet)));
             }
         }
         out.append('\n');
@@ -280,6 +283,17 @@ public final class Report
     private double throughput(final String op, final String engine, final String vectors)
     {
         return mean("ThroughputBenchmark." + op, "thrpt", Map.of("engine", engine, "vectors", vectors));
+    }
+
+    /** @return the mean insert/s over the rounds ({@link InsertBenchmark}), or NaN. */
+    private double inserts(final String engine, final String vectors)
+    {
+        return mean("InsertBenchmark.insert", "thrpt", Map.of("engine", engine, "vectors", vectors));
+    }
+
+    private static String count(final double value)
+    {
+        return Double.isNaN(value) ? "-" : String.format("%,.0f", value);
     }
 
     private double mean(final String benchmark, final String mode, final Map<String, String> params)

@@ -40,8 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code snapshot}: the gate's floor and snapshot latency only, in the same interleaved rounds (about four
  *       minutes): the figures of the snapshot's floor ratios, without the writer and reader runs.</li>
  *   <li>{@code full}: every engine on the class path, the sizes and the change counts of docs/benchmarks.md.</li>
- *   <li>{@code throughput}: one thread's puts, gets and zero-copy reads at 1M entries of each vector shape, and the
- *       bulk loads, for memsnap ({@code ON_SYNC} and {@code BUFFERED}) and Chronicle Map, in three interleaved
+ *   <li>{@code throughput}: one thread's puts (overwrites), gets and zero-copy reads at 1M entries of each vector
+ *       shape, its puts of new ids into a new store ({@code InsertBenchmark}), and the bulk loads, for memsnap ({@code ON_SYNC} and {@code BUFFERED}) and Chronicle Map, in three interleaved
  *       rounds, each after a measure of the disk's sequential bandwidth.</li>
  * </ul>
  */
@@ -238,6 +238,7 @@ public final class Suite
             {
                 run(zeroCopy(engine) ? "ThroughputBenchmark\\." : "ThroughputBenchmark\\.(put|get)$",
                     params("engine", engine, "entries", "1000000", "vectors", "nnz30,corpus"), 1, 2, 3, 2, null);
+                run("InsertBenchmark\\.", params("engine", engine, "vectors", "nnz30,corpus"), 1, 1, 3, 1, null);
             }
             for (final String engine : order)
             {

@@ -74,6 +74,17 @@ public final class Updates
         store.put(nextId(), vectors[k], importance[k], Embeddings.storedAt(version++), metadata[k]);
     }
 
+    /**
+     * Inserts entry {@code i} of a new range of ids ({@link Embeddings#id}, so unique for unique {@code i}) with the
+     * next vector of the pool: the id is made by the call (a short string, as a service's ids arrive).
+     */
+    public void insertNext(final Engine store, final long i)
+    {
+        final int k = next;
+        next = (next + 1) & (POOL - 1);
+        store.put(Embeddings.id(i), vectors[k], importance[k], Embeddings.storedAt(version++), metadata[k]);
+    }
+
     /** @return the mean number of non-zeros of the pool's vectors. */
     public double meanNonZeros()
     {

@@ -1,5 +1,7 @@
 package io.memsnap.internal.format;
 
+import org.agrona.DirectBuffer;
+
 /**
  * The 64-bit hash of an id that places it in the index. Part of the on-disk format (hash function 1): the index
  * stores these values, so changing the function needs a new format version.
@@ -37,6 +39,28 @@ public final class KeyHash
             h = (h ^ (c >>> 8)) * FNV_PRIME;
         }
         return fmix64(h ^ id.length());
+    }
+
+    /**
+     * The hash of the id whose UTF-8 bytes lie at {@code offset} of {@code buffer}, as {@link #hash} computes it for
+     * the id's string. An id of ASCII bytes (the common case) is hashed straight from the buffer, allocating nothing:
+     * its chars are its bytes. Any other id is decoded first (allocates).
+     */
+    public static long hashUtf8(final long seed, final long namespace, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        long h = FNV_OFFSET_BASIS ^ seed ^ namespace;
+        for (int i = 0; i < length; i++)
+        {
+            final byte b = buffer.getByte(offset + i);
+            if (b < 0)
+            {
+                return hash(seed, namespace, Utf8.decode(buffer, offset, length));
+            }
+            h = (h ^ b) * FNV_PRIME;
+            h *= FNV_PRIME; // the high byte of an ASCII char is 0
+        }
+        return fmix64(h ^ length);
     }
 
     private static long fmix64(final long k)

@@ -230,9 +230,7 @@ public final class HashIndex
             final int root = rootPage;
             file.checkPage(root, TYPE_ROOT);
             final int globalDepth = file.buffer(root).getByteVolatile(IndexFile.pageOffset(root) + DEPTH_OFFSET);
-            final int top = globalDepth == 0 ? 0 : (int)(cursor >>> (32 - globalDepth));
-            final long directoryIndex = Integer.reverse(top) >>> (32 - Math.max(globalDepth, 1)) &
-                ((1L << globalDepth) - 1);
+            final long directoryIndex = directoryIndexAt(cursor, globalDepth);
             final int bucket = bucketOf(root, (int)directoryIndex);
             final UnsafeBuffer b = file.buffer(bucket);
             final int o = IndexFile.pageOffset(bucket);
@@ -248,11 +246,61 @@ public final class HashIndex
                     visitor.visit(hash, address);
                 }
             }
-            final long low = directoryIndex & ((1L << localDepth) - 1);
-            final long rangeStart = localDepth == 0 ? 0 : (Integer.reverse((int)low) >>> (32 - localDepth)) &
-                0xFFFF_FFFFL;
-            cursor = (rangeStart << (32 - localDepth)) + (1L << (32 - localDepth));
+            cursor = cursorAfter(directoryIndex, localDepth);
         }
+    }
+
+    /** @return the directory entry of the bucket whose range of bit-reversed hashes holds {@code cursor}. */
+    private static long directoryIndexAt(final long cursor, final int globalDepth)
+    {
+        final int top = globalDepth == 0 ? 0 : (int)(cursor >>> (32 - globalDepth));
+        return Integer.reverse(top) >>> (32 - Math.max(globalDepth, 1)) & ((1L << globalDepth) - 1);
+    }
+
+    /** @return the cursor just after the range of bit-reversed hashes of the bucket at {@code directoryIndex}. */
+    private static long cursorAfter(final long directoryIndex, final int localDepth)
+    {
+        final long low = directoryIndex & ((1L << localDepth) - 1);
+        final long rangeStart = localDepth == 0 ? 0 : (Integer.reverse((int)low) >>> (32 - localDepth)) &
+            0xFFFF_FFFFL;
+        return (rangeStart << (32 - localDepth)) + (1L << (32 - localDepth));
+    }
+
+    /**
+     * Writer: collects into {@code sweep} the live slots of the bucket at {@link BucketSweep#cursor} whose records lie
+     * in segment {@code segmentId}, and moves the cursor past that bucket. Called again and again from cursor 0 until
+     * {@link BucketSweep#done()}, with writes in between, it meets every bucket once, in the order of
+     * {@link #forEach}, which splits and doublings between calls cannot disturb: so every slot that points into the
+     * segment all along is collected once. The slots collected are valid until the next writer call other than
+     * {@link #prepareInPlace} and {@link #putAt} on their hashes. Allocates nothing.
+     */
+    public void sweep(final BucketSweep sweep, final int segmentId)
+    {
+        final long cursor = sweep.cursor;
+        final int root = rootPage;
+        file.checkPage(root, TYPE_ROOT);
+        final int globalDepth = file.buffer(root).getByte(IndexFile.pageOffset(root) + DEPTH_OFFSET);
+        final long directoryIndex = directoryIndexAt(cursor, globalDepth);
+        final int bucket = bucketOf(root, (int)directoryIndex);
+        final UnsafeBuffer b = file.buffer(bucket);
+        final int o = IndexFile.pageOffset(bucket);
+        final int localDepth = b.getByte(o + DEPTH_OFFSET);
+        final int count = Math.min(b.getInt(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
+        sweep.count = 0;
+        for (int s = 0; s < count; s++)
+        {
+            final int so = o + slotOffset(s);
+            final long address = b.getLong(so + SLOT_ADDRESS_OFFSET);
+            if (address != 0 && IndexPageDescriptor.segmentId(address) == segmentId)
+            {
+                final long hash = b.getLong(so + SLOT_HASH_OFFSET);
+                if ((Integer.reverse(position(hash)) & 0xFFFF_FFFFL) >= cursor)
+                {
+                    sweep.add(s, hash, address);
+                }
+            }
+        }
+        sweep.cursor = cursorAfter(directoryIndex, localDepth);
     }
 
     // ------------------------------------------------------------------------------------------------ writer
@@ -306,13 +354,7 @@ public final class HashIndex
             // that no key needs.
             if (count < BUCKET_SLOTS || (key != null && find(b, o, count, hash, key, namespace, matcher) >= 0))
             {
-                if (bucket < frozenWatermark)
-                {
-                    final int copy = copyPage(bucket);
-                    relink(position, localDepth, copy, copy);
-                    return copy;
-                }
-                return bucket;
+                return writable(bucket, position, localDepth);
             }
             final int live = liveSlots(b, o, count);
             if (live < COMPACT_BELOW || (localDepth >= MAX_DEPTH && live < count))
@@ -341,6 +383,55 @@ public final class HashIndex
             moveLiveSlots(b, o, count, one, localDepth, 1);
             relink(position, localDepth, zero, one);
         }
+    }
+
+    /**
+     * Writer: the slot of the bucket of {@code hash} that points at {@code address}, or -1 if none does (the record
+     * there was replaced or deleted). One scan of the bucket, no key compared: an address names one record, and a
+     * record holds one key. For a caller that knows the address of a key's record (compaction copying it), before
+     * {@link #prepareInPlace} and {@link #putAt}. Allocates nothing.
+     */
+    public int slotOfAddress(final long hash, final long address)
+    {
+        final int bucket = bucketOf(rootPage, position(hash));
+        final UnsafeBuffer b = file.buffer(bucket);
+        final int o = IndexFile.pageOffset(bucket);
+        final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
+        for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
+        {
+            if (b.getLong(o + slotOffset(s) + SLOT_ADDRESS_OFFSET) == address)
+            {
+                return s;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Writer: makes the bucket of {@code hash} writable (copying frozen pages on the way) without making room in it,
+     * so that its slots keep their positions: for a {@link #putAt} into a slot found by {@link #slotOfAddress}. Grows
+     * the file first, as {@link #prepare} does.
+     *
+     * @return the bucket page, valid until the next writer call.
+     */
+    public int prepareInPlace(final long hash)
+    {
+        file.ensureCapacity(PAGES_PER_CHANGE);
+        final int position = position(hash);
+        final int bucket = bucketOf(rootPage, position);
+        return writable(bucket, position, file.buffer(bucket).getByte(IndexFile.pageOffset(bucket) + DEPTH_OFFSET));
+    }
+
+    /** @return {@code bucket}, or a copy of it relinked in its place if it is frozen. */
+    private int writable(final int bucket, final int position, final int localDepth)
+    {
+        if (bucket < frozenWatermark)
+        {
+            final int copy = copyPage(bucket);
+            relink(position, localDepth, copy, copy);
+            return copy;
+        }
+        return bucket;
     }
 
     /**

@@ -11,8 +11,8 @@ import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.index.BucketSweep;
 import io.memsnap.internal.index.HashIndex;
-import io.memsnap.internal.index.KeyMatcher;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
@@ -22,8 +22,6 @@ import io.memsnap.internal.snapshot.CommitCoordinator;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -32,20 +30,24 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
 
 /**
  * Copies the records still needed out of sealed segments ({@link CompactionPolicy} chooses them) to the tail of the
- * log, so that {@link SegmentReclaimer} can delete them. For each record of a segment, in batches of at most
- * {@value #BATCH_BYTES} bytes or {@value #BATCH_RECORDS} records per hold of the write lock (writers go on between
- * batches; readers never wait):
+ * log, so that {@link SegmentReclaimer} can delete them. For each segment, in two walks, with writers going on between
+ * the holds of the write lock (readers never wait):
  * <ul>
- * <li>an entry or named state that the index still points at is appended again (the same bytes, the next sequence
- * number, a new checksum; its stored-at time is kept) and the index is pointed at the copy. Replay applies copies
- * like any record, in sequence order, so a later write of the key always wins;</li>
- * <li>a delete record is dropped when its key is live again (the newer record supersedes every older one) or when
- * no segment file with a lower id exists (nothing older can hold the key); otherwise it is copied, so that salvage,
- * which reads every file, never brings a deleted key back;</li>
+ * <li>the segment's records, in order, in batches of at most {@value #BATCH_BYTES} bytes or {@value #BATCH_RECORDS}
+ * records, each checked (its checksum) before anything of the segment is copied. A delete record is dropped when its
+ * key is live again (the newer record supersedes every older one) or when no segment file with a lower id exists
+ * (nothing older can hold the key); otherwise it is copied, so that salvage, which reads every file, never brings a
+ * deleted key back. A damaged record stops the compaction of the segment there: it stays;</li>
+ * <li>the index, {@value #SWEEP_BUCKETS} buckets a hold ({@link HashIndex#sweep}): every entry or named state whose
+ * slot points into the segment is appended again (the same bytes, the next sequence number, a new checksum; its
+ * stored-at time is kept) and its slot pointed at the copy. A bucket page is read once for all the records of the
+ * segment it holds, in the order of the index, instead of once a record at a random place; a record copied costs
+ * one checksum. Replay applies copies like any record, in sequence order, so a later write of the key always
+ * wins;</li>
  * <li>anything else (replaced records, PAD records) is dead and left behind.</li>
  * </ul>
  * The segment's bytes are read inside a reader grace period ({@link ReaderGuard}), so reclamation never unmaps a
- * segment under it. Under {@link Durability#EVERY_WRITE} each batch's copies are flushed before the lock is
+ * segment under it. Under {@link Durability#EVERY_WRITE} the copies of each hold are flushed before the lock is
  * released: the next acknowledged write's watermark covers them. Each batch and each segment done is reported to the
  * {@link CompactionLedger} at once, and each pass's start and end, so that statistics show a pass's progress.
  *
@@ -56,6 +58,8 @@ public final class Compactor
 {
     static final int BATCH_BYTES = 256 * 1024;
     static final int BATCH_RECORDS = 1024;
+    /** Index buckets a hold of the write lock walks when copying live records (about 256 KiB of bucket pages). */
+    static final int SWEEP_BUCKETS = 64;
     private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     private static final BooleanSupplier NOT_IN_A_VISIT = () -> false;
 
@@ -73,7 +77,8 @@ public final class Compactor
     private final CompactionPolicy policy;
     private final ReentrantLock compactionLock = new ReentrantLock();
     private final RecordScanner scanner = new RecordScanner();
-    private final VictimMatcher matcher;
+    private final Batch batch = new Batch();
+    private final BucketSweep sweep = new BucketSweep();
     private final CompactionLedger ledger = new CompactionLedger();
 
     public Compactor(final Path dir, final StoreOptions options, final ReentrantLock writeLock, final ReaderGuard guard,
@@ -92,49 +97,28 @@ public final class Compactor
         this.commits = commits;
         this.reclaimer = reclaimer;
         this.policy = CompactionPolicy.of(options);
-        this.matcher = new VictimMatcher(log);
     }
 
     /**
-     * The key matcher of the copies: the record being copied holds its key by construction (its checksum held when
-     * it was scanned), so only other records with the same hash are checked, as the writer checks them.
+     * The records of a batch, read without the lock: offset, length, type and key hash of each, in arrays reused
+     * from batch to batch, so that a copied record allocates nothing (the key is not decoded: the copy finds the
+     * record's index slot by its address).
      */
-    private static final class VictimMatcher implements KeyMatcher
+    private static final class Batch
     {
-        private final SegmentLog log;
-        long victim;
+        final int[] offsets = new int[BATCH_RECORDS];
+        final int[] lengths = new int[BATCH_RECORDS];
+        final byte[] types = new byte[BATCH_RECORDS];
+        final long[] hashes = new long[BATCH_RECORDS];
+        int size;
 
-        VictimMatcher(final SegmentLog log)
+        void add(final int offset, final int length, final byte type, final long hash)
         {
-            this.log = log;
-        }
-
-        @Override
-        public boolean matches(final long address, final CharSequence key, final long namespace)
-        {
-            return address == victim || log.matches(address, key, namespace);
-        }
-    }
-
-    /** One record of a batch, read without the lock. */
-    private static final class Pending
-    {
-        final int offset;
-        final int length;
-        final byte type;
-        final String key;
-        final long namespace;
-        final long hash;
-
-        Pending(final int offset, final int length, final byte type, final String key, final long namespace,
-            final long hash)
-        {
-            this.offset = offset;
-            this.length = length;
-            this.type = type;
-            this.key = key;
-            this.namespace = namespace;
-            this.hash = hash;
+            offsets[size] = offset;
+            lengths[size] = length;
+            types[size] = type;
+            hashes[size] = hash;
+            size++;
         }
     }
 
@@ -283,13 +267,12 @@ public final class Compactor
         final BooleanSupplier cancelled)
     {
         int offset = SegmentDescriptor.HEADER_LENGTH;
-        final List<Pending> batch = new ArrayList<>();
         while (!cancelled.getAsBoolean())
         {
             final Segment segment;
             int status = RecordScanner.VALID;
             int end;
-            batch.clear();
+            batch.size = 0;
             // Read inside a grace period, so that reclamation never unmaps it under the scan; the copies are made
             // outside it (a writer waiting for index memory must not wait for this thread's own grace period).
             final int token = guard.enter();
@@ -302,16 +285,16 @@ public final class Compactor
                 }
                 end = sealedEnd > 0 ? Math.min(sealedEnd, segment.length()) : segment.length();
                 int bytes = 0;
-                while (bytes < BATCH_BYTES && batch.size() < BATCH_RECORDS && offset < end)
+                while (bytes < BATCH_BYTES && batch.size < BATCH_RECORDS && offset < end)
                 {
                     status = scanner.scan(segment, offset, -1);
                     if (status != RecordScanner.VALID)
                     {
                         break;
                     }
-                    if (!RecordDescriptor.isPadType(scanner.type()))
+                    if (RecordDescriptor.isDeleteType(scanner.type()))
                     {
-                        batch.add(read(segment, offset, scanner));
+                        batch.add(offset, scanner.length(), scanner.type(), hashOf(segment, offset, scanner.type()));
                         bytes += scanner.alignedLength();
                     }
                     offset += scanner.alignedLength();
@@ -326,7 +309,7 @@ public final class Compactor
             final boolean copied;
             try
             {
-                copied = copyBatch(segment, batch, totals);
+                copied = copyDeletes(segment, totals);
             }
             finally
             {
@@ -344,6 +327,10 @@ public final class Compactor
             }
             if (status == RecordScanner.CLEAN_END || offset >= end)
             {
+                if (!copyLive(segment, totals, cancelled))
+                {
+                    return false;
+                }
                 writeLock.lock();
                 try
                 {
@@ -359,26 +346,30 @@ public final class Compactor
         return false;
     }
 
-    private Pending read(final Segment segment, final int offset, final RecordScanner scan)
+    /** @return the key hash of the valid record at {@code offset} of {@code segment}; allocates nothing for ASCII ids. */
+    private long hashOf(final Segment segment, final int offset, final byte type)
     {
         final UnsafeBuffer b = segment.buffer();
         final int nnz = b.getInt(offset + NNZ_OFFSET);
         final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
-        final String key = Utf8.decode(b, RecordDescriptor.idOffset(offset, nnz), idLength);
-        final long namespace = RecordDescriptor.isStateType(scan.type()) ? KeyHash.NAMESPACE_STATE :
-            KeyHash.NAMESPACE_ENTRY;
-        return new Pending(offset, scan.length(), scan.type(), key, namespace, KeyHash.hash(seed, namespace, key));
+        return KeyHash.hashUtf8(seed, namespaceOf(type), b, RecordDescriptor.idOffset(offset, nnz), idLength);
+    }
+
+    private static long namespaceOf(final byte type)
+    {
+        return RecordDescriptor.isStateType(type) ? KeyHash.NAMESPACE_STATE : KeyHash.NAMESPACE_ENTRY;
     }
 
     /**
-     * Under the write lock: copies what the batch still needs. The segment stays mapped meanwhile: reclamation takes
-     * it out of the table under the write lock, and unmaps it only a grace period later.
+     * Under the write lock: copies the delete records of the batch that must outlive an older file. The segment stays
+     * mapped meanwhile: reclamation takes it out of the table under the write lock, and unmaps it only a grace period
+     * later.
      *
      * @return false if the segment was reclaimed meanwhile.
      */
-    private boolean copyBatch(final Segment segment, final List<Pending> batch, final Totals totals)
+    private boolean copyDeletes(final Segment segment, final Totals totals)
     {
-        if (batch.isEmpty())
+        if (batch.size == 0)
         {
             return true;
         }
@@ -393,58 +384,138 @@ public final class Compactor
             }
             final int firstTail = log.tailSegmentId();
             boolean copied = false;
-            final boolean olderFile = reclaimer.lowestFileId() < segment.id();
-            for (final Pending p : batch)
+            if (reclaimer.lowestFileId() < segment.id())
             {
-                final long address = IndexPageDescriptor.address(segment.id(), p.offset);
-                final int aligned = RecordDescriptor.alignedLength(p.length);
-                if (RecordDescriptor.isDeleteType(p.type))
+                for (int i = 0; i < batch.size; i++)
                 {
-                    if (olderFile && index.lookup(p.hash, p.key, p.namespace, log) == 0)
+                    final int offset = batch.offsets[i];
+                    final int length = batch.lengths[i];
+                    if (index.lookup(batch.hashes[i], keyOf(segment, offset), namespaceOf(batch.types[i]), log) == 0)
                     {
-                        usage.tombstone(log.appendCopy(segment, p.offset, p.length), aligned);
+                        final int aligned = RecordDescriptor.alignedLength(length);
+                        usage.tombstone(log.appendCopy(segment, offset, length), aligned);
                         totals.records++;
                         totals.bytes += aligned;
                         copied = true;
                     }
-                    continue;
                 }
-                checkpoints.reserveIndexChange(index, NOT_IN_A_VISIT); // may wait without the lock: look up after it
-                commits.requireNoFailedFlush();
-                if (log.segment(segment.id()) != segment)
-                {
-                    return false;
-                }
-                matcher.victim = address;
-                if (index.lookup(p.hash, p.key, p.namespace, matcher) != address)
-                {
-                    continue; // replaced or deleted: dead
-                }
-                final int bucket = index.prepare(p.hash, p.key, p.namespace, matcher);
-                final int slot = index.slotOf(bucket, p.hash, p.key, p.namespace, matcher);
-                final long copy = log.appendCopy(segment, p.offset, p.length);
-                usage.put(copy, aligned, index.putAt(bucket, slot, p.hash, copy), log);
-                totals.records++;
-                totals.bytes += aligned;
-                copied = true;
             }
-            if (copied && options.durability() == Durability.EVERY_WRITE)
-            {
-                commits.forceCopies(firstTail);
-            }
+            forceCopies(copied, firstTail);
             return true;
         }
         finally
         {
+            endBatch();
+        }
+    }
+
+    /**
+     * Copies the records of the segment that the index still points at, walking the index ({@link HashIndex#sweep})
+     * {@value #SWEEP_BUCKETS} buckets a hold of the write lock: each bucket page is read once, in order, and each
+     * live record found is appended again and its slot pointed at the copy. The records were checked by the scan of
+     * the segment before, and a sealed segment's bytes do not change.
+     *
+     * @return false if the segment was reclaimed meanwhile, or the walk cancelled.
+     */
+    private boolean copyLive(final Segment segment, final Totals totals, final BooleanSupplier cancelled)
+    {
+        sweep.restart();
+        while (!sweep.done())
+        {
+            if (cancelled.getAsBoolean())
+            {
+                return false;
+            }
+            final long records = totals.records;
+            final long bytes = totals.bytes;
+            writeLock.lock();
+            log.beginBatch();
             try
             {
-                log.endBatch();
+                requireOpen();
+                final int firstTail = log.tailSegmentId();
+                for (int b = 0; b < SWEEP_BUCKETS && !sweep.done(); b++)
+                {
+                    checkpoints.reserveIndexChange(index, NOT_IN_A_VISIT); // may wait without the lock: sweep after it
+                    commits.requireNoFailedFlush();
+                    if (log.segment(segment.id()) != segment)
+                    {
+                        return false;
+                    }
+                    index.sweep(sweep, segment.id());
+                    if (sweep.count() > 0)
+                    {
+                        // One bucket: made writable once, its slots keep their positions.
+                        final int bucket = index.prepareInPlace(sweep.hash(0));
+                        for (int i = 0, n = sweep.count(); i < n; i++)
+                        {
+                            copyLive(segment, bucket, sweep.slot(i), sweep.hash(i), sweep.address(i), totals);
+                        }
+                    }
+                }
+                forceCopies(totals.records > records, firstTail);
             }
             finally
             {
-                writeLock.unlock();
+                try
+                {
+                    endBatch();
+                }
+                finally
+                {
+                    ledger.copied(totals.records - records, totals.bytes - bytes);
+                }
             }
         }
+        return true;
+    }
+
+    /**
+     * Under the write lock: copies the live record at {@code address} and points its slot of {@code bucket} (made
+     * writable by {@link HashIndex#prepareInPlace}) at the copy.
+     */
+    private void copyLive(final Segment segment, final int bucket, final int slot, final long hash,
+        final long address, final Totals totals)
+    {
+        final int offset = IndexPageDescriptor.offset(address);
+        final int length = segment.buffer().getInt(offset + LENGTH_OFFSET);
+        final int aligned = RecordDescriptor.alignedLength(length);
+        final long copy = log.appendCopy(segment, offset, length);
+        index.putAt(bucket, slot, hash, copy);
+        usage.added(copy, aligned);
+        usage.released(address, aligned);
+        totals.records++;
+        totals.bytes += aligned;
+    }
+
+    /** Under the write lock: under {@link Durability#EVERY_WRITE}, flushes the copies just made. */
+    private void forceCopies(final boolean copied, final int firstTail)
+    {
+        if (copied && options.durability() == Durability.EVERY_WRITE)
+        {
+            commits.forceCopies(firstTail);
+        }
+    }
+
+    /** Ends the batch of appends {@code beginBatch} started, then lets the write lock go. */
+    private void endBatch()
+    {
+        try
+        {
+            log.endBatch();
+        }
+        finally
+        {
+            writeLock.unlock();
+        }
+    }
+
+    /** @return the id of the delete record at {@code offset} (allocates: deletes are few). */
+    private static String keyOf(final Segment segment, final int offset)
+    {
+        final UnsafeBuffer b = segment.buffer();
+        return Utf8.decode(b, RecordDescriptor.idOffset(offset, b.getInt(offset + NNZ_OFFSET)),
+            b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF);
     }
 
     private void requireOpen()

@@ -658,6 +658,61 @@ class HashIndexTest
         }
     }
 
+    /**
+     * The walk compaction makes: stepping through the buckets while a writer splits them and doubles the directory
+     * between the steps, and copy-on-write freezes come and go, it collects every slot that points into one segment
+     * exactly once, and the slots it collected take new addresses in place.
+     */
+    @Test
+    void sweepCollectsEverySlotOfASegmentOnceWhileBucketsSplitBetweenSteps()
+    {
+        final int n = 60_000;
+        for (int i = 0; i < n; i++)
+        {
+            put(hash(i), i, 0);
+        }
+        final int depthBefore = globalDepth(index);
+        final int segment = 3; // keys 12,287 to 16,382: address(n, v) >>> 32 == (n + 1) >> 12
+        final BitSet collected = new BitSet();
+        final BucketSweep sweep = new BucketSweep();
+        sweep.restart();
+        long next = 1_000_000; // new keys, in segments far above
+        int steps = 0;
+        while (!sweep.done())
+        {
+            index.sweep(sweep, segment);
+            if (sweep.count() > 0)
+            {
+                final int bucket = index.prepareInPlace(sweep.hash(0));
+                for (int i = 0; i < sweep.count(); i++)
+                {
+                    final long address = sweep.address(i);
+                    final int key = (int)((address >>> VERSION_BITS) - 1);
+                    assertEquals(segment, (int)(address >>> 32), "slot of another segment collected");
+                    assertFalse(collected.get(key), "key " + key + " collected twice");
+                    collected.set(key);
+                    assertEquals(address(key, 0), index.putAt(bucket, sweep.slot(i), sweep.hash(i), address(key, 1)));
+                }
+            }
+            for (int i = 0; i < 200; i++, next++)
+            {
+                put(hash(next), next, 0);
+            }
+            if (++steps % 7 == 0)
+            {
+                index.freeze();
+            }
+        }
+        for (int key = 0; key < n; key++)
+        {
+            final boolean inSegment = (key + 1) >> 12 == segment;
+            assertEquals(inSegment, collected.get(key), "key " + key);
+            assertEquals(address(key, inSegment ? 1 : 0), lookup(index, key), "key " + key);
+        }
+        assertTrue(next - 1_000_000 > n, "the writer between the steps must have split buckets many times");
+        assertTrue(globalDepth(index) > depthBefore, "and doubled the directory");
+    }
+
     static long address(final long n, final long version)
     {
         return ((n + 1) << VERSION_BITS) | version;
