@@ -4,6 +4,7 @@ import io.memsnap.CorruptStoreException;
 import io.memsnap.IncompatibleFormatException;
 import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.ReaderGuard;
+import io.memsnap.internal.fs.DeletedFiles;
 import io.memsnap.internal.fs.FileReleaser;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.Segment;
@@ -17,7 +18,6 @@ import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestStore;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -77,7 +77,7 @@ public final class SegmentReclaimer
     /** Written under the commit lock, read by any thread. */
     private volatile long bytesDeleted;
     /** Channels of the files a commit deleted, whose close frees their blocks (see {@link FileReleaser}). */
-    private final List<FileChannel> unreleased = new ArrayList<>();
+    private final DeletedFiles unreleased;
     /**
      * The bytes of the files in {@code retiring} and {@code pending}: written under the commit lock (a retirement
      * under the write lock too, with the table), read by any thread.
@@ -96,6 +96,7 @@ public final class SegmentReclaimer
         this.usage = usage;
         this.checkpointer = checkpointer;
         this.manifests = manifests;
+        this.unreleased = new DeletedFiles("deleted segment files of " + dir);
     }
 
     /** What one manifest needs. */
@@ -269,7 +270,7 @@ public final class SegmentReclaimer
             {
                 final Map.Entry<Integer, Long> e = it.next();
                 final Path file = dir.resolve(io.memsnap.internal.format.SegmentDescriptor.fileName(e.getKey()));
-                if (deferRelease ? ReaderPins.deleteUnlessPinned(fs, file, this::keepUnreleased) :
+                if (deferRelease ? ReaderPins.deleteUnlessPinned(fs, file, unreleased::add) :
                     ReaderPins.deleteUnlessPinned(fs, file))
                 {
                     it.remove();
@@ -295,39 +296,10 @@ public final class SegmentReclaimer
         return deleted;
     }
 
-    private void keepUnreleased(final FileChannel channel)
-    {
-        synchronized (unreleased)
-        {
-            unreleased.add(channel);
-        }
-    }
-
     /** Any thread: closes the channels of the files deleted so far, which frees their disk space. */
     public void releaseDeleted()
     {
-        final List<FileChannel> closing;
-        synchronized (unreleased)
-        {
-            if (unreleased.isEmpty())
-            {
-                return;
-            }
-            closing = new ArrayList<>(unreleased);
-            unreleased.clear();
-        }
-        for (final FileChannel channel : closing)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ex)
-            {
-                LOG.log(System.Logger.Level.WARNING, "could not close a deleted segment file of " + dir +
-                    "; its disk space is freed when the process ends", ex);
-            }
-        }
+        unreleased.release();
     }
 
     /**

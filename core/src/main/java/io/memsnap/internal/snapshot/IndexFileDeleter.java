@@ -4,11 +4,11 @@ import io.memsnap.CorruptStoreException;
 import io.memsnap.IncompatibleFormatException;
 import io.memsnap.internal.EngineLogger;
 import io.memsnap.internal.format.IndexPageDescriptor;
+import io.memsnap.internal.fs.DeletedFiles;
 import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -52,7 +52,7 @@ public final class IndexFileDeleter
     /** The generation of the new index file being written, or -1. Guarded by this. */
     private long copying = -1;
     /** Channels of the files deleted whose disk space is not released yet. Guarded by this. */
-    private final List<FileChannel> unreleased = new ArrayList<>();
+    private final DeletedFiles unreleased;
 
     /**
      * @param onDisk  the generations of the index files in the directory.
@@ -68,6 +68,7 @@ public final class IndexFileDeleter
         this.onDisk.addAll(onDisk);
         this.writing = writing;
         this.durable = durable;
+        this.unreleased = new DeletedFiles("deleted index files of " + dir);
     }
 
     /**
@@ -161,32 +162,11 @@ public final class IndexFileDeleter
      */
     public void releaseDeleted()
     {
-        final List<FileChannel> closing;
-        synchronized (this)
-        {
-            if (unreleased.isEmpty())
-            {
-                return;
-            }
-            closing = new ArrayList<>(unreleased);
-            unreleased.clear();
-        }
-        for (final FileChannel channel : closing)
-        {
-            try
-            {
-                channel.close();
-            }
-            catch (final IOException ex)
-            {
-                LOG.log(System.Logger.Level.WARNING, "could not close a deleted index file of " + dir + "; its " +
-                    "disk space is freed when the process ends", ex);
-            }
-        }
+        unreleased.release();
     }
 
     /** @return whether files deleted wait for {@link #releaseDeleted()}. */
-    public synchronized boolean hasUnreleased()
+    public boolean hasUnreleased()
     {
         return !unreleased.isEmpty();
     }
