@@ -45,6 +45,8 @@ public final class Follower implements AutoCloseable
     private volatile Status status;
     private volatile Thread poller;
     private volatile Exception lastError;
+    /** Set by {@link #close()}; a closed follower polls no more. */
+    private volatile boolean closed;
 
     private Follower(final RemoteStore remote, final Path dir)
     {
@@ -78,6 +80,7 @@ public final class Follower implements AutoCloseable
      */
     public synchronized boolean poll() throws IOException
     {
+        requireOpen();
         closeRetired();
         final List<Long> generations = remote.generations();
         final Held held = current.get();
@@ -128,13 +131,14 @@ public final class Follower implements AutoCloseable
      */
     public synchronized void start(final Duration interval)
     {
+        requireOpen();
         if (poller != null)
         {
             throw new IllegalStateException("already polling");
         }
         final Thread t = new Thread(() ->
         {
-            while (!Thread.currentThread().isInterrupted())
+            while (!closed && !Thread.currentThread().isInterrupted())
             {
                 try
                 {
@@ -193,6 +197,7 @@ public final class Follower implements AutoCloseable
     @Override
     public synchronized void close() throws IOException
     {
+        closed = true; // a poll that waited for the monitor meanwhile finds it closed and opens nothing
         final Thread t = poller;
         if (t != null)
         {
@@ -209,6 +214,14 @@ public final class Follower implements AutoCloseable
             r.store.close(); // waits for the readers that still hold it
         }
         retired.clear();
+    }
+
+    private void requireOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("the follower of " + remote.location() + " is closed");
+        }
     }
 
     /** Closes the snapshots no lease holds any more, and deletes what only they needed. */

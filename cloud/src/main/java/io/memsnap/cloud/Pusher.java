@@ -42,7 +42,8 @@ public final class Pusher
     private static final int EPOCH_CLAIMS = 20;
 
     private final RemoteStore remote;
-    private long epoch;
+    /** Written by a push (which pushes serialise), read by any thread. */
+    private volatile long epoch;
     /** The remote manifest this pusher committed last: the newest one continues it without a check. */
     private RemoteManifest committed;
 
@@ -52,7 +53,7 @@ public final class Pusher
     }
 
     /** @return the writer epoch this pusher claimed, 0 before its first push. */
-    public synchronized long epoch()
+    public long epoch()
     {
         return epoch;
     }

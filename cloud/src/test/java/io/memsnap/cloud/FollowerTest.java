@@ -23,6 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -50,8 +51,10 @@ class FollowerTest
         {
             final Pusher pusher = new Pusher(remote);
             pusher.push(dir);
+            final Follower closed;
             try (Follower follower = Follower.open(remote, tmp.resolve("replica")))
             {
+                closed = follower;
                 assertEquals(1, follower.status().remoteGeneration());
                 final AtomicBoolean stop = new AtomicBoolean();
                 final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -81,6 +84,11 @@ class FollowerTest
                 assertEquals(1, manifests(tmp.resolve("replica").resolve("timeline-0")),
                     "retired manifests left");
             }
+            // A closed follower opens no snapshot again, even with a newer one pushed.
+            round(dir, 7);
+            pusher.push(dir);
+            assertThrows(IllegalStateException.class, closed::poll);
+            assertThrows(IllegalStateException.class, closed::acquire);
         }
     }
 

@@ -386,30 +386,8 @@ public final class HashIndex
     }
 
     /**
-     * Writer: the slot of the bucket of {@code hash} that points at {@code address}, or -1 if none does (the record
-     * there was replaced or deleted). One scan of the bucket, no key compared: an address names one record, and a
-     * record holds one key. For a caller that knows the address of a key's record (compaction copying it), before
-     * {@link #prepareInPlace} and {@link #putAt}. Allocates nothing.
-     */
-    public int slotOfAddress(final long hash, final long address)
-    {
-        final int bucket = bucketOf(rootPage, position(hash));
-        final UnsafeBuffer b = file.buffer(bucket);
-        final int o = IndexFile.pageOffset(bucket);
-        final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
-        for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
-        {
-            if (b.getLong(o + slotOffset(s) + SLOT_ADDRESS_OFFSET) == address)
-            {
-                return s;
-            }
-        }
-        return -1;
-    }
-
-    /**
      * Writer: makes the bucket of {@code hash} writable (copying frozen pages on the way) without making room in it,
-     * so that its slots keep their positions: for a {@link #putAt} into a slot found by {@link #slotOfAddress}. Grows
+     * so that its slots keep their positions: for a {@link #putAt} into a slot found by {@link #sweep}. Grows
      * the file first, as {@link #prepare} does.
      *
      * @return the bucket page, valid until the next writer call.

@@ -270,8 +270,7 @@ public final class SegmentReclaimer
             {
                 final Map.Entry<Integer, Long> e = it.next();
                 final Path file = dir.resolve(io.memsnap.internal.format.SegmentDescriptor.fileName(e.getKey()));
-                if (deferRelease ? ReaderPins.deleteUnlessPinned(fs, file, unreleased::add) :
-                    ReaderPins.deleteUnlessPinned(fs, file))
+                if (ReaderPins.deleteUnlessPinned(fs, file, unreleased::add))
                 {
                     it.remove();
                     deleted += e.getValue();
@@ -289,9 +288,13 @@ public final class SegmentReclaimer
         }
         bytesDeleted += deleted;
         retiredBytes -= deleted;
-        if (deferRelease && deleted > 0)
+        if (deferRelease)
         {
             FileReleaser.submit(this::releaseDeleted);
+        }
+        else
+        {
+            releaseDeleted();
         }
         return deleted;
     }

@@ -50,6 +50,8 @@ public final class SnapshotLedger implements SnapshotListener
     private volatile long committedSequence;
     /** The committed sequence the writer last woke the thread for the count after (writer only, under its lock). */
     private long countWokenSince = -1;
+    /** The committed sequence the writer last woke the thread for a first change after (writer only, under its lock). */
+    private long firstWokenSince = -1;
     /** Wakes the automatic snapshot thread, once it is bound to it. */
     private final Wakeup wakeup = new Wakeup();
 
@@ -88,16 +90,16 @@ public final class SnapshotLedger implements SnapshotListener
     public void changed(final long sequence)
     {
         final long since = committedSequence;
-        final long changes = sequence - since;
-        // At or past the count, once a snapshot: compaction's copies take sequence numbers too, so the count may be
-        // passed between two changes without being equalled.
-        if (wakeAtChanges > 0 && changes >= wakeAtChanges && countWokenSince != since)
+        // Each once a snapshot, at or past its mark rather than at it: compaction's copies take sequence numbers too,
+        // so the first change this writer sees, or the count, may come without a change numbered exactly there.
+        if (firstWokenSince != since)
         {
-            countWokenSince = since;
+            firstWokenSince = since;
             wakeup.wake();
         }
-        else if (changes == 1)
+        else if (wakeAtChanges > 0 && sequence - since >= wakeAtChanges && countWokenSince != since)
         {
+            countWokenSince = since;
             wakeup.wake();
         }
     }
