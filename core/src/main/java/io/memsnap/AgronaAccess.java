@@ -28,7 +28,7 @@ final class AgronaAccess
         }
     }
 
-    /** @return the {@code --add-exports} flag that opens {@code jdk.internal.misc} to {@code module}. */
+    /** {@return the {@code --add-exports} flag that opens {@code jdk.internal.misc} to {@code module}.} */
     static String flagFor(final Module module)
     {
         return "--add-exports java.base/" + PACKAGE + "=" + (module.isNamed() ? module.getName() : "ALL-UNNAMED");

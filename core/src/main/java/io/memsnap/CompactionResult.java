@@ -33,40 +33,40 @@ public final class CompactionResult
         this.bytesAwaitingDeletion = bytesAwaitingDeletion;
     }
 
-    /** @return segments whose live records were copied to the tail of the log. */
+    /** {@return segments whose live records were copied to the tail of the log.} */
     public int segmentsCompacted()
     {
         return segmentsCompacted;
     }
 
-    /** @return segments the compaction chose to compact (at its end, the same as {@link #segmentsCompacted()}). */
+    /** {@return segments the compaction chose to compact (at its end, the same as {@link #segmentsCompacted()}).} */
     public int segmentsToCompact()
     {
         return segmentsToCompact;
     }
 
-    /** @return records copied: live entries and named states, and delete records that must stay. */
+    /** {@return records copied: live entries and named states, and delete records that must stay.} */
     public long recordsCopied()
     {
         return recordsCopied;
     }
 
-    /** @return bytes appended to the log by the copies. */
+    /** {@return bytes appended to the log by the copies.} */
     public long bytesCopied()
     {
         return bytesCopied;
     }
 
-    /** @return bytes of segment files deleted by this call. */
+    /** {@return bytes of segment files deleted by this call.} */
     public long bytesFreed()
     {
         return bytesFreed;
     }
 
     /**
-     * @return bytes of segment files that hold no live record any more but are still on disk: a retained snapshot
+     * {@return bytes of segment files that hold no live record any more but are still on disk: a retained snapshot
      * still needs them (they go once the snapshots after the compaction retire it), a read-only reader has them
-     * mapped, or the store's own readers are still inside.
+     * mapped, or the store's own readers are still inside.}
      */
     public long bytesAwaitingDeletion()
     {

@@ -72,25 +72,25 @@ public class CorruptStoreException extends MemsnapException
         return sb.toString();
     }
 
-    /** @return the damaged file. */
+    /** {@return the damaged file.} */
     public Path file()
     {
         return file;
     }
 
-    /** @return the byte offset of the damaged structure within {@link #file()}. */
+    /** {@return the byte offset of the damaged structure within {@link #file()}.} */
     public long offset()
     {
         return offset;
     }
 
-    /** @return the checksum stored on disk, or -1 when no checksum was compared. */
+    /** {@return the checksum stored on disk, or -1 when no checksum was compared.} */
     public long expectedChecksum()
     {
         return expectedChecksum;
     }
 
-    /** @return the checksum computed over the bytes read, or -1 when no checksum was compared. */
+    /** {@return the checksum computed over the bytes read, or -1 when no checksum was compared.} */
     public long actualChecksum()
     {
         return actualChecksum;

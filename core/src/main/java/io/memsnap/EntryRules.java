@@ -77,7 +77,7 @@ final class EntryRules
         }
     }
 
-    /** @return the exception naming the first of {@code sortedIndices} that is not below {@code dimension}. */
+    /** {@return the exception naming the first of {@code sortedIndices} that is not below {@code dimension}.} */
     static InvalidEntryException dimensionExceeded(final int[] sortedIndices, final int dimension)
     {
         final int found = Arrays.binarySearch(sortedIndices, dimension);

@@ -48,7 +48,7 @@ public final class EntryView
         buffer = null;
     }
 
-    /** @return the mapped segment of the entry. */
+    /** {@return the mapped segment of the entry.} */
     private UnsafeBuffer mapped()
     {
         final UnsafeBuffer b = buffer;
@@ -60,7 +60,7 @@ public final class EntryView
         return b;
     }
 
-    /** @return the id (allocates a String). */
+    /** {@return the id (allocates a String).} */
     public String id()
     {
         return Utf8.decode(mapped(), idOffset(offset, nnz), idLength());
@@ -75,13 +75,13 @@ public final class EntryView
         return Utf8.equals(id, mapped(), idOffset(offset, nnz), idLength());
     }
 
-    /** @return the length of the id in UTF-8 bytes. */
+    /** {@return the length of the id in UTF-8 bytes.} */
     public int idLength()
     {
         return mapped().getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
     }
 
-    /** @return the number of non-zero entries of the vector. */
+    /** {@return the number of non-zero entries of the vector.} */
     public int nnz()
     {
         mapped();
@@ -119,7 +119,7 @@ public final class EntryView
     }
 
     /**
-     * @return the importance the entry was written with.
+     * {@return the importance the entry was written with.}
      */
     public float importance()
     {
@@ -127,21 +127,21 @@ public final class EntryView
     }
 
     /**
-     * @return when the entry was written, in epoch milliseconds (as the writer gave it).
+     * {@return when the entry was written, in epoch milliseconds (as the writer gave it).}
      */
     public long storedAtMillis()
     {
         return mapped().getLong(offset + STORED_AT_OFFSET);
     }
 
-    /** @return the sequence number of the record holding this version: its write, or a compaction's copy of it. */
+    /** {@return the sequence number of the record holding this version: its write, or a compaction's copy of it.} */
     public long sequence()
     {
         return mapped().getLong(offset + SEQUENCE_OFFSET);
     }
 
     /**
-     * @return the length of the metadata in bytes, 0 when there is none.
+     * {@return the length of the metadata in bytes, 0 when there is none.}
      */
     public int metadataLength()
     {
@@ -229,22 +229,22 @@ public final class EntryView
     }
 
     /**
-     * @return the raw bytes of the record, for advanced zero-copy use; see docs/format.md for the layout. Valid only
-     * during the visit, as the view.
+     * {@return the raw bytes of the record, for advanced zero-copy use; see docs/format.md for the layout. Valid only
+     * during the visit, as the view.}
      */
     public DirectBuffer buffer()
     {
         return mapped();
     }
 
-    /** @return where in {@link #buffer()} the record starts. */
+    /** {@return where in {@link #buffer()} the record starts.} */
     public int recordOffset()
     {
         mapped();
         return offset;
     }
 
-    /** @return a detached copy of the entry (allocates). */
+    /** {@return a detached copy of the entry (allocates).} */
     public MemoryEntry toEntry()
     {
         return toEntry(id());

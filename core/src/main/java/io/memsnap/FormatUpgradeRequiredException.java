@@ -38,7 +38,7 @@ public class FormatUpgradeRequiredException extends IncompatibleFormatException
         this.directory = directory;
     }
 
-    /** @return the store's directory. */
+    /** {@return the store's directory.} */
     public Path directory()
     {
         return directory;

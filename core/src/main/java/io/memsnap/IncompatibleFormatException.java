@@ -70,13 +70,13 @@ public class IncompatibleFormatException extends MemsnapException
         this.foundMinor = foundMinor;
     }
 
-    /** @return the major format version found on disk. */
+    /** {@return the major format version found on disk.} */
     public int foundMajor()
     {
         return foundMajor;
     }
 
-    /** @return the minor format version found on disk. */
+    /** {@return the minor format version found on disk.} */
     public int foundMinor()
     {
         return foundMinor;

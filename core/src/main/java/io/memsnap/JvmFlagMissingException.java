@@ -32,7 +32,7 @@ public class JvmFlagMissingException extends MemsnapException
         this.flag = flag;
     }
 
-    /** @return the flag this JVM needs, as it is written on a {@code java} command line. */
+    /** {@return the flag this JVM needs, as it is written on a {@code java} command line.} */
     public String flag()
     {
         return flag;

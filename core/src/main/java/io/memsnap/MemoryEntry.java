@@ -40,39 +40,39 @@ public final class MemoryEntry
         this.sequence = sequence;
     }
 
-    /** @return the entry's id. */
+    /** {@return the entry's id.} */
     public String id()
     {
         return id;
     }
 
-    /** @return the entry's vector. */
+    /** {@return the entry's vector.} */
     public SparseVector vector()
     {
         return vector;
     }
 
-    /** @return the importance the entry was written with. */
+    /** {@return the importance the entry was written with.} */
     public float importance()
     {
         return importance;
     }
 
-    /** @return when the entry was written, in epoch milliseconds (as the writer gave it). */
+    /** {@return when the entry was written, in epoch milliseconds (as the writer gave it).} */
     public long storedAtMillis()
     {
         return storedAtMillis;
     }
 
-    /** @return a copy of the metadata bytes (empty, never null, when none were stored). */
+    /** {@return a copy of the metadata bytes (empty, never null, when none were stored).} */
     public byte[] metadata()
     {
         return metadata.clone();
     }
 
     /**
-     * @return the sequence number of the record holding this version of the entry: the write that stored it, or a
-     * later copy of it that compaction made (a copy takes the next sequence number and keeps everything else).
+     * {@return the sequence number of the record holding this version of the entry: the write that stored it, or a
+     * later copy of it that compaction made (a copy takes the next sequence number and keeps everything else).}
      */
     public long sequence()
     {

@@ -769,7 +769,7 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
-    /** @return the number of live entries (named state not counted). */
+    /** {@return the number of live entries (named state not counted).} */
     public long size()
     {
         return counts.entries();
@@ -876,7 +876,7 @@ public final class MemoryStore implements AutoCloseable
         }
     }
 
-    /** @return the names of the named states, sorted. */
+    /** {@return the names of the named states, sorted.} */
     public List<String> stateNames()
     {
         final List<String> names = new ArrayList<>();
@@ -905,7 +905,7 @@ public final class MemoryStore implements AutoCloseable
         return names;
     }
 
-    /** @return the number of named states. */
+    /** {@return the number of named states.} */
     public long stateCount()
     {
         return counts.states();
@@ -1122,8 +1122,8 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
-     * @return the retained snapshots that validate, newest first, each with why retention keeps it now. A read-only
-     * store shows the rules and pins that the newest snapshot on disk records (its writer's).
+     * {@return the retained snapshots that validate, newest first, each with why retention keeps it now. A read-only
+     * store shows the rules and pins that the newest snapshot on disk records (its writer's).}
      */
     public List<SnapshotInfo> snapshots()
     {
@@ -1140,7 +1140,7 @@ public final class MemoryStore implements AutoCloseable
         return SnapshotListing.info(m, retained.decide(now), retained.pins(), now);
     }
 
-    /** @return the snapshot this store was opened at (read-only) or last committed, with why it is retained. */
+    /** {@return the snapshot this store was opened at (read-only) or last committed, with why it is retained.} */
     public SnapshotInfo lastSnapshot()
     {
         final Manifest m = commits.lastCommitted();
@@ -1234,13 +1234,13 @@ public final class MemoryStore implements AutoCloseable
         return stats.assemble(StoreStatsAssembler.Detail.RECOUNT);
     }
 
-    /** @return the automatic snapshots of this store, null if read-only: for tests that move its clock by hand. */
+    /** {@return the automatic snapshots of this store, null if read-only: for tests that move its clock by hand.} */
     AutoSnapshotter autoSnapshotter()
     {
         return autoSnapshots;
     }
 
-    /** @return the thread of this store's shutdown hook, or null: for tests. */
+    /** {@return the thread of this store's shutdown hook, or null: for tests.} */
     Thread shutdownHookThread()
     {
         return shutdownHook == null ? null : shutdownHook.thread();
@@ -1265,31 +1265,31 @@ public final class MemoryStore implements AutoCloseable
         return SnapshotFiles.of(dir, state.manifest);
     }
 
-    /** @return what {@link #open} found and repaired. */
+    /** {@return what {@link #open} found and repaired.} */
     public RecoveryReport recoveryReport()
     {
         return recoveryReport;
     }
 
-    /** @return the dimension of the store's vectors. */
+    /** {@return the dimension of the store's vectors.} */
     public int dimension()
     {
         return dimension;
     }
 
-    /** @return the store's directory. */
+    /** {@return the store's directory.} */
     public Path directory()
     {
         return dir;
     }
 
-    /** @return the options the store was opened with. */
+    /** {@return the options the store was opened with.} */
     public StoreOptions options()
     {
         return options;
     }
 
-    /** @return the sequence number of the last write. */
+    /** {@return the sequence number of the last write.} */
     public long lastSequence()
     {
         writeLock.lock();
@@ -1494,7 +1494,7 @@ public final class MemoryStore implements AutoCloseable
             current = locators[Math.max(0, depth - 1)];
         }
 
-        /** @return the view to hand to a visitor of the current read: this thread's own, or a new one if nested. */
+        /** {@return the view to hand to a visitor of the current read: this thread's own, or a new one if nested.} */
         EntryView enterView()
         {
             return depth == 1 ? view : new EntryView();

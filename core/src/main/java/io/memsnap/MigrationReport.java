@@ -34,25 +34,25 @@ public final class MigrationReport
             this.description = description;
         }
 
-        /** @return the major version the step upgrades from (any minor version of it). */
+        /** {@return the major version the step upgrades from (any minor version of it).} */
         public int fromMajor()
         {
             return fromMajor;
         }
 
-        /** @return the major version the step upgrades to. */
+        /** {@return the major version the step upgrades to.} */
         public int toMajor()
         {
             return toMajor;
         }
 
-        /** @return what the step changes on disk. */
+        /** {@return what the step changes on disk.} */
         public String description()
         {
             return description;
         }
 
-        /** @return "1.x -> 2.0: what it does". */
+        /** {@return "1.x -> 2.0: what it does".} */
         @Override
         public String toString()
         {
@@ -93,58 +93,60 @@ public final class MigrationReport
         this.dryRun = dryRun;
     }
 
-    /** @return the store's directory. */
+    /** {@return the store's directory.} */
     public Path directory()
     {
         return directory;
     }
 
-    /** @return the format version of the store's newest snapshot before, "major.minor". */
+    /** {@return the format version of the store's newest snapshot before, "major.minor".} */
     public String fromVersion()
     {
         return fromMajor + "." + fromMinor;
     }
 
-    /** @return the format version of its newest snapshot after (for a dry run, the one it would be in). */
+    /** {@return the format version of its newest snapshot after (for a dry run, the one it would be in).} */
     public String toVersion()
     {
         return toMajor + "." + toMinor;
     }
 
-    /** @return the major format version of the store's newest snapshot before. */
+    /** {@return the major format version of the store's newest snapshot before.} */
     public int fromMajor()
     {
         return fromMajor;
     }
 
-    /** @return the major format version of its newest snapshot after. */
+    /** {@return the major format version of its newest snapshot after.} */
     public int toMajor()
     {
         return toMajor;
     }
 
-    /** @return the steps run (for a dry run, those that would run), oldest version first; empty if none was needed. */
+    /**
+     * {@return the steps run (for a dry run, those that would run), oldest version first; empty if none was needed.}
+     */
     public List<Step> steps()
     {
         return steps;
     }
 
     /**
-     * @return the generation of the manifest the migration committed (for a dry run, the one it would commit), or -1
-     * if it committed none.
+     * {@return the generation of the manifest the migration committed (for a dry run, the one it would commit), or -1
+     * if it committed none.}
      */
     public long generation()
     {
         return generation;
     }
 
-    /** @return whether this is the report of {@link Migration#plan}: nothing was changed. */
+    /** {@return whether this is the report of {@link Migration#plan}: nothing was changed.} */
     public boolean dryRun()
     {
         return dryRun;
     }
 
-    /** @return whether the store was upgraded: steps ran, and not as a dry run. */
+    /** {@return whether the store was upgraded: steps ran, and not as a dry run.} */
     public boolean upgraded()
     {
         return !dryRun && !steps.isEmpty();

@@ -45,49 +45,51 @@ public final class RecoveryReport
         this.durationNanos = durationNanos;
     }
 
-    /** @return the generation of the snapshot that was restored. */
+    /** {@return the generation of the snapshot that was restored.} */
     public long restoredGeneration()
     {
         return restoredGeneration;
     }
 
-    /** @return why each newer snapshot was passed over (empty when the newest was used). */
+    /** {@return why each newer snapshot was passed over (empty when the newest was used).} */
     public List<String> skippedSnapshots()
     {
         return skippedSnapshots;
     }
 
-    /** @return records replayed from the tail written after the snapshot. */
+    /** {@return records replayed from the tail written after the snapshot.} */
     public long replayedRecords()
     {
         return replayedRecords;
     }
 
-    /** @return the sequence number of the last write restored. */
+    /** {@return the sequence number of the last write restored.} */
     public long lastSequence()
     {
         return lastSequence;
     }
 
-    /** @return where and why the tail was cut at a torn record, or null if it ended cleanly. */
+    /** {@return where and why the tail was cut at a torn record, or null if it ended cleanly.} */
     public String tailCut()
     {
         return tailCut;
     }
 
-    /** @return files removed because nothing valid could reach them (a torn tail's later segments, stale manifests). */
+    /**
+     * {@return files removed because nothing valid could reach them (a torn tail's later segments, stale manifests).}
+     */
     public List<String> discardedFiles()
     {
         return discardedFiles;
     }
 
-    /** @return how long the open took, in nanoseconds. */
+    /** {@return how long the open took, in nanoseconds.} */
     public long durationNanos()
     {
         return durationNanos;
     }
 
-    /** @return whether open found nothing to repair. */
+    /** {@return whether open found nothing to repair.} */
     public boolean clean()
     {
         return skippedSnapshots.isEmpty() && tailCut == null && discardedFiles.isEmpty();

@@ -38,15 +38,15 @@ public final class RewindResult
         this.snapshot = snapshot;
     }
 
-    /** @return the generation rewound to. */
+    /** {@return the generation rewound to.} */
     public long target()
     {
         return target;
     }
 
     /**
-     * @return the snapshot of the state before the rewind, labelled {@value #SAFETY_LABEL} and pinned for
-     * {@link StoreOptions#rewindSafetyExpiry()}: rewinding to it undoes the rewind.
+     * {@return the snapshot of the state before the rewind, labelled {@value #SAFETY_LABEL} and pinned for
+     * {@link StoreOptions#rewindSafetyExpiry()}: rewinding to it undoes the rewind.}
      */
     public SnapshotInfo safety()
     {
@@ -54,15 +54,15 @@ public final class RewindResult
     }
 
     /**
-     * @return the rewind's own snapshot: the target's entries and named state, the first snapshot of the new
-     * timeline (labelled {@value #REWIND_LABEL}, with the target's labels).
+     * {@return the rewind's own snapshot: the target's entries and named state, the first snapshot of the new
+     * timeline (labelled {@value #REWIND_LABEL}, with the target's labels).}
      */
     public SnapshotInfo snapshot()
     {
         return snapshot;
     }
 
-    /** @return the new timeline the store writes on. */
+    /** {@return the new timeline the store writes on.} */
     public long timeline()
     {
         return snapshot.timeline();

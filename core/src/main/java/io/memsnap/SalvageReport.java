@@ -67,52 +67,52 @@ public final class SalvageReport
             this.writesLost = writesLost;
         }
 
-        /** @return the file the range is in. */
+        /** {@return the file the range is in.} */
         public Path file()
         {
             return file;
         }
 
-        /** @return the first byte of the range in {@link #file()}. */
+        /** {@return the first byte of the range in {@link #file()}.} */
         public long from()
         {
             return from;
         }
 
-        /** @return the end of the range, exclusive. */
+        /** {@return the end of the range, exclusive.} */
         public long to()
         {
             return to;
         }
 
-        /** @return the length of the range in bytes. */
+        /** {@return the length of the range in bytes.} */
         public long length()
         {
             return to - from;
         }
 
-        /** @return what was found at {@link #from()}. */
+        /** {@return what was found at {@link #from()}.} */
         public String problem()
         {
             return problem;
         }
 
-        /** @return the sequence number of the last valid write before the range, 0 if none. */
+        /** {@return the sequence number of the last valid write before the range, 0 if none.} */
         public long afterSequence()
         {
             return afterSequence;
         }
 
-        /** @return the sequence number of the first valid write after the range, -1 if none survived. */
+        /** {@return the sequence number of the first valid write after the range, -1 if none survived.} */
         public long beforeSequence()
         {
             return beforeSequence;
         }
 
         /**
-         * @return the writes lost between {@link #afterSequence()} and {@link #beforeSequence()} (shared with any
+         * {@return the writes lost between {@link #afterSequence()} and {@link #beforeSequence()} (shared with any
          * other range between the same two writes); 0 when the range held no write (a damaged PAD, for instance);
-         * -1 when no valid write follows, so that how many were lost is unknown.
+         * -1 when no valid write follows, so that how many were lost is unknown.}
          */
         public long writesLost()
         {
@@ -120,16 +120,16 @@ public final class SalvageReport
         }
 
         /**
-         * @return the entry ids that damaged records in the range still name, where their sequence numbers fit the
+         * {@return the entry ids that damaged records in the range still name, where their sequence numbers fit the
          * gap around it (the ids themselves are not covered by a checksum); {@link #lostKeys()} says which of them
-         * the salvaged store lacks or may hold old.
+         * the salvaged store lacks or may hold old.}
          */
         public List<String> ids()
         {
             return ids;
         }
 
-        /** @return the state names that damaged records in the range still name, as {@link #ids()}. */
+        /** {@return the state names that damaged records in the range still name, as {@link #ids()}.} */
         public List<String> stateNames()
         {
             return stateNames;
@@ -179,19 +179,19 @@ public final class SalvageReport
             this.why = why;
         }
 
-        /** @return the sequence number of the first write missing. */
+        /** {@return the sequence number of the first write missing.} */
         public long firstSequence()
         {
             return firstSequence;
         }
 
-        /** @return the sequence number of the last write missing. */
+        /** {@return the sequence number of the last write missing.} */
         public long lastSequence()
         {
             return lastSequence;
         }
 
-        /** @return why no file holds them. */
+        /** {@return why no file holds them.} */
         public String why()
         {
             return why;
@@ -233,41 +233,41 @@ public final class SalvageReport
             this.offset = offset;
         }
 
-        /** @return the entry id, or the state name when {@link #state()}. */
+        /** {@return the entry id, or the state name when {@link #state()}.} */
         public String key()
         {
             return key;
         }
 
-        /** @return whether the key names a named state rather than an entry. */
+        /** {@return whether the key names a named state rather than an entry.} */
         public boolean state()
         {
             return state;
         }
 
         /**
-         * @return true when an older version of the key was salvaged but the damaged record was a newer write of
+         * {@return true when an older version of the key was salvaged but the damaged record was a newer write of
          * it (a put or a delete), so the salvaged version may be out of date; false when the key is not in the
-         * salvaged store at all.
+         * salvaged store at all.}
          */
         public boolean uncertain()
         {
             return uncertain;
         }
 
-        /** @return the damaged store's sequence number of the version salvaged, -1 if none was. */
+        /** {@return the damaged store's sequence number of the version salvaged, -1 if none was.} */
         public long salvagedSequence()
         {
             return salvagedSequence;
         }
 
-        /** @return the file of the damaged record, or of the record the new store refused. */
+        /** {@return the file of the damaged record, or of the record the new store refused.} */
         public Path file()
         {
             return file;
         }
 
-        /** @return where in {@link #file()}. */
+        /** {@return where in {@link #file()}.} */
         public long offset()
         {
             return offset;
@@ -336,91 +336,91 @@ public final class SalvageReport
         this.notes = List.copyOf(notes);
     }
 
-    /** @return the damaged store's directory (read, never changed). */
+    /** {@return the damaged store's directory (read, never changed).} */
     public Path source()
     {
         return source;
     }
 
-    /** @return the directory of the salvaged store. */
+    /** {@return the directory of the salvaged store.} */
     public Path target()
     {
         return target;
     }
 
-    /** @return the dimension the salvaged store was created with. */
+    /** {@return the dimension the salvaged store was created with.} */
     public int dimension()
     {
         return dimension;
     }
 
-    /** @return where the dimension came from. */
+    /** {@return where the dimension came from.} */
     public DimensionSource dimensionSource()
     {
         return dimensionSource;
     }
 
-    /** @return live entries copied into the salvaged store. */
+    /** {@return live entries copied into the salvaged store.} */
     public long entries()
     {
         return entries;
     }
 
-    /** @return named states copied into the salvaged store. */
+    /** {@return named states copied into the salvaged store.} */
     public long states()
     {
         return states;
     }
 
-    /** @return valid records (writes) read from the damaged store's segments. */
+    /** {@return valid records (writes) read from the damaged store's segments.} */
     public long recordsRead()
     {
         return recordsRead;
     }
 
-    /** @return the damaged store's sequence number of the newest valid write found, 0 if none. */
+    /** {@return the damaged store's sequence number of the newest valid write found, 0 if none.} */
     public long lastSequence()
     {
         return lastSequence;
     }
 
     /**
-     * @return the last sequence number of the damaged store's newest snapshot that a manifest which validates shows,
+     * {@return the last sequence number of the damaged store's newest snapshot that a manifest which validates shows,
      * 0 if none validates: every write up to it was durable, so when {@link #lastSequence()} is below it, at least
-     * the difference was lost.
+     * the difference was lost.}
      */
     public long snapshotSequence()
     {
         return snapshotSequence;
     }
 
-    /** @return the salvaged store's snapshot, durable, labelled {@code salvaged-from}. */
+    /** {@return the salvaged store's snapshot, durable, labelled {@code salvaged-from}.} */
     public SnapshotInfo snapshot()
     {
         return snapshot;
     }
 
-    /** @return the damaged byte ranges, in file order. */
+    /** {@return the damaged byte ranges, in file order.} */
     public List<LostRange> lostRanges()
     {
         return lostRanges;
     }
 
-    /** @return the writes that no file holds, where no damaged range accounts for them. */
+    /** {@return the writes that no file holds, where no damaged range accounts for them.} */
     public List<MissingWrites> missingWrites()
     {
         return missingWrites;
     }
 
-    /** @return the ids and state names read from damaged records that the salvaged store lacks or may hold old. */
+    /** {@return the ids and state names read from damaged records that the salvaged store lacks or may hold old.} */
     public List<LostKey> lostKeys()
     {
         return lostKeys;
     }
 
     /**
-     * @return what else was found, none of it a loss: damaged manifests and segment headers, damage an earlier
-     * recovery had already cut off, files that are not memsnap's, how the dimension was chosen.
+     * {@return what else was found, none of it a loss: damaged manifests and segment headers, damage an earlier
+     * recovery had already cut off, files that are not memsnap's, how the dimension was chosen.}
      */
     public List<String> notes()
     {
@@ -428,8 +428,8 @@ public final class SalvageReport
     }
 
     /**
-     * @return true when every write the surviving files and manifests show was salvaged: no damaged range held a
-     * write, no sequence number is missing, no key was refused.
+     * {@return true when every write the surviving files and manifests show was salvaged: no damaged range held a
+     * write, no sequence number is missing, no key was refused.}
      */
     public boolean nothingLost()
     {

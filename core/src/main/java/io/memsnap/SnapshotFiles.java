@@ -57,19 +57,19 @@ public final class SnapshotFiles
             this.length = length;
         }
 
-        /** @return the file's name in the store directory. */
+        /** {@return the file's name in the store directory.} */
         public String name()
         {
             return name;
         }
 
-        /** @return what the file is: a segment or the index file. */
+        /** {@return what the file is: a segment or the index file.} */
         public Kind kind()
         {
             return kind;
         }
 
-        /** @return the bytes the snapshot needs, from the file's start: they never change while the file exists. */
+        /** {@return the bytes the snapshot needs, from the file's start: they never change while the file exists.} */
         public long length()
         {
             return length;
@@ -126,46 +126,46 @@ public final class SnapshotFiles
         return new SnapshotFiles(directory, m, encoded, files);
     }
 
-    /** @return the store directory the files are in. */
+    /** {@return the store directory the files are in.} */
     public Path directory()
     {
         return directory;
     }
 
-    /** @return the generation of the snapshot. */
+    /** {@return the generation of the snapshot.} */
     public long generation()
     {
         return generation;
     }
 
-    /** @return the sequence number of the snapshot's last record. */
+    /** {@return the sequence number of the snapshot's last record.} */
     public long lastSequence()
     {
         return lastSequence;
     }
 
-    /** @return when the snapshot was taken, in epoch milliseconds. */
+    /** {@return when the snapshot was taken, in epoch milliseconds.} */
     public long createdAtMillis()
     {
         return createdAtMillis;
     }
 
-    /** @return the entries the snapshot holds. */
+    /** {@return the entries the snapshot holds.} */
     public long entryCount()
     {
         return entryCount;
     }
 
     /**
-     * @return the snapshot's manifest as a copy commits it: the same snapshot (records, checkpoint, counts, labels,
-     * pins, checksums), naming the first slot as the next one; checksummed, at most a few KiB.
+     * {@return the snapshot's manifest as a copy commits it: the same snapshot (records, checkpoint, counts, labels,
+     * pins, checksums), naming the first slot as the next one; checksummed, at most a few KiB.}
      */
     public byte[] manifest()
     {
         return manifest.clone();
     }
 
-    /** @return the segment files the snapshot needs, in increasing id order, then its index file. */
+    /** {@return the segment files the snapshot needs, in increasing id order, then its index file.} */
     public List<File> files()
     {
         return files;
@@ -224,7 +224,7 @@ public final class SnapshotFiles
         return m.generation;
     }
 
-    /** @return the segment length its header records. */
+    /** {@return the segment length its header records.} */
     private static long headerLength(final StoreFile file, final Path path) throws IOException
     {
         final ByteBuffer b = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);

@@ -135,8 +135,8 @@ public final class SnapshotInfo
     }
 
     /**
-     * @return the timeline the snapshot belongs to: 0 for a store never rewound; each {@link MemoryStore#rewind}
-     * starts a new one, numbered above every timeline before it, whose first snapshot holds the state rewound to.
+     * {@return the timeline the snapshot belongs to: 0 for a store never rewound; each {@link MemoryStore#rewind}
+     * starts a new one, numbered above every timeline before it, whose first snapshot holds the state rewound to.}
      */
     public long timeline()
     {
@@ -144,83 +144,83 @@ public final class SnapshotInfo
     }
 
     /**
-     * @return why retention keeps this snapshot, one reason a rule that keeps it, in this order: {@code last-N} (one
+     * {@return why retention keeps this snapshot, one reason a rule that keeps it, in this order: {@code last-N} (one
      * of the newest N, {@link StoreOptions#retainedSnapshots()}), {@code age<D} (younger than
      * {@link StoreOptions#retainedSnapshotAge()}, as {@code 14d}, {@code 36h}, {@code 90m}, {@code 30s} or
-     * {@code 1500ms}), {@code pinned: LABEL}. Empty if no rule keeps it any more: the next commit deletes it.
+     * {@code 1500ms}), {@code pinned: LABEL}. Empty if no rule keeps it any more: the next commit deletes it.}
      */
     public List<String> retainedBecause()
     {
         return retainedBecause;
     }
 
-    /** @return the label of the pin that keeps this snapshot, or empty if it is not pinned (or its pin expired). */
+    /** {@return the label of the pin that keeps this snapshot, or empty if it is not pinned (or its pin expired).} */
     public Optional<String> pinLabel()
     {
         return Optional.ofNullable(pinLabel);
     }
 
-    /** @return when the pin that keeps this snapshot expires, or empty if it is not pinned or never expires. */
+    /** {@return when the pin that keeps this snapshot expires, or empty if it is not pinned or never expires.} */
     public Optional<Instant> pinExpiresAt()
     {
         return Optional.ofNullable(pinExpiresAt);
     }
 
     /**
-     * @return the last sequence number the snapshot's index checkpoint holds: opening the snapshot replays the
-     * records after it, {@code lastSequence() - checkpointSequence()} of them.
+     * {@return the last sequence number the snapshot's index checkpoint holds: opening the snapshot replays the
+     * records after it, {@code lastSequence() - checkpointSequence()} of them.}
      */
     public long checkpointSequence()
     {
         return checkpointSequence;
     }
 
-    /** @return the snapshot's number; each snapshot's is larger than the previous one's. */
+    /** {@return the snapshot's number; each snapshot's is larger than the previous one's.} */
     public long generation()
     {
         return generation;
     }
 
-    /** @return the sequence number of the last write the snapshot holds (0 for none). */
+    /** {@return the sequence number of the last write the snapshot holds (0 for none).} */
     public long lastSequence()
     {
         return lastSequence;
     }
 
-    /** @return when the snapshot was committed, in epoch milliseconds. */
+    /** {@return when the snapshot was committed, in epoch milliseconds.} */
     public long createdAtMillis()
     {
         return createdAtMillis;
     }
 
-    /** @return the number of live entries in the snapshot. */
+    /** {@return the number of live entries in the snapshot.} */
     public long entryCount()
     {
         return entryCount;
     }
 
-    /** @return the number of named states in the snapshot. */
+    /** {@return the number of named states in the snapshot.} */
     public long stateCount()
     {
         return stateCount;
     }
 
-    /** @return the bytes the snapshot flushed to disk: changed records, changed index pages and the manifest. */
+    /** {@return the bytes the snapshot flushed to disk: changed records, changed index pages and the manifest.} */
     public long bytesFlushed()
     {
         return bytesFlushed;
     }
 
     /**
-     * @return how long taking the snapshot took, freeze to commit durable, as the writer that took it measured it; for
-     * a snapshot read back from disk, freeze to its manifest encoded (the flushes that commit it come after).
+     * {@return how long taking the snapshot took, freeze to commit durable, as the writer that took it measured it; for
+     * a snapshot read back from disk, freeze to its manifest encoded (the flushes that commit it come after).}
      */
     public long durationNanos()
     {
         return durationNanos;
     }
 
-    /** @return the labels given to {@link MemoryStore#snapshot(Map)}, sorted by key. */
+    /** {@return the labels given to {@link MemoryStore#snapshot(Map)}, sorted by key.} */
     public Map<String, String> labels()
     {
         return labels;

@@ -93,7 +93,7 @@ final class SnapshotListing
         return infos;
     }
 
-    /** @return what {@code m} holds, for a snapshot that retention no longer keeps. */
+    /** {@return what {@code m} holds, for a snapshot that retention no longer keeps.} */
     static SnapshotInfo unretained(final Manifest m)
     {
         return new SnapshotInfo(m.generation, m.lastSequence, m.createdAtMillis, m.entryCount, m.stateCount,
@@ -101,7 +101,7 @@ final class SnapshotListing
             timeline(m));
     }
 
-    /** @return what {@code m} holds, and why {@code decision} keeps it. */
+    /** {@return what {@code m} holds, and why {@code decision} keeps it.} */
     static SnapshotInfo info(final Manifest m, final RetentionDecision decision, final PinSet pins,
         final long nowMillis)
     {
@@ -113,7 +113,7 @@ final class SnapshotListing
             timeline(m));
     }
 
-    /** @return the timeline {@code m} records (checksummed with it: a malformed one is damage). */
+    /** {@return the timeline {@code m} records (checksummed with it: a malformed one is damage).} */
     private static long timeline(final Manifest m)
     {
         return TimelineExtension.read(m, null).id;

@@ -27,7 +27,7 @@ public enum SnapshotTrigger
         this.label = label;
     }
 
-    /** @return the value of {@link #LABEL} for this trigger. */
+    /** {@return the value of {@link #LABEL} for this trigger.} */
     public String label()
     {
         return label;

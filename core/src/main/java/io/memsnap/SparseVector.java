@@ -56,7 +56,7 @@ public final class SparseVector
         return indices.length == 0 ? EMPTY : new SparseVector(indices, values);
     }
 
-    /** @return the vector with no non-zero entry. */
+    /** {@return the vector with no non-zero entry.} */
     public static SparseVector empty()
     {
         return EMPTY;
@@ -140,7 +140,7 @@ public final class SparseVector
         }
     }
 
-    /** @return the number of non-zero entries. */
+    /** {@return the number of non-zero entries.} */
     public int nnz()
     {
         return indices.length;
@@ -164,19 +164,19 @@ public final class SparseVector
         return values[i];
     }
 
-    /** @return a copy of the indices. */
+    /** {@return a copy of the indices.} */
     public int[] indices()
     {
         return indices.clone();
     }
 
-    /** @return a copy of the values. */
+    /** {@return a copy of the values.} */
     public float[] values()
     {
         return values.clone();
     }
 
-    /** @return the largest index plus one, or 0 for the empty vector. */
+    /** {@return the largest index plus one, or 0 for the empty vector.} */
     public int requiredDimension()
     {
         return indices.length == 0 ? 0 : indices[indices.length - 1] + 1;

@@ -146,7 +146,7 @@ public final class StoreOptions
         shutdownHook = b.shutdownHook;
     }
 
-    /** @return a builder holding the default options. */
+    /** {@return a builder holding the default options.} */
     public static Builder builder()
     {
         return new Builder();
@@ -161,7 +161,7 @@ public final class StoreOptions
         return builder().dimension(dimension).build();
     }
 
-    /** @return a builder holding these options. */
+    /** {@return a builder holding these options.} */
     public Builder toBuilder()
     {
         final Builder b = new Builder();
@@ -197,73 +197,73 @@ public final class StoreOptions
         return b;
     }
 
-    /** @return the exclusive upper bound of vector indices; 0 means "whatever the existing store says". */
+    /** {@return the exclusive upper bound of vector indices; 0 means "whatever the existing store says".} */
     public int dimension()
     {
         return dimension;
     }
 
-    /** @return the largest size of a segment file (segments grow to it); a record must fit one. */
+    /** {@return the largest size of a segment file (segments grow to it); a record must fit one.} */
     public int segmentSize()
     {
         return segmentSize;
     }
 
-    /** @return what a write's return promises about a crash (see {@link Durability}). */
+    /** {@return what a write's return promises about a crash (see {@link Durability}).} */
     public Durability durability()
     {
         return durability;
     }
 
     /**
-     * @return the size of the write buffer, where records wait before they are handed to the file: at most this many
+     * {@return the size of the write buffer, where records wait before they are handed to the file: at most this many
      * bytes of the newest writes with {@link Durability#BUFFERED}, and one write of at most this many bytes for the
-     * records of a {@link MemoryStore#write(WriteBatch) batch}.
+     * records of a {@link MemoryStore#write(WriteBatch) batch}.}
      */
     public int writeBufferBytes()
     {
         return writeBufferBytes;
     }
 
-    /** @return how an open treats damage (see {@link RecoveryMode}). */
+    /** {@return how an open treats damage (see {@link RecoveryMode}).} */
     public RecoveryMode recoveryMode()
     {
         return recoveryMode;
     }
 
-    /** @return the longest entry id, and named state name, in UTF-8 bytes. */
+    /** {@return the longest entry id, and named state name, in UTF-8 bytes.} */
     public int maxIdBytes()
     {
         return maxIdBytes;
     }
 
-    /** @return the longest metadata of an entry, in bytes. */
+    /** {@return the longest metadata of an entry, in bytes.} */
     public int maxMetadataBytes()
     {
         return maxMetadataBytes;
     }
 
-    /** @return the longest named state value, in bytes. */
+    /** {@return the longest named state value, in bytes.} */
     public int maxStateBytes()
     {
         return maxStateBytes;
     }
 
-    /** @return how many of the newest snapshots retention keeps. */
+    /** {@return how many of the newest snapshots retention keeps.} */
     public int retainedSnapshots()
     {
         return retainedSnapshots;
     }
 
-    /** @return the age below which retention keeps a snapshot (by its created-at); zero: no age rule. */
+    /** {@return the age below which retention keeps a snapshot (by its created-at); zero: no age rule.} */
     public Duration retainedSnapshotAge()
     {
         return retainedSnapshotAge;
     }
 
     /**
-     * @return whether a writer applies the retention rules the store's newest snapshot records instead of
-     * {@link #retainedSnapshots()} and {@link #retainedSnapshotAge()} (see {@link Builder#retentionFromStore}).
+     * {@return whether a writer applies the retention rules the store's newest snapshot records instead of
+     * {@link #retainedSnapshots()} and {@link #retainedSnapshotAge()} (see {@link Builder#retentionFromStore}).}
      */
     public boolean retentionFromStore()
     {
@@ -271,108 +271,108 @@ public final class StoreOptions
     }
 
     /**
-     * @return how long the pin of a rewind's safety snapshot keeps it (see {@link MemoryStore#rewind}): the state
-     * before the rewind can be rewound to again until then.
+     * {@return how long the pin of a rewind's safety snapshot keeps it (see {@link MemoryStore#rewind}): the state
+     * before the rewind can be rewound to again until then.}
      */
     public Duration rewindSafetyExpiry()
     {
         return rewindSafetyExpiry;
     }
 
-    /** @return whether every read checks its record's checksum. */
+    /** {@return whether every read checks its record's checksum.} */
     public boolean verifyChecksumsOnRead()
     {
         return verifyChecksumsOnRead;
     }
 
-    /** @return whether each new segment is written with zeros when it is made, to reserve its space. */
+    /** {@return whether each new segment is written with zeros when it is made, to reserve its space.} */
     public boolean preallocate()
     {
         return preallocate;
     }
 
-    /** @return whether the store is opened to read a snapshot only. */
+    /** {@return whether the store is opened to read a snapshot only.} */
     public boolean readOnly()
     {
         return readOnly;
     }
 
     /**
-     * @return whether a writer may upgrade a store whose newest snapshot an older major format version wrote (see
-     * {@link Builder#upgradeFormat(boolean)}).
+     * {@return whether a writer may upgrade a store whose newest snapshot an older major format version wrote (see
+     * {@link Builder#upgradeFormat(boolean)}).}
      */
     public boolean upgradeFormat()
     {
         return upgradeFormat;
     }
 
-    /** @return the generation a read-only store opens, or {@link #NEWEST_GENERATION}. */
+    /** {@return the generation a read-only store opens, or {@link #NEWEST_GENERATION}.} */
     public long generation()
     {
         return generation;
     }
 
     /**
-     * @return after how many records written since the last index checkpoint a background thread checkpoints the
-     * index again; bounds what an open replays.
+     * {@return after how many records written since the last index checkpoint a background thread checkpoints the
+     * index again; bounds what an open replays.}
      */
     public long checkpointRecords()
     {
         return checkpointRecords;
     }
 
-    /** @return index bytes created since the last checkpoint that make the background thread checkpoint early. */
+    /** {@return index bytes created since the last checkpoint that make the background thread checkpoint early.} */
     public long checkpointIndexBytes()
     {
         return checkpointIndexBytes;
     }
 
     /**
-     * @return the hard limit of the direct memory that holds index pages waiting for a checkpoint, or
+     * {@return the hard limit of the direct memory that holds index pages waiting for a checkpoint, or
      * {@link #DERIVED_MAX_RESIDENT_INDEX_BYTES} if it is derived at open (see
-     * {@link Builder#maxResidentIndexBytes(long)}).
+     * {@link Builder#maxResidentIndexBytes(long)}).}
      */
     public long maxResidentIndexBytes()
     {
         return maxResidentIndexBytes;
     }
 
-    /** @return whether a writable store compacts its segments on a background thread (see the builder). */
+    /** {@return whether a writable store compacts its segments on a background thread (see the builder).} */
     public boolean backgroundCompaction()
     {
         return backgroundCompaction;
     }
 
-    /** @return the share of dead bytes in the segments that starts background compaction. */
+    /** {@return the share of dead bytes in the segments that starts background compaction.} */
     public double compactionDeadFraction()
     {
         return compactionDeadFraction;
     }
 
-    /** @return the live fraction below which a segment is compacted. */
+    /** {@return the live fraction below which a segment is compacted.} */
     public double compactionLiveFraction()
     {
         return compactionLiveFraction;
     }
 
     /**
-     * @return how many times the pages a new index file would need the current one may hold before a new one is
-     * written (see {@link Builder#indexCompactionRatio(double)}).
+     * {@return how many times the pages a new index file would need the current one may hold before a new one is
+     * written (see {@link Builder#indexCompactionRatio(double)}).}
      */
     public double indexCompactionRatio()
     {
         return indexCompactionRatio;
     }
 
-    /** @return the size below which the index file is never replaced by a new one. */
+    /** {@return the size below which the index file is never replaced by a new one.} */
     public long indexCompactionMinBytes()
     {
         return indexCompactionMinBytes;
     }
 
     /**
-     * @return after how many changes since the last snapshot a background thread takes one, or
-     * {@link #NO_AUTO_SNAPSHOT_CHANGES} (see {@link Builder#autoSnapshotEveryChanges(long)}).
+     * {@return after how many changes since the last snapshot a background thread takes one, or
+     * {@link #NO_AUTO_SNAPSHOT_CHANGES} (see {@link Builder#autoSnapshotEveryChanges(long)}).}
      */
     public long autoSnapshotEveryChanges()
     {
@@ -380,30 +380,30 @@ public final class StoreOptions
     }
 
     /**
-     * @return how long after the last snapshot a background thread takes one if anything changed, or
-     * {@link Duration#ZERO} for never (see {@link Builder#autoSnapshotInterval(Duration)}).
+     * {@return how long after the last snapshot a background thread takes one if anything changed, or
+     * {@link Duration#ZERO} for never (see {@link Builder#autoSnapshotInterval(Duration)}).}
      */
     public Duration autoSnapshotInterval()
     {
         return autoSnapshotInterval;
     }
 
-    /** @return whether either automatic snapshot option is set (a writable store then runs their thread). */
+    /** {@return whether either automatic snapshot option is set (a writable store then runs their thread).} */
     public boolean autoSnapshots()
     {
         return autoSnapshotEveryChanges != NO_AUTO_SNAPSHOT_CHANGES || !autoSnapshotInterval.isZero();
     }
 
     /**
-     * @return how long the snapshot taken by {@link MemoryStore#close()} may take, or {@link Duration#ZERO} if close
-     * takes none (see {@link Builder#snapshotOnClose(Duration)}).
+     * {@return how long the snapshot taken by {@link MemoryStore#close()} may take, or {@link Duration#ZERO} if close
+     * takes none (see {@link Builder#snapshotOnClose(Duration)}).}
      */
     public Duration snapshotOnClose()
     {
         return snapshotOnClose;
     }
 
-    /** @return whether a writable store closes itself, with a snapshot, when the JVM shuts down. */
+    /** {@return whether a writable store closes itself, with a snapshot, when the JVM shuts down.} */
     public boolean shutdownHook()
     {
         return shutdownHook;
@@ -954,7 +954,7 @@ public final class StoreOptions
             return this;
         }
 
-        /** @return the options, checked. */
+        /** {@return the options, checked.} */
         public StoreOptions build()
         {
             if (generation != NEWEST_GENERATION && !readOnly)

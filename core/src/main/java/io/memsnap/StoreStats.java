@@ -50,25 +50,25 @@ public final class StoreStats
             this.liveBytes = liveBytes;
         }
 
-        /** @return the file's name in the store's directory. */
+        /** {@return the file's name in the store's directory.} */
         public String name()
         {
             return name;
         }
 
-        /** @return the bytes it takes: its length, or for the tail segment the bytes up to the end of its records. */
+        /** {@return the bytes it takes: its length, or for the tail segment the bytes up to the end of its records.} */
         public long bytes()
         {
             return bytes;
         }
 
-        /** @return the bytes of its live records, or {@link #UNKNOWN}. */
+        /** {@return the bytes of its live records, or {@link #UNKNOWN}.} */
         public long liveBytes()
         {
             return liveBytes;
         }
 
-        /** @return {@link #bytes()} less {@link #liveBytes()}, or {@link #UNKNOWN}. */
+        /** {@return {@link #bytes()} less {@link #liveBytes()}, or {@link #UNKNOWN}.} */
         public long deadBytes()
         {
             return liveBytes == UNKNOWN ? UNKNOWN : bytes - liveBytes;
@@ -98,22 +98,22 @@ public final class StoreStats
             this.allocatedBytes = allocatedBytes;
         }
 
-        /** @return the file's name in the store's directory. */
+        /** {@return the file's name in the store's directory.} */
         public String name()
         {
             return name;
         }
 
-        /** @return its length. */
+        /** {@return its length.} */
         public long bytes()
         {
             return bytes;
         }
 
         /**
-         * @return the bytes of disk allocated to it, or {@link #UNKNOWN}: {@link MemoryStore#stats()} does not measure
+         * {@return the bytes of disk allocated to it, or {@link #UNKNOWN}: {@link MemoryStore#stats()} does not measure
          * it (Java has no call for a file's allocated blocks, and stats start no process); {@code memsnap stats} does
-         * on Linux.
+         * on Linux.}
          */
         public long allocatedBytes()
         {
@@ -208,19 +208,19 @@ public final class StoreStats
         indexLiveBytes = b.indexLiveBytes;
     }
 
-    /** @return the number of live entries (named state not counted), as {@link MemoryStore#size()}. */
+    /** {@return the number of live entries (named state not counted), as {@link MemoryStore#size()}.} */
     public long entryCount()
     {
         return entryCount;
     }
 
-    /** @return the number of named states, as {@link MemoryStore#stateCount()}. */
+    /** {@return the number of named states, as {@link MemoryStore#stateCount()}.} */
     public long stateCount()
     {
         return stateCount;
     }
 
-    /** @return the sequence number of the last write, as {@link MemoryStore#lastSequence()}. */
+    /** {@return the sequence number of the last write, as {@link MemoryStore#lastSequence()}.} */
     public long lastSequence()
     {
         return lastSequence;
@@ -229,69 +229,69 @@ public final class StoreStats
     // ------------------------------------------------------------------------------------------------ space
 
     /**
-     * @return the segment files, by id: a writer's are those its log spans and those compaction emptied that wait for
-     * deletion (see {@link #compactionBytesAwaitingDeletion()}); a read-only store's, those its snapshot needs.
+     * {@return the segment files, by id: a writer's are those its log spans and those compaction emptied that wait for
+     * deletion (see {@link #compactionBytesAwaitingDeletion()}); a read-only store's, those its snapshot needs.}
      */
     public List<SegmentFile> segmentFiles()
     {
         return segmentFiles;
     }
 
-    /** @return the number of {@link #segmentFiles()}. */
+    /** {@return the number of {@link #segmentFiles()}.} */
     public int segmentCount()
     {
         return segmentFiles.size();
     }
 
-    /** @return the bytes of the {@link #segmentFiles()} (each as {@link SegmentFile#bytes()} counts it). */
+    /** {@return the bytes of the {@link #segmentFiles()} (each as {@link SegmentFile#bytes()} counts it).} */
     public long segmentBytes()
     {
         return segmentBytes;
     }
 
-    /** @return the bytes of the live records of every segment file, or {@link #UNKNOWN} (see the class comment). */
+    /** {@return the bytes of the live records of every segment file, or {@link #UNKNOWN} (see the class comment).} */
     public long liveBytes()
     {
         return liveBytes;
     }
 
-    /** @return {@link #segmentBytes()} less {@link #liveBytes()}, or {@link #UNKNOWN}. */
+    /** {@return {@link #segmentBytes()} less {@link #liveBytes()}, or {@link #UNKNOWN}.} */
     public long deadBytes()
     {
         return liveBytes == UNKNOWN ? UNKNOWN : segmentBytes - liveBytes;
     }
 
-    /** @return the index files in the directory, by generation. */
+    /** {@return the index files in the directory, by generation.} */
     public List<IndexFile> indexFiles()
     {
         return indexFiles;
     }
 
-    /** @return the lengths of the {@link #indexFiles()}. */
+    /** {@return the lengths of the {@link #indexFiles()}.} */
     public long indexFileBytes()
     {
         return indexFileBytes;
     }
 
     /**
-     * @return the number of manifests on disk (retained snapshots, as the directory holds them): the slots of
-     * {@code manifests.mss} that hold one, and the manifest files.
+     * {@return the number of manifests on disk (retained snapshots, as the directory holds them): the slots of
+     * {@code manifests.mss} that hold one, and the manifest files.}
      */
     public int manifestCount()
     {
         return manifestCount;
     }
 
-    /** @return the lengths of {@code manifests.mss} and of the manifest files. */
+    /** {@return the lengths of {@code manifests.mss} and of the manifest files.} */
     public long manifestBytes()
     {
         return manifestBytes;
     }
 
     /**
-     * @return the bytes of the store's files: {@link #segmentBytes()}, {@link #indexFileBytes()},
+     * {@return the bytes of the store's files: {@link #segmentBytes()}, {@link #indexFileBytes()},
      * {@link #manifestBytes()} and the other files of the directory (the durable watermark, the lock file, a pending
-     * manifest), {@code quarantine/} not counted.
+     * manifest), {@code quarantine/} not counted.}
      */
     public long storeBytes()
     {
@@ -299,8 +299,8 @@ public final class StoreStats
     }
 
     /**
-     * @return {@link #storeBytes()} per live byte: the space amplification of the whole store; 0 when nothing is live,
-     * NaN when the live bytes are {@link #UNKNOWN}.
+     * {@return {@link #storeBytes()} per live byte: the space amplification of the whole store; 0 when nothing is live,
+     * NaN when the live bytes are {@link #UNKNOWN}.}
      */
     public double spaceAmplification()
     {
@@ -308,8 +308,8 @@ public final class StoreStats
     }
 
     /**
-     * @return {@link #segmentBytes()} per live byte: what compaction bounds; 0 when nothing is live, NaN when the
-     * live bytes are {@link #UNKNOWN}.
+     * {@return {@link #segmentBytes()} per live byte: what compaction bounds; 0 when nothing is live, NaN when the
+     * live bytes are {@link #UNKNOWN}.}
      */
     public double segmentAmplification()
     {
@@ -324,68 +324,68 @@ public final class StoreStats
     // ------------------------------------------------------------------------------------------------ snapshots
 
     /**
-     * @return the number of snapshots on disk: those this writer keeps ({@link StoreOptions#retainedSnapshots()} at
-     * most, once that many were taken); for a read-only store, the manifests in the directory now.
+     * {@return the number of snapshots on disk: those this writer keeps ({@link StoreOptions#retainedSnapshots()} at
+     * most, once that many were taken); for a read-only store, the manifests in the directory now.}
      */
     public int retainedSnapshotCount()
     {
         return retainedSnapshotCount;
     }
 
-    /** @return the generation of the last snapshot committed, or of the one the store opened at. */
+    /** {@return the generation of the last snapshot committed, or of the one the store opened at.} */
     public long lastSnapshotGeneration()
     {
         return lastSnapshotGeneration;
     }
 
-    /** @return the sequence number of the last write that snapshot holds. */
+    /** {@return the sequence number of the last write that snapshot holds.} */
     public long lastSnapshotSequence()
     {
         return lastSnapshotSequence;
     }
 
-    /** @return how long that snapshot took, freeze to directory fsync (as {@link SnapshotInfo#durationNanos()}). */
+    /** {@return how long that snapshot took, freeze to directory fsync (as {@link SnapshotInfo#durationNanos()}).} */
     public long lastSnapshotDurationNanos()
     {
         return lastSnapshotDurationNanos;
     }
 
     /**
-     * @return the message of the last snapshot that failed (explicit, automatic or at close), with its cause's, if
-     * no snapshot committed since; null otherwise.
+     * {@return the message of the last snapshot that failed (explicit, automatic or at close), with its cause's, if
+     * no snapshot committed since; null otherwise.}
      */
     public String lastSnapshotError()
     {
         return lastSnapshotError;
     }
 
-    /** @return the writes made since the last snapshot (puts, deletes, state puts and deletes): what it lacks. */
+    /** {@return the writes made since the last snapshot (puts, deletes, state puts and deletes): what it lacks.} */
     public long changesSinceLastSnapshot()
     {
         return lastSequence - lastSnapshotSequence;
     }
 
-    /** @return the snapshots the automatic snapshot thread committed since the store opened. */
+    /** {@return the snapshots the automatic snapshot thread committed since the store opened.} */
     public long autoSnapshotsTaken()
     {
         return autoSnapshotsTaken;
     }
 
-    /** @return the automatic snapshots that failed since the store opened. */
+    /** {@return the automatic snapshots that failed since the store opened.} */
     public long autoSnapshotFailures()
     {
         return autoSnapshotFailures;
     }
 
-    /** @return the automatic snapshots that failed since the last snapshot committed; 0 when healthy. */
+    /** {@return the automatic snapshots that failed since the last snapshot committed; 0 when healthy.} */
     public int autoSnapshotFailuresInARow()
     {
         return autoSnapshotFailuresInARow;
     }
 
     /**
-     * @return how long, from this moment, until the automatic snapshot thread tries again after
-     * {@link #autoSnapshotFailuresInARow()} failures; 0 when it is not waiting to retry.
+     * {@return how long, from this moment, until the automatic snapshot thread tries again after
+     * {@link #autoSnapshotFailuresInARow()} failures; 0 when it is not waiting to retry.}
      */
     public long autoSnapshotRetryInNanos()
     {
@@ -394,40 +394,40 @@ public final class StoreStats
 
     // ------------------------------------------------------------------------------------------------ compaction
 
-    /** @return whether a compaction pass (background or {@link MemoryStore#compact()}) is copying records now. */
+    /** {@return whether a compaction pass (background or {@link MemoryStore#compact()}) is copying records now.} */
     public boolean compactionRunning()
     {
         return compactionRunning;
     }
 
-    /** @return the segments whose every record compaction dealt with since the store opened. */
+    /** {@return the segments whose every record compaction dealt with since the store opened.} */
     public long segmentsCompacted()
     {
         return segmentsCompacted;
     }
 
-    /** @return the records compaction copied to the tail of the log since the store opened. */
+    /** {@return the records compaction copied to the tail of the log since the store opened.} */
     public long compactionRecordsCopied()
     {
         return compactionRecordsCopied;
     }
 
-    /** @return the bytes of those copies. */
+    /** {@return the bytes of those copies.} */
     public long compactionBytesCopied()
     {
         return compactionBytesCopied;
     }
 
-    /** @return the bytes of segment files deleted since the store opened (its open's own deletions included). */
+    /** {@return the bytes of segment files deleted since the store opened (its open's own deletions included).} */
     public long compactionBytesFreed()
     {
         return compactionBytesFreed;
     }
 
     /**
-     * @return the bytes of segment files that hold nothing to keep but are still on disk (as
+     * {@return the bytes of segment files that hold nothing to keep but are still on disk (as
      * {@link CompactionResult#bytesAwaitingDeletion()}): a retained snapshot or the durable index checkpoint still
-     * needs them, or a reader has them mapped.
+     * needs them, or a reader has them mapped.}
      */
     public long compactionBytesAwaitingDeletion()
     {
@@ -435,8 +435,8 @@ public final class StoreStats
     }
 
     /**
-     * @return the message of the last compaction pass that failed, if no pass that chose segments completed since;
-     * null otherwise.
+     * {@return the message of the last compaction pass that failed, if no pass that chose segments completed since;
+     * null otherwise.}
      */
     public String lastCompactionError()
     {
@@ -445,34 +445,37 @@ public final class StoreStats
 
     // ------------------------------------------------------------------------------------------------ memory
 
-    /** @return the direct memory held by index pages waiting for a checkpoint (and not yet freed). */
+    /** {@return the direct memory held by index pages waiting for a checkpoint (and not yet freed).} */
     public long indexDirectBytes()
     {
         return indexDirectBytes;
     }
 
-    /** @return the limit of {@link #indexDirectBytes()} (see {@link StoreOptions#maxResidentIndexBytes()}); 0 if read-only. */
+    /**
+     * {@return the limit of {@link #indexDirectBytes()} (see {@link StoreOptions#maxResidentIndexBytes()}); 0 if
+     * read-only.}
+     */
     public long indexDirectLimitBytes()
     {
         return indexDirectLimitBytes;
     }
 
-    /** @return the bytes of the index file the store maps (its pages written by checkpoints). */
+    /** {@return the bytes of the index file the store maps (its pages written by checkpoints).} */
     public long indexMappedBytes()
     {
         return indexMappedBytes;
     }
 
-    /** @return the bytes of the segment files the store's log maps (each whole, holes included). */
+    /** {@return the bytes of the segment files the store's log maps (each whole, holes included).} */
     public long segmentMappedBytes()
     {
         return segmentMappedBytes;
     }
 
     /**
-     * @return the bytes of the index pages the current version of the index reaches (its root, directory and bucket
+     * {@return the bytes of the index pages the current version of the index reaches (its root, directory and bucket
      * pages): what the index takes, where the index files' lengths also count pages that copy-on-write superseded.
-     * {@link #UNKNOWN} from {@link MemoryStore#stats()}: counting them reads every directory page, O(entries / 150).
+     * {@link #UNKNOWN} from {@link MemoryStore#stats()}: counting them reads every directory page, O(entries / 150).}
      */
     public long indexLiveBytes()
     {

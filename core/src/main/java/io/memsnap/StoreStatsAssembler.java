@@ -270,7 +270,7 @@ final class StoreStatsAssembler
         stats.files(indexFiles, manifestCount, manifestBytes, otherBytes);
     }
 
-    /** @return how many slots of {@code manifests.mss} hold a manifest that validates. */
+    /** {@return how many slots of {@code manifests.mss} hold a manifest that validates.} */
     private int validSlots() throws IOException
     {
         int valid = 0;

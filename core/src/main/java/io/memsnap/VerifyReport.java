@@ -30,19 +30,19 @@ public final class VerifyReport
             this.offset = offset;
         }
 
-        /** @return what was found. */
+        /** {@return what was found.} */
         public String what()
         {
             return what;
         }
 
-        /** @return the file it was found in. */
+        /** {@return the file it was found in.} */
         public String file()
         {
             return file;
         }
 
-        /** @return where in the file. */
+        /** {@return where in the file.} */
         public long offset()
         {
             return offset;
@@ -98,43 +98,43 @@ public final class VerifyReport
         this.entries = entries;
     }
 
-    /** @return whether no damage was found. */
+    /** {@return whether no damage was found.} */
     public boolean ok()
     {
         return problems.isEmpty();
     }
 
-    /** @return the damage found, each with its file and offset. */
+    /** {@return the damage found, each with its file and offset.} */
     public List<Problem> problems()
     {
         return problems;
     }
 
-    /** @return what was found that is not damage (see the class comment); {@link #ok()} does not count them. */
+    /** {@return what was found that is not damage (see the class comment); {@link #ok()} does not count them.} */
     public List<Problem> warnings()
     {
         return warnings;
     }
 
-    /** @return manifests checked. */
+    /** {@return manifests checked.} */
     public long manifests()
     {
         return manifests;
     }
 
-    /** @return index pages checked against their checksums. */
+    /** {@return index pages checked against their checksums.} */
     public long indexPages()
     {
         return indexPages;
     }
 
-    /** @return records checked against their checksums (deep only). */
+    /** {@return records checked against their checksums (deep only).} */
     public long records()
     {
         return records;
     }
 
-    /** @return live entries and states whose index slot was checked against its record (deep only). */
+    /** {@return live entries and states whose index slot was checked against its record (deep only).} */
     public long entries()
     {
         return entries;

@@ -163,13 +163,13 @@ public final class WriteBatch
         return this;
     }
 
-    /** @return the number of writes in the batch. */
+    /** {@return the number of writes in the batch.} */
     public int size()
     {
         return count;
     }
 
-    /** @return the bytes of log the batch's records take (deletes of absent keys write none of theirs). */
+    /** {@return the bytes of log the batch's records take (deletes of absent keys write none of theirs).} */
     public long bytes()
     {
         return length;
@@ -235,20 +235,20 @@ public final class WriteBatch
         }
     }
 
-    /** @return {@code ex} with the position and the key of entry {@code i} of the batch in front of its message. */
+    /** {@return {@code ex} with the position and the key of entry {@code i} of the batch in front of its message.} */
     InvalidEntryException naming(final int i, final InvalidEntryException ex)
     {
         return new InvalidEntryException("write " + (i + 1) + " of " + count + " of the batch ('" +
             EntryRules.abbreviate(keys[i]) + "'): " + ex.getMessage());
     }
 
-    /** @return the entry whose record is the longest, or -1 if the batch is empty. */
+    /** {@return the entry whose record is the longest, or -1 if the batch is empty.} */
     int largestRecord()
     {
         return largestRecord;
     }
 
-    /** @return the hashes of the keys for {@code seed}, computed once per seed and contents. */
+    /** {@return the hashes of the keys for {@code seed}, computed once per seed and contents.} */
     long[] hashes(final long seed)
     {
         if (hashedCount != count || hashedSeed != seed)
@@ -264,7 +264,7 @@ public final class WriteBatch
         return hashes;
     }
 
-    /** @return the encoded records: record {@code i} starts at {@link #offset}{@code (i)}, sequence and CRC 0. */
+    /** {@return the encoded records: record {@code i} starts at {@link #offset}{@code (i)}, sequence and CRC 0.} */
     UnsafeBuffer records()
     {
         return records;
@@ -311,7 +311,7 @@ public final class WriteBatch
         return nnz == 0 ? 0 : records.getInt(indicesOffset(offsets[i]) + (nnz - 1) * 4) + 1;
     }
 
-    /** @return "entry" or "state", for messages. */
+    /** {@return "entry" or "state", for messages.} */
     String kind(final int i)
     {
         return isStateType(type(i)) ? "state" : "entry";

@@ -48,9 +48,17 @@ public final class MemoryRegion implements AutoCloseable
     private IntBuffer ints;
     private FloatBuffer floats;
     private final int length;
+    /** Whether {@link #close()} releases the memory: false for a heap array's region and for a slice. */
+    private final boolean owner;
 
     private MemoryRegion(final ByteBuffer buffer)
     {
+        this(buffer, true);
+    }
+
+    private MemoryRegion(final ByteBuffer buffer, final boolean owner)
+    {
+        this.owner = owner;
         this.buffer = buffer.order(ByteOrder.nativeOrder());
         this.ints = this.buffer.asIntBuffer();
         this.floats = this.buffer.asFloatBuffer();
@@ -71,6 +79,24 @@ public final class MemoryRegion implements AutoCloseable
         throws IOException
     {
         return new MemoryRegion(channel.map(FileChannel.MapMode.READ_ONLY, position, length));
+    }
+
+    /**
+     * @return a region over {@code array} on the heap, in the CPU's byte order: the same accessors for bytes that are
+     * not off the heap (a record copied out of the log, a batch being built); its {@link #close()} releases nothing.
+     */
+    public static MemoryRegion wrap(final byte[] array)
+    {
+        return new MemoryRegion(ByteBuffer.wrap(array), false);
+    }
+
+    /**
+     * @return a region over {@code length} bytes of this one from {@code offset}, sharing its memory: valid while
+     * this region is, and its own {@link #close()} releases nothing.
+     */
+    public MemoryRegion slice(final int offset, final int length)
+    {
+        return new MemoryRegion(buffer.slice(offset, length), false);
     }
 
     /**
@@ -131,6 +157,17 @@ public final class MemoryRegion implements AutoCloseable
         return (long)LONGS.getAcquire(buffer, offset);
     }
 
+    public long getLongVolatile(final int offset)
+    {
+        return (long)LONGS.getVolatile(buffer, offset);
+    }
+
+    /** @return whether the long at {@code offset} (aligned to 8) was {@code expected} and is now {@code value}. */
+    public boolean compareAndSetLong(final int offset, final long expected, final long value)
+    {
+        return LONGS.compareAndSet(buffer, offset, expected, value);
+    }
+
     public void putByte(final int offset, final byte value)
     {
         buffer.put(offset, value);
@@ -172,6 +209,22 @@ public final class MemoryRegion implements AutoCloseable
     public void putLongRelease(final int offset, final long value)
     {
         LONGS.setRelease(buffer, offset, value);
+    }
+
+    /** Sets {@code count} bytes from {@code offset} to {@code value}. */
+    public void setMemory(final int offset, final int count, final byte value)
+    {
+        java.util.Objects.checkFromIndexSize(offset, count, length);
+        for (int i = 0; i < count; i++)
+        {
+            buffer.put(offset + i, value);
+        }
+    }
+
+    /** Copies {@code count} bytes from {@code offset} to {@code dst} at {@code dstOffset}. */
+    public void copyTo(final int offset, final MemoryRegion dst, final int dstOffset, final int count)
+    {
+        dst.buffer.put(dstOffset, buffer, offset, count);
     }
 
     /** Copies {@code count} bytes from {@code offset} into {@code dst} at {@code dstIndex}. */
@@ -258,7 +311,8 @@ public final class MemoryRegion implements AutoCloseable
     }
 
     /**
-     * Unmaps or frees the memory now; a second call does nothing. The caller guarantees that no thread reads or
+     * Unmaps or frees the memory now (a region from {@link #wrap} or {@link #slice}: nothing); a second call does
+     * nothing. The caller guarantees that no thread reads or
      * writes the region any more, nor a buffer from {@link #byteBuffer}.
      */
     @Override
@@ -270,7 +324,10 @@ public final class MemoryRegion implements AutoCloseable
             buffer = null;
             ints = null;
             floats = null;
-            BufferCleaner.clean(b);
+            if (owner)
+            {
+                BufferCleaner.clean(b);
+            }
         }
     }
 }

@@ -91,6 +91,24 @@ public final class MemoryRegion implements AutoCloseable
     }
 
     /**
+     * @return a region over {@code array} on the heap, in the CPU's byte order: the same accessors for bytes that are
+     * not off the heap (a record copied out of the log, a batch being built); its {@link #close()} releases nothing.
+     */
+    public static MemoryRegion wrap(final byte[] array)
+    {
+        return new MemoryRegion(null, MemorySegment.ofArray(array));
+    }
+
+    /**
+     * @return a region over {@code length} bytes of this one from {@code offset}, sharing its memory: valid while
+     * this region is, and its own {@link #close()} releases nothing.
+     */
+    public MemoryRegion slice(final int offset, final int length)
+    {
+        return new MemoryRegion(null, segment.asSlice(offset, length));
+    }
+
+    /**
      * @return which version of this class the JVM loaded: {@code "java.lang.foreign"} here (a method, not a constant, which the
      * compiler would copy into the caller).
      */
@@ -144,6 +162,17 @@ public final class MemoryRegion implements AutoCloseable
         return (long)LONG_HANDLE.getAcquire(segment, (long)offset);
     }
 
+    public long getLongVolatile(final int offset)
+    {
+        return (long)LONG_HANDLE.getVolatile(segment, (long)offset);
+    }
+
+    /** @return whether the long at {@code offset} (aligned to 8) was {@code expected} and is now {@code value}. */
+    public boolean compareAndSetLong(final int offset, final long expected, final long value)
+    {
+        return LONG_HANDLE.compareAndSet(segment, (long)offset, expected, value);
+    }
+
     public void putByte(final int offset, final byte value)
     {
         segment.set(JAVA_BYTE, offset, value);
@@ -182,6 +211,18 @@ public final class MemoryRegion implements AutoCloseable
     public void putLongRelease(final int offset, final long value)
     {
         LONG_HANDLE.setRelease(segment, (long)offset, value);
+    }
+
+    /** Sets {@code count} bytes from {@code offset} to {@code value}. */
+    public void setMemory(final int offset, final int count, final byte value)
+    {
+        segment.asSlice(offset, count).fill(value);
+    }
+
+    /** Copies {@code count} bytes from {@code offset} to {@code dst} at {@code dstOffset}. */
+    public void copyTo(final int offset, final MemoryRegion dst, final int dstOffset, final int count)
+    {
+        MemorySegment.copy(segment, offset, dst.segment, dstOffset, count);
     }
 
     /** Copies {@code count} bytes from {@code offset} into {@code dst} at {@code dstIndex}. */
@@ -240,7 +281,8 @@ public final class MemoryRegion implements AutoCloseable
     }
 
     /**
-     * Unmaps or frees the memory now; a second call does nothing. Every later access, on any thread, throws
+     * Unmaps or frees the memory now (a region from {@link #wrap} or {@link #slice}: nothing); a second call does
+     * nothing. Every later access, on any thread, throws
      * {@link IllegalStateException}.
      *
      * @throws IllegalStateException if a channel is reading or writing through a buffer from {@link #byteBuffer}
@@ -249,7 +291,7 @@ public final class MemoryRegion implements AutoCloseable
     @Override
     public void close()
     {
-        if (segment.scope().isAlive())
+        if (arena != null && segment.scope().isAlive())
         {
             arena.close();
         }

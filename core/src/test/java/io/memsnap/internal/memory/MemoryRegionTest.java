@@ -107,6 +107,45 @@ class MemoryRegionTest
     }
 
     @Test
+    void anArraysRegionASliceFillsCopiesAndCompareAndSetShareOneContract()
+    {
+        final byte[] array = new byte[64];
+        final MemoryRegion heap = MemoryRegion.wrap(array);
+        heap.putInt(5, 0x0A0B_0C0D);
+        assertEquals(0x0A0B_0C0D, ByteBuffer.wrap(array).order(ByteOrder.nativeOrder()).getInt(5), "writes the array");
+        heap.setMemory(20, 9, (byte)7);
+        assertEquals(0, array[19]);
+        assertEquals(7, array[20]);
+        assertEquals(7, array[28]);
+        assertEquals(0, array[29]);
+        heap.close();
+        assertEquals(7, array[28], "closing an array's region releases nothing");
+
+        try (MemoryRegion r = MemoryRegion.allocate(128))
+        {
+            r.putLong(64, 41L);
+            final MemoryRegion slice = r.slice(64, 32);
+            assertEquals(32, slice.length());
+            assertEquals(41L, slice.getLong(0));
+            slice.putInt(8, 99);
+            assertEquals(99, r.getInt(72), "a slice shares the memory");
+            assertThrows(IndexOutOfBoundsException.class, () -> slice.getLong(28));
+            slice.close();
+            assertEquals(41L, r.getLong(64), "closing a slice releases nothing");
+
+            assertTrue(r.compareAndSetLong(64, 41L, 42L));
+            assertFalse(r.compareAndSetLong(64, 41L, 43L));
+            assertEquals(42L, r.getLongVolatile(64));
+
+            final MemoryRegion other = MemoryRegion.wrap(new byte[16]);
+            r.copyTo(69, other, 3, 6);
+            assertEquals(r.getInt(72), other.getInt(6));
+            assertEquals(0, other.getByte(2));
+            assertEquals(0, other.getByte(9));
+        }
+    }
+
+    @Test
     void anAccessOutsideTheRegionThrowsInsteadOfReadingPastIt()
     {
         try (MemoryRegion r = MemoryRegion.allocate(64))
