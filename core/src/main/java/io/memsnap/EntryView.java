@@ -67,6 +67,8 @@ public final class EntryView
     }
 
     /**
+     * Compares the entry's id with another, reading it in place.
+     *
      * @param id the id to compare with.
      * @return whether the id equals {@code id}, without allocating.
      */
@@ -89,6 +91,8 @@ public final class EntryView
     }
 
     /**
+     * Reads one index of the stored vector, in place.
+     *
      * @param i the position, 0 to {@link #nnz()} - 1.
      * @return the index at position {@code i} (0 to nnz-1).
      */
@@ -100,6 +104,8 @@ public final class EntryView
     }
 
     /**
+     * Reads one value of the stored vector, in place.
+     *
      * @param i the position, 0 to {@link #nnz()} - 1.
      * @return the value at position {@code i} (0 to nnz-1).
      */
@@ -192,6 +198,8 @@ public final class EntryView
     }
 
     /**
+     * Multiplies the stored vector with another, reading it in place.
+     *
      * @param other the vector to multiply with.
      * @return the dot product of the stored vector with {@code other}, by merging the two sorted index lists.
      */

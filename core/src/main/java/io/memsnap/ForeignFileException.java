@@ -12,7 +12,11 @@ public class ForeignFileException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
-    /** @param file the file memsnap did not write. */
+    /**
+     * A file in the store directory that memsnap did not write; the message says what to do.
+     *
+     * @param file the file memsnap did not write.
+     */
     public ForeignFileException(final Path file)
     {
         super("foreign file in store directory: " + file + ". memsnap owns its directory and will not open it " +

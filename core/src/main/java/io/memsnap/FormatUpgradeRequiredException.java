@@ -19,6 +19,8 @@ public class FormatUpgradeRequiredException extends IncompatibleFormatException
     private final Path directory;
 
     /**
+     * A store whose newest snapshot is in an older major format version than this build writes.
+     *
      * @param manifest the newest snapshot's manifest, whose version is {@code foundMajor.foundMinor}.
      * @param directory the store's directory.
      * @param foundMajor the major format version of the newest snapshot.

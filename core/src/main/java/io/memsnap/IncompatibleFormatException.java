@@ -38,6 +38,8 @@ public class IncompatibleFormatException extends MemsnapException
     }
 
     /**
+     * A file that needs a later release, or a feature this build does not know, to be read.
+     *
      * @param needs what the file needs that this build lacks: the oldest release that reads it (a later major
      *              version names it), or a feature this build does not know.
      * @param file the file whose version was read.

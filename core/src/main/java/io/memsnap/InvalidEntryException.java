@@ -11,7 +11,11 @@ public class InvalidEntryException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what is wrong with the entry and the limit it broke. */
+    /**
+     * An input rejected before anything was written.
+     *
+     * @param message what is wrong with the entry and the limit it broke.
+     */
     public InvalidEntryException(final String message)
     {
         super(message);

@@ -21,7 +21,11 @@ public class JvmFlagMissingException extends MemsnapException
     /** The flag, as it is written on a {@code java} command line. */
     private final String flag;
 
-    /** @param flag the flag this JVM needs, as it is written on a {@code java} command line. */
+    /**
+     * A JVM started without {@code flag}; the message says where the flag can go.
+     *
+     * @param flag the flag this JVM needs, as it is written on a {@code java} command line.
+     */
     public JvmFlagMissingException(final String flag)
     {
         super("memsnap needs the JVM flag " + flag + ", and this JVM was started without it " +

@@ -613,6 +613,8 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
+     * Deletes a named state.
+     *
      * @param name the state's name.
      * @return whether the named state existed.
      */
@@ -727,6 +729,8 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
+     * Reads an entry by its id.
+     *
      * @param id the entry's id.
      * @return a copy of the entry, or empty.
      */
@@ -848,6 +852,8 @@ public final class MemoryStore implements AutoCloseable
     }
 
     /**
+     * Reads a named state.
+     *
      * @param name the state's name.
      * @return a copy of the named state, or empty.
      */

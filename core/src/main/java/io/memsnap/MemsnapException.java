@@ -10,15 +10,20 @@ public class MemsnapException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what went wrong and what to do next. */
+    /**
+     * A failure with no cause underneath.
+     *
+     * @param message what went wrong and what to do next.
+     */
     public MemsnapException(final String message)
     {
         super(message);
     }
 
     /**
-     * @param message what went wrong and what to do next.
+     * A failure caused by another.
      *
+     * @param message what went wrong and what to do next.
      * @param cause the failure underneath.
      */
     public MemsnapException(final String message, final Throwable cause)

@@ -70,6 +70,8 @@ public final class MigrationReport
     private final boolean dryRun;
 
     /**
+     * Made by the migration.
+     *
      * @param generation the generation of the manifest committed (for a dry run, the one that would be), or -1 if
      *                   none.
      * @param directory the store's directory.

@@ -42,6 +42,8 @@ public final class SalvageReport
         private final List<String> stateNames;
 
         /**
+         * Made by the salvage.
+         *
          * @param afterSequence  sequence number of the last valid write before the range, 0 if none.
          * @param beforeSequence sequence number of the first valid write after it, -1 if none.
          * @param writesLost     see {@link #writesLost()}.
@@ -215,6 +217,8 @@ public final class SalvageReport
         private final long offset;
 
         /**
+         * Made by the salvage.
+         *
          * @param uncertain        whether an older version was salvaged (else none was).
          * @param salvagedSequence the sequence number of the version salvaged, -1 if none.
          * @param file             the file of the damaged record, or of the record refused by the new store.
@@ -298,6 +302,8 @@ public final class SalvageReport
     private final List<String> notes;
 
     /**
+     * Made by the salvage.
+     *
      * @param recordsRead      valid writes read (PAD records and records an earlier recovery discarded not counted).
      * @param lastSequence     the highest sequence number among them, 0 if none.
      * @param snapshotSequence the last sequence number of the newest snapshot a manifest that validates shows, 0 if

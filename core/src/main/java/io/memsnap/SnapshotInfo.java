@@ -90,6 +90,8 @@ public final class SnapshotInfo
     }
 
     /**
+     * One committed snapshot, of the given timeline.
+     *
      * @param retainedBecause why retention keeps it (see {@link #retainedBecause()}).
      * @param pinLabel        the label of its pin, or null if it is not pinned.
      * @param pinExpiresAt    when its pin expires, or null if it is not pinned or its pin does not expire.

@@ -34,6 +34,8 @@ public enum SnapshotTrigger
     }
 
     /**
+     * Finds what took a snapshot, by its label.
+     *
      * @param snapshot a snapshot, from {@link MemoryStore#snapshots()} or a snapshot call.
      * @return the trigger named by the snapshot's {@link #LABEL} label, or empty if it has none (or an unknown one).
      */

@@ -24,6 +24,8 @@ public final class SparseVector
     }
 
     /**
+     * Makes a vector of copies of the given indices and values, checked.
+     *
      * @param indices strictly increasing, non-negative.
      * @param values  finite, one per index.
      * @return a vector holding copies of the arrays.
@@ -147,6 +149,8 @@ public final class SparseVector
     }
 
     /**
+     * Reads one index of the vector.
+     *
      * @param i the position, 0 to {@link #nnz()} - 1.
      * @return the index at position {@code i}.
      */
@@ -156,6 +160,8 @@ public final class SparseVector
     }
 
     /**
+     * Reads one value of the vector.
+     *
      * @param i the position, 0 to {@link #nnz()} - 1.
      * @return the value at position {@code i}.
      */

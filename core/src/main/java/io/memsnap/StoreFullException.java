@@ -11,15 +11,20 @@ public class StoreFullException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
-    /** @param message what could not be written and the limit it met. */
+    /**
+     * A limit reached, with no cause underneath.
+     *
+     * @param message what could not be written and the limit it met.
+     */
     public StoreFullException(final String message)
     {
         super(message);
     }
 
     /**
-     * @param message what could not be written and the limit it met.
+     * A limit reached, with the failure that kept it from making room.
      *
+     * @param message what could not be written and the limit it met.
      * @param cause the failure underneath.
      */
     public StoreFullException(final String message, final Throwable cause)

@@ -12,7 +12,11 @@ public class StoreLockedException extends MemsnapException
 {
     private static final long serialVersionUID = 1L;
 
-    /** @param lockFile the lock file another writer holds. */
+    /**
+     * A store directory whose lock another writer holds.
+     *
+     * @param lockFile the lock file another writer holds.
+     */
     public StoreLockedException(final Path lockFile)
     {
         super("store is locked by another writer: " + lockFile + " is held. Close the other process's store first, " +

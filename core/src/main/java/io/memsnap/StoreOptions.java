@@ -153,6 +153,8 @@ public final class StoreOptions
     }
 
     /**
+     * Makes the options of a new store, or of one to open, of the given dimension.
+     *
      * @param dimension the dimension of the store's vectors.
      * @return the options of a store of this dimension, everything else default.
      */
@@ -466,6 +468,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the dimension of the store's sparse vectors.
+         *
          * @param dimension exclusive upper bound of indices, at least 1; required to create a store.
          * @return this builder.
          */
@@ -480,6 +484,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the largest size of a segment file.
+         *
          * @param bytes the largest size of a segment file, a multiple of 4096 in [64 KiB, 1 GiB] (default 64 MiB); it
          *              bounds the largest record. A store's first segment is 64 KiB and each new one twice the one
          *              before it, up to this size (and always large enough for the record that starts it).
@@ -497,6 +503,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets what a write's return promises about a crash.
+         *
          * @param durability when a write becomes durable and what a crash may lose (default {@code ON_SYNC}).
          * @return this builder.
          */
@@ -507,6 +515,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the size of the write buffer.
+         *
          * @param bytes the size of the write buffer, a multiple of 4096 in [64 KiB, 64 MiB] (default 256 KiB), off
          *              the heap. With {@link Durability#BUFFERED} it bounds what a crash of the process may lose;
          *              a {@link MemoryStore#write(WriteBatch) batch} hands its records to the file in writes of
@@ -537,6 +547,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the longest id of an entry or name of a state.
+         *
          * @param bytes longest id in UTF-8 bytes, 1 to 65535.
          * @return this builder.
          */
@@ -551,6 +563,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the largest metadata of an entry.
+         *
          * @param bytes largest metadata of one entry, 0 to 16 MiB.
          * @return this builder.
          */
@@ -565,6 +579,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the largest value of a named state.
+         *
          * @param bytes largest value of one named state, 0 to 512 MiB (and it must fit in a segment).
          * @return this builder.
          */
@@ -579,6 +595,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets how many of the newest snapshots retention keeps.
+         *
          * @param count retention keeps the newest {@code count} snapshots (default 3), at least 2 so that a damaged
          *              newest one has a fallback. Pin commits ({@link MemoryStore#pin}) are snapshots and count too.
          * @return this builder.
@@ -595,6 +613,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the age under which retention keeps every snapshot.
+         *
          * @param age retention also keeps every snapshot created less than {@code age} ago (by the created-at its
          *            manifest records and the writer's clock; a snapshot whose manifest does not validate has no
          *            age). {@link Duration#ZERO} (the default) for no age rule; otherwise at least 1 ms.
@@ -614,6 +634,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets whether a writer takes its retention rules from the store instead of these options.
+         *
          * @param fromStore a writer applies the retention rules that the store's newest snapshot records (those of
          *                  the writer that committed it) instead of {@link #retainedSnapshots} and
          *                  {@link #retainedSnapshotAge}, which then apply only to a store that records none (a new
@@ -628,6 +650,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets how long the pin of a rewind's safety snapshot keeps it.
+         *
          * @param expiry how long the pin of a rewind's safety snapshot (the state before the rewind, see
          *               {@link MemoryStore#rewind}) keeps it, from the rewind: default 14 days, at least 1 ms.
          * @return this builder.
@@ -645,6 +669,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets whether reads verify each record's checksum.
+         *
          * @param verify check each record's CRC32C on every read (default true; costs ~0.1 ns a byte).
          * @return this builder.
          */
@@ -655,6 +681,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets whether a new segment's blocks are allocated when it is created.
+         *
          * @param preallocate write zeros through a new segment before using it (default false), so that its blocks are
          *                    allocated when it is created: a full disk is then an exception at a segment's creation
          *                    (a roll, under the write lock, costs a write of the whole segment), and writes into it
@@ -686,6 +714,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets whether a writer's open upgrades a store of an older major format version.
+         *
          * @param upgrade let a writer's open upgrade a store whose newest snapshot an older major format version
          *                wrote (default false: such an open throws {@link FormatUpgradeRequiredException} and changes
          *                nothing). The upgrade is what {@link Migration#migrate} does, made under the open's lock
@@ -701,6 +731,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the snapshot a read-only store opens.
+         *
          * @param generation the snapshot a read-only store opens, or {@link #NEWEST_GENERATION}.
          * @return this builder.
          */
@@ -715,6 +747,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets how many records written since the last checkpoint start a background checkpoint of the index.
+         *
          * @param records checkpoint the index in the background once this many records were written since the last
          *                checkpoint (default 100,000). Smaller: faster opens, more background index writes, and less
          *                off-heap memory: the index pages created since the last checkpoint stay in direct memory
@@ -736,6 +770,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets how many bytes of index pages waiting for a checkpoint start a background checkpoint.
+         *
          * @param bytes also checkpoint the index in the background, before {@link #checkpointRecords} records, once
          *              the index pages created since the last checkpoint (held in direct memory until it writes them)
          *              reach this many bytes (default 64 MiB, at least 1 MiB), checked every 100 ms, for stores whose
@@ -755,6 +791,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the most direct memory the index pages waiting for a checkpoint may hold.
+         *
          * @param bytes the most direct memory the index pages waiting for a checkpoint may hold: at least 16 MiB, or
          *              {@link #DERIVED_MAX_RESIDENT_INDEX_BYTES} (the default) for twice
          *              {@link #checkpointIndexBytes} plus 12 MiB, but at most half the JVM's direct-memory limit
@@ -778,6 +816,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets whether the store compacts segments on a background thread.
+         *
          * @param background compact segments on a background thread of the store (default true; a read-only store
          *                   never does). Compaction copies the live records of sealed segments to the tail of the
          *                   log (each copy takes a sequence number) and repoints the index, in batches under the
@@ -792,6 +832,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the share of dead bytes at which background compaction starts.
+         *
          * @param fraction background compaction starts once the dead bytes it could free (sealed segments' bytes not
          *                 taken by records still needed) exceed this share of the bytes of the segments that hold
          *                 something to keep, and goes on until they no longer do. Writers wait for it while the waste
@@ -811,6 +853,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets which segments compaction copies, by the share of the file their records still need.
+         *
          * @param fraction only segments whose records still needed take less than this share of the file are
          *                 compacted, the emptiest first: in (0, 1], default 0.75 (copying at most three bytes for
          *                 each byte freed).
@@ -827,6 +871,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets how far the index file may outgrow the pages it needs before a new one is written.
+         *
          * @param ratio the background thread writes a new index file (a new generation holding only the pages the
          *              newest checkpoint reaches, at the same page numbers; see docs/format.md) once the current one
          *              holds more than this many times the pages that new file would hold, and at least
@@ -848,6 +894,8 @@ public final class StoreOptions
         }
 
         /**
+         * Sets the size below which the index file is never replaced.
+         *
          * @param bytes the index file is never replaced by a new one while it is smaller (default 16 MiB, >= 0).
          * @return this builder.
          */
