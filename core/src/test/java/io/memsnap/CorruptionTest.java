@@ -397,12 +397,6 @@ class CorruptionTest
     }
 
     /**
-     * Copy-on-write must not reseal damage: a frozen directory page that no read has checked yet is copied when a
-     * bucket it does not lead to splits, and the copy gets a new, valid checksum at the next snapshot. The damaged
-     * directory entry here points at a neighbouring bucket page, so a laundered copy would make the ids behind it
-     * silently absent. Needs a directory of two pages: about 110 000 entries, a few seconds.
-     */
-    /**
      * An open that falls back past a snapshot whose index root is damaged keeps that snapshot's pages untouched and
      * allocates above them; its first checkpoint then seals the range of the newer pages too, some of them in whole
      * chunks that the writer maps read-only. A damaged page there must be resealed (its CRC written to the file)
@@ -457,6 +451,12 @@ class CorruptionTest
         }
     }
 
+    /**
+     * Copy-on-write must not reseal damage: a frozen directory page that no read has checked yet is copied when a
+     * bucket it does not lead to splits, and the copy gets a new, valid checksum at the next snapshot. The damaged
+     * directory entry here points at a neighbouring bucket page, so a laundered copy would make the ids behind it
+     * silently absent. Needs a directory of two pages: about 110 000 entries, a few seconds.
+     */
     @Test
     void copyOnWriteDoesNotResealADamagedDirectoryPage()
     {

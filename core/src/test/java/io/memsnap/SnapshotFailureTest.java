@@ -381,10 +381,10 @@ class SnapshotFailureTest
     }
 
     /**
-     * Writes a named state until the log rolls into a new segment, so that the tail segment has room for the puts of
-     * a test (segments grow from 64 KiB: where the tail stands in its segment depends on every write before).
+     * Rolls the log into a new segment, writing a named state until it rolls, then waits for the file the preparer
+     * makes for the roll after it: the tail segment then has room for the puts of a test (segments grow from 64 KiB:
+     * where the tail stands in its segment depends on every write before).
      */
-    /** Rolls the log into a new segment, then waits for the file the preparer makes for the roll after it. */
     private void rollToAFreshSegment(final MemoryStore store, final Path storeDir) throws IOException
     {
         final long segments = segmentCount(storeDir);

@@ -718,7 +718,6 @@ class HashIndexTest
         return ((n + 1) << VERSION_BITS) | version;
     }
 
-    /** SplitMix64's finaliser: a well mixed, reproducible 64-bit hash of a key number. */
     /** @return the {@link IndexPlacement} of the index under test. */
     int placement()
     {
@@ -738,6 +737,7 @@ class HashIndexTest
         }
     }
 
+    /** SplitMix64's finaliser: a well mixed, reproducible 64-bit hash of a key number. */
     static long hash(final long n)
     {
         long z = n * 0x9E37_79B9_7F4A_7C15L + 0x632B_E59B_D9B4_E019L;
