@@ -166,16 +166,6 @@ public final class Writeback
         final StoreFile f = file;
         file = null;
         fileSegment = null;
-        if (f != null)
-        {
-            try
-            {
-                f.close();
-            }
-            catch (final IOException ignored)
-            {
-                // only flushed through, never written: nothing to lose
-            }
-        }
+        StoreFile.closeQuietly(f); // only flushed through, never written: nothing to lose
     }
 }
