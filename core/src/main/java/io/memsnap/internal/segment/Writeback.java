@@ -12,7 +12,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Makes the tail segment's appended bytes durable ahead of the next snapshot, on a daemon thread of its own
  * ({@code memsnap-writeback DIR}): each time the writer has appended {@code everyBytes} more to the log, the thread
- * flushes the segment it appended to ({@code FileChannel.force}, fdatasync, through a handle of its own). A snapshot
+ * flushes the segment it appended to ({@code FileChannel.force}, fdatasync, through a handle of its own, opened for the
+ * flush). A snapshot
  * or {@code sync()} then flushes only what came after, so its time follows the bytes appended since the last
  * write-back rather than since the last snapshot; the disk writes each byte once either way. This is what RocksDB
  * calls {@code bytes_per_sync}: the kernel would write the pages back on its own some 30 seconds later, and a flush
@@ -44,9 +45,6 @@ public final class Writeback
     /** The writer's count of bytes appended since it last asked for a flush. */
     private long unflushed;
     private volatile long flushes;
-    // The thread's own handle and its segment.
-    private StoreFile file;
-    private Segment fileSegment;
 
     /** @param everyBytes the bytes appended between two flushes, at least 1. */
     public Writeback(final StoreFileSystem fs, final Path dir, final int everyBytes)
@@ -134,20 +132,19 @@ public final class Writeback
             pending = null;
             flush(segment);
         }
-        closeFile();
     }
 
+    /**
+     * Opens the segment, flushes it and closes it again: a handle kept open would hold a segment that compaction
+     * deleted since (its blocks are freed only at the last close), and an open costs microseconds a megabyte.
+     */
     private void flush(final Segment segment)
     {
+        StoreFile file = null;
         try
         {
             segment.awaitFileSynced();
-            if (fileSegment != segment || file == null || !file.isOpen())
-            {
-                closeFile();
-                file = fs.open(segment.path());
-                fileSegment = segment;
-            }
+            file = fs.open(segment.path());
             file.force(false);
             flushes++;
         }
@@ -155,17 +152,12 @@ public final class Writeback
         {
             // A segment compacted away since, an interrupt that closed the handle, a failing disk: the snapshot's
             // own flush is the one that reports.
-            closeFile();
             Thread.interrupted();
             LOG.log(System.Logger.Level.DEBUG, () -> "write-back of " + segment.path() + " failed: " + ex);
         }
-    }
-
-    private void closeFile()
-    {
-        final StoreFile f = file;
-        file = null;
-        fileSegment = null;
-        StoreFile.closeQuietly(f); // only flushed through, never written: nothing to lose
+        finally
+        {
+            StoreFile.closeQuietly(file); // only flushed through, never written: nothing to lose
+        }
     }
 }
