@@ -21,6 +21,7 @@ import io.memsnap.internal.lifecycle.Compactor;
 import io.memsnap.internal.lifecycle.SegmentReclaimer;
 import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.SegmentPreparer;
+import io.memsnap.internal.segment.Writeback;
 import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.AutoSnapshotter;
@@ -128,6 +129,8 @@ public final class MemoryStore implements AutoCloseable
     private final CompactionScheduler compactions;
     /** Makes each next segment file ahead of its roll; null when read-only. */
     private final SegmentPreparer segmentPreparer;
+    /** Flushes the log ahead of the snapshots; null when read-only or off ({@link StoreOptions#writebackBytes()}). */
+    private final Writeback writeback;
     /** Rewinds, and the timeline the store writes on; null when read-only. */
     private final Rewinder rewinder;
     /** What the store knows of its snapshots' outcomes; told by commits, read by stats. */
@@ -183,6 +186,7 @@ public final class MemoryStore implements AutoCloseable
             this.reclaimer = null;
             this.compactions = null;
             this.segmentPreparer = null;
+            this.writeback = null;
             this.rewinder = null;
             this.autoSnapshots = null;
             this.shutdownHook = null;
@@ -221,6 +225,13 @@ public final class MemoryStore implements AutoCloseable
         this.segmentPreparer = new SegmentPreparer(fs, dir, options.preallocate());
         log.prepareWith(segmentPreparer);
         segmentPreparer.start();
+        this.writeback = options.writebackBytes() > 0 && options.durability() != Durability.EVERY_WRITE ?
+            new Writeback(fs, dir, options.writebackBytes()) : null;
+        if (writeback != null)
+        {
+            log.writeBackWith(writeback);
+            writeback.start();
+        }
         if (compactions != null)
         {
             compactions.start();
@@ -1404,6 +1415,10 @@ public final class MemoryStore implements AutoCloseable
             if (segmentPreparer != null)
             {
                 segmentPreparer.stop(); // no write rolls any more: deletes the file prepared for the next roll
+            }
+            if (writeback != null)
+            {
+                writeback.stop();
             }
             if (autoSnapshots != null)
             {

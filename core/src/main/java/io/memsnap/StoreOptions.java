@@ -39,6 +39,8 @@ public final class StoreOptions
     public static final int MIN_WRITE_BUFFER_BYTES = 64 * 1024;
     /** Largest {@link #writeBufferBytes()}: 64 MiB. */
     public static final int MAX_WRITE_BUFFER_BYTES = 64 * 1024 * 1024;
+    /** Default {@link #writebackBytes()}: 1 MiB. */
+    public static final int DEFAULT_WRITEBACK_BYTES = 1024 * 1024;
     /** Default longest id, in UTF-8 bytes. */
     public static final int DEFAULT_MAX_ID_BYTES = 1024;
     /** Hard limit of the id length: the record stores it in an unsigned 16-bit field. */
@@ -87,6 +89,7 @@ public final class StoreOptions
     private final int segmentSize;
     private final Durability durability;
     private final int writeBufferBytes;
+    private final int writebackBytes;
     private final RecoveryMode recoveryMode;
     private final int maxIdBytes;
     private final int maxMetadataBytes;
@@ -119,6 +122,7 @@ public final class StoreOptions
         segmentSize = b.segmentSize;
         durability = b.durability;
         writeBufferBytes = b.writeBufferBytes;
+        writebackBytes = b.writebackBytes;
         recoveryMode = b.recoveryMode;
         maxIdBytes = b.maxIdBytes;
         maxMetadataBytes = b.maxMetadataBytes;
@@ -171,6 +175,7 @@ public final class StoreOptions
         b.segmentSize = segmentSize;
         b.durability = durability;
         b.writeBufferBytes = writeBufferBytes;
+        b.writebackBytes = writebackBytes;
         b.recoveryMode = recoveryMode;
         b.maxIdBytes = maxIdBytes;
         b.maxMetadataBytes = maxMetadataBytes;
@@ -225,6 +230,15 @@ public final class StoreOptions
     public int writeBufferBytes()
     {
         return writeBufferBytes;
+    }
+
+    /**
+     * {@return the bytes appended to the log after which a thread of the store makes them durable ahead of the next
+     * snapshot or sync (fdatasync of the segment), so that the snapshot flushes only what came after; 0 when off.}
+     */
+    public int writebackBytes()
+    {
+        return writebackBytes;
     }
 
     /** {@return how an open treats damage (see {@link RecoveryMode}).} */
@@ -418,7 +432,8 @@ public final class StoreOptions
             checkpointIndexBytes + ", maxResidentIndexBytes=" + maxResidentIndexBytes + ", indexCompactionRatio=" +
             indexCompactionRatio + ", indexCompactionMinBytes=" + indexCompactionMinBytes + ", dimension=" + dimension +
             ", segmentSize=" + segmentSize + ", durability=" + durability + ", writeBufferBytes=" + writeBufferBytes +
-            ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes + ", maxMetadataBytes=" + maxMetadataBytes +
+            ", writebackBytes=" + writebackBytes + ", recoveryMode=" + recoveryMode + ", maxIdBytes=" + maxIdBytes +
+            ", maxMetadataBytes=" + maxMetadataBytes +
             ", maxStateBytes=" + maxStateBytes + ", retainedSnapshots=" + retainedSnapshots +
             ", retainedSnapshotAge=" + retainedSnapshotAge + ", retentionFromStore=" + retentionFromStore +
             ", rewindSafetyExpiry=" + rewindSafetyExpiry +
@@ -437,6 +452,7 @@ public final class StoreOptions
         private int segmentSize = DEFAULT_SEGMENT_SIZE;
         private Durability durability = Durability.ON_SYNC;
         private int writeBufferBytes = DEFAULT_WRITE_BUFFER_BYTES;
+        private int writebackBytes = DEFAULT_WRITEBACK_BYTES;
         private RecoveryMode recoveryMode = RecoveryMode.FALLBACK;
         private int maxIdBytes = DEFAULT_MAX_ID_BYTES;
         private int maxMetadataBytes = DEFAULT_MAX_METADATA_BYTES;
@@ -531,6 +547,28 @@ public final class StoreOptions
                     MIN_WRITE_BUFFER_BYTES + " and " + MAX_WRITE_BUFFER_BYTES + ", was " + bytes);
             }
             this.writeBufferBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Sets how often a thread of the store writes the log back to the disk ahead of the next snapshot: each time
+         * this many bytes were appended, it flushes the segment they went to (fdatasync), as RocksDB's
+         * {@code bytes_per_sync} does. A snapshot or {@link MemoryStore#sync()} then flushes only the bytes that came
+         * after, so its time follows those rather than everything written since the last one; the disk writes each
+         * byte once either way. It changes no guarantee: a write is durable after the next sync or snapshot, and a
+         * power cut may keep more of the log than that (a prefix, which recovery replays). Ignored with
+         * {@link Durability#EVERY_WRITE}, which flushes every write.
+         *
+         * @param bytes at least 4096, or 0 for no write-back (default 1 MiB).
+         * @return this builder.
+         */
+        public Builder writebackBytes(final int bytes)
+        {
+            if (bytes != 0 && bytes < 4096)
+            {
+                throw new IllegalArgumentException("writebackBytes must be 0 (off) or at least 4096, was " + bytes);
+            }
+            this.writebackBytes = bytes;
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.memsnap;
 import io.memsnap.crash.InterceptingFileSystem;
 import io.memsnap.crash.Stall;
 import io.memsnap.internal.segment.SegmentPreparer;
+import io.memsnap.internal.segment.Writeback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -215,7 +216,8 @@ class CloseSnapshotTest
     {
         return file ->
         {
-            if (!Thread.currentThread().getName().startsWith(SegmentPreparer.THREAD_PREFIX))
+            final String thread = Thread.currentThread().getName();
+            if (!thread.startsWith(SegmentPreparer.THREAD_PREFIX) && !thread.startsWith(Writeback.THREAD_PREFIX))
             {
                 action.beforeForce(file);
             }

@@ -37,6 +37,16 @@ public final class Aux
     public static void record(final String benchmark, final Map<String, String> params,
         final Map<String, Double> values)
     {
+        record(benchmark, params, values, Map.of());
+    }
+
+    /**
+     * Appends one record: the benchmark, its parameters, the figures, and series of figures (one value per operation,
+     * as JSON arrays; series recorded together are aligned, index for index).
+     */
+    public static void record(final String benchmark, final Map<String, String> params,
+        final Map<String, Double> values, final Map<String, double[]> series)
+    {
         final StringWriter text = new StringWriter();
         try (JsonGenerator gen = new JsonFactory().createGenerator(text))
         {
@@ -51,6 +61,15 @@ public final class Aux
             for (final Map.Entry<String, Double> e : new TreeMap<>(values).entrySet())
             {
                 gen.writeNumberField(e.getKey(), e.getValue());
+            }
+            for (final Map.Entry<String, double[]> e : new TreeMap<>(series).entrySet())
+            {
+                gen.writeArrayFieldStart(e.getKey());
+                for (final double v : e.getValue())
+                {
+                    gen.writeNumber(v);
+                }
+                gen.writeEndArray();
             }
             gen.writeEndObject();
         }

@@ -231,29 +231,58 @@ public final class JmhResults
         return auxFigures(benchmark, params, key).getCount();
     }
 
+    /**
+     * @return the series of the {@link Aux} lines of the benchmark and parameters that hold it, one after another in
+     * the order of the lines (so series recorded together stay aligned), or an empty array.
+     */
     @SuppressWarnings("unchecked")
+    public double[] auxSeries(final String benchmark, final Map<String, String> params, final String key)
+    {
+        final List<Double> values = new ArrayList<>();
+        for (final Map<String, Object> line : aux)
+        {
+            if (matches(line, benchmark, params) && line.get(key) instanceof List)
+            {
+                for (final Object v : (List<Object>)line.get(key))
+                {
+                    values.add(((Number)v).doubleValue());
+                }
+            }
+        }
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
     private DoubleSummaryStatistics auxFigures(final String benchmark, final Map<String, String> params,
         final String key)
     {
         final DoubleSummaryStatistics figures = new DoubleSummaryStatistics();
         for (final Map<String, Object> line : aux)
         {
-            if (!((String)line.get("benchmark")).endsWith("." + benchmark))
-            {
-                continue;
-            }
-            final Map<String, Object> p = (Map<String, Object>)line.get("params");
-            boolean match = true;
-            for (final Map.Entry<String, String> e : params.entrySet())
-            {
-                match &= Objects.equals(e.getValue(), p.get(e.getKey()));
-            }
-            if (match && line.get(key) instanceof Number)
+            if (matches(line, benchmark, params) && line.get(key) instanceof Number)
             {
                 figures.accept(((Number)line.get(key)).doubleValue());
             }
         }
         return figures;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean matches(final Map<String, Object> line, final String benchmark,
+        final Map<String, String> params)
+    {
+        if (!((String)line.get("benchmark")).endsWith("." + benchmark))
+        {
+            return false;
+        }
+        final Map<String, Object> p = (Map<String, Object>)line.get("params");
+        for (final Map.Entry<String, String> e : params.entrySet())
+        {
+            if (!Objects.equals(e.getValue(), p.get(e.getKey())))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -15,7 +15,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.IterationParams;
+import org.openjdk.jmh.runner.IterationType;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -24,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * {@code entries} entries when {@code changes} entries were overwritten since the previous snapshot. Before each
  * snapshot, untimed, {@code changes} puts overwrite uniformly chosen existing entries with new vectors. The
  * snapshot is the engine's own way to a durable, consistent point in time (see each {@code Engine}). The mean bytes
- * each snapshot flushed go to {@link Aux}, for the ratio to the disk's floor.
+ * each snapshot flushed go to {@link Aux}, and so do, for every snapshot of the measurement iterations, its time
+ * and the bytes it flushed ({@code snapshotMillis}, {@code snapshotBytes}, aligned), so that the gate compares each
+ * snapshot with the disk's floor for its own bytes.
  *
  * <p>Claim under test: the latency depends on {@code changes}, not on {@code entries}.
  */
@@ -51,6 +56,10 @@ public class SnapshotLatencyBenchmark
     private Updates updates;
     private long bytes;
     private long snapshots;
+    private boolean measuring;
+    private double[] seriesMillis = new double[1024];
+    private double[] seriesBytes = new double[1024];
+    private int seriesCount;
 
     @Setup(Level.Trial)
     public void open()
@@ -62,10 +71,11 @@ public class SnapshotLatencyBenchmark
     }
 
     @Setup(Level.Iteration)
-    public void resetCounts()
+    public void resetCounts(final IterationParams iteration)
     {
         bytes = 0;
         snapshots = 0;
+        measuring = iteration.getType() == IterationType.MEASUREMENT;
     }
 
     @Setup(Level.Invocation)
@@ -81,9 +91,22 @@ public class SnapshotLatencyBenchmark
     @Benchmark
     public long snapshot()
     {
+        final long start = System.nanoTime();
         final long flushed = store.snapshot();
+        final long nanos = System.nanoTime() - start;
         bytes += flushed;
         snapshots++;
+        if (measuring)
+        {
+            if (seriesCount == seriesMillis.length)
+            {
+                seriesMillis = Arrays.copyOf(seriesMillis, seriesCount * 2);
+                seriesBytes = Arrays.copyOf(seriesBytes, seriesCount * 2);
+            }
+            seriesMillis[seriesCount] = nanos / 1e6;
+            seriesBytes[seriesCount] = flushed;
+            seriesCount++;
+        }
         return flushed;
     }
 
@@ -94,7 +117,9 @@ public class SnapshotLatencyBenchmark
             Map.of("engine", engine, "entries", Long.toString(entries), "changes", Integer.toString(changes)),
             Map.of("bytesFlushedMean", snapshots == 0 ? -1.0 : (double)bytes / snapshots,
                 "snapshotsLastIteration", (double)snapshots,
-                "meanNonZerosOfChanges", updates.meanNonZeros()));
+                "meanNonZerosOfChanges", updates.meanNonZeros()),
+            Map.of("snapshotMillis", Arrays.copyOf(seriesMillis, seriesCount),
+                "snapshotBytes", Arrays.copyOf(seriesBytes, seriesCount)));
         Stores.release(store, engine, entries);
     }
 }

@@ -3,6 +3,7 @@ package io.memsnap.crash;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.segment.SegmentPreparer;
+import io.memsnap.internal.segment.Writeback;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -55,9 +56,10 @@ public final class PausingFileSystem implements StoreFileSystem
 
     private void before(final String what)
     {
-        // The thread that makes segment files ahead of their roll runs on its own schedule: counting its operations
-        // would make the n-th operation a different one from run to run.
-        if (armed && !Thread.currentThread().getName().startsWith(SegmentPreparer.THREAD_PREFIX))
+        // The threads that make segment files ahead of their roll and write the log back run on their own schedule:
+        // counting their operations would make the n-th operation a different one from run to run.
+        final String thread = Thread.currentThread().getName();
+        if (armed && !thread.startsWith(SegmentPreparer.THREAD_PREFIX) && !thread.startsWith(Writeback.THREAD_PREFIX))
         {
             final int n = operations.incrementAndGet();
             if (n == stopAt)

@@ -20,8 +20,9 @@ import java.nio.file.Path;
  * {@link MemoryStore#write(WriteBatch)}. The zero-copy read is {@link MemoryStore#read} with a visitor that computes
  * the dot product on the mapped record. For diagnosis only, {@code -Dmemsnap.bench.checkpointRecords=N} changes the
  * background checkpoint interval, {@code -Dmemsnap.bench.preallocate=true} makes segments preallocated (written
- * with zeros when made, so that a flush of records allocates no blocks) and
- * {@code -Dmemsnap.bench.backgroundCompaction=false} turns background compaction off.
+ * with zeros when made, so that a flush of records allocates no blocks),
+ * {@code -Dmemsnap.bench.backgroundCompaction=false} turns background compaction off and
+ * {@code -Dmemsnap.bench.writebackBytes=N} sets {@code StoreOptions.writebackBytes} (0: no write-back).
  */
 public final class MemsnapEngine implements Engine
 {
@@ -48,6 +49,11 @@ public final class MemsnapEngine implements Engine
             options.checkpointRecords(Long.parseLong(checkpointRecords));
         }
         options.preallocate(Boolean.getBoolean("memsnap.bench.preallocate"));
+        final String writeback = System.getProperty("memsnap.bench.writebackBytes");
+        if (writeback != null)
+        {
+            options.writebackBytes(Integer.parseInt(writeback));
+        }
         final String compaction = System.getProperty("memsnap.bench.backgroundCompaction");
         if (compaction != null)
         {

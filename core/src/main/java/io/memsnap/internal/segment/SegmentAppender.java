@@ -26,6 +26,8 @@ final class SegmentAppender
     private final StoreFileSystem fs;
     private Segment segment;
     private StoreFile channel;
+    /** Told of every write, or null. */
+    private Writeback writeback;
 
     SegmentAppender(final StoreFileSystem fs)
     {
@@ -39,6 +41,7 @@ final class SegmentAppender
      */
     void write(final Segment target, final ByteBuffer src, final int offset)
     {
+        final int bytes = src.remaining();
         try
         {
             writeFully(target, src, offset);
@@ -47,6 +50,16 @@ final class SegmentAppender
         {
             throw new StoreIoException("could not append to " + target.path(), ex);
         }
+        if (writeback != null)
+        {
+            writeback.appended(target, bytes);
+        }
+    }
+
+    /** From now on {@code writeback} is told of every write. */
+    void writeBackWith(final Writeback writeback)
+    {
+        this.writeback = writeback;
     }
 
     /**

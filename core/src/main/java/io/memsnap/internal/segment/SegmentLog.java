@@ -161,6 +161,15 @@ public final class SegmentLog implements KeyMatcher
         requestNext();
     }
 
+    /**
+     * Writer (under the store's write lock, or before the store is handed out): from now on {@code writeback} is told
+     * of every write to the log, and flushes ahead of the snapshots.
+     */
+    public void writeBackWith(final Writeback writeback)
+    {
+        appender.writeBackWith(writeback);
+    }
+
     /** Starts a fresh segment for the next record (after recovery cut a torn tail). */
     public void startNewSegment() throws IOException
     {
