@@ -149,8 +149,8 @@ public final class HashIndex
     /**
      * @return the first slot in {@code [from, count)} of the bucket at {@code o} of {@code b} whose hash is
      * {@code hash}, or -1. The scan of a bucket (up to {@value IndexPageDescriptor#BUCKET_SLOTS} slots, every one
-     * for a key it does not hold) is most of the work of a lookup and of a put: plain loads at offsets that grow by
-     * one slot, a loop whose checks the JIT can hoist out of it.
+     * for a key it does not hold) is most of the work of a lookup and of a put: one plain load a slot, at an offset
+     * that grows by a slot, and no allocation (docs/memory-access.md measures this loop's shape).
      */
     private static int nextWithHash(final MemoryRegion b, final int o, final int from, final int count,
         final long hash)
