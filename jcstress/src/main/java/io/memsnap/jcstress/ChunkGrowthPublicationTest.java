@@ -2,7 +2,7 @@ package io.memsnap.jcstress;
 
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.IndexFile;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -23,12 +23,12 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * {@code chunks} field; {@code IndexFile.buffer} loads that field.
  */
 @JCStressTest
-@Description("IndexFile.ensureCapacity adds a chunk (a zeroed 4 MiB direct buffer wrapped in an UnsafeBuffer) to a " +
+@Description("IndexFile.ensureCapacity adds a chunk (a zeroed 4 MiB MemoryRegion of the process's memory) to a " +
     "copy of the chunk table and publishes the copy through the volatile chunks field; IndexFile.buffer loads it. " +
-    "A reader that sees the new table sees the new chunk whole: its buffer's capacity and its zeroed bytes. The " +
+    "A reader that sees the new table sees the new chunk whole: its region's length and its zeroed bytes. The " +
     "file is opened read-only over a header-only file, so that its first free page starts the second chunk, " +
-    "which ensureCapacity(1) then adds (a read-only store grows its index so to replay the log). r1: capacity of " +
-    "the chunk of that page (-1: old table, -2: the entry null or its buffer unusable); r2: its first and last " +
+    "which ensureCapacity(1) then adds (a read-only store grows its index so to replay the log). r1: length of " +
+    "the chunk of that page (-1: old table, -2: the entry null or its region unusable); r2: its first and last " +
     "longs OR-ed.")
 @Outcome(id = "-1, -1", expect = ACCEPTABLE, desc = "the old table")
 @Outcome(id = "4194304, 0", expect = ACCEPTABLE, desc = "the new table and the whole, zeroed chunk")
@@ -61,7 +61,7 @@ public class ChunkGrowthPublicationTest
     @Actor
     public void reader(final JJ_Result r)
     {
-        final UnsafeBuffer chunk;
+        final MemoryRegion chunk;
         try
         {
             chunk = file.buffer(PAGE);
@@ -74,12 +74,12 @@ public class ChunkGrowthPublicationTest
         }
         try
         {
-            r.r1 = chunk.capacity();
-            r.r2 = chunk.getLong(IndexFile.pageOffset(PAGE)) | chunk.getLong(chunk.capacity() - Long.BYTES);
+            r.r1 = chunk.length();
+            r.r2 = chunk.getLong(IndexFile.pageOffset(PAGE)) | chunk.getLong(chunk.length() - Long.BYTES);
         }
         catch (final RuntimeException e)
         {
-            r.r1 = -2; // a null entry, or a buffer not wrapped yet
+            r.r1 = -2; // a null entry, or a region not made yet
         }
     }
 

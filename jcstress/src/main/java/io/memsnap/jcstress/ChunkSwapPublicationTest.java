@@ -2,7 +2,7 @@ package io.memsnap.jcstress;
 
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.IndexFile;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.Description;
@@ -28,9 +28,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Description("IndexFile.checkpoint seals and writes the pages of a whole resident chunk to the file, then replaces " +
     "the chunk by a read-only mapping of the file in a copy of the chunk table, published through the volatile " +
     "chunks field; IndexFile.buffer loads it. A reader sees the page's bytes whichever chunk it loads: the " +
-    "resident buffer or the mapping. The writer allocated the chunk's 1,023 pages and wrote a marker in the " +
-    "first before the checkpoint. r1: 1 if the reader got the mapping, 0 the resident buffer (-2: the entry null " +
-    "or its buffer unusable); r2: the marker read.")
+    "resident region or the mapping. The writer allocated the chunk's 1,023 pages and wrote a marker in the " +
+    "first before the checkpoint. r1: 1 if the reader got the mapping, 0 the resident region (-2: the entry null " +
+    "or its region unusable); r2: the marker read.")
 @Outcome(id = "0, 1311768467463790320", expect = ACCEPTABLE, desc = "the resident chunk, the marker")
 @Outcome(id = "1, 1311768467463790320", expect = ACCEPTABLE, desc = "the mapping, the marker")
 @Outcome(expect = FORBIDDEN, desc = "a chunk without the page's bytes")
@@ -79,13 +79,13 @@ public class ChunkSwapPublicationTest
     {
         try
         {
-            final UnsafeBuffer chunk = file.buffer(PAGE);
-            r.r1 = chunk.byteBuffer().isReadOnly() ? 1 : 0;
+            final MemoryRegion chunk = file.buffer(PAGE);
+            r.r1 = chunk.byteBuffer(0, Long.BYTES).isReadOnly() ? 1 : 0;
             r.r2 = chunk.getLong(IndexFile.pageOffset(PAGE) + BODY_OFFSET);
         }
         catch (final RuntimeException e)
         {
-            r.r1 = -2; // a null entry, or a buffer not wrapped yet
+            r.r1 = -2; // a null entry, or a region not made yet or closed
         }
     }
 

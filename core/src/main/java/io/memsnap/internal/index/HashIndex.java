@@ -2,8 +2,7 @@ package io.memsnap.internal.index;
 
 import io.memsnap.StoreFullException;
 import io.memsnap.internal.format.IndexPageDescriptor;
-import org.agrona.UnsafeApi;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import static io.memsnap.internal.format.IndexPageDescriptor.*;
 
@@ -117,7 +116,7 @@ public final class HashIndex
 
     private static void initPage(final IndexFile file, final int page, final byte type, final int depth)
     {
-        final UnsafeBuffer b = file.buffer(page);
+        final MemoryRegion b = file.buffer(page);
         final int o = IndexFile.pageOffset(page);
         b.putByte(o + TYPE_OFFSET, type);
         b.putByte(o + DEPTH_OFFSET, (byte)depth);
@@ -133,7 +132,7 @@ public final class HashIndex
     public long lookup(final long hash, final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
         final int bucket = bucketOf(rootPage, IndexPlacement.position(placement, hash));
-        final UnsafeBuffer b = file.buffer(bucket);
+        final MemoryRegion b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
         final int count = Math.min(b.getIntAcquire(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
         for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
@@ -150,19 +149,17 @@ public final class HashIndex
     /**
      * @return the first slot in {@code [from, count)} of the bucket at {@code o} of {@code b} whose hash is
      * {@code hash}, or -1. The scan of a bucket (up to {@value IndexPageDescriptor#BUCKET_SLOTS} slots, every one
-     * for a key it does not hold) is most of the work of a lookup and of a put, so the page's bounds are checked once
-     * and the hashes loaded without a check each.
+     * for a key it does not hold) is most of the work of a lookup and of a put: one plain load a slot, at an offset
+     * that grows by a slot, and no allocation (docs/memory-access.md measures this loop's shape).
      */
-    private static int nextWithHash(final UnsafeBuffer b, final int o, final int from, final int count,
+    private static int nextWithHash(final MemoryRegion b, final int o, final int from, final int count,
         final long hash)
     {
-        b.boundsCheck(o, PAGE_SIZE);
-        final byte[] array = b.byteArray();
-        final long hashes = b.addressOffset() + o + slotOffset(0) + SLOT_HASH_OFFSET;
+        final int hashes = o + slotOffset(0) + SLOT_HASH_OFFSET;
         final int end = Math.min(count, BUCKET_SLOTS);
         for (int s = from; s < end; s++)
         {
-            if (UnsafeApi.getLong(array, hashes + (long)s * SLOT_LENGTH) == hash)
+            if (b.getLong(hashes + s * SLOT_LENGTH) == hash)
             {
                 return s;
             }
@@ -192,7 +189,7 @@ public final class HashIndex
     private int bucketOf(final int root, final int position)
     {
         file.checkPage(root, TYPE_ROOT);
-        final UnsafeBuffer rb = file.buffer(root);
+        final MemoryRegion rb = file.buffer(root);
         final int ro = IndexFile.pageOffset(root);
         int depth = rb.getByteVolatile(ro + DEPTH_OFFSET);
         while (true)
@@ -232,7 +229,7 @@ public final class HashIndex
             final int globalDepth = file.buffer(root).getByteVolatile(IndexFile.pageOffset(root) + DEPTH_OFFSET);
             final long directoryIndex = directoryIndexAt(cursor, globalDepth);
             final int bucket = bucketOf(root, (int)directoryIndex);
-            final UnsafeBuffer b = file.buffer(bucket);
+            final MemoryRegion b = file.buffer(bucket);
             final int o = IndexFile.pageOffset(bucket);
             final int localDepth = b.getByte(o + DEPTH_OFFSET);
             final int count = Math.min(b.getIntAcquire(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
@@ -282,7 +279,7 @@ public final class HashIndex
         final int globalDepth = file.buffer(root).getByte(IndexFile.pageOffset(root) + DEPTH_OFFSET);
         final long directoryIndex = directoryIndexAt(cursor, globalDepth);
         final int bucket = bucketOf(root, (int)directoryIndex);
-        final UnsafeBuffer b = file.buffer(bucket);
+        final MemoryRegion b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
         final int localDepth = b.getByte(o + DEPTH_OFFSET);
         final int count = Math.min(b.getInt(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
@@ -342,11 +339,11 @@ public final class HashIndex
         while (true)
         {
             final int root = rootPage;
-            final UnsafeBuffer rb = file.buffer(root);
+            final MemoryRegion rb = file.buffer(root);
             final int ro = IndexFile.pageOffset(root);
             final int globalDepth = rb.getByte(ro + DEPTH_OFFSET);
             final int bucket = bucketOf(root, position);
-            final UnsafeBuffer b = file.buffer(bucket);
+            final MemoryRegion b = file.buffer(bucket);
             final int o = IndexFile.pageOffset(bucket);
             final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
             final int localDepth = b.getByte(o + DEPTH_OFFSET);
@@ -433,7 +430,7 @@ public final class HashIndex
     public int slotOf(final int bucket, final long hash, final CharSequence key, final long namespace,
         final KeyMatcher matcher)
     {
-        final UnsafeBuffer b = file.buffer(bucket);
+        final MemoryRegion b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
         return find(b, o, b.getInt(o + BUCKET_COUNT_OFFSET), hash, key, namespace, matcher);
     }
@@ -446,7 +443,7 @@ public final class HashIndex
      */
     public long putAt(final int bucket, final int slot, final long hash, final long address)
     {
-        final UnsafeBuffer b = file.buffer(bucket);
+        final MemoryRegion b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
         if (slot >= 0)
         {
@@ -471,7 +468,7 @@ public final class HashIndex
     public long remove(final int bucket, final long hash, final CharSequence key, final long namespace,
         final KeyMatcher matcher)
     {
-        final UnsafeBuffer b = file.buffer(bucket);
+        final MemoryRegion b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
         final int slot = find(b, o, b.getInt(o + BUCKET_COUNT_OFFSET), hash, key, namespace, matcher);
         if (slot < 0)
@@ -511,7 +508,7 @@ public final class HashIndex
         return file;
     }
 
-    private static int find(final UnsafeBuffer b, final int o, final int count, final long hash,
+    private static int find(final MemoryRegion b, final int o, final int count, final long hash,
         final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
         for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
@@ -525,7 +522,7 @@ public final class HashIndex
         return -1;
     }
 
-    private static int liveSlots(final UnsafeBuffer b, final int o, final int count)
+    private static int liveSlots(final MemoryRegion b, final int o, final int count)
     {
         int live = 0;
         for (int s = 0; s < count; s++)
@@ -539,10 +536,10 @@ public final class HashIndex
     }
 
     /** Copies the live slots of a bucket whose position's bit {@code bit} equals {@code value} (all if bit is -1). */
-    private void moveLiveSlots(final UnsafeBuffer from, final int fo, final int count, final int to, final int bit,
+    private void moveLiveSlots(final MemoryRegion from, final int fo, final int count, final int to, final int bit,
         final int value)
     {
-        final UnsafeBuffer tb = file.buffer(to);
+        final MemoryRegion tb = file.buffer(to);
         final int to0 = IndexFile.pageOffset(to);
         int n = 0;
         for (int s = 0; s < count; s++)
@@ -563,7 +560,7 @@ public final class HashIndex
     private int copyPage(final int page)
     {
         final int copy = file.allocate();
-        file.buffer(copy).putBytes(IndexFile.pageOffset(copy), file.buffer(page), IndexFile.pageOffset(page), PAGE_SIZE);
+        file.buffer(page).copyTo(IndexFile.pageOffset(page), file.buffer(copy), IndexFile.pageOffset(copy), PAGE_SIZE);
         file.buffer(copy).putInt(IndexFile.pageOffset(copy) + CRC_OFFSET, 0);
         return copy;
     }
@@ -576,7 +573,7 @@ public final class HashIndex
     {
         checkFrozenDirectories(position, depth);
         final int root = mutableRoot();
-        final UnsafeBuffer rb = file.buffer(root);
+        final MemoryRegion rb = file.buffer(root);
         final int ro = IndexFile.pageOffset(root);
         final int globalDepth = rb.getByte(ro + DEPTH_OFFSET);
         final int size = 1 << globalDepth;
@@ -603,7 +600,7 @@ public final class HashIndex
     private void checkFrozenDirectories(final int position, final int depth)
     {
         final int root = rootPage;
-        final UnsafeBuffer rb = file.buffer(root);
+        final MemoryRegion rb = file.buffer(root);
         final int ro = IndexFile.pageOffset(root);
         final int size = 1 << rb.getByte(ro + DEPTH_OFFSET);
         final int step = Math.max(1 << depth, FANOUT);
@@ -632,7 +629,7 @@ public final class HashIndex
     private void doubleDirectory()
     {
         final int root = mutableRoot();
-        final UnsafeBuffer rb = file.buffer(root);
+        final MemoryRegion rb = file.buffer(root);
         final int ro = IndexFile.pageOffset(root);
         final int globalDepth = rb.getByte(ro + DEPTH_OFFSET);
         if (globalDepth >= MAX_DEPTH)
@@ -648,7 +645,7 @@ public final class HashIndex
                 dir = copyPage(dir);
                 rb.putIntRelease(ro + entryOffset(0), dir);
             }
-            final UnsafeBuffer db = file.buffer(dir);
+            final MemoryRegion db = file.buffer(dir);
             final int dO = IndexFile.pageOffset(dir);
             final int size = 1 << globalDepth;
             for (int i = 0; i < size; i++)

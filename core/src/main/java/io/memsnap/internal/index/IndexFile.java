@@ -7,16 +7,12 @@ import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.fs.ReaderPins;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
-import io.memsnap.internal.segment.MappedFiles;
-import org.agrona.BufferUtil;
-import org.agrona.IoUtil;
+import io.memsnap.internal.memory.MemoryRegion;
 import org.agrona.collections.IntArrayList;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -45,13 +41,21 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * The file also grows only there, so a full disk fails a checkpoint (which is retried), and a put only once the
  * resident chunks reach their limit.
  *
- * <p>Memory: resident chunks hold the pages created since the last checkpoint, plus the chunk being filled and the
- * writer's reserve. Their direct buffers are allocated and freed here, never left to the garbage collector: a resident
- * chunk replaced by a mapping is <i>retired</i> (a reader that loaded it before the swap reads it safely to the end of
- * its lookup: its bytes are the same as the file's) and freed explicitly by {@link #freeRetired()} once the
- * {@link GracePeriods} of the readers say that none can still hold it. The direct buffers held, resident and retired
- * chunks together, never exceed the limit set by {@link #limitResident}: {@link #tryEnsureCapacity} refuses to grow
- * past it, and the writer then waits for a checkpoint.
+ * <p>Memory: every chunk is a {@link MemoryRegion}. Resident chunks hold the pages created since the last checkpoint,
+ * plus the chunk being filled and the writer's reserve. Their memory of the process (<i>direct</i> memory below;
+ * from JDK 22 on an arena's, which {@code -XX:MaxDirectMemorySize} does not count) is allocated and freed here
+ * ({@link MemoryRegion#close()}), never left to the garbage collector: a resident chunk replaced by a mapping is
+ * <i>retired</i> (a reader that loaded it before the swap reads it safely to the end of its lookup: its bytes are the
+ * same as the file's) and freed explicitly by {@link #freeRetired()} once the {@link GracePeriods} of the readers say
+ * that none can still hold it, which is after the checkpoint that wrote it finished its writes, so that no channel
+ * reads a retired chunk while it is freed. The direct memory held, resident and retired chunks together, never
+ * exceeds the limit set by {@link #limitResident}: {@link #tryEnsureCapacity} refuses to grow past it, and the writer
+ * then waits for a checkpoint.
+ *
+ * <p>A reader that breaks the grace periods, and reads a chunk after it was freed or unmapped (by
+ * {@link #freeRetired()} or {@link #unmapAll()}), gets an {@link IllegalStateException} on JDK 22 and later, in its
+ * own thread, the JVM going on; on JDK 17 to 21 it reads unmapped memory, which crashes the JVM (or gets a
+ * {@link NullPointerException} if it sees the close).
  *
  * <p>Generations: the file the writer appends to can be replaced by a new generation that a checkpointing thread
  * wrote with the same pages at the same page numbers (holes where a page is no longer reachable; see
@@ -67,7 +71,7 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * checkpointing thread, under the checkpoint lock, on pages the writer no longer changes; {@link #remapIfDue} for
  * any thread. {@link #freeRetired()} is for the writer between two changes of the index, or for a thread that has
  * held the writer's lock since the chunks were retired. {@link #buffer(int)}, {@link #pageOffset(int)} and
- * {@link #checkPage(int, byte)} may be called by any thread; a reader that uses a buffer it loaded must be inside
+ * {@link #checkPage(int, byte)} may be called by any thread; a reader that uses a chunk it loaded must be inside
  * the grace periods given to {@link #limitResident}.
  *
  * <p>Pages that were on disk when the store opened are checked against their CRC32C the first time they are
@@ -87,7 +91,7 @@ public final class IndexFile
     public static final long MIN_DIRECT_BYTES = 4 * CHUNK_BYTES;
     /** The most chunks one mapping of {@link #spans} covers: 1 GiB, below the 2 GiB a buffer can address. */
     static final int SPAN_CHUNKS = 256;
-    private static final MappedByteBuffer[] NO_SPANS = new MappedByteBuffer[0];
+    private static final MemoryRegion[] NO_SPANS = new MemoryRegion[0];
 
     private final StoreFileSystem fs;
     private final Path dir;
@@ -98,14 +102,18 @@ public final class IndexFile
      * One bit per page on disk at open, set once the page was checked against its CRC32C; off the heap, and freed by
      * {@link #unmapAll()}.
      */
-    private final UnsafeBuffer checkedAtOpen;
+    private final MemoryRegion checkedAtOpen;
     private final ThreadLocal<PageChecker> checkers = ThreadLocal.withInitial(PageChecker::new);
     /** Serialises replacing {@link #chunks}: the writer adds chunks, a checkpoint swaps resident ones for mappings. */
     private final Object chunkLock = new Object();
 
-    private volatile UnsafeBuffer[] chunks;
-    /** The bytes behind each chunk: a read-only mapping of the file or a resident (direct) buffer. */
-    private volatile ByteBuffer[] backing;
+    /** Each chunk's memory: a read-only mapping of the file (of its own or a slice of a span) or a resident region. */
+    private volatile MemoryRegion[] chunks;
+    /**
+     * A buffer over each chunk, made once with the chunk, for the channel's reads and writes and the checksums: a
+     * user changes the position and limit of a duplicate only.
+     */
+    private volatile ByteBuffer[] views;
     /** Whether each chunk is resident (changed by the writer, written by checkpoints); guarded by chunkLock. */
     private volatile boolean[] resident;
     private int nextPage;
@@ -138,13 +146,14 @@ public final class IndexFile
     /** The most pages ever handed out (see {@link IndexPageDescriptor#MAX_PAGES}); lowered by tests. */
     private int maxPages = IndexPageDescriptor.MAX_PAGES;
     /**
-     * The mappings behind chunks [0, spanChunks), of up to {@link #SPAN_CHUNKS} chunks each, whose backing buffers are
-     * slices of them: the chunks mapped at open and when the chunks of an old file are remapped. One mapping per chunk
-     * would cost a map (and, at close, an unmap) per 4 MiB of the file's length, and page numbers only grow, so that
-     * length is the store's history, not its index: thousands of system calls for a large store. Chunks mapped by a
-     * checkpoint are mapped one by one, after these. Only written under chunkLock.
+     * The mappings behind chunks [0, spanChunks), of up to {@link #SPAN_CHUNKS} chunks each, whose chunks' regions are
+     * slices of them (closing a slice releases nothing; closing its span unmaps them all): the chunks mapped at open
+     * and when the chunks of an old file are remapped. One mapping per chunk would cost a map (and, at close, an
+     * unmap) per 4 MiB of the file's length, and page numbers only grow, so that length is the store's history, not
+     * its index: thousands of system calls for a large store. Chunks mapped by a checkpoint are mapped one by one,
+     * after these. Only written under chunkLock.
      */
-    private MappedByteBuffer[] spans = NO_SPANS;
+    private MemoryRegion[] spans = NO_SPANS;
     private int spanChunks;
     /** A read-only store's pin of its file, held until {@link #unmapAll()}; null for a writer. */
     private ReaderPins.Pin pin;
@@ -160,10 +169,10 @@ public final class IndexFile
         this.pagesAtOpen = pagesAtOpen;
         this.firstFreePage = nextPage;
         this.nextPage = nextPage;
-        this.chunks = new UnsafeBuffer[0];
-        this.backing = new ByteBuffer[0];
+        this.chunks = new MemoryRegion[0];
+        this.views = new ByteBuffer[0];
         this.resident = new boolean[0];
-        this.checkedAtOpen = new UnsafeBuffer(ByteBuffer.allocateDirect(Long.BYTES * ((pagesAtOpen >>> 6) + 1)));
+        this.checkedAtOpen = MemoryRegion.allocate(Long.BYTES * ((pagesAtOpen >>> 6) + 1));
     }
 
     /** Creates a new index file ({@code index.msi}, generation 0) holding only its header page. */
@@ -177,8 +186,16 @@ public final class IndexFile
         final IndexFile file = new IndexFile(fs, dir, IndexFileHeader.FIRST, false, 0, 1);
         file.fileEndPage = 1;
         file.pagesHeld = 1;
-        file.mapForWriter(PAGE_SIZE);
-        file.ensureCapacity(1);
+        try
+        {
+            file.mapForWriter(PAGE_SIZE);
+            file.ensureCapacity(1);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            file.unmapAll();
+            throw ex;
+        }
         return file;
     }
 
@@ -252,33 +269,41 @@ public final class IndexFile
         final IndexFile file = new IndexFile(fs, dir, header, readOnly, committedPages, firstFree);
         file.fileEndPage = (int)((size + PAGE_SIZE - 1) / PAGE_SIZE);
         file.pagesHeld = header.pagesHeld(size);
-        if (readOnly)
+        try
         {
-            file.pin = pin;
-            file.mapReadOnly(pin.channel(), committedPages);
+            if (readOnly)
+            {
+                file.mapReadOnly(pin.channel(), committedPages);
+            }
+            else
+            {
+                file.mapForWriter(size);
+            }
         }
-        else
+        catch (final IOException | RuntimeException | Error ex)
         {
-            file.mapForWriter(size);
+            file.unmapAll(); // the marks of the pages checked; the caller releases the pin
+            throw ex;
         }
+        file.pin = pin;
         return file;
     }
 
     private void mapReadOnly(final FileChannel channel, final int pages) throws IOException
     {
         final int chunkCount = (pages + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
-        final UnsafeBuffer[] c = new UnsafeBuffer[chunkCount];
-        final ByteBuffer[] b = new ByteBuffer[chunkCount];
-        final MappedByteBuffer[] s = mapSpans(channel, (long)pages * PAGE_SIZE, b);
+        final MemoryRegion[] c = new MemoryRegion[chunkCount];
+        final ByteBuffer[] v = new ByteBuffer[chunkCount];
+        final MemoryRegion[] s = mapSpans(channel, (long)pages * PAGE_SIZE, c);
         for (int i = 0; i < chunkCount; i++)
         {
-            c[i] = new UnsafeBuffer(b[i]);
+            v[i] = view(c[i]);
         }
         synchronized (chunkLock)
         {
             spans = s;
             spanChunks = chunkCount;
-            backing = b;
+            views = v;
             resident = new boolean[chunkCount];
             chunks = c;
         }
@@ -287,41 +312,53 @@ public final class IndexFile
     /**
      * Maps the first {@code bytes} bytes of the file of {@code channel} read-only, {@link #SPAN_CHUNKS} chunks to a
      * mapping, and puts a slice of the mapping for each of those chunks into {@code into} (the last one may be short).
+     * A slice's close releases nothing: the span's does, for all of them.
      *
      * @return the mappings; if one fails, those made before it are unmapped.
      */
-    private static MappedByteBuffer[] mapSpans(final FileChannel channel, final long bytes, final ByteBuffer[] into)
+    private static MemoryRegion[] mapSpans(final FileChannel channel, final long bytes, final MemoryRegion[] into)
         throws IOException
     {
         final long spanBytes = SPAN_CHUNKS * CHUNK_BYTES;
-        final MappedByteBuffer[] mapped = new MappedByteBuffer[(int)((bytes + spanBytes - 1) / spanBytes)];
+        final MemoryRegion[] mapped = new MemoryRegion[(int)((bytes + spanBytes - 1) / spanBytes)];
         try
         {
             for (int k = 0; k < mapped.length; k++)
             {
-                final MappedByteBuffer span = channel.map(FileChannel.MapMode.READ_ONLY, k * spanBytes,
-                    Math.min(spanBytes, bytes - k * spanBytes));
+                final MemoryRegion span = MemoryRegion.mapReadOnly(channel, k * spanBytes,
+                    (int)Math.min(spanBytes, bytes - k * spanBytes));
                 mapped[k] = span;
-                for (int i = 0; i * CHUNK_BYTES < span.capacity(); i++)
+                for (int i = 0; i * CHUNK_BYTES < span.length(); i++)
                 {
                     final int offset = (int)(i * CHUNK_BYTES);
-                    into[k * SPAN_CHUNKS + i] =
-                        span.slice(offset, Math.min((int)CHUNK_BYTES, span.capacity() - offset));
+                    into[k * SPAN_CHUNKS + i] = span.slice(offset, Math.min((int)CHUNK_BYTES, span.length() - offset));
                 }
             }
             return mapped;
         }
         catch (final IOException | RuntimeException ex)
         {
-            for (final MappedByteBuffer span : mapped)
-            {
-                if (span != null)
-                {
-                    IoUtil.unmap(span);
-                }
-            }
+            closeAll(mapped, 0, mapped.length);
             throw ex;
         }
+    }
+
+    /** Closes the regions of {@code regions} in [from, to) that are not null. */
+    private static void closeAll(final MemoryRegion[] regions, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            if (regions[i] != null)
+            {
+                regions[i].close();
+            }
+        }
+    }
+
+    /** @return a buffer over the whole of {@code chunk}, for {@link #views}. */
+    private static ByteBuffer view(final MemoryRegion chunk)
+    {
+        return chunk.byteBuffer(0, chunk.length());
     }
 
     /**
@@ -333,37 +370,46 @@ public final class IndexFile
     {
         final int chunkCount = (nextPage + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
         final int mapped = (int)Math.min(nextPage >>> CHUNK_SHIFT, fileSize / CHUNK_BYTES);
-        final UnsafeBuffer[] c = new UnsafeBuffer[chunkCount];
-        final ByteBuffer[] b = new ByteBuffer[chunkCount];
+        final MemoryRegion[] c = new MemoryRegion[chunkCount];
+        final ByteBuffer[] v = new ByteBuffer[chunkCount];
         final boolean[] r = new boolean[chunkCount];
-        final MappedByteBuffer[] s;
+        MemoryRegion[] s = NO_SPANS;
         int direct = 0;
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
         {
-            s = mapSpans(channel, mapped * CHUNK_BYTES, b);
+            s = mapSpans(channel, mapped * CHUNK_BYTES, c);
             for (int i = 0; i < chunkCount; i++)
             {
                 final long start = i * CHUNK_BYTES;
                 if (i >= mapped)
                 {
-                    b[i] = ByteBuffer.allocateDirect((int)CHUNK_BYTES);
+                    c[i] = MemoryRegion.allocate((int)CHUNK_BYTES);
                     r[i] = true;
                     direct++;
-                    final ByteBuffer into = b[i].duplicate();
+                }
+                v[i] = view(c[i]);
+                if (i >= mapped)
+                {
+                    final ByteBuffer into = v[i].duplicate();
                     into.limit((int)Math.max(0, Math.min(CHUNK_BYTES, fileSize - start)));
                     while (into.hasRemaining() && channel.read(into, start + into.position()) >= 0)
                     {
                         // the file's bytes of this chunk
                     }
                 }
-                c[i] = new UnsafeBuffer(b[i]);
             }
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            closeAll(c, mapped, chunkCount); // resident regions, published nowhere
+            closeAll(s, 0, s.length);
+            throw ex;
         }
         synchronized (chunkLock)
         {
             spans = s;
             spanChunks = mapped;
-            backing = b;
+            views = v;
             resident = r;
             chunks = c;
             directChunks = direct;
@@ -447,17 +493,25 @@ public final class IndexFile
         synchronized (chunkLock)
         {
             int chunkCount = chunks.length;
-            final UnsafeBuffer[] c = Arrays.copyOf(chunks, target);
-            final ByteBuffer[] b = Arrays.copyOf(backing, target);
+            final MemoryRegion[] c = Arrays.copyOf(chunks, target);
+            final ByteBuffer[] v = Arrays.copyOf(views, target);
             final boolean[] r = Arrays.copyOf(resident, target);
-            for (; chunkCount < target; chunkCount++)
+            try
             {
-                b[chunkCount] = ByteBuffer.allocateDirect((int)CHUNK_BYTES);
-                c[chunkCount] = new UnsafeBuffer(b[chunkCount]);
-                r[chunkCount] = true;
-                directChunks++;
+                for (; chunkCount < target; chunkCount++)
+                {
+                    c[chunkCount] = MemoryRegion.allocate((int)CHUNK_BYTES);
+                    v[chunkCount] = view(c[chunkCount]);
+                    r[chunkCount] = true;
+                }
             }
-            backing = b;
+            catch (final RuntimeException | Error ex)
+            {
+                closeAll(c, chunks.length, target); // published nowhere
+                throw ex;
+            }
+            directChunks += target - chunks.length;
+            views = v;
             resident = r;
             chunks = c;
         }
@@ -486,8 +540,11 @@ public final class IndexFile
         return nextPage;
     }
 
-    /** @return the chunk holding {@code page}. Any thread. */
-    public UnsafeBuffer buffer(final int page)
+    /**
+     * @return the chunk holding {@code page}: readable until the grace periods given to {@link #limitResident} end
+     * for a reader that loaded it (see the class's javadoc for a read after that). Any thread.
+     */
+    public MemoryRegion buffer(final int page)
     {
         return chunks[page >>> CHUNK_SHIFT];
     }
@@ -586,8 +643,8 @@ public final class IndexFile
     {
         final CRC32C all = new CRC32C();
         final Checksum checksum = new Checksum();
-        final UnsafeBuffer[] c = chunks;
-        final ByteBuffer[] b = backing;
+        final MemoryRegion[] c = chunks;
+        final ByteBuffer[] v = views;
         final boolean[] r = resident;
         ByteBuffer view = null;
         int viewChunk = -1;
@@ -597,7 +654,7 @@ public final class IndexFile
             if (chunk != viewChunk)
             {
                 viewChunk = chunk;
-                view = b[chunk].duplicate();
+                view = v[chunk].duplicate();
             }
             final int offset = pageOffset(page);
             final int crc = checksum.compute(view, offset + CHECKSUMMED_FROM, PAGE_SIZE - CHECKSUMMED_FROM);
@@ -620,7 +677,7 @@ public final class IndexFile
 
     private void writeResident(final StoreFile channel, final int from, final int to) throws IOException
     {
-        final ByteBuffer[] b = backing;
+        final ByteBuffer[] v = views;
         final boolean[] r = resident;
         for (int page = from; page < to; )
         {
@@ -628,7 +685,7 @@ public final class IndexFile
             final int end = Math.min(to, (chunk + 1) << CHUNK_SHIFT);
             if (r[chunk])
             {
-                final ByteBuffer src = b[chunk].duplicate();
+                final ByteBuffer src = v[chunk].duplicate(); // one run of pages: one write
                 src.limit(pageOffset(end - 1) + PAGE_SIZE).position(pageOffset(page));
                 channel.writeFully(src, (long)page * PAGE_SIZE);
             }
@@ -662,22 +719,36 @@ public final class IndexFile
         }
         synchronized (chunkLock)
         {
-            final UnsafeBuffer[] c = chunks.clone();
-            final ByteBuffer[] b = backing.clone();
+            final MemoryRegion[] c = chunks.clone();
+            final ByteBuffer[] v = views.clone();
             final boolean[] r = resident.clone();
-            final List<ByteBuffer> replaced = new ArrayList<>();
+            final List<MemoryRegion> replaced = new ArrayList<>();
             final int held = remapFrom == null ? 0 : (header.denseFrom + CHUNK_PAGES - 1) >>> CHUNK_SHIFT;
-            for (int chunk = mappedBelow; chunk < whole; chunk++)
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
             {
-                if (r[chunk] && chunk >= held)
+                for (int chunk = mappedBelow; chunk < whole; chunk++)
                 {
-                    replaced.add(b[chunk]);
-                    b[chunk] = MappedFiles.mapReadOnly(path, chunk * CHUNK_BYTES, CHUNK_BYTES);
-                    c[chunk] = new UnsafeBuffer(b[chunk]);
-                    r[chunk] = false;
+                    if (r[chunk] && chunk >= held)
+                    {
+                        c[chunk] = MemoryRegion.mapReadOnly(channel, chunk * CHUNK_BYTES, (int)CHUNK_BYTES);
+                        replaced.add(chunks[chunk]);
+                        v[chunk] = view(c[chunk]);
+                        r[chunk] = false;
+                    }
                 }
             }
-            backing = b;
+            catch (final IOException | RuntimeException ex)
+            {
+                for (int chunk = mappedBelow; chunk < whole; chunk++)
+                {
+                    if (c[chunk] != chunks[chunk])
+                    {
+                        c[chunk].close(); // published nowhere
+                    }
+                }
+                throw ex;
+            }
+            views = v;
             resident = r;
             chunks = c;
             while (mappedBelow < r.length && !r[mappedBelow])
@@ -686,9 +757,9 @@ public final class IndexFile
             }
             // Taken after the new table is published: a reader that loaded an old chunk entered before it.
             final long stamp = readers.stamp();
-            for (final ByteBuffer buffer : replaced)
+            for (final MemoryRegion region : replaced)
             {
-                retired.addLast(new Retired(buffer, stamp, false));
+                retired.addLast(new Retired(region, stamp, false));
             }
             retiredDirect += replaced.size();
         }
@@ -713,7 +784,7 @@ public final class IndexFile
             source.checkPage(page, source.buffer(page).getByte(pageOffset(page) + TYPE_OFFSET));
         }
         final boolean[] r;
-        final UnsafeBuffer[] c;
+        final MemoryRegion[] c;
         synchronized (chunkLock)
         {
             for (final int page : pages)
@@ -737,12 +808,12 @@ public final class IndexFile
                 {
                     continue; // held here too
                 }
-                final ByteBuffer bytes = source.buffer(page).byteBuffer().duplicate();
+                final ByteBuffer bytes = source.views[chunk].duplicate();
                 bytes.limit(pageOffset(page) + PAGE_SIZE).position(pageOffset(page));
                 channel.writeFully(bytes, (long)page * PAGE_SIZE);
                 if (r[chunk])
                 {
-                    c[chunk].putBytes(pageOffset(page), source.buffer(page), pageOffset(page), PAGE_SIZE);
+                    source.buffer(page).copyTo(pageOffset(page), c[chunk], pageOffset(page), PAGE_SIZE);
                 }
                 written++;
             }
@@ -804,32 +875,32 @@ public final class IndexFile
             {
                 return false;
             }
-            final UnsafeBuffer[] c = chunks.clone();
-            final ByteBuffer[] b = backing.clone();
+            final MemoryRegion[] c = chunks.clone();
+            final ByteBuffer[] v = views.clone();
             // The old spans go whole: they lie within [0, remapChunks), as every chunk they back is mapped.
-            final List<ByteBuffer> replaced = new ArrayList<>(Arrays.asList(spans));
+            final List<MemoryRegion> replaced = new ArrayList<>(Arrays.asList(spans));
             int together = 0;
             while (together < remapChunks && !resident[together])
             {
                 together++;
             }
-            MappedByteBuffer[] s = NO_SPANS;
+            MemoryRegion[] s = NO_SPANS;
             try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
             {
-                s = mapSpans(channel, together * CHUNK_BYTES, b);
+                s = mapSpans(channel, together * CHUNK_BYTES, c);
                 for (int chunk = 0; chunk < remapChunks; chunk++)
                 {
                     if (!resident[chunk])
                     {
                         if (chunk >= spanChunks)
                         {
-                            replaced.add(backing[chunk]); // a mapping of its own
+                            replaced.add(chunks[chunk]); // a mapping of its own
                         }
                         if (chunk >= together)
                         {
-                            b[chunk] = channel.map(FileChannel.MapMode.READ_ONLY, chunk * CHUNK_BYTES, CHUNK_BYTES);
+                            c[chunk] = MemoryRegion.mapReadOnly(channel, chunk * CHUNK_BYTES, (int)CHUNK_BYTES);
                         }
-                        c[chunk] = new UnsafeBuffer(b[chunk]);
+                        v[chunk] = view(c[chunk]);
                     }
                 }
             }
@@ -837,25 +908,22 @@ public final class IndexFile
             {
                 for (int chunk = together; chunk < remapChunks; chunk++)
                 {
-                    if (b[chunk] != backing[chunk])
+                    if (c[chunk] != chunks[chunk])
                     {
-                        IoUtil.unmap(b[chunk]); // published nowhere
+                        c[chunk].close(); // published nowhere
                     }
                 }
-                for (final MappedByteBuffer span : s)
-                {
-                    IoUtil.unmap(span);
-                }
+                closeAll(s, 0, s.length);
                 throw ex;
             }
             spans = s;
             spanChunks = together;
-            backing = b;
+            views = v;
             chunks = c;
             final long stamp = readers.stamp();
-            for (final ByteBuffer buffer : replaced)
+            for (final MemoryRegion region : replaced)
             {
-                retired.addLast(new Retired(buffer, stamp, true));
+                retired.addLast(new Retired(region, stamp, true));
             }
             remapFrom = null;
             remapChunks = 0;
@@ -891,19 +959,13 @@ public final class IndexFile
                 free.add(retired.removeFirst());
             }
         }
-        // Outside the lock: freeing the 4 MiB of a chunk takes a hundred microseconds or so.
+        // Outside the lock: freeing the 4 MiB of a chunk takes a hundred microseconds or so, and on JDK 22 and later
+        // a handshake with every thread of the JVM.
         int direct = 0;
         for (final Retired r : free)
         {
-            if (r.mapping)
-            {
-                IoUtil.unmap(r.buffer);
-            }
-            else
-            {
-                BufferUtil.free(r.buffer);
-                direct++;
-            }
+            r.region.close();
+            direct += r.mapping ? 0 : 1;
         }
         synchronized (chunkLock)
         {
@@ -945,12 +1007,12 @@ public final class IndexFile
      */
     public long mappedBytes()
     {
-        final ByteBuffer[] b = backing;
+        final MemoryRegion[] c = chunks;
         final boolean[] r = resident;
         long bytes = 0;
-        for (int i = 0; i < Math.min(b.length, r.length); i++)
+        for (int i = 0; i < Math.min(c.length, r.length); i++)
         {
-            bytes += r[i] || b[i] == null ? 0 : b[i].capacity();
+            bytes += r[i] || c[i] == null ? 0 : c[i].length();
         }
         return bytes;
     }
@@ -1057,30 +1119,24 @@ public final class IndexFile
     {
         synchronized (chunkLock)
         {
-            final ByteBuffer[] b = backing;
-            for (int chunk = spanChunks; chunk < b.length; chunk++)
-            {
-                IoUtil.unmap(b[chunk]); // a mapping or a resident buffer: both are released now
-            }
-            for (final MappedByteBuffer span : spans)
-            {
-                IoUtil.unmap(span); // and the slices below spanChunks with them
-            }
+            final MemoryRegion[] c = chunks;
+            closeAll(c, spanChunks, c.length); // a mapping or a resident region: both are released now
+            closeAll(spans, 0, spans.length); // and the slices below spanChunks with them
             spans = NO_SPANS;
             spanChunks = 0;
-            backing = new ByteBuffer[0];
-            chunks = new UnsafeBuffer[0];
+            views = new ByteBuffer[0];
+            chunks = new MemoryRegion[0];
             resident = new boolean[0];
             for (final Retired r : retired)
             {
-                IoUtil.unmap(r.buffer);
+                r.region.close();
             }
             retired.clear();
             retiredDirect = 0;
             remapFrom = null;
             freedChunks += directChunks;
             directChunks = 0;
-            BufferUtil.free(checkedAtOpen.byteBuffer());
+            checkedAtOpen.close();
             if (pin != null)
             {
                 try
@@ -1102,13 +1158,13 @@ public final class IndexFile
      */
     private static final class Retired
     {
-        final ByteBuffer buffer;
+        final MemoryRegion region;
         final long stamp;
         final boolean mapping;
 
-        Retired(final ByteBuffer buffer, final long stamp, final boolean mapping)
+        Retired(final MemoryRegion region, final long stamp, final boolean mapping)
         {
-            this.buffer = buffer;
+            this.region = region;
             this.stamp = stamp;
             this.mapping = mapping;
         }
@@ -1117,13 +1173,13 @@ public final class IndexFile
     private final class PageChecker
     {
         private final Checksum checksum = new Checksum();
-        private UnsafeBuffer[] sources = new UnsafeBuffer[0];
+        private MemoryRegion[] sources = new MemoryRegion[0];
         private ByteBuffer[] views = new ByteBuffer[0];
 
         void check(final int page)
         {
             final int chunk = page >>> CHUNK_SHIFT;
-            final UnsafeBuffer[] c = chunks;
+            final MemoryRegion[] c = chunks;
             if (chunk >= views.length)
             {
                 views = Arrays.copyOf(views, c.length);
@@ -1136,14 +1192,14 @@ public final class IndexFile
                 // old buffer alive for as long as this thread lives. Only pages on disk at open are checked, once
                 // each, and at most one chunk holding such pages is resident (the one the first free page is in). A
                 // swap between reading the chunks and the flags also leaves this view uncached.
-                view = c[chunk].byteBuffer().duplicate();
+                view = view(c[chunk]);
             }
             else
             {
                 if (sources[chunk] != c[chunk])
                 {
                     sources[chunk] = c[chunk];
-                    views[chunk] = c[chunk].byteBuffer().duplicate();
+                    views[chunk] = view(c[chunk]);
                 }
                 view = views[chunk];
             }

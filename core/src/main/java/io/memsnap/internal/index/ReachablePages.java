@@ -1,8 +1,8 @@
 package io.memsnap.internal.index;
 
 import io.memsnap.CorruptStoreException;
+import io.memsnap.internal.memory.MemoryRegion;
 import org.agrona.collections.IntArrayList;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Arrays;
 import java.util.function.IntConsumer;
@@ -39,7 +39,7 @@ public final class ReachablePages
         final IntArrayList found = new IntArrayList();
         requirePage(file, root, pages, TYPE_ROOT);
         check.accept(root);
-        final UnsafeBuffer rb = file.buffer(root);
+        final MemoryRegion rb = file.buffer(root);
         final int ro = IndexFile.pageOffset(root);
         final int depth = rb.getByte(ro + DEPTH_OFFSET);
         final int directories = rb.getInt(ro + COUNT_OFFSET);
@@ -56,7 +56,7 @@ public final class ReachablePages
             requirePage(file, dir, pages, TYPE_DIRECTORY);
             check.accept(dir);
             add(found, dir, below);
-            final UnsafeBuffer db = file.buffer(dir);
+            final MemoryRegion db = file.buffer(dir);
             final int dO = IndexFile.pageOffset(dir);
             for (int e = 0; e < entries; e++)
             {
