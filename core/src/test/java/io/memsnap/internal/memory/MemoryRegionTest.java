@@ -158,6 +158,46 @@ class MemoryRegionTest
             assertThrows(IndexOutOfBoundsException.class, () -> r.getFloats(58, new float[2], 0, 2));
             assertThrows(IndexOutOfBoundsException.class, () -> r.getBytes(60, new byte[8], 0, 8));
             assertThrows(IndexOutOfBoundsException.class, () -> r.byteBuffer(60, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getLong(Integer.MIN_VALUE));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.putLong(Integer.MAX_VALUE - 3, 1L));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.slice(60, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.setMemory(60, 8, (byte)1));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.copyTo(0, MemoryRegion.wrap(new byte[4]), 0, 8));
+        }
+        try (MemoryRegion small = MemoryRegion.allocate(4))
+        {
+            assertThrows(IndexOutOfBoundsException.class, () -> small.getLong(0), "a region shorter than the access");
+        }
+    }
+
+    @Test
+    void aBulkCopyChecksTheArraysBoundsToo()
+    {
+        try (MemoryRegion r = MemoryRegion.allocate(64))
+        {
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getInts(0, new int[2], 1, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getFloats(0, new float[2], -1, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getBytes(0, new byte[8], 4, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.putBytes(0, new byte[8], 4, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.putInts(0, new int[2], 1, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.putFloats(0, new float[2], 2, 1));
+        }
+    }
+
+    @Test
+    void aCopyWithinOneRegionMayOverlap()
+    {
+        try (MemoryRegion r = MemoryRegion.allocate(64))
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                r.putByte(i, (byte)i);
+            }
+            r.copyTo(0, r, 4, 16);
+            for (int i = 0; i < 16; i++)
+            {
+                assertEquals(i, r.getByte(4 + i), "at " + (4 + i));
+            }
         }
     }
 
