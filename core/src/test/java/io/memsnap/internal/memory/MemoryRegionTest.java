@@ -20,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The contract of {@link MemoryRegion}, which both versions keep: here the version on the class path (the JDK 17
- * one, as a directory of classes is not a multi-release jar); {@link MemoryRegionIT} runs the same tests against the
- * jar, where a JDK 22 or later loads the other.
+ * The contract of {@link MemoryRegion}, which both versions keep: here the version on the class path, which the
+ * build makes the jar on JDK 22 and later (core/pom.xml, profile java22), so that the JVM loads the JDK 22 version
+ * there (a directory of classes is not a multi-release jar: from one, every JDK loads the JDK 17 version);
+ * {@link MemoryRegionIT} runs the same tests against the jar in a JVM given no flag.
  */
 class MemoryRegionTest
 {
@@ -30,6 +31,15 @@ class MemoryRegionTest
 
     @TempDir
     Path dir;
+
+    @Test
+    void theSuiteTestsTheVersionThatTheBuildSaysItDoes()
+    {
+        final String expected = System.getProperty("memsnap.test.memoryRegion");
+        assumeTrue(expected != null, "set by core/pom.xml for surefire's run");
+        assertEquals(expected, MemoryRegion.implementation(), "on JDK 22 and later surefire must test the JDK 22 " +
+            "version, from the multi-release jar; from target/classes the JVM loads the JDK 17 one");
+    }
 
     @Test
     void allocatedMemoryIsZeroedAndReadsBackEveryTypeAtUnalignedOffsetsInTheCpusOrder()
