@@ -56,9 +56,11 @@ public final class MemoryRegion implements AutoCloseable
     private static final long COPY_STEP = 1L << 20;
     private static final long UNSIGNED_INT = 0xFFFF_FFFFL;
 
-    /** The array of a heap region ({@link #wrap}), or null: the address is absolute. */
-    private final Object base;
-    /** The address of byte 0, or its offset in {@link #base}. */
+    /** The array of a heap region ({@link #wrap}), or null: the address is absolute. The accessors test it and call
+     * {@code Unsafe}'s methods for raw addresses when it is null, which the JIT compiles as plain loads and stores of
+     * native memory; given a base that may or may not be null, it fences each access and reloads every field. */
+    private final byte[] array;
+    /** The address of byte 0, or its offset in {@link #array}. */
     private final long address;
     /** The bytes an access may read: the length, 0 once closed. */
     private int readable;
@@ -76,7 +78,7 @@ public final class MemoryRegion implements AutoCloseable
     private boolean closed;
 
     private MemoryRegion(
-        final Object base,
+        final byte[] array,
         final long address,
         final int length,
         final boolean readOnly,
@@ -84,7 +86,7 @@ public final class MemoryRegion implements AutoCloseable
         final int bufferOffset,
         final MemoryRegion owner)
     {
-        this.base = base;
+        this.array = array;
         this.address = address;
         this.length = length;
         this.readable = length;
@@ -132,7 +134,7 @@ public final class MemoryRegion implements AutoCloseable
     public MemoryRegion slice(final int offset, final int length)
     {
         checkRead(offset, length);
-        return new MemoryRegion(base, address + offset, length, readOnly, buffer, bufferOffset + offset, owner);
+        return new MemoryRegion(array, address + offset, length, readOnly, buffer, bufferOffset + offset, owner);
     }
 
     /**
@@ -152,141 +154,148 @@ public final class MemoryRegion implements AutoCloseable
 
     public byte getByte(final int offset)
     {
-        if ((offset & UNSIGNED_INT) > readable - Byte.BYTES)
-        {
-            throw outside(offset, Byte.BYTES, false);
-        }
-        return UNSAFE.getByte(base, address + offset);
+        final long at = address + readIndex(offset, Byte.BYTES);
+        final byte[] array = this.array;
+        return array == null ? UNSAFE.getByte(at) : UNSAFE.getByte(array, at);
     }
 
     public short getShort(final int offset)
     {
-        if ((offset & UNSIGNED_INT) > readable - Short.BYTES)
-        {
-            throw outside(offset, Short.BYTES, false);
-        }
-        return UNSAFE.getShort(base, address + offset);
+        final long at = address + readIndex(offset, Short.BYTES);
+        final byte[] array = this.array;
+        return array == null ? UNSAFE.getShort(at) : UNSAFE.getShort(array, at);
     }
 
     public int getInt(final int offset)
     {
-        if ((offset & UNSIGNED_INT) > readable - Integer.BYTES)
-        {
-            throw outside(offset, Integer.BYTES, false);
-        }
-        return UNSAFE.getInt(base, address + offset);
+        final long at = address + readIndex(offset, Integer.BYTES);
+        final byte[] array = this.array;
+        return array == null ? UNSAFE.getInt(at) : UNSAFE.getInt(array, at);
     }
 
     public long getLong(final int offset)
     {
-        if ((offset & UNSIGNED_INT) > readable - Long.BYTES)
-        {
-            throw outside(offset, Long.BYTES, false);
-        }
-        return UNSAFE.getLong(base, address + offset);
+        final long at = address + readIndex(offset, Long.BYTES);
+        final byte[] array = this.array;
+        return array == null ? UNSAFE.getLong(at) : UNSAFE.getLong(array, at);
     }
 
     public float getFloat(final int offset)
     {
-        if ((offset & UNSIGNED_INT) > readable - Float.BYTES)
-        {
-            throw outside(offset, Float.BYTES, false);
-        }
-        return UNSAFE.getFloat(base, address + offset);
+        final long at = address + readIndex(offset, Float.BYTES);
+        final byte[] array = this.array;
+        return array == null ? UNSAFE.getFloat(at) : UNSAFE.getFloat(array, at);
     }
 
     public byte getByteVolatile(final int offset)
     {
-        if ((offset & UNSIGNED_INT) > readable - Byte.BYTES)
-        {
-            throw outside(offset, Byte.BYTES, false);
-        }
-        return UNSAFE.getByteVolatile(base, address + offset);
+        return UNSAFE.getByteVolatile(array, address + readIndex(offset, Byte.BYTES));
     }
 
     public int getIntAcquire(final int offset)
     {
-        return UNSAFE.getIntVolatile(base, alignedRead(offset, Integer.BYTES));
+        return UNSAFE.getIntVolatile(array, alignedRead(offset, Integer.BYTES));
     }
 
     public long getLongAcquire(final int offset)
     {
-        return UNSAFE.getLongVolatile(base, alignedRead(offset, Long.BYTES));
+        return UNSAFE.getLongVolatile(array, alignedRead(offset, Long.BYTES));
     }
 
     public long getLongVolatile(final int offset)
     {
-        return UNSAFE.getLongVolatile(base, alignedRead(offset, Long.BYTES));
+        return UNSAFE.getLongVolatile(array, alignedRead(offset, Long.BYTES));
     }
 
     /** @return whether the long at {@code offset} (aligned to 8) was {@code expected} and is now {@code value}. */
     public boolean compareAndSetLong(final int offset, final long expected, final long value)
     {
-        return UNSAFE.compareAndSwapLong(base, alignedWrite(offset, Long.BYTES), expected, value);
+        return UNSAFE.compareAndSwapLong(array, alignedWrite(offset, Long.BYTES), expected, value);
     }
 
     public void putByte(final int offset, final byte value)
     {
-        if ((offset & UNSIGNED_INT) > writable - Byte.BYTES)
+        final long at = address + writeIndex(offset, Byte.BYTES);
+        final byte[] array = this.array;
+        if (array == null)
         {
-            throw outside(offset, Byte.BYTES, true);
+            UNSAFE.putByte(at, value);
         }
-        UNSAFE.putByte(base, address + offset, value);
+        else
+        {
+            UNSAFE.putByte(array, at, value);
+        }
     }
 
     public void putShort(final int offset, final short value)
     {
-        if ((offset & UNSIGNED_INT) > writable - Short.BYTES)
+        final long at = address + writeIndex(offset, Short.BYTES);
+        final byte[] array = this.array;
+        if (array == null)
         {
-            throw outside(offset, Short.BYTES, true);
+            UNSAFE.putShort(at, value);
         }
-        UNSAFE.putShort(base, address + offset, value);
+        else
+        {
+            UNSAFE.putShort(array, at, value);
+        }
     }
 
     public void putInt(final int offset, final int value)
     {
-        if ((offset & UNSIGNED_INT) > writable - Integer.BYTES)
+        final long at = address + writeIndex(offset, Integer.BYTES);
+        final byte[] array = this.array;
+        if (array == null)
         {
-            throw outside(offset, Integer.BYTES, true);
+            UNSAFE.putInt(at, value);
         }
-        UNSAFE.putInt(base, address + offset, value);
+        else
+        {
+            UNSAFE.putInt(array, at, value);
+        }
     }
 
     public void putLong(final int offset, final long value)
     {
-        if ((offset & UNSIGNED_INT) > writable - Long.BYTES)
+        final long at = address + writeIndex(offset, Long.BYTES);
+        final byte[] array = this.array;
+        if (array == null)
         {
-            throw outside(offset, Long.BYTES, true);
+            UNSAFE.putLong(at, value);
         }
-        UNSAFE.putLong(base, address + offset, value);
+        else
+        {
+            UNSAFE.putLong(array, at, value);
+        }
     }
 
     public void putFloat(final int offset, final float value)
     {
-        if ((offset & UNSIGNED_INT) > writable - Float.BYTES)
+        final long at = address + writeIndex(offset, Float.BYTES);
+        final byte[] array = this.array;
+        if (array == null)
         {
-            throw outside(offset, Float.BYTES, true);
+            UNSAFE.putFloat(at, value);
         }
-        UNSAFE.putFloat(base, address + offset, value);
+        else
+        {
+            UNSAFE.putFloat(array, at, value);
+        }
     }
 
     public void putByteVolatile(final int offset, final byte value)
     {
-        if ((offset & UNSIGNED_INT) > writable - Byte.BYTES)
-        {
-            throw outside(offset, Byte.BYTES, true);
-        }
-        UNSAFE.putByteVolatile(base, address + offset, value);
+        UNSAFE.putByteVolatile(array, address + writeIndex(offset, Byte.BYTES), value);
     }
 
     public void putIntRelease(final int offset, final int value)
     {
-        UNSAFE.putOrderedInt(base, alignedWrite(offset, Integer.BYTES), value);
+        UNSAFE.putOrderedInt(array, alignedWrite(offset, Integer.BYTES), value);
     }
 
     public void putLongRelease(final int offset, final long value)
     {
-        UNSAFE.putOrderedLong(base, alignedWrite(offset, Long.BYTES), value);
+        UNSAFE.putOrderedLong(array, alignedWrite(offset, Long.BYTES), value);
     }
 
     /** Sets {@code count} bytes from {@code offset} to {@code value}. */
@@ -298,7 +307,7 @@ public final class MemoryRegion implements AutoCloseable
         while (left > 0)
         {
             final long step = Math.min(left, COPY_STEP);
-            UNSAFE.setMemory(base, at, step, value);
+            UNSAFE.setMemory(array, at, step, value);
             at += step;
             left -= step;
         }
@@ -309,7 +318,7 @@ public final class MemoryRegion implements AutoCloseable
     {
         checkRead(offset, count);
         dst.checkWrite(dstOffset, count);
-        copy(base, address + offset, dst.base, dst.address + dstOffset, count);
+        copy(array, address + offset, dst.array, dst.address + dstOffset, count);
     }
 
     /** Copies {@code count} bytes from {@code offset} into {@code dst} at {@code dstIndex}. */
@@ -317,7 +326,7 @@ public final class MemoryRegion implements AutoCloseable
     {
         checkRead(offset, count);
         Objects.checkFromIndexSize(dstIndex, count, dst.length);
-        copy(base, address + offset, dst, BYTE_ARRAY_BASE + dstIndex, count);
+        copy(array, address + offset, dst, BYTE_ARRAY_BASE + dstIndex, count);
     }
 
     /** Copies {@code count} bytes of {@code src} from {@code srcIndex} to {@code offset}. */
@@ -325,7 +334,7 @@ public final class MemoryRegion implements AutoCloseable
     {
         checkWrite(offset, count);
         Objects.checkFromIndexSize(srcIndex, count, src.length);
-        copy(src, BYTE_ARRAY_BASE + srcIndex, base, address + offset, count);
+        copy(src, BYTE_ARRAY_BASE + srcIndex, array, address + offset, count);
     }
 
     /** Copies {@code count} ints (4 bytes each, the CPU's order) from {@code offset} into {@code dst}. */
@@ -334,7 +343,7 @@ public final class MemoryRegion implements AutoCloseable
         final long bytes = (long)count * Integer.BYTES;
         checkRead(offset, bytes);
         Objects.checkFromIndexSize(dstIndex, count, dst.length);
-        copy(base, address + offset, dst, INT_ARRAY_BASE + (long)dstIndex * Integer.BYTES, bytes);
+        copy(array, address + offset, dst, INT_ARRAY_BASE + (long)dstIndex * Integer.BYTES, bytes);
     }
 
     /** Copies {@code count} floats (4 bytes each, the CPU's order) from {@code offset} into {@code dst}. */
@@ -343,7 +352,7 @@ public final class MemoryRegion implements AutoCloseable
         final long bytes = (long)count * Float.BYTES;
         checkRead(offset, bytes);
         Objects.checkFromIndexSize(dstIndex, count, dst.length);
-        copy(base, address + offset, dst, FLOAT_ARRAY_BASE + (long)dstIndex * Float.BYTES, bytes);
+        copy(array, address + offset, dst, FLOAT_ARRAY_BASE + (long)dstIndex * Float.BYTES, bytes);
     }
 
     /** Copies {@code count} ints of {@code src} from {@code srcIndex} to {@code offset}, in the CPU's order. */
@@ -352,7 +361,7 @@ public final class MemoryRegion implements AutoCloseable
         final long bytes = (long)count * Integer.BYTES;
         checkWrite(offset, bytes);
         Objects.checkFromIndexSize(srcIndex, count, src.length);
-        copy(src, INT_ARRAY_BASE + (long)srcIndex * Integer.BYTES, base, address + offset, bytes);
+        copy(src, INT_ARRAY_BASE + (long)srcIndex * Integer.BYTES, array, address + offset, bytes);
     }
 
     /** Copies {@code count} floats of {@code src} from {@code srcIndex} to {@code offset}, in the CPU's order. */
@@ -361,7 +370,7 @@ public final class MemoryRegion implements AutoCloseable
         final long bytes = (long)count * Float.BYTES;
         checkWrite(offset, bytes);
         Objects.checkFromIndexSize(srcIndex, count, src.length);
-        copy(src, FLOAT_ARRAY_BASE + (long)srcIndex * Float.BYTES, base, address + offset, bytes);
+        copy(src, FLOAT_ARRAY_BASE + (long)srcIndex * Float.BYTES, array, address + offset, bytes);
     }
 
     /**
@@ -372,7 +381,7 @@ public final class MemoryRegion implements AutoCloseable
     public ByteBuffer byteBuffer(final int offset, final int count)
     {
         checkRead(offset, count);
-        final ByteBuffer whole = buffer != null ? buffer : ByteBuffer.wrap((byte[])base);
+        final ByteBuffer whole = buffer != null ? buffer : ByteBuffer.wrap(array);
         return whole.slice(bufferOffset + offset, count).order(ByteOrder.nativeOrder());
     }
 
@@ -415,22 +424,44 @@ public final class MemoryRegion implements AutoCloseable
         }
     }
 
-    private long alignedRead(final int offset, final int size)
+    /**
+     * @return {@code offset} if {@code size} bytes from it lie within the readable length: one unsigned compare,
+     * {@link Objects#checkIndex}, which the JIT knows as a range check and can hoist out of a loop whose offsets
+     * grow linearly, as it does an array's.
+     */
+    private int readIndex(final int offset, final int size)
     {
-        if ((offset & UNSIGNED_INT) > readable - size)
+        try
+        {
+            return Objects.checkIndex(offset, readable - size + 1);
+        }
+        catch (final IndexOutOfBoundsException e)
         {
             throw outside(offset, size, false);
         }
-        return aligned(address + offset, size);
+    }
+
+    /** @return {@code offset} if {@code size} bytes from it lie within the writable length (as {@link #readIndex}). */
+    private int writeIndex(final int offset, final int size)
+    {
+        try
+        {
+            return Objects.checkIndex(offset, writable - size + 1);
+        }
+        catch (final IndexOutOfBoundsException e)
+        {
+            throw outside(offset, size, true);
+        }
+    }
+
+    private long alignedRead(final int offset, final int size)
+    {
+        return aligned(address + readIndex(offset, size), size);
     }
 
     private long alignedWrite(final int offset, final int size)
     {
-        if ((offset & UNSIGNED_INT) > writable - size)
-        {
-            throw outside(offset, size, true);
-        }
-        return aligned(address + offset, size);
+        return aligned(address + writeIndex(offset, size), size);
     }
 
     private static long aligned(final long at, final int size)
