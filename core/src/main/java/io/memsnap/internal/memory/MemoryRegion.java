@@ -28,12 +28,13 @@ import static io.memsnap.internal.memory.UnsafeAccess.UNSAFE;
  * call site only ever sees one final class, and the JVMs whose {@code sun.misc.Unsafe} warns (24 and later) never
  * load this one. Both have the same methods and the same contract; {@link #implementation()} says which one runs.
  *
- * <p><b>Bounds.</b> Every access checks its offset and size against the region's length, one unsigned compare, and
- * throws {@link IndexOutOfBoundsException} outside it; a store into a read-only mapping throws
+ * <p><b>Bounds.</b> Every access checks its offset and size against the region's length, one unsigned compare
+ * ({@link Objects#checkIndex}, which the JIT hoists out of a loop whose offsets grow linearly, as it does an array's
+ * bounds checks), and throws {@link IndexOutOfBoundsException} outside it; a store into a read-only mapping throws
  * {@link ReadOnlyBufferException} (the same compare, against a writable length of zero), and an access by the thread
  * that closed the region, or by one that saw the close, {@link IllegalStateException}. The ordered accesses also
  * check that the address is aligned to their size ({@link IllegalArgumentException} otherwise): {@code Unsafe} would
- * not, and a misaligned one is not atomic.
+ * not, and a misaligned one is not atomic. The bulk copies check the array's bounds as well.
  *
  * <p><b>Release.</b> {@link #close()} unmaps the mapping or frees the memory through the JDK's cleaner of the
  * buffer ({@code sun.misc.Unsafe.invokeCleaner}). A thread that reads the region after its close without having
@@ -138,13 +139,12 @@ public final class MemoryRegion implements AutoCloseable
     }
 
     /**
-     * @return which version of this class the JVM loaded: {@code "java.nio"} here (a method, not a constant, which the
-     * compiler would copy into the caller; the name is that of the version's first design, on {@code java.nio}
-     * buffers, which callers and tests already know).
+     * @return which version of this class the JVM loaded: {@code "sun.misc.Unsafe"} here (a method, not a constant,
+     * which the compiler would copy into the caller).
      */
     public static String implementation()
     {
-        return "java.nio";
+        return "sun.misc.Unsafe";
     }
 
     public int length()
