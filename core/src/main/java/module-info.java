@@ -13,7 +13,7 @@ module io.memsnap.core
     requires transitive org.agrona;
     requires java.management;
     requires jdk.management;
-    // sun.misc.Unsafe.invokeCleaner: how MemoryRegion's JDK 17 version releases a mapping at once.
+    // sun.misc.Unsafe: MemoryRegion's JDK 17 version reads and writes memory and releases it through it.
     requires jdk.unsupported;
 
     exports io.memsnap;

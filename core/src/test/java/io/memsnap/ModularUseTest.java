@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarFile;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -191,12 +192,27 @@ class ModularUseTest
         return ChildJvm.run(command, Map.of(), tmp);
     }
 
-    /** @return memsnap's module (this build's classes) and Agrona's jar, as a module path. */
-    private static String modulePath() throws URISyntaxException
+    /**
+     * @return memsnap's module (this build's classes: a directory, or on JDK 22 and later the multi-release jar that
+     * core's build tests there) and Agrona's jar, as a module path.
+     */
+    private static String modulePath() throws URISyntaxException, IOException
     {
         final Path core = Path.of(MemoryStore.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         final Path agrona = Path.of(DirectBuffer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        assertTrue(Files.exists(core.resolve("module-info.class")), core + " holds no module-info.class");
+        assertTrue(holds(core, "module-info.class"), core + " holds no module-info.class");
         return core + File.pathSeparator + agrona;
+    }
+
+    private static boolean holds(final Path classes, final String name) throws IOException
+    {
+        if (Files.isDirectory(classes))
+        {
+            return Files.exists(classes.resolve(name));
+        }
+        try (JarFile jar = new JarFile(classes.toFile()))
+        {
+            return jar.getEntry(name) != null;
+        }
     }
 }

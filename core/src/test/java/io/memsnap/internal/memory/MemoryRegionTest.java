@@ -20,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The contract of {@link MemoryRegion}, which both versions keep: here the version on the class path (the JDK 17
- * one, as a directory of classes is not a multi-release jar); {@link MemoryRegionIT} runs the same tests against the
- * jar, where a JDK 22 or later loads the other.
+ * The contract of {@link MemoryRegion}, which both versions keep: here the version on the class path, which the
+ * build makes the jar on JDK 22 and later (core/pom.xml, profile java22), so that the JVM loads the JDK 22 version
+ * there (a directory of classes is not a multi-release jar: from one, every JDK loads the JDK 17 version);
+ * {@link MemoryRegionIT} runs the same tests against the jar in a JVM given no flag.
  */
 class MemoryRegionTest
 {
@@ -30,6 +31,15 @@ class MemoryRegionTest
 
     @TempDir
     Path dir;
+
+    @Test
+    void theSuiteTestsTheVersionThatTheBuildSaysItDoes()
+    {
+        final String expected = System.getProperty("memsnap.test.memoryRegion");
+        assumeTrue(expected != null, "set by core/pom.xml for surefire's run");
+        assertEquals(expected, MemoryRegion.implementation(), "on JDK 22 and later surefire must test the JDK 22 " +
+            "version, from the multi-release jar; from target/classes the JVM loads the JDK 17 one");
+    }
 
     @Test
     void allocatedMemoryIsZeroedAndReadsBackEveryTypeAtUnalignedOffsetsInTheCpusOrder()
@@ -158,6 +168,46 @@ class MemoryRegionTest
             assertThrows(IndexOutOfBoundsException.class, () -> r.getFloats(58, new float[2], 0, 2));
             assertThrows(IndexOutOfBoundsException.class, () -> r.getBytes(60, new byte[8], 0, 8));
             assertThrows(IndexOutOfBoundsException.class, () -> r.byteBuffer(60, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getLong(Integer.MIN_VALUE));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.putLong(Integer.MAX_VALUE - 3, 1L));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.slice(60, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.setMemory(60, 8, (byte)1));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.copyTo(0, MemoryRegion.wrap(new byte[4]), 0, 8));
+        }
+        try (MemoryRegion small = MemoryRegion.allocate(4))
+        {
+            assertThrows(IndexOutOfBoundsException.class, () -> small.getLong(0), "a region shorter than the access");
+        }
+    }
+
+    @Test
+    void aBulkCopyChecksTheArraysBoundsToo()
+    {
+        try (MemoryRegion r = MemoryRegion.allocate(64))
+        {
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getInts(0, new int[2], 1, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getFloats(0, new float[2], -1, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.getBytes(0, new byte[8], 4, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.putBytes(0, new byte[8], 4, 8));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.putInts(0, new int[2], 1, 2));
+            assertThrows(IndexOutOfBoundsException.class, () -> r.putFloats(0, new float[2], 2, 1));
+        }
+    }
+
+    @Test
+    void aCopyWithinOneRegionMayOverlap()
+    {
+        try (MemoryRegion r = MemoryRegion.allocate(64))
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                r.putByte(i, (byte)i);
+            }
+            r.copyTo(0, r, 4, 16);
+            for (int i = 0; i < 16; i++)
+            {
+                assertEquals(i, r.getByte(4 + i), "at " + (4 + i));
+            }
         }
     }
 
