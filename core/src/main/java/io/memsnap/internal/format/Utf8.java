@@ -161,9 +161,8 @@ public final class Utf8
 
     /**
      * The common case of {@link #equals}, an id of as many bytes as chars: equal only if every char is ASCII and
-     * equals its byte (any other char takes more than one byte). One bounds check up front, then the bytes 8 at a
-     * time: eight chars packed into a long in the CPU's byte order against a {@code getLong} of the buffer, then the
-     * last bytes one by one.
+     * equals its byte (any other char takes more than one byte). One bounds check up front, then one {@code getLong}
+     * for each 8 bytes, whose bytes (in the CPU's order) are compared with the chars, then the last bytes one by one.
      */
     private static boolean equalsAscii(final CharSequence s, final MemoryRegion buffer, final int offset,
         final int length)
@@ -171,31 +170,23 @@ public final class Utf8
         Objects.checkFromIndexSize(offset, length, buffer.length());
         final int words = length & ~7;
         int i = 0;
-        while (i < words)
+        for (; i < words; i += 8)
         {
-            long packed = 0;
-            int chars = 0;
+            final long read = buffer.getLong(offset + i);
+            final long word = LITTLE_ENDIAN ? read : Long.reverseBytes(read);
             for (int j = 0; j < 8; j++)
             {
-                final char c = s.charAt(i + j);
-                chars |= c;
-                packed |= (long)c << (j << 3);
+                if (s.charAt(i + j) != (byte)(word >>> (j << 3)))
+                {
+                    return false; // a char of 0x80 or more never equals a byte, at most 0x7F here or negative
+                }
             }
-            if (chars >= 0x80)
-            {
-                return false; // a char of 0x80 or more takes more than one byte: never equal here
-            }
-            if (buffer.getLong(offset + i) != (LITTLE_ENDIAN ? packed : Long.reverseBytes(packed)))
-            {
-                return false;
-            }
-            i += 8;
         }
         for (; i < length; i++)
         {
             if (s.charAt(i) != buffer.getByte(offset + i))
             {
-                return false; // a char of 0x80 or more never equals a byte, which is at most 0x7F here or negative
+                return false;
             }
         }
         return true;
