@@ -3,9 +3,10 @@ package io.memsnap;
 import org.agrona.DirectBuffer;
 
 /**
- * Checks, before any Agrona buffer is made, that java.base exports {@code jdk.internal.misc} to Agrona's module (the
- * unnamed module on the class path, {@code org.agrona} on the module path), so that a JVM started without the flag
- * gets a {@link JvmFlagMissingException} naming it instead of an {@link IllegalAccessError} from inside Agrona.
+ * Checks, before an Agrona buffer is handed out ({@link EntryView#buffer()}, the one place memsnap makes one), that
+ * java.base exports {@code jdk.internal.misc} to Agrona's module (the unnamed module on the class path,
+ * {@code org.agrona} on the module path), so that a JVM started without the flag gets a
+ * {@link JvmFlagMissingException} naming it instead of an {@link IllegalAccessError} from inside Agrona.
  *
  * <p>Thread safe: stateless; the answer cannot change while the JVM runs, and asking again costs a map look-up.
  */

@@ -1,33 +1,37 @@
 package io.memsnap;
 
 import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.memory.MemoryRegion;
 import org.agrona.DirectBuffer;
-import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
 /**
  * A zero-copy view of one stored entry, read straight from the mapped segment. Handed to an {@link EntryVisitor};
- * valid only during that call. Nothing here allocates except {@link #id()}, {@link #toEntry()} and the
- * array-returning copies.
+ * valid only during that call. Nothing here allocates except {@link #id()}, {@link #toEntry()}, the
+ * array-returning copies, and the buffers of {@link #byteBuffer()} and {@link #buffer()}.
  *
  * <p><b>Lifetime.</b> Once the visit returns, every method throws {@link IllegalStateException} ("used outside its
  * visitor"), whether the store is still open (the memory may hold a newer version of the entry by then) or closed
  * (the memory is unmapped: a read would crash the JVM). Copy what must outlive the visit ({@link #toEntry()},
  * {@link #getIndices}, ...) inside it. The store may hand the same view object to a later visit on the same thread,
- * which makes it valid again for that visit only; the {@link #buffer()} returned is valid only during the visit too.
+ * which makes it valid again for that visit only; the {@link #byteBuffer()} (or {@link #buffer()}) returned is valid
+ * only during the visit too: read after the visit, it may hold a newer record, and once the store has released the
+ * memory a read of it crashes the JVM on JDK 17 to 21, and throws {@link IllegalStateException} on JDK 22 and later
+ * ({@link #buffer()}'s: crashes on every JDK).
  *
  * <p><b>Concurrency.</b> Not thread safe: use it only on the thread of its visitor. The lifetime check protects that
- * thread; another thread may read a buffer that the store has unmapped.
+ * thread; another thread may read a buffer that the store has released, as above.
  */
 public final class EntryView
 {
-    private static final long INT_ARRAY_BASE = UnsafeApi.arrayBaseOffset(int[].class);
-    private static final long FLOAT_ARRAY_BASE = UnsafeApi.arrayBaseOffset(float[].class);
-
-    /** The mapped segment during a visit, null outside one. */
-    private UnsafeBuffer buffer;
+    /** The mapped segment (or a copy of the record) during a visit, null outside one. */
+    private MemoryRegion buffer;
     private int offset;
     private int nnz;
 
@@ -35,7 +39,7 @@ public final class EntryView
     {
     }
 
-    void wrap(final UnsafeBuffer buffer, final int offset)
+    void wrap(final MemoryRegion buffer, final int offset)
     {
         this.buffer = buffer;
         this.offset = offset;
@@ -49,9 +53,9 @@ public final class EntryView
     }
 
     /** {@return the mapped segment of the entry.} */
-    private UnsafeBuffer mapped()
+    private MemoryRegion mapped()
     {
-        final UnsafeBuffer b = buffer;
+        final MemoryRegion b = buffer;
         if (b == null)
         {
             throw new IllegalStateException("EntryView used outside its visitor: it is valid only while " +
@@ -98,7 +102,7 @@ public final class EntryView
      */
     public int index(final int i)
     {
-        final UnsafeBuffer b = mapped();
+        final MemoryRegion b = mapped();
         checkPosition(i);
         return b.getInt(indicesOffset(offset) + i * 4);
     }
@@ -111,7 +115,7 @@ public final class EntryView
      */
     public float value(final int i)
     {
-        final UnsafeBuffer b = mapped();
+        final MemoryRegion b = mapped();
         checkPosition(i);
         return b.getFloat(valuesOffset(offset, nnz) + i * 4);
     }
@@ -172,7 +176,7 @@ public final class EntryView
      */
     public void getIndices(final int[] dst)
     {
-        copy(indicesOffset(offset), dst, INT_ARRAY_BASE, dst.length);
+        mapped().getInts(checkedCopy(indicesOffset(offset), dst.length), dst, 0, nnz);
     }
 
     /**
@@ -182,19 +186,24 @@ public final class EntryView
      */
     public void getValues(final float[] dst)
     {
-        copy(valuesOffset(offset, nnz), dst, FLOAT_ARRAY_BASE, dst.length);
+        mapped().getFloats(checkedCopy(valuesOffset(offset, nnz), dst.length), dst, 0, nnz);
     }
 
-    /** Copies the {@link #nnz} 4-byte elements at {@code from} into an array in bulk (the CPU's order is the log's). */
-    private void copy(final int from, final Object dst, final long dstBase, final int dstLength)
+    /**
+     * Checks a bulk copy of the {@link #nnz} 4-byte elements at {@code from} into an array of {@code dstLength} (the
+     * CPU's order is the log's).
+     *
+     * @return {@code from}.
+     */
+    private int checkedCopy(final int from, final int dstLength)
     {
-        final UnsafeBuffer b = mapped();
+        final MemoryRegion b = mapped();
         if (dstLength < nnz)
         {
             throw new IndexOutOfBoundsException("an array of " + dstLength + " for " + nnz + " non-zeros");
         }
-        b.boundsCheck(from, nnz * 4);
-        UnsafeApi.copyMemory(b.byteArray(), b.addressOffset() + from, dst, dstBase, nnz * 4L);
+        Objects.checkFromIndexSize(from, nnz * 4, b.length());
+        return from;
     }
 
     /**
@@ -205,22 +214,20 @@ public final class EntryView
      */
     public double dot(final SparseVector other)
     {
-        final UnsafeBuffer record = mapped();
+        final MemoryRegion record = mapped();
         final int[] oi = other.indicesUnsafe();
         final float[] ov = other.valuesUnsafe();
-        record.boundsCheck(indicesOffset(offset), nnz * 8); // then plain loads: indices, and values after them
-        final byte[] array = record.byteArray();
-        final long ib = record.addressOffset() + indicesOffset(offset);
-        final long vb = ib + nnz * 4L;
+        final int ib = indicesOffset(offset);
+        final int vb = ib + nnz * 4;
         double sum = 0;
         int a = 0;
         int b = 0;
         while (a < nnz && b < oi.length)
         {
-            final int ia = UnsafeApi.getInt(array, ib + a * 4L);
+            final int ia = record.getInt(ib + a * 4);
             if (ia == oi[b])
             {
-                sum += (double)UnsafeApi.getFloat(array, vb + a * 4L) * ov[b];
+                sum += (double)record.getFloat(vb + a * 4) * ov[b];
                 a++;
                 b++;
             }
@@ -237,15 +244,35 @@ public final class EntryView
     }
 
     /**
-     * {@return the raw bytes of the record, for advanced zero-copy use; see docs/format.md for the layout. Valid only
-     * during the visit, as the view.}
+     * {@return the bytes of the record, for advanced zero-copy use (see docs/format.md for the layout): a new
+     * read-only buffer in the CPU's byte order, from the record's first byte (position 0) to its last (the limit, its
+     * length field). Allocates. Valid only during the visit, as the view.}
      */
-    public DirectBuffer buffer()
+    public ByteBuffer byteBuffer()
     {
-        return mapped();
+        final MemoryRegion b = mapped();
+        final int length = b.getInt(offset + LENGTH_OFFSET);
+        return b.byteBuffer(offset, length).asReadOnlyBuffer().order(ByteOrder.nativeOrder());
     }
 
-    /** {@return where in {@link #buffer()} the record starts.} */
+    /**
+     * {@return the bytes around the record, the record at {@link #recordOffset()}, as an Agrona buffer over a new
+     * {@link ByteBuffer} view of them (allocates); see docs/format.md for the layout. Valid only during the visit, as
+     * the view.}
+     *
+     * @throws JvmFlagMissingException if the JVM was started without the {@code --add-exports} flag its message
+     *                                 names, which Agrona's buffers need (nothing else of memsnap does).
+     * @deprecated Agrona's buffers need that JVM flag: use {@link #byteBuffer()}, which needs none.
+     */
+    @Deprecated
+    public DirectBuffer buffer()
+    {
+        final MemoryRegion b = mapped();
+        AgronaAccess.require();
+        return new UnsafeBuffer(b.byteBuffer(0, b.length()));
+    }
+
+    /** {@return where in {@link #buffer()} the record starts ({@link #byteBuffer()} starts with it).} */
     public int recordOffset()
     {
         mapped();

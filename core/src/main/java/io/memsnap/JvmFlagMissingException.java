@@ -1,9 +1,9 @@
 package io.memsnap;
 
 /**
- * The JVM was started without the flag that lets Agrona, whose buffers memsnap's records and index live in, reach
- * {@code jdk.internal.misc.Unsafe}. Thrown by {@link MemoryStore#open}, {@link Salvage}, {@link Migration} and
- * {@link WriteBatch#WriteBatch()} before anything is read or written.
+ * The JVM was started without the flag that lets Agrona reach {@code jdk.internal.misc.Unsafe}, and a call asked for
+ * one of Agrona's buffers: thrown by the deprecated {@link EntryView#buffer()} (use {@link EntryView#byteBuffer()},
+ * which needs no flag). Nothing else of memsnap needs the flag.
  *
  * <p>What to do: start the JVM with the flag the first line of the message names,
  * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} when Agrona is on the class path, or

@@ -16,6 +16,7 @@ import io.memsnap.internal.recovery.Recovered;
 import io.memsnap.internal.recovery.Rewinder;
 import io.memsnap.internal.recovery.StoreOpener;
 import io.memsnap.internal.segment.RecordLocator;
+import io.memsnap.internal.memory.MemoryRegion;
 import io.memsnap.internal.lifecycle.CompactionScheduler;
 import io.memsnap.internal.lifecycle.Compactor;
 import io.memsnap.internal.lifecycle.SegmentReclaimer;
@@ -41,7 +42,6 @@ import io.memsnap.internal.snapshot.RetentionPolicy;
 import io.memsnap.internal.snapshot.SnapshotLedger;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -101,8 +101,9 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  * {@link StoreOptions#retainedSnapshotAge()}, or pinned ({@link #pin}). {@link #snapshots()} says which rule keeps
  * each.
  *
- * <p>JVM flag: Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (on the module path,
- * {@code =org.agrona}); without it {@link #open} throws {@link JvmFlagMissingException}.
+ * <p>JVM flag: none. Only the deprecated {@link EntryView#buffer()}, an Agrona buffer, needs
+ * {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} (on the module path, {@code =org.agrona}); without
+ * it that call throws {@link JvmFlagMissingException}.
  */
 public final class MemoryStore implements AutoCloseable
 {
@@ -269,8 +270,6 @@ public final class MemoryStore implements AutoCloseable
      * @param dir the store's directory.
      * @param options how to open it; {@link StoreOptions#ofDimension} for the defaults.
      * @return the open store; close it.
-     * @throws JvmFlagMissingException     if the JVM was started without the {@code --add-exports} flag its message
-     *                                      names; nothing was read or written.
      * @throws StoreLockedException         if another writer has the store open.
      * @throws IncompatibleFormatException  if the store was written by an incompatible format version.
      * @throws CorruptStoreException        if no snapshot validates (or, in STRICT mode, any damage is found).
@@ -327,7 +326,6 @@ public final class MemoryStore implements AutoCloseable
         {
             throw new UnsupportedOperationException("memsnap's format is little-endian and needs a little-endian CPU");
         }
-        AgronaAccess.require();
         final IndexMemoryBudget indexMemory = options.readOnly() ? null :
             IndexMemoryBudget.of(options, IndexMemoryBudget.jvmDirectMemoryLimit());
         try
@@ -880,10 +878,10 @@ public final class MemoryStore implements AutoCloseable
             {
                 return Optional.empty();
             }
-            final UnsafeBuffer b = at.buffer();
+            final MemoryRegion b = at.buffer();
             final int offset = at.offset();
             final byte[] value = new byte[b.getInt(offset + VALUE_LENGTH_OFFSET)];
-            b.getBytes(valueOffset(offset, 0, b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF), value);
+            b.getBytes(valueOffset(offset, 0, b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF), value, 0, value.length);
             return Optional.of(value);
         }
         finally
@@ -905,7 +903,7 @@ public final class MemoryStore implements AutoCloseable
             index.forEach((hash, address) ->
             {
                 final RecordLocator at = context.locate(address);
-                final UnsafeBuffer b = at.buffer();
+                final MemoryRegion b = at.buffer();
                 final int offset = at.offset();
                 if (b.getByte(offset + TYPE_OFFSET) == TYPE_STATE_PUT)
                 {
@@ -1552,7 +1550,7 @@ public final class MemoryStore implements AutoCloseable
             }
             if (options.verifyChecksumsOnRead())
             {
-                final UnsafeBuffer b = at.buffer();
+                final MemoryRegion b = at.buffer();
                 final int o = at.offset();
                 final int length = b.getInt(o + LENGTH_OFFSET);
                 if (length < HEADER_LENGTH || length > at.limit() - o)

@@ -92,7 +92,6 @@ public final class Migration
     private static MigrationReport run(final Path dir, final boolean dryRun, final Consumer<String> progress,
         final StoreFileSystem fs)
     {
-        AgronaAccess.require();
         try
         {
             return FormatUpgrade.migrate(fs, dir, dryRun, progress);

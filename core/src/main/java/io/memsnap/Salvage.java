@@ -39,7 +39,6 @@ public final class Salvage
      */
     public static SalvageReport salvage(final Path dir, final Path out)
     {
-        AgronaAccess.require();
         return Salvager.salvage(dir, out, 0);
     }
 
@@ -65,7 +64,6 @@ public final class Salvage
         {
             throw new IllegalArgumentException("dimension must be at least 1, was " + dimension);
         }
-        AgronaAccess.require();
         return Salvager.salvage(dir, out, dimension);
     }
 }

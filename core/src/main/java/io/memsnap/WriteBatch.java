@@ -3,7 +3,7 @@ package io.memsnap;
 import io.memsnap.internal.format.KeyHash;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.RecordEncoder;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import java.util.Arrays;
 
@@ -30,8 +30,9 @@ public final class WriteBatch
     private static final int[] NO_INDICES = new int[0];
     private static final float[] NO_VALUES = new float[0];
 
-    private final UnsafeBuffer records;
     private byte[] bytes = new byte[1024];
+    /** Over {@link #bytes}: replaced when they grow. */
+    private MemoryRegion records = MemoryRegion.wrap(bytes);
     /** Bytes of encoded records (each 8-byte aligned, as in a segment). */
     private int length;
     private String[] keys = new String[16];
@@ -51,13 +52,9 @@ public final class WriteBatch
 
     /**
      * An empty batch.
-     *
-     * @throws JvmFlagMissingException if the JVM was started without the {@code --add-exports} flag its message names.
      */
     public WriteBatch()
     {
-        AgronaAccess.require();
-        records = new UnsafeBuffer(bytes);
     }
 
     /**
@@ -265,7 +262,7 @@ public final class WriteBatch
     }
 
     /** {@return the encoded records: record {@code i} starts at {@link #offset}{@code (i)}, sequence and CRC 0.} */
-    UnsafeBuffer records()
+    MemoryRegion records()
     {
         return records;
     }
@@ -335,7 +332,7 @@ public final class WriteBatch
         {
             bytes = Arrays.copyOf(bytes, (int)Math.min(Integer.MAX_VALUE - 8,
                 Math.max((long)length + aligned, bytes.length * 2L)));
-            records.wrap(bytes);
+            records = MemoryRegion.wrap(bytes);
         }
         if (count == keys.length)
         {
@@ -344,7 +341,7 @@ public final class WriteBatch
             hashes = Arrays.copyOf(hashes, count * 2);
         }
         final int at = length;
-        records.setMemory(at, aligned, (byte)0);
+        Arrays.fill(bytes, at, at + aligned, (byte)0); // on the array: a region's setMemory may allocate a slice
         keys[count] = key;
         offsets[count] = at;
         count++;

@@ -1,5 +1,6 @@
 package io.memsnap.bench;
 
+import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.memory.MemoryRegion;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,7 +34,8 @@ import static io.memsnap.internal.format.IndexPageDescriptor.slotOffset;
  * {@link MemoryAccessBenchmark}'s operations through core's {@link MemoryRegion}, the abstraction the engine would
  * switch to: the version the JVM loads from the multi-release jar ({@code java.nio} on JDK 17 to 21,
  * {@code java.lang.foreign} from 22) is the one measured. The loops are those of the engine's hot paths written
- * against the region's accessors, as the call sites would be. Also the release: {@code mapAndClose} maps the
+ * against the region's accessors, as the call sites are ({@code regionDot} is {@code EntryView.dot}'s loop), and
+ * {@code regionUtf8Equals} calls the engine's id compare itself. Also the release: {@code mapAndClose} maps the
  * region's file, reads a byte and closes the mapping (an unmap through the buffer's cleaner on 17, a shared arena's
  * close, with its handshake of every thread, from 22); {@code allocateAndClose} the same for 64 KiB of memory. The
  * fork has no JVM flag.
@@ -119,6 +121,15 @@ public class MemoryRegionAccessBenchmark
             }
         }
         return true;
+    }
+
+    /** The engine's id compare ({@link Utf8#equals}, from {@code SegmentLog.keyMatches}): 8 bytes at a time. */
+    @Benchmark
+    public boolean regionUtf8Equals()
+    {
+        final int r = layout.nextRecord();
+        final String id = layout.id(r);
+        return Utf8.equals(id, region, recordOffset(r) + ID_OFFSET, id.length());
     }
 
     @Benchmark

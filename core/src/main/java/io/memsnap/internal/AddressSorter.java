@@ -1,11 +1,8 @@
 package io.memsnap.internal;
 
+import io.memsnap.internal.memory.MemoryRegion;
 import io.memsnap.internal.segment.RecordLocator;
 import io.memsnap.internal.segment.SegmentLog;
-import org.agrona.IoUtil;
-import org.agrona.concurrent.UnsafeBuffer;
-
-import java.nio.ByteBuffer;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
@@ -24,32 +21,28 @@ public final class AddressSorter implements AutoCloseable
     /** Where the two ids compared are (a record still in the write buffer is copied). */
     private final RecordLocator left = new RecordLocator();
     private final RecordLocator right = new RecordLocator();
-    private ByteBuffer memory;
-    private UnsafeBuffer addresses;
+    private MemoryRegion addresses;
     private int count;
 
     public AddressSorter(final SegmentLog log)
     {
         this.log = log;
-        this.memory = ByteBuffer.allocateDirect(8 * 1024);
-        this.addresses = new UnsafeBuffer(memory);
+        this.addresses = MemoryRegion.allocate(8 * 1024);
     }
 
     public void add(final long address)
     {
-        if ((count + 1L) * 8 > addresses.capacity())
+        if ((count + 1L) * 8 > addresses.length())
         {
-            final long grown = (long)addresses.capacity() * 2;
+            final long grown = (long)addresses.length() * 2;
             if (grown > Integer.MAX_VALUE - 8)
             {
                 throw new IllegalStateException("too many entries to sort in one buffer: " + count);
             }
-            final ByteBuffer bigger = ByteBuffer.allocateDirect((int)grown);
-            final UnsafeBuffer b = new UnsafeBuffer(bigger);
-            b.putBytes(0, addresses, 0, count * 8);
-            IoUtil.unmap(memory);
-            memory = bigger;
-            addresses = b;
+            final MemoryRegion bigger = MemoryRegion.allocate((int)grown);
+            addresses.copyTo(0, bigger, 0, count * 8);
+            addresses.close();
+            addresses = bigger;
         }
         addresses.putLong(count * 8, address);
         count++;
@@ -113,8 +106,8 @@ public final class AddressSorter implements AutoCloseable
     {
         log.locate(a, left);
         log.locate(b, right);
-        final UnsafeBuffer ba = left.buffer();
-        final UnsafeBuffer bb = right.buffer();
+        final MemoryRegion ba = left.buffer();
+        final MemoryRegion bb = right.buffer();
         final int oa = left.offset();
         final int ob = right.offset();
         final int la = ba.getShort(oa + ID_LENGTH_OFFSET) & 0xFFFF;
@@ -136,6 +129,6 @@ public final class AddressSorter implements AutoCloseable
     @Override
     public void close()
     {
-        IoUtil.unmap(memory);
+        addresses.close();
     }
 }

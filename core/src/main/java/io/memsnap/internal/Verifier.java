@@ -12,6 +12,7 @@ import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.memory.MemoryRegion;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.RecordLocator;
 import io.memsnap.internal.segment.RecordScanner;
@@ -25,7 +26,6 @@ import io.memsnap.internal.snapshot.ManifestSlots;
 import io.memsnap.internal.snapshot.ManifestStore;
 import io.memsnap.internal.snapshot.NextSlotExtension;
 import io.memsnap.internal.snapshot.RetentionExtension;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -353,7 +353,7 @@ public final class Verifier
                     return;
                 }
                 // A record written since verify began may still be in the write buffer: the locator copies it.
-                final UnsafeBuffer b = at.buffer();
+                final MemoryRegion b = at.buffer();
                 final int o = at.offset();
                 final byte type = b.getByte(o + TYPE_OFFSET);
                 final int nnz = b.getInt(o + NNZ_OFFSET);

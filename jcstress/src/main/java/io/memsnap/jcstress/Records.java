@@ -2,9 +2,9 @@ package io.memsnap.jcstress;
 
 import io.memsnap.internal.index.HashIndex;
 import io.memsnap.internal.index.KeyMatcher;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
-import java.nio.ByteBuffer;
+import java.lang.ref.Cleaner;
 
 /**
  * Stand-ins for the records an index address points at, off the heap like the store's segments: record {@code n}
@@ -22,16 +22,31 @@ final class Records implements KeyMatcher
     private static final int PAYLOAD_OFFSET = Long.BYTES;
     private static final int BLOCK_BYTES = 1 << 20;
 
-    private static ByteBuffer block;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private static Block block;
     private static int blockUsed;
 
-    private final UnsafeBuffer buffer;
+    /** The block {@link #buffer} is a slice of, held so that the block is freed only once no state holds one. */
+    private final Block owner;
+    private final MemoryRegion buffer;
     private final int count;
 
     Records(final int count)
     {
         this.count = count;
-        this.buffer = slice(count * RECORD_LENGTH);
+        synchronized (Records.class)
+        {
+            final int length = count * RECORD_LENGTH;
+            if (block == null || blockUsed + length > BLOCK_BYTES)
+            {
+                block = new Block();
+                blockUsed = 0;
+            }
+            this.owner = block;
+            this.buffer = block.region.slice(blockUsed, length); // zeroed: the block is never written twice
+            blockUsed += length;
+        }
     }
 
     /**
@@ -64,16 +79,17 @@ final class Records implements KeyMatcher
         return (int)(address - 1) * RECORD_LENGTH;
     }
 
-    /** A zeroed slice of a shared direct block; a block is freed by the collector once no state holds a slice. */
-    private static synchronized UnsafeBuffer slice(final int length)
+    /**
+     * A zeroed block of memory off the heap that the states' records are slices of: closed by the cleaner once no
+     * state holds it (an allocated region is not freed by the collector).
+     */
+    private static final class Block
     {
-        if (block == null || blockUsed + length > BLOCK_BYTES)
+        final MemoryRegion region = MemoryRegion.allocate(BLOCK_BYTES);
+
+        Block()
         {
-            block = ByteBuffer.allocateDirect(BLOCK_BYTES);
-            blockUsed = 0;
+            CLEANER.register(this, region::close);
         }
-        final UnsafeBuffer slice = new UnsafeBuffer(block, blockUsed, length);
-        blockUsed += length;
-        return slice;
     }
 }

@@ -1,6 +1,6 @@
 package io.memsnap.internal.format;
 
-import org.agrona.DirectBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
 /**
  * The 64-bit hash of an id that places it in the index. Part of the on-disk format (hash function 1): the index
@@ -46,7 +46,7 @@ public final class KeyHash
      * the id's string. An id of ASCII bytes (the common case) is hashed straight from the buffer, allocating nothing:
      * its chars are its bytes. Any other id is decoded first (allocates).
      */
-    public static long hashUtf8(final long seed, final long namespace, final DirectBuffer buffer, final int offset,
+    public static long hashUtf8(final long seed, final long namespace, final MemoryRegion buffer, final int offset,
         final int length)
     {
         long h = FNV_OFFSET_BASIS ^ seed ^ namespace;

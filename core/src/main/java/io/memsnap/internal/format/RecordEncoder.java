@@ -1,11 +1,8 @@
 package io.memsnap.internal.format;
 
-import org.agrona.UnsafeApi;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
-import static org.agrona.BitUtil.SIZE_OF_FLOAT;
-import static org.agrona.BitUtil.SIZE_OF_INT;
 
 /**
  * Writes the fields of a record ({@link RecordDescriptor}) into a buffer: the writer composing a record at the tail,
@@ -14,15 +11,12 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  */
 public final class RecordEncoder
 {
-    private static final long INT_ARRAY_BASE = UnsafeApi.arrayBaseOffset(int[].class);
-    private static final long FLOAT_ARRAY_BASE = UnsafeApi.arrayBaseOffset(float[].class);
-
     private RecordEncoder()
     {
     }
 
     /** Writes the header of a record at {@code offset}: every field but the CRC. */
-    public static void header(final UnsafeBuffer b, final int offset, final int length, final long sequence,
+    public static void header(final MemoryRegion b, final int offset, final int length, final long sequence,
         final byte type, final int idLength, final int nnz, final int valueLength, final float importance,
         final long storedAtMillis)
     {
@@ -42,17 +36,14 @@ public final class RecordEncoder
      * {@code keyLength}): the indices and values (copied in bulk, in the CPU's byte order, which the format's
      * little-endian order is on every CPU a store opens on), the key in UTF-8 and the value.
      */
-    public static void body(final UnsafeBuffer b, final int offset, final int[] indices, final float[] values,
+    public static void body(final MemoryRegion b, final int offset, final int[] indices, final float[] values,
         final CharSequence key, final int keyLength, final byte[] value)
     {
         final int nnz = indices.length;
-        final int p = indicesOffset(offset);
-        b.boundsCheck(p, nnz * (SIZE_OF_INT + SIZE_OF_FLOAT));
-        UnsafeApi.copyMemory(indices, INT_ARRAY_BASE, b.byteArray(), b.addressOffset() + p, (long)nnz * SIZE_OF_INT);
-        UnsafeApi.copyMemory(values, FLOAT_ARRAY_BASE, b.byteArray(), b.addressOffset() + valuesOffset(offset, nnz),
-            (long)nnz * SIZE_OF_FLOAT);
+        b.putInts(indicesOffset(offset), indices, 0, nnz);
+        b.putFloats(valuesOffset(offset, nnz), values, 0, nnz);
         final int id = idOffset(offset, nnz);
         Utf8.encode(key, b, id);
-        b.putBytes(id + keyLength, value);
+        b.putBytes(id + keyLength, value, 0, value.length);
     }
 }

@@ -1,11 +1,11 @@
 package io.memsnap.internal.format;
 
 import io.memsnap.InvalidEntryException;
-import org.agrona.DirectBuffer;
-import org.agrona.UnsafeApi;
-import org.agrona.MutableDirectBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * UTF-8 of ids and names, encoded and compared straight from and to buffers so that lookups allocate nothing.
@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Utf8
 {
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
     private Utf8()
     {
     }
@@ -70,7 +72,7 @@ public final class Utf8
     }
 
     /** Writes the UTF-8 of {@code s} (already checked by {@link #encodedLength}) at {@code offset}. */
-    public static void encode(final CharSequence s, final MutableDirectBuffer buffer, final int offset)
+    public static void encode(final CharSequence s, final MemoryRegion buffer, final int offset)
     {
         int p = offset;
         for (int i = 0, n = s.length(); i < n; i++)
@@ -106,7 +108,7 @@ public final class Utf8
      * @return whether the UTF-8 bytes at {@code offset} of {@code length} encode exactly {@code s}. Allocates
      * nothing; {@code s} may hold anything (an unpaired surrogate simply never matches).
      */
-    public static boolean equals(final CharSequence s, final DirectBuffer buffer, final int offset, final int length)
+    public static boolean equals(final CharSequence s, final MemoryRegion buffer, final int offset, final int length)
     {
         if (s.length() == length)
         {
@@ -159,29 +161,42 @@ public final class Utf8
 
     /**
      * The common case of {@link #equals}, an id of as many bytes as chars: equal only if every char is ASCII and
-     * equals its byte (any other char takes more than one byte). One bounds check, then plain loads.
+     * equals its byte (any other char takes more than one byte). One bounds check up front, then one {@code getLong}
+     * for each 8 bytes, whose bytes (in the CPU's order) are compared with the chars, then the last bytes one by one.
      */
-    private static boolean equalsAscii(final CharSequence s, final DirectBuffer buffer, final int offset,
+    private static boolean equalsAscii(final CharSequence s, final MemoryRegion buffer, final int offset,
         final int length)
     {
-        buffer.boundsCheck(offset, length);
-        final byte[] array = buffer.byteArray();
-        final long address = buffer.addressOffset() + offset;
-        for (int i = 0; i < length; i++)
+        Objects.checkFromIndexSize(offset, length, buffer.length());
+        final int words = length & ~7;
+        int i = 0;
+        for (; i < words; i += 8)
         {
-            if (s.charAt(i) != UnsafeApi.getByte(array, address + i))
+            final long read = buffer.getLong(offset + i);
+            final long word = LITTLE_ENDIAN ? read : Long.reverseBytes(read);
+            for (int j = 0; j < 8; j++)
             {
-                return false; // a char of 0x80 or more never equals a byte, which is at most 0x7F here or negative
+                if (s.charAt(i + j) != (byte)(word >>> (j << 3)))
+                {
+                    return false; // a char of 0x80 or more never equals a byte, at most 0x7F here or negative
+                }
+            }
+        }
+        for (; i < length; i++)
+        {
+            if (s.charAt(i) != buffer.getByte(offset + i))
+            {
+                return false;
             }
         }
         return true;
     }
 
     /** @return the string the UTF-8 bytes encode (allocates). */
-    public static String decode(final DirectBuffer buffer, final int offset, final int length)
+    public static String decode(final MemoryRegion buffer, final int offset, final int length)
     {
         final byte[] bytes = new byte[length];
-        buffer.getBytes(offset, bytes);
+        buffer.getBytes(offset, bytes, 0, length);
         return new String(bytes, StandardCharsets.UTF_8);
     }
 }

@@ -13,13 +13,13 @@ import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.index.BucketSweep;
 import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.memory.MemoryRegion;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.CheckpointScheduler;
 import io.memsnap.internal.snapshot.CommitCoordinator;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 import java.util.concurrent.locks.ReentrantLock;
@@ -349,7 +349,7 @@ public final class Compactor
     /** @return the key hash of the valid record at {@code offset} of {@code segment}; allocates nothing for ASCII ids. */
     private long hashOf(final Segment segment, final int offset, final byte type)
     {
-        final UnsafeBuffer b = segment.buffer();
+        final MemoryRegion b = segment.buffer();
         final int nnz = b.getInt(offset + NNZ_OFFSET);
         final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
         return KeyHash.hashUtf8(seed, namespaceOf(type), b, RecordDescriptor.idOffset(offset, nnz), idLength);
@@ -513,7 +513,7 @@ public final class Compactor
     /** @return the id of the delete record at {@code offset} (allocates: deletes are few). */
     private static String keyOf(final Segment segment, final int offset)
     {
-        final UnsafeBuffer b = segment.buffer();
+        final MemoryRegion b = segment.buffer();
         return Utf8.decode(b, RecordDescriptor.idOffset(offset, b.getInt(offset + NNZ_OFFSET)),
             b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF);
     }

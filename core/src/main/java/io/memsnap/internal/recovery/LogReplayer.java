@@ -6,12 +6,12 @@ import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.index.HashIndex;
+import io.memsnap.internal.memory.MemoryRegion;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentLog;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.Checkpoint;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import static io.memsnap.internal.format.RecordDescriptor.*;
 
@@ -103,7 +103,7 @@ final class LogReplayer
         final Segment segment, final int offset, final byte type, final int alignedLength, final SegmentUsage usage)
     {
         final long address = IndexPageDescriptor.address(segment.id(), offset);
-        final UnsafeBuffer b = segment.buffer();
+        final MemoryRegion b = segment.buffer();
         final int nnz = b.getInt(offset + NNZ_OFFSET);
         final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
         final String id = Utf8.decode(b, RecordDescriptor.idOffset(offset, nnz), idLength);

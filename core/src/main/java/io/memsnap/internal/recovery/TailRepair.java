@@ -6,6 +6,7 @@ import io.memsnap.internal.StoreDirectory;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
+import io.memsnap.internal.memory.MemoryRegion;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentSizing;
@@ -13,7 +14,6 @@ import io.memsnap.internal.snapshot.Manifest;
 import io.memsnap.internal.snapshot.ManifestSlots;
 import io.memsnap.internal.snapshot.ManifestStore;
 import io.memsnap.internal.snapshot.NextSlotExtension;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -277,7 +277,7 @@ final class TailRepair
     /** @return whether any byte of {@code segment} from {@code offset} to its end is not zero. */
     static boolean holdsBytesAfter(final Segment segment, final int offset)
     {
-        final UnsafeBuffer b = segment.buffer();
+        final MemoryRegion b = segment.buffer();
         final int end = segment.length();
         int p = offset;
         for (; p + Long.BYTES <= end; p += Long.BYTES)

@@ -2,8 +2,8 @@ package io.memsnap.internal.salvage;
 
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.RecordDescriptor;
+import io.memsnap.internal.memory.MemoryRegion;
 import io.memsnap.internal.segment.Segment;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -59,7 +59,7 @@ final class DamagedRecord
         {
             return null;
         }
-        final UnsafeBuffer b = segment.buffer();
+        final MemoryRegion b = segment.buffer();
         final long sequence = b.getLong(offset + SEQUENCE_OFFSET);
         final byte type = b.getByte(offset + TYPE_OFFSET);
         final int length = b.getInt(offset + LENGTH_OFFSET);
@@ -77,7 +77,7 @@ final class DamagedRecord
         {
             return null;
         }
-        b.getBytes(idOffset, id);
+        b.getBytes(idOffset, id, 0, id.length);
         try
         {
             final String key = StandardCharsets.UTF_8.newDecoder()
@@ -96,7 +96,7 @@ final class DamagedRecord
     /** Whether the header's length and fields add up; its header must lie in the segment. */
     private static boolean consistent(final Segment segment, final int offset)
     {
-        final UnsafeBuffer b = segment.buffer();
+        final MemoryRegion b = segment.buffer();
         final int length = b.getInt(offset + LENGTH_OFFSET);
         return length >= HEADER_LENGTH &&
             RecordDescriptor.fieldsConsistent(b.getByte(offset + TYPE_OFFSET), b.getInt(offset + NNZ_OFFSET),

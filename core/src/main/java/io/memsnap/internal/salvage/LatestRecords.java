@@ -2,9 +2,9 @@ package io.memsnap.internal.salvage;
 
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.Utf8;
+import io.memsnap.internal.memory.MemoryRegion;
 import io.memsnap.internal.segment.Segment;
 import org.agrona.collections.Object2LongHashMap;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Arrays;
 import java.util.List;
@@ -36,7 +36,7 @@ final class LatestRecords
     void offer(final int ordinal, final int offset)
     {
         final Segment segment = segments.get(ordinal);
-        final UnsafeBuffer b = segment.buffer();
+        final MemoryRegion b = segment.buffer();
         final byte type = b.getByte(offset + TYPE_OFFSET);
         final String key = Utf8.decode(b, RecordDescriptor.idOffset(offset, b.getInt(offset + NNZ_OFFSET)),
             b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF);
@@ -95,7 +95,7 @@ final class LatestRecords
         return segments.get((int)(address >>> 32));
     }
 
-    UnsafeBuffer buffer(final long address)
+    MemoryRegion buffer(final long address)
     {
         return segment(address).buffer();
     }

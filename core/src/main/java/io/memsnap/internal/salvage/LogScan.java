@@ -3,12 +3,12 @@ package io.memsnap.internal.salvage;
 import io.memsnap.CorruptStoreException;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.memory.MemoryRegion;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.TimelineChain;
 import io.memsnap.internal.segment.SegmentUsage;
 import io.memsnap.internal.snapshot.LiveBytesExtension;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -252,7 +252,7 @@ final class LogScan implements RecordWalker.Visitor, AutoCloseable
         ledger.kept(sequence);
         recordsRead++;
         longestRecord = Math.max(longestRecord, scanner.length());
-        final UnsafeBuffer b = segment.buffer();
+        final MemoryRegion b = segment.buffer();
         final int nnz = b.getInt(offset + NNZ_OFFSET);
         if (scanner.type() == TYPE_PUT && nnz > 0)
         {

@@ -2,9 +2,9 @@ package io.memsnap.internal.salvage;
 
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.SegmentDescriptor;
+import io.memsnap.internal.memory.MemoryRegion;
 import io.memsnap.internal.segment.RecordScanner;
 import io.memsnap.internal.segment.Segment;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -119,7 +119,7 @@ final class RecordWalker
      */
     private int nextValid(final Segment segment, final int from, final List<DamagedRecord> headers)
     {
-        final UnsafeBuffer b = segment.buffer();
+        final MemoryRegion b = segment.buffer();
         final int limit = segment.length();
         lastNonZeroEnd = 0;
         for (int p = from; p <= limit - 8; p += 8)

@@ -8,7 +8,7 @@ import io.memsnap.SparseVector;
 import io.memsnap.StoreOptions;
 import io.memsnap.internal.format.RecordDescriptor;
 import io.memsnap.internal.format.Utf8;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,12 +49,12 @@ final class StoreCopier
             }
             for (final long address : latest.liveStates())
             {
-                final UnsafeBuffer b = latest.buffer(address);
+                final MemoryRegion b = latest.buffer(address);
                 final int offset = LatestRecords.offset(address);
                 final int nameLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
                 final int nameOffset = RecordDescriptor.idOffset(offset, 0);
                 final byte[] value = new byte[b.getInt(offset + VALUE_LENGTH_OFFSET)];
-                b.getBytes(nameOffset + nameLength, value);
+                b.getBytes(nameOffset + nameLength, value, 0, value.length);
                 store.putState(Utf8.decode(b, nameOffset, nameLength), value);
                 states++;
             }
@@ -64,7 +64,7 @@ final class StoreCopier
 
     private void copyEntry(final MemoryStore store, final long address)
     {
-        final UnsafeBuffer b = latest.buffer(address);
+        final MemoryRegion b = latest.buffer(address);
         final int offset = LatestRecords.offset(address);
         final int nnz = b.getInt(offset + NNZ_OFFSET);
         final int idLength = b.getShort(offset + ID_LENGTH_OFFSET) & 0xFFFF;
@@ -78,7 +78,7 @@ final class StoreCopier
         final int idOffset = RecordDescriptor.idOffset(offset, nnz);
         final String id = Utf8.decode(b, idOffset, idLength);
         final byte[] metadata = new byte[b.getInt(offset + VALUE_LENGTH_OFFSET)];
-        b.getBytes(idOffset + idLength, metadata);
+        b.getBytes(idOffset + idLength, metadata, 0, metadata.length);
         try
         {
             store.put(id, SparseVector.wrap(indices, values), b.getFloat(offset + IMPORTANCE_OFFSET),

@@ -2,7 +2,7 @@ package io.memsnap.internal.segment;
 
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
-import org.agrona.IoUtil;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -42,9 +42,9 @@ public final class MappedFiles
             file.extend(newLength);
             return;
         }
-        final ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK);
-        try
+        try (MemoryRegion zeroed = MemoryRegion.allocate(ZERO_CHUNK))
         {
+            final ByteBuffer zeros = zeroed.byteBuffer(0, ZERO_CHUNK);
             long position = current;
             while (position < newLength)
             {
@@ -54,10 +54,6 @@ public final class MappedFiles
                     position += file.write(zeros, position);
                 }
             }
-        }
-        finally
-        {
-            IoUtil.unmap(zeros);
         }
     }
 
@@ -125,7 +121,20 @@ public final class MappedFiles
 
     /**
      * Maps {@code length} bytes of {@code file} from {@code position}, read-only: nothing is ever stored through a
-     * mapping (writes go through the {@link io.memsnap.internal.fs.StoreFileSystem}, flushes too).
+     * mapping (writes go through the {@link io.memsnap.internal.fs.StoreFileSystem}, flushes too). The caller
+     * releases it with {@link MemoryRegion#close()}.
+     */
+    public static MemoryRegion mapRegion(final Path file, final long position, final int length) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            return MemoryRegion.mapReadOnly(channel, position, length);
+        }
+    }
+
+    /**
+     * As {@link #mapRegion}, as a buffer the caller unmaps itself (the index file's chunks), with Agrona's
+     * {@code IoUtil.unmap}.
      */
     public static MappedByteBuffer mapReadOnly(final Path file, final long position, final long length)
         throws IOException

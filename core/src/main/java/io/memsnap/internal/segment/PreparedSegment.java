@@ -4,10 +4,9 @@ import io.memsnap.internal.Threads;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
-import org.agrona.IoUtil;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import java.io.IOException;
-import java.nio.MappedByteBuffer;
 import java.nio.file.Path;
 
 /**
@@ -31,7 +30,7 @@ final class PreparedSegment
     private final int id;
     private final int length;
     private final Path path;
-    private final MappedByteBuffer mapping;
+    private final MemoryRegion mapping;
     /** The writer's handle on the file, until it takes it; null after. */
     private StoreFile file;
     /** The handle the file was created through, which {@link #sync} uses and closes. */
@@ -41,7 +40,7 @@ final class PreparedSegment
     private boolean synced;
     private IOException syncFailure;
 
-    private PreparedSegment(final int id, final int length, final Path path, final MappedByteBuffer mapping,
+    private PreparedSegment(final int id, final int length, final Path path, final MemoryRegion mapping,
         final StoreFile file, final StoreFile created)
     {
         this.id = id;
@@ -63,12 +62,12 @@ final class PreparedSegment
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         StoreFile created = null;
         StoreFile file = null;
-        MappedByteBuffer mapping = null;
+        MemoryRegion mapping = null;
         try
         {
             created = fs.create(path);
             MappedFiles.extend(created, length, preallocate);
-            mapping = MappedFiles.mapReadOnly(path, 0, length);
+            mapping = MappedFiles.mapRegion(path, 0, length);
             file = fs.open(path);
             return new PreparedSegment(id, length, path, mapping, file, created);
         }
@@ -76,7 +75,7 @@ final class PreparedSegment
         {
             if (mapping != null)
             {
-                IoUtil.unmap(mapping);
+                mapping.close();
             }
             MappedFiles.closeAfter(file, ex);
             MappedFiles.closeAfter(created, ex);
@@ -188,7 +187,7 @@ final class PreparedSegment
         return path;
     }
 
-    MappedByteBuffer mapping()
+    MemoryRegion mapping()
     {
         return mapping;
     }
@@ -199,7 +198,7 @@ final class PreparedSegment
      */
     void discard(final StoreFileSystem fs) throws IOException
     {
-        IoUtil.unmap(mapping);
+        mapping.close();
         if (file != null)
         {
             file.close();
@@ -214,7 +213,7 @@ final class PreparedSegment
      */
     void discardAfter(final StoreFileSystem fs, final Exception failure)
     {
-        IoUtil.unmap(mapping);
+        mapping.close();
         MappedFiles.closeAfter(takeFile(), failure);
         MappedFiles.deleteAfter(fs, path, failure);
     }

@@ -1,6 +1,6 @@
 package io.memsnap.internal.segment;
 
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import java.nio.ByteBuffer;
 
@@ -14,13 +14,13 @@ import java.nio.ByteBuffer;
  */
 public final class RecordLocator
 {
-    private final UnsafeBuffer copy = new UnsafeBuffer(new byte[0]);
     private byte[] copyBytes = new byte[0];
+    private MemoryRegion copy = MemoryRegion.wrap(copyBytes);
     private ByteBuffer copyView = ByteBuffer.wrap(copyBytes);
     private final SegmentViews views = new SegmentViews();
 
     private Segment segment;
-    private UnsafeBuffer buffer;
+    private MemoryRegion buffer;
     private ByteBuffer view;
     private int offset;
     private int limit;
@@ -32,7 +32,7 @@ public final class RecordLocator
     }
 
     /** @return the bytes holding the record: the segment's mapping or the copy. Valid until the next locate. */
-    public UnsafeBuffer buffer()
+    public MemoryRegion buffer()
     {
         return buffer;
     }
@@ -88,7 +88,7 @@ public final class RecordLocator
         if (copyBytes.length < length)
         {
             copyBytes = new byte[Math.max(length, copyBytes.length * 2)];
-            copy.wrap(copyBytes);
+            copy = MemoryRegion.wrap(copyBytes);
             copyView = ByteBuffer.wrap(copyBytes);
         }
         return copyBytes;

@@ -3,7 +3,7 @@ package io.memsnap.internal.segment;
 import io.memsnap.internal.format.Checksum;
 import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.RecordDescriptor;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import java.nio.ByteBuffer;
 
@@ -52,7 +52,7 @@ public final class RecordScanner
      *
      * @param view a view of {@code buffer} at the same offsets, whose position and limit this call may change.
      */
-    public int scan(final Segment segment, final UnsafeBuffer buffer, final ByteBuffer view, final int offset,
+    public int scan(final Segment segment, final MemoryRegion buffer, final ByteBuffer view, final int offset,
         final int limit, final long expectedSequence)
     {
         problem = null;

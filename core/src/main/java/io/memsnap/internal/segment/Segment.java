@@ -6,12 +6,10 @@ import io.memsnap.internal.format.FormatVersion;
 import io.memsnap.internal.format.SegmentDescriptor;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
-import org.agrona.IoUtil;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,8 +28,7 @@ public final class Segment
 {
     private final int id;
     private final Path path;
-    private final MappedByteBuffer mapped;
-    private final UnsafeBuffer buffer;
+    private final MemoryRegion mapped;
     private final long firstSequence;
     private final int length;
     private final int major;
@@ -41,13 +38,13 @@ public final class Segment
     /** The file made ahead that this segment was started in, whose sync may still run; null for any other. */
     private final PreparedSegment prepared;
 
-    private Segment(final int id, final Path path, final MappedByteBuffer mapped, final long firstSequence,
+    private Segment(final int id, final Path path, final MemoryRegion mapped, final long firstSequence,
         final int major, final long timeline, final long parentTimeline, final long branchSequence)
     {
         this(id, path, mapped, firstSequence, major, timeline, parentTimeline, branchSequence, null);
     }
 
-    private Segment(final int id, final Path path, final MappedByteBuffer mapped, final long firstSequence,
+    private Segment(final int id, final Path path, final MemoryRegion mapped, final long firstSequence,
         final int major, final long timeline, final long parentTimeline, final long branchSequence,
         final PreparedSegment prepared)
     {
@@ -56,9 +53,8 @@ public final class Segment
         this.id = id;
         this.path = path;
         this.mapped = mapped;
-        this.buffer = new UnsafeBuffer(mapped);
         this.firstSequence = firstSequence;
-        this.length = mapped.capacity();
+        this.length = mapped.length();
         this.timeline = timeline;
         this.parentTimeline = parentTimeline;
         this.branchSequence = branchSequence;
@@ -96,7 +92,7 @@ public final class Segment
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         MappedFiles.create(fs, dir, path, length, preallocate,
             header(id, length, firstSequence, timeline, parentTimeline, branchSequence));
-        return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, length), firstSequence,
+        return new Segment(id, path, MappedFiles.mapRegion(path, 0, length), firstSequence,
             FormatVersion.CURRENT_MAJOR, timeline, parentTimeline, branchSequence);
     }
 
@@ -197,7 +193,7 @@ public final class Segment
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         final long size = Files.size(path);
         checkSize(path, size);
-        return validate(path, id, size, MappedFiles.mapReadOnly(path, 0, size));
+        return validate(path, id, size, MappedFiles.mapRegion(path, 0, (int)size));
     }
 
     /**
@@ -209,7 +205,7 @@ public final class Segment
         final Path path = dir.resolve(SegmentDescriptor.fileName(id));
         final long size = channel.size();
         checkSize(path, size);
-        return validate(path, id, size, channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+        return validate(path, id, size, MemoryRegion.mapReadOnly(channel, 0, (int)size));
     }
 
     private static void checkSize(final Path path, final long size)
@@ -220,14 +216,14 @@ public final class Segment
         }
     }
 
-    private static Segment validate(final Path path, final int id, final long size, final MappedByteBuffer mapped)
+    private static Segment validate(final Path path, final int id, final long size, final MemoryRegion mapped)
     {
-        final UnsafeBuffer header = new UnsafeBuffer(mapped);
+        final MemoryRegion header = mapped;
         final int major;
         try
         {
             final int stored = header.getInt(CRC_OFFSET);
-            final int actual = new Checksum().compute(mapped.duplicate(), 0, CRC_OFFSET);
+            final int actual = new Checksum().compute(mapped.byteBuffer(0, CRC_OFFSET), 0, CRC_OFFSET);
             if (stored != actual)
             {
                 throw new CorruptStoreException("segment header checksum mismatch", path, 0,
@@ -248,7 +244,7 @@ public final class Segment
         }
         catch (final RuntimeException ex)
         {
-            IoUtil.unmap(mapped);
+            mapped.close();
             throw ex;
         }
         return new Segment(id, path, mapped, header.getLong(FIRST_SEQUENCE_OFFSET), major,
@@ -272,7 +268,7 @@ public final class Segment
         {
             throw new CorruptStoreException("segment file has impossible length " + size, path, 0);
         }
-        return new Segment(id, path, MappedFiles.mapReadOnly(path, 0, size), firstSequence, major,
+        return new Segment(id, path, MappedFiles.mapRegion(path, 0, (int)size), firstSequence, major,
             SegmentDescriptor.FIRST_TIMELINE, SegmentDescriptor.FIRST_TIMELINE, 0);
     }
 
@@ -286,16 +282,22 @@ public final class Segment
         return path;
     }
 
-    /** @return the bytes of the whole file; readers may read only what the index or a manifest points at. */
-    public UnsafeBuffer buffer()
+    /**
+     * @return the bytes of the whole file; readers may read only what the index or a manifest points at. Valid until
+     * {@link #unmap()}.
+     */
+    public MemoryRegion buffer()
     {
-        return buffer;
+        return mapped;
     }
 
-    /** @return a new view of the mapping with its own position and limit, for checksumming. */
+    /**
+     * @return a new view of the mapping with its own position and limit, for checksumming (allocates: a reader makes
+     * one per segment and keeps it, see {@link SegmentViews}).
+     */
     public ByteBuffer newView()
     {
-        return mapped.duplicate();
+        return mapped.byteBuffer(0, length);
     }
 
     public long firstSequence()
@@ -332,9 +334,12 @@ public final class Segment
         return major;
     }
 
-    /** Releases the mapping. The caller guarantees that no thread reads this segment any more. */
+    /**
+     * Releases the mapping ({@link MemoryRegion#close()}); a second call does nothing. The caller guarantees that no
+     * thread reads this segment, nor a view from {@link #newView()}, any more.
+     */
     public void unmap()
     {
-        IoUtil.unmap(mapped);
+        mapped.close();
     }
 }

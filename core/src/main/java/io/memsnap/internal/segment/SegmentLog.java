@@ -15,12 +15,10 @@ import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.fs.StoreFile;
 import io.memsnap.internal.fs.StoreFileSystem;
 import io.memsnap.internal.index.KeyMatcher;
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -85,13 +83,15 @@ public final class SegmentLog implements KeyMatcher
     private boolean writeBehind;
     /** Whether a batch is being appended: its records wait in the write buffer until {@link #endBatch}. */
     private boolean batching;
-    /** A record larger than the write buffer is composed here and written through. */
-    private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[0]);
-    private ByteBuffer scratchBuffer;
+    /**
+     * A record larger than the write buffer is composed here and written through; null until the first, replaced
+     * (and the one before released) when a larger one comes.
+     */
+    private MemoryRegion scratch;
     /** A view of the scratch buffer for checksums and writes (its position and limit change with each use). */
     private ByteBuffer scratchView;
     /** Where the record being composed goes: the write buffer, or the scratch buffer; and its offset there. */
-    private UnsafeBuffer target;
+    private MemoryRegion target;
     private int targetOffset;
     private final RecordScanner writerScanner = new RecordScanner();
 
@@ -230,10 +230,10 @@ public final class SegmentLog implements KeyMatcher
      *
      * @return the copy's address.
      */
-    public long appendCopy(final DirectBuffer source, final int offset, final int length)
+    public long appendCopy(final MemoryRegion source, final int offset, final int length)
     {
         reserve(length);
-        source.getBytes(offset, target, targetOffset, length);
+        source.copyTo(offset, target, targetOffset, length);
         target.putLong(targetOffset + SEQUENCE_OFFSET, nextSequence);
         return finish(length, true);
     }
@@ -298,7 +298,7 @@ public final class SegmentLog implements KeyMatcher
     private long finish(final int length, final boolean sequenced)
     {
         final int aligned = RecordDescriptor.alignedLength(length);
-        final UnsafeBuffer b = target;
+        final MemoryRegion b = target;
         final int o = targetOffset;
         for (int p = length; p < aligned; p++)
         {
@@ -341,13 +341,17 @@ public final class SegmentLog implements KeyMatcher
     }
 
     /** @return the scratch buffer, large enough for a record of {@code aligned} bytes. */
-    private UnsafeBuffer scratch(final int aligned)
+    private MemoryRegion scratch(final int aligned)
     {
-        if (scratchBuffer == null || scratchBuffer.capacity() < aligned)
+        if (scratch == null || scratch.length() < aligned)
         {
-            scratchBuffer = ByteBuffer.allocateDirect(aligned).order(ByteOrder.nativeOrder());
-            scratchView = scratchBuffer.duplicate();
-            scratch.wrap(scratchBuffer);
+            final MemoryRegion old = scratch;
+            scratch = MemoryRegion.allocate(aligned); // only the writer ever reads it: the old one can go at once
+            scratchView = scratch.byteBuffer(0, aligned);
+            if (old != null)
+            {
+                old.close();
+            }
         }
         return scratch;
     }
@@ -878,7 +882,7 @@ public final class SegmentLog implements KeyMatcher
      *                               not one a reader of this store can have found (damage, or a reader that kept an
      *                               address past the read that found it).
      */
-    public UnsafeBuffer buffer(final int id)
+    public MemoryRegion buffer(final int id)
     {
         final Segment s = segmentOfAddress(id);
         if (s == null)
@@ -921,7 +925,7 @@ public final class SegmentLog implements KeyMatcher
                 ", outside the store", dir.resolve(SegmentDescriptor.fileName(segmentId)), offset);
         }
         final boolean buffered = address >= tail.handedOff();
-        final UnsafeBuffer b = buffered ? tail.bytes() : segment.buffer();
+        final MemoryRegion b = buffered ? tail.bytes() : segment.buffer();
         final int at = buffered ? tail.offsetOf(address) : offset;
         final int status = buffered ?
             writerScanner.scan(segment, b, tail.view(), at, tail.used(), -1) : writerScanner.scan(segment, offset, -1);
@@ -938,7 +942,7 @@ public final class SegmentLog implements KeyMatcher
      * Any thread: whether the record at {@code offset} of {@code b}, which the caller has checked, holds {@code key}
      * in {@code namespace}. Allocates nothing.
      */
-    public static boolean keyMatches(final UnsafeBuffer b, final int offset, final CharSequence key,
+    public static boolean keyMatches(final MemoryRegion b, final int offset, final CharSequence key,
         final long namespace)
     {
         final boolean stateRecord = RecordDescriptor.isStateType(b.getByte(offset + TYPE_OFFSET));
@@ -977,11 +981,19 @@ public final class SegmentLog implements KeyMatcher
         return true;
     }
 
-    /** Releases every mapping and the writer's file handle. The caller guarantees no reader is left. */
+    /**
+     * Releases every mapping, the write buffer, the scratch buffer and the writer's file handle. The caller
+     * guarantees no reader is left, and appends nothing more.
+     */
     public void unmapAll()
     {
         appender.close();
         closeFlushHandle();
+        tail.free();
+        if (scratch != null)
+        {
+            scratch.close();
+        }
         for (final Segment s : segments)
         {
             if (s != null)

@@ -1,10 +1,9 @@
 package io.memsnap.internal.segment;
 
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 import static io.memsnap.internal.format.RecordDescriptor.HEADER_LENGTH;
 import static io.memsnap.internal.format.RecordDescriptor.LENGTH_OFFSET;
@@ -26,8 +25,8 @@ import static io.memsnap.internal.format.RecordDescriptor.LENGTH_OFFSET;
 final class TailBuffer
 {
     private final int capacity;
-    /** Allocated when the writer first composes (a read-only store never does); then fixed. */
-    private UnsafeBuffer bytes;
+    /** Allocated when the writer first composes (a read-only store never does); then fixed until {@link #free}. */
+    private MemoryRegion bytes;
     /** A view for checksums and writes; its position and limit change with each use (writer only). */
     private ByteBuffer view;
     /** The address (segment id and offset) of byte 0 of the buffer; none until the first {@link #restart}. */
@@ -48,15 +47,28 @@ final class TailBuffer
     }
 
     /** Writer: the buffer, to compose a record at {@link #used()}. */
-    UnsafeBuffer bytes()
+    MemoryRegion bytes()
     {
         if (bytes == null)
         {
-            final ByteBuffer memory = ByteBuffer.allocateDirect(capacity).order(ByteOrder.nativeOrder());
-            view = memory.duplicate();
-            bytes = new UnsafeBuffer(memory); // published to readers by the index, after the first record
+            final MemoryRegion memory = MemoryRegion.allocate(capacity);
+            view = memory.byteBuffer(0, capacity);
+            bytes = memory; // published to readers by the index, after the first record
         }
         return bytes;
+    }
+
+    /**
+     * Releases the buffer's memory, if it was ever allocated. The caller (the log's owner, closing) guarantees that
+     * the writer composes nothing more and that no reader can copy a record out any more.
+     */
+    void free()
+    {
+        final MemoryRegion b = bytes;
+        if (b != null)
+        {
+            b.close();
+        }
     }
 
     /** Writer: the buffer as a {@link ByteBuffer} whose position and limit the caller sets. */
@@ -152,7 +164,7 @@ final class TailBuffer
             {
                 return -1; // no record of the window: let the reader of the mapping report what lies there
             }
-            final UnsafeBuffer b = bytes;
+            final MemoryRegion b = bytes;
             if (b == null)
             {
                 return -1; // nothing was ever composed here

@@ -1,9 +1,7 @@
 package io.memsnap.internal.format;
 
-import org.agrona.concurrent.UnsafeBuffer;
+import io.memsnap.internal.memory.MemoryRegion;
 import org.junit.jupiter.api.Test;
-
-import java.nio.ByteBuffer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -15,7 +13,15 @@ class KeyHashTest
     @Test
     void hashOfTheEncodedBytesIsTheHashOfTheString()
     {
-        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(256));
+        try (MemoryRegion buffer = MemoryRegion.allocate(256))
+        {
+            hashOfTheEncodedBytesIsTheHashOfTheString(buffer);
+        }
+        hashOfTheEncodedBytesIsTheHashOfTheString(MemoryRegion.wrap(new byte[256]));
+    }
+
+    private static void hashOfTheEncodedBytesIsTheHashOfTheString(final MemoryRegion buffer)
+    {
         for (final String id : new String[] {"", "a", "mem-0000000042", "naïve", "日本語のid", "emoji \uD83D\uDE00 id",
             "\u007F\u0080\u07FF\u0800\uFFFF"})
         {
