@@ -1,18 +1,15 @@
 package io.memsnap;
 
 import io.memsnap.internal.format.RecordDescriptor;
-import io.memsnap.internal.index.IndexFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * A JVM started without {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} opens a store, writes, reads
@@ -36,7 +33,6 @@ class JvmFlagMissingTest
     @Test
     void withoutTheFlagAStoreOpensWritesReadsAndSnapshots() throws Exception
     {
-        assumeIndexNeedsNoAgrona();
         final Path store = tmp.resolve("store");
         final ChildJvm.Outcome outcome = withoutTheFlag("use", store.toString());
 
@@ -65,7 +61,6 @@ class JvmFlagMissingTest
     @Test
     void withoutTheFlagTheAgronaBufferOfAStoreReadNamesItOnTheFirstLine() throws Exception
     {
-        assumeIndexNeedsNoAgrona();
         final ChildJvm.Outcome outcome = withoutTheFlag("buffer", tmp.resolve("store").toString());
 
         assertEquals(List.of(), outcome.stdout, outcome.toString());
@@ -107,24 +102,5 @@ class JvmFlagMissingTest
             outcome.stderr.get(1).contains("<argLine>") && outcome.stderr.get(1).contains("Add-Exports"),
             outcome.toString());
         assertFalse(String.join("\n", outcome.stderr).contains("IllegalAccessError"), outcome.toString());
-    }
-
-    /**
-     * Skips a case that opens a store while the index keeps its pages in Agrona buffers, which need the flag: until
-     * it keeps them in {@code MemoryRegion}s, no store opens in a JVM without it.
-     */
-    static void assumeIndexNeedsNoAgrona()
-    {
-        boolean agrona = false;
-        for (final Field field : IndexFile.class.getDeclaredFields())
-        {
-            Class<?> type = field.getType();
-            while (type.isArray())
-            {
-                type = type.getComponentType();
-            }
-            agrona |= type.getName().startsWith("org.agrona.concurrent.");
-        }
-        assumeFalse(agrona, "the index file keeps its pages in Agrona buffers");
     }
 }

@@ -146,7 +146,6 @@ class ModularUseTest
 
     private void assertOnlyAgronaBufferRefused(final List<String> flags) throws Exception
     {
-        JvmFlagMissingTest.assumeIndexNeedsNoAgrona();
         final Path app = compile(List.of(MODULE_INFO, MAIN), new DiagnosticCollector<>());
         final Path store = tmp.resolve("store");
 

@@ -6,7 +6,6 @@ import io.memsnap.internal.memory.MemoryRegion;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -129,19 +128,6 @@ public final class MappedFiles
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             return MemoryRegion.mapReadOnly(channel, position, length);
-        }
-    }
-
-    /**
-     * As {@link #mapRegion}, as a buffer the caller unmaps itself (the index file's chunks), with Agrona's
-     * {@code IoUtil.unmap}.
-     */
-    public static MappedByteBuffer mapReadOnly(final Path file, final long position, final long length)
-        throws IOException
-    {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
-        {
-            return channel.map(FileChannel.MapMode.READ_ONLY, position, length);
         }
     }
 }
