@@ -214,33 +214,8 @@ public final class EntryView
      */
     public double dot(final SparseVector other)
     {
-        final MemoryRegion record = mapped();
-        final int[] oi = other.indicesUnsafe();
-        final float[] ov = other.valuesUnsafe();
         final int ib = indicesOffset(offset);
-        final int vb = ib + nnz * 4;
-        double sum = 0;
-        int a = 0;
-        int b = 0;
-        while (a < nnz && b < oi.length)
-        {
-            final int ia = record.getInt(ib + a * 4);
-            if (ia == oi[b])
-            {
-                sum += (double)record.getFloat(vb + a * 4) * ov[b];
-                a++;
-                b++;
-            }
-            else if (ia < oi[b])
-            {
-                a++;
-            }
-            else
-            {
-                b++;
-            }
-        }
-        return sum;
+        return mapped().sparseDot(ib, ib + nnz * 4, nnz, other.indicesUnsafe(), other.valuesUnsafe());
     }
 
     /**

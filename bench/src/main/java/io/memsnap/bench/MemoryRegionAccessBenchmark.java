@@ -139,6 +139,23 @@ public class MemoryRegionAccessBenchmark
         return values;
     }
 
+    /** {@code MemoryRegion.sparseDot}: the range checked once, the merge without checks. */
+    @Benchmark
+    public double regionSparseDot()
+    {
+        final int ib = recordOffset(layout.nextRecord()) + INDICES_OFFSET;
+        return region.sparseDot(ib, ib + NNZ * 4, NNZ, queryIndices, queryValues);
+    }
+
+    /** {@code MemoryRegion.equalsAscii}: the range checked once, a byte a char. */
+    @Benchmark
+    public boolean regionEqualsAscii()
+    {
+        final int r = layout.nextRecord();
+        final String id = layout.id(r);
+        return region.equalsAscii(recordOffset(r) + ID_OFFSET, id, id.length());
+    }
+
     @Benchmark
     public double regionDot()
     {

@@ -3,9 +3,7 @@ package io.memsnap.internal.format;
 import io.memsnap.InvalidEntryException;
 import io.memsnap.internal.memory.MemoryRegion;
 
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 
 /**
  * UTF-8 of ids and names, encoded and compared straight from and to buffers so that lookups allocate nothing.
@@ -15,7 +13,6 @@ import java.util.Objects;
  */
 public final class Utf8
 {
-    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private Utf8()
     {
@@ -112,7 +109,9 @@ public final class Utf8
     {
         if (s.length() == length)
         {
-            return equalsAscii(s, buffer, offset, length);
+            // As many bytes as chars: equal only if every char is ASCII and equals its byte (any other char takes
+            // more than one byte). The region checks the range once and compares in the loop its version runs best.
+            return buffer.equalsAscii(offset, s, length);
         }
         int p = offset;
         final int end = offset + length;
@@ -157,39 +156,6 @@ public final class Utf8
             }
         }
         return p == end;
-    }
-
-    /**
-     * The common case of {@link #equals}, an id of as many bytes as chars: equal only if every char is ASCII and
-     * equals its byte (any other char takes more than one byte). One bounds check up front, then one {@code getLong}
-     * for each 8 bytes, whose bytes (in the CPU's order) are compared with the chars, then the last bytes one by one.
-     */
-    private static boolean equalsAscii(final CharSequence s, final MemoryRegion buffer, final int offset,
-        final int length)
-    {
-        Objects.checkFromIndexSize(offset, length, buffer.length());
-        final int words = length & ~7;
-        int i = 0;
-        for (; i < words; i += 8)
-        {
-            final long read = buffer.getLong(offset + i);
-            final long word = LITTLE_ENDIAN ? read : Long.reverseBytes(read);
-            for (int j = 0; j < 8; j++)
-            {
-                if (s.charAt(i + j) != (byte)(word >>> (j << 3)))
-                {
-                    return false; // a char of 0x80 or more never equals a byte, at most 0x7F here or negative
-                }
-            }
-        }
-        for (; i < length; i++)
-        {
-            if (s.charAt(i) != buffer.getByte(offset + i))
-            {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** @return the string the UTF-8 bytes encode (allocates). */

@@ -313,6 +313,68 @@ public final class MemoryRegion implements AutoCloseable
         }
     }
 
+    /**
+     * {@return the dot product of a sparse vector stored here, {@code count} ascending int indices from
+     * {@code indicesOffset} and their {@code count} float values from {@code valuesOffset}, with the sparse vector
+     * {@code indices}, {@code values} (ascending, of the same length)}: a merge of the two index lists, a product
+     * summed in double for each index both hold. The range is checked once, then the loop reads without checks, which
+     * a loop over {@link #getInt} and {@link #getFloat} could not (its merge is no counted loop).
+     */
+    public double sparseDot(final int indicesOffset, final int valuesOffset, final int count, final int[] indices,
+        final float[] values)
+    {
+        checkRead(indicesOffset, (long)count * Integer.BYTES);
+        checkRead(valuesOffset, (long)count * Float.BYTES);
+        final int n = Math.min(indices.length, values.length);
+        final byte[] array = this.array;
+        final long ib = address + indicesOffset;
+        final long vb = address + valuesOffset;
+        double sum = 0;
+        int a = 0;
+        int b = 0;
+        while (a < count && b < n)
+        {
+            final long at = (long)a << 2;
+            final int ia = array == null ? UNSAFE.getInt(ib + at) : UNSAFE.getInt(array, ib + at);
+            final int ob = indices[b];
+            if (ia == ob)
+            {
+                sum += (double)(array == null ? UNSAFE.getFloat(vb + at) : UNSAFE.getFloat(array, vb + at)) * values[b];
+                a++;
+                b++;
+            }
+            else if (ia < ob)
+            {
+                a++;
+            }
+            else
+            {
+                b++;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * {@return whether the {@code count} bytes from {@code offset} are the first {@code count} chars of {@code s}, each
+     * taken as one byte} (for ASCII: the caller knows {@code s} holds {@code count} chars). The range is checked once.
+     */
+    public boolean equalsAscii(final int offset, final CharSequence s, final int count)
+    {
+        checkRead(offset, count);
+        final byte[] array = this.array;
+        final long at = address + offset;
+        for (int i = 0; i < count; i++)
+        {
+            final byte b = array == null ? UNSAFE.getByte(at + i) : UNSAFE.getByte(array, at + i);
+            if (s.charAt(i) != b)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Copies {@code count} bytes from {@code offset} to {@code dst} at {@code dstOffset}; the two may overlap. */
     public void copyTo(final int offset, final MemoryRegion dst, final int dstOffset, final int count)
     {

@@ -3,10 +3,12 @@ package io.memsnap.internal.memory;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.util.Objects;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -44,6 +46,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
  */
 public final class MemoryRegion implements AutoCloseable
 {
+    private static final ValueLayout.OfLong LITTLE_ENDIAN_LONG = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle BYTE_HANDLE = JAVA_BYTE.varHandle();
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
     private static final VarHandle LONG_HANDLE = JAVA_LONG.varHandle();
@@ -217,6 +220,80 @@ public final class MemoryRegion implements AutoCloseable
     public void setMemory(final int offset, final int count, final byte value)
     {
         segment.asSlice(offset, count).fill(value);
+    }
+
+    /**
+     * {@return the dot product of a sparse vector stored here, {@code count} ascending int indices from
+     * {@code indicesOffset} and their {@code count} float values from {@code valuesOffset}, with the sparse vector
+     * {@code indices}, {@code values} (ascending, of the same length)}: a merge of the two index lists, a product
+     * summed in double for each index both hold. The range is checked once, then the loop reads without checks, which
+     * a loop over {@link #getInt} and {@link #getFloat} could not (its merge is no counted loop).
+     */
+    public double sparseDot(final int indicesOffset, final int valuesOffset, final int count, final int[] indices,
+        final float[] values)
+    {
+        final MemorySegment segment = this.segment;
+        Objects.checkFromIndexSize(indicesOffset, (long)count * Integer.BYTES, length);
+        Objects.checkFromIndexSize(valuesOffset, (long)count * Float.BYTES, length);
+        final int n = Math.min(indices.length, values.length);
+        final long ib = indicesOffset;
+        final long vb = valuesOffset;
+        double sum = 0;
+        long a = 0;
+        int b = 0;
+        while (a < count && b < n)
+        {
+            final int ia = segment.get(JAVA_INT_UNALIGNED, ib + (a << 2));
+            final int ob = indices[b];
+            if (ia == ob)
+            {
+                sum += (double)segment.get(JAVA_FLOAT_UNALIGNED, vb + (a << 2)) * values[b];
+                a++;
+                b++;
+            }
+            else if (ia < ob)
+            {
+                a++;
+            }
+            else
+            {
+                b++;
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * {@return whether the {@code count} bytes from {@code offset} are the first {@code count} chars of {@code s}, each
+     * taken as one byte} (for ASCII: the caller knows {@code s} holds {@code count} chars). The range is checked once.
+     */
+    public boolean equalsAscii(final int offset, final CharSequence s, final int count)
+    {
+        final MemorySegment segment = this.segment;
+        Objects.checkFromIndexSize(offset, count, length);
+        final long at = offset;
+        final int words = count & ~7;
+        int i = 0;
+        for (; i < words; i += 8)
+        {
+            // Eight bytes a load: a byte a load costs twice as much here (docs/memory-access.md).
+            final long word = segment.get(LITTLE_ENDIAN_LONG, at + i);
+            for (int j = 0; j < 8; j++)
+            {
+                if (s.charAt(i + j) != (byte)(word >>> (j << 3)))
+                {
+                    return false;
+                }
+            }
+        }
+        for (; i < count; i++)
+        {
+            if (s.charAt(i) != segment.get(JAVA_BYTE, at + i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Copies {@code count} bytes from {@code offset} to {@code dst} at {@code dstOffset}. */

@@ -156,6 +156,41 @@ class MemoryRegionTest
     }
 
     @Test
+    void aSparseDotAndAnAsciiCompareReadInPlaceWithTheRangeCheckedOnce()
+    {
+        final int[] indices = {2, 5, 9, 14, 40};
+        final float[] values = {0.5f, -2f, 3f, 1.25f, 7f};
+        final int[] query = {1, 5, 9, 40, 41};
+        final float[] queryValues = {9f, 2f, -1f, 0.5f, 3f};
+        final double expected = -2.0 * 2 + 3.0 * -1 + 7.0 * 0.5;
+        for (final MemoryRegion r : new MemoryRegion[] {MemoryRegion.allocate(256), MemoryRegion.wrap(new byte[256])})
+        {
+            try (r)
+            {
+                for (final int at : new int[] {0, 3, 61})
+                {
+                    r.putInts(at, indices, 0, indices.length);
+                    r.putFloats(at + 20, values, 0, values.length);
+                    assertEquals(expected, r.sparseDot(at, at + 20, 5, query, queryValues), 1e-9, "at " + at);
+                    assertEquals(0.0, r.sparseDot(at, at + 20, 0, query, queryValues), "no non-zeros");
+                    assertEquals(-2.0 * 2, r.sparseDot(at, at + 20, 2, query, queryValues), 1e-9, "a prefix");
+                }
+                assertThrows(IndexOutOfBoundsException.class, () -> r.sparseDot(250, 0, 5, query, queryValues));
+                assertThrows(IndexOutOfBoundsException.class, () -> r.sparseDot(0, 240, 5, query, queryValues));
+
+                final String id = "memory-0000042-abcdefghij"; // 25 chars: three words and a tail
+                r.putBytes(100, id.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, id.length());
+                assertTrue(r.equalsAscii(100, id, id.length()));
+                assertTrue(r.equalsAscii(100, id, 3), "a prefix");
+                assertFalse(r.equalsAscii(100, "memory-0000042-abcdefghiJ", id.length()), "the tail differs");
+                assertFalse(r.equalsAscii(100, "memorY-0000042-abcdefghij", id.length()), "a word differs");
+                assertFalse(r.equalsAscii(100, "memory-0000042-abcdefgh\u00e9j", id.length()), "not ASCII");
+                assertThrows(IndexOutOfBoundsException.class, () -> r.equalsAscii(240, id, id.length()));
+            }
+        }
+    }
+
+    @Test
     void anAccessOutsideTheRegionThrowsInsteadOfReadingPastIt()
     {
         try (MemoryRegion r = MemoryRegion.allocate(64))
