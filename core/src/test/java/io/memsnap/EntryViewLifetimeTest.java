@@ -80,8 +80,6 @@ class EntryViewLifetimeTest
         final Path stderr = dir.resolve("child.err");
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         command.add("-Xmx64m");
         command.add("-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"));
         command.add("-cp");

@@ -63,7 +63,8 @@ public final class IndexMemoryBudget
     {
         try
         {
-            // What java.nio.Bits enforces; needs the jdk.internal.misc export that Agrona needs too.
+            // What java.nio.Bits enforces; readable only with the jdk.internal.misc export (which memsnap does not
+            // need): without it, the option's value, its default the heap's maximum, as the JDK derives it.
             return (Long)Class.forName("jdk.internal.misc.VM").getMethod("maxDirectMemory").invoke(null);
         }
         catch (final ReflectiveOperationException | RuntimeException ex)
