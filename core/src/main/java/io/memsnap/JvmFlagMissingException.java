@@ -28,8 +28,9 @@ public class JvmFlagMissingException extends MemsnapException
      */
     public JvmFlagMissingException(final String flag)
     {
-        super("memsnap needs the JVM flag " + flag + ", and this JVM was started without it " +
-            "(Agrona, which holds memsnap's buffers, reaches jdk.internal.misc.Unsafe)." + System.lineSeparator() +
+        super("EntryView.buffer(), an Agrona buffer, needs the JVM flag " + flag + ", and this JVM was started " +
+            "without it (Agrona's buffers reach jdk.internal.misc.Unsafe; nothing else of memsnap needs the flag)." +
+            System.lineSeparator() +
             "Put the flag on the java command line, or in the environment variable JDK_JAVA_OPTIONS, or, for tests, " +
             "in Maven Surefire's <argLine> (Gradle: jvmArgs of the test task); an executable jar can carry it as the " +
             "manifest entry 'Add-Exports: java.base/jdk.internal.misc' (class path only).");

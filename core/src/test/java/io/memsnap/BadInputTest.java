@@ -388,7 +388,6 @@ class BadInputTest
     {
         final List<String> command = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
             "-cp", System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")),
             LockProbe.class.getName(), dir.toString(), mode));

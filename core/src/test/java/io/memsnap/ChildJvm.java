@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts a test's child JVM on the test class path, with the flags memsnap needs (or, to test their absence, without
- * them), and reads what it prints.
+ * Starts a test's child JVM on the test class path, with no JVM flag but the options a test gives (memsnap needs
+ * none), and reads what it prints.
  */
 final class ChildJvm
 {
@@ -21,18 +21,22 @@ final class ChildJvm
     {
     }
 
-    /** @return the command line of a JVM like this one running {@code main} with {@code options} and {@code args}. */
-    static List<String> command(final List<String> options, final Class<?> main, final List<String> args)
+    /**
+     * @return as {@link #command}, with the {@code --add-exports} flag first that the deprecated
+     * {@link EntryView#buffer()}, an Agrona buffer, needs.
+     */
+    static List<String> commandWithAgronaExport(
+        final List<String> options, final Class<?> main, final List<String> args)
     {
         final List<String> flagged = new ArrayList<>();
         flagged.add("--add-exports");
         flagged.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         flagged.addAll(options);
-        return commandWithoutExport(flagged, main, args);
+        return command(flagged, main, args);
     }
 
-    /** @return as {@link #command}, without the {@code --add-exports} flag memsnap needs: only {@code options}. */
-    static List<String> commandWithoutExport(final List<String> options, final Class<?> main, final List<String> args)
+    /** @return the command line of a JVM like this one running {@code main} with {@code options} and {@code args}. */
+    static List<String> command(final List<String> options, final Class<?> main, final List<String> args)
     {
         final List<String> command = new ArrayList<>();
         command.add(javaLauncher());

@@ -349,8 +349,6 @@ class CrashTest
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         command.add("-Xmx256m");
         command.add("-XX:+UseSerialGC");
         command.add("-cp");

@@ -45,7 +45,7 @@ import java.util.stream.Stream;
  * <p>The benchmark-size run, by hand, after {@code mvn -o -q -pl core test-compile} (about six minutes and 40 GB of
  * index writes on an SSD, see docs/benchmarks.md):
  * <pre>
- * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Xmx128m -XX:+DisableExplicitGC -XX:+UseSerialGC \
+ * java -Xmx128m -XX:+DisableExplicitGC -XX:+UseSerialGC \
  *   -cp core/target/test-classes:core/target/classes:$HOME/.m2/repository/org/agrona/agrona/2.6.0/agrona-2.6.0.jar \
  *   io.memsnap.DirectMemoryBoundChild write /tmp/memsnap-10m 10000000
  * </pre>

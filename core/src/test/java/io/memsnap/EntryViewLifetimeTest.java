@@ -1,5 +1,6 @@
 package io.memsnap;
 
+import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,8 +81,6 @@ class EntryViewLifetimeTest
         final Path stderr = dir.resolve("child.err");
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         command.add("-Xmx64m");
         command.add("-XX:ErrorFile=" + dir.resolve("hs_err_%p.log"));
         command.add("-cp");
@@ -126,8 +125,11 @@ class EntryViewLifetimeTest
                     () -> accessor.call.accept(view));
                 assertTrue(ex.getMessage().contains("outside"), ex.getMessage());
             }
-            // The thread's view serves the next visit as before.
-            assertTrue(store.read(id(0), v -> assertEquals("returned", outcome(accessor, v))));
+            // The thread's view serves the next visit as before; the Agrona buffer only in a JVM with its flag.
+            final boolean agronaBuffer = Object.class.getModule().isExported("jdk.internal.misc",
+                DirectBuffer.class.getModule());
+            final String served = accessor != Accessor.BUFFER || agronaBuffer ? "returned" : "JvmFlagMissingException";
+            assertTrue(store.read(id(0), v -> assertEquals(served, outcome(accessor, v))));
         }
     }
 

@@ -30,8 +30,8 @@ public final class GoldenStores
     /** Every golden store, oldest first. A new format version adds its own (see {@link #WRITE_COMMAND}). */
     public static final List<String> VERSIONS = List.of("v1.0", "v2.0", "v3.0", "v4.0");
     /** What writes the golden store of this build's format version, run from the repository's root. */
-    public static final String WRITE_COMMAND = "mvn -B -o -q -pl core test-compile && java --add-exports " +
-        "java.base/jdk.internal.misc=ALL-UNNAMED -cp core/target/test-classes:core/target/classes:" +
+    public static final String WRITE_COMMAND = "mvn -B -o -q -pl core test-compile && java " +
+        "-cp core/target/test-classes:core/target/classes:" +
         "$HOME/.m2/repository/org/agrona/agrona/2.6.0/agrona-2.6.0.jar io.memsnap.FormatGoldenTest";
     /** The files of every golden store; later versions may hold more (see {@link #OPTIONAL_FILES}). */
     private static final List<String> FILES = List.of("index.msi", "segment-0000000001.seg",

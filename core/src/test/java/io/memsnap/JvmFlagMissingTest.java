@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.*;
 class JvmFlagMissingTest
 {
     static final String FIRST_LINE = "Exception in thread \"main\" io.memsnap.JvmFlagMissingException: " +
-        "memsnap needs the JVM flag --add-exports java.base/jdk.internal.misc=ALL-UNNAMED, and this JVM was started " +
-        "without it (Agrona, which holds memsnap's buffers, reaches jdk.internal.misc.Unsafe).";
+        "EntryView.buffer(), an Agrona buffer, needs the JVM flag " +
+        "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED, and this JVM was started without it " +
+        "(Agrona's buffers reach jdk.internal.misc.Unsafe; nothing else of memsnap needs the flag).";
 
     /** The length of the record {@link FlagProbe}'s {@code view} encodes: one non-zero, an id of one byte. */
     private static final long VIEW_RECORD = RecordDescriptor.recordLength(1, 1, 0);
@@ -71,8 +72,8 @@ class JvmFlagMissingTest
     void theFlagOnTheCommandLineGetsTheBuffer() throws Exception
     {
         final Path store = tmp.resolve("store");
-        final ChildJvm.Outcome outcome = ChildJvm.run(
-            ChildJvm.command(List.of(), FlagProbe.class, List.of("buffer", store.toString())), Map.of(), tmp);
+        final ChildJvm.Outcome outcome = ChildJvm.run(ChildJvm.commandWithAgronaExport(
+            List.of(), FlagProbe.class, List.of("buffer", store.toString())), Map.of(), tmp);
 
         assertEquals(List.of("ok"), outcome.stdout, outcome.toString());
         assertEquals(0, outcome.exit, outcome.toString());
@@ -82,7 +83,7 @@ class JvmFlagMissingTest
     @Test
     void theFlagInJdkJavaOptionsGetsTheBuffer() throws Exception
     {
-        final ChildJvm.Outcome outcome = ChildJvm.run(ChildJvm.commandWithoutExport(List.of(), FlagProbe.class,
+        final ChildJvm.Outcome outcome = ChildJvm.run(ChildJvm.command(List.of(), FlagProbe.class,
             List.of("view")), Map.of("JDK_JAVA_OPTIONS", "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED"), tmp);
 
         assertEquals(List.of("byteBuffer " + VIEW_RECORD, "buffer " + VIEW_RECORD, "ok"), outcome.stdout, outcome.toString());
@@ -91,7 +92,7 @@ class JvmFlagMissingTest
 
     private ChildJvm.Outcome withoutTheFlag(final String... args) throws Exception
     {
-        return ChildJvm.run(ChildJvm.commandWithoutExport(List.of(), FlagProbe.class, List.of(args)), Map.of(), tmp);
+        return ChildJvm.run(ChildJvm.command(List.of(), FlagProbe.class, List.of(args)), Map.of(), tmp);
     }
 
     private static void assertRefused(final ChildJvm.Outcome outcome)

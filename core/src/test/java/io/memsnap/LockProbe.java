@@ -7,7 +7,7 @@ import java.nio.file.Path;
  * line and exits with a code the test checks.
  *
  * <pre>
- * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp ... io.memsnap.LockProbe DIR write|read [ID...]
+ * java -cp ... io.memsnap.LockProbe DIR write|read [ID...]
  * </pre>
  *
  * Exit codes: 0 opened (then prints {@code OPENED generation=G lastSequence=L size=N} and, for each ID,

@@ -18,8 +18,7 @@ import java.util.SplittableRandom;
  * thread, every segment below the live fraction), timed with the thread's CPU clock. The records copied are the same
  * from run to run (seeded), so two builds compare by their CPU time a record.
  *
- * <pre>java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -cp bench/target/benchmarks.jar
- *     io.memsnap.bench.CompactionCostProbe 1000000 3 nnz30</pre>
+ * <pre>java -cp bench/target/benchmarks.jar io.memsnap.bench.CompactionCostProbe 1000000 3 nnz30</pre>
  *
  * <p>Prints a line a round: records copied, segments compacted, CPU and wall time a record.
  */

@@ -19,9 +19,9 @@ import java.nio.file.Path;
  * the other operations run on the shared store of 1M entries.
  *
  * <p>Prints one line: engine, vectors, operation, count, wall ns/op, thread CPU ns/op, process CPU ns/op. Run each
- * engine in a JVM of its own, with the flags of {@link Jvm} (Chronicle Map needs them):
+ * engine in a JVM of its own, with the engines' flags of {@link Jvm} (Chronicle Map needs them):
  *
- * <pre>java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED ... -Dchronicle.analytics.disable=true
+ * <pre>java --add-exports=java.base/jdk.internal.ref=ALL-UNNAMED ... -Dchronicle.analytics.disable=true
  *     -cp bench/peers/target/benchmarks-all.jar io.memsnap.bench.CpuCostProbe chronicle-map nnz30 put 2000000</pre>
  */
 public final class CpuCostProbe

@@ -1,15 +1,16 @@
 package io.memsnap.bench;
 
 /**
- * The flags every benchmark fork gets ({@code @Fork(jvmArgsAppend = ...)}): memsnap's (Agrona reaches the JDK's
- * internal Unsafe) and the set Chronicle documents for Java 17 and later (its "Java 17 support" page), plus the
- * switch that turns off Chronicle's usage analytics, and the two packages lmdbjava's ByteBuffer proxy opens
- * ({@code java.nio}, {@code sun.nio.ch}). All forks get them all, so every engine runs in the same JVM
- * configuration; they change nothing for the engines that do not need them.
+ * The flags of the benchmark forks ({@code @Fork(jvmArgsAppend = ...)}). The engines' forks get the set Chronicle
+ * documents for Java 17 and later (its "Java 17 support" page), plus the switch that turns off Chronicle's usage
+ * analytics, and the two packages lmdbjava's ByteBuffer proxy opens ({@code java.nio}, {@code sun.nio.ch}): all of
+ * them, so every engine runs in the same JVM configuration; they change nothing for the engines that do not need
+ * them. memsnap needs none. {@link #AGRONA} is only for the benchmarks that measure Agrona's own buffers, which
+ * reach the JDK's internal {@code Unsafe}.
  */
 public final class Jvm
 {
-    public static final String MEMSNAP = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+    public static final String AGRONA = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
     public static final String CM_1 = "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED";
     public static final String CM_2 = "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED";
     public static final String CM_3 = "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED";

@@ -198,7 +198,7 @@ public final class LargeStoreRun
         throws IOException, InterruptedException
     {
         final List<String> command = new ArrayList<>(List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(), Jvm.MEMSNAP, "-Xmx" + childHeap,
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + childHeap,
             "-cp", System.getProperty("java.class.path"), LargeStoreRun.class.getName(), "--phase", childPhase,
             "--entries", Long.toString(entries), "--small", Long.toString(small), "--opens", Integer.toString(opens),
             "--snapshots", Integer.toString(snapshots), "--rounds", Integer.toString(rounds), "--warmup",

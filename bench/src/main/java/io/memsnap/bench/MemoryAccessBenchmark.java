@@ -62,7 +62,7 @@ import static io.memsnap.internal.format.IndexPageDescriptor.slotOffset;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = Jvm.MEMSNAP)
+@Fork(value = 1, jvmArgsAppend = Jvm.AGRONA)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class MemoryAccessBenchmark

@@ -10,8 +10,7 @@ import java.util.Random;
 public final class Mutator
 {
     /**
-     * The fuzz tests' base seed. Another run: {@code mvn -o -pl cli test -Dtest='*FuzzTest'
-     * '-Dmemsnap.jvm.flags=--add-exports java.base/jdk.internal.misc=ALL-UNNAMED -Dfuzz.seed=N'}.
+     * The fuzz tests' base seed. Another run: {@code mvn -o -pl cli test -Dtest='*FuzzTest' -DargLine=-Dfuzz.seed=N}.
      */
     public static final long BASE_SEED = Long.getLong("fuzz.seed", 0x5EED_2026L);
 

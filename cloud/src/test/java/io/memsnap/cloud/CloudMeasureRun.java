@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * mvn -B -o -pl core,cloud test-compile
- * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp "$(cat cp.txt):core/target/classes:..." \
+ * java -cp "$(cat cp.txt):core/target/classes:..." \
  *     io.memsnap.cloud.CloudMeasureRun [rounds]
  * </pre>
  */

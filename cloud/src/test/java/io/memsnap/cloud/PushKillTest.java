@@ -108,8 +108,6 @@ class PushKillTest
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("--add-exports");
-        command.add("java.base/jdk.internal.misc=ALL-UNNAMED");
         command.add("-XX:TieredStopAtLevel=1"); // starts sooner; the child's speed does not matter
         command.add("-XX:+UseSerialGC");
         command.add("-cp");

@@ -14,7 +14,7 @@ import java.util.List;
  * and checks that every entry came back.
  *
  * <pre>
- * java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp ... io.memsnap.example.QuickStart DIR
+ * java -cp ... io.memsnap.example.QuickStart DIR
  * </pre>
  *
  * Prints what it did, one line a step, and exits with 1 when the reopened store misses something.

@@ -21,15 +21,14 @@ import java.util.TreeSet;
  * does), then exits with status 1 when a test result has a FORBIDDEN outcome or an error, or when a selected test
  * has no result; jcstress itself exits 0 in all these cases.
  *
- * <p>Every forked JVM gets {@link #FORK_FLAGS}: {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}
- * (Agrona reaches the JDK's internal {@code Unsafe}) and room for direct memory beyond the default (the heap size,
+ * <p>Every forked JVM gets {@link #FORK_FLAGS}, room for direct memory beyond the default (the heap size,
  * 256 MiB in jcstress forks): the index tests' states hold pages of 4 MiB direct chunks, and jcstress keeps up to
- * 10,240 states at once. They are put in front of {@code -jvmArgsPrepend}, or of {@code -jvmArgs} when that is
+ * 10,240 states at once. It is put in front of {@code -jvmArgsPrepend}, or of {@code -jvmArgs} when that is
  * given, or added as {@code -jvmArgsPrepend} when neither is.
  */
 public final class RunTests
 {
-    static final String FORK_FLAGS = "--add-exports java.base/jdk.internal.misc=ALL-UNNAMED -XX:MaxDirectMemorySize=2g";
+    static final String FORK_FLAGS = "-XX:MaxDirectMemorySize=2g";
 
     private RunTests()
     {

@@ -112,6 +112,22 @@ public final class MemoryRegion implements AutoCloseable
         return ofBuffer(ByteBuffer.allocateDirect(length), false);
     }
 
+    /**
+     * @return the most bytes {@link #allocate} may hold at once in this JVM, its limit of direct memory
+     * ({@code -XX:MaxDirectMemorySize}, by default the heap's maximum), or -1 if this JDK does not let it be read.
+     */
+    public static long allocationLimit()
+    {
+        try
+        {
+            return UnsafeAccess.directMemoryLimit();
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+
     /** @return a read-only mapping of {@code length} bytes of {@code channel}'s file from {@code position}. */
     public static MemoryRegion mapReadOnly(final FileChannel channel, final long position, final int length)
         throws IOException

@@ -29,6 +29,23 @@ final class UnsafeAccess
     {
     }
 
+    /**
+     * @return the JVM's limit of direct buffer memory as {@code java.nio.Bits} enforces it ({@code MAX_MEMORY}:
+     * {@code -XX:MaxDirectMemorySize}, by default the heap's maximum), read at the offset that
+     * {@code Unsafe.staticFieldOffset} gives for the field, so with no {@code --add-exports} or {@code --add-opens}.
+     * @throws ReflectiveOperationException if this JDK's {@code java.nio.Bits} has no such field.
+     */
+    static long directMemoryLimit() throws ReflectiveOperationException
+    {
+        // Class.forName initialises Bits, so MAX_MEMORY holds its value.
+        final Field max = Class.forName("java.nio.Bits").getDeclaredField("MAX_MEMORY");
+        if (max.getType() != long.class)
+        {
+            throw new NoSuchFieldException("java.nio.Bits.MAX_MEMORY is not a long");
+        }
+        return UNSAFE.getLongVolatile(UNSAFE.staticFieldBase(max), UNSAFE.staticFieldOffset(max));
+    }
+
     /** @return the address of {@code buffer}'s first byte (its index 0); it must be a direct buffer. */
     static long address(final ByteBuffer buffer)
     {

@@ -2,6 +2,7 @@ package io.memsnap.internal.snapshot;
 
 import io.memsnap.StoreOptions;
 import io.memsnap.internal.index.IndexFile;
+import io.memsnap.internal.memory.MemoryRegion;
 
 import java.lang.management.ManagementFactory;
 
@@ -61,18 +62,16 @@ public final class IndexMemoryBudget
     /** @return the JVM's limit of direct buffer memory: {@code -XX:MaxDirectMemorySize}, by default the heap's. */
     public static long jvmDirectMemoryLimit()
     {
-        try
+        // What java.nio.Bits enforces, read without the management API, which loads java.util.logging.
+        final long enforced = MemoryRegion.allocationLimit();
+        if (enforced > 0)
         {
-            // What java.nio.Bits enforces; needs the jdk.internal.misc export that Agrona needs too.
-            return (Long)Class.forName("jdk.internal.misc.VM").getMethod("maxDirectMemory").invoke(null);
+            return enforced;
         }
-        catch (final ReflectiveOperationException | RuntimeException ex)
-        {
-            final com.sun.management.HotSpotDiagnosticMXBean vm =
-                ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
-            final long flag = Long.parseLong(vm.getVMOption("MaxDirectMemorySize").getValue());
-            return flag > 0 ? flag : Runtime.getRuntime().maxMemory();
-        }
+        final com.sun.management.HotSpotDiagnosticMXBean vm =
+            ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        final long flag = Long.parseLong(vm.getVMOption("MaxDirectMemorySize").getValue());
+        return flag > 0 ? flag : Runtime.getRuntime().maxMemory();
     }
 
     /** @return the most bytes of direct buffers the index's chunks may hold, resident and retired. */

@@ -62,6 +62,15 @@ public final class MemoryRegion implements AutoCloseable
         this.length = (int)segment.byteSize();
     }
 
+    /**
+     * @return -1: the JVM's limit of direct memory cannot be read here without {@code --add-exports}, and
+     * {@link #allocate} is not counted against it.
+     */
+    public static long allocationLimit()
+    {
+        return -1;
+    }
+
     /** @return {@code length} bytes of memory of the process, zeroed, at an address aligned to 8 bytes. */
     public static MemoryRegion allocate(final int length)
     {
