@@ -5,6 +5,7 @@ import io.memsnap.internal.index.IndexFile;
 import io.memsnap.internal.memory.MemoryRegion;
 
 import java.lang.management.ManagementFactory;
+import java.util.Locale;
 
 /**
  * How much direct memory a writable store's index pages waiting for a checkpoint may hold, and when the background
@@ -24,6 +25,7 @@ import java.lang.management.ManagementFactory;
  */
 public final class IndexMemoryBudget
 {
+    private static final String MAX_DIRECT_MEMORY_OPTION = "-XX:MaxDirectMemorySize=";
     /** The chunk being filled and up to two more that one change of the index may need. */
     static final long RESERVE_BYTES = 3 * IndexFile.CHUNK_BYTES;
 
@@ -62,16 +64,59 @@ public final class IndexMemoryBudget
     /** @return the JVM's limit of direct buffer memory: {@code -XX:MaxDirectMemorySize}, by default the heap's. */
     public static long jvmDirectMemoryLimit()
     {
-        // What java.nio.Bits enforces, read without the management API, which loads java.util.logging.
+        // What java.nio.Bits enforces, read without the management API, which loads java.util.logging (on JDK 17
+        // to 21; -1 on 22 and later, where reading it would warn).
         final long enforced = MemoryRegion.allocationLimit();
         if (enforced > 0)
         {
             return enforced;
         }
+        final java.util.Optional<String[]> arguments = ProcessHandle.current().info().arguments();
+        if (arguments.isPresent())
+        {
+            // The JVM's own rule, from its options: the last -XX:MaxDirectMemorySize given wins, JAVA_TOOL_OPTIONS
+            // first, then JDK_JAVA_OPTIONS and the command line, which the launcher reads in that order.
+            long flag = -1;
+            flag = lastMaxDirectMemorySize(System.getenv("JAVA_TOOL_OPTIONS"), flag);
+            flag = lastMaxDirectMemorySize(System.getenv("JDK_JAVA_OPTIONS"), flag);
+            flag = lastMaxDirectMemorySize(String.join(" ", arguments.get()), flag);
+            return flag > 0 ? flag : Runtime.getRuntime().maxMemory();
+        }
         final com.sun.management.HotSpotDiagnosticMXBean vm =
             ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
         final long flag = Long.parseLong(vm.getVMOption("MaxDirectMemorySize").getValue());
         return flag > 0 ? flag : Runtime.getRuntime().maxMemory();
+    }
+
+    /**
+     * @return the size of the last {@code -XX:MaxDirectMemorySize=SIZE} in {@code options} (a number of bytes with an
+     * optional k, m, g or t), or {@code otherwise} if there is none or it does not parse.
+     */
+    static long lastMaxDirectMemorySize(final String options, final long otherwise)
+    {
+        if (options == null)
+        {
+            return otherwise;
+        }
+        long found = otherwise;
+        for (final String option : options.trim().split("\\s+"))
+        {
+            if (option.startsWith(MAX_DIRECT_MEMORY_OPTION))
+            {
+                final String size = option.substring(MAX_DIRECT_MEMORY_OPTION.length()).toLowerCase(Locale.ROOT);
+                final int units = size.isEmpty() ? -1 : "kmgt".indexOf(size.charAt(size.length() - 1));
+                try
+                {
+                    final long number = Long.parseLong(units < 0 ? size : size.substring(0, size.length() - 1));
+                    found = number << (units < 0 ? 0 : 10 * (units + 1));
+                }
+                catch (final NumberFormatException ignored)
+                {
+                    // the JVM refuses to start with it; nothing to take from it here
+                }
+            }
+        }
+        return found;
     }
 
     /** @return the most bytes of direct buffers the index's chunks may hold, resident and retired. */

@@ -65,7 +65,22 @@ class IndexMemoryBudgetTest
     @Test
     void theJvmsLimitIsWhatThisJvmEnforces()
     {
-        final long limit = IndexMemoryBudget.jvmDirectMemoryLimit();
-        assertTrue(limit > 0 && limit <= Math.max(Runtime.getRuntime().maxMemory(), limit), "limit " + limit);
+        final com.sun.management.HotSpotDiagnosticMXBean vm = java.lang.management.ManagementFactory
+            .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+        final long flag = Long.parseLong(vm.getVMOption("MaxDirectMemorySize").getValue());
+        assertEquals(flag > 0 ? flag : Runtime.getRuntime().maxMemory(), IndexMemoryBudget.jvmDirectMemoryLimit());
+    }
+
+    @Test
+    void theLastMaxDirectMemorySizeOfTheOptionsWinsWithItsUnit()
+    {
+        assertEquals(-1, IndexMemoryBudget.lastMaxDirectMemorySize(null, -1));
+        assertEquals(-1, IndexMemoryBudget.lastMaxDirectMemorySize("-Xmx1g -XX:+UseSerialGC", -1));
+        assertEquals(64 * MIB, IndexMemoryBudget.lastMaxDirectMemorySize("-XX:MaxDirectMemorySize=64m", -1));
+        assertEquals(2048 * MIB, IndexMemoryBudget.lastMaxDirectMemorySize(
+            " -XX:MaxDirectMemorySize=64M  -Xmx1g -XX:MaxDirectMemorySize=2G ", -1));
+        assertEquals(5000, IndexMemoryBudget.lastMaxDirectMemorySize("-XX:MaxDirectMemorySize=5000", -1));
+        assertEquals(3 * 1024, IndexMemoryBudget.lastMaxDirectMemorySize("-XX:MaxDirectMemorySize=3k", 7));
+        assertEquals(7, IndexMemoryBudget.lastMaxDirectMemorySize("-XX:MaxDirectMemorySize=lots", 7));
     }
 }
