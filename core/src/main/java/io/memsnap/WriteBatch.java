@@ -341,7 +341,7 @@ public final class WriteBatch
             hashes = Arrays.copyOf(hashes, count * 2);
         }
         final int at = length;
-        Arrays.fill(bytes, at, at + aligned, (byte)0); // on the array: a region's setMemory may allocate a slice
+        records.setMemory(at, aligned, (byte)0);
         keys[count] = key;
         offsets[count] = at;
         count++;

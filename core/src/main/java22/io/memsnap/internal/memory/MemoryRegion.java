@@ -47,6 +47,8 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED;
 public final class MemoryRegion implements AutoCloseable
 {
     private static final ValueLayout.OfLong LITTLE_ENDIAN_LONG = JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** A page of zeros for {@link #setMemory}: memory of the JVM's global arena, never released. */
+    private static final MemorySegment ZEROS = Arena.global().allocate(4096, Long.BYTES);
     private static final VarHandle BYTE_HANDLE = JAVA_BYTE.varHandle();
     private static final VarHandle INT_HANDLE = JAVA_INT.varHandle();
     private static final VarHandle LONG_HANDLE = JAVA_LONG.varHandle();
@@ -228,7 +230,21 @@ public final class MemoryRegion implements AutoCloseable
     /** Sets {@code count} bytes from {@code offset} to {@code value}. */
     public void setMemory(final int offset, final int count, final byte value)
     {
-        segment.asSlice(offset, count).fill(value);
+        // No slice: asSlice(offset, count).fill(value) allocated the slice on every call (a page made by the index
+        // writer, a batch's record), which escape analysis did not remove. Zeros are copied from a page of them.
+        Objects.checkFromIndexSize(offset, count, length);
+        if (value == 0)
+        {
+            for (long done = 0; done < count; done += ZEROS.byteSize())
+            {
+                MemorySegment.copy(ZEROS, 0, segment, offset + done, Math.min(ZEROS.byteSize(), count - done));
+            }
+            return;
+        }
+        for (long at = offset, end = (long)offset + count; at < end; at++)
+        {
+            segment.set(JAVA_BYTE, at, value);
+        }
     }
 
     /**
