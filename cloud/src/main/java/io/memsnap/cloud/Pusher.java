@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -279,7 +280,11 @@ public final class Pusher
                 newest = Math.max(newest, RemoteManifestDescriptor.parseEpochKey(key));
             }
             final long next = newest + 1;
-            if (remote.putIfAbsent(RemoteManifestDescriptor.epochKey(next), claimant()))
+            final String key = RemoteManifestDescriptor.epochKey(next);
+            final byte[] claim = claimant();
+            // A claim whose answer was lost is retried by the SDK and finds the name taken by its own bytes: the
+            // claim names this attempt uniquely, so it is taken for ours and not for another pusher's.
+            if (remote.putIfAbsent(key, claim) || Arrays.equals(remote.get(key), claim))
             {
                 return next;
             }
@@ -299,7 +304,7 @@ public final class Pusher
         {
             host = "unknown host";
         }
-        return ("pid " + ProcessHandle.current().pid() + " on " + host + " at " + System.currentTimeMillis() + "\n")
-            .getBytes(StandardCharsets.UTF_8);
+        return ("pid " + ProcessHandle.current().pid() + " on " + host + " at " + System.currentTimeMillis() +
+            " claim " + UUID.randomUUID() + "\n").getBytes(StandardCharsets.UTF_8);
     }
 }

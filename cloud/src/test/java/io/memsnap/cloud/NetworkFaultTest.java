@@ -81,6 +81,24 @@ class NetworkFaultTest
     }
 
     @Test
+    void epochClaimWhoseAnswerIsLostIsTakenForOurs() throws IOException
+    {
+        try (CuttingProxy proxy = new CuttingProxy(server.getUri(), Long.MAX_VALUE, 0);
+             RemoteStore remote = RemoteStore.open(RemoteLocation.parse("s3://" + S3Fixture.BUCKET + "/claim"),
+                 S3Fixture.config(proxy.uri()).build()))
+        {
+            // The epoch's conditional write reaches the server and its answer is lost: the retry finds epoch 1
+            // taken by this pusher's own claim, and the pusher must not move on to claim epoch 2.
+            proxy.dropResponseTo("/claim/" + RemoteManifestDescriptor.epochKey(1));
+            final Pusher pusher = new Pusher(remote);
+            assertEquals(1, pusher.push(dir).remoteGeneration());
+            assertEquals(1, proxy.responsesDropped());
+            assertEquals(1, pusher.epoch());
+            assertEquals(1, remote.list(RemoteManifestDescriptor.EPOCHS).size());
+        }
+    }
+
+    @Test
     void pushCutOffCommitsNothingAndTheNextCarriesOn() throws IOException
     {
         final long total;
