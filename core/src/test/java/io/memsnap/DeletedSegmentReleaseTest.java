@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The segment files a snapshot's commit deletes (compacted, and no retained snapshot needs them any more) leave the
  * directory at once, and the process lets go of them soon after, on the release thread: the last close of a deleted
  * file frees its blocks, which the snapshot does not wait for. Seen through the process's open files
- * ({@code /proc/self/fd}): no channel of a deleted segment of the store stays open, and none at all once it closes.
+ * ({@code /proc/self/fd}) and its mappings ({@code /proc/self/maps}): no channel or mapping of a deleted segment of
+ * the store stays, and none at all once it closes.
  */
 class DeletedSegmentReleaseTest
 {
@@ -50,17 +51,27 @@ class DeletedSegmentReleaseTest
             }
             assertTrue(store.stats().compactionBytesFreed() > before, "the commits deleted segment files");
             final long deadline = System.nanoTime() + PATIENCE_NANOS;
-            while (!deletedSegmentsHeld().isEmpty() && System.nanoTime() < deadline)
+            while ((!deletedSegmentsHeld().isEmpty() || !deletedSegmentsMapped().isEmpty()) &&
+                System.nanoTime() < deadline)
             {
                 Thread.sleep(10);
             }
             assertEquals(List.of(), deletedSegmentsHeld(), "deleted segment files still open");
+            assertEquals(List.of(), deletedSegmentsMapped(), "deleted segment files still mapped");
             for (int i = 0; i < 1500; i++)
             {
                 assertEquals(vector(i, 3), store.get("k" + i).orElseThrow().vector(), "k" + i);
             }
         }
         assertEquals(List.of(), deletedSegmentsHeld(), "after close");
+        assertEquals(List.of(), deletedSegmentsMapped(), "after close");
+    }
+
+    /** @return the store's deleted segment files this process still maps. */
+    private List<String> deletedSegmentsMapped() throws IOException
+    {
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(line -> line.contains(dir.toString()) &&
+            line.contains("segment-") && line.endsWith("(deleted)")).toList();
     }
 
     /** @return the store's deleted segment files this process still has open. */

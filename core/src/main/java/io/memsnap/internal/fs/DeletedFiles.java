@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Channels of files already deleted whose last close frees their disk space: the deleter keeps them here
@@ -13,11 +14,22 @@ import java.util.List;
  * that may wait closes them with {@link #release()} (freeing a 64 MiB segment took 20 to 27 ms on ext4, an old
  * sparse index file of gigabytes seconds).
  *
+ * <p>A thread of the store's own releases them with {@link #releasePaced()}: it frees each file's blocks a step at a
+ * time, truncating it from its end, with a pause between steps, before the close. Freed at once, on a file system
+ * that discards freed blocks (ext4 mounted with {@code discard}), a 64 MiB file's blocks are discarded together, and
+ * the fdatasyncs that snapshots issue meanwhile wait behind it: with a segment deleted every few snapshots, snapshot
+ * p99 at 10,000 entries was 14 to 17 ms freed at once and 5.7 to 8.1 ms freed in steps ({@code SnapshotProbe}).
+ *
  * <p>Concurrency: thread safe.
  */
 public final class DeletedFiles
 {
     private static final System.Logger LOG = EngineLogger.of("io.memsnap");
+
+    /** The bytes a paced release frees in one step (a truncation). */
+    public static final long PACED_STEP_BYTES = 256 * 1024;
+    /** The pause of a paced release after each step. */
+    public static final long PACED_PAUSE_NANOS = 250_000;
 
     private final String what;
     private final List<FileChannel> unreleased = new ArrayList<>();
@@ -43,6 +55,20 @@ public final class DeletedFiles
     /** Any thread: closes every channel kept so far, which frees the files' disk space. */
     public void release()
     {
+        release(false);
+    }
+
+    /**
+     * A thread that may wait about a second for each gigabyte freed: as {@link #release()}, but frees each file's
+     * blocks {@link #PACED_STEP_BYTES} at a time, pausing {@link #PACED_PAUSE_NANOS} between steps.
+     */
+    public void releasePaced()
+    {
+        release(true);
+    }
+
+    private void release(final boolean paced)
+    {
         final List<FileChannel> closing;
         synchronized (this)
         {
@@ -55,6 +81,10 @@ public final class DeletedFiles
         }
         for (final FileChannel channel : closing)
         {
+            if (paced)
+            {
+                freeInSteps(channel);
+            }
             try
             {
                 channel.close();
@@ -64,6 +94,23 @@ public final class DeletedFiles
                 LOG.log(System.Logger.Level.WARNING, "could not close one of the " + what + "; its disk space is " +
                     "freed when the process ends", ex);
             }
+        }
+    }
+
+    /** Truncates a deleted file from its end, a step at a time; the close frees what a failed step left. */
+    private static void freeInSteps(final FileChannel channel)
+    {
+        try
+        {
+            for (long size = channel.size() - PACED_STEP_BYTES; size > 0; size -= PACED_STEP_BYTES)
+            {
+                channel.truncate(size);
+                LockSupport.parkNanos(PACED_PAUSE_NANOS);
+            }
+        }
+        catch (final IOException ex)
+        {
+            // the close that follows frees the rest at once
         }
     }
 }
