@@ -198,7 +198,7 @@ public final class MemoryStore implements AutoCloseable
         final IndexCompaction indexCompaction = new IndexCompaction(options, state.indexFile, checkpointer,
             state.indexFiles);
         this.checkpoints = new CheckpointScheduler(dir, options, writeLock, guard, counts, log, state.indexFile,
-            checkpointer, commits, indexMemory, indexCompaction, () -> commits.tryDeleteUnneededIndexFiles(true));
+            checkpointer, commits, indexMemory, indexCompaction, commits::tryDeleteUnneededIndexFiles);
         this.reclaimer = new SegmentReclaimer(fs, dir, writeLock, guard, log, usage, checkpointer, manifests);
         commits.lock().lock();
         try
@@ -1426,7 +1426,7 @@ public final class MemoryStore implements AutoCloseable
             if (checkpoints != null)
             {
                 checkpoints.abandonCompaction();
-                commits.tryDeleteUnneededIndexFiles(false); // those read-only stores pinned until now
+                commits.tryDeleteUnneededIndexFiles(); // those read-only stores pinned until now
             }
             log.unmapAll();
             if (reclaimer != null)

@@ -9,7 +9,6 @@ import io.memsnap.internal.ReaderGuard;
 import io.memsnap.internal.StoreCounts;
 import io.memsnap.internal.format.IndexPageDescriptor;
 import io.memsnap.internal.format.PinsDescriptor;
-import io.memsnap.internal.fs.DeletedFiles;
 import io.memsnap.internal.segment.DurableWatermark;
 import io.memsnap.internal.segment.Segment;
 import io.memsnap.internal.segment.SegmentFlushException;
@@ -339,11 +338,8 @@ public final class CommitCoordinator implements FlushProgress
      * {@link IndexFileDeleter}), unless a snapshot is being committed (which does so itself once it is), then, without
      * the commit lock, frees the disk space of those deleted so far, by this call or by a snapshot (which leaves that
      * here: for an old generation of a large index it takes seconds).
-     *
-     * @param paced whether the disk space is freed a step at a time ({@link DeletedFiles#releasePaced()}: a
-     *              background thread) or at once (close).
      */
-    public void tryDeleteUnneededIndexFiles(final boolean paced)
+    public void tryDeleteUnneededIndexFiles()
     {
         if (indexFiles == null)
         {
@@ -360,7 +356,7 @@ public final class CommitCoordinator implements FlushProgress
                 commitLock.unlock();
             }
         }
-        indexFiles.releaseDeleted(paced);
+        indexFiles.releaseDeleted();
     }
 
     /**

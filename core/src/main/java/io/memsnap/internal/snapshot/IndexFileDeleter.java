@@ -27,13 +27,13 @@ import java.util.function.LongSupplier;
  * were all retired, or the unfinished copy of an interrupted switch, and is deleted (then the directory synced). A
  * pinned file is tried again at the next call.
  *
- * <p>A deleted file keeps its disk space until {@link #releaseDeleted(boolean)}: the last close of a deleted file frees its
+ * <p>A deleted file keeps its disk space until {@link #releaseDeleted()}: the last close of a deleted file frees its
  * blocks, and an old generation of a large store's index file is sparse over gigabytes, with its pages scattered
  * (freeing them took 12 to 30 seconds on ext4 at 10 million entries). A snapshot that retires the last snapshot
  * naming it deletes it, and leaves that to the checkpointing thread.
  *
  * <p>Concurrency: thread safe. {@link #deleteUnneeded} runs under the store's commit lock (or, at open, before the
- * store is shared), so that no manifest naming a file is being committed while it decides; {@link #releaseDeleted(boolean)}
+ * store is shared), so that no manifest naming a file is being committed while it decides; {@link #releaseDeleted()}
  * runs on any thread, without it.
  */
 public final class IndexFileDeleter
@@ -98,7 +98,7 @@ public final class IndexFileDeleter
     /**
      * Commit lock held: deletes every index file that no manifest of {@code retained} names, that is not written to
      * and does not hold the durable checkpoint, and that no read-only store pins; syncs the directory if it deleted
-     * any. Their disk space goes at {@link #releaseDeleted(boolean)}. A failure is logged and tried again at the next call.
+     * any. Their disk space goes at {@link #releaseDeleted()}. A failure is logged and tried again at the next call.
      *
      * @param retained the generations of the manifests on disk.
      */
@@ -159,22 +159,13 @@ public final class IndexFileDeleter
     /**
      * Any thread, without the commit lock: frees the disk space of the files {@link #deleteUnneeded} deleted, by
      * closing the last reference to each.
-     *
-     * @param paced whether their blocks are freed a step at a time ({@link DeletedFiles#releasePaced()}).
      */
-    public void releaseDeleted(final boolean paced)
+    public void releaseDeleted()
     {
-        if (paced)
-        {
-            unreleased.releasePaced();
-        }
-        else
-        {
-            unreleased.release();
-        }
+        unreleased.release();
     }
 
-    /** @return whether files deleted wait for {@link #releaseDeleted(boolean)}. */
+    /** @return whether files deleted wait for {@link #releaseDeleted()}. */
     public boolean hasUnreleased()
     {
         return !unreleased.isEmpty();

@@ -45,11 +45,11 @@ class IndexFileDeleterTest
         assertTrue(deleter.hasUnreleased());
         assertEquals(1, openDescriptorsOf(old), "still open: its blocks are not freed yet");
 
-        deleter.releaseDeleted(false);
+        deleter.releaseDeleted();
 
         assertFalse(deleter.hasUnreleased());
         assertEquals(0, openDescriptorsOf(old), "closed: its blocks are freed");
-        deleter.releaseDeleted(false); // nothing left: a no-op
+        deleter.releaseDeleted(); // nothing left: a no-op
         assertEquals(List.of(2L), List.copyOf(deleter.onDisk()));
     }
 
