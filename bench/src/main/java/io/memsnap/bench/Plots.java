@@ -28,8 +28,12 @@ import java.util.TreeMap;
  *   <li>{@code snapshot-latency-vs-size.png}: snapshot p50 and p99 against the number of entries (1,000 changes),
  *       one line pair an engine, both axes logarithmic;</li>
  *   <li>{@code snapshot-latency-vs-changes.png}: the same against the number of changes at 1M entries;</li>
- *   <li>{@code put-latency-percentiles.png}: put p50, p99, p99.9 alone and with a snapshotter, per engine.</li>
+ *   <li>{@code put-latency-percentiles.png}: put p50, p99, p99.9 alone and with a snapshotter, per engine;</li>
+ *   <li>{@code throughput-by-shape.png}: one thread's puts that overwrite, puts of new ids, copying gets and zero-copy
+ *       reads per second, per engine, at each vector shape ({@code Suite throughput}: the means over its rounds).</li>
  * </ul>
+ *
+ * A plot whose benchmarks the file does not hold is not drawn.
  *
  * <pre>java -Djava.awt.headless=true -cp bench/target/benchmarks.jar io.memsnap.bench.Plots RESULTS.json OUT_DIR</pre>
  */
@@ -67,6 +71,7 @@ public final class Plots
             "since the previous snapshot (1M entries)", "entries changed since the previous snapshot",
             out.resolve("snapshot-latency-vs-changes.png"));
         putPercentiles(results, out.resolve("put-latency-percentiles.png"));
+        throughputByShape(results, out.resolve("throughput-by-shape.png"));
         System.out.println("plots written to " + out.toAbsolutePath());
     }
 
@@ -190,9 +195,84 @@ public final class Plots
                 chart.category(g + 0.5, label);
                 g++;
             }
-            chart.group(g - percentiles.length / 2.0, e.getKey());
+            chart.group(g - percentiles.length / 2.0, percentiles.length / 2.0, e.getKey());
             chart.legend(e.getKey(), color, c);
             c++;
+        }
+        chart.write(file);
+    }
+
+    /**
+     * One thread's operations per second by vector shape and operation, a bar per engine: the means over the rounds
+     * of {@code ThroughputBenchmark} (put, get, read) and {@code InsertBenchmark} (a put of a new id).
+     */
+    private static void throughputByShape(final JmhResults results, final Path file) throws IOException
+    {
+        final String[] shapes = {"nnz30", "corpus"};
+        final String[][] operations = {
+            {"ThroughputBenchmark.put", "overwrite"}, {"InsertBenchmark.insert", "new id"},
+            {"ThroughputBenchmark.get", "get"}, {"ThroughputBenchmark.read", "read"}};
+        final List<String> engines = new ArrayList<>();
+        for (final Map<String, Object> r : results.find("ThroughputBenchmark.put", "thrpt", Map.of()))
+        {
+            final String engine = JmhResults.param(r, "engine");
+            if (!engines.contains(engine))
+            {
+                engines.add(engine);
+            }
+        }
+        if (engines.isEmpty())
+        {
+            return;
+        }
+        final double[][][] values = new double[shapes.length][operations.length][engines.size()];
+        double minY = Double.MAX_VALUE;
+        double maxY = 0;
+        for (int s = 0; s < shapes.length; s++)
+        {
+            for (int o = 0; o < operations.length; o++)
+            {
+                for (int e = 0; e < engines.size(); e++)
+                {
+                    final JmhResults.Merged m = results.merged(operations[o][0], "thrpt",
+                        Map.of("engine", engines.get(e), "vectors", shapes[s]), null);
+                    final double perSecond = m == null ? Double.NaN : m.score(); // ops/s (OutputTimeUnit)
+                    values[s][o][e] = perSecond;
+                    if (perSecond > 0)
+                    {
+                        minY = Math.min(minY, perSecond);
+                        maxY = Math.max(maxY, perSecond);
+                    }
+                }
+            }
+        }
+        if (maxY == 0)
+        {
+            return;
+        }
+        final Chart chart = new Chart("One thread's operations per second, 1M entries (30 non-zeros; about 3 KB)",
+            "puts that overwrite, puts of new ids, copying gets, zero-copy reads", "operations / s (log)", 0, shapes.length * operations.length,
+            Math.floor(Math.log10(minY)), Math.ceil(Math.log10(maxY) + 1e-9));
+        final double width = 0.8 / engines.size();
+        int g = 0;
+        for (int s = 0; s < shapes.length; s++)
+        {
+            for (int o = 0; o < operations.length; o++)
+            {
+                for (int e = 0; e < engines.size(); e++)
+                {
+                    final double from = g + 0.1 + e * width;
+                    chart.bar(from, from + width, Math.log10(values[s][o][e]), color(engines.get(e)));
+                }
+                chart.category(g + 0.5, operations[o][1]);
+                g++;
+            }
+            chart.group(g - operations.length / 2.0, operations.length / 2.0,
+                "nnz30".equals(shapes[s]) ? "30 non-zeros" : "about 3 KB");
+        }
+        for (int e = 0; e < engines.size(); e++)
+        {
+            chart.legendSolid(engines.get(e), color(engines.get(e)), e);
         }
         chart.write(file);
     }
@@ -351,14 +431,15 @@ public final class Plots
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
         }
 
-        void group(final double x, final String label)
+        /** A group's label under its categories, centred at {@code x}, and a rule {@code halfWidth} to its right. */
+        void group(final double x, final double halfWidth, final String label)
         {
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
             g.drawString(label, px(x) - g.getFontMetrics().stringWidth(label) / 2, HEIGHT - BOTTOM + 36);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
             g.setColor(new Color(0xBBBBBB));
-            g.drawLine(px(x + 1.5), TOP, px(x + 1.5), HEIGHT - BOTTOM);
+            g.drawLine(px(x + halfWidth), TOP, px(x + halfWidth), HEIGHT - BOTTOM);
         }
 
         void legend(final String label, final Color color, final int row)
@@ -368,6 +449,15 @@ public final class Plots
             g.fillRect(WIDTH - RIGHT + 15, ly - 7, 16, 14);
             g.setColor(color);
             g.fillRect(WIDTH - RIGHT + 33, ly - 7, 16, 14);
+            g.setColor(Color.BLACK);
+            g.drawString(label, WIDTH - RIGHT + 58, ly + 5);
+        }
+
+        void legendSolid(final String label, final Color color, final int row)
+        {
+            final int ly = TOP + 10 + row * 22;
+            g.setColor(color);
+            g.fillRect(WIDTH - RIGHT + 15, ly - 7, 34, 14);
             g.setColor(Color.BLACK);
             g.drawString(label, WIDTH - RIGHT + 58, ly + 5);
         }
