@@ -18,9 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * a time, truncating it from its end, with a pause between steps, before the close. Only for files nothing maps any
  * more (segments, which the store unmaps before, and which a read-only store's pin keeps from deletion): a read of a
  * mapping past the end of a truncated file faults. Index files, which readers may still map after their deletion,
- * are released at once. Freed at once, on a file system
- * that discards freed blocks (ext4 mounted with {@code discard}), a 64 MiB file's blocks are discarded together, and
- * the fdatasyncs that snapshots issue meanwhile wait behind it: with a segment deleted every few snapshots, snapshot
+ * are released at once. Freed at once, on a file system that discards freed blocks (ext4 mounted with
+ * {@code discard}), a 64 MiB file's blocks are discarded together, and the fdatasyncs that snapshots issue meanwhile
+ * wait behind it: with a segment deleted every few snapshots, snapshot
  * p99 at 10,000 entries was 14 to 17 ms freed at once and 5.7 to 8.1 ms freed in steps ({@code SnapshotProbe}).
  *
  * <p>Concurrency: thread safe.
