@@ -184,12 +184,8 @@ public final class Pusher
         }
         final String key = RemoteManifestDescriptor.snapshotKey(manifest.generation);
         final byte[] encoded = manifest.encode();
-        if (!remote.putIfAbsent(key, encoded))
+        if (!remote.putIfAbsent(key, encoded)) // true too for our own write that the SDK retried
         {
-            if (Arrays.equals(remote.get(key), encoded))
-            {
-                return; // our own write: an attempt the SDK retried had reached the server
-            }
             final RemoteManifest winner = remote.manifest(manifest.generation);
             if (winner != null && winner.epoch < epoch)
             {
@@ -281,10 +277,9 @@ public final class Pusher
             }
             final long next = newest + 1;
             final String key = RemoteManifestDescriptor.epochKey(next);
-            final byte[] claim = claimant();
-            // A claim whose answer was lost is retried by the SDK and finds the name taken by its own bytes: the
-            // claim names this attempt uniquely, so it is taken for ours and not for another pusher's.
-            if (remote.putIfAbsent(key, claim) || Arrays.equals(remote.get(key), claim))
+            // The claim names this attempt uniquely, so that one whose answer was lost and that the SDK retried is
+            // taken for ours (putIfAbsent), never another pusher's for ours.
+            if (remote.putIfAbsent(key, claimant()))
             {
                 return next;
             }

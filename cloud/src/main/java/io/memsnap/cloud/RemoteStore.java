@@ -23,6 +23,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -184,9 +185,13 @@ public final class RemoteStore implements AutoCloseable
     }
 
     /**
-     * Writes an object only if no object has its name ({@code If-None-Match: *}).
+     * Writes an object only if no object has its name ({@code If-None-Match: *}). Idempotent for the writer: when the
+     * SDK retries a write whose answer was lost after it reached the server, the retry finds the name taken by these
+     * very bytes, and that counts as written. So the bytes of a conditional write must tell its writer apart (an
+     * epoch claim carries a unique token, a manifest its epoch and time).
      *
-     * @return false if one had it (the server answered 412 or 409).
+     * @return true if the object now holds {@code bytes} (written by this call or by an attempt of it that the SDK
+     * retried); false if another writer's object has the name (the server answered 412 or 409).
      */
     public boolean putIfAbsent(final String key, final byte[] bytes)
     {
@@ -200,7 +205,7 @@ public final class RemoteStore implements AutoCloseable
         {
             if (ex.statusCode() == 412 || ex.statusCode() == 409)
             {
-                return false;
+                return Arrays.equals(get(key), bytes);
             }
             throw translate("write " + location + key, ex);
         }

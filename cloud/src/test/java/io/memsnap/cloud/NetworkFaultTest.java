@@ -67,34 +67,39 @@ class NetworkFaultTest
     @Test
     void commitWhoseAnswerIsLostIsRetriedAndTakenForOurs() throws IOException
     {
-        try (CuttingProxy proxy = new CuttingProxy(server.getUri(), Long.MAX_VALUE, 0);
-             RemoteStore remote = RemoteStore.open(RemoteLocation.parse("s3://" + S3Fixture.BUCKET + "/lost"),
-                 S3Fixture.config(proxy.uri()).build()))
-        {
-            // The manifest's conditional write reaches the server and its answer is lost: the SDK's retry finds the
-            // name taken, by our own bytes.
-            proxy.dropResponseTo("/lost/" + RemoteManifestDescriptor.snapshotKey(1));
-            final PushResult result = new Pusher(remote).push(dir);
-            assertEquals(1, result.remoteGeneration());
-            assertEquals(1, proxy.responsesDropped());
-        }
+        // The manifest's conditional write reaches the server and its answer is lost: the SDK's retry finds the name
+        // taken, by our own bytes.
+        final Pusher pusher = pushWithAnswerLost("lost", RemoteManifestDescriptor.snapshotKey(1));
+        assertEquals(1, pusher.epoch());
     }
 
     @Test
     void epochClaimWhoseAnswerIsLostIsTakenForOurs() throws IOException
     {
+        // The same for the epoch's claim: the pusher must not move on to claim epoch 2 (and fence itself).
+        final Pusher pusher = pushWithAnswerLost("claim", RemoteManifestDescriptor.epochKey(1));
+        assertEquals(1, pusher.epoch());
+        try (RemoteStore direct = S3Fixture.remote(server, "claim"))
+        {
+            assertEquals(1, direct.list(RemoteManifestDescriptor.EPOCHS).size());
+        }
+    }
+
+    /**
+     * Pushes the store under {@code prefix} through a proxy that drops the server's answer to the write of
+     * {@code key} once, and checks that the push committed generation 1 and that the answer was dropped.
+     */
+    private Pusher pushWithAnswerLost(final String prefix, final String key) throws IOException
+    {
         try (CuttingProxy proxy = new CuttingProxy(server.getUri(), Long.MAX_VALUE, 0);
-             RemoteStore remote = RemoteStore.open(RemoteLocation.parse("s3://" + S3Fixture.BUCKET + "/claim"),
+             RemoteStore remote = RemoteStore.open(RemoteLocation.parse("s3://" + S3Fixture.BUCKET + "/" + prefix),
                  S3Fixture.config(proxy.uri()).build()))
         {
-            // The epoch's conditional write reaches the server and its answer is lost: the retry finds epoch 1
-            // taken by this pusher's own claim, and the pusher must not move on to claim epoch 2.
-            proxy.dropResponseTo("/claim/" + RemoteManifestDescriptor.epochKey(1));
+            proxy.dropResponseTo("/" + prefix + "/" + key);
             final Pusher pusher = new Pusher(remote);
             assertEquals(1, pusher.push(dir).remoteGeneration());
             assertEquals(1, proxy.responsesDropped());
-            assertEquals(1, pusher.epoch());
-            assertEquals(1, remote.list(RemoteManifestDescriptor.EPOCHS).size());
+            return pusher;
         }
     }
 
