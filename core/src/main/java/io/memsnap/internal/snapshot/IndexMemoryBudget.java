@@ -74,18 +74,30 @@ public final class IndexMemoryBudget
         final java.util.Optional<String[]> arguments = ProcessHandle.current().info().arguments();
         if (arguments.isPresent())
         {
-            // The JVM's own rule, from its options: the last -XX:MaxDirectMemorySize given wins, JAVA_TOOL_OPTIONS
-            // first, then JDK_JAVA_OPTIONS and the command line, which the launcher reads in that order.
-            long flag = -1;
-            flag = lastMaxDirectMemorySize(System.getenv("JAVA_TOOL_OPTIONS"), flag);
-            flag = lastMaxDirectMemorySize(System.getenv("JDK_JAVA_OPTIONS"), flag);
-            flag = lastMaxDirectMemorySize(String.join(" ", arguments.get()), flag);
+            final long flag = maxDirectMemorySize(System.getenv("JAVA_TOOL_OPTIONS"), System.getenv("JDK_JAVA_OPTIONS"),
+                String.join(" ", arguments.get()), System.getenv("_JAVA_OPTIONS"));
             return flag > 0 ? flag : Runtime.getRuntime().maxMemory();
         }
         final com.sun.management.HotSpotDiagnosticMXBean vm =
             ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
         final long flag = Long.parseLong(vm.getVMOption("MaxDirectMemorySize").getValue());
         return flag > 0 ? flag : Runtime.getRuntime().maxMemory();
+    }
+
+    /**
+     * @return the {@code -XX:MaxDirectMemorySize} the JVM takes from its options, by its own rule: the last one given
+     * wins, the options read in this order: {@code JAVA_TOOL_OPTIONS}, then {@code JDK_JAVA_OPTIONS} and the command
+     * line (the launcher puts the first before the second), then {@code _JAVA_OPTIONS}; -1 if none gives it. (An
+     * {@code @argfile} on the command line is not read.)
+     */
+    static long maxDirectMemorySize(final String toolOptions, final String jdkJavaOptions, final String commandLine,
+        final String javaOptions)
+    {
+        long flag = -1;
+        flag = lastMaxDirectMemorySize(toolOptions, flag);
+        flag = lastMaxDirectMemorySize(jdkJavaOptions, flag);
+        flag = lastMaxDirectMemorySize(commandLine, flag);
+        return lastMaxDirectMemorySize(javaOptions, flag);
     }
 
     /**

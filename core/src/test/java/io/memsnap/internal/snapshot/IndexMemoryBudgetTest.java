@@ -83,4 +83,17 @@ class IndexMemoryBudgetTest
         assertEquals(3 * 1024, IndexMemoryBudget.lastMaxDirectMemorySize("-XX:MaxDirectMemorySize=3k", 7));
         assertEquals(7, IndexMemoryBudget.lastMaxDirectMemorySize("-XX:MaxDirectMemorySize=lots", 7));
     }
+
+    @Test
+    void theOptionsAreTakenInTheOrderTheJvmReadsThem()
+    {
+        final String m = "-XX:MaxDirectMemorySize=";
+        assertEquals(-1, IndexMemoryBudget.maxDirectMemorySize(null, null, "-Xmx1g Main", null));
+        assertEquals(MIB, IndexMemoryBudget.maxDirectMemorySize(m + "1m", null, "-Xmx1g Main", null));
+        assertEquals(2 * MIB, IndexMemoryBudget.maxDirectMemorySize(m + "1m", m + "2m", "-Xmx1g Main", null));
+        assertEquals(3 * MIB, IndexMemoryBudget.maxDirectMemorySize(m + "1m", m + "2m", m + "3m Main", null));
+        // _JAVA_OPTIONS comes after the command line, and wins over it.
+        assertEquals(4 * MIB, IndexMemoryBudget.maxDirectMemorySize(m + "1m", m + "2m", m + "3m Main", m + "4m"));
+        assertEquals(3 * MIB, IndexMemoryBudget.maxDirectMemorySize(null, null, m + "3m Main", "-Xss1m"));
+    }
 }
