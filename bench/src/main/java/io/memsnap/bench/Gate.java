@@ -56,6 +56,13 @@ public final class Gate
 
     private final List<String> failures = new ArrayList<>();
     private final List<String> blockingFailures = new ArrayList<>();
+    /** The keys of the properties whose failure fails the gate ({@code blocking} in gate.properties). */
+    private final Set<String> blocking;
+
+    private Gate(final Set<String> blocking)
+    {
+        this.blocking = blocking;
+    }
 
     public static void main(final String[] args) throws IOException
     {
@@ -72,15 +79,15 @@ public final class Gate
             thresholds.load(reader);
         }
         final JmhResults results = JmhResults.read(json, Path.of(json + ".aux.jsonl"));
-        final Gate gate = new Gate();
+        final Gate gate = new Gate(blocking(thresholds));
+        for (final String key : gate.blocking)
+        {
+            threshold(thresholds, key); // a blocking key that names no property is a mistake of the file
+        }
         gate.check(results, thresholds);
         gate.cadence(results, thresholds);
         gate.checkRolls(results, thresholds);
         gate.stress(results);
-        for (final String key : blocking(thresholds))
-        {
-            threshold(thresholds, key); // a blocking key that names no property is a mistake of the file
-        }
         if (gate.failures.isEmpty())
         {
             System.out.println("gate: PASS (every property holds)");
@@ -117,7 +124,7 @@ public final class Gate
             Map.of(), null);
         if (sync == null || sequential == null)
         {
-            missing("the disk floor (fdatasync4k, sequentialWrite64m)", thresholds, "snapshot.p50.over.floor.max");
+            missing("the disk floor (fdatasync4k, sequentialWrite64m)", "snapshot.p50.over.floor.max");
             return;
         }
         final double syncP50 = sync.percentile(50);
@@ -147,7 +154,7 @@ public final class Gate
         }
         if (sizes.size() < 2 || !sizes.contains(SMALL))
         {
-            missing("snapshot latency of memsnap at 10,000 entries and a larger size, same changes", thresholds,
+            missing("snapshot latency of memsnap at 10,000 entries and a larger size, same changes",
                 "snapshot.p50.over.floor.max");
         }
         else
@@ -221,7 +228,7 @@ public final class Gate
         final JmhResults.Merged getsWithout = results.merged(without, "thrpt", memsnap, "getBesideWriter");
         if (getsWith == null || getsWithout == null)
         {
-            missing("get throughput of memsnap beside a writer, with and without cadenced snapshots", thresholds,
+            missing("get throughput of memsnap beside a writer, with and without cadenced snapshots",
                 "get.throughput.with.cadenced.snapshots.over.without.min");
         }
         else
@@ -239,7 +246,7 @@ public final class Gate
             putLatencyWithout == null)
         {
             missing("get and put latency of memsnap beside each other, with and without cadenced snapshots",
-                thresholds, "get.p99.with.cadenced.snapshots.over.without.max");
+                "get.p99.with.cadenced.snapshots.over.without.max");
             return;
         }
         final double snapshots = results.aux(with.replace("readersWithWriterAndCadencedSnapshots",
@@ -294,8 +301,7 @@ public final class Gate
         final long rounds = results.auxCount(ROLLS, rolling, "p9999Micros");
         if (rounds == 0 || results.auxCount(ROLLS, single, "p9999Micros") == 0)
         {
-            missing("put latency of memsnap with segment rolls and without", thresholds,
-                "put.p9999.with.rolls.over.without.max");
+            missing("put latency of memsnap with segment rolls and without", "put.p9999.with.rolls.over.without.max");
             return;
         }
         final double fewestRolls = results.auxMin(ROLLS, rolling, "rollsMeasured");
@@ -303,7 +309,7 @@ public final class Gate
         if (fewestRolls < MIN_ROLLS || mostRollsWithout > 0)
         {
             missing(String.format("put latency with at least %d rolls a round (fewest %.0f) and without any (most " +
-                "%.0f)", MIN_ROLLS, fewestRolls, mostRollsWithout), thresholds, "put.p9999.with.rolls.over.without.max");
+                "%.0f)", MIN_ROLLS, fewestRolls, mostRollsWithout), "put.p9999.with.rolls.over.without.max");
             return;
         }
         System.out.printf("  (puts, mean of %d rounds: p50 %.2f / %.2f us, p99 %.2f / %.2f us, p99.9 %.2f / %.2f us " +
@@ -335,7 +341,7 @@ public final class Gate
     {
         final double threshold = threshold(thresholds, key);
         final boolean pass = !Double.isNaN(value) && (atMost ? value <= threshold : value >= threshold);
-        final boolean blocks = blocking(thresholds).contains(key);
+        final boolean blocks = blocking.contains(key);
         System.out.printf("%s %s: %.2f (%s %.2f)%s%n", pass ? "PASS" : "FAIL", what, value,
             atMost ? "at most" : "at least", threshold, blocks ? " [blocking]" : "");
         if (!pass)
@@ -345,9 +351,9 @@ public final class Gate
     }
 
     /** @param key the property the missing figure is needed for, or null for one that is only reported. */
-    private void missing(final String what, final Properties thresholds, final String key)
+    private void missing(final String what, final String key)
     {
-        final boolean blocks = key != null && blocking(thresholds).contains(key);
+        final boolean blocks = key != null && blocking.contains(key);
         System.out.println("FAIL not measured: " + what + (blocks ? " [blocking]" : ""));
         fail("not measured: " + what, blocks);
     }
