@@ -226,7 +226,8 @@ class ManifestExtensionTest
             final ManifestExtension e = read(generation).extension(ManifestDescriptor.EXTENSION_INDEX_PLACEMENT);
             assertNotNull(e, "generation " + generation);
             assertTrue(e.readersMustKnow());
-            assertEquals(IndexPlacement.SPREAD, IndexPlacementExtension.placement(read(generation), null));
+            assertEquals(IndexPlacement.SPREAD_PROBED, IndexPlacementExtension.placement(read(generation), null));
+            assertTrue(read(generation).extension(ManifestDescriptor.EXTENSION_BUCKET_PROBING).readersMustKnow());
         }
         try (MemoryStore s = MemoryStore.open(dir, options))
         {
@@ -242,7 +243,7 @@ class ManifestExtensionTest
             assertTrue(s.contains("k2999") && !s.contains("k3000"));
         }
 
-        assertNull(IndexPlacementExtension.of(IndexPlacement.LOW_BITS), "the low bits need no extension");
+        assertTrue(IndexPlacementExtension.of(IndexPlacement.LOW_BITS).isEmpty(), "the low bits need no extension");
         final ByteBuffer low = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, IndexPlacement.LOW_BITS);
         final ByteBuffer unknown = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 3);
         for (final byte[] body : new byte[][] {new byte[0], new byte[8], low.array(), unknown.array()})
@@ -251,6 +252,20 @@ class ManifestExtensionTest
                 ManifestDescriptor.EXTENSION_READERS_MUST_KNOW, body);
             assertThrows(CorruptStoreException.class, () -> IndexPlacementExtension.placement(List.of(bad), null),
                 Arrays.toString(body));
+        }
+        final ManifestExtension spread = IndexPlacementExtension.of(IndexPlacement.SPREAD).get(0);
+        assertEquals(IndexPlacement.SPREAD, IndexPlacementExtension.placement(List.of(spread), null));
+        final List<ManifestExtension> probed = IndexPlacementExtension.of(IndexPlacement.SPREAD_PROBED);
+        assertEquals(IndexPlacement.SPREAD_PROBED, IndexPlacementExtension.placement(probed, null));
+        assertThrows(CorruptStoreException.class, () -> IndexPlacementExtension.placement(List.of(probed.get(1)),
+            null), "probing without the spread placement");
+        final ByteBuffer otherScheme = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 2);
+        for (final byte[] body : new byte[][] {new byte[0], new byte[8], otherScheme.array()})
+        {
+            final ManifestExtension bad = new ManifestExtension(ManifestDescriptor.EXTENSION_BUCKET_PROBING,
+                ManifestDescriptor.EXTENSION_READERS_MUST_KNOW, body);
+            assertThrows(CorruptStoreException.class, () -> IndexPlacementExtension.placement(List.of(spread, bad),
+                null), "probing " + Arrays.toString(body));
         }
     }
 

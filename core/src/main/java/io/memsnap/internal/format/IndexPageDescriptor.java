@@ -34,14 +34,23 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *  4  page type        int8     1 root, 2 directory, 3 bucket
  *  5  depth            int8     root: global depth; bucket: local depth; directory: 0
  *  6  reserved         int16
- *  8  count            int32    bucket: slots used; root: directory pages; directory: 0
+ *  8  count            int32    bucket: slots used (live or deleted); root: directory pages; directory: 0
  * 12  created in       int32    generation of the snapshot that first sealed it (low 32 bits)
  * 16  body
  *
  * Root body:       512 x int32 page numbers of directory pages (2^depth / 512 of them, at least 1)
  * Directory body:  512 x int32 page numbers of buckets
- * Bucket body:     255 slots x { int64 key hash, int64 record address } ; address 0 = deleted
+ * Bucket body:     255 slots x { int64 key hash, int64 record address }
  * </pre>
+ *
+ * How a bucket's slots are used depends on the store's index placement ({@code IndexPlacement}, in its manifests):
+ * <ul>
+ *   <li>placements 1 and 2: slots {@code [0, count)} in the order keys came; a deleted key's address is 0; a lookup
+ *       reads slots from the first;</li>
+ *   <li>placement 3 (probed): a key's slot is the first free one from its home slot on, wrapping at the end; address
+ *       0 is a slot never used, {@link #SLOT_TOMBSTONE} a deleted key's (its hash kept); a lookup reads from the home
+ *       slot to the key or to the first slot never used. {@code count} is the slots not 0.</li>
+ * </ul>
  *
  * A record address is {@code segmentId << 32 | offset}; segment ids start at 1, so 0 never addresses a record.
  */
@@ -85,6 +94,8 @@ public final class IndexPageDescriptor
     public static final int SLOT_ADDRESS_OFFSET = SLOT_HASH_OFFSET + SIZE_OF_LONG;
     public static final int SLOT_LENGTH = SLOT_ADDRESS_OFFSET + SIZE_OF_LONG;
     public static final int BUCKET_SLOTS = (PAGE_SIZE - BODY_OFFSET) / SLOT_LENGTH;
+    /** The address of a deleted key's slot in a probed bucket (segment id -1: never a record's). */
+    public static final long SLOT_TOMBSTONE = -1L;
 
     /**
      * Page numbers are int32 and only grow over the life of a store (a new index file generation keeps them): at most

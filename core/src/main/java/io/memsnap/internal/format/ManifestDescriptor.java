@@ -91,6 +91,17 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * <pre>
  *   0  placement              int32    2: the bit-reversed 2^h - 1 of the hash's high 32 bits read as a fraction h
  * </pre>
+ *
+ * <p>Extension {@link #EXTENSION_BUCKET_PROBING} (flag {@link #EXTENSION_READERS_MUST_KNOW}: a build that read a
+ * bucket's slots in the order keys came would stop at the first slot never used, before keys placed past it), present
+ * with extension {@link #EXTENSION_INDEX_PLACEMENT} (placement 2) when a key's slot in its bucket is found by linear
+ * probing from its home slot (placement 3 of {@code IndexPlacement}; the slots' layout in
+ * {@link IndexPageDescriptor}). A store keeps it: every manifest of a store that has it has it.
+ *
+ * <pre>
+ *   0  probing                int32    1: linear, from slot (low 32 bits of the hash) * 255 / 2^32, wrapping;
+ *                                      a deleted key's slot keeps its hash, with address -1
+ * </pre>
  */
 public final class ManifestDescriptor
 {
@@ -147,6 +158,8 @@ public final class ManifestDescriptor
 
     /** Extension tag (4.0): how the index places keys, when not by the low bits of their hash. */
     public static final int EXTENSION_INDEX_PLACEMENT = 6;
+    /** Extension tag: how a key's slot in its bucket is found, when by probing from a home slot. */
+    public static final int EXTENSION_BUCKET_PROBING = 7;
 
     /** Extension {@link #EXTENSION_INDEX_FILE}: where the generation of the index file sits in its body. */
     public static final int INDEX_FILE_GENERATION_OFFSET = 0;
@@ -160,6 +173,12 @@ public final class ManifestDescriptor
     public static final int INDEX_PLACEMENT_OFFSET = 0;
     /** Extension {@link #EXTENSION_INDEX_PLACEMENT}: length of its body. */
     public static final int INDEX_PLACEMENT_EXTENSION_LENGTH = INDEX_PLACEMENT_OFFSET + SIZE_OF_INT;
+    /** Extension {@link #EXTENSION_BUCKET_PROBING}: where the probing scheme sits in its body. */
+    public static final int BUCKET_PROBING_OFFSET = 0;
+    /** Extension {@link #EXTENSION_BUCKET_PROBING}: length of its body. */
+    public static final int BUCKET_PROBING_EXTENSION_LENGTH = BUCKET_PROBING_OFFSET + SIZE_OF_INT;
+    /** Extension {@link #EXTENSION_BUCKET_PROBING}: the one scheme, linear probing from the home slot. */
+    public static final int BUCKET_PROBING_LINEAR = 1;
 
     /** @return where the generation sits in a manifest of this major version. */
     public static int generationOffset(final int major)
@@ -170,7 +189,7 @@ public final class ManifestDescriptor
     /** @return whether this build knows the extension tag (and so may read, and write, a manifest carrying it). */
     public static boolean isKnownExtension(final int tag)
     {
-        return tag >= EXTENSION_SEGMENT_LIVE_BYTES && tag <= EXTENSION_INDEX_PLACEMENT;
+        return tag >= EXTENSION_SEGMENT_LIVE_BYTES && tag <= EXTENSION_BUCKET_PROBING;
     }
 
     public static final int FILE_ENTRY_LENGTH = 16;

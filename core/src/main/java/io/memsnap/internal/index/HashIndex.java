@@ -13,7 +13,9 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  * <p>A root page holds the global depth {@code g} and the directory pages; {@code 2^g} directory entries name
  * bucket pages; a bucket of local depth {@code l} holds the keys whose positions ({@link IndexPlacement}: a function
  * of the hash that the store's format fixes) share their low {@code l} bits. A full bucket splits in two, doubling the
- * directory when {@code l == g}.
+ * directory when {@code l == g}. Within a bucket, slots are in the order keys came, or, with a probed placement
+ * ({@link IndexPlacement#isProbed}), a key's slot is the first free one from its home slot on, so that a lookup reads
+ * a few slots instead of half the bucket (the layouts: {@link IndexPageDescriptor}).
  *
  * <p><b>Copy-on-write.</b> {@link #freeze()} records the root and the page watermark in O(1). Every page below the
  * watermark is immutable from then on: the writer copies a frozen page before changing it and relinks the copy,
@@ -22,12 +24,13 @@ import static io.memsnap.internal.format.IndexPageDescriptor.*;
  *
  * <p><b>Concurrency.</b> One writer at a time ({@link #prepare}, {@link #put}, {@link #remove}, {@link #freeze});
  * the store serialises them. Any number of readers ({@link #lookup}, {@link #forEach}) run without locks: slots are
- * filled before a bucket's count is published, addresses and directory entries are published with release stores
- * and read with acquire loads, a lookup loads the global depth again after the directory entries (and starts again
- * if a doubling changed it), a new root is published through a volatile field, and a page stays readable while the
- * store is open to every reader that may still reach it (a new index file generation leaves out the pages superseded
- * before its base only once the readers that entered before it left; see {@link IndexFile}). A reader therefore
- * sees, for each key, either the state before or after a concurrent write.
+ * filled before a bucket's count is published (in a probed bucket, a slot's hash before its address, which readers
+ * load first, and no used slot ever becomes unused, so that no probe stops short of a key), addresses and directory
+ * entries are published with release stores and read with acquire loads, a lookup loads the global depth again
+ * after the directory entries (and starts again if a doubling changed it), a new root is published through a volatile
+ * field, and a page stays readable while the store is open to every reader that may still reach it (a new index file
+ * generation leaves out the pages superseded before its base only once the readers that entered before it left; see
+ * {@link IndexFile}). A reader therefore sees, for each key, either the state before or after a concurrent write.
  */
 public final class HashIndex
 {
@@ -43,6 +46,8 @@ public final class HashIndex
     private final IndexFile file;
     /** {@link IndexPlacement}: where a hash goes. */
     private final int placement;
+    /** Whether slots are found by probing from a home slot ({@link IndexPlacement#isProbed}). */
+    private final boolean probed;
     private volatile int rootPage;
     private int frozenWatermark;
 
@@ -54,6 +59,7 @@ public final class HashIndex
         }
         this.file = file;
         this.placement = placement;
+        this.probed = IndexPlacement.isProbed(placement);
         this.rootPage = rootPage;
         this.frozenWatermark = frozenWatermark;
     }
@@ -134,6 +140,26 @@ public final class HashIndex
         final int bucket = bucketOf(rootPage, IndexPlacement.position(placement, hash));
         final MemoryRegion b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
+        if (probed)
+        {
+            int s = IndexPlacement.homeSlot(hash, BUCKET_SLOTS);
+            for (int probes = 0; probes < BUCKET_SLOTS; probes++)
+            {
+                final int so = o + slotOffset(s);
+                final long address = b.getLongAcquire(so + SLOT_ADDRESS_OFFSET);
+                if (address == 0)
+                {
+                    return 0;
+                }
+                if (b.getLong(so + SLOT_HASH_OFFSET) == hash && address != SLOT_TOMBSTONE &&
+                    matcher.matches(address, key, namespace))
+                {
+                    return address;
+                }
+                s = s == BUCKET_SLOTS - 1 ? 0 : s + 1;
+            }
+            return 0;
+        }
         final int count = Math.min(b.getIntAcquire(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
         for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
         {
@@ -180,8 +206,8 @@ public final class HashIndex
     }
 
     /**
-     * The bucket of the keys at {@code position} in the version of {@code root}. A root that is not frozen doubles its directory in
-     * place: the writer stores the new depth, then relinks entries to the split halves. A reader that loaded the old
+     * The bucket of the keys at {@code position} in the version of {@code root}. A root that is not frozen doubles its
+     * directory in place: the writer stores the new depth, then relinks entries to the split halves. A reader that loaded the old
      * depth and then a relinked entry would look in the wrong half, so the depth is loaded again after the entries:
      * a relink seen by the acquire loads makes the new depth visible, and a changed depth means start again (the
      * depth only grows, so this ends).
@@ -232,13 +258,13 @@ public final class HashIndex
             final MemoryRegion b = file.buffer(bucket);
             final int o = IndexFile.pageOffset(bucket);
             final int localDepth = b.getByte(o + DEPTH_OFFSET);
-            final int count = Math.min(b.getIntAcquire(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
+            final int count = probed ? BUCKET_SLOTS : Math.min(b.getIntAcquire(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
             for (int s = 0; s < count; s++)
             {
                 final int so = o + slotOffset(s);
                 final long address = b.getLongAcquire(so + SLOT_ADDRESS_OFFSET);
                 final long hash = b.getLong(so + SLOT_HASH_OFFSET);
-                if (address != 0 && (Integer.reverse(position(hash)) & 0xFFFF_FFFFL) >= cursor)
+                if (isLive(address) && (Integer.reverse(position(hash)) & 0xFFFF_FFFFL) >= cursor)
                 {
                     visitor.visit(hash, address);
                 }
@@ -282,13 +308,13 @@ public final class HashIndex
         final MemoryRegion b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
         final int localDepth = b.getByte(o + DEPTH_OFFSET);
-        final int count = Math.min(b.getInt(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
+        final int count = probed ? BUCKET_SLOTS : Math.min(b.getInt(o + BUCKET_COUNT_OFFSET), BUCKET_SLOTS);
         sweep.count = 0;
         for (int s = 0; s < count; s++)
         {
             final int so = o + slotOffset(s);
             final long address = b.getLong(so + SLOT_ADDRESS_OFFSET);
-            if (address != 0 && IndexPageDescriptor.segmentId(address) == segmentId)
+            if (isLive(address) && IndexPageDescriptor.segmentId(address) == segmentId)
             {
                 final long hash = b.getLong(so + SLOT_HASH_OFFSET);
                 if ((Integer.reverse(position(hash)) & 0xFFFF_FFFFL) >= cursor)
@@ -324,8 +350,8 @@ public final class HashIndex
     /**
      * Writer: makes the bucket of {@code hash} writable (copying frozen pages on the way) with room for one more
      * slot (compacting or splitting it as needed), or, if it is full and holds {@code key}, where {@code key} is
-     * updated or removed in place (a full bucket is split only for a key it does not hold). Grows the file first, so that everything after the growth is memory work
-     * that cannot fail half-way.
+     * updated or removed in place (a full bucket is split only for a key it does not hold). Grows the file first, so
+     * that everything after the growth is memory work that cannot fail half-way.
      *
      * @param key the key about to be put or removed, or null if it is known to be new.
      * @return the bucket page, valid until the next writer call.
@@ -453,6 +479,21 @@ public final class HashIndex
             return previous;
         }
         final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
+        if (probed)
+        {
+            // The first free slot on the key's probe (prepare left one unused): a tombstone's hash is replaced
+            // before its address, which readers load first, so a reader that loads the new address sees the new
+            // hash; one that loads the tombstone passes on, as it did before.
+            final int so = o + slotOffset(freeSlot(b, o, hash));
+            final boolean unused = b.getLong(so + SLOT_ADDRESS_OFFSET) == 0;
+            b.putLong(so + SLOT_HASH_OFFSET, hash);
+            b.putLongRelease(so + SLOT_ADDRESS_OFFSET, address);
+            if (unused)
+            {
+                b.putIntRelease(o + BUCKET_COUNT_OFFSET, count + 1);
+            }
+            return 0;
+        }
         final int so = o + slotOffset(count);
         b.putLong(so + SLOT_HASH_OFFSET, hash);
         b.putLong(so + SLOT_ADDRESS_OFFSET, address);
@@ -477,7 +518,7 @@ public final class HashIndex
         }
         final int so = o + slotOffset(slot);
         final long previous = b.getLong(so + SLOT_ADDRESS_OFFSET);
-        b.putLongRelease(so + SLOT_ADDRESS_OFFSET, 0L);
+        b.putLongRelease(so + SLOT_ADDRESS_OFFSET, probed ? SLOT_TOMBSTONE : 0L);
         return previous;
     }
 
@@ -508,9 +549,29 @@ public final class HashIndex
         return file;
     }
 
-    private static int find(final MemoryRegion b, final int o, final int count, final long hash,
+    private int find(final MemoryRegion b, final int o, final int count, final long hash,
         final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
+        if (probed)
+        {
+            int s = IndexPlacement.homeSlot(hash, BUCKET_SLOTS);
+            for (int probes = 0; probes < BUCKET_SLOTS; probes++)
+            {
+                final int so = o + slotOffset(s);
+                final long address = b.getLong(so + SLOT_ADDRESS_OFFSET);
+                if (address == 0)
+                {
+                    return -1;
+                }
+                if (b.getLong(so + SLOT_HASH_OFFSET) == hash && address != SLOT_TOMBSTONE &&
+                    matcher.matches(address, key, namespace))
+                {
+                    return s;
+                }
+                s = s == BUCKET_SLOTS - 1 ? 0 : s + 1;
+            }
+            return -1;
+        }
         for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
         {
             final long address = b.getLong(o + slotOffset(s) + SLOT_ADDRESS_OFFSET);
@@ -522,12 +583,32 @@ public final class HashIndex
         return -1;
     }
 
+    /**
+     * @return the first slot from the home slot of {@code hash} on (wrapping) that holds no live key, in a probed
+     * bucket that has one.
+     */
+    private static int freeSlot(final MemoryRegion b, final int o, final long hash)
+    {
+        int s = IndexPlacement.homeSlot(hash, BUCKET_SLOTS);
+        while (isLive(b.getLong(o + slotOffset(s) + SLOT_ADDRESS_OFFSET)))
+        {
+            s = s == BUCKET_SLOTS - 1 ? 0 : s + 1;
+        }
+        return s;
+    }
+
+    /** @return whether a slot's address is a live key's: neither never used (0) nor deleted. */
+    private static boolean isLive(final long address)
+    {
+        return address != 0 && address != SLOT_TOMBSTONE;
+    }
+
     private static int liveSlots(final MemoryRegion b, final int o, final int count)
     {
         int live = 0;
         for (int s = 0; s < count; s++)
         {
-            if (b.getLong(o + slotOffset(s) + SLOT_ADDRESS_OFFSET) != 0)
+            if (isLive(b.getLong(o + slotOffset(s) + SLOT_ADDRESS_OFFSET)))
             {
                 live++;
             }
@@ -547,9 +628,10 @@ public final class HashIndex
             final int so = fo + slotOffset(s);
             final long address = from.getLong(so + SLOT_ADDRESS_OFFSET);
             final long hash = from.getLong(so + SLOT_HASH_OFFSET);
-            if (address != 0 && (bit < 0 || ((position(hash) >>> bit) & 1) == value))
+            if (isLive(address) && (bit < 0 || ((position(hash) >>> bit) & 1) == value))
             {
-                final int dso = to0 + slotOffset(n++);
+                final int dso = to0 + slotOffset(probed ? freeSlot(tb, to0, hash) : n);
+                n++;
                 tb.putLong(dso + SLOT_HASH_OFFSET, hash);
                 tb.putLong(dso + SLOT_ADDRESS_OFFSET, address);
             }

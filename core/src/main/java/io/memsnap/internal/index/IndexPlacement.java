@@ -2,9 +2,11 @@ package io.memsnap.internal.index;
 
 /**
  * Where the index places a key: the 32-bit position of its 64-bit hash, whose low {@code l} bits pick the directory
- * entries of a bucket of local depth {@code l}. Part of the on-disk format: a store's manifests record its placement
- * (no extension for {@link #LOW_BITS}; extension {@code EXTENSION_INDEX_PLACEMENT} for {@link #SPREAD}, which
- * readers must know), and a store keeps the placement it was created with.
+ * entries of a bucket of local depth {@code l}, and where in its bucket the key's slot lies. Part of the on-disk
+ * format: a store's manifests record its placement (no extension for {@link #LOW_BITS}; extension
+ * {@code EXTENSION_INDEX_PLACEMENT} for {@link #SPREAD}, which readers must know; that extension and extension
+ * {@code EXTENSION_BUCKET_PROBING}, which readers must know too, for {@link #SPREAD_PROBED}), and a store keeps the
+ * placement it was created with.
  *
  * <ul>
  *   <li>{@link #LOW_BITS} (1): the hash's low 32 bits. With a uniform hash every bucket of one depth fills at the
@@ -26,10 +28,12 @@ public final class IndexPlacement
 {
     /** The hash's low 32 bits: stores created before {@link #SPREAD} existed. */
     public static final int LOW_BITS = 1;
-    /** The bit-reversed {@code 2^h - 1} of the hash's high 32 bits: what new stores use. */
+    /** The bit-reversed {@code 2^h - 1} of the hash's high 32 bits, slots in the order keys came. */
     public static final int SPREAD = 2;
+    /** {@link #SPREAD}'s positions, and slots found by linear probing from a home slot: what new stores use. */
+    public static final int SPREAD_PROBED = 3;
     /** The placement of the stores this build creates. */
-    public static final int DEFAULT = SPREAD;
+    public static final int DEFAULT = SPREAD_PROBED;
 
     /** Linear pieces of {@code g}. */
     static final int SEGMENTS = 256;
@@ -52,7 +56,22 @@ public final class IndexPlacement
     /** @return whether this build knows {@code placement}. */
     public static boolean isKnown(final int placement)
     {
-        return placement == LOW_BITS || placement == SPREAD;
+        return placement == LOW_BITS || placement == SPREAD || placement == SPREAD_PROBED;
+    }
+
+    /** @return whether {@code placement} finds a key's slot by probing from its {@link #homeSlot}. */
+    public static boolean isProbed(final int placement)
+    {
+        return placement == SPREAD_PROBED;
+    }
+
+    /**
+     * @return the slot of a bucket of {@code slots} slots where the probe for {@code hash} starts: its low 32 bits
+     * (which the position of {@link #SPREAD} does not use) read as a fraction of 2^32, times {@code slots}.
+     */
+    public static int homeSlot(final long hash, final int slots)
+    {
+        return (int)(((hash & 0xFFFF_FFFFL) * slots) >>> 32);
     }
 
     /**
@@ -61,7 +80,7 @@ public final class IndexPlacement
      */
     public static int position(final int placement, final long hash)
     {
-        return placement == SPREAD ? Integer.reverse((int)spread(hash >>> 32)) : (int)hash;
+        return placement == LOW_BITS ? (int)hash : Integer.reverse((int)spread(hash >>> 32));
     }
 
     /** @return {@code g(h)} for {@code h} in {@code [0, 2^32)}: in {@code [0, 2^32)}, non-decreasing. */

@@ -193,7 +193,7 @@ public final class StoreOpener
             final long seed = new SecureRandom().nextLong();
             snapshotWriter = new SnapshotWriter(fs, dir, manifests, log, seed, options.dimension());
             snapshotWriter.addExtensionSource(IndexFileExtension.SOURCE);
-            snapshotWriter.addExtensionSource(IndexPlacementExtension.source(index.placement()));
+            IndexPlacementExtension.addTo(snapshotWriter, index.placement());
             final Checkpoint nothingSealed = new Checkpoint(index.rootPage(), 1, 1, 0, 1,
                 SegmentDescriptor.HEADER_LENGTH, 0, 0, 0);
             usage = new SegmentUsage();
@@ -396,7 +396,7 @@ public final class StoreOpener
                 manifest.dimension);
             snapshotWriter.addExtensionSource(LiveBytesExtension.SOURCE);
             snapshotWriter.addExtensionSource(IndexFileExtension.SOURCE);
-            snapshotWriter.addExtensionSource(IndexPlacementExtension.source(chosen.index.placement()));
+            IndexPlacementExtension.addTo(snapshotWriter, chosen.index.placement());
             final RecoveryReport report = new RecoveryReport(manifest.generation, chosen.skipped, replay.replayed,
                 replay.lastSequence(), plan.cut, changed, System.nanoTime() - start);
             return new Recovered(directory, manifests, log, chosen.indexFile, chosen.index, snapshotWriter,

@@ -45,8 +45,8 @@ class HashIndexTest
     @TempDir
     Path dir;
 
-    private IndexFile file;
-    private HashIndex index;
+    IndexFile file;
+    HashIndex index;
     private final Key key = new Key();
     private long probe;
 
@@ -245,17 +245,16 @@ class HashIndexTest
     @Test
     void aFullBucketOfTombstonesIsCompactedNotSplit()
     {
-        // 254 keys, 200 of them removed while the bucket has room (removals keep their slot as a tombstone),
-        // then one key fills the last slot.
+        // 255 keys fill the bucket, then 200 of them are removed (removals keep their slot as a tombstone).
         for (int i = 0; i < BUCKET_SLOTS - 1; i++)
         {
             put(hash(i), i, 0);
         }
+        put(hash(999), 999, 0);
         for (int i = 0; i < 200; i++)
         {
             remove(hash(i), i);
         }
-        put(hash(999), 999, 0);
         assertEquals(0, globalDepth(index), "255 slots fit the first bucket");
         final int before = bucketPage(index, 0);
         assertEquals(BUCKET_SLOTS, bucketCount(before), "removals leave tombstones");
@@ -751,14 +750,14 @@ class HashIndexTest
         return z ^ (z >>> 31);
     }
 
-    private long put(final long hash, final long n, final long version)
+    long put(final long hash, final long n, final long version)
     {
         key.n = n;
         final int bucket = index.prepare(hash, key, NS, MATCHER);
         return index.put(bucket, hash, key, NS, MATCHER, address(n, version));
     }
 
-    private long remove(final long hash, final long n)
+    long remove(final long hash, final long n)
     {
         key.n = n;
         final int bucket = index.prepare(hash, key, NS, MATCHER);
@@ -770,7 +769,7 @@ class HashIndexTest
         return index.lookup(hash(n), new Key(n), NS, MATCHER);
     }
 
-    private static long lookupHash(final HashIndex index, final long hash, final long n)
+    static long lookupHash(final HashIndex index, final long hash, final long n)
     {
         return index.lookup(hash, new Key(n), NS, MATCHER);
     }
@@ -823,7 +822,7 @@ class HashIndexTest
         return file.buffer(root).getInt(IndexFile.pageOffset(root) + entryOffset(entry >>> FANOUT_SHIFT));
     }
 
-    private int bucketPage(final HashIndex index, final int entry)
+    int bucketPage(final HashIndex index, final int entry)
     {
         final int dirPage = directoryPage(index, entry);
         return file.buffer(dirPage).getInt(IndexFile.pageOffset(dirPage) + entryOffset(entry & (FANOUT - 1)));
@@ -835,7 +834,7 @@ class HashIndexTest
         file.buffer(dirPage).putIntRelease(IndexFile.pageOffset(dirPage) + entryOffset(entry & (FANOUT - 1)), bucket);
     }
 
-    private int bucketCount(final int bucket)
+    int bucketCount(final int bucket)
     {
         return file.buffer(bucket).getInt(IndexFile.pageOffset(bucket) + COUNT_OFFSET);
     }

@@ -54,7 +54,7 @@ class IndexPlacementTest
         assertEquals(Integer.reverse((int)IndexPlacement.spread(0xC000_0000L)),
             IndexPlacement.position(IndexPlacement.SPREAD, hash));
         assertTrue(IndexPlacement.isKnown(IndexPlacement.LOW_BITS) && IndexPlacement.isKnown(IndexPlacement.SPREAD));
-        assertFalse(IndexPlacement.isKnown(0) || IndexPlacement.isKnown(3));
+        assertFalse(IndexPlacement.isKnown(0) || IndexPlacement.isKnown(4));
     }
 
     /**
