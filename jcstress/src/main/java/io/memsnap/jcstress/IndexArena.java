@@ -39,7 +39,19 @@ final class IndexArena
      * @param setup the state's writer calls on its new index before the actors run (puts, freeze).
      * @return a new index (root, one directory page, one bucket) in the shared file, set up.
      */
-    static synchronized Lease newIndex(final Consumer<HashIndex> setup)
+    static Lease newIndex(final Consumer<HashIndex> setup)
+    {
+        // The tests choose hashes by their low bits to split buckets where they want; what they check (the order of
+        // the stores and loads of a split, a doubling, a copy) does not depend on where a placement puts a hash.
+        return newIndex(IndexPlacement.LOW_BITS, setup);
+    }
+
+    /**
+     * @param placement the {@link IndexPlacement} of the new index.
+     * @param setup     the state's writer calls on its new index before the actors run (puts, freeze).
+     * @return a new index (root, one directory page, one bucket) in the shared file, set up.
+     */
+    static synchronized Lease newIndex(final int placement, final Consumer<HashIndex> setup)
     {
         if (current == null || current.file.nextPage() >= PAGES_PER_FILE)
         {
@@ -49,9 +61,7 @@ final class IndexArena
             }
             current = new SharedFile(newFile());
         }
-        // The tests choose hashes by their low bits to split buckets where they want; what they check (the order of
-        // the stores and loads of a split, a doubling, a copy) does not depend on where a placement puts a hash.
-        final HashIndex index = HashIndex.create(current.file, IndexPlacement.LOW_BITS);
+        final HashIndex index = HashIndex.create(current.file, placement);
         setup.accept(index);
         current.users.incrementAndGet();
         return new Lease(index, current);

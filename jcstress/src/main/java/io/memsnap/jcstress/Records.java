@@ -62,7 +62,14 @@ final class Records implements KeyMatcher
         index.put(bucket, hash, KEY, keyId, this, address);
     }
 
-    /** @return the payload of the record at {@code address}: the address itself once the record is written. */
+    /** Writer: removes key {@code keyId} from {@code index} ({@link HashIndex#prepare}, {@link HashIndex#remove}). */
+    void remove(final HashIndex index, final long hash, final long keyId)
+    {
+        final int bucket = index.prepare(hash, KEY, keyId, this);
+        index.remove(bucket, hash, KEY, keyId, this);
+    }
+
+        /** @return the payload of the record at {@code address}: the address itself once the record is written. */
     long payload(final long address)
     {
         return buffer.getLong(offset(address) + PAYLOAD_OFFSET);
