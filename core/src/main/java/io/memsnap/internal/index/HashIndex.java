@@ -50,6 +50,15 @@ public final class HashIndex
     private final boolean probed;
     private volatile int rootPage;
     private int frozenWatermark;
+    /**
+     * Writer only: where the last probe that missed its key (in {@link #find}) met its first slot free for it, a
+     * tombstone or a slot never used (-1: none), in the page at {@code missOffset} of {@code missRegion}, for hash
+     * {@code missHash}: the slot a {@link #putAt} of that key right after takes, without probing again.
+     */
+    private MemoryRegion missRegion;
+    private int missOffset;
+    private long missHash;
+    private int missFree;
 
     private HashIndex(final IndexFile file, final int placement, final int rootPage, final int frozenWatermark)
     {
@@ -116,6 +125,7 @@ public final class HashIndex
         {
             throw new IllegalArgumentException("a version of another index file");
         }
+        missRegion = null;
         frozenWatermark = version.frozenWatermark;
         rootPage = version.rootPage;
     }
@@ -207,10 +217,10 @@ public final class HashIndex
 
     /**
      * The bucket of the keys at {@code position} in the version of {@code root}. A root that is not frozen doubles its
-     * directory in place: the writer stores the new depth, then relinks entries to the split halves. A reader that loaded the old
-     * depth and then a relinked entry would look in the wrong half, so the depth is loaded again after the entries:
-     * a relink seen by the acquire loads makes the new depth visible, and a changed depth means start again (the
-     * depth only grows, so this ends).
+     * directory in place: the writer stores the new depth, then relinks entries to the split halves. A reader that
+     * loaded the old depth and then a relinked entry would look in the wrong half, so the depth is loaded again after
+     * the entries: a relink seen by the acquire loads makes the new depth visible, and a changed depth means start
+     * again (the depth only grows, so this ends).
      */
     private int bucketOf(final int root, final int position)
     {
@@ -360,6 +370,7 @@ public final class HashIndex
      */
     public int prepare(final long hash, final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
+        missRegion = null;
         file.ensureCapacity(PAGES_PER_CHANGE);
         final int position = position(hash);
         while (true)
@@ -417,6 +428,7 @@ public final class HashIndex
      */
     public int prepareInPlace(final long hash)
     {
+        missRegion = null;
         file.ensureCapacity(PAGES_PER_CHANGE);
         final int position = position(hash);
         final int bucket = bucketOf(rootPage, position);
@@ -458,7 +470,7 @@ public final class HashIndex
     {
         final MemoryRegion b = file.buffer(bucket);
         final int o = IndexFile.pageOffset(bucket);
-        return find(b, o, b.getInt(o + BUCKET_COUNT_OFFSET), hash, key, namespace, matcher);
+        return find(b, o, probed ? BUCKET_SLOTS : b.getInt(o + BUCKET_COUNT_OFFSET), hash, key, namespace, matcher);
     }
 
     /**
@@ -473,6 +485,7 @@ public final class HashIndex
         final int o = IndexFile.pageOffset(bucket);
         if (slot >= 0)
         {
+            missRegion = null;
             final int so = o + slotOffset(slot);
             final long previous = b.getLong(so + SLOT_ADDRESS_OFFSET);
             b.putLongRelease(so + SLOT_ADDRESS_OFFSET, address);
@@ -481,10 +494,12 @@ public final class HashIndex
         final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
         if (probed)
         {
-            // The first free slot on the key's probe (prepare left one unused): a tombstone's hash is replaced
-            // before its address, which readers load first, so a reader that loads the new address sees the new
-            // hash; one that loads the tombstone passes on, as it did before.
-            final int so = o + slotOffset(freeSlot(b, o, hash));
+            // The first free slot on the key's probe (prepare left one unused), as the slotOf before this found it:
+            // a tombstone's hash is replaced before its address, which readers load first, so a reader that loads
+            // the new address sees the new hash; one that loads the tombstone passes on, as it did before.
+            final boolean missed = missRegion == b && missOffset == o && missHash == hash && missFree >= 0;
+            final int so = o + slotOffset(missed ? missFree : freeSlot(b, o, hash));
+            missRegion = null;
             final boolean unused = b.getLong(so + SLOT_ADDRESS_OFFSET) == 0;
             b.putLong(so + SLOT_HASH_OFFSET, hash);
             b.putLongRelease(so + SLOT_ADDRESS_OFFSET, address);
@@ -529,6 +544,7 @@ public final class HashIndex
      */
     public int freeze()
     {
+        missRegion = null;
         frozenWatermark = file.nextPage();
         return rootPage;
     }
@@ -555,21 +571,29 @@ public final class HashIndex
         if (probed)
         {
             int s = IndexPlacement.homeSlot(hash, BUCKET_SLOTS);
+            int free = -1;
             for (int probes = 0; probes < BUCKET_SLOTS; probes++)
             {
                 final int so = o + slotOffset(s);
                 final long address = b.getLong(so + SLOT_ADDRESS_OFFSET);
-                if (address == 0)
+                if (address == 0 || address == SLOT_TOMBSTONE)
                 {
-                    return -1;
+                    free = free < 0 ? s : free;
+                    if (address == 0)
+                    {
+                        break;
+                    }
                 }
-                if (b.getLong(so + SLOT_HASH_OFFSET) == hash && address != SLOT_TOMBSTONE &&
-                    matcher.matches(address, key, namespace))
+                else if (b.getLong(so + SLOT_HASH_OFFSET) == hash && matcher.matches(address, key, namespace))
                 {
                     return s;
                 }
                 s = s == BUCKET_SLOTS - 1 ? 0 : s + 1;
             }
+            missRegion = b;
+            missOffset = o;
+            missHash = hash;
+            missFree = free;
             return -1;
         }
         for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
