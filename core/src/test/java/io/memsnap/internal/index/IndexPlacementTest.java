@@ -81,6 +81,20 @@ class IndexPlacementTest
             "bits " + range(low));
     }
 
+    /**
+     * Probing within the bucket (placement 3) changes where a key sits in its bucket, not which bucket or when a
+     * bucket is full: with puts only, its index has exactly the pages of the spread placement's.
+     */
+    @Test
+    void probingKeepsTheSpreadPlacementsPages() throws IOException
+    {
+        for (final int n : new int[] {130_000, 200_000})
+        {
+            assertEquals(bytesPerEntry(IndexPlacement.SPREAD, n), bytesPerEntry(IndexPlacement.SPREAD_PROBED, n),
+                "at " + n + " entries");
+        }
+    }
+
     private double bytesPerEntry(final int placement, final int n) throws IOException
     {
         final Path d = Files.createTempDirectory(dir, "p" + placement);
