@@ -50,15 +50,6 @@ public final class HashIndex
     private final boolean probed;
     private volatile int rootPage;
     private int frozenWatermark;
-    /**
-     * Writer only: where the last probe that missed its key (in {@link #find}) met its first slot free for it, a
-     * tombstone or a slot never used (-1: none), in the page at {@code missOffset} of {@code missRegion}, for hash
-     * {@code missHash}: the slot a {@link #putAt} of that key right after takes, without probing again.
-     */
-    private MemoryRegion missRegion;
-    private int missOffset;
-    private long missHash;
-    private int missFree;
 
     private HashIndex(final IndexFile file, final int placement, final int rootPage, final int frozenWatermark)
     {
@@ -125,7 +116,6 @@ public final class HashIndex
         {
             throw new IllegalArgumentException("a version of another index file");
         }
-        missRegion = null;
         frozenWatermark = version.frozenWatermark;
         rootPage = version.rootPage;
     }
@@ -152,6 +142,8 @@ public final class HashIndex
         final int o = IndexFile.pageOffset(bucket);
         if (probed)
         {
+            // The writer's probe (find) returns the slot; a reader must return the address it matched, as a slot's
+            // address may change after the match (a newer record, a tombstone, another key's record in its place).
             int s = IndexPlacement.homeSlot(hash, BUCKET_SLOTS);
             for (int probes = 0; probes < BUCKET_SLOTS; probes++)
             {
@@ -370,7 +362,6 @@ public final class HashIndex
      */
     public int prepare(final long hash, final CharSequence key, final long namespace, final KeyMatcher matcher)
     {
-        missRegion = null;
         file.ensureCapacity(PAGES_PER_CHANGE);
         final int position = position(hash);
         while (true)
@@ -428,7 +419,6 @@ public final class HashIndex
      */
     public int prepareInPlace(final long hash)
     {
-        missRegion = null;
         file.ensureCapacity(PAGES_PER_CHANGE);
         final int position = position(hash);
         final int bucket = bucketOf(rootPage, position);
@@ -459,7 +449,9 @@ public final class HashIndex
     }
 
     /**
-     * Writer: the slot of {@code key} in the bucket returned by {@link #prepare}, or -1 if it has none. This is the
+     * Writer: the slot of {@code key} in the bucket returned by {@link #prepare}, or a negative number if it has none,
+     * which {@link #putAt} takes as where the new key goes (in a probed bucket, the first free slot on the key's
+     * probe, {@code -2 - slot}, so that the put does not probe again; -1 leaves it to {@code putAt}). This is the
      * part of a put that can fail (the matcher checks the records it compares), so a caller that must not fail
      * after a side effect looks the slot up first and then calls {@link #putAt}, which cannot fail.
      *
@@ -475,7 +467,8 @@ public final class HashIndex
 
     /**
      * Writer: points {@code slot} of the bucket returned by {@link #prepare} at {@code address}, or a new slot if it
-     * is -1. Memory work only: cannot fail. No other writer call may come between {@link #slotOf} and this one.
+     * is negative (as {@link #slotOf} returned it, or -1). Memory work only: cannot fail. No other writer call may
+     * come between {@link #slotOf} and this one.
      *
      * @return the previous address of the slot, or 0 for a new slot.
      */
@@ -485,30 +478,27 @@ public final class HashIndex
         final int o = IndexFile.pageOffset(bucket);
         if (slot >= 0)
         {
-            missRegion = null;
             final int so = o + slotOffset(slot);
             final long previous = b.getLong(so + SLOT_ADDRESS_OFFSET);
             b.putLongRelease(so + SLOT_ADDRESS_OFFSET, address);
             return previous;
         }
-        final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
         if (probed)
         {
-            // The first free slot on the key's probe (prepare left one unused), as the slotOf before this found it:
-            // a tombstone's hash is replaced before its address, which readers load first, so a reader that loads
-            // the new address sees the new hash; one that loads the tombstone passes on, as it did before.
-            final boolean missed = missRegion == b && missOffset == o && missHash == hash && missFree >= 0;
-            final int so = o + slotOffset(missed ? missFree : freeSlot(b, o, hash));
-            missRegion = null;
+            // The first free slot on the key's probe (prepare left one unused), as slotOf found it: a tombstone's
+            // hash is replaced before its address, which readers load first, so a reader that loads the new address
+            // sees the new hash; one that loads the tombstone passes on, as it did before.
+            final int so = o + slotOffset(slot <= -2 ? -2 - slot : freeSlot(b, o, hash));
             final boolean unused = b.getLong(so + SLOT_ADDRESS_OFFSET) == 0;
             b.putLong(so + SLOT_HASH_OFFSET, hash);
             b.putLongRelease(so + SLOT_ADDRESS_OFFSET, address);
             if (unused)
             {
-                b.putIntRelease(o + BUCKET_COUNT_OFFSET, count + 1);
+                b.putIntRelease(o + BUCKET_COUNT_OFFSET, b.getInt(o + BUCKET_COUNT_OFFSET) + 1);
             }
             return 0;
         }
+        final int count = b.getInt(o + BUCKET_COUNT_OFFSET);
         final int so = o + slotOffset(count);
         b.putLong(so + SLOT_HASH_OFFSET, hash);
         b.putLong(so + SLOT_ADDRESS_OFFSET, address);
@@ -544,7 +534,6 @@ public final class HashIndex
      */
     public int freeze()
     {
-        missRegion = null;
         frozenWatermark = file.nextPage();
         return rootPage;
     }
@@ -590,11 +579,7 @@ public final class HashIndex
                 }
                 s = s == BUCKET_SLOTS - 1 ? 0 : s + 1;
             }
-            missRegion = b;
-            missOffset = o;
-            missHash = hash;
-            missFree = free;
-            return -1;
+            return -2 - free; // -1 when the probe met no free slot
         }
         for (int s = nextWithHash(b, o, 0, count, hash); s >= 0; s = nextWithHash(b, o, s + 1, count, hash))
         {
