@@ -69,7 +69,7 @@ final class Records implements KeyMatcher
         index.remove(bucket, hash, KEY, keyId, this);
     }
 
-        /** @return the payload of the record at {@code address}: the address itself once the record is written. */
+    /** @return the payload of the record at {@code address}: the address itself once the record is written. */
     long payload(final long address)
     {
         return buffer.getLong(offset(address) + PAYLOAD_OFFSET);
