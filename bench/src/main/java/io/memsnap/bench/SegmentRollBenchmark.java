@@ -22,6 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.IterationParams;
 import org.openjdk.jmh.runner.IterationType;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -41,6 +43,11 @@ import java.util.concurrent.TimeUnit;
  * store gained meanwhile (the rolls); for the rolling layout also the mean and the slowest of the puts that rolled,
  * told from the others by following the log's position as the engine does ({@link LogModel}), which must agree with
  * the rolls counted.
+ *
+ * <p>The puts allocate nothing on the heap (the engine's put does not, and the ids and latencies of an iteration are
+ * made before it), and each iteration starts after a full collection ({@code System.gc()}, outside the timing), so
+ * that no young collection of the benchmark's own garbage lands among the timed puts: the collections that still do
+ * are counted ({@code gcsDuringPuts}) and reported beside the maximum.
  *
  * <p>Claim under test: a put never waits for a segment file: put p99.99 with rolls / without near 1, and no put
  * anywhere near the cost of creating, sizing and syncing a file.
@@ -82,6 +89,8 @@ public class SegmentRollBenchmark
     private long rollLatencySum;
     private long rollLatencyMax;
     private int rollsPredicted;
+    private long gcsAtStart;
+    private long gcsDuringPuts;
 
     @Setup(Level.Trial)
     public void open()
@@ -133,6 +142,20 @@ public class SegmentRollBenchmark
         {
             segmentsAtStart = store.stats().segmentCount();
         }
+        // The ids above (and the previous iteration's garbage) collected now, not during the timed puts.
+        System.gc();
+        gcsAtStart = collections();
+    }
+
+    /** @return the collections of every collector of this JVM so far. */
+    private static long collections()
+    {
+        long sum = 0;
+        for (final GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans())
+        {
+            sum += Math.max(0, gc.getCollectionCount());
+        }
+        return sum;
     }
 
     /** @return the last put's latency, so that nothing is optimised away. */
@@ -156,8 +179,10 @@ public class SegmentRollBenchmark
     public void keepLatencies()
     {
         nextId += puts;
+        final long gcs = collections() - gcsAtStart;
         if (measuring)
         {
+            gcsDuringPuts += gcs;
             measured = Arrays.copyOf(measured, measuredCount + puts);
             System.arraycopy(latencies, 0, measured, measuredCount, puts);
             measuredCount += puts;
@@ -190,12 +215,13 @@ public class SegmentRollBenchmark
             "putsMeasured", (double)sorted.length, "rollsMeasured", (double)segmentsMeasured));
         figures.put("rollingPutMeanMicros", rollMean);
         figures.put("rollingPutMaxMicros", rollMax);
+        figures.put("gcsDuringPuts", (double)gcsDuringPuts);
         Aux.record(SegmentRollBenchmark.class.getName() + ".putAll", Map.of("layout", layout, "puts",
             Integer.toString(puts)), figures);
         System.out.printf("%n%s: %,d puts, %d rolls: p50 %.1f, p99 %.1f, p99.9 %.1f, p99.99 %.1f, max %.1f us; " +
-            "the puts that rolled: mean %.1f, max %.1f us%n", layout, sorted.length, segmentsMeasured,
-            percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 99.9), percentile(sorted, 99.99),
-            sorted[sorted.length - 1] / 1e3, rollMean, rollMax);
+            "the puts that rolled: mean %.1f, max %.1f us; collections during the puts: %d%n", layout, sorted.length,
+            segmentsMeasured, percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 99.9),
+            percentile(sorted, 99.99), sorted[sorted.length - 1] / 1e3, rollMean, rollMax, gcsDuringPuts);
         store.close();
         BenchDirs.deleteTree(dir);
     }
