@@ -555,8 +555,10 @@ public final class StoreOptions
          * this many bytes were appended, it flushes the segment they went to (fdatasync), as RocksDB's
          * {@code bytes_per_sync} does. A snapshot or {@link MemoryStore#sync()} then flushes only the bytes that came
          * after, so its time follows those rather than everything written since the last one; the disk writes each
-         * byte once either way. It changes no guarantee: a write is durable after the next sync or snapshot, and a
-         * power cut may keep more of the log than that (a prefix, which recovery replays). Ignored with
+         * byte once either way. The same thread flushes each segment once the log has rolled past it, so that a sync
+         * or snapshot after a run of rolls flushes the tail alone rather than each segment in turn. It changes no
+         * guarantee: a write is durable after the next sync or snapshot, and a power cut may keep more of the log
+         * than that (a prefix, which recovery replays). Ignored with
          * {@link Durability#EVERY_WRITE}, which flushes every write.
          *
          * @param bytes at least 4096, or 0 for no write-back (default 1 MiB).

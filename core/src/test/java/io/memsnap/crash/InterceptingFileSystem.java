@@ -38,6 +38,12 @@ public final class InterceptingFileSystem extends ForwardingFileSystem
         super(StoreFileSystem.real());
     }
 
+    /** @param delegate the file system under this one (a recording one, say), instead of the real one. */
+    public InterceptingFileSystem(final StoreFileSystem delegate)
+    {
+        super(delegate);
+    }
+
     public void clear()
     {
         action = null;

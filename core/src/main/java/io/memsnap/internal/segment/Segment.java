@@ -37,6 +37,12 @@ public final class Segment
     private final long branchSequence;
     /** The file made ahead that this segment was started in, whose sync may still run; null for any other. */
     private final PreparedSegment prepared;
+    /**
+     * Whether a flush that began after the writer sealed this segment (rolled past it) has completed: every byte of
+     * the file, header included, is durable, and no later write can change that (a sealed segment is never written
+     * again). Set once, by {@link Writeback}; never for the tail, nor for a segment found at open.
+     */
+    private volatile boolean durableSealed;
 
     private Segment(final int id, final Path path, final MemoryRegion mapped, final long firstSequence,
         final int major, final long timeline, final long parentTimeline, final long branchSequence)
@@ -123,6 +129,24 @@ public final class Segment
         {
             prepared.awaitSynced();
         }
+    }
+
+    /**
+     * Marks the segment durable as sealed: the caller (the write-back thread) completed a flush of its file that began
+     * after the writer's last write into it (see {@link Writeback#sealed}).
+     */
+    void markDurableSealed()
+    {
+        durableSealed = true;
+    }
+
+    /**
+     * Any thread: whether the segment was sealed and every byte of it is durable since ({@link #markDurableSealed}),
+     * so that a snapshot or a sync need not flush it again. False means unknown, not the opposite.
+     */
+    public boolean isDurableSealed()
+    {
+        return durableSealed;
     }
 
     /**

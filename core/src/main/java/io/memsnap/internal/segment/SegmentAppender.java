@@ -56,6 +56,15 @@ final class SegmentAppender
         }
     }
 
+    /** {@code segment}, every write into which returned, will never be written again: the write-back may flush it. */
+    void sealed(final Segment segment)
+    {
+        if (writeback != null)
+        {
+            writeback.sealed(segment);
+        }
+    }
+
     /** From now on {@code writeback} is told of every write. */
     void writeBackWith(final Writeback writeback)
     {

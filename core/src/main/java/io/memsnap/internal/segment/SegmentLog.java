@@ -506,7 +506,8 @@ public final class SegmentLog implements KeyMatcher
         }
         final int length = SegmentSizing.next(current.length(), segmentSize, recordLength);
         final PreparedSegment file = preparedOrMade(nextId, length);
-        final Segment next = Segment.start(file, nextSequence, current);
+        final Segment previous = current;
+        final Segment next = Segment.start(file, nextSequence, previous);
         final StoreFile sealed;
         try
         {
@@ -519,6 +520,7 @@ public final class SegmentLog implements KeyMatcher
         }
         goOnIn(next);
         requestNext(sealed);
+        appender.sealed(previous); // every record of it was handed off before the roll (reserve)
     }
 
     /** @return the file of segment {@code id}, of {@code length} bytes: the one prepared ahead, or one made now. */
@@ -672,7 +674,7 @@ public final class SegmentLog implements KeyMatcher
         for (int id = fromSegment; id < current.id(); id++)
         {
             final Segment s = segment(id);
-            if (s != null)
+            if (s != null && !s.isDurableSealed())
             {
                 try
                 {

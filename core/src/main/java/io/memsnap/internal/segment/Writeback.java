@@ -7,6 +7,7 @@ import io.memsnap.internal.fs.StoreFileSystem;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -18,6 +19,13 @@ import java.util.concurrent.locks.LockSupport;
  * write-back rather than since the last snapshot; the disk writes each byte once either way. This is what RocksDB
  * calls {@code bytes_per_sync}: the kernel would write the pages back on its own some 30 seconds later, and a flush
  * of them then would wait for all of them at once.
+ *
+ * <p>It also flushes each segment the writer seals (rolls past), once, and marks it durable
+ * ({@link Segment#markDurableSealed}): a snapshot or a {@code sync()} that finds a segment so marked does not flush it
+ * again. After a run of rolls (a bulk load into a new store, whose segments start small) such a flush then waits for
+ * the tail alone instead of one fdatasync a segment in turn, and these flushes never touch the file the writer is
+ * appending to, so the writer's writes do not queue behind them. A segment whose flush here fails, or that the queue
+ * had no room for, is simply not marked: the next snapshot flushes it as before.
  *
  * <p>It changes no guarantee: a write is durable after the next {@code sync()} or snapshot, as without it, and a
  * power cut may keep more of what came after than the guarantee says (a prefix of the log, which recovery replays as
@@ -34,6 +42,11 @@ public final class Writeback
     public static final String THREAD_PREFIX = "memsnap-writeback ";
     private static final System.Logger LOG = EngineLogger.of("io.memsnap");
     private static final long STOP_WAIT_MILLIS = 10_000;
+    /**
+     * Sealed segments that may wait for their flush (a power of two); a writer that rolls faster than the thread
+     * flushes leaves the rest unmarked.
+     */
+    private static final int SEALED_CAPACITY = 64;
 
     private final StoreFileSystem fs;
     private final Path dir;
@@ -42,6 +55,15 @@ public final class Writeback
     private volatile boolean stopping;
     /** The segment to flush, set by the writer and taken by the thread; null when there is none. */
     private volatile Segment pending;
+    /**
+     * Segments the writer sealed, to flush once each: a ring of one producer (the writer, at {@link #sealedOffered})
+     * and one consumer (the thread, at {@link #sealedTaken}), where a slot's null or not is the hand-over.
+     */
+    private final AtomicReferenceArray<Segment> sealed = new AtomicReferenceArray<>(SEALED_CAPACITY);
+    /** The writer's count of segments offered (under the store's write lock, so any writer thread sees it). */
+    private long sealedOffered;
+    /** The thread's count of segments taken. */
+    private long sealedTaken;
     /** The writer's count of bytes appended since it last asked for a flush. */
     private long unflushed;
     private volatile long flushes;
@@ -72,6 +94,26 @@ public final class Writeback
         {
             unflushed = 0;
             pending = segment;
+            final Thread t = thread;
+            if (t != null)
+            {
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    /**
+     * The writer (under the store's write lock), after it rolled past {@code segment}, every byte of which it had
+     * handed to the file before: flush it once and mark it durable. Allocates nothing; if the ring is full the
+     * segment is left unmarked.
+     */
+    void sealed(final Segment segment)
+    {
+        final int slot = (int)(sealedOffered & (SEALED_CAPACITY - 1));
+        if (sealed.get(slot) == null)
+        {
+            sealed.set(slot, segment);
+            sealedOffered++;
             final Thread t = thread;
             if (t != null)
             {
@@ -123,6 +165,18 @@ public final class Writeback
     {
         while (!stopping)
         {
+            final int slot = (int)(sealedTaken & (SEALED_CAPACITY - 1));
+            final Segment done = sealed.get(slot);
+            if (done != null)
+            {
+                sealed.set(slot, null);
+                sealedTaken++;
+                if (flush(done))
+                {
+                    done.markDurableSealed();
+                }
+                continue;
+            }
             final Segment segment = pending;
             if (segment == null)
             {
@@ -137,8 +191,10 @@ public final class Writeback
     /**
      * Opens the segment, flushes it and closes it again: a handle kept open would hold a segment that compaction
      * deleted since (its blocks are freed only at the last close), and an open costs microseconds a megabyte.
+     *
+     * @return whether the flush completed.
      */
-    private void flush(final Segment segment)
+    private boolean flush(final Segment segment)
     {
         StoreFile file = null;
         try
@@ -147,6 +203,7 @@ public final class Writeback
             file = fs.open(segment.path());
             file.force(false);
             flushes++;
+            return true;
         }
         catch (final IOException ex)
         {
@@ -154,6 +211,7 @@ public final class Writeback
             // own flush is the one that reports.
             Thread.interrupted();
             LOG.log(System.Logger.Level.DEBUG, () -> "write-back of " + segment.path() + " failed: " + ex);
+            return false;
         }
         finally
         {

@@ -734,7 +734,10 @@ public final class CommitCoordinator implements FlushProgress
         }
     }
 
-    /** Flushes (fdatasync) every segment holding records in [from, to). */
+    /**
+     * Flushes (fdatasync) every segment holding records in [from, to), except those the write-back already made
+     * durable whole after they were sealed ({@link Segment#isDurableSealed}).
+     */
     private void forceRecords(final long from, final long to)
     {
         final int fromSegment = IndexPageDescriptor.segmentId(from);
@@ -742,8 +745,8 @@ public final class CommitCoordinator implements FlushProgress
         for (int id = fromSegment; id <= toSegment; id++)
         {
             final Segment s = log.segment(id);
-            if (s != null && (id != toSegment || IndexPageDescriptor.offset(to) > (id == fromSegment ?
-                IndexPageDescriptor.offset(from) : 0)))
+            if (s != null && !s.isDurableSealed() && (id != toSegment || IndexPageDescriptor.offset(to) >
+                (id == fromSegment ? IndexPageDescriptor.offset(from) : 0)))
             {
                 try
                 {

@@ -151,13 +151,14 @@ public final class SnapshotWriter implements AutoCloseable
                 final long known = freeze.appended.crc(segment.id(), from, committed);
                 crc = known >= 0 ? (int)known : checksum.compute(segment.newView(), from, committed - from);
             }
+            bytes += committed - from;
             // A segment started since the previous snapshot is flushed even when it holds no record yet: the roll
-            // wrote its header without a flush, and this manifest names the segment.
-            startedSince |= segment.id() > previousTailSegment;
-            if (from < committed || segment.id() > previousTailSegment)
+            // wrote its header without a flush, and this manifest names the segment. Not one the write-back made
+            // durable whole after it was sealed: nothing of it is left to flush, header included.
+            if (!segment.isDurableSealed() && (from < committed || segment.id() > previousTailSegment))
             {
+                startedSince |= segment.id() > previousTailSegment;
                 flushed.add(segment);
-                bytes += committed - from;
             }
             entries.add(new Manifest.FileEntry(segment.id(), committed, from, crc));
         }
