@@ -341,7 +341,8 @@ public final class WriteBatch
             hashes = Arrays.copyOf(hashes, count * 2);
         }
         final int at = length;
-        records.setMemory(at, aligned, (byte)0);
+        // Arrays.fill is compiled inline; Unsafe.setMemory on a heap array of a few hundred bytes is a native call.
+        Arrays.fill(bytes, at, at + aligned, (byte)0);
         keys[count] = key;
         offsets[count] = at;
         count++;
