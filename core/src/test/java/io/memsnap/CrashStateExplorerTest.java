@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *
  * <p>Each test runs one workload on a small store (64 KiB segments, so they roll often, or segments growing from 64
  * to 256 KiB; background checkpoints and compaction off, so the run is deterministic but for the thread that makes
- * each next segment file ahead of its roll, which a workload may wait for) through a {@link RecordingFileSystem}, which
+ * each next segment file ahead of its roll and the write-back thread that flushes each segment the log rolled past,
+ * which a workload may wait for) through a {@link RecordingFileSystem}, which
  * records every write, flush, create, rename, delete, truncate, extension and directory sync, and the test's
  * markers: each write issued, each promise the store kept (a {@code sync()}, a {@code snapshot()}, an
  * {@code EVERY_WRITE} put or batch returning). Workloads write one by one and in batches
@@ -177,6 +178,10 @@ class CrashStateExplorerTest
                 w.putNew();
                 if (i % 10 == 0)
                 {
+                    if (i % 20 == 0)
+                    {
+                        w.awaitWritebackIdle(); // the sync then leaves the segments rolled past to the write-back
+                    }
                     w.sync();
                 }
                 if (i % 100 == 50)
@@ -629,6 +634,52 @@ class CrashStateExplorerTest
      * @return whether a segment file was created and synced into its directory before a record (not the header) was
      * written into the segment before it.
      */
+    /**
+     * @return whether some {@code sync()} acknowledged a segment written since the previous acknowledgement, other than
+     * the newest, without flushing it: its one flush after its last write came before the sync began (the
+     * write-back's, of a segment the log had rolled past).
+     */
+    private static boolean syncLeftASealedSegmentToTheWriteback(final List<io.memsnap.crash.JournalEntry> entries)
+    {
+        final java.util.Map<Integer, Integer> lastWrite = new java.util.HashMap<>();
+        final java.util.Map<Integer, Integer> lastForce = new java.util.HashMap<>();
+        int previousAck = -1;
+        int syncLabel = -1;
+        for (int i = 0; i < entries.size(); i++)
+        {
+            final io.memsnap.crash.JournalEntry e = entries.get(i);
+            final int id = e.path == null ? -1 :
+                io.memsnap.internal.format.SegmentDescriptor.parseFileName(e.path.getFileName().toString());
+            if (e.kind == io.memsnap.crash.JournalEntry.Kind.WRITE && id > 0)
+            {
+                lastWrite.put(id, i);
+            }
+            else if (e.kind == io.memsnap.crash.JournalEntry.Kind.FORCE && id > 0)
+            {
+                lastForce.put(id, i);
+            }
+            else if (e.kind == io.memsnap.crash.JournalEntry.Kind.LABEL && "sync".equals(e.text))
+            {
+                syncLabel = i;
+            }
+            else if (e.kind == io.memsnap.crash.JournalEntry.Kind.ACKNOWLEDGE)
+            {
+                final int newest = lastWrite.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+                for (final java.util.Map.Entry<Integer, Integer> w : lastWrite.entrySet())
+                {
+                    final int forced = lastForce.getOrDefault(w.getKey(), -1);
+                    if (syncLabel > previousAck && w.getKey() < newest && w.getValue() > previousAck &&
+                        forced > w.getValue() && forced < syncLabel)
+                    {
+                        return true;
+                    }
+                }
+                previousAck = i;
+            }
+        }
+        return false;
+    }
+
     private static boolean madeAhead(final List<io.memsnap.crash.JournalEntry> entries)
     {
         final java.util.Set<Integer> synced = new java.util.HashSet<>();
@@ -733,6 +784,8 @@ class CrashStateExplorerTest
         {
             // What the workload is there for: a segment's file made while records still went into the one before.
             assertTrue(madeAhead(fs.journal().entries()), "ROLLING_SEGMENTS made no segment file ahead of its roll");
+            assertTrue(syncLeftASealedSegmentToTheWriteback(fs.journal().entries()), "no sync of ROLLING_SEGMENTS " +
+                "left a segment the log rolled past to the write-back's flush");
         }
         if (workload == Workload.SNAPSHOTS || workload == Workload.SLOTS)
         {
