@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link Segment#markDurableSealed}): a snapshot or a {@code sync()} that finds a segment so marked does not flush it
  * again. After a run of rolls (a bulk load into a new store, whose segments start small) such a flush then waits for
  * the tail alone instead of one fdatasync a segment in turn, and these flushes never touch the file the writer is
- * appending to, so the writer's writes do not queue behind them. A segment whose flush here fails, or that the queue
+ * appending to, so the writer's writes do not queue behind them. A segment whose flush here fails, or that the ring
  * had no room for, is simply not marked: the next snapshot flushes it as before.
  *
  * <p>It changes no guarantee: a write is durable after the next {@code sync()} or snapshot, as without it, and a
