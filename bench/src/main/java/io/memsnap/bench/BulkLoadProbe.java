@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * then calls {@code sync()}; it prints the wall time and the loading thread's CPU of the writes and of the final sync
  * apart, the slowest batch and the segments the store has. The first loads are the JIT's warm-up.
  *
- * <pre>java -Dmemsnap.bench.dir=DIR -cp bench/target/benchmarks.jar io.memsnap.bench.BulkLoadProbe [ON_SYNC|BUFFERED] [loads]</pre>
+ * <pre>java -Dmemsnap.bench.dir=DIR -cp bench/target/benchmarks.jar io.memsnap.bench.BulkLoadProbe
+ *     [ON_SYNC|BUFFERED] [loads]</pre>
  */
 public final class BulkLoadProbe
 {

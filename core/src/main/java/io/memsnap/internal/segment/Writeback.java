@@ -20,12 +20,12 @@ import java.util.concurrent.locks.LockSupport;
  * calls {@code bytes_per_sync}: the kernel would write the pages back on its own some 30 seconds later, and a flush
  * of them then would wait for all of them at once.
  *
- * <p>It also flushes each segment the writer seals (rolls past), once, and marks it durable
- * ({@link Segment#markDurableSealed}): a snapshot or a {@code sync()} that finds a segment so marked does not flush it
- * again. After a run of rolls (a bulk load into a new store, whose segments start small) such a flush then waits for
- * the tail alone instead of one fdatasync a segment in turn, and these flushes never touch the file the writer is
- * appending to, so the writer's writes do not queue behind them. A segment whose flush here fails, or that the ring
- * had no room for, is simply not marked: the next snapshot flushes it as before.
+ * <p>It also flushes each segment the writer seals (rolls past), once, a millisecond after the roll, and marks it
+ * durable ({@link Segment#markDurableSealed}): a snapshot or a {@code sync()} that finds a segment so marked does not
+ * flush it again. After a run of rolls (a bulk load into a new store, whose segments start small) such a flush then
+ * waits for the tail alone instead of one fdatasync a segment in turn, and these flushes never touch the file the
+ * writer is appending to, so the writer's writes do not queue behind them. A segment whose flush here fails, or that
+ * the ring had no room for, is simply not marked: the next snapshot flushes it as before.
  *
  * <p>It changes no guarantee: a write is durable after the next {@code sync()} or snapshot, as without it, and a
  * power cut may keep more of what came after than the guarantee says (a prefix of the log, which recovery replays as
@@ -47,6 +47,13 @@ public final class Writeback
      * flushes leaves the rest unmarked.
      */
     private static final int SEALED_CAPACITY = 64;
+    /**
+     * How long the thread waits after it took a sealed segment before flushing it: the roll that sealed it woke the
+     * thread, and a flush at once competed with the writer's put that rolled and the first writes into the new
+     * segment (on two cores, the puts that rolled took 718 µs on average with the flush at once, 617 µs with it a
+     * millisecond later, in alternating runs of {@code SegmentRollBenchmark}: docs/benchmarks.md, "Design notes").
+     */
+    private static final long SEALED_FLUSH_DELAY_NANOS = 1_000_000;
 
     private final StoreFileSystem fs;
     private final Path dir;
@@ -171,6 +178,7 @@ public final class Writeback
             {
                 sealed.set(slot, null);
                 sealedTaken++;
+                LockSupport.parkNanos(this, SEALED_FLUSH_DELAY_NANOS); // an unpark (a tail to flush) ends it early
                 if (flush(done))
                 {
                     done.markDurableSealed();
