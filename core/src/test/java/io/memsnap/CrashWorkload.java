@@ -4,7 +4,6 @@ import io.memsnap.crash.PreparerWatch;
 import io.memsnap.crash.RecordingFileSystem;
 import io.memsnap.crash.WorkloadMarkers;
 import io.memsnap.internal.fs.StoreFileSystem;
-import io.memsnap.internal.segment.Writeback;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -93,42 +92,7 @@ final class CrashWorkload
     void awaitWritebackIdle()
     {
         markers.label("await the write-back");
-        final String name = Writeback.THREAD_PREFIX + dir.getFileName();
-        final long deadline = System.nanoTime() + 30_000_000_000L;
-        int idleLooks = 0;
-        while (idleLooks < 3)
-        {
-            if (System.nanoTime() > deadline)
-            {
-                throw new AssertionError("the write-back thread of " + dir + " did not go idle");
-            }
-            final Thread t = Thread.getAllStackTraces().keySet().stream().filter(x -> x.getName().equals(name))
-                .findFirst().orElse(null);
-            idleLooks = t != null && t.getState() == Thread.State.WAITING && parkedInItsLoop(t) ? idleLooks + 1 : 0;
-            try
-            {
-                Thread.sleep(5);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(ex);
-            }
-        }
-    }
-
-    /** @return whether {@code t} is parked in the write-back's own loop (not waiting for a segment file's sync). */
-    private static boolean parkedInItsLoop(final Thread t)
-    {
-        final StackTraceElement[] stack = t.getStackTrace();
-        for (final StackTraceElement frame : stack)
-        {
-            if (frame.getClassName().equals(Writeback.class.getName()))
-            {
-                return frame.getMethodName().equals("run");
-            }
-        }
-        return false;
+        WritebackIdle.await(dir);
     }
 
     MemoryStore store()

@@ -172,7 +172,7 @@ class SealedSegmentFlushTest
             {
                 put(s, i, 1); // not synced: a power cut may lose them
             }
-            awaitIdle(store);
+            WritebackIdle.await(store);
             final CrashModel model = new CrashModel(fs.journal());
             while (model.hasNext())
             {
@@ -229,28 +229,6 @@ class SealedSegmentFlushTest
             Thread.sleep(2);
         }
         assertTrue(flushed.containsAll(sealed), "the write-back flushed " + flushed + " of " + sealed);
-        awaitIdle(store);
-    }
-
-    /** Waits until the write-back thread of {@code store} is parked: nothing left in its queue. */
-    private static void awaitIdle(final Path store) throws Exception
-    {
-        final String name = Writeback.THREAD_PREFIX + store.getFileName();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline)
-        {
-            final Thread t = Thread.getAllStackTraces().keySet().stream().filter(x -> x.getName().equals(name))
-                .findFirst().orElseThrow();
-            if (t.getState() == Thread.State.WAITING)
-            {
-                Thread.sleep(20);
-                if (t.getState() == Thread.State.WAITING)
-                {
-                    return;
-                }
-            }
-            Thread.sleep(2);
-        }
-        throw new AssertionError("the write-back thread did not go idle");
+        WritebackIdle.await(store);
     }
 }

@@ -61,43 +61,71 @@ public class BulkLoadBenchmark
     private long[] storedAt;
     private byte[][] metadata;
     private int count;
-    private long bytes;
     private Engine store;
     private Path dir;
+
+    /**
+     * The entries of a load: those of {@link Embeddings} of {@code shape}, from 0 on, until memsnap's records of them
+     * take {@link DiskFloorBenchmark#SEQUENTIAL_BYTES}. Not thread safe; its arrays are shared, not copied.
+     */
+    static final class Entries
+    {
+        String[] ids = new String[1024];
+        SparseVector[] vectors = new SparseVector[1024];
+        float[] importance = new float[1024];
+        long[] storedAt = new long[1024];
+        byte[][] metadata = new byte[1024][];
+        int count;
+        long bytes;
+
+        static Entries of(final VectorShape shape)
+        {
+            final Embeddings e = Embeddings.shared(Embeddings.SEED);
+            final Entries entries = new Entries();
+            while (entries.bytes < DiskFloorBenchmark.SEQUENTIAL_BYTES)
+            {
+                entries.add(Embeddings.id(entries.count), e.vector(entries.count, shape), e.importance(entries.count),
+                    Embeddings.storedAt(entries.count), Embeddings.metadata(entries.count));
+            }
+            return entries;
+        }
+
+        private void add(final String id, final SparseVector vector, final float importance, final long storedAt,
+            final byte[] metadata)
+        {
+            if (count == ids.length)
+            {
+                final int capacity = count * 2;
+                ids = java.util.Arrays.copyOf(ids, capacity);
+                vectors = java.util.Arrays.copyOf(vectors, capacity);
+                this.importance = java.util.Arrays.copyOf(this.importance, capacity);
+                this.storedAt = java.util.Arrays.copyOf(this.storedAt, capacity);
+                this.metadata = java.util.Arrays.copyOf(this.metadata, capacity);
+            }
+            ids[count] = id;
+            vectors[count] = vector;
+            this.importance[count] = importance;
+            this.storedAt[count] = storedAt;
+            this.metadata[count] = metadata;
+            bytes += recordBytes(id, vector, metadata);
+            count++;
+        }
+    }
 
     @Setup(Level.Trial)
     public void generate()
     {
-        final VectorShape shape = VectorShape.of(vectors);
-        final Embeddings e = Embeddings.shared(Embeddings.SEED);
-        int capacity = 1024;
-        ids = new String[capacity];
-        data = new SparseVector[capacity];
-        importance = new float[capacity];
-        storedAt = new long[capacity];
-        metadata = new byte[capacity][];
-        while (bytes < DiskFloorBenchmark.SEQUENTIAL_BYTES)
-        {
-            if (count == capacity)
-            {
-                capacity *= 2;
-                ids = java.util.Arrays.copyOf(ids, capacity);
-                data = java.util.Arrays.copyOf(data, capacity);
-                importance = java.util.Arrays.copyOf(importance, capacity);
-                storedAt = java.util.Arrays.copyOf(storedAt, capacity);
-                metadata = java.util.Arrays.copyOf(metadata, capacity);
-            }
-            ids[count] = Embeddings.id(count);
-            data[count] = e.vector(count, shape);
-            importance[count] = e.importance(count);
-            storedAt[count] = Embeddings.storedAt(count);
-            metadata[count] = Embeddings.metadata(count);
-            bytes += recordBytes(ids[count], data[count], metadata[count]);
-            count++;
-        }
+        final Entries entries = Entries.of(VectorShape.of(vectors));
+        ids = entries.ids;
+        data = entries.vectors;
+        importance = entries.importance;
+        storedAt = entries.storedAt;
+        metadata = entries.metadata;
+        count = entries.count;
         Aux.record("BulkLoadBenchmark.load", Map.of("engine", engine, "vectors", vectors),
-            Map.of("entries", (double)count, "recordBytes", (double)bytes));
-        System.out.printf("%n%s: %,d entries of %s, %,d bytes of memsnap records%n", engine, count, vectors, bytes);
+            Map.of("entries", (double)count, "recordBytes", (double)entries.bytes));
+        System.out.printf("%n%s: %,d entries of %s, %,d bytes of memsnap records%n", engine, count, vectors,
+            entries.bytes);
     }
 
     /** @return the bytes memsnap's log takes for the entry, alignment included. */

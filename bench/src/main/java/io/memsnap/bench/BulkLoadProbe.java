@@ -2,7 +2,6 @@ package io.memsnap.bench;
 
 import io.memsnap.Durability;
 import io.memsnap.MemoryStore;
-import io.memsnap.SparseVector;
 import io.memsnap.StoreOptions;
 import io.memsnap.WriteBatch;
 
@@ -31,26 +30,12 @@ public final class BulkLoadProbe
     {
         final Durability durability = Durability.valueOf(args.length > 0 ? args[0] : "BUFFERED");
         final int loads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        final VectorShape shape = VectorShape.of("nnz30");
-        final Embeddings e = Embeddings.shared(Embeddings.SEED);
-        int count = 0;
-        long bytes = 0;
-        final int capacity = 400_000;
-        final String[] ids = new String[capacity];
-        final SparseVector[] vectors = new SparseVector[capacity];
-        final byte[][] metadata = new byte[capacity][];
-        while (bytes < DiskFloorBenchmark.SEQUENTIAL_BYTES)
-        {
-            ids[count] = Embeddings.id(count);
-            vectors[count] = e.vector(count, shape);
-            metadata[count] = Embeddings.metadata(count);
-            bytes += BulkLoadBenchmark.recordBytes(ids[count], vectors[count], metadata[count]);
-            count++;
-        }
+        final BulkLoadBenchmark.Entries entries = BulkLoadBenchmark.Entries.of(VectorShape.of("nnz30"));
+        final int count = entries.count;
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         final WriteBatch batch = new WriteBatch();
         final Path dir = BenchDirs.resolve("bulk-load-probe");
-        System.out.printf("%,d entries, %,d bytes of records, %s%n", count, bytes, durability);
+        System.out.printf("%,d entries, %,d bytes of records, %s%n", count, entries.bytes, durability);
         for (int load = 0; load < loads; load++)
         {
             BenchDirs.deleteTree(dir);
@@ -66,7 +51,8 @@ public final class BulkLoadProbe
                     batch.clear();
                     for (int i = from; i < Math.min(count, from + BATCH); i++)
                     {
-                        batch.put(ids[i], vectors[i], e.importance(i), Embeddings.storedAt(i), metadata[i]);
+                        batch.put(entries.ids[i], entries.vectors[i], entries.importance[i], entries.storedAt[i],
+                            entries.metadata[i]);
                     }
                     store.write(batch);
                     slowest = Math.max(slowest, System.nanoTime() - b0);

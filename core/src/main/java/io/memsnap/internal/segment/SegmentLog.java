@@ -674,7 +674,7 @@ public final class SegmentLog implements KeyMatcher
         for (int id = fromSegment; id < current.id(); id++)
         {
             final Segment s = segment(id);
-            if (s != null && !s.isDurableSealed())
+            if (s != null)
             {
                 try
                 {
@@ -693,12 +693,17 @@ public final class SegmentLog implements KeyMatcher
      * The flushing thread (one at a time: the store's commit lock, or recovery): makes every byte written to
      * {@code segment} so far durable, with {@code FileChannel.force} on the file (fdatasync), through a handle of its
      * own, so it runs beside the writer's appends. Never an {@code msync} of the mapping: that it reaches bytes
-     * written with {@code pwrite} is Linux behaviour, not a contract.
+     * written with {@code pwrite} is Linux behaviour, not a contract. A segment the write-back flushed whole after the
+     * writer rolled past it ({@link Segment#isDurableSealed}) is durable already: nothing is done.
      *
      * @throws SegmentFlushException if the flush fails.
      */
     public void force(final Segment segment) throws IOException
     {
+        if (segment.isDurableSealed())
+        {
+            return;
+        }
         try
         {
             segment.awaitFileSynced();

@@ -179,7 +179,7 @@ public final class Writeback
                 sealed.set(slot, null);
                 sealedTaken++;
                 LockSupport.parkNanos(this, SEALED_FLUSH_DELAY_NANOS); // an unpark (a tail to flush) ends it early
-                if (flush(done))
+                if (!stopping && flush(done)) // stopping: the close flushes what is not marked
                 {
                     done.markDurableSealed();
                 }
@@ -192,7 +192,10 @@ public final class Writeback
                 continue;
             }
             pending = null;
-            flush(segment);
+            if (!segment.isDurableSealed()) // a tail asked for before its roll, and flushed since as sealed
+            {
+                flush(segment);
+            }
         }
     }
 

@@ -735,8 +735,8 @@ public final class CommitCoordinator implements FlushProgress
     }
 
     /**
-     * Flushes (fdatasync) every segment holding records in [from, to), except those the write-back already made
-     * durable whole after they were sealed ({@link Segment#isDurableSealed}).
+     * Flushes (fdatasync) every segment holding records in [from, to) ({@link SegmentLog#force}, which leaves alone
+     * a segment the write-back already made durable whole).
      */
     private void forceRecords(final long from, final long to)
     {
@@ -745,8 +745,8 @@ public final class CommitCoordinator implements FlushProgress
         for (int id = fromSegment; id <= toSegment; id++)
         {
             final Segment s = log.segment(id);
-            if (s != null && !s.isDurableSealed() && (id != toSegment || IndexPageDescriptor.offset(to) >
-                (id == fromSegment ? IndexPageDescriptor.offset(from) : 0)))
+            if (s != null && (id != toSegment || IndexPageDescriptor.offset(to) > (id == fromSegment ?
+                IndexPageDescriptor.offset(from) : 0)))
             {
                 try
                 {
