@@ -2,6 +2,7 @@ package io.memsnap;
 
 import io.memsnap.internal.format.Utf8;
 import io.memsnap.internal.memory.MemoryRegion;
+import io.memsnap.internal.memory.SparseDot;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -34,6 +35,8 @@ public final class EntryView
     private MemoryRegion buffer;
     private int offset;
     private int nnz;
+    /** The query of {@link #dot}, tabled; made at the first. */
+    private SparseDot dot;
 
     EntryView()
     {
@@ -210,12 +213,35 @@ public final class EntryView
      * Multiplies the stored vector with another, reading it in place.
      *
      * @param other the vector to multiply with.
-     * @return the dot product of the stored vector with {@code other}, by merging the two sorted index lists.
+     * @return the dot product of the stored vector with {@code other}, the same double, bit for bit, as
+     * {@link SparseVector#dot} of a copy: each index both hold adds the product of its two values in double, in
+     * ascending order of index. Allocates only when {@code other} is longer than every vector this view met
+     * before (a table of up to 32 KiB, kept by the view for later visits on this thread); a vector of more than 512
+     * non-zeros is merged instead (see {@link SparseVector#dot}).
      */
     public double dot(final SparseVector other)
     {
+        final MemoryRegion b = mapped();
         final int ib = indicesOffset(offset);
-        return mapped().sparseDot(ib, ib + nnz * 4, nnz, other.indicesUnsafe(), other.valuesUnsafe());
+        final int[] indices = other.indicesUnsafe();
+        final float[] values = other.valuesUnsafe();
+        SparseDot d = dot;
+        if (d == null)
+        {
+            d = dot = new SparseDot();
+        }
+        if (!d.fill(indices, values, indices.length))
+        {
+            return b.sparseDot(ib, ib + nnz * 4, nnz, indices, values);
+        }
+        try
+        {
+            return b.sparseDot(ib, ib + nnz * 4, nnz, d);
+        }
+        finally
+        {
+            d.clear();
+        }
     }
 
     /**

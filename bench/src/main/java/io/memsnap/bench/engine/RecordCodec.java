@@ -2,6 +2,7 @@ package io.memsnap.bench.engine;
 
 import io.memsnap.MemoryEntry;
 import io.memsnap.SparseVector;
+import io.memsnap.internal.memory.SparseDot;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -75,13 +76,55 @@ public final class RecordCodec
         return new MemoryEntry(id, SparseVector.wrap(indices, values), importance, storedAt, metadata, 0);
     }
 
-    /** @return the dot product of the entry encoded at {@code offset} of {@code in} with {@code query}, in place. */
+    /**
+     * @return the dot product of the entry encoded at {@code offset} of {@code in} with {@code query}, in place, by
+     * the algorithm of memsnap's {@code EntryView.dot} and {@code SparseVector.dot} (the query tabled, the entry's
+     * indices looked up in it), so that every engine's read and get scores with the same code.
+     */
     public static double dot(final ByteBuffer in, final int offset, final SparseVector query)
     {
         final ByteBuffer b = in.order() == ByteOrder.LITTLE_ENDIAN ? in : in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         final int nnz = b.getInt(offset + 12);
         final int indices = offset + HEADER;
         final int values = indices + 4 * nnz;
+        final Tabled tabled = TABLED.get();
+        final SparseDot dot = tabled.of(query);
+        if (!dot.fill(tabled.indices, tabled.values, tabled.indices.length))
+        {
+            return merged(b, indices, values, nnz, query);
+        }
+        try
+        {
+            final int[] table = dot.table();
+            final int shift = dot.shift();
+            final int[] qi = dot.indices();
+            final float[] qv = dot.values();
+            final int n = dot.count();
+            double sum = 0;
+            for (int a = 0; a < nnz && n > 0; a++)
+            {
+                final int index = b.getInt(indices + 4 * a);
+                final float value = b.getFloat(values + 4 * a);
+                final int p = table[SparseDot.slot(index, shift)];
+                if (p == SparseDot.COLLIDED)
+                {
+                    sum += SparseDot.searched(index, value, qi, qv, n);
+                    continue;
+                }
+                final int k = SparseDot.position(p);
+                sum += (double)value * qv[k] * SparseDot.same(qi[k], index);
+            }
+            return sum;
+        }
+        finally
+        {
+            dot.clear();
+        }
+    }
+
+    private static double merged(final ByteBuffer b, final int indices, final int values, final int nnz,
+        final SparseVector query)
+    {
         final int qn = query.nnz();
         double sum = 0;
         int i = 0;
@@ -108,33 +151,31 @@ public final class RecordCodec
         return sum;
     }
 
-    /** @return the dot product of two vectors held on the heap. */
+    /** @return the dot product of two vectors held on the heap: {@link SparseVector#dot}, as memsnap's users score. */
     public static double dot(final SparseVector a, final SparseVector b)
     {
-        double sum = 0;
-        int i = 0;
-        int j = 0;
-        final int an = a.nnz();
-        final int bn = b.nnz();
-        while (i < an && j < bn)
+        return a.dot(b);
+    }
+
+    private static final ThreadLocal<Tabled> TABLED = ThreadLocal.withInitial(Tabled::new);
+
+    /** A thread's table, and the arrays of the last query it tabled (a SparseVector is immutable). */
+    private static final class Tabled
+    {
+        final SparseDot dot = new SparseDot();
+        SparseVector query;
+        int[] indices;
+        float[] values;
+
+        SparseDot of(final SparseVector q)
         {
-            final int x = a.index(i);
-            final int y = b.index(j);
-            if (x == y)
+            if (q != query)
             {
-                sum += (double)a.value(i) * b.value(j);
-                i++;
-                j++;
+                query = q;
+                indices = q.indices();
+                values = q.values();
             }
-            else if (x < y)
-            {
-                i++;
-            }
-            else
-            {
-                j++;
-            }
+            return dot;
         }
-        return sum;
     }
 }

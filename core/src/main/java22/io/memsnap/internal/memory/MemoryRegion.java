@@ -289,6 +289,45 @@ public final class MemoryRegion implements AutoCloseable
     }
 
     /**
+     * {@return the dot product of the {@code count} indices at {@code indicesOffset} and as many float values at
+     * {@code valuesOffset} with a query whose positions {@code dot} holds ({@link SparseDot#fill}): each stored index
+     * is looked up in the table, so the iterations do not wait on each other as a merge's do.} The sum is the merge's
+     * ({@link #sparseDot}) bit for bit: the same products, added in the same order. The range is checked once.
+     */
+    public double sparseDot(final int indicesOffset, final int valuesOffset, final int count, final SparseDot dot)
+    {
+        final MemorySegment segment = this.segment;
+        Objects.checkFromIndexSize(indicesOffset, (long)count * Integer.BYTES, length);
+        Objects.checkFromIndexSize(valuesOffset, (long)count * Float.BYTES, length);
+        final int[] table = dot.table();
+        final int shift = dot.shift();
+        final int[] indices = dot.indices();
+        final float[] values = dot.values();
+        final int n = dot.count();
+        if (n == 0)
+        {
+            return 0;
+        }
+        final long ib = indicesOffset;
+        final long vb = valuesOffset;
+        double sum = 0;
+        for (long a = 0; a < count; a++)
+        {
+            final int index = segment.get(JAVA_INT_UNALIGNED, ib + (a << 2));
+            final float value = segment.get(JAVA_FLOAT_UNALIGNED, vb + (a << 2));
+            final int p = table[SparseDot.slot(index, shift)];
+            if (p < 0)
+            {
+                sum += SparseDot.searched(index, value, indices, values, n);
+                continue;
+            }
+            final int k = SparseDot.position(p);
+            sum += (double)value * values[k] * SparseDot.same(indices[k], index);
+        }
+        return sum;
+    }
+
+    /**
      * {@return whether the {@code count} bytes from {@code offset} are the first {@code count} chars of {@code s}, each
      * taken as one byte} (for ASCII: the caller knows {@code s} holds {@code count} chars). The range is checked once.
      */
