@@ -11,12 +11,13 @@ import java.nio.file.Path;
 
 /**
  * A diagnostic run, not a JMH benchmark: where the time of a bulk load goes. Each load opens a new store, writes
- * the records of {@link BulkLoadBenchmark} (30 non-zeros, about 64 MiB of memsnap's records) in batches of 10,000,
- * then calls {@code sync()}; it prints the wall time and the loading thread's CPU of the writes and of the final sync
+ * the records of {@link BulkLoadBenchmark} (about 64 MiB of memsnap's records, of 30 non-zeros or of the corpus's
+ * shape) in batches of 10,000, then calls {@code sync()} ({@code -Dmemsnap.bench.preallocate=true}: into preallocated
+ * segments); it prints the wall time and the loading thread's CPU of the writes and of the final sync
  * apart, the slowest batch and the segments the store has. The first loads are the JIT's warm-up.
  *
  * <pre>java -Dmemsnap.bench.dir=DIR -cp bench/target/benchmarks.jar io.memsnap.bench.BulkLoadProbe
- *     [ON_SYNC|BUFFERED] [loads]</pre>
+ *     [ON_SYNC|BUFFERED] [loads] [nnz30|corpus]</pre>
  */
 public final class BulkLoadProbe
 {
@@ -30,17 +31,19 @@ public final class BulkLoadProbe
     {
         final Durability durability = Durability.valueOf(args.length > 0 ? args[0] : "BUFFERED");
         final int loads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        final BulkLoadBenchmark.Entries entries = BulkLoadBenchmark.Entries.of(VectorShape.of("nnz30"));
+        final VectorShape shape = VectorShape.of(args.length > 2 ? args[2] : "nnz30");
+        final BulkLoadBenchmark.Entries entries = BulkLoadBenchmark.Entries.of(shape);
         final int count = entries.count;
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         final WriteBatch batch = new WriteBatch();
         final Path dir = BenchDirs.resolve("bulk-load-probe");
-        System.out.printf("%,d entries, %,d bytes of records, %s%n", count, entries.bytes, durability);
+        System.out.printf("%,d entries of %s, %,d bytes of records, %s%n", count, shape.name(), entries.bytes,
+            durability);
         for (int load = 0; load < loads; load++)
         {
             BenchDirs.deleteTree(dir);
             try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().dimension(Corpus.DIMENSION)
-                .durability(durability).build()))
+                .durability(durability).preallocate(Boolean.getBoolean("memsnap.bench.preallocate")).build()))
             {
                 final long cpu0 = threads.getCurrentThreadCpuTime();
                 final long t0 = System.nanoTime();
