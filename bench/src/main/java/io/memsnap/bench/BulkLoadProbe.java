@@ -13,7 +13,7 @@ import java.nio.file.Path;
  * A diagnostic run, not a JMH benchmark: where the time of a bulk load goes. Each load opens a new store, writes
  * the records of {@link BulkLoadBenchmark} (about 64 MiB of memsnap's records, of 30 non-zeros or of the corpus's
  * shape) in batches of 10,000, then calls {@code sync()} ({@code -Dmemsnap.bench.preallocate=true}: into preallocated
- * segments); it prints the wall time and the loading thread's CPU of the writes and of the final sync
+ * segments; {@code -Dmemsnap.bench.writeback=BYTES}: the store's {@code writebackBytes}); it prints the wall time and the loading thread's CPU of the writes and of the final sync
  * apart, the slowest batch and the segments the store has. The first loads are the JIT's warm-up.
  *
  * <pre>java -Dmemsnap.bench.dir=DIR -cp bench/target/benchmarks.jar io.memsnap.bench.BulkLoadProbe
@@ -43,7 +43,9 @@ public final class BulkLoadProbe
         {
             BenchDirs.deleteTree(dir);
             try (MemoryStore store = MemoryStore.open(dir, StoreOptions.builder().dimension(Corpus.DIMENSION)
-                .durability(durability).preallocate(Boolean.getBoolean("memsnap.bench.preallocate")).build()))
+                .durability(durability).preallocate(Boolean.getBoolean("memsnap.bench.preallocate"))
+                .writebackBytes(Integer.getInteger("memsnap.bench.writeback", StoreOptions.DEFAULT_WRITEBACK_BYTES))
+                .build()))
             {
                 final long cpu0 = threads.getCurrentThreadCpuTime();
                 final long t0 = System.nanoTime();
