@@ -31,12 +31,18 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
  */
 public final class EntryView
 {
+    private static final int[] NO_INDICES = new int[0];
+    private static final float[] NO_VALUES = new float[0];
+
     /** The mapped segment (or a copy of the record) during a visit, null outside one. */
     private MemoryRegion buffer;
     private int offset;
     private int nnz;
     /** The query of {@link #dot}, tabled; made at the first. */
     private SparseDot dot;
+    /** A copy of the record's vector, for {@link #dot} with a query too long to table; made at the first. */
+    private int[] storedIndices = NO_INDICES;
+    private float[] storedValues = NO_VALUES;
 
     EntryView()
     {
@@ -210,14 +216,15 @@ public final class EntryView
     }
 
     /**
-     * Multiplies the stored vector with another, reading it in place.
+     * Multiplies the stored vector with another, reading it where it lies in the mapped segment.
      *
      * @param other the vector to multiply with.
      * @return the dot product of the stored vector with {@code other}, the same double, bit for bit, as
      * {@link SparseVector#dot} of a copy: each index both hold adds the product of its two values in double, in
-     * ascending order of index. Allocates only when {@code other} is longer than every vector this view met
-     * before (a table of up to 32 KiB, kept by the view for later visits on this thread); a vector of more than 512
-     * non-zeros is merged instead (see {@link SparseVector#dot}).
+     * ascending order of index. Of the two vectors, {@code other} is tabled, or, when it has more than 512
+     * non-zeros, the record's vector from a copy (see {@link SparseVector#dot}); two longer ones are merged. Allocates
+     * only when the vector tabled is longer than every one this view tabled before (a table of up to 32 KiB, and the
+     * copy's 4 KiB, kept by the view for later visits on this thread).
      */
     public double dot(final SparseVector other)
     {
@@ -230,13 +237,34 @@ public final class EntryView
         {
             d = dot = new SparseDot();
         }
-        if (!d.fill(indices, values, indices.length))
+        if (d.fill(indices, values, indices.length))
+        {
+            try
+            {
+                return b.sparseDot(ib, ib + nnz * 4, nnz, d);
+            }
+            finally
+            {
+                d.clear();
+            }
+        }
+        if (nnz > SparseDot.MAX_COUNT)
         {
             return b.sparseDot(ib, ib + nnz * 4, nnz, indices, values);
         }
+        // A long query and a short record: the record is tabled, from a copy in the view's arrays (one bulk copy of
+        // each list), and the query's indices are looked up in it.
+        if (storedIndices.length < nnz)
+        {
+            storedIndices = new int[SparseDot.MAX_COUNT];
+            storedValues = new float[SparseDot.MAX_COUNT];
+        }
+        b.getInts(ib, storedIndices, 0, nnz);
+        b.getFloats(ib + nnz * 4, storedValues, 0, nnz);
+        d.fill(storedIndices, storedValues, nnz);
         try
         {
-            return b.sparseDot(ib, ib + nnz * 4, nnz, d);
+            return d.dot(indices, values, indices.length);
         }
         finally
         {
