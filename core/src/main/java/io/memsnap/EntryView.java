@@ -15,7 +15,8 @@ import static io.memsnap.internal.format.RecordDescriptor.*;
 /**
  * A zero-copy view of one stored entry, read straight from the mapped segment. Handed to an {@link EntryVisitor};
  * valid only during that call. Nothing here allocates except {@link #id()}, {@link #toEntry()}, the
- * array-returning copies, and the buffers of {@link #byteBuffer()} and {@link #buffer()}.
+ * array-returning copies, the buffers of {@link #byteBuffer()} and {@link #buffer()}, and {@link #dot}'s table the
+ * first time a view tables a vector longer than before (the view keeps it).
  *
  * <p><b>Lifetime.</b> Once the visit returns, every method throws {@link IllegalStateException} ("used outside its
  * visitor"), whether the store is still open (the memory may hold a newer version of the entry by then) or closed
