@@ -17,7 +17,8 @@ import static io.memsnap.bench.JmhResults.score;
  * <pre>java -cp bench/target/benchmarks.jar io.memsnap.bench.Report RESULTS.json [--throughput]</pre>
  *
  * With {@code --throughput}, only the tables of the run {@code Suite throughput} makes: one thread's operations by
- * vector shape against Chronicle Map's (puts that overwrite, puts of new ids, gets, reads), and bulk loads against the disk's bandwidth.
+ * vector shape against Chronicle Map's (puts that overwrite, puts of new ids, gets, reads), on the means of the rounds
+ * and on their medians, and bulk loads against the disk's bandwidth.
  */
 public final class Report
 {
@@ -277,6 +278,41 @@ public final class Report
             }
         }
         out.append('\n');
+        // One round that catches a peer cold (its first gets of 3 KB values) moves a mean of three; a median does not.
+        out.append("On the medians of the rounds:\n\n| vectors | engine | put / Chronicle Map's put | insert / its insert " +
+            "| get / its get | read / its get |\n| --- | --- | ---: | ---: | ---: | ---: |\n");
+        for (final String vectors : List.of("nnz30", "corpus"))
+        {
+            for (final String engine : engines("ThroughputBenchmark.put"))
+            {
+                if (Engines.CHRONICLE_MAP.equals(engine) || Double.isNaN(throughput("put", engine, vectors)))
+                {
+                    continue;
+                }
+                final double cmGet = median("ThroughputBenchmark.get", Engines.CHRONICLE_MAP, vectors);
+                out.append(String.format("| %s | %s | %s | %s | %s | %s |%n", vectors, engine,
+                    ratio(median("ThroughputBenchmark.put", engine, vectors),
+                        median("ThroughputBenchmark.put", Engines.CHRONICLE_MAP, vectors)),
+                    ratio(median("InsertBenchmark.insert", engine, vectors),
+                        median("InsertBenchmark.insert", Engines.CHRONICLE_MAP, vectors)),
+                    ratio(median("ThroughputBenchmark.get", engine, vectors), cmGet),
+                    ratio(median("ThroughputBenchmark.read", engine, vectors), cmGet)));
+            }
+        }
+        out.append('\n');
+    }
+
+    /** @return the median over the rounds of the run of {@code benchmark}'s throughput, or NaN. */
+    private double median(final String benchmark, final String engine, final String vectors)
+    {
+        final double[] rounds = results.find(benchmark, "thrpt", Map.of("engine", engine, "vectors", vectors))
+            .stream().mapToDouble(r -> JmhResults.score(JmhResults.metric(r, null))).sorted().toArray();
+        if (rounds.length == 0)
+        {
+            return Double.NaN;
+        }
+        final int m = rounds.length / 2;
+        return rounds.length % 2 == 1 ? rounds[m] : (rounds[m - 1] + rounds[m]) / 2;
     }
 
     /** @return the mean over the rounds of the run, or NaN. */
