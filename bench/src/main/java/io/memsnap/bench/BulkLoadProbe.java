@@ -13,8 +13,9 @@ import java.nio.file.Path;
  * A diagnostic run, not a JMH benchmark: where the time of a bulk load goes. Each load opens a new store, writes
  * the records of {@link BulkLoadBenchmark} (about 64 MiB of memsnap's records, of 30 non-zeros or of the corpus's
  * shape) in batches of 10,000, then calls {@code sync()} ({@code -Dmemsnap.bench.preallocate=true}: into preallocated
- * segments; {@code -Dmemsnap.bench.writeback=BYTES}: the store's {@code writebackBytes}); it prints the wall time and the loading thread's CPU of the writes and of the final sync
- * apart, the slowest batch and the segments the store has. The first loads are the JIT's warm-up.
+ * segments; {@code -Dmemsnap.bench.writeback=BYTES}: the store's {@code writebackBytes}); it prints the wall time
+ * and the loading thread's CPU of the writes and of the final sync apart, the slowest batch and the segments the
+ * store has. The first loads are the JIT's warm-up.
  *
  * <pre>java -Dmemsnap.bench.dir=DIR -cp bench/target/benchmarks.jar io.memsnap.bench.BulkLoadProbe
  *     [ON_SYNC|BUFFERED] [loads] [nnz30|corpus]</pre>

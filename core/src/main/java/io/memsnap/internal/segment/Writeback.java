@@ -48,8 +48,8 @@ public final class Writeback
      */
     private static final int SEALED_CAPACITY = 64;
     /**
-     * How long the thread waits after it took a sealed segment before flushing it: the roll that sealed it woke the
-     * thread, and a flush at once competed with the writer's put that rolled and the first writes into the new
+     * How long after the latest roll the thread waits before flushing a sealed segment: the roll that sealed it woke
+     * the thread, and a flush at once competed with the writer's put that rolled and the first writes into the new
      * segment (on two cores, the puts that rolled took 718 µs on average with the flush at once, 617 µs with it a
      * millisecond later, in alternating runs of {@code SegmentRollBenchmark}: docs/benchmarks.md, "Design notes").
      */
@@ -67,6 +67,8 @@ public final class Writeback
      * and one consumer (the thread, at {@link #sealedTaken}), where a slot's null or not is the hand-over.
      */
     private final AtomicReferenceArray<Segment> sealed = new AtomicReferenceArray<>(SEALED_CAPACITY);
+    /** When the writer last sealed a segment ({@code System.nanoTime()}): the thread flushes none before the delay. */
+    private volatile long sealedAtNanos;
     /** The writer's count of segments offered (under the store's write lock, so any writer thread sees it). */
     private long sealedOffered;
     /** The thread's count of segments taken. */
@@ -119,6 +121,7 @@ public final class Writeback
         final int slot = (int)(sealedOffered & (SEALED_CAPACITY - 1));
         if (sealed.get(slot) == null)
         {
+            sealedAtNanos = System.nanoTime();
             sealed.set(slot, segment);
             sealedOffered++;
             final Thread t = thread;
@@ -178,7 +181,13 @@ public final class Writeback
             {
                 sealed.set(slot, null);
                 sealedTaken++;
-                LockSupport.parkNanos(this, SEALED_FLUSH_DELAY_NANOS); // an unpark (a tail to flush) ends it early
+                // Until a millisecond after the latest roll, not a millisecond a segment: segments that queued while
+                // the thread flushed others were sealed long enough ago. An unpark (a tail to flush) ends it early.
+                final long wait = sealedAtNanos + SEALED_FLUSH_DELAY_NANOS - System.nanoTime();
+                if (wait > 0)
+                {
+                    LockSupport.parkNanos(this, wait);
+                }
                 if (!stopping && flush(done)) // stopping: the close flushes what is not marked
                 {
                     done.markDurableSealed();
